@@ -1,0 +1,109 @@
+#pragma once
+// The configuration, parsed once into plain structs that the rest of the service reads.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace ar::config {
+
+struct Proxy {
+  std::string url;
+  std::string username;
+  std::string password;
+};
+
+struct S3Storage {
+  std::string access_key;
+  std::string secret;
+  std::string session_token;
+  std::string region;
+  std::string endpoint;
+  std::string bucket;
+  bool force_path_style = false;
+  std::map<std::string, std::string> metadata;
+  std::string tagging;
+  std::string content_disposition;
+  std::string assume_role_arn;
+  std::string assume_role_external_id;
+  std::optional<Proxy> proxy;
+};
+
+struct AzureStorage {
+  std::string account_name;
+  std::string account_key;
+  std::string container_name;
+};
+
+struct GcpStorage {
+  std::string credentials_json;  // always the JSON content, never a path
+  std::string bucket;
+  std::optional<Proxy> proxy;
+};
+
+struct AliOssStorage {
+  std::string access_key;
+  std::string secret;
+  std::string region;
+  std::string endpoint;
+  std::string bucket;
+};
+
+using Storage = std::variant<S3Storage, AzureStorage, GcpStorage, AliOssStorage>;
+
+// LiveKit's EncodedFileType names for file outputs (there is no WEBM for room composites).
+enum class FileType { kMp4, kOgg, kMp3 };
+
+struct Recording {
+  std::string layout;
+  FileType file_type = FileType::kMp4;
+  std::string file_path;
+};
+
+struct LiveKitApi {
+  std::string url;  // http:// or https://, without a trailing slash
+  std::string api_key;
+  std::string api_secret;
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds request_timeout{30000};
+};
+
+struct WebhookAuth {
+  std::string api_key;
+  std::string api_secret;
+  std::chrono::seconds leeway{60};
+};
+
+struct Server {
+  std::uint16_t port = 8080;
+  std::size_t max_body_bytes = 1024 * 1024;
+  std::chrono::milliseconds shutdown_timeout{10000};
+};
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+enum class LogFormat { kText, kJson };
+
+struct Logging {
+  LogLevel level = LogLevel::kInfo;
+  LogFormat format = LogFormat::kText;
+};
+
+struct Config {
+  LiveKitApi livekit;
+  WebhookAuth webhook;
+  Server server;
+  Recording recording;
+  Storage storage;
+  Logging log;
+  std::string source;                 // "config.yaml + environment", for the startup line
+  std::vector<std::string> warnings;  // logged once at startup
+};
+
+std::string_view to_string(FileType type);
+std::string_view storage_name(const Storage& storage);
+
+}  // namespace ar::config

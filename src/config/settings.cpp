@@ -1,0 +1,120 @@
+#include "config/settings.hpp"
+
+#include <array>
+
+namespace ar::config {
+namespace {
+
+constexpr bool kSecret = true;
+constexpr bool kPlain = false;
+
+// The order is the order of the configuration reference.
+constexpr std::array kSettings = std::to_array<Setting>({
+    // LiveKit
+    {"livekit_host", "LIVEKIT_HOST", "http://localhost:7880", Kind::kString, kPlain,
+     "LiveKit server URL. http(s):// or the ws(s):// URL clients use (mapped to http(s)://)."},
+    {"livekit_api_key", "LIVEKIT_API_KEY", "", Kind::kString, kPlain,
+     "API key used to call LiveKit's Egress API. Required."},
+    {"livekit_api_secret", "LIVEKIT_API_SECRET", "", Kind::kString, kSecret,
+     "Secret of livekit_api_key. Required."},
+    {"webhook_api_key", "WEBHOOK_API_KEY", "(livekit_api_key)", Kind::kString, kPlain,
+     "The api_key in LiveKit's webhook section; webhooks must be signed with it."},
+    {"webhook_api_secret", "WEBHOOK_API_SECRET", "(livekit_api_secret)", Kind::kString, kSecret,
+     "Secret of webhook_api_key. Required when webhook_api_key differs from livekit_api_key."},
+    {"api_connect_timeout", "API_CONNECT_TIMEOUT", "5s", Kind::kDuration, kPlain,
+     "How long to wait for a TCP/TLS connection to LiveKit's API."},
+    {"api_request_timeout", "API_REQUEST_TIMEOUT", "30s", Kind::kDuration, kPlain,
+     "How long one call to LiveKit's API may take in total."},
+    // Server
+    {"listen_port", "PORT", "8080", Kind::kInteger, kPlain,
+     "TCP port for /webhook-receiver, /livez and /readyz."},
+    {"max_body_bytes", "MAX_BODY_BYTES", "1048576", Kind::kInteger, kPlain,
+     "Largest webhook body accepted; larger bodies get 413."},
+    {"shutdown_timeout", "SHUTDOWN_TIMEOUT", "10s", Kind::kDuration, kPlain,
+     "On SIGTERM/SIGINT, how long in-flight egress calls may take to finish."},
+    // Recording
+    {"layout", "LAYOUT", "grid", Kind::kString, kPlain,
+     "Room composite layout: grid, speaker, single-speaker (each with -light/-dark), or custom."},
+    {"file_type", "FILE_TYPE", "MP4", Kind::kString, kPlain,
+     "Output file type: MP4, OGG or MP3 (case-insensitive)."},
+    {"file_path", "FILE_PATH", "recordings/{room_name}-{time}", Kind::kString, kPlain,
+     "Object path template; egress expands {room_name}, {room_id}, {time} and {utc}."},
+    // Logging
+    {"log_level", "LOG_LEVEL", "info", Kind::kString, kPlain, "debug, info, warn or error."},
+    {"log_format", "LOG_FORMAT", "text", Kind::kString, kPlain,
+     "text (for people) or json (one object per line)."},
+    // Amazon S3 and S3-compatible storage
+    {"storage.s3.bucket", "S3_BUCKET", "", Kind::kString, kPlain, "S3 bucket. Required for S3."},
+    {"storage.s3.access_key", "S3_ACCESS_KEY", "", Kind::kString, kPlain,
+     "Access key; omit together with secret to use the egress pods' IAM role."},
+    {"storage.s3.secret", "S3_SECRET", "", Kind::kString, kSecret, "Secret key for access_key."},
+    {"storage.s3.session_token", "S3_SESSION_TOKEN", "", Kind::kString, kSecret,
+     "Session token for temporary credentials."},
+    {"storage.s3.region", "S3_REGION", "", Kind::kString, kPlain, "Region, e.g. us-east-1."},
+    {"storage.s3.endpoint", "S3_ENDPOINT", "", Kind::kString, kPlain,
+     "Custom endpoint for S3-compatible services (MinIO, Ceph, ...)."},
+    {"storage.s3.force_path_style", "S3_FORCE_PATH_STYLE", "false", Kind::kBool, kPlain,
+     "Use path-style URLs (needed by most MinIO setups)."},
+    {"storage.s3.metadata", "", "", Kind::kStringMap, kPlain,
+     "Object metadata, a map of string keys to string values."},
+    {"storage.s3.tagging", "S3_TAGGING", "", Kind::kString, kPlain,
+     "Object tags as a URL query string, e.g. team=a&kind=class."},
+    {"storage.s3.content_disposition", "S3_CONTENT_DISPOSITION", "", Kind::kString, kPlain,
+     "Content-Disposition header stored with the object."},
+    {"storage.s3.assume_role_arn", "S3_ASSUME_ROLE_ARN", "", Kind::kString, kPlain,
+     "Role for egress to assume before uploading."},
+    {"storage.s3.assume_role_external_id", "S3_ASSUME_ROLE_EXTERNAL_ID", "", Kind::kString, kPlain,
+     "External id for assume_role_arn."},
+    {"storage.s3.proxy_config.url", "", "", Kind::kString, kPlain,
+     "HTTP proxy egress uses for uploads."},
+    {"storage.s3.proxy_config.username", "", "", Kind::kString, kPlain, "Proxy user name."},
+    {"storage.s3.proxy_config.password", "", "", Kind::kString, kSecret, "Proxy password."},
+    {"storage.s3.max_retries", "", "", Kind::kString, kPlain,
+     "Accepted for old configs and ignored with a warning: set it in the egress service's config."},
+    {"storage.s3.max_retry_delay", "", "", Kind::kString, kPlain,
+     "Accepted for old configs and ignored with a warning: set it in the egress service's config."},
+    {"storage.s3.min_retry_delay", "", "", Kind::kString, kPlain,
+     "Accepted for old configs and ignored with a warning: set it in the egress service's config."},
+    {"storage.s3.aws_log_level", "", "", Kind::kString, kPlain,
+     "Accepted for old configs and ignored with a warning: set it in the egress service's config."},
+    // Microsoft Azure Blob Storage
+    {"storage.azure.account_name", "AZURE_STORAGE_ACCOUNT", "", Kind::kString, kPlain,
+     "Storage account name. Required for Azure."},
+    {"storage.azure.account_key", "AZURE_STORAGE_KEY", "", Kind::kString, kSecret,
+     "Storage account key. Required for Azure."},
+    {"storage.azure.container_name", "AZURE_CONTAINER_NAME", "", Kind::kString, kPlain,
+     "Blob container. Required for Azure."},
+    // Google Cloud Storage
+    {"storage.gcp.credentials_json", "GOOGLE_APPLICATION_CREDENTIALS", "", Kind::kString, kSecret,
+     "Service account key: a path to the JSON file, or the JSON itself. Required for GCP."},
+    {"storage.gcp.bucket", "GCP_BUCKET", "", Kind::kString, kPlain, "Bucket. Required for GCP."},
+    {"storage.gcp.proxy_config.url", "", "", Kind::kString, kPlain,
+     "HTTP proxy egress uses for uploads."},
+    {"storage.gcp.proxy_config.username", "", "", Kind::kString, kPlain, "Proxy user name."},
+    {"storage.gcp.proxy_config.password", "", "", Kind::kString, kSecret, "Proxy password."},
+    // Alibaba Cloud OSS
+    {"storage.alioss.access_key", "ALIOSS_ACCESS_KEY", "", Kind::kString, kPlain,
+     "Access key. Required for AliOSS."},
+    {"storage.alioss.secret", "ALIOSS_SECRET", "", Kind::kString, kSecret,
+     "Secret key. Required for AliOSS."},
+    {"storage.alioss.region", "ALIOSS_REGION", "", Kind::kString, kPlain,
+     "Region, e.g. oss-cn-hangzhou. Required for AliOSS."},
+    {"storage.alioss.bucket", "ALIOSS_BUCKET", "", Kind::kString, kPlain,
+     "Bucket. Required for AliOSS."},
+    {"storage.alioss.endpoint", "ALIOSS_ENDPOINT", "", Kind::kString, kPlain, "Custom endpoint."},
+});
+
+}  // namespace
+
+std::span<const Setting> all_settings() {
+  return kSettings;
+}
+
+const Setting* find_setting(std::string_view key) {
+  for (const Setting& setting : kSettings) {
+    if (setting.key == key) return &setting;
+  }
+  return nullptr;
+}
+
+}  // namespace ar::config

@@ -1,0 +1,144 @@
+#include "livekit/token.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
+#include <boost/json.hpp>
+#include <cmath>
+
+#include "livekit/base64.hpp"
+
+namespace ar::livekit {
+namespace {
+
+namespace json = boost::json;
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data(), &length);
+  return {reinterpret_cast<const char*>(digest.data()), length};
+}
+
+std::int64_t unix_seconds(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+const json::object* decode_segment(std::string_view segment, json::value& storage) {
+  const auto bytes = base64url_decode(segment);
+  if (!bytes) return nullptr;
+  boost::system::error_code ec;
+  storage = json::parse(*bytes, ec);
+  if (ec) return nullptr;
+  return storage.if_object();
+}
+
+// NumericDate: JSON numbers, integer or not (RFC 7519 allows fractions).
+std::optional<double> numeric_claim(const json::object& claims, std::string_view name) {
+  const json::value* value = claims.if_contains(name);
+  if (value == nullptr) return std::nullopt;
+  if (value->is_int64()) return static_cast<double>(value->get_int64());
+  if (value->is_uint64()) return static_cast<double>(value->get_uint64());
+  if (value->is_double() && std::isfinite(value->get_double())) return value->get_double();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string mint_token(std::string_view api_key, std::string_view api_secret,
+                       const VideoGrant& grant, std::chrono::seconds ttl, Clock::time_point now) {
+  json::object video;
+  if (grant.room_record) video["roomRecord"] = true;
+  if (grant.room_list) video["roomList"] = true;
+  const std::int64_t issued = unix_seconds(now);
+  const json::object claims{
+      {"iss", api_key}, {"nbf", issued}, {"exp", issued + ttl.count()}, {"video", video}};
+  const std::string signing_input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                                    base64url_encode(json::serialize(claims));
+  return signing_input + "." + base64url_encode(hmac_sha256(api_secret, signing_input));
+}
+
+VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
+                           Clock::time_point now) {
+  VerifiedToken result;
+  const std::size_t first_dot = token.find('.');
+  const std::size_t second_dot =
+      first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
+  if (second_dot == std::string_view::npos ||
+      token.find('.', second_dot + 1) != std::string_view::npos) {
+    return result;
+  }
+  json::value header_storage;
+  json::value claims_storage;
+  const json::object* header = decode_segment(token.substr(0, first_dot), header_storage);
+  const json::object* claims =
+      decode_segment(token.substr(first_dot + 1, second_dot - first_dot - 1), claims_storage);
+  const auto signature = base64url_decode(token.substr(second_dot + 1));
+  if (header == nullptr || claims == nullptr || !signature) return result;
+
+  // Only HS256: refusing everything else closes the "alg":"none" and key-confusion doors.
+  const json::value* alg = header->if_contains("alg");
+  if (alg == nullptr || !alg->is_string() || alg->get_string() != "HS256") {
+    result.check = TokenCheck::kUnsupportedAlgorithm;
+    return result;
+  }
+  const std::string expected = hmac_sha256(policy.api_secret, token.substr(0, second_dot));
+  if (signature->size() != expected.size() ||
+      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+    result.check = TokenCheck::kBadSignature;
+    return result;
+  }
+  const json::value* issuer = claims->if_contains("iss");
+  if (issuer == nullptr || !issuer->is_string() || issuer->get_string() != policy.api_key) {
+    result.check = TokenCheck::kWrongIssuer;
+    return result;
+  }
+  const double current = static_cast<double>(unix_seconds(now));
+  const auto leeway = static_cast<double>(policy.leeway.count());
+  const auto expiry = numeric_claim(*claims, "exp");
+  if (!expiry) {
+    result.check = TokenCheck::kMissingExpiry;
+    return result;
+  }
+  if (current > *expiry + leeway) {
+    result.check = TokenCheck::kExpired;
+    return result;
+  }
+  if (const auto not_before = numeric_claim(*claims, "nbf");
+      not_before && current + leeway < *not_before) {
+    result.check = TokenCheck::kNotYetValid;
+    return result;
+  }
+  if (const json::value* sha = claims->if_contains("sha256"); sha != nullptr && sha->is_string()) {
+    result.sha256 = std::string(sha->get_string());
+  }
+  result.check = TokenCheck::kOk;
+  return result;
+}
+
+std::string_view describe(TokenCheck check) {
+  switch (check) {
+    case TokenCheck::kOk:
+      return "valid";
+    case TokenCheck::kMalformed:
+      return "token is not a JWT";
+    case TokenCheck::kUnsupportedAlgorithm:
+      return "token algorithm must be HS256";
+    case TokenCheck::kBadSignature:
+      return "token signature does not match the webhook secret";
+    case TokenCheck::kWrongIssuer:
+      return "token was not issued by the webhook api key";
+    case TokenCheck::kMissingExpiry:
+      return "token has no expiry";
+    case TokenCheck::kExpired:
+      return "token has expired";
+    case TokenCheck::kNotYetValid:
+      return "token is not valid yet";
+  }
+  return "invalid token";
+}
+
+}  // namespace ar::livekit

@@ -1,0 +1,50 @@
+#pragma once
+// LiveKit access tokens: HS256 JWTs. Minting for our API calls, verifying for webhooks.
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace ar::livekit {
+
+using Clock = std::chrono::system_clock;
+
+// The "video" grants our calls need (LiveKit checks them per API method).
+struct VideoGrant {
+  bool room_record = false;  // Egress calls
+  bool room_list = false;    // RoomService.ListRooms
+};
+
+// A token as LiveKit's SDKs mint it: iss = key, nbf = now, exp = now + ttl, and the grants.
+std::string mint_token(std::string_view api_key, std::string_view api_secret,
+                       const VideoGrant& grant, std::chrono::seconds ttl, Clock::time_point now);
+
+enum class TokenCheck {
+  kOk,
+  kMalformed,  // not three base64url segments of JSON objects
+  kUnsupportedAlgorithm,
+  kBadSignature,
+  kWrongIssuer,
+  kMissingExpiry,  // a signed token without exp would be valid forever
+  kExpired,
+  kNotYetValid,
+};
+
+struct VerifiedToken {
+  TokenCheck check = TokenCheck::kMalformed;
+  std::string sha256;  // the body hash claim, when present
+};
+
+struct TokenPolicy {
+  std::string_view api_key;
+  std::string_view api_secret;
+  std::chrono::seconds leeway{60};
+};
+
+// Verifies signature (HS256 only, constant-time), issuer, exp (required) and nbf with leeway.
+VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
+                           Clock::time_point now);
+
+// A short reason for an HTTP answer; never contains token material.
+std::string_view describe(TokenCheck check);
+
+}  // namespace ar::livekit

@@ -1,0 +1,162 @@
+#include "livekit/webhook.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <boost/json.hpp>
+#include <cctype>
+#include <charconv>
+
+#include "livekit/base64.hpp"
+
+namespace ar::livekit {
+namespace {
+
+namespace json = boost::json;
+
+std::string_view strip_bearer(std::string_view header) {
+  constexpr std::string_view kBearer = "Bearer ";
+  if (header.size() >= kBearer.size()) {
+    bool matches = true;
+    for (std::size_t i = 0; i < kBearer.size() && matches; ++i) {
+      matches = std::tolower(static_cast<unsigned char>(header[i])) ==
+                std::tolower(static_cast<unsigned char>(kBearer[i]));
+    }
+    if (matches) header.remove_prefix(kBearer.size());
+  }
+  while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+  while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+  return header;
+}
+
+// Protobuf JSON accepts the lowerCamelCase name and the proto field name.
+const json::value* field(const json::object& object, std::string_view camel,
+                         std::string_view snake) {
+  if (const json::value* value = object.if_contains(camel)) return value;
+  return snake.empty() ? nullptr : object.if_contains(snake);
+}
+
+class EventReader {
+ public:
+  std::optional<std::string> error;
+
+  void string(const json::object& object, std::string_view camel, std::string_view snake,
+              std::string& out) {
+    const json::value* value = field(object, camel, snake);
+    if (value == nullptr || value->is_null()) return;
+    if (!value->is_string()) {
+      fail(std::string(camel) + " must be a string");
+      return;
+    }
+    out = std::string(value->get_string());
+  }
+
+  void int64(const json::object& object, std::string_view camel, std::string_view snake,
+             std::int64_t& out) {
+    const json::value* value = field(object, camel, snake);
+    if (value == nullptr || value->is_null()) return;
+    if (value->is_int64()) {
+      out = value->get_int64();
+    } else if (value->is_string()) {
+      const json::string& text = value->get_string();
+      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+      if (ec != std::errc() || end != text.data() + text.size()) {
+        fail(std::string(camel) + " must be an integer");
+      }
+    } else {
+      fail(std::string(camel) + " must be an integer");
+    }
+  }
+
+  const json::object* object(const json::object& parent, std::string_view camel,
+                             std::string_view snake) {
+    const json::value* value = field(parent, camel, snake);
+    if (value == nullptr || value->is_null()) return nullptr;
+    if (!value->is_object()) {
+      fail(std::string(camel) + " must be an object");
+      return nullptr;
+    }
+    return &value->get_object();
+  }
+
+ private:
+  void fail(std::string reason) {
+    if (!error) error = std::move(reason);
+  }
+};
+
+}  // namespace
+
+std::string body_hash(std::string_view body) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest.data());
+  return base64_encode({reinterpret_cast<const char*>(digest.data()), digest.size()});
+}
+
+std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEvent& out) {
+  boost::system::error_code ec;
+  const json::value root = json::parse(body, ec);
+  if (ec) return "body is not JSON";
+  if (!root.is_object()) return "body is not a JSON object";
+  const json::object& event = root.get_object();
+
+  EventReader in;
+  in.string(event, "event", "", out.event);
+  in.string(event, "id", "", out.id);
+  in.int64(event, "createdAt", "created_at", out.created_at);
+  if (const json::object* room = in.object(event, "room", "")) {
+    Room& r = out.room.emplace();
+    in.string(*room, "sid", "", r.sid);
+    in.string(*room, "name", "", r.name);
+    in.string(*room, "metadata", "", r.metadata);
+  }
+  if (const json::object* egress = in.object(event, "egressInfo", "egress_info")) {
+    EgressSummary& e = out.egress.emplace();
+    in.string(*egress, "egressId", "egress_id", e.egress_id);
+    in.string(*egress, "roomId", "room_id", e.room_id);
+    in.string(*egress, "roomName", "room_name", e.room_name);
+    in.string(*egress, "status", "", e.status);
+  }
+  if (in.error) return "not a WebhookEvent: " + *in.error;
+  if (out.event == "room_started" && (!out.room || out.room->name.empty())) {
+    return "room_started without room.name";
+  }
+  return std::nullopt;
+}
+
+WebhookVerifier::WebhookVerifier(std::string api_key, std::string api_secret,
+                                 std::chrono::seconds leeway)
+    : api_key_(std::move(api_key)), api_secret_(std::move(api_secret)), leeway_(leeway) {}
+
+WebhookResult WebhookVerifier::verify(std::string_view authorization, std::string_view body,
+                                      Clock::time_point now) const {
+  WebhookResult result;
+  const std::string_view token = strip_bearer(authorization);
+  if (token.empty()) {
+    result.problem = WebhookProblem::kMissingAuthorization;
+    result.reason = "missing Authorization header";
+    return result;
+  }
+  const VerifiedToken verified = verify_token(token, {api_key_, api_secret_, leeway_}, now);
+  if (verified.check != TokenCheck::kOk) {
+    result.problem = WebhookProblem::kInvalidToken;
+    result.token_check = verified.check;
+    result.reason = std::string(describe(verified.check));
+    return result;
+  }
+  const std::string expected = body_hash(body);
+  if (verified.sha256.size() != expected.size() ||
+      CRYPTO_memcmp(verified.sha256.data(), expected.data(), expected.size()) != 0) {
+    result.problem = WebhookProblem::kBodyHashMismatch;
+    result.reason = "body does not match the token's sha256 claim";
+    return result;
+  }
+  if (auto error = parse_webhook_event(body, result.event)) {
+    result.problem = WebhookProblem::kNotAnEvent;
+    result.reason = std::move(*error);
+  }
+  return result;
+}
+
+}  // namespace ar::livekit

@@ -1,0 +1,76 @@
+#pragma once
+// LiveKit webhooks: verify the Authorization token and body hash exactly as livekit-server signs
+// them, then read the WebhookEvent JSON. Knows tokens and JSON, not HTTP.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "livekit/token.hpp"
+
+namespace ar::livekit {
+
+struct Room {
+  std::string sid;
+  std::string name;
+  std::string metadata;
+};
+
+struct EgressSummary {
+  std::string egress_id;
+  std::string room_id;
+  std::string room_name;
+  std::string status;  // "EGRESS_COMPLETE", "EGRESS_FAILED", ...
+};
+
+struct WebhookEvent {
+  std::string id;
+  std::string event;  // "room_started", ...; unknown names are kept, not rejected
+  std::int64_t created_at = 0;
+  std::optional<Room> room;
+  std::optional<EgressSummary> egress;
+};
+
+enum class WebhookProblem {
+  kNone,
+  kMissingAuthorization,
+  kInvalidToken,      // see token_check
+  kBodyHashMismatch,  // signed for another body: tampered or re-serialized
+  kNotAnEvent,        // JSON that is not a WebhookEvent
+};
+
+struct WebhookResult {
+  WebhookProblem problem = WebhookProblem::kNone;
+  TokenCheck token_check = TokenCheck::kOk;
+  std::string reason;  // short, safe to send back and log
+  WebhookEvent event;
+
+  bool ok() const { return problem == WebhookProblem::kNone; }
+  bool is_auth_failure() const {
+    return problem != WebhookProblem::kNone && problem != WebhookProblem::kNotAnEvent;
+  }
+};
+
+class WebhookVerifier {
+ public:
+  WebhookVerifier(std::string api_key, std::string api_secret, std::chrono::seconds leeway);
+
+  // authorization is the raw header: the bare token livekit-server sends, or "Bearer <token>".
+  // body is hashed exactly as received.
+  WebhookResult verify(std::string_view authorization, std::string_view body,
+                       Clock::time_point now) const;
+
+ private:
+  std::string api_key_;
+  std::string api_secret_;
+  std::chrono::seconds leeway_;
+};
+
+// Reads a WebhookEvent from protobuf JSON (lowerCamelCase or proto names, int64 as string or
+// number, unknown fields ignored). On failure, returns the reason.
+std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEvent& out);
+
+// base64(SHA-256(body)) as in the token's sha256 claim.
+std::string body_hash(std::string_view body);
+
+}  // namespace ar::livekit

@@ -1,0 +1,141 @@
+// Wiring only: flags, configuration, start, signals.
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <csignal>
+#include <iostream>
+
+#include "config/duration.hpp"
+#include "config/load.hpp"
+#include "livekit/twirp_client.hpp"
+#include "livekit/webhook.hpp"
+#include "recorder/recorder.hpp"
+#include "server/http_server.hpp"
+#include "server/routes.hpp"
+#include "telemetry/log.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace ar;
+
+// After SIGTERM: stop taking webhooks, give in-flight egress calls up to shutdown_timeout, stop.
+class Shutdown {
+ public:
+  Shutdown(asio::io_context& io, server::HttpServer& http, server::Routes& routes,
+           const livekit::TwirpClient& api, std::chrono::milliseconds timeout)
+      : io_(io), http_(http), routes_(routes), api_(api), timeout_(timeout), timer_(io) {}
+
+  void begin(int signal) {
+    if (begun_) {
+      log::warn("second signal: stopping now", {{"signal", std::to_string(signal)}});
+      io_.stop();
+      return;
+    }
+    begun_ = true;
+    deadline_ = std::chrono::steady_clock::now() + timeout_;
+    routes_.set_shutting_down();
+    http_.stop_accepting();
+    log::info("shutting down: no longer accepting webhooks",
+              {{"signal", std::to_string(signal)},
+               {"egress_calls_in_flight", std::to_string(api_.outstanding())},
+               {"wait_at_most", config::format_duration(timeout_)}});
+    poll();
+  }
+
+ private:
+  void poll() {
+    const std::size_t outstanding = api_.outstanding();
+    if (outstanding == 0 || std::chrono::steady_clock::now() >= deadline_) {
+      if (outstanding > 0) {
+        log::warn("shutdown timeout reached: abandoning egress calls still in flight",
+                  {{"egress_calls", std::to_string(outstanding)}});
+      }
+      log::info("stopped");
+      io_.stop();
+      return;
+    }
+    timer_.expires_after(std::chrono::milliseconds(20));
+    timer_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) poll();
+    });
+  }
+
+  asio::io_context& io_;
+  server::HttpServer& http_;
+  server::Routes& routes_;
+  const livekit::TwirpClient& api_;
+  std::chrono::milliseconds timeout_;
+  asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool begun_ = false;
+};
+
+int run(const config::Config& config) {
+  log::setup(config.log);
+  for (const std::string& warning : config.warnings) log::warn(warning);
+
+  livekit::TwirpClient api({.base_url = config.livekit.url,
+                            .api_key = config.livekit.api_key,
+                            .api_secret = config.livekit.api_secret,
+                            .connect_timeout = config.livekit.connect_timeout,
+                            .request_timeout = config.livekit.request_timeout});
+  recorder::Recorder recorder(config, api);
+  const livekit::WebhookVerifier verifier(config.webhook.api_key, config.webhook.api_secret,
+                                          config.webhook.leeway);
+  server::Routes routes(verifier, recorder);
+
+  asio::io_context io(1);
+  server::HttpServer http(io, {.max_body_bytes = config.server.max_body_bytes},
+                          [&routes](const server::HttpRequest& r) { return routes.handle(r); });
+  try {
+    http.listen({asio::ip::tcp::v4(), config.server.port});
+  } catch (const std::exception& e) {
+    log::error(e.what());
+    return 1;
+  }
+
+  Shutdown shutdown(io, http, routes, api, config.server.shutdown_timeout);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
+                                                                      int signal) {
+    if (ec) return;
+    shutdown.begin(signal);
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+
+  log::info("auto-recorder ready", {{"version", AUTO_RECORDER_VERSION},
+                                    {"port", std::to_string(http.port())},
+                                    {"livekit", config.livekit.url},
+                                    {"storage", config::storage_name(config.storage)},
+                                    {"config", config.source}});
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "auto-recorder: records every LiveKit room, started by LiveKit's room_started "
+      "webhook.\nConfiguration: config.yaml and environment variables, see "
+      "docs/configuration.md.",
+      "auto-recorder"};
+  std::optional<std::string> config_path;
+  app.add_option("--config", config_path,
+                 "YAML configuration file (default: $CONFIG_FILE, else ./config.yaml if present)");
+  app.set_version_flag("--version", std::string("auto-recorder ") + AUTO_RECORDER_VERSION);
+  CLI11_PARSE(app, argc, argv);
+
+  std::signal(SIGPIPE, SIG_IGN);
+  config::Config config;
+  try {
+    config = config::load_config(config::process_environment(), config_path);
+  } catch (const config::ConfigError& e) {
+    std::cerr << "auto-recorder: configuration error: " << e.what() << "\n";
+    return 1;
+  }
+  return run(config);
+}

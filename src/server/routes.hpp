@@ -1,0 +1,29 @@
+#pragma once
+// Maps HTTP paths to the service: /webhook-receiver, /livez, /readyz. The only place that turns
+// webhook outcomes into HTTP status codes.
+#include <atomic>
+
+#include "livekit/webhook.hpp"
+#include "recorder/recorder.hpp"
+#include "server/http.hpp"
+
+namespace ar::server {
+
+class Routes {
+ public:
+  Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& recorder);
+
+  HttpResponse handle(const HttpRequest& request);
+
+  // From now on /readyz answers 503, so Kubernetes stops sending traffic.
+  void set_shutting_down() { shutting_down_.store(true); }
+
+ private:
+  HttpResponse webhook(const HttpRequest& request);
+
+  const livekit::WebhookVerifier& verifier_;
+  recorder::Recorder& recorder_;
+  std::atomic<bool> shutting_down_{false};
+};
+
+}  // namespace ar::server

@@ -1,0 +1,103 @@
+#include "telemetry/log.hpp"
+
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
+#include <string>
+
+namespace ar::log {
+namespace {
+
+config::LogFormat g_format = config::LogFormat::kText;
+
+void append_json_string(std::string& out, std::string_view value) {
+  out += boost::json::serialize(boost::json::string_view(value.data(), value.size()));
+}
+
+// Text values are quoted only when they would be ambiguous unquoted.
+void append_text_value(std::string& out, std::string_view value) {
+  const bool plain =
+      !value.empty() && value.find_first_of(" \"=\t\r\n\\") == std::string_view::npos;
+  if (plain) {
+    out += value;
+  } else {
+    append_json_string(out, value);
+  }
+}
+
+void write(spdlog::level::level_enum level, std::string_view message, Fields fields) {
+  const auto& logger = spdlog::default_logger_raw();
+  if (!logger->should_log(level)) return;
+  std::string line;
+  if (g_format == config::LogFormat::kJson) {
+    // The pattern supplies {"ts":...,"level":...,  and this supplies the rest of the object.
+    line += "\"msg\":";
+    append_json_string(line, message);
+    for (const Field& field : fields) {
+      line += ",";
+      append_json_string(line, field.key);
+      line += ":";
+      append_json_string(line, field.value);
+    }
+    line += "}";
+  } else {
+    line += message;
+    for (const Field& field : fields) {
+      line += " ";
+      line += field.key;
+      line += "=";
+      append_text_value(line, field.value);
+    }
+  }
+  logger->log(level, "{}", line);
+}
+
+}  // namespace
+
+void setup(const config::Logging& settings) {
+  g_format = settings.format;
+  auto logger = std::make_shared<spdlog::logger>("auto-recorder",
+                                                 std::make_shared<spdlog::sinks::stdout_sink_mt>());
+  if (settings.format == config::LogFormat::kJson) {
+    logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v)",
+                        spdlog::pattern_time_type::utc);
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc);
+  }
+  switch (settings.level) {
+    case config::LogLevel::kDebug:
+      logger->set_level(spdlog::level::debug);
+      break;
+    case config::LogLevel::kInfo:
+      logger->set_level(spdlog::level::info);
+      break;
+    case config::LogLevel::kWarn:
+      logger->set_level(spdlog::level::warn);
+      break;
+    case config::LogLevel::kError:
+      logger->set_level(spdlog::level::err);
+      break;
+  }
+  logger->flush_on(spdlog::level::trace);  // a line is visible when it is written
+  spdlog::set_default_logger(std::move(logger));
+}
+
+void debug(std::string_view message, Fields fields) {
+  write(spdlog::level::debug, message, fields);
+}
+void info(std::string_view message, Fields fields) {
+  write(spdlog::level::info, message, fields);
+}
+void warn(std::string_view message, Fields fields) {
+  write(spdlog::level::warn, message, fields);
+}
+void error(std::string_view message, Fields fields) {
+  write(spdlog::level::err, message, fields);
+}
+
+bool debug_enabled() {
+  return spdlog::default_logger_raw()->should_log(spdlog::level::debug);
+}
+
+}  // namespace ar::log

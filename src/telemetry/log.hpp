@@ -1,0 +1,27 @@
+#pragma once
+// One log line per decision, with named fields: readable text for people, or one JSON object
+// per line. Callers pass values already free of secrets; nothing here knows a secret.
+#include <initializer_list>
+#include <string_view>
+
+#include "config/config.hpp"
+
+namespace ar::log {
+
+struct Field {
+  std::string_view key;
+  std::string_view value;
+};
+
+using Fields = std::initializer_list<Field>;
+
+void setup(const config::Logging& settings);
+
+void debug(std::string_view message, Fields fields = {});
+void info(std::string_view message, Fields fields = {});
+void warn(std::string_view message, Fields fields = {});
+void error(std::string_view message, Fields fields = {});
+
+bool debug_enabled();
+
+}  // namespace ar::log

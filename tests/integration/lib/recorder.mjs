@@ -1,0 +1,102 @@
+// Runs the real auto-recorder binary as a child process, the way an operator would.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import net from 'node:net';
+
+export const BINARY = process.env.AUTO_RECORDER_BIN ?? new URL('../../../build/auto-recorder', import.meta.url).pathname;
+
+export async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+export function tempDir() {
+  return mkdtempSync(join(tmpdir(), 'auto-recorder-test-'));
+}
+
+// The environment for a recorder talking to `standin` and storing to a MinIO-style S3 bucket.
+export function baseEnv(standin, extra = {}) {
+  return {
+    LIVEKIT_HOST: standin.url,
+    LIVEKIT_API_KEY: standin.apiKey,
+    LIVEKIT_API_SECRET: standin.apiSecret,
+    S3_BUCKET: 'recordings',
+    ...extra,
+  };
+}
+
+class RecorderProcess {
+  constructor(child, port, env) {
+    this.child = child;
+    this.port = port;
+    this.url = `http://127.0.0.1:${port}`;
+    this.output = '';
+    this.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    const collect = (chunk) => { this.output += chunk.toString(); };
+    child.stdout.on('data', collect);
+    child.stderr.on('data', collect);
+    const key = env.WEBHOOK_API_KEY ?? env.LIVEKIT_API_KEY;
+    const secret = env.WEBHOOK_API_SECRET ?? env.LIVEKIT_API_SECRET;
+    this.webhookAuth = { apiKey: key, apiSecret: secret };
+  }
+
+  async waitForOutput(pattern, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = this.output.match(pattern);
+      if (match) return match;
+      if (Date.now() > deadline) {
+        throw new Error(`timed out waiting for ${pattern} in recorder output:\n${this.output}`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  lines(pattern) {
+    return this.output.split('\n').filter((line) => pattern.test(line));
+  }
+
+  async stop(signal = 'SIGTERM') {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exit;
+  }
+}
+
+// Starts the binary in an empty working directory with exactly `env` (plus PORT unless given),
+// optional config file text and arguments. Resolves once it logs that it is ready.
+export async function startRecorder({ env = {}, config, args = [], waitReady = true } = {}) {
+  const cwd = tempDir();
+  const fullArgs = [...args];
+  if (config !== undefined) {
+    const path = join(cwd, 'test-config.yaml');
+    writeFileSync(path, config);
+    fullArgs.push('--config', path);
+  }
+  const port = env.PORT ?? String(await freePort());
+  const childEnv = { PORT: port, ...env };
+  const child = spawn(BINARY, fullArgs, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const recorder = new RecorderProcess(child, Number(port), childEnv);
+  if (waitReady) {
+    await Promise.race([
+      recorder.waitForOutput(/auto-recorder ready/),
+      recorder.exit.then(({ code }) => { throw new Error(`recorder exited with ${code}:\n${recorder.output}`); }),
+    ]);
+  }
+  return recorder;
+}
+
+// Runs the binary expecting it to refuse to start; resolves to { code, output }.
+export async function runToExit({ env = {}, config, args = [], timeoutMs = 5000 } = {}) {
+  const recorder = await startRecorder({ env, config, args, waitReady: false });
+  const timer = setTimeout(() => recorder.child.kill('SIGKILL'), timeoutMs);
+  const { code } = await recorder.exit;
+  clearTimeout(timer);
+  return { code, output: recorder.output };
+}
+
+export { writeFileSync, join };

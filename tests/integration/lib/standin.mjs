@@ -1,0 +1,168 @@
+// A LiveKit server stand-in for the Twirp API the recorder calls, built on LiveKit's official
+// npm packages: tokens are checked with the SDK's TokenVerifier and every request body is parsed
+// with @livekit/protocol's fromJson in strict mode, so a misspelled or unknown field fails the
+// test instead of being silently dropped as the real server would.
+import http from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { TokenVerifier } from 'livekit-server-sdk';
+import {
+  EgressInfo,
+  EgressStatus,
+  ListEgressRequest,
+  ListEgressResponse,
+  ListRoomsRequest,
+  ListRoomsResponse,
+  Room,
+  RoomCompositeEgressRequest,
+} from '@livekit/protocol';
+
+const STRICT = { ignoreUnknownFields: false };
+const REPLY = { useProtoFieldName: true, emitDefaultValues: true };
+
+function twirpError(res, status, code, msg) {
+  res.writeHead(status, { 'Content-Type': 'application/json' });
+  res.end(JSON.stringify({ code, msg }));
+}
+
+export class LiveKitStandIn {
+  constructor({ apiKey = 'APIstandin', apiSecret = 'standin-secret-0123456789abcdef' } = {}) {
+    this.apiKey = apiKey;
+    this.apiSecret = apiSecret;
+    this.verifier = new TokenVerifier(apiKey, apiSecret);
+    this.calls = []; // every call: { method, auth, body, error? }
+    this.egresses = []; // EgressInfo of every egress started
+    this.rooms = new Map(); // name -> Room
+    this.faults = []; // { method, times, delayMs, status, code, msg }
+    this.strictErrors = []; // bodies the protocol refused: a test failure
+  }
+
+  async start() {
+    this.server = http.createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        this.#handle(req, Buffer.concat(chunks).toString('utf8'), res).catch((e) => {
+          twirpError(res, 500, 'internal', String(e));
+        });
+      });
+    });
+    await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    this.port = this.server.address().port;
+    this.url = `http://127.0.0.1:${this.port}`;
+    return this;
+  }
+
+  async stop() {
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+  }
+
+  // Make the next `times` calls of `method` wait and/or fail like a real LiveKit would.
+  inject({ method = 'StartRoomCompositeEgress', times = 1, delayMs = 0, status, code, msg }) {
+    this.faults.push({ method, times, delayMs, status, code, msg });
+  }
+
+  addRoom(name, fields = {}) {
+    const room = new Room({ name, sid: `RM_${randomBytes(6).toString('hex')}`, ...fields });
+    this.rooms.set(name, room);
+    return room;
+  }
+
+  startsFor(roomName) {
+    return this.egresses.filter((e) => e.roomName === roomName);
+  }
+
+  // The parsed RoomCompositeEgressRequest bodies, in arrival order.
+  startRequests() {
+    return this.calls.filter((c) => c.method === 'StartRoomCompositeEgress' && c.request)
+      .map((c) => c.request);
+  }
+
+  async waitForStarts(count, timeoutMs = 5000) {
+    const deadline = Date.now() + timeoutMs;
+    while (this.egresses.length < count) {
+      if (Date.now() > deadline) {
+        throw new Error(`expected ${count} egress starts, saw ${this.egresses.length}`);
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  async #handle(req, body, res) {
+    const match = /^\/twirp\/livekit\.(Egress|RoomService)\/(\w+)$/.exec(req.url);
+    const call = { method: match?.[2] ?? req.url, headers: req.headers, body };
+    this.calls.push(call);
+    if (req.method !== 'POST' || !match) return twirpError(res, 404, 'bad_route', 'no such route');
+    if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+      return twirpError(res, 404, 'bad_route', 'unsupported content type');
+    }
+    const auth = req.headers.authorization ?? '';
+    if (!auth.startsWith('Bearer ')) {
+      return twirpError(res, 401, 'unauthenticated', 'authorization header must be Bearer');
+    }
+    try {
+      call.claims = await this.verifier.verify(auth.slice('Bearer '.length));
+    } catch (e) {
+      return twirpError(res, 401, 'unauthenticated', `invalid token: ${e.message}`);
+    }
+
+    const fault = this.faults.find((f) => f.method === call.method && f.times > 0);
+    if (fault) {
+      fault.times -= 1;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.code) return twirpError(res, fault.status ?? 503, fault.code, fault.msg ?? fault.code);
+    }
+
+    const grant = call.claims.video ?? {};
+    const handlers = {
+      StartRoomCompositeEgress: [RoomCompositeEgressRequest, 'roomRecord', (r) => this.#start(r)],
+      ListEgress: [ListEgressRequest, 'roomRecord', (r) => this.#listEgress(r)],
+      ListRooms: [ListRoomsRequest, 'roomList', (r) => this.#listRooms(r)],
+    };
+    const handler = handlers[call.method];
+    if (!handler) return twirpError(res, 404, 'bad_route', `no method ${call.method}`);
+    const [type, needed, run] = handler;
+    if (grant[needed] !== true) {
+      return twirpError(res, 401, 'unauthenticated', `permissions denied: ${needed} required`);
+    }
+    let request;
+    try {
+      request = type.fromJsonString(body, STRICT);
+    } catch (e) {
+      this.strictErrors.push({ method: call.method, body, error: e.message });
+      return twirpError(res, 400, 'malformed', e.message);
+    }
+    call.request = request;
+    const reply = run(request);
+    res.writeHead(200, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(reply.toJson(REPLY)));
+  }
+
+  #start(request) {
+    const room = this.rooms.get(request.roomName);
+    const info = new EgressInfo({
+      egressId: `EG_${randomBytes(6).toString('hex')}`,
+      roomId: room?.sid ?? '',
+      roomName: request.roomName,
+      status: EgressStatus.EGRESS_STARTING,
+      startedAt: BigInt(Date.now()) * 1000000n,
+      request: { case: 'roomComposite', value: request },
+    });
+    this.egresses.push(info);
+    return info;
+  }
+
+  #listEgress(request) {
+    const active = [EgressStatus.EGRESS_STARTING, EgressStatus.EGRESS_ACTIVE, EgressStatus.EGRESS_ENDING];
+    const items = this.egresses.filter((e) => (!request.roomName || e.roomName === request.roomName)
+      && (!request.egressId || e.egressId === request.egressId)
+      && (!request.active || active.includes(e.status)));
+    return new ListEgressResponse({ items });
+  }
+
+  #listRooms(request) {
+    const names = request.names ?? [];
+    const rooms = [...this.rooms.values()].filter((r) => names.length === 0 || names.includes(r.name));
+    return new ListRoomsResponse({ rooms });
+  }
+}

@@ -1,0 +1,324 @@
+#include "config/load.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace ar::config {
+namespace {
+
+namespace fs = std::filesystem;
+using Vars = std::map<std::string, std::string, std::less<>>;
+
+class ConfigLoad : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("ar-config-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+    previous_ = fs::current_path();
+    fs::current_path(dir_);  // so ./config.yaml is this test's own
+  }
+  void TearDown() override {
+    fs::current_path(previous_);
+    fs::remove_all(dir_);
+  }
+
+  std::string write(const std::string& name, const std::string& text) {
+    std::ofstream(dir_ / name) << text;
+    return (dir_ / name).string();
+  }
+
+  static EnvLookup env(Vars vars) {
+    return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+      if (auto it = vars.find(name); it != vars.end()) return it->second;
+      return std::nullopt;
+    };
+  }
+
+  static Vars minimal(Vars extra = {}) {
+    Vars vars{{"LIVEKIT_API_KEY", "APIkey"}, {"LIVEKIT_API_SECRET", "secret"}, {"S3_BUCKET", "b"}};
+    for (auto& [k, v] : extra) vars[k] = v;
+    return vars;
+  }
+
+  std::string error_of(const Vars& vars, std::optional<std::string> path = std::nullopt) {
+    try {
+      load_config(env(vars), path);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "(loaded)";
+  }
+
+  fs::path dir_;
+  fs::path previous_;
+};
+
+TEST_F(ConfigLoad, DefaultsMatchTheDocumentation) {
+  const Config c = load_config(env(minimal()), std::nullopt);
+  EXPECT_EQ(c.livekit.url, "http://localhost:7880");
+  EXPECT_EQ(c.server.port, 8080);
+  EXPECT_EQ(c.recording.layout, "grid");
+  EXPECT_EQ(c.recording.file_type, FileType::kMp4);
+  EXPECT_EQ(c.recording.file_path, "recordings/{room_name}-{time}");
+  EXPECT_EQ(c.server.max_body_bytes, 1024U * 1024U);
+  EXPECT_EQ(c.server.shutdown_timeout, std::chrono::seconds(10));
+  EXPECT_EQ(c.webhook.api_key, "APIkey");
+  EXPECT_EQ(c.webhook.api_secret, "secret");
+  EXPECT_EQ(c.log.level, LogLevel::kInfo);
+  EXPECT_EQ(c.log.format, LogFormat::kText);
+  EXPECT_EQ(c.source, "environment only (no config.yaml)");
+}
+
+TEST_F(ConfigLoad, ReadsTheSeedExampleAndEnvironmentOverridesIt) {
+  write("config.yaml", R"(
+livekit_host: "http://livekit-server.svc.cluster.local:7880"
+livekit_api_key: "your-api-key"
+livekit_api_secret: "your-api-secret"
+webhook_api_key: "your-api-key"
+listen_port: "8081"
+layout: "grid-16"
+file_type: "MP4"
+file_path: "recordings/{room_name}-{time}"
+storage:
+  s3:
+    bucket: "my-recordings-bucket"
+    region: "us-east-1"
+)");
+  Config c = load_config(env({}), std::nullopt);
+  EXPECT_EQ(c.livekit.url, "http://livekit-server.svc.cluster.local:7880");
+  EXPECT_EQ(c.server.port, 8081);
+  EXPECT_EQ(c.recording.layout, "grid-16");
+  EXPECT_EQ(std::get<S3Storage>(c.storage).bucket, "my-recordings-bucket");
+  EXPECT_EQ(c.source, "config.yaml + environment");
+
+  c = load_config(env({{"PORT", "9000"}, {"LAYOUT", "speaker"}, {"S3_REGION", "eu-west-1"}}),
+                  std::nullopt);
+  EXPECT_EQ(c.server.port, 9000);
+  EXPECT_EQ(c.recording.layout, "speaker");
+  EXPECT_EQ(std::get<S3Storage>(c.storage).region, "eu-west-1");
+  EXPECT_EQ(std::get<S3Storage>(c.storage).bucket, "my-recordings-bucket");
+}
+
+TEST_F(ConfigLoad, EmptyEnvironmentVariablesDoNotOverride) {
+  write("config.yaml", "layout: speaker\nstorage: {s3: {bucket: b}}\n");
+  const Config c = load_config(env(minimal({{"LAYOUT", ""}})), std::nullopt);
+  EXPECT_EQ(c.recording.layout, "speaker");
+}
+
+TEST_F(ConfigLoad, ConfigFileComesFromFlagThenConfigFileVariable) {
+  const std::string a = write("a.yaml", "layout: from-a\n");
+  const std::string b = write("b.yaml", "layout: from-b\n");
+  EXPECT_EQ(load_config(env(minimal({{"CONFIG_FILE", b}})), std::nullopt).recording.layout,
+            "from-b");
+  EXPECT_EQ(load_config(env(minimal({{"CONFIG_FILE", b}})), a).recording.layout, "from-a");
+}
+
+TEST_F(ConfigLoad, ANamedConfigFileMustExist) {
+  EXPECT_EQ(error_of(minimal(), "/nonexistent/x.yaml"),
+            "config file /nonexistent/x.yaml does not exist (named by --config): fix the path, or "
+            "unset it to configure through the environment only");
+  EXPECT_NE(
+      error_of(minimal({{"CONFIG_FILE", "/nonexistent/y.yaml"}})).find("named by CONFIG_FILE"),
+      std::string::npos);
+}
+
+TEST_F(ConfigLoad, ExpandsVariablesInValues) {
+  write("config.yaml", R"(
+livekit_api_secret: "${LK_SECRET}"
+layout: "${LAYOUT_CHOICE:-speaker-dark}"
+storage:
+  s3:
+    bucket: "rec-${TENANT}"
+    metadata:
+      tenant: "${TENANT}"
+)");
+  const Config c = load_config(
+      env({{"LIVEKIT_API_KEY", "k"}, {"LK_SECRET", "from-env"}, {"TENANT", "acme"}}), std::nullopt);
+  EXPECT_EQ(c.livekit.api_secret, "from-env");
+  EXPECT_EQ(c.recording.layout, "speaker-dark");
+  EXPECT_EQ(std::get<S3Storage>(c.storage).bucket, "rec-acme");
+  EXPECT_EQ(std::get<S3Storage>(c.storage).metadata.at("tenant"), "acme");
+}
+
+TEST_F(ConfigLoad, AnUnsetVariableInTheFileNamesTheKeyAndTheVariable) {
+  write("config.yaml", "storage:\n  s3:\n    bucket: ${BUKET}\n");
+  EXPECT_EQ(error_of(minimal()),
+            "config.yaml: storage.s3.bucket: ${BUKET} is not set: set the variable, or write "
+            "${BUKET:-} to allow it to be empty");
+}
+
+TEST_F(ConfigLoad, UnknownKeysAreErrorsWithASuggestion) {
+  write("config.yaml", "storage:\n  s3:\n    bukcet: b\n");
+  EXPECT_EQ(error_of(minimal()),
+            "config.yaml:3: \"storage.s3.bukcet\" is not a known setting: did you mean "
+            "\"storage.s3.bucket\"?");
+  write("config.yaml", "totally_new: 1\n");
+  EXPECT_EQ(error_of(minimal()),
+            "config.yaml:1: \"totally_new\" is not a known setting (see docs/configuration.md)");
+}
+
+TEST_F(ConfigLoad, InvalidYamlNamesTheLine) {
+  write("config.yaml", "layout: [unclosed\n");
+  EXPECT_NE(error_of(minimal()).find("config file config.yaml is not valid YAML: line"),
+            std::string::npos);
+  write("config.yaml", "storage:\n  s3: [1, 2]\n");
+  EXPECT_EQ(error_of(minimal()), "config.yaml:2: \"storage.s3\" must be a mapping");
+}
+
+TEST_F(ConfigLoad, RequiresTheApiKeyAndSecret) {
+  EXPECT_EQ(error_of({{"S3_BUCKET", "b"}}),
+            "livekit_api_key (LIVEKIT_API_KEY) is required to call LiveKit's Egress API: set it in "
+            "the config file or the environment");
+  EXPECT_EQ(error_of({{"S3_BUCKET", "b"}, {"LIVEKIT_API_KEY", "k"}}),
+            "livekit_api_secret (LIVEKIT_API_SECRET) is required to call LiveKit's Egress API: "
+            "set it in the config file or the environment");
+}
+
+TEST_F(ConfigLoad, AWebhookKeyOfItsOwnNeedsItsSecret) {
+  EXPECT_NE(error_of(minimal({{"WEBHOOK_API_KEY", "APIwebhook"}}))
+                .find("set webhook_api_secret (WEBHOOK_API_SECRET)"),
+            std::string::npos);
+  const Config c = load_config(
+      env(minimal({{"WEBHOOK_API_KEY", "APIwebhook"}, {"WEBHOOK_API_SECRET", "whsecret"}})),
+      std::nullopt);
+  EXPECT_EQ(c.webhook.api_key, "APIwebhook");
+  EXPECT_EQ(c.webhook.api_secret, "whsecret");
+  EXPECT_EQ(c.livekit.api_secret, "secret");
+}
+
+TEST_F(ConfigLoad, MapsWebSocketHosts) {
+  EXPECT_EQ(load_config(env(minimal({{"LIVEKIT_HOST", "wss://lk.example.com"}})), std::nullopt)
+                .livekit.url,
+            "https://lk.example.com");
+  EXPECT_NE(error_of(minimal({{"LIVEKIT_HOST", "livekit:7880"}})).find("is not a LiveKit URL"),
+            std::string::npos);
+}
+
+TEST_F(ConfigLoad, FileTypesAreCaseInsensitiveAndWebmIsExplained) {
+  EXPECT_EQ(load_config(env(minimal({{"FILE_TYPE", "ogg"}})), std::nullopt).recording.file_type,
+            FileType::kOgg);
+  EXPECT_EQ(load_config(env(minimal({{"FILE_TYPE", "Mp3"}})), std::nullopt).recording.file_type,
+            FileType::kMp3);
+  EXPECT_EQ(error_of(minimal({{"FILE_TYPE", "WEBM"}})),
+            "file_type (FILE_TYPE): WEBM is not a LiveKit file type for room recordings (LiveKit "
+            "writes WebM only for track egress): use MP4, OGG or MP3");
+  EXPECT_EQ(error_of(minimal({{"FILE_TYPE", "avi"}})),
+            "file_type (FILE_TYPE): \"avi\" is not a LiveKit file type: use MP4, OGG or MP3");
+}
+
+TEST_F(ConfigLoad, NumbersAndDurationsAreChecked) {
+  EXPECT_EQ(error_of(minimal({{"PORT", "80a"}})),
+            "listen_port (PORT): \"80a\" is not a whole number from 1 to 65535");
+  EXPECT_EQ(error_of(minimal({{"PORT", "70000"}})),
+            "listen_port (PORT): \"70000\" is not a whole number from 1 to 65535");
+  EXPECT_NE(error_of(minimal({{"SHUTDOWN_TIMEOUT", "10"}})).find("is not a duration"),
+            std::string::npos);
+  EXPECT_EQ(
+      load_config(env(minimal({{"SHUTDOWN_TIMEOUT", "1m"}})), std::nullopt).server.shutdown_timeout,
+      std::chrono::minutes(1));
+}
+
+TEST_F(ConfigLoad, StorageMustBeExactlyOneProvider) {
+  EXPECT_EQ(error_of({{"LIVEKIT_API_KEY", "k"}, {"LIVEKIT_API_SECRET", "s"}}).substr(0, 30),
+            "No storage provider configured");
+  EXPECT_EQ(error_of(minimal({{"AZURE_STORAGE_ACCOUNT", "acct"}})),
+            "Only one storage provider can be configured, found s3, azure: remove the settings "
+            "(YAML and environment) of the ones you do not use");
+  write("config.yaml", "storage:\n  gcp: {}\n");
+  EXPECT_EQ(error_of(minimal()).substr(0, 50),
+            "Only one storage provider can be configured, found");
+}
+
+TEST_F(ConfigLoad, EachProviderNamesItsMissingField) {
+  const Vars base{{"LIVEKIT_API_KEY", "k"}, {"LIVEKIT_API_SECRET", "s"}};
+  auto with = [&](Vars extra) {
+    Vars vars = base;
+    vars.insert(extra.begin(), extra.end());
+    return vars;
+  };
+  EXPECT_EQ(error_of(with({{"S3_REGION", "r"}})),
+            "storage.s3.bucket (S3_BUCKET) is required for S3 storage: set it in the config file "
+            "or the environment");
+  EXPECT_NE(error_of(with({{"S3_BUCKET", "b"}, {"S3_ACCESS_KEY", "a"}})).find("go together"),
+            std::string::npos);
+  EXPECT_NE(error_of(with({{"AZURE_STORAGE_ACCOUNT", "a"}, {"AZURE_CONTAINER_NAME", "c"}}))
+                .find("storage.azure.account_key (AZURE_STORAGE_KEY) is required"),
+            std::string::npos);
+  EXPECT_NE(error_of(with({{"GCP_BUCKET", "b"}}))
+                .find("storage.gcp.credentials_json (GOOGLE_APPLICATION_CREDENTIALS) is required"),
+            std::string::npos);
+  EXPECT_NE(
+      error_of(with({{"ALIOSS_ACCESS_KEY", "a"}, {"ALIOSS_SECRET", "s"}, {"ALIOSS_BUCKET", "b"}}))
+          .find("storage.alioss.region (ALIOSS_REGION) is required"),
+      std::string::npos);
+}
+
+TEST_F(ConfigLoad, GcpCredentialsAreAPathOrTheJsonAndNeverEchoed) {
+  const std::string json = R"({"type":"service_account","private_key":"TOPSECRET"})";
+  const std::string path = write("key.json", json);
+  const Vars base{{"LIVEKIT_API_KEY", "k"}, {"LIVEKIT_API_SECRET", "s"}, {"GCP_BUCKET", "b"}};
+  auto with = [&](std::string creds) {
+    Vars vars = base;
+    vars["GOOGLE_APPLICATION_CREDENTIALS"] = std::move(creds);
+    return vars;
+  };
+  EXPECT_EQ(
+      std::get<GcpStorage>(load_config(env(with(path)), std::nullopt).storage).credentials_json,
+      json);
+  EXPECT_EQ(
+      std::get<GcpStorage>(load_config(env(with(json)), std::nullopt).storage).credentials_json,
+      json);
+
+  const std::string missing = error_of(with("/no/such/key.json"));
+  EXPECT_NE(missing.find("cannot read the credentials file /no/such/key.json"), std::string::npos);
+  const std::string broken_path = write("broken.json", "{\"private_key\": \"TOPSECRET\"");
+  const std::string broken = error_of(with(broken_path));
+  EXPECT_NE(broken.find("does not contain a JSON object"), std::string::npos);
+  EXPECT_EQ(broken.find("TOPSECRET"), std::string::npos);
+  const std::string inline_broken = error_of(with(R"({"private_key": "TOPSECRET")"));
+  EXPECT_NE(inline_broken.find("looks like JSON but does not parse"), std::string::npos);
+  EXPECT_EQ(inline_broken.find("TOPSECRET"), std::string::npos);
+}
+
+TEST_F(ConfigLoad, S3RetrySettingsLoadWithOneWarning) {
+  write("config.yaml", R"(
+storage:
+  s3:
+    bucket: b
+    max_retries: 3
+    max_retry_delay: "5s"
+    min_retry_delay: "500ms"
+    aws_log_level: "LogOff"
+    force_path_style: true
+    proxy_config:
+      url: "http://proxy.example.com:8080"
+      username: "proxy-user"
+      password: "proxy-pass"
+)");
+  const Config c = load_config(env(minimal()), std::nullopt);
+  ASSERT_EQ(c.warnings.size(), 1U);
+  EXPECT_NE(c.warnings[0].find("storage.s3.max_retries, storage.s3.max_retry_delay, "
+                               "storage.s3.min_retry_delay, storage.s3.aws_log_level ignored"),
+            std::string::npos);
+  const auto& s3 = std::get<S3Storage>(c.storage);
+  EXPECT_TRUE(s3.force_path_style);
+  ASSERT_TRUE(s3.proxy);
+  EXPECT_EQ(s3.proxy->password, "proxy-pass");
+}
+
+TEST_F(ConfigLoad, LoggingSettings) {
+  const Config c =
+      load_config(env(minimal({{"LOG_LEVEL", "DEBUG"}, {"LOG_FORMAT", "json"}})), std::nullopt);
+  EXPECT_EQ(c.log.level, LogLevel::kDebug);
+  EXPECT_EQ(c.log.format, LogFormat::kJson);
+  EXPECT_EQ(error_of(minimal({{"LOG_LEVEL", "verbose"}})),
+            "log_level (LOG_LEVEL): \"verbose\" is not a level: use debug, info, warn or error");
+}
+
+}  // namespace
+}  // namespace ar::config

@@ -1,0 +1,28 @@
+#pragma once
+// Tokens minted by LiveKit's official Node SDK (fixtures/make_sdk_tokens.mjs).
+#include <boost/json.hpp>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "livekit/token.hpp"
+
+namespace ar::livekit::testing {
+
+struct SdkFixture {
+  std::string api_key, api_secret, body, webhook_token, api_token;
+  Clock::time_point minted_at;
+};
+
+inline SdkFixture load_sdk_fixture() {
+  std::ifstream file("livekit/fixtures/sdk_tokens.json");
+  std::stringstream text;
+  text << file.rdbuf();
+  const auto json = boost::json::parse(text.str()).as_object();
+  auto str = [&](const char* key) { return std::string(json.at(key).as_string()); };
+  return {str("apiKey"),   str("apiSecret"),
+          str("body"),     str("webhookToken"),
+          str("apiToken"), Clock::time_point(std::chrono::seconds(json.at("mintedAt").as_int64()))};
+}
+
+}  // namespace ar::livekit::testing

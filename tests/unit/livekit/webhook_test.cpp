@@ -1,0 +1,130 @@
+#include "livekit/webhook.hpp"
+
+#include <gtest/gtest.h>
+
+#include "livekit/sdk_fixture.hpp"
+
+namespace ar::livekit {
+namespace {
+
+using std::chrono::seconds;
+
+WebhookEvent parse(std::string_view body) {
+  WebhookEvent event;
+  const auto error = parse_webhook_event(body, event);
+  EXPECT_FALSE(error) << *error;
+  return event;
+}
+
+std::string parse_error(std::string_view body) {
+  WebhookEvent event;
+  return parse_webhook_event(body, event).value_or("(parsed)");
+}
+
+TEST(WebhookParse, ReadsRoomStartedAsLiveKitSendsIt) {
+  const WebhookEvent event = parse(
+      R"({"event":"room_started","room":{"sid":"RM_hycBMAjmt6Ub","name":"Demo Room","emptyTimeout":300,)"
+      R"("creationTime":"1692627281","enabledCodecs":[{"mime":"audio/opus"}]},"id":"EV_eugWmGhovZmm",)"
+      R"("createdAt":"1692985556"})");
+  EXPECT_EQ(event.event, "room_started");
+  EXPECT_EQ(event.id, "EV_eugWmGhovZmm");
+  EXPECT_EQ(event.created_at, 1692985556);
+  ASSERT_TRUE(event.room);
+  EXPECT_EQ(event.room->sid, "RM_hycBMAjmt6Ub");
+  EXPECT_EQ(event.room->name, "Demo Room");
+}
+
+TEST(WebhookParse, ReadsEgressInfoInEitherFieldNaming) {
+  const WebhookEvent camel = parse(
+      R"({"event":"egress_ended","egressInfo":{"egressId":"EG_1","roomName":"r","status":"EGRESS_FAILED"}})");
+  ASSERT_TRUE(camel.egress);
+  EXPECT_EQ(camel.egress->egress_id, "EG_1");
+  EXPECT_EQ(camel.egress->status, "EGRESS_FAILED");
+  const WebhookEvent snake =
+      parse(R"({"event":"egress_ended","egress_info":{"egress_id":"EG_2","room_name":"r"}})");
+  ASSERT_TRUE(snake.egress);
+  EXPECT_EQ(snake.egress->egress_id, "EG_2");
+  EXPECT_EQ(parse(R"({"created_at":12})").created_at, 12);
+}
+
+TEST(WebhookParse, IgnoresUnknownEventsAndFields) {
+  const WebhookEvent event = parse(R"({"event":"agent_job_started","job":{"id":"x"},"new":[1,2]})");
+  EXPECT_EQ(event.event, "agent_job_started");
+  EXPECT_FALSE(event.room);
+  EXPECT_EQ(parse("{}").event, "");
+}
+
+TEST(WebhookParse, NamesWhatIsWrong) {
+  EXPECT_EQ(parse_error("not json"), "body is not JSON");
+  EXPECT_EQ(parse_error("[]"), "body is not a JSON object");
+  EXPECT_EQ(parse_error(R"({"event":5})"), "not a WebhookEvent: event must be a string");
+  EXPECT_EQ(parse_error(R"({"room":[]})"), "not a WebhookEvent: room must be an object");
+  EXPECT_EQ(parse_error(R"({"createdAt":"soon"})"),
+            "not a WebhookEvent: createdAt must be an integer");
+  EXPECT_EQ(parse_error(R"({"event":"room_started","room":{"sid":"RM_1"}})"),
+            "room_started without room.name");
+}
+
+TEST(WebhookParse, KeepsNonAsciiRoomNamesByteForByte) {
+  const WebhookEvent event =
+      parse(R"({"event":"room_started","room":{"name":"Sprechstunde Zürich 会议 \ud83c\udf93"}})");
+  EXPECT_EQ(event.room->name, "Sprechstunde Zürich 会议 \xF0\x9F\x8E\x93");
+}
+
+class WebhookVerify : public ::testing::Test {
+ protected:
+  const WebhookVerifier verifier{"APIkey", "secret", seconds(60)};
+  const Clock::time_point now = Clock::now();
+  const std::string body = R"({"event":"room_started","room":{"name":"r"},"id":"EV_1"})";
+};
+
+TEST_F(WebhookVerify, MissingAuthorizationIsAnAuthFailure) {
+  const WebhookResult result = verifier.verify("", body, now);
+  EXPECT_EQ(result.problem, WebhookProblem::kMissingAuthorization);
+  EXPECT_TRUE(result.is_auth_failure());
+  EXPECT_EQ(verifier.verify("Bearer   ", body, now).problem, WebhookProblem::kMissingAuthorization);
+}
+
+TEST_F(WebhookVerify, ATokenWithoutSha256ClaimDoesNotMatchAnyBody) {
+  const std::string token = mint_token("APIkey", "secret", {}, seconds(300), now);
+  const WebhookResult result = verifier.verify(token, body, now);
+  EXPECT_EQ(result.problem, WebhookProblem::kBodyHashMismatch);
+  EXPECT_TRUE(result.is_auth_failure());
+}
+
+TEST_F(WebhookVerify, InvalidTokensReportTheCheck) {
+  const std::string token = mint_token("APIother", "secret", {}, seconds(300), now);
+  const WebhookResult result = verifier.verify("Bearer " + token, body, now);
+  EXPECT_EQ(result.problem, WebhookProblem::kInvalidToken);
+  EXPECT_EQ(result.token_check, TokenCheck::kWrongIssuer);
+  EXPECT_EQ(result.reason, "token was not issued by the webhook api key");
+}
+
+TEST(WebhookVerifySdk, AcceptsAWebhookSignedByTheOfficialSdk) {
+  const auto sdk = testing::load_sdk_fixture();
+  const WebhookVerifier verifier(sdk.api_key, sdk.api_secret, seconds(60));
+  const WebhookResult result = verifier.verify(sdk.webhook_token, sdk.body, sdk.minted_at);
+  ASSERT_TRUE(result.ok()) << result.reason;
+  EXPECT_EQ(result.event.event, "room_started");
+  EXPECT_EQ(result.event.room->name, "Sprechstunde Zürich");
+  EXPECT_TRUE(verifier.verify("Bearer " + sdk.webhook_token, sdk.body, sdk.minted_at).ok());
+}
+
+TEST(WebhookVerifySdk, RefusesTheSdkTokenForAnyOtherBody) {
+  const auto sdk = testing::load_sdk_fixture();
+  const WebhookVerifier verifier(sdk.api_key, sdk.api_secret, seconds(60));
+  std::string tampered = sdk.body;
+  tampered.back() = ' ';
+  EXPECT_EQ(verifier.verify(sdk.webhook_token, tampered, sdk.minted_at).problem,
+            WebhookProblem::kBodyHashMismatch);
+  EXPECT_EQ(verifier.verify(sdk.webhook_token, sdk.body + " ", sdk.minted_at).problem,
+            WebhookProblem::kBodyHashMismatch);
+}
+
+TEST(BodyHash, IsStandardPaddedBase64OfSha256) {
+  EXPECT_EQ(body_hash(""), "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=");
+  EXPECT_EQ(body_hash("abc"), "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=");
+}
+
+}  // namespace
+}  // namespace ar::livekit
