@@ -69,8 +69,7 @@ class RecorderProcess {
 
 // Starts the binary in an empty working directory with exactly `env` (plus PORT unless given),
 // optional config file text and arguments. Resolves once it logs that it is ready.
-export async function startRecorder({ env = {}, config, args = [], waitReady = true } = {}) {
-  const cwd = tempDir();
+export async function startRecorder({ env = {}, config, args = [], waitReady = true, cwd = tempDir() } = {}) {
   const fullArgs = [...args];
   if (config !== undefined) {
     const path = join(cwd, 'test-config.yaml');
@@ -91,8 +90,8 @@ export async function startRecorder({ env = {}, config, args = [], waitReady = t
 }
 
 // Runs the binary expecting it to refuse to start; resolves to { code, output }.
-export async function runToExit({ env = {}, config, args = [], timeoutMs = 5000 } = {}) {
-  const recorder = await startRecorder({ env, config, args, waitReady: false });
+export async function runToExit({ env = {}, config, args = [], cwd, timeoutMs = 5000 } = {}) {
+  const recorder = await startRecorder({ env, config, args, cwd, waitReady: false });
   const timer = setTimeout(() => recorder.child.kill('SIGKILL'), timeoutMs);
   const { code } = await recorder.exit;
   clearTimeout(timer);

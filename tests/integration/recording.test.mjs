@@ -1,0 +1,170 @@
+// A verified room_started becomes exactly the StartRoomCompositeEgress the configuration asks
+// for, and the webhook answer never waits for LiveKit's API.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LiveKitStandIn } from './lib/standin.mjs';
+import { startRecorder, baseEnv, tempDir, freePort } from './lib/recorder.mjs';
+import { sendEvent } from './lib/webhooks.mjs';
+import { EncodedFileType } from '@livekit/protocol';
+
+let standin;
+before(async () => { standin = await new LiveKitStandIn().start(); });
+after(async () => {
+  assert.deepEqual(standin.strictErrors, [], 'every request must parse strictly');
+  await standin.stop();
+});
+
+async function withRecorder(options, body) {
+  const recorder = await startRecorder(options);
+  try {
+    return await body(recorder);
+  } finally {
+    await recorder.stop();
+  }
+}
+
+test('defaults: grid layout, MP4, recordings/{room_name}-{time}, token with roomRecord', async () => {
+  await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
+    await sendEvent(recorder, 'room_started', { room: { name: 'defaults' } });
+    await recorder.waitForOutput(/recording started room=defaults /);
+    const call = standin.calls.find((c) => c.request?.roomName === 'defaults');
+    assert.match(call.headers.authorization, /^Bearer /);
+    assert.equal(call.claims.iss, standin.apiKey);
+    assert.equal(call.claims.video.roomRecord, true);
+    assert.equal(call.headers['content-type'], 'application/json');
+    assert.equal(call.request.layout, 'grid');
+    assert.equal(call.request.fileOutputs[0].fileType, EncodedFileType.MP4);
+    assert.equal(call.request.fileOutputs[0].filepath, 'recordings/{room_name}-{time}');
+    const { egressId } = standin.startsFor('defaults')[0];
+    assert.match(recorder.output, new RegExp(`recording started room=defaults room_sid=RM_\\w+ egress_id=${egressId}`));
+  });
+});
+
+test('LAYOUT, FILE_TYPE and FILE_PATH reach the request', async () => {
+  await withRecorder({ env: baseEnv(standin, { LAYOUT: 'speaker-dark', FILE_TYPE: 'ogg', FILE_PATH: 'audio/{room_name}/{utc}' }) }, async (recorder) => {
+    await sendEvent(recorder, 'room_started', { room: { name: 'settings' } });
+    await recorder.waitForOutput(/recording started room=settings/);
+    const [request] = standin.startRequests().filter((r) => r.roomName === 'settings');
+    assert.equal(request.layout, 'speaker-dark');
+    assert.equal(request.fileOutputs[0].fileType, EncodedFileType.OGG);
+    assert.equal(request.fileOutputs[0].filepath, 'audio/{room_name}/{utc}');
+  });
+  await withRecorder({ env: baseEnv(standin, { FILE_TYPE: 'MP3' }) }, async (recorder) => {
+    await sendEvent(recorder, 'room_started', { room: { name: 'mp3' } });
+    await recorder.waitForOutput(/recording started room=mp3/);
+    assert.equal(standin.startRequests().find((r) => r.roomName === 'mp3').fileOutputs[0].fileType, EncodedFileType.MP3);
+  });
+});
+
+test('LIVEKIT_HOST given as the ws:// URL clients use is called over http://', async () => {
+  const env = baseEnv(standin, { LIVEKIT_HOST: `ws://127.0.0.1:${standin.port}` });
+  await withRecorder({ env }, async (recorder) => {
+    await sendEvent(recorder, 'room_started', { room: { name: 'ws-host' } });
+    await recorder.waitForOutput(/recording started room=ws-host/);
+    assert.match(recorder.output, new RegExp(`livekit=http://127.0.0.1:${standin.port}`));
+  });
+});
+
+test('PORT chooses the listening port', async () => {
+  const port = String(await freePort());
+  await withRecorder({ env: baseEnv(standin, { PORT: port }) }, async (recorder) => {
+    assert.equal(recorder.port, Number(port));
+    assert.match(recorder.output, new RegExp(`port=${port}`));
+    assert.equal((await fetch(`http://127.0.0.1:${port}/livez`)).status, 200);
+  });
+});
+
+test('CONFIG_FILE names the YAML file; listen_port and layout come from it', async () => {
+  const dir = tempDir();
+  const path = join(dir, 'from-env.yaml');
+  const port = await freePort();
+  writeFileSync(path, `listen_port: "${port}"\nlayout: single-speaker\nstorage:\n  s3:\n    bucket: cf\n`);
+  // PORT set but empty counts as unset (as in a Kubernetes manifest with value: ''), so listen_port wins.
+  const env = { LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, CONFIG_FILE: path, PORT: '' };
+  await withRecorder({ env }, async (r) => {
+    assert.match(r.output, new RegExp(`port=${port} `));
+    assert.match(r.output, /config=.*from-env\.yaml \+ environment/);
+    const res = await fetch(`http://127.0.0.1:${port}/webhook-receiver`, { method: 'GET' });
+    assert.equal(res.status, 405);
+  });
+});
+
+test('WEBHOOK_API_KEY with WEBHOOK_API_SECRET: webhooks must be signed with that key', async () => {
+  const env = baseEnv(standin, { WEBHOOK_API_KEY: 'APIwebhooks', WEBHOOK_API_SECRET: 'webhook-secret-abcdef' });
+  await withRecorder({ env }, async (recorder) => {
+    assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'wh-key' } })).status, 200);
+    await recorder.waitForOutput(/recording started room=wh-key/);
+    const signedWithApiKey = { ...recorder, webhookAuth: { apiKey: standin.apiKey, apiSecret: standin.apiSecret } };
+    assert.equal((await sendEvent(signedWithApiKey, 'room_started', { room: { name: 'wh-wrong' } })).status, 401);
+  });
+});
+
+test('LIVEKIT_API_KEY/SECRET sign the API calls: a wrong secret fails the start and says why', async () => {
+  const env = baseEnv(standin, { LIVEKIT_API_SECRET: 'wrong-secret', WEBHOOK_API_KEY: standin.apiKey, WEBHOOK_API_SECRET: standin.apiSecret });
+  await withRecorder({ env }, async (recorder) => {
+    assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'bad-api-secret' } })).status, 200);
+    await recorder.waitForOutput(/recording failed to start room=bad-api-secret room_sid=RM_\w+ code=unauthenticated/);
+    assert.equal(standin.startsFor('bad-api-secret').length, 0);
+    assert.ok(!recorder.output.includes('wrong-secret'));
+  });
+});
+
+test('non-ASCII room names are recorded under their exact name', async () => {
+  const names = ['Sprechstunde Zürich', '数学课 3B', 'клас-7', 'salle 🎓 "quoted"'];
+  await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
+    for (const name of names) {
+      assert.equal((await sendEvent(recorder, 'room_started', { room: { name } })).status, 200);
+    }
+    await standin.waitForStarts(standin.egresses.length); // settle
+    for (const name of names) {
+      const deadline = Date.now() + 5000;
+      while (standin.startsFor(name).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(standin.startsFor(name).length, 1, name);
+    }
+    assert.match(recorder.output, /recording started room="salle 🎓 \\"quoted\\""/);
+  });
+});
+
+test('a slow API (3 s per call) does not delay the webhook answer', async () => {
+  await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
+    standin.inject({ method: 'StartRoomCompositeEgress', times: 3, delayMs: 3000 });
+    const answers = await Promise.all(['slow-1', 'slow-2', 'slow-3'].map((name) => sendEvent(recorder, 'room_started', { room: { name } })));
+    for (const answer of answers) {
+      assert.equal(answer.status, 200);
+      assert.ok(answer.ms < 500, `answered in ${answer.ms.toFixed(0)} ms`);
+    }
+    await recorder.waitForOutput(/recording started room=slow-3/, 8000);
+    await recorder.waitForOutput(/recording started room=slow-1/, 8000);
+  });
+});
+
+test('an API failure is logged with the room, Twirp code and message', async () => {
+  await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
+    standin.inject({ method: 'StartRoomCompositeEgress', status: 503, code: 'unavailable', msg: 'no response from servers' });
+    assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'busy-fleet' } })).status, 200);
+    await recorder.waitForOutput(/recording failed to start room=busy-fleet room_sid=RM_\w+ code=unavailable error="no response from servers"/);
+  });
+});
+
+test('an unreachable LiveKit is logged as a connection error', async () => {
+  const env = baseEnv(standin, { LIVEKIT_HOST: `http://127.0.0.1:${await freePort()}` });
+  await withRecorder({ env }, async (recorder) => {
+    assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'nobody-home' } })).status, 200);
+    await recorder.waitForOutput(/recording failed to start room=nobody-home .*code=connection_error/);
+  });
+});
+
+test('LOG_FORMAT=json writes one JSON object per line', async () => {
+  await withRecorder({ env: baseEnv(standin, { LOG_FORMAT: 'json' }) }, async (recorder) => {
+    await sendEvent(recorder, 'room_started', { room: { name: 'json "log" room' } });
+    await recorder.waitForOutput(/recording started/);
+    const lines = recorder.output.trim().split('\n').map((line) => JSON.parse(line));
+    const started = lines.find((l) => l.msg === 'recording started');
+    assert.equal(started.room, 'json "log" room');
+    assert.match(started.egress_id, /^EG_/);
+    assert.equal(started.level, 'info');
+    assert.ok(!Number.isNaN(Date.parse(started.ts)));
+  });
+});

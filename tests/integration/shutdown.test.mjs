@@ -1,0 +1,80 @@
+// SIGTERM and SIGINT: stop accepting, let in-flight egress calls finish (bounded), exit 0.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { LiveKitStandIn } from './lib/standin.mjs';
+import { startRecorder, baseEnv } from './lib/recorder.mjs';
+import { sendEvent } from './lib/webhooks.mjs';
+
+let standin;
+before(async () => { standin = await new LiveKitStandIn().start(); });
+after(async () => { await standin.stop(); });
+
+test('SIGTERM when idle exits 0 at once', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin) });
+  const started = Date.now();
+  const { code } = await recorder.stop('SIGTERM');
+  assert.equal(code, 0);
+  assert.ok(Date.now() - started < 2000);
+  assert.match(recorder.output, /shutting down: no longer accepting webhooks signal=15/);
+  assert.match(recorder.output, /stopped/);
+});
+
+test('SIGINT exits 0 too', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin) });
+  assert.equal((await recorder.stop('SIGINT')).code, 0);
+  assert.match(recorder.output, /signal=2/);
+});
+
+test('an egress call in flight at SIGTERM finishes before the process exits', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin) });
+  standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 1500 });
+  assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'drain-me' } })).status, 200);
+  await new Promise((r) => setTimeout(r, 100)); // the call is now with the stand-in
+  const { code } = await recorder.stop('SIGTERM');
+  assert.equal(code, 0);
+  assert.match(recorder.output, /egress_calls_in_flight=1/);
+  assert.match(recorder.output, /recording started room=drain-me/);
+  assert.equal(standin.startsFor('drain-me').length, 1);
+});
+
+test('after SIGTERM no new connection is accepted', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin) });
+  standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 1500 });
+  await sendEvent(recorder, 'room_started', { room: { name: 'drain-closed' } });
+  await new Promise((r) => setTimeout(r, 100));
+  recorder.child.kill('SIGTERM');
+  await recorder.waitForOutput(/shutting down/);
+  await assert.rejects(new Promise((resolve, reject) => {
+    const socket = net.connect(recorder.port, '127.0.0.1', () => { socket.destroy(); resolve(); });
+    socket.on('error', reject);
+  }), /ECONNREFUSED/);
+  assert.equal((await recorder.exit).code, 0);
+});
+
+test('the drain is bounded by SHUTDOWN_TIMEOUT', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { SHUTDOWN_TIMEOUT: '1s' }) });
+  standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 8000 });
+  await sendEvent(recorder, 'room_started', { room: { name: 'too-slow' } });
+  await new Promise((r) => setTimeout(r, 100));
+  const started = Date.now();
+  const { code } = await recorder.stop('SIGTERM');
+  const took = Date.now() - started;
+  assert.equal(code, 0);
+  assert.ok(took >= 900 && took < 4000, `took ${took} ms`);
+  assert.match(recorder.output, /shutdown timeout reached: abandoning egress calls still in flight egress_calls=1/);
+});
+
+test('a second signal stops at once', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { SHUTDOWN_TIMEOUT: '30s' }) });
+  standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 8000 });
+  await sendEvent(recorder, 'room_started', { room: { name: 'impatient' } });
+  await new Promise((r) => setTimeout(r, 100));
+  recorder.child.kill('SIGTERM');
+  await recorder.waitForOutput(/shutting down/);
+  const started = Date.now();
+  const { code } = await recorder.stop('SIGTERM');
+  assert.equal(code, 0);
+  assert.ok(Date.now() - started < 3000);
+  assert.match(recorder.output, /second signal: stopping now/);
+});

@@ -1,0 +1,108 @@
+// Bad configuration stops the service at startup with exit code 1 and one message that names
+// the setting and the fix, and never prints a secret.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import net from 'node:net';
+import { runToExit, tempDir } from './lib/recorder.mjs';
+
+const SECRET = 'super-secret-value-7f3a';
+const LK = { LIVEKIT_API_KEY: 'APIkey', LIVEKIT_API_SECRET: SECRET };
+
+async function refuses(options, expected) {
+  const { code, output } = await runToExit(options);
+  assert.equal(code, 1, `exit code for:\n${output}`);
+  assert.match(output, /^auto-recorder: configuration error: /m);
+  for (const pattern of [].concat(expected)) assert.match(output, pattern);
+  assert.ok(!output.includes(SECRET), 'a secret was printed');
+  return output;
+}
+
+const cases = [
+  ['no storage provider', { env: LK }, /No storage provider configured/],
+  ['two storage providers', { env: { ...LK, S3_BUCKET: 'b', AZURE_STORAGE_ACCOUNT: 'a' } },
+    /Only one storage provider can be configured, found s3, azure/],
+  ['two providers, one in YAML and one in env', { env: { ...LK, GCP_BUCKET: 'g' }, config: 'storage:\n  alioss:\n    bucket: b\n' },
+    /Only one storage provider can be configured, found gcp, alioss/],
+  ['S3 without bucket', { env: { ...LK, S3_REGION: 'r' } }, /storage\.s3\.bucket \(S3_BUCKET\) is required for S3 storage/],
+  ['S3 access key without secret', { env: { ...LK, S3_BUCKET: 'b', S3_ACCESS_KEY: 'AKIA' } },
+    /storage\.s3\.access_key \(S3_ACCESS_KEY\) and storage\.s3\.secret \(S3_SECRET\) go together/],
+  ['S3 secret without access key', { env: { ...LK, S3_BUCKET: 'b', S3_SECRET: SECRET } }, /go together/],
+  ['Azure without account', { env: { ...LK, AZURE_STORAGE_KEY: SECRET, AZURE_CONTAINER_NAME: 'c' } },
+    /storage\.azure\.account_name \(AZURE_STORAGE_ACCOUNT\) is required for Azure storage/],
+  ['Azure without key', { env: { ...LK, AZURE_STORAGE_ACCOUNT: 'a', AZURE_CONTAINER_NAME: 'c' } },
+    /storage\.azure\.account_key \(AZURE_STORAGE_KEY\) is required/],
+  ['Azure without container', { env: { ...LK, AZURE_STORAGE_ACCOUNT: 'a', AZURE_STORAGE_KEY: SECRET } },
+    /storage\.azure\.container_name \(AZURE_CONTAINER_NAME\) is required/],
+  ['GCP without credentials', { env: { ...LK, GCP_BUCKET: 'b' } },
+    /storage\.gcp\.credentials_json \(GOOGLE_APPLICATION_CREDENTIALS\) is required for GCP storage/],
+  ['GCP without bucket', { env: { ...LK, GOOGLE_APPLICATION_CREDENTIALS: '{"type":"service_account"}' } },
+    /storage\.gcp\.bucket \(GCP_BUCKET\) is required/],
+  ['GCP credentials file missing', { env: { ...LK, GCP_BUCKET: 'b', GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' } },
+    /cannot read the credentials file \/nonexistent\/key\.json/],
+  ['GCP credentials inline but broken', { env: { ...LK, GCP_BUCKET: 'b', GOOGLE_APPLICATION_CREDENTIALS: `{"private_key":"${SECRET}"` } },
+    /looks like JSON but does not parse \(content not shown\)/],
+  ['AliOSS without access key', { env: { ...LK, ALIOSS_SECRET: SECRET, ALIOSS_REGION: 'r', ALIOSS_BUCKET: 'b' } },
+    /storage\.alioss\.access_key \(ALIOSS_ACCESS_KEY\) is required for AliOSS storage/],
+  ['AliOSS without secret', { env: { ...LK, ALIOSS_ACCESS_KEY: 'a', ALIOSS_REGION: 'r', ALIOSS_BUCKET: 'b' } },
+    /storage\.alioss\.secret \(ALIOSS_SECRET\) is required/],
+  ['AliOSS without region', { env: { ...LK, ALIOSS_ACCESS_KEY: 'a', ALIOSS_SECRET: SECRET, ALIOSS_BUCKET: 'b' } },
+    /storage\.alioss\.region \(ALIOSS_REGION\) is required/],
+  ['AliOSS without bucket', { env: { ...LK, ALIOSS_ACCESS_KEY: 'a', ALIOSS_SECRET: SECRET, ALIOSS_REGION: 'r' } },
+    /storage\.alioss\.bucket \(ALIOSS_BUCKET\) is required/],
+  ['no API key', { env: { LIVEKIT_API_SECRET: SECRET, S3_BUCKET: 'b' } }, /livekit_api_key \(LIVEKIT_API_KEY\) is required/],
+  ['no API secret', { env: { LIVEKIT_API_KEY: 'k', S3_BUCKET: 'b' } }, /livekit_api_secret \(LIVEKIT_API_SECRET\) is required/],
+  ['webhook key of its own without its secret', { env: { ...LK, S3_BUCKET: 'b', WEBHOOK_API_KEY: 'APIhooks' } },
+    /differs from livekit_api_key.*set webhook_api_secret \(WEBHOOK_API_SECRET\)/],
+  ['WEBM file type', { env: { ...LK, S3_BUCKET: 'b', FILE_TYPE: 'WEBM' } },
+    /WEBM is not a LiveKit file type for room recordings.*use MP4, OGG or MP3/],
+  ['unknown file type', { env: { ...LK, S3_BUCKET: 'b', FILE_TYPE: 'mkv' } }, /"mkv" is not a LiveKit file type/],
+  ['host that is not a URL', { env: { ...LK, S3_BUCKET: 'b', LIVEKIT_HOST: 'livekit-server:7880' } },
+    /livekit_host \(LIVEKIT_HOST\): "livekit-server:7880" is not a LiveKit URL/],
+  ['port that is not a number', { env: { ...LK, S3_BUCKET: 'b', PORT: 'http' } }, /listen_port \(PORT\): "http" is not a whole number/],
+  ['bad log level', { env: { ...LK, S3_BUCKET: 'b', LOG_LEVEL: 'loud' } }, /log_level \(LOG_LEVEL\)/],
+  ['missing CONFIG_FILE', { env: { ...LK, S3_BUCKET: 'b', CONFIG_FILE: '/etc/nope/config.yaml' } },
+    /config file \/etc\/nope\/config\.yaml does not exist \(named by CONFIG_FILE\)/],
+  ['missing --config', { env: { ...LK, S3_BUCKET: 'b' }, args: ['--config', '/etc/nope.yaml'] },
+    /config file \/etc\/nope\.yaml does not exist \(named by --config\)/],
+  ['misspelled YAML key', { env: LK, config: 'storage:\n  s3:\n    buckt: b\n' },
+    /"storage\.s3\.buckt" is not a known setting: did you mean "storage\.s3\.bucket"\?/],
+  ['unset variable in YAML', { env: LK, config: 'storage:\n  s3:\n    bucket: ${RECORDING_BUCKET}\n' },
+    /storage\.s3\.bucket: \$\{RECORDING_BUCKET\} is not set/],
+  ['YAML that does not parse', { env: LK, config: 'storage: [\n' }, /is not valid YAML: line/],
+];
+
+for (const [name, options, expected] of cases) {
+  test(`refuses to start: ${name}`, async () => { await refuses(options, expected); });
+}
+
+test('a port already in use is a clear startup error', async () => {
+  const blocker = net.createServer();
+  await new Promise((resolve) => blocker.listen(0, '0.0.0.0', resolve));
+  const port = String(blocker.address().port);
+  try {
+    const { code, output } = await runToExit({ env: { ...LK, S3_BUCKET: 'b', PORT: port } });
+    assert.equal(code, 1);
+    assert.match(output, new RegExp(`cannot listen on port ${port}: .*set listen_port/PORT`));
+  } finally {
+    blocker.close();
+  }
+});
+
+test('--help and --version answer and exit 0', async () => {
+  const help = await runToExit({ args: ['--help'] });
+  assert.equal(help.code, 0);
+  assert.match(help.output, /--config/);
+  const version = await runToExit({ args: ['--version'] });
+  assert.equal(version.code, 0);
+  assert.match(version.output, /^auto-recorder \d+\.\d+\.\d+/m);
+});
+
+test('./config.yaml in the working directory is read when nothing else is named', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'config.yaml'), 'file_type: WEBM\n');
+  const { code, output } = await runToExit({ env: { ...LK, S3_BUCKET: 'b' }, cwd: dir });
+  assert.equal(code, 1);
+  assert.match(output, /WEBM is not a LiveKit file type/);
+});
