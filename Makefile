@@ -1,39 +1,50 @@
 # The two commands: `make demo` and `make test`. Each installs what is missing (as root on
-# Debian 12), builds, and runs. CI runs `make test` through .ci/run.
+# Debian 12), builds, and runs. CI runs `make test` through .ci/run; deploy/Dockerfile runs the
+# same `make build`.
 BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
 JOBS       ?= $(shell nproc)
 
-# C++ build and test dependencies, all Debian 12 packages.
-APT_PACKAGES := g++ make cmake pkg-config ca-certificates \
-  libboost1.81-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libspdlog-dev libcli11-dev \
-  libgtest-dev libgmock-dev clang-format clang-tidy
+# What the C++ build needs: Debian 12 packages only.
+BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
+  libboost1.81-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
+# What the tests add: GoogleTest, the style checkers, Node.js for the LiveKit stand-in.
+TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy
 
-.PHONY: all deps build test demo format lint clean
+.PHONY: all deps-build deps-test build test demo format lint clean
 
 all: build
 
-# apt-get only when a package is missing; npm ci only when the lockfile changed.
-deps:
-	@missing="$$(for p in $(APT_PACKAGES); do \
+# apt-get only when a package is missing.
+define apt_install
+	@missing="$$(for p in $(1); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
-	  done; command -v node >/dev/null || echo nodejs npm)"; \
+	  done)"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $$missing; \
 	fi
+endef
+
+deps-build:
+	$(call apt_install,$(BUILD_PACKAGES))
+
+# npm ci only when the lockfile changed since the last install.
+# One apt-get run for everything `make test` needs, so the package lists are fetched once.
+deps-test:
+	$(call apt_install,$(BUILD_PACKAGES) $(TEST_PACKAGES) $(if $(shell command -v node),,nodejs npm))
 	@if [ ! -f node_modules/.installed ] || [ package-lock.json -nt node_modules/.installed ]; then \
 	  npm ci --no-audit --no-fund && touch node_modules/.installed; \
 	fi
 
-build: deps
+build: deps-build
 	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
-test: build
+test: deps-test build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
-demo: build
+demo: deps-test build
 	AUTO_RECORDER_BIN=$(BUILD_DIR)/auto-recorder node scripts/demo.mjs
 
 SOURCES = $(shell find src tests -name '*.cpp' -o -name '*.hpp')
@@ -41,7 +52,7 @@ SOURCES = $(shell find src tests -name '*.cpp' -o -name '*.hpp')
 format:
 	clang-format -i $(SOURCES)
 
-lint: build
+lint: deps-test build
 	clang-format --dry-run --Werror $(SOURCES)
 	clang-tidy -p $(BUILD_DIR) --quiet $(filter %.cpp,$(SOURCES))
 

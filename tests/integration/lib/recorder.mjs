@@ -2,10 +2,10 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import net from 'node:net';
 
-export const BINARY = process.env.AUTO_RECORDER_BIN ?? new URL('../../../build/auto-recorder', import.meta.url).pathname;
+export const BINARY = resolve(process.env.AUTO_RECORDER_BIN ?? new URL('../../../build/auto-recorder', import.meta.url).pathname);
 
 export async function freePort() {
   const server = net.createServer();
