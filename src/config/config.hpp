@@ -80,7 +80,7 @@ struct WebhookAuth {
 
 struct Server {
   std::uint16_t port = 8080;
-  std::size_t max_body_bytes = 1024 * 1024;
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;
   std::chrono::milliseconds shutdown_timeout{10000};
 };
 

@@ -95,7 +95,7 @@ class YamlReader {
     if (node.IsNull()) return;
     if (!node.IsMap()) fail(prefix.empty() ? "the file" : prefix, node, "must be a mapping");
     for (const auto& item : node) {
-      const std::string key = item.first.as<std::string>();
+      const auto key = item.first.as<std::string>();
       const std::string path = prefix.empty() ? key : prefix + "." + key;
       const YAML::Node& value = item.second;
       const Setting* setting = find_setting(path);
@@ -314,7 +314,7 @@ bool is_json_object(std::string_view text) {
 // Messages name the path but never echo the content.
 std::string read_gcp_credentials(const std::string& value) {
   const std::string name = name_of("storage.gcp.credentials_json");
-  const std::string trimmed = trim(value);
+  std::string trimmed = trim(value);
   if (trimmed.starts_with("{")) {
     if (!is_json_object(trimmed)) {
       throw ConfigError(name + ": the value looks like JSON but does not parse (content not " +
@@ -507,7 +507,8 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
 
 EnvLookup process_environment() {
   return [](std::string_view name) -> std::optional<std::string> {
-    const char* value = std::getenv(std::string(name).c_str());
+    // Read during load_config, before any thread exists.
+    const char* value = std::getenv(std::string(name).c_str());  // NOLINT(concurrency-mt-unsafe)
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };

@@ -22,6 +22,6 @@ struct EgressInfo {
 };
 
 // Reads egress_id and status from an EgressInfo reply (snake_case or lowerCamelCase).
-std::optional<EgressInfo> parse_egress_info(std::string_view json);
+std::optional<EgressInfo> parse_egress_info(std::string_view text);
 
 }  // namespace ar::livekit

@@ -96,7 +96,7 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
     result.check = TokenCheck::kWrongIssuer;
     return result;
   }
-  const double current = static_cast<double>(unix_seconds(now));
+  const auto current = static_cast<double>(unix_seconds(now));
   const auto leeway = static_cast<double>(policy.leeway.count());
   const auto expiry = numeric_claim(*claims, "exp");
   if (!expiry) {

@@ -72,9 +72,11 @@ TwirpClient::~TwirpClient() {
   curl_multi_cleanup(static_cast<CURLM*>(multi_));
 }
 
-void TwirpClient::call(std::string method, std::string json_body, VideoGrant grant, Callback done) {
+void TwirpClient::call(std::string_view method, std::string json_body, VideoGrant grant,
+                       Callback done) {
   auto transfer = std::make_unique<Transfer>();
-  transfer->url = options_.base_url + "/twirp/" + method;
+  transfer->url = options_.base_url + "/twirp/";
+  transfer->url += method;
   transfer->request_body = std::move(json_body);
   transfer->done = std::move(done);
   const std::string token =

@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_set>
 
@@ -49,7 +50,7 @@ class TwirpClient {
 
   // Queues POST {base_url}/twirp/{method} (method like "livekit.Egress/ListEgress") with a fresh
   // token carrying grant. done runs later on the client's thread, exactly once.
-  void call(std::string method, std::string json_body, VideoGrant grant, Callback done);
+  void call(std::string_view method, std::string json_body, VideoGrant grant, Callback done);
 
   // Calls queued or running.
   std::size_t outstanding() const;

@@ -19,7 +19,7 @@ void Recorder::on_webhook(const livekit::WebhookEvent& event) {
 void Recorder::ensure_recording(const livekit::Room& room) {
   std::string request = livekit::room_composite_request(room.name, recording_, storage_);
   api_.call(
-      std::string(livekit::kStartRoomComposite), std::move(request), {.room_record = true},
+      livekit::kStartRoomComposite, std::move(request), {.room_record = true},
       [name = room.name, sid = room.sid](livekit::TwirpReply reply) {
         if (!reply.ok()) {
           log::error(

@@ -1,0 +1,67 @@
+// The configuration reference and config.yaml.example list every setting the service reads:
+// both are checked against the one settings table, so neither can drift from the code.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <regex>
+#include <sstream>
+
+#include "config/load.hpp"
+#include "config/settings.hpp"
+
+namespace ar::config {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+// The reference table as docs/configuration.md must show it.
+std::string reference_table() {
+  std::string out =
+      "| YAML key | Environment variable | Default | Secret | Meaning |\n"
+      "|---|---|---|---|---|\n";
+  for (const Setting& s : all_settings()) {
+    auto cell = [](std::string_view text) {
+      return text.empty() ? std::string("—") : "`" + std::string(text) + "`";
+    };
+    out += "| " + cell(s.key) + " | " + cell(s.env) + " | " + cell(s.default_value) + " | " +
+           (s.secret ? "yes" : "") + " | " + std::string(s.description) + " |\n";
+  }
+  return out;
+}
+
+TEST(Docs, ConfigurationReferenceListsEverySetting) {
+  const std::string doc = read_file(PROJECT_SOURCE_DIR "/docs/configuration.md");
+  const std::string begin = "<!-- settings:begin -->\n";
+  const std::string end = "<!-- settings:end -->";
+  const auto from = doc.find(begin);
+  const auto to = doc.find(end);
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  const std::string table = doc.substr(from + begin.size(), to - from - begin.size());
+  EXPECT_EQ(table, reference_table())
+      << "docs/configuration.md is out of date; replace the table between the markers with the "
+         "expected text above";
+}
+
+TEST(Docs, ExampleConfigDocumentsEveryKeyAndLoads) {
+  const std::string example = read_file(PROJECT_SOURCE_DIR "/config.yaml.example");
+  for (const Setting& s : all_settings()) {
+    const std::string leaf(s.key.substr(s.key.rfind('.') + 1));
+    const std::regex line("(^|\n)[ \t]*#?[ \t]*" + leaf + ":");
+    EXPECT_TRUE(std::regex_search(example, line)) << s.key << " is not in config.yaml.example";
+  }
+  const EnvLookup env = [](std::string_view name) -> std::optional<std::string> {
+    if (name == "LIVEKIT_API_SECRET") return "from-env";
+    return std::nullopt;
+  };
+  const Config config = load_config(env, PROJECT_SOURCE_DIR "/config.yaml.example");
+  EXPECT_EQ(storage_name(config.storage), "s3");
+}
+
+}  // namespace
+}  // namespace ar::config
