@@ -79,6 +79,7 @@ int run(const config::Config& config) {
   livekit::TwirpClient api({.base_url = config.livekit.url,
                             .api_key = config.livekit.api_key,
                             .api_secret = config.livekit.api_secret,
+                            .ca_file = config.livekit.ca_file,
                             .connect_timeout = config.livekit.connect_timeout,
                             .request_timeout = config.livekit.request_timeout});
   recorder::Recorder recorder(config, api);

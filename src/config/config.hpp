@@ -68,6 +68,7 @@ struct LiveKitApi {
   std::string url;  // http:// or https://, without a trailing slash
   std::string api_key;
   std::string api_secret;
+  std::string ca_file;  // empty: the system's CA bundle
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};
 };

@@ -416,6 +416,12 @@ LiveKitApi read_livekit(const Reader& in) {
   api.url = *url;
   api.api_key = in.required("livekit_api_key", " to call LiveKit's Egress API");
   api.api_secret = in.required("livekit_api_secret", " to call LiveKit's Egress API");
+  api.ca_file = in.text("livekit_ca_file");
+  if (std::error_code ec;
+      !api.ca_file.empty() && !std::filesystem::is_regular_file(api.ca_file, ec)) {
+    throw ConfigError(name_of("livekit_ca_file") + ": " + api.ca_file +
+                      " is not a readable file: give the path of a PEM CA bundle");
+  }
   api.connect_timeout = in.duration("api_connect_timeout", false);
   api.request_timeout = in.duration("api_request_timeout", false);
   return api;

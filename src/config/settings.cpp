@@ -21,6 +21,8 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "The api_key in LiveKit's webhook section; webhooks must be signed with it."},
     {"webhook_api_secret", "WEBHOOK_API_SECRET", "(livekit_api_secret)", Kind::kString, kSecret,
      "Secret of webhook_api_key. Required when webhook_api_key differs from livekit_api_key."},
+    {"livekit_ca_file", "LIVEKIT_CA_FILE", "", Kind::kString, kPlain,
+     "PEM file of CAs to trust for an https:// LiveKit (default: the system's CAs)."},
     {"api_connect_timeout", "API_CONNECT_TIMEOUT", "5s", Kind::kDuration, kPlain,
      "How long to wait for a TCP/TLS connection to LiveKit's API."},
     {"api_request_timeout", "API_REQUEST_TIMEOUT", "30s", Kind::kDuration, kPlain,

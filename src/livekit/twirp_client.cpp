@@ -114,6 +114,7 @@ void TwirpClient::start_transfer(std::unique_ptr<Transfer> transfer) {
                    static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
   curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // never carry the token to another host
   curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
   curl_multi_add_handle(static_cast<CURLM*>(multi_), easy);

@@ -34,6 +34,7 @@ struct TwirpOptions {
   std::string base_url;  // http(s)://host[:port]
   std::string api_key;
   std::string api_secret;
+  std::string ca_file;  // empty: the system's CA bundle
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};
   std::size_t max_concurrent = 64;

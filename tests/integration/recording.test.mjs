@@ -2,7 +2,8 @@
 // for, and the webhook answer never waits for LiveKit's API.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv, tempDir, freePort } from './lib/recorder.mjs';
@@ -167,4 +168,81 @@ test('LOG_FORMAT=json writes one JSON object per line', async () => {
     assert.equal(started.level, 'info');
     assert.ok(!Number.isNaN(Date.parse(started.ts)));
   });
+});
+
+test('the seed README\'s YAML example works as written (with this LiveKit\'s address and keys)', async () => {
+  const config = `
+# LiveKit server configuration
+livekit_host: "${standin.url}"
+livekit_api_key: "${standin.apiKey}"
+livekit_api_secret: "${standin.apiSecret}"
+webhook_api_key: "${standin.apiKey}"
+
+# Server configuration
+listen_port: "8080"
+layout: "grid-16"
+file_type: "MP4"
+file_path: "recordings/{room_name}-{time}"
+
+# Choose one storage provider
+storage:
+  s3:
+    bucket: "my-recordings-bucket"
+    region: "us-east-1"
+    # access_key and secret can be omitted if using IAM roles
+`;
+  await withRecorder({ config }, async (recorder) => {
+    recorder.webhookAuth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret }; // from the YAML
+    await sendEvent(recorder, 'room_started', { room: { name: 'seed-yaml' } });
+    await recorder.waitForOutput(/recording started room=seed-yaml/);
+    const request = standin.startRequests().find((r) => r.roomName === 'seed-yaml');
+    assert.equal(request.layout, 'grid-16');
+    assert.equal(request.fileOutputs[0].output.value.bucket, 'my-recordings-bucket');
+    assert.equal(request.fileOutputs[0].output.value.region, 'us-east-1');
+  });
+});
+
+test('API_REQUEST_TIMEOUT bounds a call: a hung LiveKit is reported as deadline_exceeded', async () => {
+  await withRecorder({ env: baseEnv(standin, { API_REQUEST_TIMEOUT: '1s' }) }, async (recorder) => {
+    standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 4000 });
+    await sendEvent(recorder, 'room_started', { room: { name: 'hung-api' } });
+    await recorder.waitForOutput(/recording failed to start room=hung-api .*code=deadline_exceeded/, 4000);
+  });
+});
+
+// A CA and a LiveKit certificate it signed for 127.0.0.1, made fresh for this run.
+function makeCertificates() {
+  const dir = tempDir();
+  const file = (name) => join(dir, name);
+  const run = (args) => execFileSync('openssl', args, { stdio: 'ignore' });
+  run(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=test-ca',
+    '-keyout', file('ca.key'), '-out', file('ca.pem')]);
+  run(['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=livekit', '-keyout', file('lk.key'), '-out', file('lk.csr')]);
+  writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  run(['x509', '-req', '-in', file('lk.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial',
+    '-days', '1', '-extfile', file('san.ext'), '-out', file('lk.pem')]);
+  return { ca: file('ca.pem'), key: readFileSync(file('lk.key')), cert: readFileSync(file('lk.pem')) };
+}
+
+test('https:// LiveKit: certificates are verified; LIVEKIT_CA_FILE trusts a private CA', async () => {
+  const certs = makeCertificates();
+  const secure = await new LiveKitStandIn({ tls: { key: certs.key, cert: certs.cert } }).start();
+  try {
+    await withRecorder({ env: baseEnv(secure) }, async (recorder) => {
+      await sendEvent(recorder, 'room_started', { room: { name: 'untrusted-cert' } });
+      await recorder.waitForOutput(/recording failed to start room=untrusted-cert .*code=connection_error error=".*certificate/);
+      assert.equal(secure.egresses.length, 0);
+    });
+    await withRecorder({ env: baseEnv(secure, { LIVEKIT_CA_FILE: certs.ca }) }, async (recorder) => {
+      await sendEvent(recorder, 'room_started', { room: { name: 'trusted-cert' } });
+      await recorder.waitForOutput(/recording started room=trusted-cert/);
+      assert.equal(secure.startsFor('trusted-cert').length, 1);
+    });
+    await withRecorder({ env: baseEnv(secure, { LIVEKIT_CA_FILE: certs.ca, LIVEKIT_HOST: secure.url.replace('https', 'wss') }) }, async (recorder) => {
+      await sendEvent(recorder, 'room_started', { room: { name: 'wss-host' } });
+      await recorder.waitForOutput(/recording started room=wss-host/);
+    });
+  } finally {
+    await secure.stop();
+  }
 });

@@ -3,6 +3,7 @@
 // with @livekit/protocol's fromJson in strict mode, so a misspelled or unknown field fails the
 // test instead of being silently dropped as the real server would.
 import http from 'node:http';
+import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { TokenVerifier } from 'livekit-server-sdk';
 import {
@@ -25,7 +26,9 @@ function twirpError(res, status, code, msg) {
 }
 
 export class LiveKitStandIn {
-  constructor({ apiKey = 'APIstandin', apiSecret = 'standin-secret-0123456789abcdef' } = {}) {
+  // tls: { key, cert } (PEM) serves HTTPS instead of HTTP.
+  constructor({ apiKey = 'APIstandin', apiSecret = 'standin-secret-0123456789abcdef', tls } = {}) {
+    this.tls = tls;
     this.apiKey = apiKey;
     this.apiSecret = apiSecret;
     this.verifier = new TokenVerifier(apiKey, apiSecret);
@@ -37,7 +40,7 @@ export class LiveKitStandIn {
   }
 
   async start() {
-    this.server = http.createServer((req, res) => {
+    const listener = (req, res) => {
       const chunks = [];
       req.on('data', (c) => chunks.push(c));
       req.on('end', () => {
@@ -45,10 +48,11 @@ export class LiveKitStandIn {
           twirpError(res, 500, 'internal', String(e));
         });
       });
-    });
+    };
+    this.server = this.tls ? https.createServer(this.tls, listener) : http.createServer(listener);
     await new Promise((resolve) => this.server.listen(0, '127.0.0.1', resolve));
     this.port = this.server.address().port;
-    this.url = `http://127.0.0.1:${this.port}`;
+    this.url = `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}`;
     return this;
   }
 
