@@ -10,6 +10,7 @@
 #include "config/load.hpp"
 #include "livekit/twirp_client.hpp"
 #include "livekit/webhook.hpp"
+#include "recorder/reconciler.hpp"
 #include "recorder/recorder.hpp"
 #include "server/http_server.hpp"
 #include "server/routes.hpp"
@@ -24,8 +25,15 @@ using namespace ar;
 class Shutdown {
  public:
   Shutdown(asio::io_context& io, server::HttpServer& http, server::Routes& routes,
-           const livekit::TwirpClient& api, std::chrono::milliseconds timeout)
-      : io_(io), http_(http), routes_(routes), api_(api), timeout_(timeout), timer_(io) {}
+           const livekit::TwirpClient& api, std::chrono::milliseconds timeout,
+           std::function<void()> stop_new_work)
+      : io_(io),
+        http_(http),
+        routes_(routes),
+        api_(api),
+        timeout_(timeout),
+        stop_new_work_(std::move(stop_new_work)),
+        timer_(io) {}
 
   void begin(int signal) {
     if (begun_) {
@@ -36,6 +44,7 @@ class Shutdown {
     begun_ = true;
     deadline_ = std::chrono::steady_clock::now() + timeout_;
     routes_.set_shutting_down();
+    stop_new_work_();
     http_.stop_accepting();
     log::info("shutting down: no longer accepting webhooks",
               {{"signal", std::to_string(signal)},
@@ -67,6 +76,7 @@ class Shutdown {
   server::Routes& routes_;
   const livekit::TwirpClient& api_;
   std::chrono::milliseconds timeout_;
+  std::function<void()> stop_new_work_;
   asio::steady_timer timer_;
   std::chrono::steady_clock::time_point deadline_;
   bool begun_ = false;
@@ -81,8 +91,10 @@ int run(const config::Config& config) {
                             .api_secret = config.livekit.api_secret,
                             .ca_file = config.livekit.ca_file,
                             .connect_timeout = config.livekit.connect_timeout,
-                            .request_timeout = config.livekit.request_timeout});
+                            .request_timeout = config.livekit.request_timeout,
+                            .max_concurrent = config.delivery.egress_concurrency});
   recorder::Recorder recorder(config, api);
+  recorder::Reconciler reconciler(recorder, api, config.delivery.reconcile_interval);
   const livekit::WebhookVerifier verifier(config.webhook.api_key, config.webhook.api_secret,
                                           config.webhook.leeway);
   server::Routes routes(verifier, recorder);
@@ -97,7 +109,10 @@ int run(const config::Config& config) {
     return 1;
   }
 
-  Shutdown shutdown(io, http, routes, api, config.server.shutdown_timeout);
+  Shutdown shutdown(io, http, routes, api, config.server.shutdown_timeout, [&] {
+    reconciler.stop();
+    recorder.shut_down();
+  });
   asio::signal_set signals(io, SIGINT, SIGTERM);
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                       int signal) {
@@ -112,7 +127,11 @@ int run(const config::Config& config) {
                                     {"livekit", config.livekit.url},
                                     {"storage", config::storage_name(config.storage)},
                                     {"config", config.source}});
+  reconciler.start();
   io.run();
+  // Stop the API thread first: its callbacks must not reach a recorder that is being destroyed.
+  reconciler.stop();
+  api.stop();
   return 0;
 }
 

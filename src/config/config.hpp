@@ -85,6 +85,19 @@ struct Server {
   std::chrono::milliseconds shutdown_timeout{10000};
 };
 
+// How hard the service works to record every room exactly once.
+struct Delivery {
+  std::chrono::milliseconds reconcile_interval{30000};  // 0: off
+  std::chrono::milliseconds retry_initial_delay{1000};
+  std::chrono::milliseconds retry_max_delay{30000};
+  std::chrono::milliseconds retry_give_up_after{15 * 60 * 1000};
+  std::uint32_t max_restarts_per_hour = 3;
+  std::size_t max_pending_starts = 10000;
+  std::size_t egress_concurrency = 64;
+  std::chrono::milliseconds dedupe_ttl{24 * 3600 * 1000};
+  std::size_t dedupe_capacity = 100000;
+};
+
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
 enum class LogFormat { kText, kJson };
 
@@ -99,6 +112,7 @@ struct Config {
   Server server;
   Recording recording;
   Storage storage;
+  Delivery delivery;
   Logging log;
   std::string source;                 // "config.yaml + environment", for the startup line
   std::vector<std::string> warnings;  // logged once at startup

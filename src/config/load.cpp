@@ -442,6 +442,25 @@ WebhookAuth read_webhook(const Reader& in, const LiveKitApi& api) {
   return auth;
 }
 
+Delivery read_delivery(const Reader& in) {
+  Delivery d;
+  d.reconcile_interval = in.duration("reconcile_interval", true);
+  d.retry_initial_delay = in.duration("retry_initial_delay", false);
+  d.retry_max_delay = in.duration("retry_max_delay", false);
+  d.retry_give_up_after = in.duration("retry_give_up_after", false);
+  if (d.retry_max_delay < d.retry_initial_delay) {
+    throw ConfigError(name_of("retry_max_delay") + " must not be shorter than " +
+                      name_of("retry_initial_delay"));
+  }
+  d.max_restarts_per_hour =
+      static_cast<std::uint32_t>(in.integer("max_restarts_per_hour", 0, 1000));
+  d.max_pending_starts = in.integer("max_pending_starts", 1, 10'000'000);
+  d.egress_concurrency = in.integer("egress_concurrency", 1, 10'000);
+  d.dedupe_ttl = in.duration("dedupe_ttl", false);
+  d.dedupe_capacity = in.integer("dedupe_capacity", 100, 100'000'000);
+  return d;
+}
+
 Logging read_logging(const Reader& in) {
   Logging log;
   const std::string level = lower(in.text("log_level"));
@@ -508,6 +527,14 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   config.recording.file_type = read_file_type(in);
   config.recording.file_path = in.text("file_path");
   config.storage = read_storage(in, config.warnings);
+  config.delivery = read_delivery(in);
+  if (config.recording.file_path.find("{time}") == std::string::npos &&
+      config.recording.file_path.find("{utc}") == std::string::npos) {
+    config.warnings.push_back(
+        "file_path \"" + config.recording.file_path +
+        "\" has neither {time} nor {utc}: a recording restarted after a failure, or a later room "
+        "with the same name, overwrites the earlier file. Add {time} or {utc}.");
+  }
   return config;
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "config/config.hpp"
 
@@ -15,13 +16,25 @@ std::string room_composite_request(std::string_view room_name, const config::Rec
                                    const config::Storage& storage);
 
 inline constexpr std::string_view kStartRoomComposite = "livekit.Egress/StartRoomCompositeEgress";
+inline constexpr std::string_view kListEgress = "livekit.Egress/ListEgress";
 
 struct EgressInfo {
   std::string egress_id;
-  std::string status;  // "EGRESS_STARTING", ...
+  std::string room_name;
+  std::string status;           // "EGRESS_STARTING", ...
+  bool room_composite = false;  // the egress records a whole room (not a track or participant)
 };
 
-// Reads egress_id and status from an EgressInfo reply (snake_case or lowerCamelCase).
+// STARTING, ACTIVE or ENDING: the egress is (about to be) recording.
+bool is_active_status(std::string_view status);
+
+// Reads an EgressInfo reply (snake_case or lowerCamelCase); nullopt without an egress id.
 std::optional<EgressInfo> parse_egress_info(std::string_view text);
+
+// ListEgressRequest{room_name, active}.
+std::string list_egress_request(std::string_view room_name, bool active);
+
+// The items of a ListEgressResponse; nullopt when the reply is not one.
+std::optional<std::vector<EgressInfo>> parse_egress_list(std::string_view text);
 
 }  // namespace ar::livekit

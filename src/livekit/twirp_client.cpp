@@ -63,13 +63,17 @@ TwirpClient::TwirpClient(TwirpOptions options) : options_(std::move(options)) {
 }
 
 TwirpClient::~TwirpClient() {
+  stop();
+  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+}
+
+void TwirpClient::stop() {
   {
     const std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   curl_multi_wakeup(static_cast<CURLM*>(multi_));
-  thread_.join();
-  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+  if (thread_.joinable()) thread_.join();
 }
 
 void TwirpClient::call(std::string_view method, std::string json_body, VideoGrant grant,

@@ -56,6 +56,10 @@ class TwirpClient {
   // Calls queued or running.
   std::size_t outstanding() const;
 
+  // Stops the client's thread: calls still queued or running are dropped and their callbacks
+  // never run. Idempotent; the destructor calls it.
+  void stop();
+
  private:
   struct Transfer;
   void run();

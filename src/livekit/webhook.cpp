@@ -117,6 +117,8 @@ std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEve
     in.string(*egress, "roomId", "room_id", e.room_id);
     in.string(*egress, "roomName", "room_name", e.room_name);
     in.string(*egress, "status", "", e.status);
+    in.string(*egress, "error", "", e.error);
+    e.room_composite = in.object(*egress, "roomComposite", "room_composite") != nullptr;
   }
   if (in.error) return "not a WebhookEvent: " + *in.error;
   if (out.event == "room_started" && (!out.room || out.room->name.empty())) {

@@ -21,6 +21,8 @@ struct EgressSummary {
   std::string room_id;
   std::string room_name;
   std::string status;  // "EGRESS_COMPLETE", "EGRESS_FAILED", ...
+  std::string error;
+  bool room_composite = false;  // a whole-room recording, as this service starts
 };
 
 struct WebhookEvent {

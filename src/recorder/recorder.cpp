@@ -1,38 +1,343 @@
 #include "recorder/recorder.hpp"
 
-#include "livekit/egress.hpp"
+#include <boost/asio/post.hpp>
+#include <random>
+
+#include "config/duration.hpp"
+#include "livekit/rooms.hpp"
 #include "telemetry/log.hpp"
 
 namespace ar::recorder {
+namespace {
 
-Recorder::Recorder(const config::Config& config, livekit::TwirpClient& api)
-    : recording_(config.recording), storage_(config.storage), api_(api) {}
+using std::chrono::hours;
 
-void Recorder::on_webhook(const livekit::WebhookEvent& event) {
-  if (event.event == "room_started" && event.room) {
-    ensure_recording(*event.room);
-    return;
-  }
-  log::debug("webhook ignored", {{"event", event.event}, {"event_id", event.id}});
+bool is_failed_status(std::string_view status) {
+  return status == "EGRESS_FAILED" || status == "EGRESS_ABORTED" ||
+         status == "EGRESS_LIMIT_REACHED";
 }
 
-void Recorder::ensure_recording(const livekit::Room& room) {
-  std::string request = livekit::room_composite_request(room.name, recording_, storage_);
-  api_.call(
-      livekit::kStartRoomComposite, std::move(request), {.room_record = true},
-      [name = room.name, sid = room.sid](livekit::TwirpReply reply) {
-        if (!reply.ok()) {
-          log::error(
-              "recording failed to start",
-              {{"room", name}, {"room_sid", sid}, {"code", reply.code}, {"error", reply.message}});
-          return;
-        }
-        const auto info = livekit::parse_egress_info(reply.body);
-        log::info("recording started",
-                  {{"room", name},
-                   {"room_sid", sid},
-                   {"egress_id", info ? std::string_view(info->egress_id) : "unknown"}});
-      });
+std::string key(std::string_view kind, std::string_view id) {
+  std::string out(kind);
+  out += id;
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(Origin origin) {
+  switch (origin) {
+    case Origin::kWebhook:
+      return "webhook";
+    case Origin::kReconciler:
+      return "reconciler";
+    case Origin::kRestart:
+      return "restart";
+  }
+  return "webhook";
+}
+
+Recorder::Recorder(const config::Config& config, livekit::TwirpClient& api)
+    : recording_(config.recording),
+      storage_(config.storage),
+      delivery_(config.delivery),
+      api_(api),
+      seen_(config.delivery.dedupe_ttl, config.delivery.dedupe_capacity),
+      backoff_(config.delivery.retry_initial_delay, config.delivery.retry_max_delay,
+               std::random_device{}()),
+      timers_work_(timers_.get_executor()),
+      timer_thread_([this] { timers_.run(); }) {}
+
+Recorder::~Recorder() {
+  timers_work_.reset();
+  timers_.stop();
+  timer_thread_.join();
+}
+
+std::size_t Recorder::pending() const {
+  const std::lock_guard lock(mutex_);
+  return attempts_.size();
+}
+
+void Recorder::shut_down() {
+  const std::lock_guard lock(mutex_);
+  shutting_down_ = true;
+  std::size_t abandoned = 0;
+  for (auto& [name, attempt] : attempts_) {
+    if (attempt.retry_timer) ++abandoned;
+    cancel_retry(attempt);
+  }
+  if (abandoned > 0) {
+    log::warn("shutting down: rooms waiting to retry are left to the reconciler of the next start",
+              {{"rooms", std::to_string(abandoned)}});
+  }
+}
+
+Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
+  const auto now = SteadyClock::now();
+  const std::lock_guard lock(mutex_);
+  if (!event.id.empty() && seen_.contains(key("ev:", event.id), now)) {
+    log::info("skipped: duplicate webhook", {{"event", event.event}, {"event_id", event.id}});
+    return Verdict::kAccepted;
+  }
+
+  Verdict verdict = Verdict::kAccepted;
+  if (event.event == "room_started" && event.room) {
+    const livekit::Room& room = *event.room;
+    if (!room.sid.empty() && seen_.contains(key("fin:", room.sid), now)) {
+      log::info("skipped: room already finished",
+                {{"room", room.name}, {"room_sid", room.sid}, {"event_id", event.id}});
+    } else if (!room.sid.empty() && seen_.contains(key("sid:", room.sid), now)) {
+      log::info("skipped: room_started already handled for this room",
+                {{"room", room.name}, {"room_sid", room.sid}, {"event_id", event.id}});
+    } else {
+      verdict = ensure_locked(room, Origin::kWebhook);
+      if (verdict == Verdict::kAccepted && !room.sid.empty())
+        seen_.insert(key("sid:", room.sid), now);
+    }
+  } else if (event.event == "room_finished" && event.room) {
+    const livekit::Room& room = *event.room;
+    if (!room.sid.empty()) seen_.insert(key("fin:", room.sid), now);
+    if (auto it = attempts_.find(room.name);
+        it != attempts_.end() &&
+        (room.sid.empty() || it->second.room.sid == room.sid || it->second.room.sid.empty())) {
+      cancel_retry(it->second);
+      log::info("room finished before its recording started: stopped trying",
+                {{"room", room.name}, {"room_sid", room.sid}});
+      attempts_.erase(it);
+    }
+    history_.erase(room.name);
+  } else if (event.event == "egress_ended" && event.egress) {
+    on_recording_ended(*event.egress);
+  } else {
+    log::debug("webhook ignored", {{"event", event.event}, {"event_id", event.id}});
+  }
+  // A 503 must not mark the event seen: LiveKit's retry of it has to get through.
+  if (verdict == Verdict::kAccepted && !event.id.empty()) seen_.insert(key("ev:", event.id), now);
+  return verdict;
+}
+
+Verdict Recorder::ensure_recording(const livekit::Room& room, Origin origin) {
+  const std::lock_guard lock(mutex_);
+  return ensure_locked(room, origin);
+}
+
+Recorder::History* Recorder::prune_history(const std::string& room_name,
+                                           SteadyClock::time_point now) {
+  auto it = history_.find(room_name);
+  if (it == history_.end()) return nullptr;
+  History& h = it->second;
+  for (auto* times : {&h.failures, &h.restarts}) {
+    while (!times->empty() && times->front() + hours(1) <= now) times->pop_front();
+  }
+  if (h.failures.empty() && h.restarts.empty()) {
+    history_.erase(it);
+    return nullptr;
+  }
+  return &h;
+}
+
+Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin) {
+  const auto now = SteadyClock::now();
+  const std::string_view from = to_string(origin);
+  if (shutting_down_) return Verdict::kShuttingDown;
+  if (attempts_.contains(room.name)) {
+    log::debug("skipped: a start for this room is already under way",
+               {{"room", room.name}, {"origin", from}});
+    return Verdict::kAccepted;
+  }
+  if (!room.sid.empty() && seen_.contains(key("fin:", room.sid), now)) {
+    log::info("skipped: room already finished", {{"room", room.name}, {"origin", from}});
+    return Verdict::kAccepted;
+  }
+  // After a recording failed mid-room, every new start is a restart, whoever asks for it.
+  History* history = prune_history(room.name, now);
+  const bool is_restart = history != nullptr && !history->failures.empty();
+  if (is_restart && history->restarts.size() >= delivery_.max_restarts_per_hour) {
+    if (!history->limit_reported) {
+      history->limit_reported = true;
+      log::error("not restarted: restart limit reached for this room",
+                 {{"room", room.name},
+                  {"room_sid", room.sid},
+                  {"restarts_last_hour", std::to_string(history->restarts.size())},
+                  {"origin", from}});
+    }
+    return Verdict::kAccepted;
+  }
+  if (attempts_.size() >= delivery_.max_pending_starts) {
+    log::warn("busy: too many rooms waiting to start, answering 503",
+              {{"room", room.name}, {"pending", std::to_string(attempts_.size())}});
+    return Verdict::kBusy;
+  }
+  if (is_restart) history->restarts.push_back(now);
+
+  Attempt& attempt = attempts_[room.name];
+  attempt.id = next_attempt_id_++;
+  attempt.room = room;
+  attempt.origin = origin;
+  attempt.first_try = now;
+  log::debug("checking for an active recording", {{"room", room.name}, {"origin", from}});
+  check_then_start(room.name, attempt.id);
+  return Verdict::kAccepted;
+}
+
+Recorder::Attempt* Recorder::find_attempt(const std::string& room_name, std::uint64_t id) {
+  auto it = attempts_.find(room_name);
+  return it != attempts_.end() && it->second.id == id ? &it->second : nullptr;
+}
+
+// Before every start (and every retry) ask LiveKit: a start that timed out may have worked, and
+// another replica or the application may already record the room.
+void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) {
+  api_.call(livekit::kListEgress, livekit::list_egress_request(room_name, true),
+            {.room_record = true}, [this, room_name, id](const livekit::TwirpReply& reply) {
+              const std::lock_guard lock(mutex_);
+              Attempt* attempt = find_attempt(room_name, id);
+              if (attempt == nullptr) return;  // cancelled meanwhile (room finished)
+              if (!reply.ok()) return on_failure(*attempt, reply, "ListEgress");
+              const auto egresses = livekit::parse_egress_list(reply.body);
+              if (!egresses) {
+                livekit::TwirpReply bad = reply;
+                bad.code = "internal";
+                bad.message = "ListEgress answer is not a ListEgressResponse";
+                return on_failure(*attempt, bad, "ListEgress");
+              }
+              for (const livekit::EgressInfo& egress : *egresses) {
+                if (egress.room_composite && egress.room_name == room_name &&
+                    livekit::is_active_status(egress.status)) {
+                  log::info("skipped: room is already being recorded",
+                            {{"room", room_name},
+                             {"room_sid", attempt->room.sid},
+                             {"egress_id", egress.egress_id},
+                             {"status", egress.status},
+                             {"origin", to_string(attempt->origin)}});
+                  attempts_.erase(room_name);
+                  return;
+                }
+              }
+              start(room_name, id);
+            });
+}
+
+void Recorder::start(const std::string& room_name, std::uint64_t id) {
+  api_.call(livekit::kStartRoomComposite,
+            livekit::room_composite_request(room_name, recording_, storage_), {.room_record = true},
+            [this, room_name, id](const livekit::TwirpReply& reply) {
+              const std::lock_guard lock(mutex_);
+              Attempt* attempt = find_attempt(room_name, id);
+              if (attempt == nullptr) return;
+              if (!reply.ok()) return on_failure(*attempt, reply, "StartRoomCompositeEgress");
+              const auto info = livekit::parse_egress_info(reply.body);
+              log::info("recording started",
+                        {{"room", room_name},
+                         {"room_sid", attempt->room.sid},
+                         {"egress_id", info ? std::string_view(info->egress_id) : "unknown"},
+                         {"origin", to_string(attempt->origin)},
+                         {"retries", std::to_string(attempt->retries)}});
+              attempts_.erase(room_name);
+            });
+}
+
+void Recorder::on_failure(Attempt& attempt, const livekit::TwirpReply& reply,
+                          std::string_view call) {
+  const std::string room_name = attempt.room.name;
+  const log::Fields fields = {{"room", room_name},      {"room_sid", attempt.room.sid},
+                              {"call", call},           {"code", reply.code},
+                              {"error", reply.message}, {"origin", to_string(attempt.origin)}};
+  switch (classify(reply)) {
+    case Failure::kRoomGone:
+      log::info("room is gone: stopped trying to record it", fields);
+      attempts_.erase(room_name);
+      return;
+    case Failure::kPermanent:
+      log::error(
+          "recording not started: LiveKit refused the request, check the configuration; "
+          "not retried",
+          fields);
+      attempts_.erase(room_name);
+      return;
+    case Failure::kTransient:
+      break;
+  }
+  const auto elapsed = SteadyClock::now() - attempt.first_try;
+  if (shutting_down_ || elapsed >= delivery_.retry_give_up_after) {
+    log::error(shutting_down_ ? "recording not started: shutting down, left to the reconciler"
+                              : "gave up starting the recording; the reconciler tries again",
+               fields);
+    attempts_.erase(room_name);
+    return;
+  }
+  const auto delay = backoff_.delay(attempt.retries++);
+  log::warn("recording not started yet: retrying", {{"room", room_name},
+                                                    {"room_sid", attempt.room.sid},
+                                                    {"call", call},
+                                                    {"code", reply.code},
+                                                    {"error", reply.message},
+                                                    {"retry_in", config::format_duration(delay)},
+                                                    {"retry", std::to_string(attempt.retries)}});
+  attempt.retry_timer = std::make_shared<boost::asio::steady_timer>(timers_, delay);
+  // Asio timers are used from one thread only: the timer thread starts, fires and cancels them.
+  boost::asio::post(timers_, [this, timer = attempt.retry_timer, room_name, id = attempt.id] {
+    timer->async_wait([this, room_name, id](boost::system::error_code ec) {
+      if (ec) return;  // cancelled
+      const std::lock_guard lock(mutex_);
+      Attempt* current = find_attempt(room_name, id);
+      if (current == nullptr || shutting_down_) return;
+      current->retry_timer.reset();
+      check_then_start(room_name, id);
+    });
+  });
+}
+
+void Recorder::cancel_retry(Attempt& attempt) {
+  if (!attempt.retry_timer) return;
+  boost::asio::post(timers_, [timer = std::move(attempt.retry_timer)] { timer->cancel(); });
+}
+
+void Recorder::on_recording_ended(const livekit::EgressSummary& egress) {
+  if (!egress.room_composite || !is_failed_status(egress.status)) {
+    log::debug(
+        "recording ended",
+        {{"room", egress.room_name}, {"egress_id", egress.egress_id}, {"status", egress.status}});
+    return;
+  }
+  const auto now = SteadyClock::now();
+  if (!egress.room_id.empty() && seen_.contains(key("fin:", egress.room_id), now)) {
+    log::info("recording failed after the room finished: nothing to restart",
+              {{"room", egress.room_name}, {"egress_id", egress.egress_id}});
+    return;
+  }
+  history_[egress.room_name].failures.push_back(now);
+  log::warn("recording failed mid-room: restarting if the room still exists",
+            {{"room", egress.room_name},
+             {"room_sid", egress.room_id},
+             {"egress_id", egress.egress_id},
+             {"status", egress.status},
+             {"error", egress.error}});
+  restart_if_room_lives(egress.room_name, egress.room_id);
+}
+
+void Recorder::restart_if_room_lives(const std::string& room_name, const std::string& room_sid) {
+  api_.call(livekit::kListRooms, livekit::list_rooms_request({room_name}), {.room_list = true},
+            [this, room_name, room_sid](const livekit::TwirpReply& reply) {
+              const std::lock_guard lock(mutex_);
+              if (!reply.ok()) {
+                log::warn("could not check whether the room still exists; the reconciler will",
+                          {{"room", room_name}, {"code", reply.code}, {"error", reply.message}});
+                return;
+              }
+              const auto rooms = livekit::parse_room_list(reply.body);
+              if (rooms) {
+                for (const livekit::Room& room : *rooms) {
+                  if (room.name == room_name && (room_sid.empty() || room.sid == room_sid)) {
+                    ensure_locked(room, Origin::kRestart);
+                    return;
+                  }
+                }
+              }
+              log::info("room is gone: recording not restarted",
+                        {{"room", room_name}, {"room_sid", room_sid}});
+            });
 }
 
 }  // namespace ar::recorder

@@ -1,28 +1,111 @@
 #pragma once
-// The policy: which webhook events lead to a recording, and starting it. Knows policy, not wire
-// formats: the LiveKit client does the talking.
+// The policy: make sure every room is recorded exactly once. Webhooks, the reconciler and
+// recordings that fail mid-room all come through ensure_recording(), so deduplication, retries
+// and limits live here and nowhere else. Knows policy, not wire formats.
+//
+// Threads: the HTTP thread asks for a verdict, LiveKit API answers arrive on the Twirp client's
+// thread, retry timers fire on the recorder's own timer thread. One mutex guards the state and is
+// never held across anything that waits.
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "config/config.hpp"
+#include "livekit/egress.hpp"
 #include "livekit/twirp_client.hpp"
 #include "livekit/webhook.hpp"
+#include "recorder/retry_policy.hpp"
+#include "recorder/seen_set.hpp"
 
 namespace ar::recorder {
+
+// Who asked for the recording; logged with every decision.
+enum class Origin { kWebhook, kReconciler, kRestart };
+
+enum class Verdict {
+  kAccepted,      // handled: started, queued, or deliberately skipped (a duplicate, ...)
+  kBusy,          // too many rooms waiting to start: answer 503 so LiveKit retries
+  kShuttingDown,  // answer 503: another replica, or this one after restart, takes it
+};
 
 class Recorder {
  public:
   Recorder(const config::Config& config, livekit::TwirpClient& api);
+  ~Recorder();
+  Recorder(const Recorder&) = delete;
+  Recorder& operator=(const Recorder&) = delete;
 
-  // A verified webhook. Never blocks: any API call it causes runs in the background.
-  void on_webhook(const livekit::WebhookEvent& event);
+  // A verified webhook. Never blocks: API calls it causes run in the background.
+  Verdict on_webhook(const livekit::WebhookEvent& event);
 
   // The one decision point: make sure this room is being recorded.
-  void ensure_recording(const livekit::Room& room);
+  Verdict ensure_recording(const livekit::Room& room, Origin origin);
+
+  // From now on room_started is answered 503 and no retry is scheduled.
+  void shut_down();
+
+  // Rooms waiting for their recording to start (checking, starting or waiting to retry).
+  std::size_t pending() const;
+
+  // The timer thread's context, shared with the reconciler.
+  boost::asio::io_context& timers() { return timers_; }
 
  private:
+  using SteadyClock = std::chrono::steady_clock;
+
+  struct Attempt {
+    std::uint64_t id = 0;
+    livekit::Room room;
+    Origin origin = Origin::kWebhook;
+    SteadyClock::time_point first_try;
+    unsigned retries = 0;
+    std::shared_ptr<boost::asio::steady_timer> retry_timer;
+  };
+
+  // Recordings of one room that failed mid-room, and the restarts that followed, in the last hour.
+  struct History {
+    std::deque<SteadyClock::time_point> failures;
+    std::deque<SteadyClock::time_point> restarts;
+    bool limit_reported = false;
+  };
+
+  Verdict ensure_locked(const livekit::Room& room, Origin origin);
+  void on_recording_ended(const livekit::EgressSummary& egress);
+  void restart_if_room_lives(const std::string& room_name, const std::string& room_sid);
+  void check_then_start(const std::string& room_name, std::uint64_t id);
+  void start(const std::string& room_name, std::uint64_t id);
+  void on_failure(Attempt& attempt, const livekit::TwirpReply& reply, std::string_view call);
+  Attempt* find_attempt(const std::string& room_name, std::uint64_t id);
+  void cancel_retry(Attempt& attempt);
+  History* prune_history(const std::string& room_name, SteadyClock::time_point now);
+
   const config::Recording& recording_;
   const config::Storage& storage_;
+  const config::Delivery& delivery_;
   livekit::TwirpClient& api_;
+
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Attempt> attempts_;  // by room name: one attempt per room
+  std::unordered_map<std::string, History> history_;   // by room name, only rooms with failures
+  SeenSet seen_;  // "ev:<event id>", "sid:<room sid>" handled, "fin:<room sid>" finished
+  Backoff backoff_;
+  std::uint64_t next_attempt_id_ = 1;
+  bool shutting_down_ = false;
+
+  boost::asio::io_context timers_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> timers_work_;
+  std::thread timer_thread_;
 };
+
+std::string_view to_string(Origin origin);
 
 }  // namespace ar::recorder

@@ -47,7 +47,14 @@ HttpResponse Routes::webhook(const HttpRequest& request) {
               {{"status", status == 401 ? "401" : "400"}, {"reason", result.reason}});
     return text(status, result.reason);
   }
-  recorder_.on_webhook(result.event);
+  switch (recorder_.on_webhook(result.event)) {
+    case recorder::Verdict::kAccepted:
+      return text(200, "ok");
+    case recorder::Verdict::kBusy:
+      return text(503, "busy: too many rooms waiting to start, retry later");
+    case recorder::Verdict::kShuttingDown:
+      return text(503, "shutting down, retry later");
+  }
   return text(200, "ok");
 }
 

@@ -30,7 +30,7 @@ test('defaults: grid layout, MP4, recordings/{room_name}-{time}, token with room
   await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'defaults' } });
     await recorder.waitForOutput(/recording started room=defaults /);
-    const call = standin.calls.find((c) => c.request?.roomName === 'defaults');
+    const call = standin.calls.find((c) => c.method === 'StartRoomCompositeEgress' && c.request?.roomName === 'defaults');
     assert.match(call.headers.authorization, /^Bearer /);
     assert.equal(call.claims.iss, standin.apiKey);
     assert.equal(call.claims.video.roomRecord, true);
@@ -106,7 +106,7 @@ test('LIVEKIT_API_KEY/SECRET sign the API calls: a wrong secret fails the start 
   const env = baseEnv(standin, { LIVEKIT_API_SECRET: 'wrong-secret', WEBHOOK_API_KEY: standin.apiKey, WEBHOOK_API_SECRET: standin.apiSecret });
   await withRecorder({ env }, async (recorder) => {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'bad-api-secret' } })).status, 200);
-    await recorder.waitForOutput(/recording failed to start room=bad-api-secret room_sid=RM_\w+ code=unauthenticated/);
+    await recorder.waitForOutput(/recording not started: LiveKit refused the request, check the configuration; not retried room=bad-api-secret room_sid=RM_\w+ call=ListEgress code=unauthenticated/);
     assert.equal(standin.startsFor('bad-api-secret').length, 0);
     assert.ok(!recorder.output.includes('wrong-secret'));
   });
@@ -142,10 +142,11 @@ test('a slow API (3 s per call) does not delay the webhook answer', async () => 
 });
 
 test('an API failure is logged with the room, Twirp code and message', async () => {
-  await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
+  await withRecorder({ env: baseEnv(standin, { RETRY_INITIAL_DELAY: '100ms' }) }, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', status: 503, code: 'unavailable', msg: 'no response from servers' });
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'busy-fleet' } })).status, 200);
-    await recorder.waitForOutput(/recording failed to start room=busy-fleet room_sid=RM_\w+ code=unavailable error="no response from servers"/);
+    await recorder.waitForOutput(/recording not started yet: retrying room=busy-fleet room_sid=RM_\w+ call=StartRoomCompositeEgress code=unavailable error="no response from servers" retry_in=100ms retry=1/);
+    await recorder.waitForOutput(/recording started room=busy-fleet .*retries=1/);
   });
 });
 
@@ -153,7 +154,7 @@ test('an unreachable LiveKit is logged as a connection error', async () => {
   const env = baseEnv(standin, { LIVEKIT_HOST: `http://127.0.0.1:${await freePort()}` });
   await withRecorder({ env }, async (recorder) => {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'nobody-home' } })).status, 200);
-    await recorder.waitForOutput(/recording failed to start room=nobody-home .*code=connection_error/);
+    await recorder.waitForOutput(/recording not started yet: retrying room=nobody-home .*code=connection_error/);
   });
 });
 
@@ -206,7 +207,7 @@ test('API_REQUEST_TIMEOUT bounds a call: a hung LiveKit is reported as deadline_
   await withRecorder({ env: baseEnv(standin, { API_REQUEST_TIMEOUT: '1s' }) }, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 4000 });
     await sendEvent(recorder, 'room_started', { room: { name: 'hung-api' } });
-    await recorder.waitForOutput(/recording failed to start room=hung-api .*code=deadline_exceeded/, 4000);
+    await recorder.waitForOutput(/recording not started yet: retrying room=hung-api .*call=StartRoomCompositeEgress code=deadline_exceeded/, 4000);
   });
 });
 
@@ -230,7 +231,7 @@ test('https:// LiveKit: certificates are verified; LIVEKIT_CA_FILE trusts a priv
   try {
     await withRecorder({ env: baseEnv(secure) }, async (recorder) => {
       await sendEvent(recorder, 'room_started', { room: { name: 'untrusted-cert' } });
-      await recorder.waitForOutput(/recording failed to start room=untrusted-cert .*code=connection_error error=".*certificate/);
+      await recorder.waitForOutput(/recording not started yet: retrying room=untrusted-cert .*code=connection_error error=".*certificate/);
       assert.equal(secure.egresses.length, 0);
     });
     await withRecorder({ env: baseEnv(secure, { LIVEKIT_CA_FILE: certs.ca }) }, async (recorder) => {

@@ -18,6 +18,7 @@ import {
 } from '@livekit/protocol';
 
 const STRICT = { ignoreUnknownFields: false };
+const ACTIVE = [EgressStatus.EGRESS_STARTING, EgressStatus.EGRESS_ACTIVE, EgressStatus.EGRESS_ENDING];
 const REPLY = { useProtoFieldName: true, emitDefaultValues: true };
 
 function twirpError(res, status, code, msg) {
@@ -26,9 +27,11 @@ function twirpError(res, status, code, msg) {
 }
 
 export class LiveKitStandIn {
-  // tls: { key, cert } (PEM) serves HTTPS instead of HTTP.
-  constructor({ apiKey = 'APIstandin', apiSecret = 'standin-secret-0123456789abcdef', tls } = {}) {
+  // tls: { key, cert } (PEM) serves HTTPS instead of HTTP. requireRooms: starting an egress for
+  // a room that addRoom() did not create answers not_found, as LiveKit does for a closed room.
+  constructor({ apiKey = 'APIstandin', apiSecret = 'standin-secret-0123456789abcdef', tls, requireRooms = false } = {}) {
     this.tls = tls;
+    this.requireRooms = requireRooms;
     this.apiKey = apiKey;
     this.apiSecret = apiSecret;
     this.verifier = new TokenVerifier(apiKey, apiSecret);
@@ -37,6 +40,7 @@ export class LiveKitStandIn {
     this.rooms = new Map(); // name -> Room
     this.faults = []; // { method, times, delayMs, status, code, msg }
     this.strictErrors = []; // bodies the protocol refused: a test failure
+    this.preexisting = []; // egresses not started by the recorder (addEgress)
   }
 
   async start() {
@@ -70,6 +74,40 @@ export class LiveKitStandIn {
     const room = new Room({ name, sid: `RM_${randomBytes(6).toString('hex')}`, ...fields });
     this.rooms.set(name, room);
     return room;
+  }
+
+  // The room closes: it leaves ListRooms and its room-composite egresses complete.
+  removeRoom(name) {
+    this.rooms.delete(name);
+    for (const egress of this.egresses) {
+      if (egress.roomName === name && ACTIVE.includes(egress.status)) egress.status = EgressStatus.EGRESS_COMPLETE;
+    }
+  }
+
+  // An egress ends (e.g. EGRESS_FAILED); returns its EgressInfo for an egress_ended webhook.
+  endEgress(egressId, status, error = '') {
+    const egress = this.egresses.find((e) => e.egressId === egressId);
+    egress.status = status;
+    egress.error = error;
+    egress.endedAt = BigInt(Date.now()) * 1000000n;
+    return egress;
+  }
+
+  // An egress someone else started (the application, LiveKit's auto-egress, ...).
+  addEgress(roomName, { status = EgressStatus.EGRESS_ACTIVE, kind = 'roomComposite' } = {}) {
+    const request = kind === 'roomComposite'
+      ? { case: 'roomComposite', value: new RoomCompositeEgressRequest({ roomName }) }
+      : { case: 'track', value: { roomName, trackId: 'TR_x' } };
+    const info = new EgressInfo({ egressId: `EG_${randomBytes(6).toString('hex')}`, roomName, status, request });
+    this.preexisting.push(info);
+    return info;
+  }
+
+  // Room names mapped to how many room-composite egresses this service started for each.
+  startCounts() {
+    const counts = new Map();
+    for (const e of this.egresses) counts.set(e.roomName, (counts.get(e.roomName) ?? 0) + 1);
+    return counts;
   }
 
   startsFor(roomName) {
@@ -110,13 +148,6 @@ export class LiveKitStandIn {
       return twirpError(res, 401, 'unauthenticated', `invalid token: ${e.message}`);
     }
 
-    const fault = this.faults.find((f) => f.method === call.method && f.times > 0);
-    if (fault) {
-      fault.times -= 1;
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-      if (fault.code) return twirpError(res, fault.status ?? 503, fault.code, fault.msg ?? fault.code);
-    }
-
     const grant = call.claims.video ?? {};
     const handlers = {
       StartRoomCompositeEgress: [RoomCompositeEgressRequest, 'roomRecord', (r) => this.#start(r)],
@@ -137,13 +168,22 @@ export class LiveKitStandIn {
       return twirpError(res, 400, 'malformed', e.message);
     }
     call.request = request;
+
+    const fault = this.faults.find((f) => f.method === call.method && f.times > 0);
+    if (fault) {
+      fault.times -= 1;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.code) return twirpError(res, fault.status ?? 503, fault.code, fault.msg ?? fault.code);
+    }
     const reply = run(request);
+    if (reply === null) return twirpError(res, 404, 'not_found', 'requested room does not exist');
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify(reply.toJson(REPLY)));
   }
 
   #start(request) {
     const room = this.rooms.get(request.roomName);
+    if (this.requireRooms && !room) return null;
     const info = new EgressInfo({
       egressId: `EG_${randomBytes(6).toString('hex')}`,
       roomId: room?.sid ?? '',
@@ -157,10 +197,9 @@ export class LiveKitStandIn {
   }
 
   #listEgress(request) {
-    const active = [EgressStatus.EGRESS_STARTING, EgressStatus.EGRESS_ACTIVE, EgressStatus.EGRESS_ENDING];
-    const items = this.egresses.filter((e) => (!request.roomName || e.roomName === request.roomName)
+    const items = [...this.preexisting, ...this.egresses].filter((e) => (!request.roomName || e.roomName === request.roomName)
       && (!request.egressId || e.egressId === request.egressId)
-      && (!request.active || active.includes(e.status)));
+      && (!request.active || ACTIVE.includes(e.status)));
     return new ListEgressResponse({ items });
   }
 

@@ -54,3 +54,28 @@ export async function sendEvent(recorder, event, options = {}) {
   const token = await signBody(body, recorder.webhookAuth);
   return post(`${recorder.url}/webhook-receiver`, body, { authorization: options.bearer ? `Bearer ${token}` : token });
 }
+
+// Delivers like livekit-server: up to 5 attempts, waiting 1, 2, 4, 8 s, retrying on connection
+// errors, 429 and 5xx (not 501); any other status counts as delivered. Returns every answer.
+export async function deliver(url, body, authorization, { waits = [1000, 2000, 4000, 8000] } = {}) {
+  const answers = [];
+  for (let attempt = 0; ; attempt += 1) {
+    let answer;
+    try {
+      answer = await post(url, body, { authorization });
+    } catch (e) {
+      answer = { status: 0, error: e.cause?.code ?? e.message };
+    }
+    answers.push(answer);
+    const retry = answer.status === 0 || answer.status === 429 || (answer.status >= 500 && answer.status !== 501);
+    if (!retry || attempt >= waits.length) return answers;
+    await new Promise((r) => setTimeout(r, waits[attempt]));
+  }
+}
+
+// Signs an event once (as livekit-server does) and delivers it with LiveKit's retry policy.
+export async function deliverEvent(recorder, event, options = {}) {
+  const body = eventBody(event, options);
+  const token = await signBody(body, recorder.webhookAuth);
+  return deliver(`${recorder.url}/webhook-receiver`, body, token, options);
+}

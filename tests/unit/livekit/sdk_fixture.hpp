@@ -15,7 +15,7 @@ struct SdkFixture {
 };
 
 inline SdkFixture load_sdk_fixture() {
-  std::ifstream file("livekit/fixtures/sdk_tokens.json");
+  std::ifstream file(PROJECT_SOURCE_DIR "/tests/unit/livekit/fixtures/sdk_tokens.json");
   std::stringstream text;
   text << file.rdbuf();
   const auto json = boost::json::parse(text.str()).as_object();
