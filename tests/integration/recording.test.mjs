@@ -247,3 +247,12 @@ test('https:// LiveKit: certificates are verified; LIVEKIT_CA_FILE trusts a priv
     await secure.stop();
   }
 });
+
+test('a file path without {time} or {utc} starts, with a warning about overwrites', async () => {
+  await withRecorder({ env: baseEnv(standin, { FILE_PATH: 'recordings/{room_name}' }) }, async (recorder) => {
+    assert.match(recorder.output, /file_path "recordings\/\{room_name\}" has neither \{time\} nor \{utc\}/);
+  });
+  await withRecorder({ env: baseEnv(standin, { FILE_PATH: 'recordings/{room_name}-{utc}' }) }, async (recorder) => {
+    assert.doesNotMatch(recorder.output, /has neither/);
+  });
+});

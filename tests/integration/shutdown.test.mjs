@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv } from './lib/recorder.mjs';
-import { sendEvent } from './lib/webhooks.mjs';
+import http from 'node:http';
+import { sendEvent, eventBody, signBody } from './lib/webhooks.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
@@ -77,4 +78,37 @@ test('a second signal stops at once', async () => {
   assert.equal(code, 0);
   assert.ok(Date.now() - started < 3000);
   assert.match(recorder.output, /second signal: stopping now/);
+});
+
+// One POST over a kept-alive connection of `agent`.
+function postOn(agent, port, body, token) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ agent, port, host: '127.0.0.1', method: 'POST', path: '/webhook-receiver',
+      headers: { Authorization: token, 'Content-Type': 'application/webhook+json' } }, (res) => {
+      let text = '';
+      res.on('data', (c) => { text += c; });
+      res.on('end', () => resolve({ status: res.statusCode, text, connection: res.headers.connection }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+test('while draining, room_started on an open connection gets 503 so LiveKit retries elsewhere', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin) });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 1500 });
+  const first = eventBody('room_started', { room: { name: 'before-sigterm' } });
+  assert.equal((await postOn(agent, recorder.port, first, await signBody(first, recorder.webhookAuth))).status, 200);
+  await new Promise((r) => setTimeout(r, 100));
+  recorder.child.kill('SIGTERM');
+  await recorder.waitForOutput(/shutting down/);
+  const late = eventBody('room_started', { room: { name: 'after-sigterm' } });
+  const answer = await postOn(agent, recorder.port, late, await signBody(late, recorder.webhookAuth));
+  assert.equal(answer.status, 503);
+  assert.match(answer.text, /shutting down/);
+  assert.equal(answer.connection, 'close');
+  assert.equal((await recorder.exit).code, 0);
+  assert.equal(standin.startsFor('after-sigterm').length, 0);
+  agent.destroy();
 });
