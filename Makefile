@@ -8,8 +8,9 @@ JOBS       ?= $(shell nproc)
 # What the C++ build needs: Debian 12 packages only.
 BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
   libboost1.81-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
-# What the tests add: GoogleTest, the style checkers, Node.js for the LiveKit stand-in.
-TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy
+# What the tests add: GoogleTest, the style checkers, openssl (test certificates), promtool (from
+# prometheus: checks /metrics), Node.js for the LiveKit stand-in.
+TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus
 
 .PHONY: all deps-build deps-test build test demo format lint clean
 

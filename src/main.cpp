@@ -6,6 +6,7 @@
 #include <csignal>
 #include <iostream>
 
+#include "config/describe.hpp"
 #include "config/duration.hpp"
 #include "config/load.hpp"
 #include "livekit/twirp_client.hpp"
@@ -15,23 +16,27 @@
 #include "server/http_server.hpp"
 #include "server/routes.hpp"
 #include "telemetry/log.hpp"
+#include "telemetry/service_metrics.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 using namespace ar;
 
-// After SIGTERM: stop taking webhooks, give in-flight egress calls up to shutdown_timeout, stop.
+// After SIGTERM: /readyz answers 503 at once and webhooks are still served for shutdown_delay,
+// so Kubernetes takes the pod out of the Service first; then the listeners close, room_started
+// on open connections gets 503, and in-flight egress calls get up to shutdown_timeout.
 class Shutdown {
  public:
-  Shutdown(asio::io_context& io, server::HttpServer& http, server::Routes& routes,
-           const livekit::TwirpClient& api, std::chrono::milliseconds timeout,
+  Shutdown(asio::io_context& io, std::vector<server::HttpServer*> listeners, server::Routes& routes,
+           const livekit::TwirpClient& api, const config::Server& settings,
            std::function<void()> stop_new_work)
       : io_(io),
-        http_(http),
+        listeners_(std::move(listeners)),
         routes_(routes),
         api_(api),
-        timeout_(timeout),
+        delay_(settings.shutdown_delay),
+        timeout_(settings.shutdown_timeout),
         stop_new_work_(std::move(stop_new_work)),
         timer_(io) {}
 
@@ -42,10 +47,26 @@ class Shutdown {
       return;
     }
     begun_ = true;
-    deadline_ = std::chrono::steady_clock::now() + timeout_;
     routes_.set_shutting_down();
+    metrics::set_ready(false);
+    if (delay_.count() > 0) {
+      log::info("shutting down: not ready any more, still serving",
+                {{"signal", std::to_string(signal)},
+                 {"shutdown_delay", config::format_duration(delay_)}});
+      timer_.expires_after(delay_);
+      timer_.async_wait([this, signal](boost::system::error_code ec) {
+        if (!ec) close_and_drain(signal);
+      });
+      return;
+    }
+    close_and_drain(signal);
+  }
+
+ private:
+  void close_and_drain(int signal) {
+    deadline_ = std::chrono::steady_clock::now() + timeout_;
     stop_new_work_();
-    http_.stop_accepting();
+    for (server::HttpServer* listener : listeners_) listener->stop_accepting();
     log::info("shutting down: no longer accepting webhooks",
               {{"signal", std::to_string(signal)},
                {"egress_calls_in_flight", std::to_string(api_.outstanding())},
@@ -53,7 +74,6 @@ class Shutdown {
     poll();
   }
 
- private:
   void poll() {
     const std::size_t outstanding = api_.outstanding();
     if (outstanding == 0 || std::chrono::steady_clock::now() >= deadline_) {
@@ -72,9 +92,10 @@ class Shutdown {
   }
 
   asio::io_context& io_;
-  server::HttpServer& http_;
+  std::vector<server::HttpServer*> listeners_;
   server::Routes& routes_;
   const livekit::TwirpClient& api_;
+  std::chrono::milliseconds delay_;
   std::chrono::milliseconds timeout_;
   std::function<void()> stop_new_work_;
   asio::steady_timer timer_;
@@ -99,17 +120,28 @@ int run(const config::Config& config) {
                                           config.webhook.leeway);
   server::Routes routes(verifier, recorder);
 
+  metrics::publish_build_info(AUTO_RECORDER_VERSION);
+  metrics::track_pending_starts([&recorder] { return static_cast<double>(recorder.pending()); });
+  metrics::track_api_calls_in_flight([&api] { return static_cast<double>(api.outstanding()); });
+
   asio::io_context io(1);
   server::HttpServer http(io, {.max_body_bytes = config.server.max_body_bytes},
                           [&routes](const server::HttpRequest& r) { return routes.handle(r); });
+  server::HttpServer health(
+      io, {}, [&routes](const server::HttpRequest& r) { return routes.handle_health(r); });
+  std::vector<server::HttpServer*> listeners{&http};
   try {
     http.listen({asio::ip::tcp::v4(), config.server.port});
+    if (config.server.health_port != 0) {
+      health.listen({asio::ip::tcp::v4(), config.server.health_port});
+      listeners.push_back(&health);
+    }
   } catch (const std::exception& e) {
     log::error(e.what());
     return 1;
   }
 
-  Shutdown shutdown(io, http, routes, api, config.server.shutdown_timeout, [&] {
+  Shutdown shutdown(io, listeners, routes, api, config.server, [&] {
     reconciler.stop();
     recorder.shut_down();
   });
@@ -122,8 +154,11 @@ int run(const config::Config& config) {
   };
   signals.async_wait(on_signal);
 
+  metrics::set_ready(true);
+  const std::uint16_t health_port = config.server.health_port != 0 ? health.port() : http.port();
   log::info("auto-recorder ready", {{"version", AUTO_RECORDER_VERSION},
                                     {"port", std::to_string(http.port())},
+                                    {"health_port", std::to_string(health_port)},
                                     {"livekit", config.livekit.url},
                                     {"storage", config::storage_name(config.storage)},
                                     {"config", config.source}});
@@ -144,6 +179,10 @@ int main(int argc, char** argv) {
       "docs/configuration.md.",
       "auto-recorder"};
   std::optional<std::string> config_path;
+  bool check_config = false;
+  app.add_flag("--check-config", check_config,
+               "Validate the configuration as startup would, print it with secrets redacted, and "
+               "exit 0 (valid) or 1");
   app.add_option("--config", config_path,
                  "YAML configuration file (default: $CONFIG_FILE, else ./config.yaml if present)");
   app.set_version_flag("--version", std::string("auto-recorder ") + AUTO_RECORDER_VERSION);
@@ -156,6 +195,13 @@ int main(int argc, char** argv) {
   } catch (const config::ConfigError& e) {
     std::cerr << "auto-recorder: configuration error: " << e.what() << "\n";
     return 1;
+  }
+  if (check_config) {
+    std::cout << config::describe(config);
+    for (const std::string& warning : config.warnings)
+      std::cout << "# warning: " << warning << "\n";
+    std::cout << "# configuration is valid\n";
+    return 0;
   }
   return run(config);
 }

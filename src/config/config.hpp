@@ -81,6 +81,8 @@ struct WebhookAuth {
 
 struct Server {
   std::uint16_t port = 8080;
+  std::uint16_t health_port = 0;  // 0: probes and metrics on `port`
+  std::chrono::milliseconds shutdown_delay{0};
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
   std::chrono::milliseconds shutdown_timeout{10000};
 };
@@ -106,6 +108,15 @@ struct Logging {
   LogFormat format = LogFormat::kText;
 };
 
+// A setting as loaded: its text, where it came from ("default", "config.yaml", "$PORT"), and
+// whether it must be redacted when shown.
+struct EffectiveSetting {
+  std::string key;
+  std::string value;
+  std::string origin;
+  bool secret = false;
+};
+
 struct Config {
   LiveKitApi livekit;
   WebhookAuth webhook;
@@ -116,6 +127,7 @@ struct Config {
   Logging log;
   std::string source;                 // "config.yaml + environment", for the startup line
   std::vector<std::string> warnings;  // logged once at startup
+  std::vector<EffectiveSetting> effective;
 };
 
 std::string_view to_string(FileType type);

@@ -26,9 +26,35 @@ using Strings = std::map<std::string, std::string, std::less<>>;
 // What the YAML file and the environment said, before conversion and validation.
 struct RawSettings {
   Strings values;                               // setting key -> text
+  Strings origins;                              // setting key -> where the text came from
   std::map<std::string, Strings> maps;          // setting key -> map (storage.s3.metadata)
   std::set<std::string, std::less<>> sections;  // mapping keys present, e.g. "storage.s3"
+  Strings yaml_files;                           // secret key -> path from its "<key>_file"
 };
+
+constexpr std::string_view kFileSuffix = "_file";
+
+// "storage.s3.secret" for "storage.s3.secret_file", when that names a secret setting.
+const Setting* secret_for_file_key(std::string_view key) {
+  if (!key.ends_with(kFileSuffix)) return nullptr;
+  const Setting* setting = find_setting(key.substr(0, key.size() - kFileSuffix.size()));
+  return setting != nullptr && setting->secret ? setting : nullptr;
+}
+
+// A secret mounted as a file (Kubernetes Secret volumes): its content, without the trailing
+// newline editors and `echo` add.
+std::string read_secret_file(std::string_view setting, const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    throw ConfigError(std::string(setting) + ": cannot read the secret file " + path +
+                      ": check the path and that the file is mounted and readable");
+  }
+  std::ostringstream content;
+  content << file.rdbuf();
+  std::string text = content.str();
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -105,6 +131,11 @@ class YamlReader {
         if (value.IsNull()) continue;  // "key:" with nothing after it leaves the default
         if (!value.IsScalar()) fail(path, value, "must be a single value");
         raw_.values[path] = expand(path, value.Scalar());
+        raw_.origins[path] = file_;
+      } else if (const Setting* secret = secret_for_file_key(path)) {
+        if (value.IsNull()) continue;
+        if (!value.IsScalar()) fail(path, value, "must be a file path");
+        raw_.yaml_files[std::string(secret->key)] = expand(path, value.Scalar());
       } else if (is_section(path)) {
         raw_.sections.insert(path);
         read_mapping(value, path);
@@ -163,14 +194,67 @@ void read_yaml_file(const std::string& path, const EnvLookup& env, RawSettings& 
   YamlReader(path, env, raw).read_mapping(root, "");
 }
 
+// Secrets given as "<key>_file" in YAML replace the value; both at once is an error.
+void read_yaml_secret_files(const std::string& file, RawSettings& raw) {
+  for (const auto& [key, path] : raw.yaml_files) {
+    if (raw.values.contains(key)) {
+      throw ConfigError(file + ": set either " + key + " or " + key + "_file, not both");
+    }
+    raw.values[key] = read_secret_file(key + "_file", path);
+    raw.origins[key] = file + " (" + key + "_file)";
+  }
+}
+
 void overlay_environment(const EnvLookup& env, RawSettings& raw) {
+  // An empty variable counts as unset: Kubernetes manifests often carry "value: ''".
+  auto get = [&](const std::string& name) -> std::optional<std::string> {
+    auto value = env(name);
+    return value && !value->empty() ? value : std::nullopt;
+  };
   for (const Setting& setting : all_settings()) {
     if (setting.env.empty()) continue;
-    // An empty variable counts as unset: Kubernetes manifests often carry "value: ''".
-    if (std::optional<std::string> value = env(setting.env); value && !value->empty()) {
-      raw.values[std::string(setting.key)] = std::move(*value);
+    const std::string name(setting.env);
+    const std::string key(setting.key);
+    std::optional<std::string> value = get(name);
+    if (setting.secret) {
+      if (auto path = get(name + "_FILE")) {
+        if (value) throw ConfigError("set either " + name + " or " + name + "_FILE, not both");
+        raw.values[key] = read_secret_file(name + "_FILE", *path);
+        raw.origins[key] = "$" + name + "_FILE";
+        continue;
+      }
+    }
+    if (value) {
+      raw.values[key] = std::move(*value);
+      raw.origins[key] = "$" + name;
     }
   }
+}
+
+// Every setting as it ended up, for --check-config (secrets are redacted when printed).
+std::vector<EffectiveSetting> effective_settings(const RawSettings& raw, const Storage& storage) {
+  const std::string storage_prefix = "storage." + std::string(storage_name(storage)) + ".";
+  std::vector<EffectiveSetting> out;
+  for (const Setting& setting : all_settings()) {
+    const std::string key(setting.key);
+    const bool other_storage = key.starts_with("storage.") && !key.starts_with(storage_prefix);
+    const auto value = raw.values.find(key);
+    if (setting.kind == Kind::kStringMap) {
+      if (auto map = raw.maps.find(key); map != raw.maps.end()) {
+        for (const auto& [name, text] : map->second) {
+          out.push_back({key + "." + name, text, "config file", false});
+        }
+      }
+      continue;
+    }
+    if (other_storage || (value == raw.values.end() && setting.default_value.empty())) continue;
+    if (value == raw.values.end()) {
+      out.push_back({key, std::string(setting.default_value), "default", setting.secret});
+    } else {
+      out.push_back({key, value->second, raw.origins.at(key), setting.secret});
+    }
+  }
+  return out;
 }
 
 // Typed access to the raw settings, with the table's defaults and errors that name the setting.
@@ -506,6 +590,7 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     read_yaml_file(path, env, raw);
+    read_yaml_secret_files(path, raw);
     config.source = path + " + environment";
   } else if (named) {
     throw ConfigError("config file " + path + " does not exist (named by " +
@@ -523,11 +608,26 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   config.server.port = static_cast<std::uint16_t>(in.integer("listen_port", 1, 65535));
   config.server.max_body_bytes = in.integer("max_body_bytes", 1024, 64ULL * 1024 * 1024);
   config.server.shutdown_timeout = in.duration("shutdown_timeout", true);
+  config.server.shutdown_delay = in.duration("shutdown_delay", true);
+  if (in.get("health_port")) {
+    config.server.health_port = static_cast<std::uint16_t>(in.integer("health_port", 1, 65535));
+    if (config.server.health_port == config.server.port) config.server.health_port = 0;
+  }
   config.recording.layout = in.text("layout");
   config.recording.file_type = read_file_type(in);
   config.recording.file_path = in.text("file_path");
   config.storage = read_storage(in, config.warnings);
   config.delivery = read_delivery(in);
+  config.effective = effective_settings(raw, config.storage);
+  // Show what the webhook key and secret resolved to, not the "(livekit_api_key)" placeholder.
+  for (EffectiveSetting& setting : config.effective) {
+    if (setting.origin != "default") continue;
+    if (setting.key == "webhook_api_key") {
+      setting = {setting.key, config.webhook.api_key, "default: livekit_api_key", false};
+    } else if (setting.key == "webhook_api_secret") {
+      setting = {setting.key, config.webhook.api_secret, "default: livekit_api_secret", true};
+    }
+  }
   if (config.recording.file_path.find("{time}") == std::string::npos &&
       config.recording.file_path.find("{utc}") == std::string::npos) {
     config.warnings.push_back(

@@ -32,6 +32,12 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "TCP port for /webhook-receiver, /livez and /readyz."},
     {"max_body_bytes", "MAX_BODY_BYTES", "1048576", Kind::kInteger, kPlain,
      "Largest webhook body accepted; larger bodies get 413."},
+    {"health_port", "HEALTH_PORT", "", Kind::kInteger, kPlain,
+     "Serve /livez, /readyz and /metrics on this port as well (e.g. to keep them apart from "
+     "webhooks in a NetworkPolicy)."},
+    {"shutdown_delay", "SHUTDOWN_DELAY", "0s", Kind::kDuration, kPlain,
+     "On SIGTERM, keep serving this long with /readyz at 503, so Kubernetes stops sending "
+     "traffic before the listener closes."},
     {"shutdown_timeout", "SHUTDOWN_TIMEOUT", "10s", Kind::kDuration, kPlain,
      "On SIGTERM/SIGINT, how long in-flight egress calls may take to finish."},
     // Recording

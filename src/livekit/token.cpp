@@ -119,26 +119,34 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
   return result;
 }
 
+namespace {
+
+struct CheckText {
+  std::string_view label;        // for metrics
+  std::string_view description;  // for the HTTP answer and the log
+};
+
+// Indexed by TokenCheck, in its order.
+constexpr std::array<CheckText, 8> kCheckTexts{{
+    {"ok", "valid"},
+    {"malformed_token", "token is not a JWT"},
+    {"unsupported_algorithm", "token algorithm must be HS256"},
+    {"bad_signature", "token signature does not match the webhook secret"},
+    {"wrong_issuer", "token was not issued by the webhook api key"},
+    {"missing_expiry", "token has no expiry"},
+    {"expired", "token has expired"},
+    {"not_yet_valid", "token is not valid yet"},
+}};
+static_assert(static_cast<std::size_t>(TokenCheck::kNotYetValid) + 1 == kCheckTexts.size());
+
+}  // namespace
+
+std::string_view label(TokenCheck check) {
+  return kCheckTexts.at(static_cast<std::size_t>(check)).label;
+}
+
 std::string_view describe(TokenCheck check) {
-  switch (check) {
-    case TokenCheck::kOk:
-      return "valid";
-    case TokenCheck::kMalformed:
-      return "token is not a JWT";
-    case TokenCheck::kUnsupportedAlgorithm:
-      return "token algorithm must be HS256";
-    case TokenCheck::kBadSignature:
-      return "token signature does not match the webhook secret";
-    case TokenCheck::kWrongIssuer:
-      return "token was not issued by the webhook api key";
-    case TokenCheck::kMissingExpiry:
-      return "token has no expiry";
-    case TokenCheck::kExpired:
-      return "token has expired";
-    case TokenCheck::kNotYetValid:
-      return "token is not valid yet";
-  }
-  return "invalid token";
+  return kCheckTexts.at(static_cast<std::size_t>(check)).description;
 }
 
 }  // namespace ar::livekit

@@ -47,4 +47,7 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
 // A short reason for an HTTP answer; never contains token material.
 std::string_view describe(TokenCheck check);
 
+// A metric label for the check: "expired", "bad_signature", ...
+std::string_view label(TokenCheck check);
+
 }  // namespace ar::livekit

@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <vector>
 
+#include "telemetry/service_metrics.hpp"
+
 namespace ar::livekit {
 namespace {
 
@@ -48,6 +50,8 @@ struct TwirpClient::Transfer {
   std::string request_body;
   std::string response_body;
   std::array<char, CURL_ERROR_SIZE> error{};
+  std::string_view method;  // "StartRoomCompositeEgress", for metrics; points into url
+  std::chrono::steady_clock::time_point queued_at;
   Callback done;
 
   ~Transfer() {
@@ -81,6 +85,9 @@ void TwirpClient::call(std::string_view method, std::string json_body, VideoGran
   auto transfer = std::make_unique<Transfer>();
   transfer->url = options_.base_url + "/twirp/";
   transfer->url += method;
+  const std::string_view url = transfer->url;
+  transfer->method = url.substr(url.rfind('/') + 1);
+  transfer->queued_at = std::chrono::steady_clock::now();
   transfer->request_body = std::move(json_body);
   transfer->done = std::move(done);
   const std::string token =
@@ -144,6 +151,10 @@ void TwirpClient::finish_transfer(void* easy_handle, int curl_code) {
     reply.message =
         transfer->error[0] != '\0' ? transfer->error.data() : curl_easy_strerror(result);
   }
+  metrics::api_call(
+      transfer->method, reply.ok() ? std::string_view("ok") : reply.code,
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - transfer->queued_at)
+          .count());
   transfer->done(std::move(reply));
 }
 

@@ -127,6 +127,22 @@ std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEve
   return std::nullopt;
 }
 
+std::string_view WebhookResult::label() const {
+  switch (problem) {
+    case WebhookProblem::kNone:
+      return "ok";
+    case WebhookProblem::kMissingAuthorization:
+      return "missing_authorization";
+    case WebhookProblem::kInvalidToken:
+      return ar::livekit::label(token_check);
+    case WebhookProblem::kBodyHashMismatch:
+      return "body_hash_mismatch";
+    case WebhookProblem::kNotAnEvent:
+      return "not_an_event";
+  }
+  return "invalid";
+}
+
 WebhookVerifier::WebhookVerifier(std::string api_key, std::string api_secret,
                                  std::chrono::seconds leeway)
     : api_key_(std::move(api_key)), api_secret_(std::move(api_secret)), leeway_(leeway) {}

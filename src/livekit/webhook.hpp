@@ -48,6 +48,8 @@ struct WebhookResult {
   WebhookEvent event;
 
   bool ok() const { return problem == WebhookProblem::kNone; }
+  // A metric label: "missing_authorization", "expired", "body_hash_mismatch", "not_an_event", ...
+  std::string_view label() const;
   bool is_auth_failure() const {
     return problem != WebhookProblem::kNone && problem != WebhookProblem::kNotAnEvent;
   }

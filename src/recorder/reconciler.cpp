@@ -6,6 +6,7 @@
 #include "livekit/egress.hpp"
 #include "livekit/rooms.hpp"
 #include "telemetry/log.hpp"
+#include "telemetry/service_metrics.hpp"
 
 namespace ar::recorder {
 
@@ -45,6 +46,7 @@ void Reconciler::pass_failed(std::string_view call, const livekit::TwirpReply& r
                                       {"code", reply.ok() ? "internal" : reply.code},
                                       {"error", reply.ok() ? "the answer does not parse"
                                                            : std::string_view(reply.message)}});
+  metrics::reconcile_pass(false, 0);
   schedule(interval_);
 }
 
@@ -80,6 +82,7 @@ void Reconciler::compare(std::vector<livekit::Room> rooms) {
               const std::string unrecorded = std::to_string(missing);
               const log::Fields fields = {
                   {"rooms", total}, {"recorded", recorded_count}, {"unrecorded", unrecorded}};
+              metrics::reconcile_pass(true, missing);
               if (missing > 0) {
                 log::info("reconcile pass: found rooms without a recording", fields);
               } else {

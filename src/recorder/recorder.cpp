@@ -6,6 +6,7 @@
 #include "config/duration.hpp"
 #include "livekit/rooms.hpp"
 #include "telemetry/log.hpp"
+#include "telemetry/service_metrics.hpp"
 
 namespace ar::recorder {
 namespace {
@@ -78,7 +79,8 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
   const std::lock_guard lock(mutex_);
   if (!event.id.empty() && seen_.contains(key("ev:", event.id), now)) {
     log::info("skipped: duplicate webhook", {{"event", event.event}, {"event_id", event.id}});
-    return Verdict::kAccepted;
+    metrics::recording_skipped("duplicate_event");
+    return Verdict::kDuplicate;
   }
 
   Verdict verdict = Verdict::kAccepted;
@@ -87,9 +89,12 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
     if (!room.sid.empty() && seen_.contains(key("fin:", room.sid), now)) {
       log::info("skipped: room already finished",
                 {{"room", room.name}, {"room_sid", room.sid}, {"event_id", event.id}});
+      metrics::recording_skipped("room_finished");
     } else if (!room.sid.empty() && seen_.contains(key("sid:", room.sid), now)) {
       log::info("skipped: room_started already handled for this room",
                 {{"room", room.name}, {"room_sid", room.sid}, {"event_id", event.id}});
+      metrics::recording_skipped("duplicate_room");
+      verdict = Verdict::kDuplicate;
     } else {
       verdict = ensure_locked(room, Origin::kWebhook);
       if (verdict == Verdict::kAccepted && !room.sid.empty())
@@ -113,7 +118,8 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
     log::debug("webhook ignored", {{"event", event.event}, {"event_id", event.id}});
   }
   // A 503 must not mark the event seen: LiveKit's retry of it has to get through.
-  if (verdict == Verdict::kAccepted && !event.id.empty()) seen_.insert(key("ev:", event.id), now);
+  const bool handled = verdict == Verdict::kAccepted || verdict == Verdict::kDuplicate;
+  if (handled && !event.id.empty()) seen_.insert(key("ev:", event.id), now);
   return verdict;
 }
 
@@ -148,6 +154,7 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin) {
   }
   if (!room.sid.empty() && seen_.contains(key("fin:", room.sid), now)) {
     log::info("skipped: room already finished", {{"room", room.name}, {"origin", from}});
+    metrics::recording_skipped("room_finished");
     return Verdict::kAccepted;
   }
   // After a recording failed mid-room, every new start is a restart, whoever asks for it.
@@ -162,6 +169,7 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin) {
                   {"restarts_last_hour", std::to_string(history->restarts.size())},
                   {"origin", from}});
     }
+    metrics::recording_skipped("restart_limit");
     return Verdict::kAccepted;
   }
   if (attempts_.size() >= delivery_.max_pending_starts) {
@@ -211,6 +219,7 @@ void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) 
                              {"egress_id", egress.egress_id},
                              {"status", egress.status},
                              {"origin", to_string(attempt->origin)}});
+                  metrics::recording_skipped("already_recording");
                   attempts_.erase(room_name);
                   return;
                 }
@@ -234,6 +243,7 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
                          {"egress_id", info ? std::string_view(info->egress_id) : "unknown"},
                          {"origin", to_string(attempt->origin)},
                          {"retries", std::to_string(attempt->retries)}});
+              metrics::recording_started(to_string(attempt->origin));
               attempts_.erase(room_name);
             });
 }
@@ -247,6 +257,7 @@ void Recorder::on_failure(Attempt& attempt, const livekit::TwirpReply& reply,
   switch (classify(reply)) {
     case Failure::kRoomGone:
       log::info("room is gone: stopped trying to record it", fields);
+      metrics::recording_failed(reply.code);
       attempts_.erase(room_name);
       return;
     case Failure::kPermanent:
@@ -254,6 +265,7 @@ void Recorder::on_failure(Attempt& attempt, const livekit::TwirpReply& reply,
           "recording not started: LiveKit refused the request, check the configuration; "
           "not retried",
           fields);
+      metrics::recording_failed(reply.code);
       attempts_.erase(room_name);
       return;
     case Failure::kTransient:
@@ -264,10 +276,12 @@ void Recorder::on_failure(Attempt& attempt, const livekit::TwirpReply& reply,
     log::error(shutting_down_ ? "recording not started: shutting down, left to the reconciler"
                               : "gave up starting the recording; the reconciler tries again",
                fields);
+    metrics::recording_failed(reply.code);
     attempts_.erase(room_name);
     return;
   }
   const auto delay = backoff_.delay(attempt.retries++);
+  metrics::recording_retried(reply.code);
   log::warn("recording not started yet: retrying", {{"room", room_name},
                                                     {"room_sid", attempt.room.sid},
                                                     {"call", call},

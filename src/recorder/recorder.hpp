@@ -32,7 +32,8 @@ namespace ar::recorder {
 enum class Origin { kWebhook, kReconciler, kRestart };
 
 enum class Verdict {
-  kAccepted,      // handled: started, queued, or deliberately skipped (a duplicate, ...)
+  kAccepted,      // handled: started, queued, or deliberately skipped
+  kDuplicate,     // this event, or this room's room_started, was handled before
   kBusy,          // too many rooms waiting to start: answer 503 so LiveKit retries
   kShuttingDown,  // answer 503: another replica, or this one after restart, takes it
 };

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "telemetry/log.hpp"
+#include "telemetry/service_metrics.hpp"
 
 namespace ar::server {
 namespace {
@@ -48,12 +49,17 @@ class Session : public std::enable_shared_from_this<Session> {
       return close();
     }
     if (ec == http::error::body_limit) {
+      metrics::webhook_rejected("body_too_large");
       return answer_and_close(413, "request body is larger than max_body_bytes\n");
     }
     if (ec == http::error::header_limit) {
+      metrics::webhook_rejected("headers_too_large");
       return answer_and_close(431, "request headers are too large\n");
     }
-    if (ec) return answer_and_close(400, "malformed HTTP request\n");
+    if (ec) {
+      metrics::webhook_rejected("malformed_http");
+      return answer_and_close(400, "malformed HTTP request\n");
+    }
 
     const auto& message = parser_->get();
     const HttpRequest request{message.method_string(), message.target(),

@@ -1,6 +1,10 @@
 #include "server/routes.hpp"
 
+#include <chrono>
+
 #include "telemetry/log.hpp"
+#include "telemetry/metrics.hpp"
+#include "telemetry/service_metrics.hpp"
 
 namespace ar::server {
 namespace {
@@ -22,18 +26,33 @@ Routes::Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& rec
     : verifier_(verifier), recorder_(recorder) {}
 
 HttpResponse Routes::handle(const HttpRequest& request) {
-  const std::string_view path = path_of(request.target);
-  if (path == "/webhook-receiver") {
+  if (path_of(request.target) == "/webhook-receiver") {
     if (request.method != "POST") {
+      metrics::webhook_rejected("method_not_allowed");
       HttpResponse answer = text(405, "use POST for webhooks");
       answer.allow = "POST";
       return answer;
     }
-    return webhook(request);
+    const auto started = std::chrono::steady_clock::now();
+    HttpResponse answer = webhook(request);
+    metrics::webhook_seconds(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return answer;
   }
+  return handle_health(request);
+}
+
+HttpResponse Routes::handle_health(const HttpRequest& request) {
+  const std::string_view path = path_of(request.target);
   if (path == "/livez") return text(200, "ok");
   if (path == "/readyz") {
     return shutting_down_.load() ? text(503, "shutting down") : text(200, "ready");
+  }
+  if (path == "/metrics") {
+    HttpResponse answer;
+    answer.body = metrics::registry().render();
+    answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
+    return answer;
   }
   return text(404, "not found: webhooks go to POST /webhook-receiver");
 }
@@ -42,6 +61,7 @@ HttpResponse Routes::webhook(const HttpRequest& request) {
   const livekit::WebhookResult result =
       verifier_.verify(request.authorization, request.body, livekit::Clock::now());
   if (!result.ok()) {
+    metrics::webhook_rejected(result.label());
     const unsigned status = result.is_auth_failure() ? 401 : 400;
     log::warn("webhook rejected",
               {{"status", status == 401 ? "401" : "400"}, {"reason", result.reason}});
@@ -49,10 +69,16 @@ HttpResponse Routes::webhook(const HttpRequest& request) {
   }
   switch (recorder_.on_webhook(result.event)) {
     case recorder::Verdict::kAccepted:
+      metrics::webhook_verified(result.event.event, "accepted");
       return text(200, "ok");
+    case recorder::Verdict::kDuplicate:
+      metrics::webhook_verified(result.event.event, "duplicate");
+      return text(200, "ok: duplicate");
     case recorder::Verdict::kBusy:
+      metrics::webhook_verified(result.event.event, "busy");
       return text(503, "busy: too many rooms waiting to start, retry later");
     case recorder::Verdict::kShuttingDown:
+      metrics::webhook_verified(result.event.event, "shutting_down");
       return text(503, "shutting down, retry later");
   }
   return text(200, "ok");

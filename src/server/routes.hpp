@@ -13,7 +13,10 @@ class Routes {
  public:
   Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& recorder);
 
+  // Everything: webhooks, probes and metrics.
   HttpResponse handle(const HttpRequest& request);
+  // Probes and metrics only, for the optional health_port.
+  HttpResponse handle_health(const HttpRequest& request);
 
   // From now on /readyz answers 503, so Kubernetes stops sending traffic.
   void set_shutting_down() { shutting_down_.store(true); }

@@ -5,7 +5,13 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cpSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
+import { ConfigMap, Service } from 'kubernetes-models/v1';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { startRecorder, tempDir, freePort } from '../integration/lib/recorder.mjs';
 
 const ROOT = new URL('../../deploy/kubernetes/', import.meta.url).pathname;
@@ -25,9 +31,18 @@ if (!kubectlAvailable()) {
   process.exit(0);
 }
 
-function render(overlay) {
-  const out = execFileSync('kubectl', ['kustomize', join(ROOT, overlay)], { encoding: 'utf8' });
-  return parseAllDocuments(out).map((doc) => doc.toJS());
+// Every object validated against its Kubernetes (or Prometheus Operator) schema.
+const MODELS = { ConfigMap, Service, Deployment, PodDisruptionBudget, NetworkPolicy, ServiceMonitor };
+
+function render(overlay, root = ROOT) {
+  const out = execFileSync('kubectl', ['kustomize', join(root, overlay)], { encoding: 'utf8' });
+  const objects = parseAllDocuments(out).map((doc) => doc.toJS());
+  for (const object of objects) {
+    const Model = MODELS[object.kind];
+    assert.ok(Model, `no schema for ${object.kind}`);
+    new Model(object).validate(); // throws, naming the field, on any schema error
+  }
+  return objects;
 }
 
 const find = (objects, kind) => objects.filter((o) => o.kind === kind);
@@ -47,9 +62,28 @@ function checkDeployment(objects) {
     assert.ok(container.ports.some((p) => p.name === probe.httpGet.port), 'probe port is a declared port');
   }
   assert.deepEqual(deployment.spec.selector.matchLabels, deployment.spec.template.metadata.labels);
-  assert.ok(pod.terminationGracePeriodSeconds > 10, 'grace period above the 10 s shutdown drain');
+  const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
+  const seconds = (d) => Number(d.replace(/s$/, ''));
+  assert.ok(pod.terminationGracePeriodSeconds > seconds(env.SHUTDOWN_DELAY) + 10,
+    'grace period above shutdown_delay plus the 10 s shutdown drain');
   assert.equal(pod.securityContext.runAsNonRoot, true);
   assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+  assert.equal(container.securityContext.allowPrivilegeEscalation, false);
+  assert.deepEqual(container.securityContext.capabilities.drop, ['ALL']);
+  assert.ok(container.resources.requests.memory && container.resources.limits.memory);
+  const annotations = deployment.spec.template.metadata.annotations;
+  assert.equal(annotations['prometheus.io/scrape'], 'true');
+  assert.equal(Number(annotations['prometheus.io/port']), http.containerPort);
+
+  const labels = deployment.spec.template.metadata.labels;
+  const [pdb] = find(objects, 'PodDisruptionBudget');
+  assert.deepEqual(pdb.spec.selector.matchLabels, labels);
+  assert.equal(pdb.spec.maxUnavailable, 1, 'a single replica must not block node drains');
+  const [policy] = find(objects, 'NetworkPolicy');
+  assert.deepEqual(policy.spec.podSelector.matchLabels, labels);
+  const sources = policy.spec.ingress[0].from.map((f) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
+  assert.deepEqual(sources, ['livekit', 'monitoring'], 'webhooks only from LiveKit, scrapes from monitoring');
+  assert.equal(policy.spec.ingress[0].ports[0].port, 'http');
 
   const [service] = find(objects, 'Service');
   assert.equal(service.spec.ports[0].port, 8080);
@@ -108,4 +142,26 @@ test('overlays/env: the seed\'s environment variables, secrets from a Secret', a
   } finally {
     assert.equal((await recorder.stop()).code, 0);
   }
+});
+
+test('overlays/prometheus-operator adds a ServiceMonitor that selects the Service', async () => {
+  const objects = render('overlays/prometheus-operator');
+  checkDeployment(objects);
+  const [monitor] = find(objects, 'ServiceMonitor');
+  const [service] = find(objects, 'Service');
+  for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) assert.equal(service.metadata.labels[k], v);
+  assert.equal(monitor.spec.endpoints[0].port, service.spec.ports[0].name);
+  assert.equal(monitor.spec.endpoints[0].path, '/metrics');
+});
+
+test('changing config.yaml changes the ConfigMap name the pods mount, so they roll', async () => {
+  const copy = join(tempDir(), 'kubernetes');
+  cpSync(ROOT, copy, { recursive: true });
+  const before = find(render('overlays/config-file', copy), 'ConfigMap')[0].metadata.name;
+  const configPath = join(copy, 'overlays/config-file/config.yaml');
+  writeFileSync(configPath, readFileSync(configPath, 'utf8').replace('layout: "grid"', 'layout: "speaker"'));
+  const objects = render('overlays/config-file', copy);
+  const after = find(objects, 'ConfigMap')[0].metadata.name;
+  assert.notEqual(after, before);
+  assert.equal(find(objects, 'Deployment')[0].spec.template.spec.volumes[0].configMap.name, after);
 });

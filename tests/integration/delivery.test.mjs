@@ -266,7 +266,7 @@ test('SIGKILL in the middle of a burst of 500 rooms, then restart: every room re
   await until(() => acknowledged >= 200, 'part of the burst acknowledged', 10000);
   const acknowledgedAtKill = acknowledged;
   recorder.child.kill('SIGKILL');
-  await recorder.exit;
+  await recorder.stop('SIGKILL');
   console.log(`killed with ${acknowledgedAtKill} of 500 webhooks acknowledged, ${standin.egresses.filter((e) => e.roomName.startsWith('burst-')).length} recordings started`);
   recorder = await startRecorder({ env: baseEnv(standin, { ...FAST, ...env, PORT: port }) });
   try {

@@ -50,7 +50,7 @@ test('after SIGTERM no new connection is accepted', async () => {
     const socket = net.connect(recorder.port, '127.0.0.1', () => { socket.destroy(); resolve(); });
     socket.on('error', reject);
   }), /ECONNREFUSED/);
-  assert.equal((await recorder.exit).code, 0);
+  assert.equal((await recorder.stop()).code, 0);
 });
 
 test('the drain is bounded by SHUTDOWN_TIMEOUT', async () => {
@@ -108,7 +108,7 @@ test('while draining, room_started on an open connection gets 503 so LiveKit ret
   assert.equal(answer.status, 503);
   assert.match(answer.text, /shutting down/);
   assert.equal(answer.connection, 'close');
-  assert.equal((await recorder.exit).code, 0);
+  assert.equal((await recorder.stop()).code, 0);
   assert.equal(standin.startsFor('after-sigterm').length, 0);
   agent.destroy();
 });

@@ -1,11 +1,42 @@
 // Runs the real auto-recorder binary as a child process, the way an operator would.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
 
 export const BINARY = resolve(process.env.AUTO_RECORDER_BIN ?? new URL('../../../build/auto-recorder', import.meta.url).pathname);
+
+// The environment variables the configuration reference marks as secrets.
+const SECRET_VARIABLES = new Set(readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => /^\| `[^`]+` \| `[A-Z0-9_]+` \|.*\| yes \|/.test(line))
+  .map((line) => line.split('`')[3]));
+if (SECRET_VARIABLES.size < 5) throw new Error('could not read the secret settings from docs/configuration.md');
+
+// Secret values this process was given: by variable, through *_FILE, or named by the test (YAML).
+function secretValues(env, extra) {
+  const values = new Map();
+  for (const [name, value] of Object.entries(env)) {
+    if (!value) continue;
+    if (SECRET_VARIABLES.has(name)) {
+      // A credentials path is not a secret (errors name it on purpose); its JSON content is.
+      if (name === 'GOOGLE_APPLICATION_CREDENTIALS' && !value.trim().startsWith('{')) continue;
+      values.set(name, value);
+    } else if (name.endsWith('_FILE') && SECRET_VARIABLES.has(name.slice(0, -5))) {
+      try { values.set(name, readFileSync(value, 'utf8').trim()); } catch { /* missing on purpose */ }
+    }
+  }
+  extra.forEach((value, i) => values.set(`secrets[${i}]`, value));
+  // Very short values ("s") would match by chance; tests use realistic secrets where it matters.
+  return [...values].filter(([, value]) => value.length >= 6);
+}
+
+// Throws, naming the variable but not the value, if any secret appears in the output.
+export function assertNoSecrets(output, env, extra = []) {
+  const leaked = secretValues(env, extra).filter(([, value]) => output.includes(value)).map(([name]) => name);
+  if (leaked.length > 0) throw new Error(`secret value of ${leaked.join(', ')} appears in the recorder's output`);
+}
 
 export async function freePort() {
   const server = net.createServer();
@@ -31,7 +62,9 @@ export function baseEnv(standin, extra = {}) {
 }
 
 class RecorderProcess {
-  constructor(child, port, env) {
+  constructor(child, port, env, secrets = []) {
+    this.env = env;
+    this.secrets = secrets;
     this.child = child;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
@@ -63,13 +96,16 @@ class RecorderProcess {
 
   async stop(signal = 'SIGTERM') {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
-    return this.exit;
+    const result = await this.exit;
+    assertNoSecrets(this.output, this.env, this.secrets);
+    return result;
   }
 }
 
 // Starts the binary in an empty working directory with exactly `env` (plus PORT unless given),
 // optional config file text and arguments. Resolves once it logs that it is ready.
-export async function startRecorder({ env = {}, config, args = [], waitReady = true, cwd = tempDir() } = {}) {
+// `secrets`: secret values given some other way (e.g. in `config`) that must never be printed.
+export async function startRecorder({ env = {}, config, args = [], waitReady = true, cwd = tempDir(), secrets = [] } = {}) {
   const fullArgs = [...args];
   if (config !== undefined) {
     const path = join(cwd, 'test-config.yaml');
@@ -79,7 +115,7 @@ export async function startRecorder({ env = {}, config, args = [], waitReady = t
   const port = env.PORT ?? String(await freePort());
   const childEnv = { PORT: port, ...env };
   const child = spawn(BINARY, fullArgs, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const recorder = new RecorderProcess(child, Number(port), childEnv);
+  const recorder = new RecorderProcess(child, Number(port), childEnv, secrets);
   if (waitReady) {
     await Promise.race([
       recorder.waitForOutput(/auto-recorder ready/),
@@ -90,11 +126,12 @@ export async function startRecorder({ env = {}, config, args = [], waitReady = t
 }
 
 // Runs the binary expecting it to refuse to start; resolves to { code, output }.
-export async function runToExit({ env = {}, config, args = [], cwd, timeoutMs = 5000 } = {}) {
-  const recorder = await startRecorder({ env, config, args, cwd, waitReady: false });
+export async function runToExit({ env = {}, config, args = [], cwd, secrets = [], timeoutMs = 5000 } = {}) {
+  const recorder = await startRecorder({ env, config, args, cwd, secrets, waitReady: false });
   const timer = setTimeout(() => recorder.child.kill('SIGKILL'), timeoutMs);
   const { code } = await recorder.exit;
   clearTimeout(timer);
+  assertNoSecrets(recorder.output, recorder.env, secrets);
   return { code, output: recorder.output };
 }
 

@@ -1,0 +1,38 @@
+#pragma once
+// Every metric the service exports, in one place: names, help texts and the label values they
+// may carry (bounded: no room names, unknown values folded into "other").
+#include <cstddef>
+#include <functional>
+#include <string_view>
+
+namespace ar::metrics {
+
+// Webhooks that passed verification, by event and what came of them:
+// accepted, duplicate, busy (503), shutting_down (503).
+void webhook_verified(std::string_view event, std::string_view result);
+// Webhooks refused before reaching the recorder, by reason (bad_signature, expired, ...).
+void webhook_rejected(std::string_view reason);
+// Time from a complete request to its answer.
+void webhook_seconds(double seconds);
+
+void recording_started(std::string_view origin);
+// A start attempt that ended without a recording, by the last Twirp code.
+void recording_failed(std::string_view code);
+void recording_retried(std::string_view code);
+// already_recording, duplicate_event, duplicate_room, room_finished, restart_limit.
+void recording_skipped(std::string_view reason);
+
+// Every call to LiveKit's API, by method and outcome ("ok" or the Twirp code).
+void api_call(std::string_view method, std::string_view outcome, double seconds);
+
+void reconcile_pass(bool ok, std::size_t unrecorded_rooms);
+
+// Gauges read at scrape time.
+void track_pending_starts(std::function<double()> read);
+void track_api_calls_in_flight(std::function<double()> read);
+void set_ready(bool ready);
+
+// auto_recorder_build_info{version="..."} 1
+void publish_build_info(std::string_view version);
+
+}  // namespace ar::metrics

@@ -1,0 +1,242 @@
+// What an operator sees: probes, metrics, JSON logs, --check-config and secrets from files.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import net from 'node:net';
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { LiveKitStandIn } from './lib/standin.mjs';
+import { startRecorder, runToExit, baseEnv, tempDir, freePort, assertNoSecrets } from './lib/recorder.mjs';
+import { eventBody, signBody, post, sendEvent, customToken, sha256 } from './lib/webhooks.mjs';
+
+let standin;
+before(async () => { standin = await new LiveKitStandIn().start(); });
+after(async () => { await standin.stop(); });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const get = async (url) => { const res = await fetch(url); return { status: res.status, text: await res.text(), type: res.headers.get('content-type') }; };
+
+function refused(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(false); });
+    socket.on('error', () => resolve(true));
+  });
+}
+
+test('probes: refused before startup, 200 when ready, /readyz 503 during shutdown_delay while webhooks still work', async () => {
+  const port = await freePort();
+  assert.ok(await refused(port), 'nothing listens before the process is ready');
+  const recorder = await startRecorder({ env: baseEnv(standin, { PORT: String(port), SHUTDOWN_DELAY: '1s' }) });
+  assert.equal((await get(`${recorder.url}/livez`)).status, 200);
+  assert.equal((await get(`${recorder.url}/readyz`)).status, 200);
+
+  recorder.child.kill('SIGTERM');
+  await recorder.waitForOutput(/shutting down: not ready any more, still serving .*shutdown_delay=1s/);
+  const readyz = await get(`${recorder.url}/readyz`);
+  assert.equal(readyz.status, 503, 'Kubernetes takes the pod out of the Service');
+  assert.equal((await get(`${recorder.url}/livez`)).status, 200, 'but does not restart it');
+  const late = await sendEvent(recorder, 'room_started', { room: { name: 'during-shutdown-delay' } });
+  assert.equal(late.status, 200, 'webhooks still arriving during the delay are recorded');
+  await recorder.waitForOutput(/recording started room=during-shutdown-delay/);
+  assert.equal((await recorder.stop()).code, 0);
+  assert.ok(await refused(port));
+});
+
+test('a LiveKit outage does not fail liveness or readiness', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { LIVEKIT_HOST: `http://127.0.0.1:${await freePort()}`, RECONCILE_INTERVAL: '200ms' }) });
+  try {
+    await recorder.waitForOutput(/reconcile pass failed call=ListRooms code=connection_error/);
+    assert.equal((await get(`${recorder.url}/livez`)).status, 200);
+    assert.equal((await get(`${recorder.url}/readyz`)).status, 200);
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('health_port serves probes and metrics apart from webhooks', async () => {
+  const healthPort = await freePort();
+  const recorder = await startRecorder({ env: baseEnv(standin, { HEALTH_PORT: String(healthPort) }) });
+  try {
+    const health = `http://127.0.0.1:${healthPort}`;
+    assert.match(recorder.output, new RegExp(`health_port=${healthPort}`));
+    assert.equal((await get(`${health}/livez`)).status, 200);
+    assert.equal((await get(`${health}/readyz`)).status, 200);
+    assert.match((await get(`${health}/metrics`)).text, /auto_recorder_build_info/);
+    assert.equal((await post(`${health}/webhook-receiver`, '{}')).status, 404);
+    assert.equal((await get(`${recorder.url}/metrics`)).status, 200, 'the main port keeps them too');
+  } finally {
+    await recorder.stop();
+  }
+});
+
+function scrape(text) {
+  const families = Object.fromEntries(parsePrometheusTextFormat(text).map((f) => [f.name, f]));
+  const value = (name, labels = {}) => {
+    const family = families[name];
+    if (!family) return 0;
+    const matching = family.metrics.filter((m) => Object.entries(labels).every(([k, v]) => (m.labels ?? {})[k] === v));
+    return matching.reduce((sum, m) => sum + Number(m.value ?? m.count ?? 0), 0);
+  };
+  return { families, value };
+}
+
+test('metrics after a scripted scenario: parsed by a Prometheus parser, linted by promtool, values right', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { RETRY_INITIAL_DELAY: '50ms', RECONCILE_INTERVAL: '0', MAX_BODY_BYTES: '2048' }) });
+  try {
+    const endpoint = `${recorder.url}/webhook-receiver`;
+    // N = 4 rooms started, one of them only after K = 2 "unavailable" answers.
+    standin.inject({ method: 'StartRoomCompositeEgress', times: 2, status: 503, code: 'unavailable' });
+    const rooms = ['metrics-a', 'metrics-b', 'metrics-c', 'metrics-d'];
+    const bodies = rooms.map((name) => eventBody('room_started', { room: { name } }));
+    for (const body of bodies) assert.equal((await post(endpoint, body, { authorization: await signBody(body, recorder.webhookAuth) })).status, 200);
+    // One duplicate delivery, and one event the recorder ignores.
+    assert.equal((await post(endpoint, bodies[0], { authorization: await signBody(bodies[0], recorder.webhookAuth) })).status, 200);
+    assert.equal((await sendEvent(recorder, 'participant_joined', {})).status, 200);
+    // M = 4 rejected: bad signature, expired, not an event, too large.
+    const wrong = await signBody(bodies[1], { apiKey: standin.apiKey, apiSecret: 'wrong-secret-value' });
+    assert.equal((await post(endpoint, bodies[1], { authorization: wrong })).status, 401);
+    const now = Math.floor(Date.now() / 1000);
+    const expired = await customToken({ iss: standin.apiKey, sha256: sha256(bodies[2]), exp: now - 600 }, standin.apiSecret);
+    assert.equal((await post(endpoint, bodies[2], { authorization: expired })).status, 401);
+    const junk = '{"event": 7}';
+    assert.equal((await post(endpoint, junk, { authorization: await signBody(junk, recorder.webhookAuth) })).status, 400);
+    assert.equal((await post(endpoint, 'x'.repeat(5000), { authorization: 'x' })).status, 413);
+    for (const name of rooms) await recorder.waitForOutput(new RegExp(`recording started room=${name}`), 5000);
+
+    const res = await get(`${recorder.url}/metrics`);
+    assert.equal(res.status, 200);
+    assert.match(res.type, /^text\/plain; version=0\.0\.4/);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'metrics.txt'), res.text);
+    execFileSync('sh', ['-c', `promtool check metrics < ${join(dir, 'metrics.txt')}`], { stdio: 'pipe' }); // throws on any problem
+
+    const { value, families } = scrape(res.text);
+    assert.equal(value('auto_recorder_webhooks_total', { event: 'room_started', result: 'accepted' }), 4);
+    assert.equal(value('auto_recorder_webhooks_total', { event: 'room_started', result: 'duplicate' }), 1);
+    assert.equal(value('auto_recorder_webhooks_total', { event: 'participant_joined', result: 'accepted' }), 1);
+    assert.equal(value('auto_recorder_webhooks_rejected_total', { reason: 'bad_signature' }), 1);
+    assert.equal(value('auto_recorder_webhooks_rejected_total', { reason: 'expired' }), 1);
+    assert.equal(value('auto_recorder_webhooks_rejected_total', { reason: 'not_an_event' }), 1);
+    assert.equal(value('auto_recorder_webhooks_rejected_total', { reason: 'body_too_large' }), 1);
+    assert.equal(value('auto_recorder_recordings_started_total', { origin: 'webhook' }), 4);
+    assert.equal(value('auto_recorder_recordings_retried_total', { code: 'unavailable' }), 2);
+    assert.equal(value('auto_recorder_recordings_skipped_total', { reason: 'duplicate_event' }), 1);
+    assert.equal(value('auto_recorder_livekit_api_calls_total', { method: 'StartRoomCompositeEgress', outcome: 'ok' }), 4);
+    assert.equal(value('auto_recorder_livekit_api_calls_total', { method: 'StartRoomCompositeEgress', outcome: 'unavailable' }), 2);
+    // parse-prometheus-text-format drops labels and counts of labelled histograms, so histogram
+    // counts are read from the (promtool-checked) text itself.
+    const histogramCount = (series) => Number(res.text.match(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm'))?.[1]);
+    assert.equal(histogramCount('auto_recorder_livekit_api_duration_seconds_count{method="StartRoomCompositeEgress"}'), 6);
+    assert.equal(histogramCount('auto_recorder_webhook_duration_seconds_count'), 9, 'all but the 413, which never reaches the handler');
+    assert.equal(value('auto_recorder_pending_starts'), 0);
+    assert.equal(value('auto_recorder_livekit_api_calls_in_flight'), 0);
+    assert.equal(value('auto_recorder_ready'), 1);
+    assert.match(families.auto_recorder_build_info.metrics[0].labels.version, /^\d+\.\d+\.\d+/);
+    for (const name of rooms) assert.ok(!res.text.includes(name), 'no room names in metrics');
+    for (const family of Object.values(families)) {
+      assert.match(family.name, /^auto_recorder_/);
+      if (family.type === 'COUNTER') assert.match(family.name, /_total$/);
+    }
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('LOG_FORMAT=json: every line is one JSON object with the decision\'s fields', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { LOG_FORMAT: 'json', RECONCILE_INTERVAL: '0' }) });
+  const body = eventBody('room_started', { room: { name: 'json-fields' } });
+  const event = JSON.parse(body);
+  await post(`${recorder.url}/webhook-receiver`, body, { authorization: await signBody(body, recorder.webhookAuth) });
+  await post(`${recorder.url}/webhook-receiver`, body, { authorization: await signBody(body, recorder.webhookAuth) });
+  await post(`${recorder.url}/webhook-receiver`, body, { authorization: 'garbage' });
+  await recorder.waitForOutput(/"msg":"recording started"/);
+  await recorder.stop();
+  const lines = recorder.output.trim().split('\n').map((line) => JSON.parse(line));
+  for (const line of lines) {
+    assert.ok(!Number.isNaN(Date.parse(line.ts)), 'ts');
+    assert.match(line.level, /^(debug|info|warning|error)$/);
+    assert.equal(typeof line.msg, 'string');
+  }
+  const started = lines.find((l) => l.msg === 'recording started');
+  assert.equal(started.room, 'json-fields');
+  assert.equal(started.room_sid, event.room.sid);
+  assert.equal(started.egress_id, standin.startsFor('json-fields')[0].egressId);
+  assert.equal(started.origin, 'webhook');
+  const duplicate = lines.find((l) => l.msg === 'skipped: duplicate webhook');
+  assert.equal(duplicate.event_id, event.id);
+  const rejected = lines.find((l) => l.msg === 'webhook rejected');
+  assert.equal(rejected.status, '401');
+  assert.equal(rejected.reason, 'token is not a JWT');
+  assert.ok(lines.some((l) => l.msg === 'stopped'));
+});
+
+test('--check-config: prints the effective configuration with secrets redacted, exit 0', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'config.yaml'), 'layout: speaker\nstorage:\n  s3:\n    bucket: checked\n    secret: "yaml-s3-secret-value"\n    access_key: AKIACHECK\n    proxy_config:\n      url: http://proxy:3128\n      password: "proxy-secret-value"\n');
+  const env = { LIVEKIT_API_KEY: 'APIcheck', LIVEKIT_API_SECRET: 'env-api-secret-value', PORT: '9999' };
+  const { code, output } = await runToExit({ env, args: ['--check-config', '--config', join(dir, 'config.yaml')], secrets: ['yaml-s3-secret-value', 'proxy-secret-value'] });
+  assert.equal(code, 0);
+  assert.match(output, /^layout: "speaker" +# .*config\.yaml$/m);
+  assert.match(output, /^listen_port: "9999" +# \$PORT$/m);
+  assert.match(output, /^livekit_api_secret: <redacted> +# \$LIVEKIT_API_SECRET$/m);
+  assert.match(output, /^storage\.s3\.secret: <redacted>/m);
+  assert.match(output, /^storage\.s3\.proxy_config\.password: <redacted>/m);
+  assert.match(output, /^webhook_api_key: "APIcheck" +# default: livekit_api_key$/m);
+  assert.match(output, /^storage\.s3\.bucket: "checked"/m);
+  assert.match(output, /# configuration is valid/);
+  assert.doesNotMatch(output, /auto-recorder ready/, 'it checks, it does not start');
+});
+
+test('--check-config: an invalid configuration exits 1 with the same message as startup', async () => {
+  const env = { LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 'env-api-secret-value', S3_BUCKET: 'b', FILE_TYPE: 'webm' };
+  const checked = await runToExit({ env, args: ['--check-config'] });
+  const started = await runToExit({ env });
+  assert.equal(checked.code, 1);
+  assert.equal(checked.output, started.output);
+  assert.match(checked.output, /WEBM is not a LiveKit file type/);
+});
+
+test('secrets from files: *_FILE variables and *_file keys, trailing newline trimmed', async () => {
+  const dir = tempDir();
+  const file = (name, content) => { writeFileSync(join(dir, name), content); return join(dir, name); };
+  const env = {
+    LIVEKIT_HOST: standin.url,
+    LIVEKIT_API_KEY: standin.apiKey,
+    LIVEKIT_API_SECRET_FILE: file('api-secret', `${standin.apiSecret}\n`),
+    S3_BUCKET: 'files',
+    S3_ACCESS_KEY: 'AKIAFILES',
+    S3_SECRET_FILE: file('s3-secret', 's3-secret-from-file\r\n'),
+  };
+  const config = `storage:\n  s3:\n    proxy_config:\n      url: http://proxy:3128\n      password_file: ${file('proxy', 'proxy-pass-from-file\n')}\n`;
+  const recorder = await startRecorder({ env, config });
+  recorder.webhookAuth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret };
+  try {
+    assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'secret-files' } })).status, 200, 'webhook verified with the secret from the file');
+    await recorder.waitForOutput(/recording started room=secret-files/);
+    const s3 = standin.startRequests().find((r) => r.roomName === 'secret-files').fileOutputs[0].output.value;
+    assert.equal(s3.secret, 's3-secret-from-file');
+    assert.equal(s3.proxy.password, 'proxy-pass-from-file');
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('secrets from files: value and file together, or an unreadable file, stop startup', async () => {
+  const base = { LIVEKIT_API_KEY: 'k', S3_BUCKET: 'b' };
+  const both = await runToExit({ env: { ...base, LIVEKIT_API_SECRET: 'value-secret-xyz', LIVEKIT_API_SECRET_FILE: '/etc/hostname' } });
+  assert.equal(both.code, 1);
+  assert.match(both.output, /set either LIVEKIT_API_SECRET or LIVEKIT_API_SECRET_FILE, not both/);
+  const missing = await runToExit({ env: { ...base, LIVEKIT_API_SECRET_FILE: '/run/secrets/nope' } });
+  assert.equal(missing.code, 1);
+  assert.match(missing.output, /LIVEKIT_API_SECRET_FILE: cannot read the secret file \/run\/secrets\/nope/);
+  const yaml = await runToExit({ env: { ...base, LIVEKIT_API_SECRET: 'value-secret-xyz' }, config: 'storage:\n  s3:\n    secret: a-yaml-secret\n    secret_file: /etc/hostname\n    access_key: a\n', secrets: ['a-yaml-secret'] });
+  assert.equal(yaml.code, 1);
+  assert.match(yaml.output, /set either storage\.s3\.secret or storage\.s3\.secret_file, not both/);
+});
+
+test('the secret scan used by every test does catch a leak', () => {
+  assert.throws(() => assertNoSecrets('... S3 secret is hunter2-secret ...', { S3_SECRET: 'hunter2-secret' }), /secret value of S3_SECRET/);
+  assert.throws(() => assertNoSecrets('... {"private_key":"x"} ...', { GOOGLE_APPLICATION_CREDENTIALS: '{"private_key":"x"}' }), /GOOGLE_APPLICATION_CREDENTIALS/);
+  assert.doesNotThrow(() => assertNoSecrets('cannot read /path/key.json', { GOOGLE_APPLICATION_CREDENTIALS: '/path/key.json' }));
+});
