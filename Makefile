@@ -9,10 +9,12 @@ JOBS       ?= $(shell nproc)
 BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
   libboost1.81-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
 # What the tests add: GoogleTest, the style checkers, openssl (test certificates), promtool (from
-# prometheus: checks /metrics), Node.js for the LiveKit stand-in.
-TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus
+# prometheus: checks /metrics), clang with libFuzzer and sanitizer runtimes, Node.js for the
+# LiveKit stand-in.
+TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus \
+  clang libclang-rt-14-dev
 
-.PHONY: all deps-build deps-test build test demo format lint clean
+.PHONY: all deps-build deps-test build test demo fuzz sanitize format lint clean
 
 all: build
 
@@ -44,6 +46,16 @@ build: deps-build
 
 test: deps-test build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Longer fuzzing than CI's 30 s per target: FUZZ_SECONDS=600 make fuzz
+FUZZ_SECONDS ?= 300
+fuzz: deps-test
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/sanitize.sh fuzz $(BUILD_DIR)-fuzz
+
+# The test suite under ASan + UBSan, then under TSan (both also part of `make test`).
+sanitize: deps-test
+	tests/sanitize.sh asan $(BUILD_DIR)-asan
+	tests/sanitize.sh tsan $(BUILD_DIR)-tsan
 
 demo: deps-test build
 	AUTO_RECORDER_BIN=$(BUILD_DIR)/auto-recorder node scripts/demo.mjs

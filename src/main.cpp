@@ -111,6 +111,7 @@ int run(const config::Config& config) {
                             .api_key = config.livekit.api_key,
                             .api_secret = config.livekit.api_secret,
                             .ca_file = config.livekit.ca_file,
+                            .insecure_skip_verify = config.livekit.insecure_skip_verify,
                             .connect_timeout = config.livekit.connect_timeout,
                             .request_timeout = config.livekit.request_timeout,
                             .max_concurrent = config.delivery.egress_concurrency});
@@ -125,12 +126,20 @@ int run(const config::Config& config) {
   metrics::track_api_calls_in_flight([&api] { return static_cast<double>(api.outstanding()); });
 
   asio::io_context io(1);
-  server::HttpServer http(io, {.max_body_bytes = config.server.max_body_bytes},
+  const server::HttpLimits limits{.max_body_bytes = config.server.max_body_bytes,
+                                  .max_header_bytes = config.server.max_header_bytes,
+                                  .max_connections = config.server.max_connections,
+                                  .idle_timeout = config.server.idle_timeout,
+                                  .header_timeout = config.server.header_timeout,
+                                  .body_timeout = config.server.body_timeout};
+  server::HttpServer http(io, limits,
                           [&routes](const server::HttpRequest& r) { return routes.handle(r); });
   server::HttpServer health(
-      io, {}, [&routes](const server::HttpRequest& r) { return routes.handle_health(r); });
+      io, limits, [&routes](const server::HttpRequest& r) { return routes.handle_health(r); });
   std::vector<server::HttpServer*> listeners{&http};
+  const server::TlsFiles tls{config.server.tls_cert_file, config.server.tls_key_file};
   try {
+    if (!tls.cert_file.empty()) http.use_tls(tls);
     http.listen({asio::ip::tcp::v4(), config.server.port});
     if (config.server.health_port != 0) {
       health.listen({asio::ip::tcp::v4(), config.server.health_port});
@@ -145,6 +154,25 @@ int run(const config::Config& config) {
     reconciler.stop();
     recorder.shut_down();
   });
+  // SIGHUP: load the TLS certificate again (after a renewal); open connections keep theirs.
+  asio::signal_set reload(io, SIGHUP);
+  std::function<void(boost::system::error_code, int)> on_reload = [&](boost::system::error_code ec,
+                                                                      int) {
+    if (ec) return;
+    if (tls.cert_file.empty()) {
+      log::info("SIGHUP: nothing to reload (no tls_cert_file)");
+    } else {
+      try {
+        http.use_tls(tls);
+        log::info("SIGHUP: TLS certificate reloaded", {{"tls_cert_file", tls.cert_file}});
+      } catch (const std::exception& e) {
+        log::error("SIGHUP: TLS certificate not reloaded, keeping the current one",
+                   {{"error", e.what()}});
+      }
+    }
+    reload.async_wait(on_reload);
+  };
+  reload.async_wait(on_reload);
   asio::signal_set signals(io, SIGINT, SIGTERM);
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                       int signal) {
@@ -158,6 +186,7 @@ int run(const config::Config& config) {
   const std::uint16_t health_port = config.server.health_port != 0 ? health.port() : http.port();
   log::info("auto-recorder ready", {{"version", AUTO_RECORDER_VERSION},
                                     {"port", std::to_string(http.port())},
+                                    {"scheme", http.tls() ? "https" : "http"},
                                     {"health_port", std::to_string(health_port)},
                                     {"livekit", config.livekit.url},
                                     {"storage", config::storage_name(config.storage)},

@@ -69,6 +69,7 @@ struct LiveKitApi {
   std::string api_key;
   std::string api_secret;
   std::string ca_file;  // empty: the system's CA bundle
+  bool insecure_skip_verify = false;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};
 };
@@ -81,6 +82,13 @@ struct WebhookAuth {
 
 struct Server {
   std::uint16_t port = 8080;
+  std::size_t max_header_bytes = std::size_t{16} * 1024;
+  std::size_t max_connections = 1024;
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds header_timeout{10000};
+  std::chrono::milliseconds body_timeout{30000};
+  std::string tls_cert_file;  // both empty: plain HTTP
+  std::string tls_key_file;
   std::uint16_t health_port = 0;  // 0: probes and metrics on `port`
   std::chrono::milliseconds shutdown_delay{0};
   std::size_t max_body_bytes = std::size_t{1024} * 1024;

@@ -121,7 +121,9 @@ class YamlReader {
     if (node.IsNull()) return;
     if (!node.IsMap()) fail(prefix.empty() ? "the file" : prefix, node, "must be a mapping");
     for (const auto& item : node) {
-      const auto key = item.first.as<std::string>();
+      if (!item.first.IsScalar())
+        fail(prefix.empty() ? "the file" : prefix, item.first, "has a key that is not a name");
+      const std::string& key = item.first.Scalar();
       const std::string path = prefix.empty() ? key : prefix + "." + key;
       const YAML::Node& value = item.second;
       const Setting* setting = find_setting(path);
@@ -154,8 +156,9 @@ class YamlReader {
     if (!node.IsMap()) fail(path, node, "must be a mapping of names to values");
     Strings& target = raw_.maps[path];
     for (const auto& item : node) {
+      if (!item.first.IsScalar()) fail(path, item.first, "keys must be names");
       if (!item.second.IsScalar()) fail(path, item.second, "values must be single values");
-      target[item.first.as<std::string>()] = expand(path, item.second.Scalar());
+      target[item.first.Scalar()] = expand(path, item.second.Scalar());
     }
   }
 
@@ -180,18 +183,26 @@ class YamlReader {
   RawSettings& raw_;
 };
 
-void read_yaml_file(const std::string& path, const EnvLookup& env, RawSettings& raw) {
-  YAML::Node root;
+void read_yaml_text(const std::string& text, const std::string& name, const EnvLookup& env,
+                    RawSettings& raw) {
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    throw ConfigError("config file " + path + " cannot be read: check the path and permissions");
+    const YAML::Node root = YAML::Load(text);
+    YamlReader(name, env, raw).read_mapping(root, "");
   } catch (const YAML::Exception& e) {
-    throw ConfigError("config file " + path + " is not valid YAML: line " +
+    throw ConfigError("config file " + name + " is not valid YAML: line " +
                       std::to_string(e.mark.line + 1) + ", column " +
                       std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
-  YamlReader(path, env, raw).read_mapping(root, "");
+}
+
+void read_yaml_file(const std::string& path, const EnvLookup& env, RawSettings& raw) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    throw ConfigError("config file " + path + " cannot be read: check the path and permissions");
+  }
+  std::ostringstream text;
+  text << file.rdbuf();
+  read_yaml_text(text.str(), path, env, raw);
 }
 
 // Secrets given as "<key>_file" in YAML replace the value; both at once is an error.
@@ -506,6 +517,7 @@ LiveKitApi read_livekit(const Reader& in) {
     throw ConfigError(name_of("livekit_ca_file") + ": " + api.ca_file +
                       " is not a readable file: give the path of a PEM CA bundle");
   }
+  api.insecure_skip_verify = in.boolean("livekit_insecure_skip_verify");
   api.connect_timeout = in.duration("api_connect_timeout", false);
   api.request_timeout = in.duration("api_request_timeout", false);
   return api;
@@ -574,6 +586,10 @@ Logging read_logging(const Reader& in) {
 
 }  // namespace
 
+namespace {
+Config build_config(RawSettings& raw, const EnvLookup& env, Config config);
+}  // namespace
+
 Config load_config(const EnvLookup& env, const std::optional<std::string>& path_flag) {
   RawSettings raw;
   std::string path = "config.yaml";
@@ -599,6 +615,22 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   } else {
     config.source = "environment only (no " + path + ")";
   }
+  return build_config(raw, env, std::move(config));
+}
+
+Config load_config_yaml(const std::string& text, const EnvLookup& env) {
+  RawSettings raw;
+  read_yaml_text(text, "config.yaml", env, raw);
+  read_yaml_secret_files("config.yaml", raw);
+  Config config;
+  config.source = "config.yaml + environment";
+  return build_config(raw, env, std::move(config));
+}
+
+namespace {
+
+// Environment on top of what the file said, then conversion and validation.
+Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
   overlay_environment(env, raw);
 
   const Reader in(raw);
@@ -608,6 +640,18 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   config.server.port = static_cast<std::uint16_t>(in.integer("listen_port", 1, 65535));
   config.server.max_body_bytes = in.integer("max_body_bytes", 1024, 64ULL * 1024 * 1024);
   config.server.shutdown_timeout = in.duration("shutdown_timeout", true);
+  config.server.max_header_bytes = in.integer("max_header_bytes", 1024, 1024 * 1024);
+  config.server.max_connections = in.integer("max_connections", 1, 1'000'000);
+  config.server.idle_timeout = in.duration("idle_timeout", false);
+  config.server.header_timeout = in.duration("header_timeout", false);
+  config.server.body_timeout = in.duration("body_timeout", false);
+  config.server.tls_cert_file = in.text("tls_cert_file");
+  config.server.tls_key_file = in.text("tls_key_file");
+  if (config.server.tls_cert_file.empty() != config.server.tls_key_file.empty()) {
+    throw ConfigError(
+        "tls_cert_file (TLS_CERT_FILE) and tls_key_file (TLS_KEY_FILE) go together: "
+        "set both to serve HTTPS, or neither for plain HTTP");
+  }
   config.server.shutdown_delay = in.duration("shutdown_delay", true);
   if (in.get("health_port")) {
     config.server.health_port = static_cast<std::uint16_t>(in.integer("health_port", 1, 65535));
@@ -618,6 +662,12 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   config.recording.file_path = in.text("file_path");
   config.storage = read_storage(in, config.warnings);
   config.delivery = read_delivery(in);
+  if (config.livekit.insecure_skip_verify) {
+    config.warnings.push_back(
+        "livekit_insecure_skip_verify is on: LiveKit's TLS certificate is NOT verified, so anyone "
+        "on the network path can read the API secret's tokens and the storage credentials. Use "
+        "livekit_ca_file for a private CA instead.");
+  }
   config.effective = effective_settings(raw, config.storage);
   // Show what the webhook key and secret resolved to, not the "(livekit_api_key)" placeholder.
   for (EffectiveSetting& setting : config.effective) {
@@ -637,6 +687,8 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   }
   return config;
 }
+
+}  // namespace
 
 EnvLookup process_environment() {
   return [](std::string_view name) -> std::optional<std::string> {

@@ -18,6 +18,9 @@ struct ConfigError : std::runtime_error {
 // means "environment only"; a file named by the flag or CONFIG_FILE must exist.
 Config load_config(const EnvLookup& env, const std::optional<std::string>& path_flag);
 
+// The same from YAML text instead of a file (fuzzing and tests): `text` is the file's content.
+Config load_config_yaml(const std::string& text, const EnvLookup& env);
+
 // The process environment, for main().
 EnvLookup process_environment();
 

@@ -30,11 +30,15 @@ struct TwirpReply {
   bool ok() const { return code.empty(); }
 };
 
+// The reply for an HTTP answer: success for 200, otherwise the Twirp error it carries.
+TwirpReply reply_from_http(long status, std::string body);
+
 struct TwirpOptions {
   std::string base_url;  // http(s)://host[:port]
   std::string api_key;
   std::string api_secret;
   std::string ca_file;  // empty: the system's CA bundle
+  bool insecure_skip_verify = false;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};
   std::size_t max_concurrent = 64;

@@ -1,8 +1,10 @@
 #include "server/http_server.hpp"
 
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <optional>
 #include <stdexcept>
 
@@ -10,62 +12,138 @@
 #include "telemetry/service_metrics.hpp"
 
 namespace ar::server {
-namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+
+struct HttpServer::Shared {
+  HttpLimits limits;
+  Handler handler;
+  std::atomic<bool> closing{false};
+  std::atomic<std::size_t> connections{0};
+  mutable std::mutex tls_mutex;
+  std::shared_ptr<ssl::context> tls;  // null: plain HTTP
+
+  std::shared_ptr<ssl::context> tls_context() const {
+    const std::lock_guard lock(tls_mutex);
+    return tls;
+  }
+};
+
+namespace {
 
 // After an error answer the client may still be sending its body; reading it away for a short
 // while lets the client see the answer instead of a reset connection.
 constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kFirstRead = 4096;
 
-class Session : public std::enable_shared_from_this<Session> {
+beast::tcp_stream& tcp_of(beast::tcp_stream& stream) {
+  return stream;
+}
+beast::tcp_stream& tcp_of(beast::ssl_stream<beast::tcp_stream>& stream) {
+  return stream.next_layer();
+}
+
+// One connection. Stream is beast::tcp_stream (HTTP) or beast::ssl_stream over it (HTTPS).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, std::shared_ptr<const HttpLimits> limits,
-          std::shared_ptr<const Handler> handler, std::shared_ptr<std::atomic<bool>> closing)
-      : stream_(std::move(socket)),
-        limits_(std::move(limits)),
-        handler_(std::move(handler)),
-        closing_(std::move(closing)) {}
+  Session(Stream stream, std::shared_ptr<HttpServer::Shared> shared)
+      : stream_(std::move(stream)), shared_(std::move(shared)) {
+    shared_->connections.fetch_add(1);
+  }
+  ~Session() { shared_->connections.fetch_sub(1); }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
 
-  void start() { read_request(); }
-
- private:
-  void read_request() {
-    parser_.emplace();
-    parser_->body_limit(limits_->max_body_bytes);
-    parser_->header_limit(static_cast<std::uint32_t>(limits_->max_header_bytes));
-    stream_.expires_after(limits_->read_timeout);
-    http::async_read(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  void start() {
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      wait_for_request();
+    } else {
+      tcp().expires_after(limits().header_timeout);
+      stream_.async_handshake(ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) {
+                                  metrics::webhook_rejected("tls_handshake_failed");
+                                  return self->close();
+                                }
+                                self->wait_for_request();
+                              });
+    }
   }
 
-  void on_read(beast::error_code ec) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
-      return close();
-    }
+ private:
+  const HttpLimits& limits() const { return shared_->limits; }
+  beast::tcp_stream& tcp() { return tcp_of(stream_); }
+
+  // A new connection must start its request within header_timeout (a flood of silent
+  // connections is shed quickly); a kept-alive one may then wait idle_timeout for the next.
+  // Once a byte has arrived, the headers must be complete within header_timeout.
+  void wait_for_request() {
+    if (buffer_.size() > 0) return read_header();  // pipelined: the next request is here
+    tcp().expires_after(served_ ? limits().idle_timeout : limits().header_timeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead),
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->close();
+                              self->buffer_.commit(n);
+                              self->read_header();
+                            });
+  }
+
+  void read_header() {
+    parser_.emplace();
+    parser_->body_limit(limits().max_body_bytes);
+    parser_->header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
+    tcp().expires_after(limits().header_timeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->on_error(ec);
+                              self->read_body();
+                            });
+  }
+
+  void read_body() {
+    if (parser_->is_done()) return respond();
+    tcp().expires_after(limits().body_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->on_error(ec);
+                       self->respond();
+                     });
+  }
+
+  void on_error(beast::error_code ec) {
     if (ec == http::error::body_limit) {
       metrics::webhook_rejected("body_too_large");
       return answer_and_close(413, "request body is larger than max_body_bytes\n");
     }
     if (ec == http::error::header_limit) {
       metrics::webhook_rejected("headers_too_large");
-      return answer_and_close(431, "request headers are too large\n");
+      return answer_and_close(431, "request headers are larger than max_header_bytes\n");
     }
-    if (ec) {
-      metrics::webhook_rejected("malformed_http");
-      return answer_and_close(400, "malformed HTTP request\n");
+    if (ec == beast::error::timeout) {
+      metrics::webhook_rejected("read_timeout");
+      return close();  // a client this slow is not waiting for an answer
     }
+    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
+        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
+        ec == ssl::error::stream_truncated) {
+      return close();
+    }
+    metrics::webhook_rejected("malformed_http");
+    answer_and_close(400, "malformed HTTP request\n");
+  }
 
+  void respond() {
+    served_ = true;
     const auto& message = parser_->get();
     const HttpRequest request{message.method_string(), message.target(),
                               message[http::field::authorization], message.body()};
-    HttpResponse answer = (*handler_)(request);
-    write(answer, message.keep_alive() && !closing_->load(std::memory_order_relaxed));
+    HttpResponse answer = shared_->handler(request);
+    write(answer, message.keep_alive() && !shared_->closing.load(std::memory_order_relaxed));
   }
 
   void write(HttpResponse& answer, bool keep_alive) {
@@ -78,13 +156,14 @@ class Session : public std::enable_shared_from_this<Session> {
     response_->body() = std::move(answer.body);
     response_->keep_alive(keep_alive);
     response_->prepare_payload();
-    stream_.expires_after(limits_->read_timeout);
-    http::async_write(stream_, *response_,
-                      [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-                        if (ec) return self->close();
-                        if (keep_alive) return self->read_request();
-                        self->linger();
-                      });
+    tcp().expires_after(limits().body_timeout);
+    http::async_write(
+        stream_, *response_,
+        [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+          if (ec) return self->close();
+          if (keep_alive) return self->wait_for_request();
+          self->linger();
+        });
   }
 
   void answer_and_close(unsigned status, std::string body) {
@@ -95,44 +174,83 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void linger() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(kLingerTime);
-    discard();
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      beast::error_code ignored;
+      tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
+      tcp().expires_after(kLingerTime);
+      discard();
+    } else {
+      close();
+    }
   }
 
   void discard() {
     stream_.async_read_some(asio::buffer(scratch_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec) return self->close();
                               self->discard();
                             });
   }
 
   void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      beast::error_code ignored;
+      tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      tcp().close();
+    } else {
+      if (closing_tls_) return tcp().close();
+      closing_tls_ = true;
+      tcp().expires_after(kLingerTime);
+      stream_.async_shutdown(
+          [self = this->shared_from_this()](beast::error_code) { self->tcp().close(); });
+    }
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
+  std::shared_ptr<HttpServer::Shared> shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::string_body>> response_;
   std::array<char, 4096> scratch_{};
-  std::shared_ptr<const HttpLimits> limits_;
-  std::shared_ptr<const Handler> handler_;
-  std::shared_ptr<std::atomic<bool>> closing_;
+  bool closing_tls_ = false;
+  bool served_ = false;  // a request was answered: the connection has earned idle_timeout
 };
 
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, HttpLimits limits, Handler handler)
-    : io_(io),
-      acceptor_(io),
-      limits_(std::make_shared<const HttpLimits>(limits)),
-      handler_(std::make_shared<const Handler>(std::move(handler))),
-      closing_(std::make_shared<std::atomic<bool>>(false)) {}
+    : io_(io), acceptor_(io), shared_(std::make_shared<Shared>()) {
+  shared_->limits = limits;
+  shared_->handler = std::move(handler);
+}
+
+void HttpServer::use_tls(const TlsFiles& files) {
+  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
+  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                       ssl::context::single_dh_use);
+  beast::error_code ec;
+  context->use_certificate_chain_file(files.cert_file, ec);
+  if (ec) {
+    throw std::runtime_error("tls_cert_file " + files.cert_file + " cannot be loaded: " +
+                             ec.message() + " (give a PEM certificate chain)");
+  }
+  context->use_private_key_file(files.key_file, ssl::context::pem, ec);
+  if (ec) {
+    throw std::runtime_error("tls_key_file " + files.key_file + " cannot be loaded: " +
+                             ec.message() + " (give the PEM private key of tls_cert_file)");
+  }
+  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
+    throw std::runtime_error("tls_key_file " + files.key_file +
+                             " is not the private key of tls_cert_file " + files.cert_file);
+  }
+  const std::lock_guard lock(shared_->tls_mutex);
+  shared_->tls = std::move(context);
+}
+
+bool HttpServer::tls() const {
+  return shared_->tls_context() != nullptr;
+}
 
 void HttpServer::listen(const tcp::endpoint& endpoint) {
   beast::error_code ec;
@@ -152,7 +270,7 @@ std::uint16_t HttpServer::port() const {
 }
 
 void HttpServer::stop_accepting() {
-  closing_->store(true);
+  shared_->closing.store(true);
   beast::error_code ignored;
   acceptor_.close(ignored);
 }
@@ -163,8 +281,19 @@ void HttpServer::accept() {
     if (ec) {
       // Out of descriptors or similar: keep serving the open connections and keep accepting.
       log::warn("accept failed", {{"error", ec.message()}});
+    } else if (shared_->connections.load() >= shared_->limits.max_connections) {
+      // Over the limit: close at once, so a flood cannot take memory or starve the others.
+      metrics::webhook_rejected("too_many_connections");
+      beast::error_code ignored;
+      socket.close(ignored);
+    } else if (auto tls = shared_->tls_context()) {
+      using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+      std::make_shared<Session<TlsStream>>(TlsStream(beast::tcp_stream(std::move(socket)), *tls),
+                                           shared_)
+          ->start();
     } else {
-      std::make_shared<Session>(std::move(socket), limits_, handler_, closing_)->start();
+      std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), shared_)
+          ->start();
     }
     if (acceptor_.is_open()) accept();
   });

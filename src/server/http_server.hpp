@@ -1,13 +1,19 @@
 #pragma once
-// An asynchronous HTTP/1.1 server on Boost.Beast: keep-alive, body and header limits, read
-// timeouts, and a way to stop accepting while in-flight requests finish. Knows HTTP, not LiveKit.
+// An asynchronous HTTP/1.1 server on Boost.Beast, plain or TLS: keep-alive, limits on body,
+// headers and connections, separate timeouts for an idle connection, for reading headers and for
+// reading a body (so a client sending one byte a second is cut off), TLS certificates that can be
+// reloaded without dropping connections, and a way to stop accepting while in-flight requests
+// finish. Knows HTTP, not LiveKit.
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <string>
 
 #include "server/http.hpp"
 
@@ -16,29 +22,45 @@ namespace ar::server {
 struct HttpLimits {
   std::size_t max_body_bytes = std::size_t{1024} * 1024;
   std::size_t max_header_bytes = std::size_t{16} * 1024;
-  std::chrono::milliseconds read_timeout{30000};
+  std::size_t max_connections = 1024;
+  std::chrono::milliseconds idle_timeout{60000};  // waiting for a request's first byte
+  std::chrono::milliseconds header_timeout{
+      10000};  // first byte to end of headers (and TLS handshake)
+  std::chrono::milliseconds body_timeout{30000};  // end of headers to end of body; also writes
+};
+
+// Files of a certificate chain and its private key, PEM.
+struct TlsFiles {
+  std::string cert_file;
+  std::string key_file;
 };
 
 class HttpServer {
  public:
   HttpServer(boost::asio::io_context& io, HttpLimits limits, Handler handler);
 
+  // Serve HTTPS (TLS 1.2 and 1.3 only) with these files. Throws std::runtime_error naming the
+  // file when they cannot be loaded. Call again to reload: new connections use the new
+  // certificate, open ones keep theirs.
+  void use_tls(const TlsFiles& files);
+
   // Binds and starts accepting; throws std::runtime_error naming the port when it cannot bind.
   void listen(const boost::asio::ip::tcp::endpoint& endpoint);
   std::uint16_t port() const;
+  bool tls() const;
 
   // New connections are refused; requests on open connections are answered with
   // "Connection: close".
   void stop_accepting();
+
+  struct Shared;  // state the sessions share with the server
 
  private:
   void accept();
 
   boost::asio::io_context& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
-  std::shared_ptr<const HttpLimits> limits_;
-  std::shared_ptr<const Handler> handler_;
-  std::shared_ptr<std::atomic<bool>> closing_;
+  std::shared_ptr<Shared> shared_;
 };
 
 }  // namespace ar::server

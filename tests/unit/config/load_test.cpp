@@ -170,6 +170,17 @@ TEST_F(ConfigLoad, InvalidYamlNamesTheLine) {
   EXPECT_EQ(error_of(minimal()), "config.yaml:2: \"storage.s3\" must be a mapping");
 }
 
+TEST_F(ConfigLoad, KeysThatAreNotNamesAreRefusedNotThrownThrough) {
+  // Found while writing the config fuzz target: YAML allows sequences and maps as keys.
+  const EnvLookup e = env(minimal());
+  for (const char* text :
+       {"[a, b]: 1\n", "{a: 1}: 2\n", "storage:\n  s3:\n    metadata:\n      [x]: y\n",
+        "? [complex]\n: key\n", "*anchor: 1\n", "storage: !!binary aGVsbG8=\n"}) {
+    EXPECT_THROW(load_config_yaml(text, e), ConfigError) << text;
+  }
+  EXPECT_NO_THROW(load_config_yaml("layout: grid\n", e));
+}
+
 TEST_F(ConfigLoad, RequiresTheApiKeyAndSecret) {
   EXPECT_EQ(error_of({{"S3_BUCKET", "b"}}),
             "livekit_api_key (LIVEKIT_API_KEY) is required to call LiveKit's Egress API: set it in "

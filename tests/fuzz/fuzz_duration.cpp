@@ -1,0 +1,16 @@
+// Duration parsing; what parses must print back to the same value.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "config/duration.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const auto parsed = ar::config::parse_duration({reinterpret_cast<const char*>(data), size});
+  if (parsed) {
+    const auto again = ar::config::parse_duration(ar::config::format_duration(*parsed));
+    if (!again || *again != *parsed) std::abort();
+  }
+  return 0;
+}

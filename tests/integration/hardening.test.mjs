@@ -1,0 +1,264 @@
+// The webhook endpoint faces a network: slow clients, floods, oversized headers and replays
+// cannot hurt it, and it can serve HTTPS with a certificate reloaded on SIGHUP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import net from 'node:net';
+import tls from 'node:tls';
+import https from 'node:https';
+import { LiveKitStandIn } from './lib/standin.mjs';
+import { startRecorder, runToExit, baseEnv, tempDir } from './lib/recorder.mjs';
+import { eventBody, signBody, post, sendEvent } from './lib/webhooks.mjs';
+
+let standin;
+before(async () => { standin = await new LiveKitStandIn().start(); });
+after(async () => { await standin.stop(); });
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const rssKiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
+
+// A TCP client that reports when the server closes it.
+function rawClient(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.closedAt = null;
+    socket.on('close', () => { socket.closedAt = Date.now(); });
+    socket.on('error', () => {});
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+test('slow-loris: clients sending headers a byte a second are cut off; a real webhook is answered at once', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { HEADER_TIMEOUT: '2s', RECONCILE_INTERVAL: '0' }) });
+  try {
+    const request = 'POST /webhook-receiver HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nX-Slow: ';
+    const slow = await Promise.all(Array.from({ length: 100 }, () => rawClient(recorder.port)));
+    const started = Date.now();
+    const drip = setInterval(() => {
+      for (const socket of slow) if (!socket.destroyed) socket.write(request[Math.min(request.length - 1, Math.floor((Date.now() - started) / 1000))]);
+    }, 1000);
+    await sleep(500);
+    const answer = await sendEvent(recorder, 'room_started', { room: { name: 'beside-slowloris' } });
+    assert.equal(answer.status, 200);
+    assert.ok(answer.ms < 1000, `answered in ${answer.ms.toFixed(0)} ms beside 100 slow clients`);
+    await sleep(3500);
+    clearInterval(drip);
+    const open = slow.filter((s) => s.closedAt === null);
+    assert.equal(open.length, 0, `${open.length} slow clients still connected after HEADER_TIMEOUT`);
+    assert.ok(slow.every((s) => s.closedAt - started < 4000));
+    await recorder.waitForOutput(/recording started room=beside-slowloris/);
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('a slow body is cut off by BODY_TIMEOUT', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { BODY_TIMEOUT: '1s', RECONCILE_INTERVAL: '0' }) });
+  try {
+    const socket = await rawClient(recorder.port);
+    socket.write('POST /webhook-receiver HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"ev');
+    await sleep(1800);
+    assert.notEqual(socket.closedAt, null, 'closed after the body timeout');
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('silent connections are dropped after HEADER_TIMEOUT; kept-alive ones get IDLE_TIMEOUT', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { HEADER_TIMEOUT: '1s', IDLE_TIMEOUT: '4s', RECONCILE_INTERVAL: '0' }) });
+  try {
+    const silent = await rawClient(recorder.port);
+    const served = await rawClient(recorder.port);
+    served.resume(); // read the answer, so the server's close is seen
+    served.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(1800);
+    assert.notEqual(silent.closedAt, null, 'a connection that never sent a byte');
+    assert.equal(served.closedAt, null, 'a kept-alive connection that was served');
+    await sleep(3000);
+    assert.notEqual(served.closedAt, null, 'closed after IDLE_TIMEOUT');
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('a connection flood beyond MAX_CONNECTIONS: excess closed, memory bounded, open clients still served', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { MAX_CONNECTIONS: '50', HEADER_TIMEOUT: '30s', RECONCILE_INTERVAL: '0' }) });
+  try {
+    const legit = await rawClient(recorder.port);
+    const ask = (socket) => new Promise((resolve) => {
+      let text = '';
+      const onData = (chunk) => {
+        text += chunk;
+        if (text.includes('\r\n\r\n') && text.endsWith('ok\n')) { socket.off('data', onData); resolve(text); }
+      };
+      socket.on('data', onData);
+      socket.write('GET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
+    });
+    assert.match(await ask(legit), /^HTTP\/1\.1 200/);
+    const before = rssKiB(recorder.child.pid);
+    const flood = [];
+    for (let i = 0; i < 1000; i += 1) flood.push(rawClient(recorder.port).catch(() => null));
+    const sockets = (await Promise.all(flood)).filter(Boolean);
+    await sleep(500);
+    const open = sockets.filter((s) => s.closedAt === null).length;
+    assert.ok(open <= 50, `${open} flood connections still open`);
+    assert.match(await ask(legit), /^HTTP\/1\.1 200/, 'the open client is still served');
+    const after = rssKiB(recorder.child.pid);
+    assert.ok(after - before < 8 * 1024, `memory grew by ${after - before} KiB`);
+    for (const s of sockets) s.destroy();
+    await sleep(200);
+    assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'after-flood' } })).status, 200);
+    const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
+    assert.match(metrics, /auto_recorder_webhooks_rejected_total\{reason="too_many_connections"\} [1-9]\d*/);
+    legit.destroy();
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('oversized headers get 431', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { MAX_HEADER_BYTES: '4096', RECONCILE_INTERVAL: '0' }) });
+  try {
+    const body = eventBody('room_started', { room: { name: 'big-headers' } });
+    const res = await fetch(`${recorder.url}/webhook-receiver`, {
+      method: 'POST', body, headers: { Authorization: await signBody(body, recorder.webhookAuth), 'X-Padding': 'p'.repeat(8000) },
+    });
+    assert.equal(res.status, 431);
+    assert.match(await res.text(), /max_header_bytes/);
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('a replayed webhook (same token, same body, still valid) is accepted once and deduped', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0' }) });
+  try {
+    const body = eventBody('room_started', { room: { name: 'replayed' } });
+    const token = await signBody(body, recorder.webhookAuth);
+    const first = await post(`${recorder.url}/webhook-receiver`, body, { authorization: token });
+    await recorder.waitForOutput(/recording started room=replayed/);
+    const replay = await post(`${recorder.url}/webhook-receiver`, body, { authorization: token });
+    assert.equal(first.status, 200);
+    assert.equal(replay.status, 200);
+    assert.match(replay.text, /duplicate/);
+    await sleep(200);
+    assert.equal(standin.startsFor('replayed').length, 1);
+  } finally {
+    await recorder.stop();
+  }
+});
+
+// A CA, and server certificates for 127.0.0.1 signed by it, made fresh for this run.
+function makeCa(dir) {
+  const file = (name) => join(dir, name);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
+    '-subj', '/CN=test-ca', '-keyout', file('ca.key'), '-out', file('ca.pem')], { stdio: 'ignore' });
+  writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  return (name) => {
+    execFileSync('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`,
+      '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`)], { stdio: 'ignore' });
+    execFileSync('openssl', ['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
+      '-CAcreateserial', '-days', '1', '-extfile', file('san.ext'), '-out', file(`${name}.pem`)], { stdio: 'ignore' });
+    return { cert: file(`${name}.pem`), key: file(`${name}.key`) };
+  };
+}
+
+function peerCertificate(port, ca, options = {}) {
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ port, host: '127.0.0.1', ca, ...options }, () => {
+      const cn = socket.getPeerCertificate().subject.CN;
+      const protocol = socket.getProtocol();
+      socket.end();
+      resolve({ cn, protocol });
+    });
+    socket.on('error', reject);
+  });
+}
+
+test('HTTPS: serves webhooks over TLS 1.2+, refuses older protocols, reloads the certificate on SIGHUP', async () => {
+  const dir = tempDir();
+  const issue = makeCa(dir);
+  const first = issue('first');
+  const second = issue('second');
+  const live = { cert: join(dir, 'live.pem'), key: join(dir, 'live.key') };
+  copyFileSync(first.cert, live.cert);
+  copyFileSync(first.key, live.key);
+  const ca = readFileSync(join(dir, 'ca.pem'));
+  const recorder = await startRecorder({ env: baseEnv(standin, { TLS_CERT_FILE: live.cert, TLS_KEY_FILE: live.key, RECONCILE_INTERVAL: '0' }) });
+  try {
+    assert.match(recorder.output, /scheme=https/);
+    assert.equal((await peerCertificate(recorder.port, ca)).cn, 'first');
+    const body = eventBody('room_started', { room: { name: 'over-https' } });
+    const token = await signBody(body, recorder.webhookAuth);
+    const agent = new https.Agent({ ca, keepAlive: true, maxSockets: 1 });
+    const postTls = () => new Promise((resolve, reject) => {
+      const req = https.request({ agent, host: '127.0.0.1', port: recorder.port, method: 'POST', path: '/webhook-receiver',
+        headers: { Authorization: token, 'Content-Type': 'application/webhook+json' } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.equal(await postTls(), 200);
+    await recorder.waitForOutput(/recording started room=over-https/);
+
+    await assert.rejects(peerCertificate(recorder.port, ca, { maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }));
+    assert.match((await peerCertificate(recorder.port, ca)).protocol, /^TLSv1\.[23]$/);
+
+    copyFileSync(second.cert, live.cert);
+    copyFileSync(second.key, live.key);
+    recorder.child.kill('SIGHUP');
+    await recorder.waitForOutput(/SIGHUP: TLS certificate reloaded/);
+    assert.equal((await peerCertificate(recorder.port, ca)).cn, 'second', 'new connections get the new certificate');
+    assert.equal(await postTls(), 200, 'the connection opened before the reload keeps working');
+
+    writeFileSync(live.key, 'not a key');
+    recorder.child.kill('SIGHUP');
+    await recorder.waitForOutput(/SIGHUP: TLS certificate not reloaded, keeping the current one/);
+    assert.equal((await peerCertificate(recorder.port, ca)).cn, 'second');
+    agent.destroy();
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('TLS settings are checked at startup', async () => {
+  const dir = tempDir();
+  const issue = makeCa(dir);
+  const cert = issue('server');
+  const other = issue('other');
+  const base = { LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 'secret-value-1', S3_BUCKET: 'b' };
+  const half = await runToExit({ env: { ...base, TLS_CERT_FILE: cert.cert } });
+  assert.equal(half.code, 1);
+  assert.match(half.output, /tls_cert_file \(TLS_CERT_FILE\) and tls_key_file \(TLS_KEY_FILE\) go together/);
+  const missing = await runToExit({ env: { ...base, TLS_CERT_FILE: '/nope.pem', TLS_KEY_FILE: cert.key } });
+  assert.equal(missing.code, 1);
+  assert.match(missing.output, /tls_cert_file \/nope\.pem cannot be loaded/);
+  const mismatch = await runToExit({ env: { ...base, TLS_CERT_FILE: cert.cert, TLS_KEY_FILE: other.key } });
+  assert.equal(mismatch.code, 1);
+  assert.match(mismatch.output, /tls_key_file .*other\.key cannot be loaded: key values mismatch .*give the PEM private key of tls_cert_file/);
+});
+
+test('LIVEKIT_INSECURE_SKIP_VERIFY is explicit and warns at every start', async () => {
+  const dir = tempDir();
+  const cert = makeCa(dir)('livekit');
+  const secure = await new LiveKitStandIn({ tls: { key: readFileSync(cert.key), cert: readFileSync(cert.cert) } }).start();
+  try {
+    for (let run = 0; run < 2; run += 1) {
+      const recorder = await startRecorder({ env: baseEnv(secure, { LIVEKIT_INSECURE_SKIP_VERIFY: 'true', RECONCILE_INTERVAL: '0' }) });
+      try {
+        assert.match(recorder.output, /livekit_insecure_skip_verify is on: LiveKit's TLS certificate is NOT verified/);
+        await sendEvent(recorder, 'room_started', { room: { name: `insecure-${run}` } });
+        await recorder.waitForOutput(new RegExp(`recording started room=insecure-${run}`));
+      } finally {
+        await recorder.stop();
+      }
+    }
+  } finally {
+    await secure.stop();
+  }
+});
