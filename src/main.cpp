@@ -193,9 +193,11 @@ int run(const config::Config& config) {
                                     {"config", config.source}});
   reconciler.start();
   io.run();
-  // Stop the API thread first: its callbacks must not reach a recorder that is being destroyed.
+  // Stop the other threads before the objects they use are destroyed: API answers reach the
+  // recorder and reconciler, timers belong to the reconciler and recorder.
   reconciler.stop();
   api.stop();
+  recorder.stop_timers();
   return 0;
 }
 

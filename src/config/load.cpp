@@ -640,7 +640,7 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
   config.server.port = static_cast<std::uint16_t>(in.integer("listen_port", 1, 65535));
   config.server.max_body_bytes = in.integer("max_body_bytes", 1024, 64ULL * 1024 * 1024);
   config.server.shutdown_timeout = in.duration("shutdown_timeout", true);
-  config.server.max_header_bytes = in.integer("max_header_bytes", 1024, 1024 * 1024);
+  config.server.max_header_bytes = in.integer("max_header_bytes", 1024, std::uint64_t{1024} * 1024);
   config.server.max_connections = in.integer("max_connections", 1, 1'000'000);
   config.server.idle_timeout = in.duration("idle_timeout", false);
   config.server.header_timeout = in.duration("header_timeout", false);
@@ -663,7 +663,7 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
   config.storage = read_storage(in, config.warnings);
   config.delivery = read_delivery(in);
   if (config.livekit.insecure_skip_verify) {
-    config.warnings.push_back(
+    config.warnings.emplace_back(
         "livekit_insecure_skip_verify is on: LiveKit's TLS certificate is NOT verified, so anyone "
         "on the network path can read the API secret's tokens and the storage credentials. Use "
         "livekit_ca_file for a private CA instead.");

@@ -50,9 +50,13 @@ Recorder::Recorder(const config::Config& config, livekit::TwirpClient& api)
       timer_thread_([this] { timers_.run(); }) {}
 
 Recorder::~Recorder() {
+  stop_timers();
+}
+
+void Recorder::stop_timers() {
   timers_work_.reset();
   timers_.stop();
-  timer_thread_.join();
+  if (timer_thread_.joinable()) timer_thread_.join();
 }
 
 std::size_t Recorder::pending() const {

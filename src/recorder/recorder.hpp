@@ -60,6 +60,10 @@ class Recorder {
   // The timer thread's context, shared with the reconciler.
   boost::asio::io_context& timers() { return timers_; }
 
+  // Stops and joins the timer thread; pending timers never fire. Call before destroying anything
+  // that owns a timer on it (the reconciler). Idempotent; the destructor calls it.
+  void stop_timers();
+
  private:
   using SteadyClock = std::chrono::steady_clock;
 

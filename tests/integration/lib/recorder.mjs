@@ -98,6 +98,10 @@ class RecorderProcess {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     const result = await this.exit;
     assertNoSecrets(this.output, this.env, this.secrets);
+    // A failing exit (a sanitizer report, a crash) is worth seeing in CI's log in full.
+    if (result.code !== 0 && result.signal !== 'SIGKILL') {
+      console.error(`recorder exited with code ${result.code} signal ${result.signal}; its output:\n${this.output}`);
+    }
     return result;
   }
 }
@@ -113,7 +117,10 @@ export async function startRecorder({ env = {}, config, args = [], waitReady = t
     fullArgs.push('--config', path);
   }
   const port = env.PORT ?? String(await freePort());
-  const childEnv = { PORT: port, ...env };
+  // Sanitizer settings pass through, so reports land in tests/sanitize.sh's log directory.
+  const sanitizers = Object.fromEntries(['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'TSAN_OPTIONS', 'LSAN_OPTIONS']
+    .filter((name) => process.env[name]).map((name) => [name, process.env[name]]));
+  const childEnv = { PORT: port, ...sanitizers, ...env };
   const child = spawn(BINARY, fullArgs, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const recorder = new RecorderProcess(child, Number(port), childEnv, secrets);
   if (waitReady) {
