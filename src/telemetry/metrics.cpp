@@ -118,31 +118,50 @@ void Registry::gauge(std::string_view name, std::string_view help, std::function
 }
 
 std::string Registry::render() const {
-  const std::lock_guard lock(mutex_);
+  // Copy what to print under the lock, then print without it: gauge callbacks take other locks
+  // (the recorder's), and code holding those locks updates counters here.
+  struct Item {
+    const std::string* name;
+    const Family* family;
+    const Series* series;
+    std::function<double()> gauge;
+  };
+  std::vector<Item> items;
+  {
+    const std::lock_guard lock(mutex_);
+    for (const auto& [name, family] : families_) {
+      for (const Series& s : family.series) items.push_back({&name, &family, &s, s.gauge});
+    }
+  }
+  // Families and series are never removed, and their names, help texts and labels never change,
+  // so the pointers stay valid; only the values are read concurrently, and they are atomic.
   std::string out;
   std::vector<std::uint64_t> cumulative;
-  for (const auto& [name, family] : families_) {
-    static constexpr std::string_view kTypes[] = {"counter", "gauge", "histogram"};
-    out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape(family.help, false), name,
-                       kTypes[static_cast<int>(family.type)]);
-    for (const Series& s : family.series) {
-      if (s.counter) {
-        out += fmt::format("{}{} {}\n", name, label_text(s.labels), s.counter->value());
-      } else if (s.gauge) {
-        out += fmt::format("{}{} {}\n", name, label_text(s.labels), number(s.gauge()));
-      } else if (s.histogram) {
-        double sum = 0;
-        std::uint64_t count = 0;
-        s.histogram->snapshot(cumulative, sum, count);
-        const auto& bounds = s.histogram->bounds();
-        for (std::size_t i = 0; i <= bounds.size(); ++i) {
-          const std::string le = i < bounds.size() ? number(bounds[i]) : "+Inf";
-          out +=
-              fmt::format("{}_bucket{} {}\n", name, label_text(s.labels, "le", le), cumulative[i]);
-        }
-        out += fmt::format("{}_sum{} {}\n", name, label_text(s.labels), number(sum));
-        out += fmt::format("{}_count{} {}\n", name, label_text(s.labels), count);
+  const std::string* current = nullptr;
+  for (const Item& item : items) {
+    const std::string& name = *item.name;
+    if (item.name != current) {
+      current = item.name;
+      static constexpr std::string_view kTypes[] = {"counter", "gauge", "histogram"};
+      out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, escape(item.family->help, false),
+                         name, kTypes[static_cast<int>(item.family->type)]);
+    }
+    const Series& s = *item.series;
+    if (s.counter) {
+      out += fmt::format("{}{} {}\n", name, label_text(s.labels), s.counter->value());
+    } else if (item.gauge) {
+      out += fmt::format("{}{} {}\n", name, label_text(s.labels), number(item.gauge()));
+    } else if (s.histogram) {
+      double sum = 0;
+      std::uint64_t count = 0;
+      s.histogram->snapshot(cumulative, sum, count);
+      const auto& bounds = s.histogram->bounds();
+      for (std::size_t i = 0; i <= bounds.size(); ++i) {
+        const std::string le = i < bounds.size() ? number(bounds[i]) : "+Inf";
+        out += fmt::format("{}_bucket{} {}\n", name, label_text(s.labels, "le", le), cumulative[i]);
       }
+      out += fmt::format("{}_sum{} {}\n", name, label_text(s.labels), number(sum));
+      out += fmt::format("{}_count{} {}\n", name, label_text(s.labels), count);
     }
   }
   return out;

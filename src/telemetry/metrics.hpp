@@ -4,6 +4,7 @@
 // updated lock-free; only creation and rendering take the registry's lock.
 #include <atomic>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -64,7 +65,7 @@ class Registry {
   struct Family {
     Type type = Type::kCounter;
     std::string help;
-    std::vector<Series> series;
+    std::deque<Series> series;  // a deque: rendering keeps pointers while series are added
   };
   Series& series(std::string_view name, std::string_view help, Type type, const Labels& labels);
 
