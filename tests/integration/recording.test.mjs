@@ -124,7 +124,7 @@ test('non-ASCII room names are recorded under their exact name', async () => {
       while (standin.startsFor(name).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
       assert.equal(standin.startsFor(name).length, 1, name);
     }
-    assert.match(recorder.output, /recording started room="salle 🎓 \\"quoted\\""/);
+    await recorder.waitForOutput(/recording started room="salle 🎓 \\"quoted\\""/);
   });
 });
 
