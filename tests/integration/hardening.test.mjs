@@ -7,6 +7,7 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
 import tls from 'node:tls';
+import http from 'node:http';
 import https from 'node:https';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv, tempDir } from './lib/recorder.mjs';
@@ -260,5 +261,27 @@ test('LIVEKIT_INSECURE_SKIP_VERIFY is explicit and warns at every start', async 
     }
   } finally {
     await secure.stop();
+  }
+});
+
+test('a redirect from the LiveKit address is not followed: the token never reaches another host', async () => {
+  const seenByOther = [];
+  const other = http.createServer((req, res) => { seenByOther.push(req.headers.authorization); res.end('{}'); });
+  await new Promise((r) => other.listen(0, '127.0.0.1', r));
+  const redirector = http.createServer((req, res) => {
+    res.writeHead(307, { Location: `http://127.0.0.1:${other.address().port}${req.url}` });
+    res.end();
+  });
+  await new Promise((r) => redirector.listen(0, '127.0.0.1', r));
+  const env = baseEnv(standin, { LIVEKIT_HOST: `http://127.0.0.1:${redirector.address().port}`, RECONCILE_INTERVAL: '0' });
+  const recorder = await startRecorder({ env });
+  try {
+    await sendEvent(recorder, 'room_started', { room: { name: 'redirected' } });
+    await recorder.waitForOutput(/recording not started: LiveKit refused the request.* room=redirected .*code=http_307/);
+    assert.deepEqual(seenByOther, [], 'the redirect target saw no request');
+  } finally {
+    await recorder.stop();
+    redirector.close();
+    other.close();
   }
 });
