@@ -3,6 +3,8 @@
 #include <array>
 #include <boost/json.hpp>
 
+#include "livekit/protojson.hpp"
+
 namespace ar::livekit {
 
 namespace json = boost::json;
@@ -102,15 +104,9 @@ constexpr std::array<std::string_view, 7> kStatusNames{
     "EGRESS_STARTING", "EGRESS_ACTIVE",  "EGRESS_ENDING",       "EGRESS_COMPLETE",
     "EGRESS_FAILED",   "EGRESS_ABORTED", "EGRESS_LIMIT_REACHED"};
 
-const json::value* either(const json::object& object, std::string_view snake,
-                          std::string_view camel) {
-  const json::value* value = object.if_contains(snake);
-  return value != nullptr ? value : object.if_contains(camel);
-}
-
 std::string string_field(const json::object& object, std::string_view snake,
                          std::string_view camel) {
-  const json::value* value = either(object, snake, camel);
+  const json::value* value = proto_field(object, camel, snake);
   return value != nullptr && value->is_string() ? std::string(value->get_string()) : "";
 }
 
@@ -129,7 +125,7 @@ std::optional<EgressInfo> read_egress(const json::object& object) {
   } else {
     info.status = "EGRESS_STARTING";  // the zero value, left out by protobuf JSON
   }
-  const json::value* composite = either(object, "room_composite", "roomComposite");
+  const json::value* composite = proto_field(object, "roomComposite", "room_composite");
   info.room_composite = composite != nullptr && composite->is_object();
   return info;
 }

@@ -3,7 +3,6 @@
 // queued and run by one thread on libcurl's multi interface, at most max_concurrent at a time,
 // over kept-alive connections. Knows Twirp, not policy.
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
 #include <functional>

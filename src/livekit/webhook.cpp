@@ -9,6 +9,7 @@
 #include <charconv>
 
 #include "livekit/base64.hpp"
+#include "livekit/protojson.hpp"
 
 namespace ar::livekit {
 namespace {
@@ -30,20 +31,13 @@ std::string_view strip_bearer(std::string_view header) {
   return header;
 }
 
-// Protobuf JSON accepts the lowerCamelCase name and the proto field name.
-const json::value* field(const json::object& object, std::string_view camel,
-                         std::string_view snake) {
-  if (const json::value* value = object.if_contains(camel)) return value;
-  return snake.empty() ? nullptr : object.if_contains(snake);
-}
-
 class EventReader {
  public:
   std::optional<std::string> error;
 
   void string(const json::object& object, std::string_view camel, std::string_view snake,
               std::string& out) {
-    const json::value* value = field(object, camel, snake);
+    const json::value* value = proto_field(object, camel, snake);
     if (value == nullptr || value->is_null()) return;
     if (!value->is_string()) {
       fail(std::string(camel) + " must be a string");
@@ -54,7 +48,7 @@ class EventReader {
 
   void int64(const json::object& object, std::string_view camel, std::string_view snake,
              std::int64_t& out) {
-    const json::value* value = field(object, camel, snake);
+    const json::value* value = proto_field(object, camel, snake);
     if (value == nullptr || value->is_null()) return;
     if (value->is_int64()) {
       out = value->get_int64();
@@ -71,7 +65,7 @@ class EventReader {
 
   const json::object* object(const json::object& parent, std::string_view camel,
                              std::string_view snake) {
-    const json::value* value = field(parent, camel, snake);
+    const json::value* value = proto_field(parent, camel, snake);
     if (value == nullptr || value->is_null()) return nullptr;
     if (!value->is_object()) {
       fail(std::string(camel) + " must be an object");

@@ -90,11 +90,7 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
   Verdict verdict = Verdict::kAccepted;
   if (event.event == "room_started" && event.room) {
     const livekit::Room& room = *event.room;
-    if (!room.sid.empty() && seen_.contains(key("fin:", room.sid), now)) {
-      log::info("skipped: room already finished",
-                {{"room", room.name}, {"room_sid", room.sid}, {"event_id", event.id}});
-      metrics::recording_skipped("room_finished");
-    } else if (!room.sid.empty() && seen_.contains(key("sid:", room.sid), now)) {
+    if (!room.sid.empty() && seen_.contains(key("sid:", room.sid), now)) {
       log::info("skipped: room_started already handled for this room",
                 {{"room", room.name}, {"room_sid", room.sid}, {"event_id", event.id}});
       metrics::recording_skipped("duplicate_room");
@@ -150,15 +146,16 @@ Recorder::History* Recorder::prune_history(const std::string& room_name,
 Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin) {
   const auto now = SteadyClock::now();
   const std::string_view from = to_string(origin);
+  if (!room.sid.empty() && seen_.contains(key("fin:", room.sid), now)) {
+    log::info("skipped: room already finished",
+              {{"room", room.name}, {"room_sid", room.sid}, {"origin", from}});
+    metrics::recording_skipped("room_finished");
+    return Verdict::kAccepted;
+  }
   if (shutting_down_) return Verdict::kShuttingDown;
   if (attempts_.contains(room.name)) {
     log::debug("skipped: a start for this room is already under way",
                {{"room", room.name}, {"origin", from}});
-    return Verdict::kAccepted;
-  }
-  if (!room.sid.empty() && seen_.contains(key("fin:", room.sid), now)) {
-    log::info("skipped: room already finished", {{"room", room.name}, {"origin", from}});
-    metrics::recording_skipped("room_finished");
     return Verdict::kAccepted;
   }
   // After a recording failed mid-room, every new start is a restart, whoever asks for it.
