@@ -108,6 +108,32 @@ struct Delivery {
   std::size_t dedupe_capacity = 100000;
 };
 
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 6379;
+};
+
+// Coordination of several replicas through Redis. Neither an address nor Sentinels: one replica,
+// everything in memory.
+struct Redis {
+  std::optional<HostPort> address;
+  std::vector<HostPort> sentinels;
+  std::string sentinel_master_name;
+  std::string sentinel_username;
+  std::string sentinel_password;
+  std::string username;
+  std::string password;
+  std::uint32_t db = 0;
+  bool tls = false;
+  std::string ca_file;  // empty: the system's CA bundle
+  std::string key_prefix = "auto-recorder:";
+  std::chrono::milliseconds claim_ttl{30000};
+  std::chrono::milliseconds lease_ttl{15000};
+  std::chrono::milliseconds timeout{1000};
+
+  bool enabled() const { return address.has_value() || !sentinels.empty(); }
+};
+
 enum class LogLevel { kDebug, kInfo, kWarn, kError };
 enum class LogFormat { kText, kJson };
 
@@ -132,6 +158,7 @@ struct Config {
   Recording recording;
   Storage storage;
   Delivery delivery;
+  Redis redis;
   Logging log;
   std::string source;                 // "config.yaml + environment", for the startup line
   std::vector<std::string> warnings;  // logged once at startup

@@ -129,6 +129,8 @@ class YamlReader {
       const Setting* setting = find_setting(path);
       if (setting != nullptr && setting->kind == Kind::kStringMap) {
         read_string_map(value, path);
+      } else if (setting != nullptr && setting->kind == Kind::kStringList && value.IsSequence()) {
+        read_string_list(value, path);
       } else if (setting != nullptr) {
         if (value.IsNull()) continue;  // "key:" with nothing after it leaves the default
         if (!value.IsScalar()) fail(path, value, "must be a single value");
@@ -160,6 +162,17 @@ class YamlReader {
       if (!item.second.IsScalar()) fail(path, item.second, "values must be single values");
       target[item.first.Scalar()] = expand(path, item.second.Scalar());
     }
+  }
+
+  // A YAML list is kept as the comma-separated text its environment variable would hold.
+  void read_string_list(const YAML::Node& node, const std::string& path) {
+    std::string joined;
+    for (const auto& item : node) {
+      if (!item.IsScalar()) fail(path, item, "must be a list of single values");
+      joined += (joined.empty() ? "" : ",") + expand(path, item.Scalar());
+    }
+    raw_.values[path] = joined;
+    raw_.origins[path] = file_;
   }
 
   std::string expand(const std::string& path, const std::string& text) {
@@ -243,12 +256,14 @@ void overlay_environment(const EnvLookup& env, RawSettings& raw) {
 }
 
 // Every setting as it ended up, for --check-config (secrets are redacted when printed).
-std::vector<EffectiveSetting> effective_settings(const RawSettings& raw, const Storage& storage) {
+std::vector<EffectiveSetting> effective_settings(const RawSettings& raw, const Storage& storage,
+                                                 const Redis& redis) {
   const std::string storage_prefix = "storage." + std::string(storage_name(storage)) + ".";
   std::vector<EffectiveSetting> out;
   for (const Setting& setting : all_settings()) {
     const std::string key(setting.key);
-    const bool other_storage = key.starts_with("storage.") && !key.starts_with(storage_prefix);
+    const bool other_storage = (key.starts_with("storage.") && !key.starts_with(storage_prefix)) ||
+                               (key.starts_with("redis.") && !redis.enabled());
     const auto value = raw.values.find(key);
     if (setting.kind == Kind::kStringMap) {
       if (auto map = raw.maps.find(key); map != raw.maps.end()) {
@@ -557,6 +572,130 @@ Delivery read_delivery(const Reader& in) {
   return d;
 }
 
+// "host", "host:port" or "[v6]:port".
+std::optional<HostPort> parse_host_port(std::string_view text) {
+  HostPort out;
+  std::string_view host = text;
+  std::string_view port;
+  const bool bracketed = text.starts_with("[");
+  if (bracketed) {
+    const auto close = text.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    host = text.substr(1, close - 1);
+    const std::string_view rest = text.substr(close + 1);
+    if (!rest.empty() && !rest.starts_with(":")) return std::nullopt;
+    if (!rest.empty()) port = rest.substr(1);
+  } else if (const auto colon = text.rfind(':'); colon != std::string_view::npos) {
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty() || (!bracketed && host.find_first_of(" /@:") != std::string_view::npos)) {
+    return std::nullopt;
+  }
+  out.host = std::string(host);
+  if (port.empty()) return text.ends_with(":") ? std::nullopt : std::optional(out);
+  unsigned number = 0;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  if (ec != std::errc() || end != port.data() + port.size() || number == 0 || number > 65535) {
+    return std::nullopt;
+  }
+  out.port = static_cast<std::uint16_t>(number);
+  return out;
+}
+
+HostPort read_host_port(std::string_view key, std::string_view text) {
+  auto parsed = parse_host_port(text);
+  if (!parsed) {
+    // A redis://user:password@host URL would put the password into the message.
+    const std::string shown = text.find('@') == std::string_view::npos
+                                  ? "\"" + std::string(text) + "\""
+                                  : "the value (not shown: it holds credentials)";
+    throw ConfigError(name_of(key) + ": " + shown +
+                      " is not host:port: write e.g. redis:6379 (no redis:// prefix; TLS is " +
+                      name_of("redis.tls") + ", the password redis.password)");
+  }
+  return *parsed;
+}
+
+std::vector<std::string> split_list(std::string_view text) {
+  std::vector<std::string> out;
+  for (std::size_t begin = 0; begin <= text.size();) {
+    const std::size_t comma = std::min(text.find(',', begin), text.size());
+    std::string item = trim(text.substr(begin, comma - begin));
+    if (!item.empty()) out.push_back(std::move(item));
+    begin = comma + 1;
+  }
+  return out;
+}
+
+Redis read_redis(const Reader& in) {
+  Redis redis;
+  const std::string address = in.text("redis.address");
+  if (!address.empty()) redis.address = read_host_port("redis.address", address);
+  for (const std::string& sentinel : split_list(in.text("redis.sentinel_addresses"))) {
+    redis.sentinels.push_back(read_host_port("redis.sentinel_addresses", sentinel));
+  }
+  if (!redis.enabled()) {
+    // Redis settings without an address would be silently ignored: say so instead.
+    for (const Setting& setting : all_settings()) {
+      if (setting.key.starts_with("redis.") && in.get(setting.key)) {
+        throw ConfigError(name_of(setting.key) +
+                          " is set, but Redis is off: set redis.address (REDIS_ADDRESS) or "
+                          "redis.sentinel_addresses to coordinate replicas, or remove it");
+      }
+    }
+    return redis;
+  }
+  if (redis.address && !redis.sentinels.empty()) {
+    throw ConfigError("set either " + name_of("redis.address") + " or " +
+                      name_of("redis.sentinel_addresses") + ", not both");
+  }
+  redis.sentinel_master_name = in.text("redis.sentinel_master_name");
+  if (!redis.sentinels.empty() && redis.sentinel_master_name.empty()) {
+    throw ConfigError(name_of("redis.sentinel_master_name") +
+                      " is required with redis.sentinel_addresses: the name in the Sentinels' "
+                      "\"sentinel monitor\" line");
+  }
+  if (redis.sentinels.empty() && !redis.sentinel_master_name.empty()) {
+    throw ConfigError(name_of("redis.sentinel_master_name") +
+                      " needs redis.sentinel_addresses (REDIS_SENTINEL_ADDRESSES)");
+  }
+  redis.sentinel_username = in.text("redis.sentinel_username");
+  redis.sentinel_password = in.text("redis.sentinel_password");
+  redis.username = in.text("redis.username");
+  redis.password = in.text("redis.password");
+  if (!redis.username.empty() && redis.password.empty()) {
+    throw ConfigError(name_of("redis.password") + " is required with redis.username");
+  }
+  redis.db = static_cast<std::uint32_t>(in.integer("redis.db", 0, 100000));
+  redis.tls = in.boolean("redis.tls");
+  redis.ca_file = in.text("redis.ca_file");
+  if (!redis.ca_file.empty() && !redis.tls) {
+    throw ConfigError(name_of("redis.ca_file") + " is set but " + name_of("redis.tls") +
+                      " is off: turn TLS on, or remove the CA file");
+  }
+  if (std::error_code ec;
+      !redis.ca_file.empty() && !std::filesystem::is_regular_file(redis.ca_file, ec)) {
+    throw ConfigError(name_of("redis.ca_file") + ": " + redis.ca_file +
+                      " is not a readable file: give the path of a PEM CA bundle");
+  }
+  redis.key_prefix = in.text("redis.key_prefix");
+  redis.claim_ttl = in.duration("redis.claim_ttl", false);
+  redis.lease_ttl = in.duration("redis.lease_ttl", false);
+  redis.timeout = in.duration("redis.timeout", false);
+  if (redis.lease_ttl < std::chrono::seconds(1) || redis.claim_ttl < std::chrono::seconds(1)) {
+    throw ConfigError(
+        name_of(redis.lease_ttl < std::chrono::seconds(1) ? "redis.lease_ttl" : "redis.claim_ttl") +
+        " must be at least 1s: it is renewed over the network");
+  }
+  if (redis.timeout * 2 > redis.lease_ttl) {
+    throw ConfigError(name_of("redis.timeout") + " must be at most half of " +
+                      name_of("redis.lease_ttl") +
+                      ", or a slow Redis would lose the lease between renewals");
+  }
+  return redis;
+}
+
 Logging read_logging(const Reader& in) {
   Logging log;
   const std::string level = lower(in.text("log_level"));
@@ -662,13 +801,14 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
   config.recording.file_path = in.text("file_path");
   config.storage = read_storage(in, config.warnings);
   config.delivery = read_delivery(in);
+  config.redis = read_redis(in);
   if (config.livekit.insecure_skip_verify) {
     config.warnings.emplace_back(
         "livekit_insecure_skip_verify is on: LiveKit's TLS certificate is NOT verified, so anyone "
         "on the network path can read the API secret's tokens and the storage credentials. Use "
         "livekit_ca_file for a private CA instead.");
   }
-  config.effective = effective_settings(raw, config.storage);
+  config.effective = effective_settings(raw, config.storage, config.redis);
   // Show what the webhook key and secret resolved to, not the "(livekit_api_key)" placeholder.
   for (EffectiveSetting& setting : config.effective) {
     if (setting.origin != "default") continue;

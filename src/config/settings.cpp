@@ -87,6 +87,37 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"log_level", "LOG_LEVEL", "info", Kind::kString, kPlain, "debug, info, warn or error."},
     {"log_format", "LOG_FORMAT", "text", Kind::kString, kPlain,
      "text (for people) or json (one object per line)."},
+    // Redis: coordination of several replicas (unset: one replica, everything in memory)
+    {"redis.address", "REDIS_ADDRESS", "", Kind::kString, kPlain,
+     "host:port of Redis. Set it (or redis.sentinel_addresses) to run several replicas: they "
+     "claim rooms and elect one reconciler in Redis. Unset: everything stays in memory."},
+    {"redis.username", "REDIS_USERNAME", "", Kind::kString, kPlain,
+     "Redis ACL user name (Redis 6+); empty: the default user."},
+    {"redis.password", "REDIS_PASSWORD", "", Kind::kString, kSecret, "Redis password."},
+    {"redis.db", "REDIS_DB", "0", Kind::kInteger, kPlain, "Redis database number."},
+    {"redis.tls", "REDIS_TLS", "false", Kind::kBool, kPlain,
+     "Connect to Redis (and Sentinels) over TLS, verifying the server's certificate."},
+    {"redis.ca_file", "REDIS_CA_FILE", "", Kind::kString, kPlain,
+     "PEM file of CAs to trust for Redis TLS (default: the system's CAs)."},
+    {"redis.key_prefix", "REDIS_KEY_PREFIX", "auto-recorder:", Kind::kString, kPlain,
+     "Prefix of every key written, so LiveKit's own Redis can be shared safely."},
+    {"redis.sentinel_addresses", "REDIS_SENTINEL_ADDRESSES", "", Kind::kStringList, kPlain,
+     "Redis Sentinel host:port list (YAML list or comma-separated), instead of redis.address."},
+    {"redis.sentinel_master_name", "REDIS_SENTINEL_MASTER_NAME", "", Kind::kString, kPlain,
+     "Name of the master the Sentinels watch. Required with sentinel_addresses."},
+    {"redis.sentinel_username", "REDIS_SENTINEL_USERNAME", "", Kind::kString, kPlain,
+     "User name for the Sentinels, when they require one."},
+    {"redis.sentinel_password", "REDIS_SENTINEL_PASSWORD", "", Kind::kString, kSecret,
+     "Password for the Sentinels, when they require one."},
+    {"redis.claim_ttl", "REDIS_CLAIM_TTL", "30s", Kind::kDuration, kPlain,
+     "How long a replica's claim on a room outlives the replica: after a crash, the room may be "
+     "started by another replica this long (plus api_request_timeout) after the last renewal."},
+    {"redis.lease_ttl", "REDIS_LEASE_TTL", "15s", Kind::kDuration, kPlain,
+     "Reconciler lease: when its holder dies, another replica runs the reconciler within this "
+     "long."},
+    {"redis.timeout", "REDIS_TIMEOUT", "1s", Kind::kDuration, kPlain,
+     "Connecting to Redis, and each Redis command, may take this long before Redis counts as "
+     "unreachable."},
     // Amazon S3 and S3-compatible storage
     {"storage.s3.bucket", "S3_BUCKET", "", Kind::kString, kPlain, "S3 bucket. Required for S3."},
     {"storage.s3.access_key", "S3_ACCESS_KEY", "", Kind::kString, kPlain,

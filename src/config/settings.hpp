@@ -7,7 +7,7 @@
 
 namespace ar::config {
 
-enum class Kind { kString, kBool, kInteger, kDuration, kStringMap };
+enum class Kind { kString, kBool, kInteger, kDuration, kStringMap, kStringList };
 
 struct Setting {
   std::string_view key;  // dotted YAML path, e.g. "storage.s3.bucket"

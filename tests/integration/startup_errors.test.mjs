@@ -71,6 +71,12 @@ const cases = [
   ['unset variable in YAML', { env: LK, config: 'storage:\n  s3:\n    bucket: ${RECORDING_BUCKET}\n' },
     /storage\.s3\.bucket: \$\{RECORDING_BUCKET\} is not set/],
   ['YAML that does not parse', { env: LK, config: 'storage: [\n' }, /is not valid YAML: line/],
+  ['a Redis password without a Redis', { env: { ...LK, S3_BUCKET: 'b', REDIS_PASSWORD: SECRET } },
+    /redis\.password \(REDIS_PASSWORD\) is set, but Redis is off: set redis\.address \(REDIS_ADDRESS\)/],
+  ['a Redis URL instead of host:port', { env: { ...LK, S3_BUCKET: 'b', REDIS_ADDRESS: `redis://:${SECRET}@redis:6379` } },
+    /redis\.address \(REDIS_ADDRESS\): .* is not host:port: write e\.g\. redis:6379/],
+  ['Sentinels without a master name', { env: { ...LK, S3_BUCKET: 'b' }, config: 'redis:\n  sentinel_addresses: [s0:26379, s1:26379]\n' },
+    /redis\.sentinel_master_name \(REDIS_SENTINEL_MASTER_NAME\) is required with redis\.sentinel_addresses/],
 ];
 
 for (const [name, options, expected] of cases) {

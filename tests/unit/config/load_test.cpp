@@ -331,5 +331,84 @@ TEST_F(ConfigLoad, LoggingSettings) {
             "log_level (LOG_LEVEL): \"verbose\" is not a level: use debug, info, warn or error");
 }
 
+TEST_F(ConfigLoad, WithoutRedisSettingsReplicasDoNotCoordinate) {
+  const Config c = load_config(env(minimal()), std::nullopt);
+  EXPECT_FALSE(c.redis.enabled());
+  for (const EffectiveSetting& s : c.effective) EXPECT_FALSE(s.key.starts_with("redis.")) << s.key;
+}
+
+TEST_F(ConfigLoad, RedisFromTheEnvironment) {
+  const Config c = load_config(env(minimal({{"REDIS_ADDRESS", "redis-master.livekit:6380"},
+                                            {"REDIS_PASSWORD", "pw"},
+                                            {"REDIS_DB", "2"},
+                                            {"REDIS_TLS", "true"},
+                                            {"REDIS_KEY_PREFIX", "rec:"}})),
+                               std::nullopt);
+  ASSERT_TRUE(c.redis.enabled());
+  EXPECT_EQ(c.redis.address->host, "redis-master.livekit");
+  EXPECT_EQ(c.redis.address->port, 6380);
+  EXPECT_EQ(c.redis.password, "pw");
+  EXPECT_EQ(c.redis.db, 2U);
+  EXPECT_TRUE(c.redis.tls);
+  EXPECT_EQ(c.redis.key_prefix, "rec:");
+  EXPECT_EQ(c.redis.claim_ttl, std::chrono::seconds(30));
+  EXPECT_EQ(c.redis.lease_ttl, std::chrono::seconds(15));
+  EXPECT_EQ(c.redis.timeout, std::chrono::seconds(1));
+}
+
+TEST_F(ConfigLoad, RedisAddressesWithoutPortOrInBrackets) {
+  Config c = load_config(env(minimal({{"REDIS_ADDRESS", "redis"}})), std::nullopt);
+  EXPECT_EQ(c.redis.address->host, "redis");
+  EXPECT_EQ(c.redis.address->port, 6379);
+  c = load_config(env(minimal({{"REDIS_ADDRESS", "[::1]:7000"}})), std::nullopt);
+  EXPECT_EQ(c.redis.address->host, "::1");
+  EXPECT_EQ(c.redis.address->port, 7000);
+}
+
+TEST_F(ConfigLoad, RedisSentinelsAsAYamlListOrACommaSeparatedVariable) {
+  write("config.yaml", R"(
+storage: {s3: {bucket: b}}
+redis:
+  sentinel_master_name: mymaster
+  sentinel_addresses:
+    - sentinel-0:26379
+    - sentinel-1:26379
+)");
+  Config c = load_config(env(minimal()), std::nullopt);
+  ASSERT_EQ(c.redis.sentinels.size(), 2U);
+  EXPECT_EQ(c.redis.sentinels[1].host, "sentinel-1");
+  EXPECT_EQ(c.redis.sentinels[1].port, 26379);
+  EXPECT_EQ(c.redis.sentinel_master_name, "mymaster");
+  c = load_config(env(minimal({{"REDIS_SENTINEL_ADDRESSES", "a:1, b:2 ,c:3"}})), std::nullopt);
+  ASSERT_EQ(c.redis.sentinels.size(), 3U);
+  EXPECT_EQ(c.redis.sentinels[2].host, "c");
+}
+
+TEST_F(ConfigLoad, RedisMistakesAreNamed) {
+  EXPECT_EQ(error_of(minimal({{"REDIS_PASSWORD", "pw"}})),
+            "redis.password (REDIS_PASSWORD) is set, but Redis is off: set redis.address "
+            "(REDIS_ADDRESS) or redis.sentinel_addresses to coordinate replicas, or remove it");
+  EXPECT_EQ(error_of(minimal({{"REDIS_ADDRESS", "redis://redis:6379"}})),
+            "redis.address (REDIS_ADDRESS): \"redis://redis:6379\" is not host:port: write e.g. "
+            "redis:6379 (no redis:// prefix; TLS is redis.tls (REDIS_TLS), the password "
+            "redis.password)");
+  EXPECT_EQ(error_of(minimal({{"REDIS_ADDRESS", "redis://:hunter2@redis:6379"}})).find("hunter2"),
+            std::string::npos);
+  EXPECT_EQ(error_of(minimal({{"REDIS_ADDRESS", "r:1"}, {"REDIS_SENTINEL_ADDRESSES", "s:2"}})),
+            "set either redis.address (REDIS_ADDRESS) or redis.sentinel_addresses "
+            "(REDIS_SENTINEL_ADDRESSES), not both");
+  EXPECT_NE(error_of(minimal({{"REDIS_SENTINEL_ADDRESSES", "s:2"}}))
+                .find("redis.sentinel_master_name (REDIS_SENTINEL_MASTER_NAME) is required"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal({{"REDIS_ADDRESS", "r"}, {"REDIS_TIMEOUT", "10s"}}))
+                .find("redis.timeout (REDIS_TIMEOUT) must be at most half of redis.lease_ttl"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal({{"REDIS_ADDRESS", "r:99999"}})).find("is not host:port"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal({{"REDIS_ADDRESS", "r"}, {"REDIS_CA_FILE", "/etc/hostname"}}))
+                .find("redis.tls (REDIS_TLS) is off"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace ar::config
