@@ -7,12 +7,13 @@ JOBS       ?= $(shell nproc)
 
 # What the C++ build needs: Debian 12 packages only.
 BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
-  libboost1.81-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libspdlog-dev libcli11-dev
+  libboost1.81-dev libcurl4-openssl-dev libssl-dev libyaml-cpp-dev libspdlog-dev libcli11-dev \
+  libhiredis-dev
 # What the tests add: GoogleTest, the style checkers, openssl (test certificates), promtool (from
-# prometheus: checks /metrics), clang with libFuzzer and sanitizer runtimes, Node.js for the
-# LiveKit stand-in.
+# prometheus: checks /metrics), clang with libFuzzer and sanitizer runtimes, redis-server (the
+# replicas' coordination tests run a real one), Node.js for the LiveKit stand-in.
 TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus \
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev redis-server
 
 .PHONY: all deps-build deps-test build test demo fuzz sanitize format lint clean
 

@@ -1,0 +1,355 @@
+#include "coordination/redis_client.hpp"
+
+#include <hiredis/hiredis.h>
+#include <openssl/ssl.h>
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <stdexcept>
+
+namespace ar::coordination {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::awaitable;
+using asio::use_awaitable;
+using namespace std::chrono_literals;
+
+constexpr auto kFirstReconnectDelay = 100ms;
+constexpr auto kMaxReconnectDelay = 5s;
+
+struct ReaderDeleter {
+  void operator()(redisReader* reader) const { redisReaderFree(reader); }
+};
+using ReaderPtr = std::unique_ptr<redisReader, ReaderDeleter>;
+
+Reply convert(const redisReply& raw) {
+  Reply reply;
+  switch (raw.type) {
+    case REDIS_REPLY_STRING:
+      reply.type = Reply::Type::kString;
+      break;
+    case REDIS_REPLY_STATUS:
+      reply.type = Reply::Type::kStatus;
+      break;
+    case REDIS_REPLY_ERROR:
+      reply.type = Reply::Type::kError;
+      break;
+    case REDIS_REPLY_INTEGER:
+      reply.type = Reply::Type::kInteger;
+      reply.integer = raw.integer;
+      return reply;
+    case REDIS_REPLY_ARRAY:
+      reply.type = Reply::Type::kArray;
+      for (std::size_t i = 0; i < raw.elements; ++i) {
+        reply.elements.push_back(convert(*raw.element[i]));  // NOLINT(*-pointer-arithmetic)
+      }
+      return reply;
+    default:
+      reply.type = Reply::Type::kNil;
+      return reply;
+  }
+  reply.text.assign(raw.str, raw.len);
+  return reply;
+}
+
+std::string describe(const config::HostPort& at) {
+  return at.host.find(':') == std::string::npos ? at.host + ":" + std::to_string(at.port)
+                                                : "[" + at.host + "]:" + std::to_string(at.port);
+}
+
+template <typename Stream>
+beast::tcp_stream& tcp_of(Stream& stream) {
+  return beast::get_lowest_layer(stream);
+}
+
+// Reads until the parser holds one whole reply.
+template <typename Stream>
+awaitable<Reply> read_reply(Stream& stream, redisReader* reader) {
+  std::array<char, 16384> buffer{};
+  for (;;) {
+    void* raw = nullptr;
+    if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
+      throw std::runtime_error("Redis sent something that is not its protocol");
+    }
+    if (raw != nullptr) {
+      Reply reply = convert(*static_cast<redisReply*>(raw));
+      freeReplyObject(raw);
+      co_return reply;
+    }
+    const std::size_t n = co_await stream.async_read_some(asio::buffer(buffer), use_awaitable);
+    redisReaderFeed(reader, buffer.data(), n);
+  }
+}
+
+// One command and its reply, for the steps that set a connection up.
+template <typename Stream>
+awaitable<Reply> roundtrip(Stream& stream, redisReader* reader, std::chrono::milliseconds timeout,
+                           const std::vector<std::string>& args) {
+  tcp_of(stream).expires_after(timeout);
+  co_await asio::async_write(stream, asio::buffer(format_command(args)), use_awaitable);
+  Reply reply = co_await read_reply(stream, reader);
+  if (reply.type == Reply::Type::kError) throw std::runtime_error(args[0] + ": " + reply.text);
+  co_return reply;
+}
+
+// Opens a connection (TLS when configured), logs in, and hands the stream to `body`.
+template <typename Body>
+awaitable<void> with_connection(const config::HostPort& at, asio::ssl::context* tls,
+                                std::chrono::milliseconds timeout, const std::string& username,
+                                const std::string& password, Body body) {
+  const auto executor = co_await asio::this_coro::executor;
+  asio::ip::tcp::resolver resolver(executor);
+  beast::tcp_stream tcp(executor);
+  tcp.expires_after(timeout);
+  const auto endpoints =
+      co_await resolver.async_resolve(at.host, std::to_string(at.port), use_awaitable);
+  co_await tcp.async_connect(endpoints, use_awaitable);
+  tcp.socket().set_option(asio::ip::tcp::no_delay(true));
+  ReaderPtr reader(redisReaderCreate());
+  auto log_in = [&](auto& stream) -> awaitable<void> {
+    if (password.empty()) co_return;
+    std::vector<std::string> auth{"AUTH"};
+    if (!username.empty()) auth.push_back(username);
+    auth.push_back(password);
+    co_await roundtrip(stream, reader.get(), timeout, auth);
+  };
+  if (tls == nullptr) {
+    co_await log_in(tcp);
+    co_await body(tcp, reader.get());
+    co_return;
+  }
+  beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), *tls);
+  if (SSL_set_tlsext_host_name(stream.native_handle(), at.host.c_str()) != 1) {
+    throw std::runtime_error("cannot set the TLS server name");
+  }
+  stream.set_verify_callback(asio::ssl::host_name_verification(at.host));
+  tcp_of(stream).expires_after(timeout);
+  co_await stream.async_handshake(asio::ssl::stream_base::client, use_awaitable);
+  co_await log_in(stream);
+  co_await body(stream, reader.get());
+}
+
+}  // namespace
+
+std::string format_command(const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lengths;
+  for (const std::string& arg : args) {
+    argv.push_back(arg.data());
+    lengths.push_back(arg.size());
+  }
+  char* wire = nullptr;
+  const long long length =
+      redisFormatCommandArgv(&wire, static_cast<int>(args.size()), argv.data(), lengths.data());
+  if (length < 0) throw std::bad_alloc();
+  std::string out(wire, static_cast<std::size_t>(length));
+  redisFreeCommand(wire);
+  return out;
+}
+
+RedisClient::RedisClient(const config::Redis& settings, StateChange on_change)
+    : settings_(settings), on_change_(std::move(on_change)), work_(io_.get_executor()), wake_(io_) {
+  if (settings_.tls) {
+    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+    tls_->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+    tls_->set_verify_mode(asio::ssl::verify_peer);
+    if (settings_.ca_file.empty()) {
+      tls_->set_default_verify_paths();
+    } else {
+      tls_->load_verify_file(settings_.ca_file);
+    }
+  }
+  asio::co_spawn(io_, run(), asio::detached);
+  thread_ = std::thread([this] { io_.run(); });
+}
+
+RedisClient::~RedisClient() {
+  stop();
+}
+
+void RedisClient::stop() {
+  if (!thread_.joinable()) return;
+  asio::post(io_, [this] {
+    stopping_ = true;
+    fail_queued("shutting down");
+    wake_.cancel();
+  });
+  work_.reset();
+  io_.stop();
+  thread_.join();
+}
+
+std::string RedisClient::where() const {
+  const std::lock_guard lock(where_mutex_);
+  return where_;
+}
+
+void RedisClient::command(const std::vector<std::string>& args, Callback done) {
+  ++outstanding_;
+  asio::post(io_, [this, pending = Pending{format_command(args), std::move(done)}]() mutable {
+    enqueue(std::move(pending));
+  });
+}
+
+void RedisClient::enqueue(Pending pending) {
+  if (state_ == State::kDown || stopping_) {
+    Reply reply;
+    reply.text = stopping_ ? "shutting down" : "Redis is unreachable";
+    --outstanding_;
+    pending.done(reply);
+    return;
+  }
+  queue_.push_back(std::move(pending));
+  wake_.cancel();
+}
+
+void RedisClient::fail_queued(std::string_view why) {
+  std::deque<Pending> failed;
+  failed.swap(queue_);
+  Reply reply;
+  reply.text = why;
+  for (Pending& pending : failed) {
+    --outstanding_;
+    pending.done(reply);
+  }
+}
+
+void RedisClient::set_state(State state, std::string_view detail) {
+  state_ = state;
+  up_ = state == State::kUp;
+  if (reported_ != up_) {
+    reported_ = up_;
+    on_change_(up_, detail);
+  }
+}
+
+awaitable<void> RedisClient::run() {
+  std::chrono::milliseconds delay = kFirstReconnectDelay;
+  while (!stopping_) {
+    std::string why;
+    try {
+      co_await connect_and_serve();
+    } catch (const boost::system::system_error& e) {
+      why = e.code() == boost::beast::error::timeout ? "timed out" : e.code().message();
+    } catch (const std::exception& e) {
+      why = e.what();
+    }
+    if (stopping_) break;
+    if (up_) delay = kFirstReconnectDelay;
+    {
+      const std::lock_guard lock(where_mutex_);
+      where_.clear();
+    }
+    set_state(State::kDown, why);
+    fail_queued("Redis is unreachable: " + why);
+    asio::steady_timer pause(io_, delay);
+    co_await pause.async_wait(asio::as_tuple(use_awaitable));
+    delay = std::min<std::chrono::milliseconds>(delay * 2, kMaxReconnectDelay);
+    state_ = State::kConnecting;
+  }
+}
+
+awaitable<config::HostPort> RedisClient::ask_sentinels() {
+  std::string errors;
+  for (const config::HostPort& sentinel : settings_.sentinels) {
+    try {
+      std::optional<config::HostPort> master;
+      co_await with_connection(
+          sentinel, tls_.get(), settings_.timeout, settings_.sentinel_username,
+          settings_.sentinel_password, [&](auto& stream, redisReader* reader) -> awaitable<void> {
+            // Named: GCC 12 cannot pass a braced list into a coroutine call.
+            const std::vector<std::string> ask{"SENTINEL", "get-master-addr-by-name",
+                                               settings_.sentinel_master_name};
+            const Reply reply = co_await roundtrip(stream, reader, settings_.timeout, ask);
+            if (reply.type == Reply::Type::kArray && reply.elements.size() == 2) {
+              const auto port = std::stoul(reply.elements[1].text);
+              master = config::HostPort{reply.elements[0].text, static_cast<std::uint16_t>(port)};
+            }
+          });
+      if (master) co_return *master;
+      errors += (errors.empty() ? "" : "; ") + describe(sentinel) + " does not know master \"" +
+                settings_.sentinel_master_name + "\"";
+    } catch (const std::exception& e) {
+      errors += (errors.empty() ? "" : "; ") + describe(sentinel) + ": " + e.what();
+    }
+  }
+  throw std::runtime_error("no Sentinel answered: " + errors);
+}
+
+awaitable<void> RedisClient::connect_and_serve() {
+  // Not a ?: with co_await in one branch: GCC 12 destroys that temporary twice.
+  config::HostPort at;
+  if (settings_.address) {
+    at = *settings_.address;
+  } else {
+    at = co_await ask_sentinels();
+  }
+  co_await with_connection(
+      at, tls_.get(), settings_.timeout, settings_.username, settings_.password,
+      [&](auto& stream, redisReader* reader) -> awaitable<void> {
+        if (settings_.db != 0) {
+          const std::vector<std::string> select{"SELECT", std::to_string(settings_.db)};
+          co_await roundtrip(stream, reader, settings_.timeout, select);
+        }
+        if (!settings_.sentinels.empty()) {
+          // Sentinel may name a master that has just been demoted: write only to a master.
+          const std::vector<std::string> ask_role{"ROLE"};
+          const Reply role = co_await roundtrip(stream, reader, settings_.timeout, ask_role);
+          if (role.elements.empty() || role.elements[0].text != "master") {
+            throw std::runtime_error(describe(at) + " is not a master");
+          }
+        }
+        {
+          const std::lock_guard lock(where_mutex_);
+          where_ = describe(at);
+        }
+        set_state(State::kUp, describe(at));
+        co_await serve(stream, reader);
+      });
+}
+
+template <typename Stream>
+awaitable<void> RedisClient::serve(Stream& stream, redisReader* reader) {
+  while (!stopping_) {
+    if (queue_.empty()) {
+      tcp_of(stream).expires_never();
+      wake_.expires_at(asio::steady_timer::time_point::max());
+      co_await wake_.async_wait(asio::as_tuple(use_awaitable));
+      continue;
+    }
+    std::deque<Pending> batch;
+    batch.swap(queue_);
+    std::string wire;
+    for (const Pending& pending : batch) wire += pending.wire;
+    std::size_t answered = 0;
+    try {
+      tcp_of(stream).expires_after(settings_.timeout);
+      co_await asio::async_write(stream, asio::buffer(wire), use_awaitable);
+      while (answered < batch.size()) {
+        const Reply reply = co_await read_reply(stream, reader);
+        --outstanding_;
+        batch[answered++].done(reply);
+      }
+    } catch (const std::exception& e) {
+      Reply lost;
+      lost.text = std::string("connection to Redis lost: ") + e.what();
+      for (; answered < batch.size(); ++answered) {
+        --outstanding_;
+        batch[answered].done(lost);
+      }
+      throw;
+    }
+  }
+}
+
+}  // namespace ar::coordination

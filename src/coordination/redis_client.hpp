@@ -1,0 +1,104 @@
+#pragma once
+// One connection to Redis, run by its own thread. Commands are queued from any thread, written in
+// batches (pipelined) and answered through callbacks on the client's thread. Knows the protocol
+// (hiredis formats commands and parses replies), TLS, AUTH/SELECT and Sentinel discovery; not
+// what the keys mean.
+//
+// Failure model: a command that cannot be answered (no connection, a timeout, a connection lost
+// mid-batch) is answered kUnavailable, never retried here, never left hanging. While Redis is
+// unreachable, commands are answered kUnavailable at once and the client reconnects in the
+// background with a growing delay.
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+
+struct redisReader;
+
+namespace ar::coordination {
+
+struct Reply {
+  enum class Type { kUnavailable, kNil, kInteger, kString, kStatus, kError, kArray };
+  Type type = Type::kUnavailable;
+  std::string text;  // a string, a status, an error, or why Redis was unavailable
+  long long integer = 0;
+  std::vector<Reply> elements;
+
+  bool ok() const { return type != Type::kUnavailable && type != Type::kError; }
+};
+
+class RedisClient {
+ public:
+  using Callback = std::function<void(const Reply&)>;
+  // Called on the client's thread when the connection comes up (true) or is lost (false).
+  using StateChange = std::function<void(bool up, std::string_view detail)>;
+
+  RedisClient(const config::Redis& settings, StateChange on_change);
+  ~RedisClient();
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // Queues one command, e.g. {"SET", key, value}. `done` runs exactly once, on the client's thread.
+  void command(const std::vector<std::string>& args, Callback done);
+
+  bool up() const { return up_; }
+  // Commands queued or sent and not answered yet.
+  std::size_t outstanding() const { return outstanding_; }
+  // The master currently connected to, "host:port"; empty while down.
+  std::string where() const;
+
+  // Answers every queued command kUnavailable, closes the connection and joins the thread.
+  void stop();
+
+ private:
+  struct Pending {
+    std::string wire;  // the command in Redis's protocol
+    Callback done;
+  };
+  enum class State { kConnecting, kUp, kDown };
+
+  boost::asio::awaitable<void> run();
+  boost::asio::awaitable<void> connect_and_serve();
+  boost::asio::awaitable<config::HostPort> ask_sentinels();
+  template <typename Stream>
+  boost::asio::awaitable<void> serve(Stream& stream, redisReader* reader);
+  void enqueue(Pending pending);
+  void fail_queued(std::string_view why);
+  void set_state(State state, std::string_view detail);
+
+  const config::Redis& settings_;
+  StateChange on_change_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;
+
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  boost::asio::steady_timer wake_;  // cancelled when a command is queued
+  std::deque<Pending> queue_;       // the client's thread only
+  State state_ = State::kConnecting;
+  bool stopping_ = false;
+  std::optional<bool> reported_;  // the last state on_change_ was told
+  std::atomic<bool> up_{false};
+  std::atomic<std::size_t> outstanding_{0};
+  mutable std::mutex where_mutex_;
+  std::string where_;
+  std::thread thread_;
+};
+
+// Redis's wire format of one command (RESP array of bulk strings).
+std::string format_command(const std::vector<std::string>& args);
+
+}  // namespace ar::coordination
