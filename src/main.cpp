@@ -28,13 +28,14 @@ using namespace ar;
 // on open connections gets 503, and in-flight egress calls get up to shutdown_timeout.
 class Shutdown {
  public:
+  // `in_flight`: calls to LiveKit and Redis that have not been answered yet.
   Shutdown(asio::io_context& io, std::vector<server::HttpServer*> listeners, server::Routes& routes,
-           const livekit::TwirpClient& api, const config::Server& settings,
+           std::function<std::size_t()> in_flight, const config::Server& settings,
            std::function<void()> stop_new_work)
       : io_(io),
         listeners_(std::move(listeners)),
         routes_(routes),
-        api_(api),
+        in_flight_(std::move(in_flight)),
         delay_(settings.shutdown_delay),
         timeout_(settings.shutdown_timeout),
         stop_new_work_(std::move(stop_new_work)),
@@ -69,17 +70,17 @@ class Shutdown {
     for (server::HttpServer* listener : listeners_) listener->stop_accepting();
     log::info("shutting down: no longer accepting webhooks",
               {{"signal", std::to_string(signal)},
-               {"egress_calls_in_flight", std::to_string(api_.outstanding())},
+               {"calls_in_flight", std::to_string(in_flight_())},
                {"wait_at_most", config::format_duration(timeout_)}});
     poll();
   }
 
   void poll() {
-    const std::size_t outstanding = api_.outstanding();
+    const std::size_t outstanding = in_flight_();
     if (outstanding == 0 || std::chrono::steady_clock::now() >= deadline_) {
       if (outstanding > 0) {
-        log::warn("shutdown timeout reached: abandoning egress calls still in flight",
-                  {{"egress_calls", std::to_string(outstanding)}});
+        log::warn("shutdown timeout reached: abandoning calls still in flight",
+                  {{"calls", std::to_string(outstanding)}});
       }
       log::info("stopped");
       io_.stop();
@@ -94,7 +95,7 @@ class Shutdown {
   asio::io_context& io_;
   std::vector<server::HttpServer*> listeners_;
   server::Routes& routes_;
-  const livekit::TwirpClient& api_;
+  std::function<std::size_t()> in_flight_;
   std::chrono::milliseconds delay_;
   std::chrono::milliseconds timeout_;
   std::function<void()> stop_new_work_;
@@ -115,8 +116,24 @@ int run(const config::Config& config) {
                             .connect_timeout = config.livekit.connect_timeout,
                             .request_timeout = config.livekit.request_timeout,
                             .max_concurrent = config.delivery.egress_concurrency});
-  recorder::Recorder recorder(config, api);
-  recorder::Reconciler reconciler(recorder, api, config.delivery.reconcile_interval);
+  std::unique_ptr<coordination::Coordination> coordination;
+  if (config.redis.enabled()) {
+    coordination = std::make_unique<coordination::Coordination>(
+        config.redis, config.livekit.request_timeout, config.delivery.dedupe_ttl,
+        [](bool up, std::string_view detail) {
+          if (up) {
+            log::info("Redis reachable: replicas coordinate through claims", {{"redis", detail}});
+          } else {
+            log::warn(
+                "Redis unreachable: recording continues with the ListEgress check alone; "
+                "duplicate recordings are possible until it returns",
+                {{"error", detail}});
+          }
+        });
+  }
+  recorder::Recorder recorder(config, api, coordination.get());
+  recorder::Reconciler reconciler(recorder, api, config.delivery.reconcile_interval,
+                                  coordination.get());
   const livekit::WebhookVerifier verifier(config.webhook.api_key, config.webhook.api_secret,
                                           config.webhook.leeway);
   server::Routes routes(verifier, recorder);
@@ -124,6 +141,12 @@ int run(const config::Config& config) {
   metrics::publish_build_info(AUTO_RECORDER_VERSION);
   metrics::track_pending_starts([&recorder] { return static_cast<double>(recorder.pending()); });
   metrics::track_api_calls_in_flight([&api] { return static_cast<double>(api.outstanding()); });
+  metrics::track_coordination(
+      [&coordination] { return coordination && !coordination->up() ? 1.0 : 0.0; },
+      [&reconciler] { return reconciler.leading() ? 1.0 : 0.0; });
+  auto in_flight = [&api, &coordination] {
+    return api.outstanding() + (coordination ? coordination->outstanding() : 0);
+  };
 
   asio::io_context io(1);
   const server::HttpLimits limits{.max_body_bytes = config.server.max_body_bytes,
@@ -150,7 +173,7 @@ int run(const config::Config& config) {
     return 1;
   }
 
-  Shutdown shutdown(io, listeners, routes, api, config.server, [&] {
+  Shutdown shutdown(io, listeners, routes, in_flight, config.server, [&] {
     reconciler.stop();
     recorder.shut_down();
   });
@@ -184,19 +207,22 @@ int run(const config::Config& config) {
 
   metrics::set_ready(true);
   const std::uint16_t health_port = config.server.health_port != 0 ? health.port() : http.port();
-  log::info("auto-recorder ready", {{"version", AUTO_RECORDER_VERSION},
-                                    {"port", std::to_string(http.port())},
-                                    {"scheme", http.tls() ? "https" : "http"},
-                                    {"health_port", std::to_string(health_port)},
-                                    {"livekit", config.livekit.url},
-                                    {"storage", config::storage_name(config.storage)},
-                                    {"config", config.source}});
+  log::info("auto-recorder ready",
+            {{"version", AUTO_RECORDER_VERSION},
+             {"port", std::to_string(http.port())},
+             {"scheme", http.tls() ? "https" : "http"},
+             {"health_port", std::to_string(health_port)},
+             {"livekit", config.livekit.url},
+             {"storage", config::storage_name(config.storage)},
+             {"replica", coordination ? coordination->replica_id() : std::string_view("alone")},
+             {"config", config.source}});
   reconciler.start();
   io.run();
   // Stop the other threads before the objects they use are destroyed: API answers reach the
   // recorder and reconciler, timers belong to the reconciler and recorder.
   reconciler.stop();
   api.stop();
+  if (coordination) coordination->stop();
   recorder.stop_timers();
   return 0;
 }

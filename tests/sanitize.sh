@@ -13,7 +13,7 @@ jobs=$(nproc)
 # Each entry of `runs` is one ctest selection.
 case $kind in
   asan) flags=(-DAR_SANITIZE=address,undefined); runs=("-LE lint") ;;
-  tsan) flags=(-DAR_SANITIZE=thread -DCMAKE_CXX_COMPILER=clang++); runs=("-L unit" "-R integration\.(delivery|shutdown|recording|hardening|operations)$") ;;
+  tsan) flags=(-DAR_SANITIZE=thread -DCMAKE_CXX_COMPILER=clang++); runs=("-L unit" "-R integration\.(delivery|shutdown|recording|hardening|operations|replicas)$") ;;
   fuzz) flags=(-DAR_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DFUZZ_SECONDS="${FUZZ_SECONDS:-30}"); runs=("-L fuzz") ;;
   *) echo "usage: $0 asan|tsan|fuzz BUILD_DIR" >&2; exit 2 ;;
 esac

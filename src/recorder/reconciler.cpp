@@ -11,8 +11,13 @@
 namespace ar::recorder {
 
 Reconciler::Reconciler(Recorder& recorder, livekit::TwirpClient& api,
-                       std::chrono::milliseconds interval)
-    : recorder_(recorder), api_(api), interval_(interval), timer_(recorder.timers()) {}
+                       std::chrono::milliseconds interval, coordination::Coordination* coordination)
+    : recorder_(recorder),
+      api_(api),
+      interval_(interval),
+      coordination_(coordination),
+      timer_(recorder.timers()),
+      lease_timer_(recorder.timers()) {}
 
 void Reconciler::start() {
   if (interval_.count() == 0) {
@@ -21,12 +26,64 @@ void Reconciler::start() {
         "unrecorded");
     return;
   }
-  schedule(std::chrono::milliseconds(0));
+  if (coordination_ == nullptr) {
+    role_ = Role::kLeader;
+    schedule(std::chrono::milliseconds(0));
+    return;
+  }
+  boost::asio::post(recorder_.timers(), [this] { ask_for_lease(); });
 }
 
 void Reconciler::stop() {
-  stopped_ = true;
-  boost::asio::post(recorder_.timers(), [this] { timer_.cancel(); });
+  if (stopped_.exchange(true)) return;
+  // Handing the lease back lets another replica take over now rather than at its expiry.
+  if (coordination_ != nullptr && role_ == Role::kLeader) coordination_->resign();
+  boost::asio::post(recorder_.timers(), [this] {
+    timer_.cancel();
+    lease_timer_.cancel();
+  });
+}
+
+// On the timer thread, every lease period.
+void Reconciler::ask_for_lease() {
+  if (stopped_) return;
+  coordination_->lease([this](const coordination::LeaseAnswer& answer) {
+    boost::asio::post(recorder_.timers(), [this, answer] { on_lease(answer); });
+  });
+}
+
+void Reconciler::on_lease(const coordination::LeaseAnswer& answer) {
+  if (stopped_) return;
+  Role role = Role::kFollower;
+  if (!answer.available) {
+    role = Role::kWithoutRedis;
+  } else if (answer.held) {
+    role = Role::kLeader;
+  }
+  const Role was = role_.exchange(role);
+  if (role != was) {
+    const std::string& me = coordination_->replica_id();
+    switch (role) {
+      case Role::kLeader:
+        log::info("reconciler lease taken: this replica runs the reconcile passes",
+                  {{"replica", me}});
+        break;
+      case Role::kFollower:
+        log::info("reconciler lease held by another replica: this one does not reconcile",
+                  {{"replica", me}, {"holder", answer.holder}});
+        break;
+      case Role::kWithoutRedis:
+        log::warn("Redis unreachable: this replica reconciles without the lease until it returns",
+                  {{"replica", me}});
+        break;
+    }
+    // A new holder looks at once: its predecessor may have died in the middle of a pass.
+    if (was == Role::kFollower) schedule(std::chrono::milliseconds(0));
+  }
+  lease_timer_.expires_after(coordination_->lease_period());
+  lease_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) ask_for_lease();
+  });
 }
 
 // Timers are touched only on the timer thread; API answers arrive on another one.
@@ -35,7 +92,7 @@ void Reconciler::schedule(std::chrono::milliseconds delay) {
     if (stopped_) return;
     timer_.expires_after(delay);
     timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec && !stopped_) pass();
+      if (!ec && !stopped_ && leading()) pass();
     });
   });
 }

@@ -3,12 +3,18 @@
 // room without a room-composite recording to Recorder::ensure_recording. This covers webhooks
 // LiveKit dropped, rooms started while the recorder was down, and recorders started after the
 // rooms. The first pass runs right after start().
+//
+// With several replicas, one at a time reconciles: the one holding the lease in Redis. Every
+// replica asks for (or renews) the lease every lease_ttl/5; a new holder runs a pass at once.
+// While Redis is unreachable every replica reconciles, since a missed room is worse than the
+// duplicate the ListEgress check may then fail to prevent.
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <vector>
 
+#include "coordination/coordination.hpp"
 #include "livekit/twirp_client.hpp"
 #include "livekit/webhook.hpp"
 #include "recorder/recorder.hpp"
@@ -17,12 +23,21 @@ namespace ar::recorder {
 
 class Reconciler {
  public:
-  Reconciler(Recorder& recorder, livekit::TwirpClient& api, std::chrono::milliseconds interval);
+  // `coordination` is null when running alone: this replica always reconciles.
+  Reconciler(Recorder& recorder, livekit::TwirpClient& api, std::chrono::milliseconds interval,
+             coordination::Coordination* coordination = nullptr);
 
   void start();
   void stop();
 
+  // Whether this replica runs reconcile passes now.
+  bool leading() const { return role_ != Role::kFollower; }
+
  private:
+  enum class Role { kFollower, kLeader, kWithoutRedis };
+
+  void ask_for_lease();
+  void on_lease(const coordination::LeaseAnswer& answer);
   void schedule(std::chrono::milliseconds delay);
   void pass();
   void compare(std::vector<livekit::Room> rooms);
@@ -31,7 +46,10 @@ class Reconciler {
   Recorder& recorder_;
   livekit::TwirpClient& api_;
   std::chrono::milliseconds interval_;
+  coordination::Coordination* coordination_;
   boost::asio::steady_timer timer_;
+  boost::asio::steady_timer lease_timer_;
+  std::atomic<Role> role_{Role::kFollower};
   std::atomic<bool> stopped_{false};
 };
 

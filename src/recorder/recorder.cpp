@@ -38,11 +38,13 @@ std::string_view to_string(Origin origin) {
   return "webhook";
 }
 
-Recorder::Recorder(const config::Config& config, livekit::TwirpClient& api)
+Recorder::Recorder(const config::Config& config, livekit::TwirpClient& api,
+                   coordination::Coordination* coordination)
     : recording_(config.recording),
       storage_(config.storage),
       delivery_(config.delivery),
       api_(api),
+      coordination_(coordination),
       seen_(config.delivery.dedupe_ttl, config.delivery.dedupe_capacity),
       backoff_(config.delivery.retry_initial_delay, config.delivery.retry_max_delay,
                std::random_device{}()),
@@ -69,8 +71,12 @@ void Recorder::shut_down() {
   shutting_down_ = true;
   std::size_t abandoned = 0;
   for (auto& [name, attempt] : attempts_) {
-    if (attempt.retry_timer) ++abandoned;
+    if (!attempt.retry_timer) continue;
+    ++abandoned;
     cancel_retry(attempt);
+    // Released, so the replica running the reconciler may take the room at once.
+    if (attempt.claimed) coordination_->release({attempt.room.name, attempt.room.sid});
+    attempt.claimed = false;
   }
   if (abandoned > 0) {
     log::warn("shutting down: rooms waiting to retry are left to the reconciler of the next start",
@@ -96,7 +102,7 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       metrics::recording_skipped("duplicate_room");
       verdict = Verdict::kDuplicate;
     } else {
-      verdict = ensure_locked(room, Origin::kWebhook);
+      verdict = ensure_locked(room, Origin::kWebhook, event.id);
       if (verdict == Verdict::kAccepted && !room.sid.empty())
         seen_.insert(key("sid:", room.sid), now);
     }
@@ -109,7 +115,7 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       cancel_retry(it->second);
       log::info("room finished before its recording started: stopped trying",
                 {{"room", room.name}, {"room_sid", room.sid}});
-      attempts_.erase(it);
+      finish(room.name);
     }
     history_.erase(room.name);
   } else if (event.event == "egress_ended" && event.egress) {
@@ -143,7 +149,8 @@ Recorder::History* Recorder::prune_history(const std::string& room_name,
   return &h;
 }
 
-Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin) {
+Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::string_view event_id,
+                                std::string_view replaces_egress) {
   const auto now = SteadyClock::now();
   const std::string_view from = to_string(origin);
   if (!room.sid.empty() && seen_.contains(key("fin:", room.sid), now)) {
@@ -185,9 +192,69 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin) {
   attempt.room = room;
   attempt.origin = origin;
   attempt.first_try = now;
-  log::debug("checking for an active recording", {{"room", room.name}, {"origin", from}});
-  check_then_start(room.name, attempt.id);
+  attempt.event_id = event_id;
+  attempt.replaces_egress = replaces_egress;
+  if (coordination_ != nullptr) {
+    claim_then_check(room.name, attempt.id);
+  } else {
+    log::debug("checking for an active recording", {{"room", room.name}, {"origin", from}});
+    check_then_start(room.name, attempt.id);
+  }
   return Verdict::kAccepted;
+}
+
+void Recorder::finish(const std::string& room_name, std::string_view egress_id) {
+  auto it = attempts_.find(room_name);
+  if (it == attempts_.end()) return;
+  const Attempt& attempt = it->second;
+  if (attempt.claimed) {
+    const coordination::RoomRef room{attempt.room.name, attempt.room.sid};
+    if (egress_id.empty()) {
+      coordination_->release(room);
+    } else {
+      coordination_->started(room, egress_id);
+    }
+  }
+  attempts_.erase(it);
+}
+
+// Several replicas: only the one holding the room's claim goes on to check and start.
+void Recorder::claim_then_check(const std::string& room_name, std::uint64_t id) {
+  const Attempt& attempt = attempts_.at(room_name);
+  coordination_->claim(
+      {attempt.room.name, attempt.room.sid}, attempt.event_id, attempt.replaces_egress,
+      [this, room_name, id](const coordination::ClaimAnswer& answer) {
+        const std::lock_guard lock(mutex_);
+        Attempt* current = find_attempt(room_name, id);
+        if (current == nullptr) return;  // cancelled meanwhile; an unused claim expires
+        const log::Fields fields = {{"room", room_name},
+                                    {"room_sid", current->room.sid},
+                                    {"holder", answer.holder},
+                                    {"origin", to_string(current->origin)}};
+        switch (answer.claim) {
+          case coordination::Claim::kWon:
+            metrics::coordination_claim("won");
+            current->claimed = true;
+            return check_then_start(room_name, id);
+          case coordination::Claim::kTaken:
+            metrics::coordination_claim("taken");
+            metrics::recording_skipped("claimed_elsewhere");
+            log::info("skipped: another replica is starting or has started this recording", fields);
+            attempts_.erase(room_name);
+            return;
+          case coordination::Claim::kDuplicateEvent:
+            metrics::coordination_claim("duplicate_event");
+            metrics::recording_skipped("duplicate_event");
+            log::info("skipped: duplicate webhook, handled by another replica",
+                      {{"room", room_name}, {"event_id", current->event_id}});
+            attempts_.erase(room_name);
+            return;
+          case coordination::Claim::kUnavailable:
+            metrics::coordination_claim("unavailable");
+            log::debug("Redis unavailable: relying on the ListEgress check alone", fields);
+            return check_then_start(room_name, id);
+        }
+      });
 }
 
 Recorder::Attempt* Recorder::find_attempt(const std::string& room_name, std::uint64_t id) {
@@ -221,10 +288,11 @@ void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) 
                              {"status", egress.status},
                              {"origin", to_string(attempt->origin)}});
                   metrics::recording_skipped("already_recording");
-                  attempts_.erase(room_name);
+                  finish(room_name, egress.egress_id);
                   return;
                 }
               }
+              if (attempt->claimed) coordination_->renew({attempt->room.name, attempt->room.sid});
               start(room_name, id);
             });
 }
@@ -245,7 +313,7 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
                          {"origin", to_string(attempt->origin)},
                          {"retries", std::to_string(attempt->retries)}});
               metrics::recording_started(to_string(attempt->origin));
-              attempts_.erase(room_name);
+              finish(room_name, info ? std::string_view(info->egress_id) : "unknown");
             });
 }
 
@@ -259,7 +327,7 @@ void Recorder::on_failure(Attempt& attempt, const livekit::TwirpReply& reply,
     case Failure::kRoomGone:
       log::info("room is gone: stopped trying to record it", fields);
       metrics::recording_failed(reply.code);
-      attempts_.erase(room_name);
+      finish(room_name);
       return;
     case Failure::kPermanent:
       log::error(
@@ -267,7 +335,7 @@ void Recorder::on_failure(Attempt& attempt, const livekit::TwirpReply& reply,
           "not retried",
           fields);
       metrics::recording_failed(reply.code);
-      attempts_.erase(room_name);
+      finish(room_name);
       return;
     case Failure::kTransient:
       break;
@@ -278,10 +346,11 @@ void Recorder::on_failure(Attempt& attempt, const livekit::TwirpReply& reply,
                               : "gave up starting the recording; the reconciler tries again",
                fields);
     metrics::recording_failed(reply.code);
-    attempts_.erase(room_name);
+    finish(room_name);
     return;
   }
   const auto delay = backoff_.delay(attempt.retries++);
+  if (attempt.claimed) coordination_->renew({attempt.room.name, attempt.room.sid}, delay);
   metrics::recording_retried(reply.code);
   log::warn("recording not started yet: retrying", {{"room", room_name},
                                                     {"room_sid", attempt.room.sid},
@@ -329,12 +398,13 @@ void Recorder::on_recording_ended(const livekit::EgressSummary& egress) {
              {"egress_id", egress.egress_id},
              {"status", egress.status},
              {"error", egress.error}});
-  restart_if_room_lives(egress.room_name, egress.room_id);
+  restart_if_room_lives(egress.room_name, egress.room_id, egress.egress_id);
 }
 
-void Recorder::restart_if_room_lives(const std::string& room_name, const std::string& room_sid) {
+void Recorder::restart_if_room_lives(const std::string& room_name, const std::string& room_sid,
+                                     const std::string& failed_egress) {
   api_.call(livekit::kListRooms, livekit::list_rooms_request({room_name}), {.room_list = true},
-            [this, room_name, room_sid](const livekit::TwirpReply& reply) {
+            [this, room_name, room_sid, failed_egress](const livekit::TwirpReply& reply) {
               const std::lock_guard lock(mutex_);
               if (!reply.ok()) {
                 log::warn("could not check whether the room still exists; the reconciler will",
@@ -345,7 +415,7 @@ void Recorder::restart_if_room_lives(const std::string& room_name, const std::st
               if (rooms) {
                 for (const livekit::Room& room : *rooms) {
                   if (room.name == room_name && (room_sid.empty() || room.sid == room_sid)) {
-                    ensure_locked(room, Origin::kRestart);
+                    ensure_locked(room, Origin::kRestart, {}, failed_egress);
                     return;
                   }
                 }

@@ -3,9 +3,13 @@
 // recordings that fail mid-room all come through ensure_recording(), so deduplication, retries
 // and limits live here and nowhere else. Knows policy, not wire formats.
 //
+// With several replicas (Redis configured) a start is claimed in Redis first; only the claim's
+// holder goes on. Without Redis, or while Redis is unreachable, the ListEgress check before every
+// start is the only guard against a second recording.
+//
 // Threads: the HTTP thread asks for a verdict, LiveKit API answers arrive on the Twirp client's
-// thread, retry timers fire on the recorder's own timer thread. One mutex guards the state and is
-// never held across anything that waits.
+// thread, Redis answers on the Redis client's, retry timers fire on the recorder's own timer
+// thread. One mutex guards the state and is never held across anything that waits.
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -20,6 +24,7 @@
 #include <vector>
 
 #include "config/config.hpp"
+#include "coordination/coordination.hpp"
 #include "livekit/egress.hpp"
 #include "livekit/twirp_client.hpp"
 #include "livekit/webhook.hpp"
@@ -40,7 +45,9 @@ enum class Verdict {
 
 class Recorder {
  public:
-  Recorder(const config::Config& config, livekit::TwirpClient& api);
+  // `coordination` is null when running alone (no Redis configured).
+  Recorder(const config::Config& config, livekit::TwirpClient& api,
+           coordination::Coordination* coordination = nullptr);
   ~Recorder();
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
@@ -74,6 +81,9 @@ class Recorder {
     SteadyClock::time_point first_try;
     unsigned retries = 0;
     std::shared_ptr<boost::asio::steady_timer> retry_timer;
+    std::string event_id;         // the webhook that asked, marked handled with the claim
+    std::string replaces_egress;  // a restart: the failed recording whose claim it may take
+    bool claimed = false;         // this replica holds the room's claim in Redis
   };
 
   // Recordings of one room that failed mid-room, and the restarts that followed, in the last hour.
@@ -83,20 +93,26 @@ class Recorder {
     bool limit_reported = false;
   };
 
-  Verdict ensure_locked(const livekit::Room& room, Origin origin);
+  Verdict ensure_locked(const livekit::Room& room, Origin origin, std::string_view event_id = {},
+                        std::string_view replaces_egress = {});
   void on_recording_ended(const livekit::EgressSummary& egress);
-  void restart_if_room_lives(const std::string& room_name, const std::string& room_sid);
+  void restart_if_room_lives(const std::string& room_name, const std::string& room_sid,
+                             const std::string& failed_egress);
+  void claim_then_check(const std::string& room_name, std::uint64_t id);
   void check_then_start(const std::string& room_name, std::uint64_t id);
   void start(const std::string& room_name, std::uint64_t id);
   void on_failure(Attempt& attempt, const livekit::TwirpReply& reply, std::string_view call);
   Attempt* find_attempt(const std::string& room_name, std::uint64_t id);
   void cancel_retry(Attempt& attempt);
+  // Forgets the attempt; its claim now names `egress_id`, or is released when there is none.
+  void finish(const std::string& room_name, std::string_view egress_id = {});
   History* prune_history(const std::string& room_name, SteadyClock::time_point now);
 
   const config::Recording& recording_;
   const config::Storage& storage_;
   const config::Delivery& delivery_;
   livekit::TwirpClient& api_;
+  coordination::Coordination* coordination_;
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Attempt> attempts_;  // by room name: one attempt per room

@@ -145,6 +145,24 @@ void reconcile_pass(bool ok, std::size_t unrecorded_rooms) {
   found.inc(unrecorded_rooms);
 }
 
+void coordination_claim(std::string_view result) {
+  counter("auto_recorder_coordination_claims_total",
+          "Claims on rooms in Redis, by result (won, taken, duplicate_event, unavailable).",
+          {{"result", std::string(result)}})
+      .inc();
+}
+
+void track_coordination(std::function<double()> degraded, std::function<double()> leader) {
+  registry().gauge("auto_recorder_coordination_degraded",
+                   "1 while Redis is configured but unreachable: starts rely on the ListEgress "
+                   "check alone and duplicates become possible.",
+                   std::move(degraded));
+  registry().gauge("auto_recorder_reconciler_leader",
+                   "1 while this replica runs reconcile passes (holds the lease, runs alone, or "
+                   "Redis is unreachable).",
+                   std::move(leader));
+}
+
 void track_pending_starts(std::function<double()> read) {
   registry().gauge("auto_recorder_pending_starts",
                    "Rooms waiting for their recording to start (the bounded queue).",

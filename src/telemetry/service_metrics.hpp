@@ -27,6 +27,11 @@ void api_call(std::string_view method, std::string_view outcome, double seconds)
 
 void reconcile_pass(bool ok, std::size_t unrecorded_rooms);
 
+// Redis coordination of replicas: claims by result (won, taken, duplicate_event, unavailable).
+void coordination_claim(std::string_view result);
+// Gauges: 1 while Redis is configured but unreachable; 1 while this replica runs reconcile passes.
+void track_coordination(std::function<double()> degraded, std::function<double()> leader);
+
 // Gauges read at scrape time.
 void track_pending_starts(std::function<double()> read);
 void track_api_calls_in_flight(std::function<double()> read);

@@ -2,7 +2,6 @@
 // cannot hurt it, and it can serve HTTPS with a certificate reloaded on SIGHUP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import net from 'node:net';
@@ -12,6 +11,7 @@ import https from 'node:https';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv, tempDir } from './lib/recorder.mjs';
 import { eventBody, signBody, post, sendEvent } from './lib/webhooks.mjs';
+import { makeCa } from './lib/certs.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
@@ -151,21 +151,6 @@ test('a replayed webhook (same token, same body, still valid) is accepted once a
     await recorder.stop();
   }
 });
-
-// A CA, and server certificates for 127.0.0.1 signed by it, made fresh for this run.
-function makeCa(dir) {
-  const file = (name) => join(dir, name);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1',
-    '-subj', '/CN=test-ca', '-keyout', file('ca.key'), '-out', file('ca.pem')], { stdio: 'ignore' });
-  writeFileSync(file('san.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  return (name) => {
-    execFileSync('openssl', ['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-subj', `/CN=${name}`,
-      '-keyout', file(`${name}.key`), '-out', file(`${name}.csr`)], { stdio: 'ignore' });
-    execFileSync('openssl', ['x509', '-req', '-in', file(`${name}.csr`), '-CA', file('ca.pem'), '-CAkey', file('ca.key'),
-      '-CAcreateserial', '-days', '1', '-extfile', file('san.ext'), '-out', file(`${name}.pem`)], { stdio: 'ignore' });
-    return { cert: file(`${name}.pem`), key: file(`${name}.key`) };
-  };
-}
 
 function peerCertificate(port, ca, options = {}) {
   return new Promise((resolve, reject) => {

@@ -57,12 +57,13 @@ export async function sendEvent(recorder, event, options = {}) {
 
 // Delivers like livekit-server: up to 5 attempts, waiting 1, 2, 4, 8 s, retrying on connection
 // errors, 429 and 5xx (not 501); any other status counts as delivered. Returns every answer.
+// `url` may be a function of the attempt number: a Kubernetes Service picking a replica.
 export async function deliver(url, body, authorization, { waits = [1000, 2000, 4000, 8000] } = {}) {
   const answers = [];
   for (let attempt = 0; ; attempt += 1) {
     let answer;
     try {
-      answer = await post(url, body, { authorization });
+      answer = await post(typeof url === 'function' ? url(attempt) : url, body, { authorization });
     } catch (e) {
       answer = { status: 0, error: e.cause?.code ?? e.message };
     }
