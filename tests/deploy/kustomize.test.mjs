@@ -13,6 +13,7 @@ import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { startRecorder, tempDir, freePort } from '../integration/lib/recorder.mjs';
+import { RedisServer } from '../integration/lib/redis.mjs';
 
 const ROOT = new URL('../../deploy/kubernetes/', import.meta.url).pathname;
 
@@ -141,6 +142,32 @@ test('overlays/env: the seed\'s environment variables, secrets from a Secret', a
     assert.equal((await fetch(`${recorder.url}/livez`)).status, 200);
   } finally {
     assert.equal((await recorder.stop()).code, 0);
+  }
+});
+
+test('overlays/ha: three replicas spread over nodes, Redis settings from a Secret, at most one down at a time', async () => {
+  const objects = render('overlays/ha');
+  const { deployment, pod, container } = checkDeployment(objects);
+  assert.equal(deployment.spec.replicas, 3);
+  assert.equal(deployment.spec.strategy.rollingUpdate.maxUnavailable, 0, 'roll out without dropping below 3');
+  const [term] = pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution;
+  assert.equal(term.podAffinityTerm.topologyKey, 'kubernetes.io/hostname');
+  assert.deepEqual(term.podAffinityTerm.labelSelector.matchLabels, deployment.spec.template.metadata.labels);
+  assert.deepEqual(container.envFrom, [{ secretRef: { name: 'auto-recorder-redis' } }]);
+
+  // The Secret's keys are variable names: with a real Redis behind them, the pod's environment
+  // starts a replica that coordinates.
+  const redis = await new RedisServer().start();
+  const values = Object.fromEntries(container.env.map((e) => [e.name, e.value ?? `from-secret-${e.valueFrom.secretKeyRef.key}`]));
+  const secret = { REDIS_ADDRESS: `127.0.0.1:${redis.port}` };
+  const recorder = await startRecorder({ env: { ...secret, ...values, RECONCILE_INTERVAL: '0', PORT: String(await freePort()) } });
+  try {
+    await recorder.waitForOutput(/Redis reachable/);
+    const ready = JSON.parse(recorder.lines(/auto-recorder ready/)[0]);
+    assert.notEqual(ready.replica, 'alone');
+  } finally {
+    assert.equal((await recorder.stop()).code, 0);
+    await redis.stop();
   }
 });
 
