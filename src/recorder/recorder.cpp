@@ -85,6 +85,14 @@ void Recorder::shut_down() {
 }
 
 Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
+  // Most webhooks (participants, tracks, ingress) change nothing here: no lock, and no entry in
+  // the dedupe memory, where their ids would push out the room sids that matter.
+  const bool acted_on = (event.event == "room_started" || event.event == "room_finished" ||
+                         event.event == "egress_ended");
+  if (!acted_on) {
+    log::debug("webhook ignored", {{"event", event.event}, {"event_id", event.id}});
+    return Verdict::kAccepted;
+  }
   const auto now = SteadyClock::now();
   const std::lock_guard lock(mutex_);
   if (!event.id.empty() && seen_.contains(key("ev:", event.id), now)) {

@@ -73,6 +73,23 @@ test('a second room_started for the same room sid with a new event id starts not
   });
 });
 
+test('participant and track events do not push room sids out of the dedupe memory', async () => {
+  await withRecorder({ DEDUPE_CAPACITY: '100' }, async (recorder) => {
+    const { body } = liveRoom('busy-room');
+    await postSigned(recorder, body);
+    await recorder.waitForOutput(/recording started room=busy-room/);
+    for (let i = 0; i < 150; i += 1) {
+      const event = i % 2 ? 'participant_joined' : 'track_published';
+      assert.equal((await postSigned(recorder, eventBody(event, { room: { name: 'busy-room' } }))).status, 200);
+    }
+    assert.equal((await postSigned(recorder, body)).status, 200); // LiveKit's late retry
+    await recorder.waitForOutput(/skipped: duplicate webhook event=room_started/);
+    assert.equal(standin.startsFor('busy-room').length, 1);
+    assert.equal(standin.calls.filter((c) => c.method === 'ListEgress' && c.request?.roomName === 'busy-room').length, 1,
+      'the retry was recognised from memory, without asking LiveKit');
+  });
+});
+
 test('"unavailable" three times, then success: one recording, every webhook answered fast', async () => {
   await withRecorder({}, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', times: 3, status: 503, code: 'unavailable', msg: 'no response from servers' });
