@@ -75,10 +75,26 @@ std::atomic<bool> g_ready{false};
 }  // namespace
 
 void webhook_verified(std::string_view event, std::string_view result) {
-  counter("auto_recorder_webhooks_total",
-          "Verified webhooks by event and result (accepted, duplicate, busy, shutting_down).",
-          {{"event", std::string(bounded(event, kEvents))}, {"result", std::string(result)}})
-      .inc();
+  // Every webhook counts here: the (event, result) counters are looked up in the registry once,
+  // then updated without a lock or an allocation.
+  static constexpr std::array<std::string_view, 4> kResults{"accepted", "duplicate", "busy",
+                                                            "shutting_down"};
+  static std::array<std::array<std::atomic<Counter*>, kResults.size()>, kEvents.size() + 1> cache{};
+  const std::string_view known_event = bounded(event, kEvents);
+  const auto e = static_cast<std::size_t>(std::find(kEvents.begin(), kEvents.end(), known_event) -
+                                          kEvents.begin());
+  const auto r = static_cast<std::size_t>(std::find(kResults.begin(), kResults.end(), result) -
+                                          kResults.begin());
+  if (r == kResults.size()) return;  // not a result this metric knows
+  Counter* cached = cache.at(e).at(r).load(std::memory_order_acquire);
+  if (cached == nullptr) {
+    cached = &counter(
+        "auto_recorder_webhooks_total",
+        "Verified webhooks by event and result (accepted, duplicate, busy, shutting_down).",
+        {{"event", std::string(known_event)}, {"result", std::string(result)}});
+    cache.at(e).at(r).store(cached, std::memory_order_release);
+  }
+  cached->inc();
 }
 
 void webhook_rejected(std::string_view reason) {
