@@ -3,8 +3,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <csignal>
 #include <iostream>
+#include <thread>
+#include <vector>
 
 #include "config/describe.hpp"
 #include "config/duration.hpp"
@@ -29,7 +32,9 @@ using namespace ar;
 class Shutdown {
  public:
   // `in_flight`: calls to LiveKit and Redis that have not been answered yet.
-  Shutdown(asio::io_context& io, std::vector<server::HttpServer*> listeners, server::Routes& routes,
+  // `control`: the strand the signal handlers run on; the shutdown's timer runs there too.
+  Shutdown(asio::io_context& io, const asio::strand<asio::io_context::executor_type>& control,
+           std::vector<server::HttpServer*> listeners, server::Routes& routes,
            std::function<std::size_t()> in_flight, const config::Server& settings,
            std::function<void()> stop_new_work)
       : io_(io),
@@ -39,7 +44,7 @@ class Shutdown {
         delay_(settings.shutdown_delay),
         timeout_(settings.shutdown_timeout),
         stop_new_work_(std::move(stop_new_work)),
-        timer_(io) {}
+        timer_(control) {}
 
   void begin(int signal) {
     if (begun_) {
@@ -148,7 +153,7 @@ int run(const config::Config& config) {
     return api.outstanding() + (coordination ? coordination->outstanding() : 0);
   };
 
-  asio::io_context io(1);
+  asio::io_context io(static_cast<int>(config.server.threads));
   const server::HttpLimits limits{.max_body_bytes = config.server.max_body_bytes,
                                   .max_header_bytes = config.server.max_header_bytes,
                                   .max_connections = config.server.max_connections,
@@ -173,12 +178,14 @@ int run(const config::Config& config) {
     return 1;
   }
 
-  Shutdown shutdown(io, listeners, routes, in_flight, config.server, [&] {
+  // Signals and the shutdown sequence run one at a time, whichever server thread picks them up.
+  const auto control = asio::make_strand(io);
+  Shutdown shutdown(io, control, listeners, routes, in_flight, config.server, [&] {
     reconciler.stop();
     recorder.shut_down();
   });
   // SIGHUP: load the TLS certificate again (after a renewal); open connections keep theirs.
-  asio::signal_set reload(io, SIGHUP);
+  asio::signal_set reload(control, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_reload = [&](boost::system::error_code ec,
                                                                       int) {
     if (ec) return;
@@ -196,7 +203,7 @@ int run(const config::Config& config) {
     reload.async_wait(on_reload);
   };
   reload.async_wait(on_reload);
-  asio::signal_set signals(io, SIGINT, SIGTERM);
+  asio::signal_set signals(control, SIGINT, SIGTERM);
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                       int signal) {
     if (ec) return;
@@ -217,7 +224,11 @@ int run(const config::Config& config) {
              {"replica", coordination ? coordination->replica_id() : std::string_view("alone")},
              {"config", config.source}});
   reconciler.start();
+  std::vector<std::thread> server_threads;
+  for (unsigned i = 1; i < config.server.threads; ++i)
+    server_threads.emplace_back([&io] { io.run(); });
   io.run();
+  for (std::thread& thread : server_threads) thread.join();
   // Stop the other threads before the objects they use are destroyed: API answers reach the
   // recorder and reconciler, timers belong to the reconciler and recorder.
   reconciler.stop();

@@ -84,6 +84,7 @@ struct Server {
   std::uint16_t port = 8080;
   std::size_t max_header_bytes = std::size_t{16} * 1024;
   std::size_t max_connections = 1024;
+  unsigned threads = 1;  // resolved: never 0
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds header_timeout{10000};
   std::chrono::milliseconds body_timeout{30000};

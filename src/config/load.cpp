@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "config/duration.hpp"
 #include "config/settings.hpp"
@@ -781,6 +782,10 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
   config.server.shutdown_timeout = in.duration("shutdown_timeout", true);
   config.server.max_header_bytes = in.integer("max_header_bytes", 1024, std::uint64_t{1024} * 1024);
   config.server.max_connections = in.integer("max_connections", 1, 1'000'000);
+  config.server.threads = static_cast<unsigned>(in.integer("server_threads", 0, 64));
+  if (config.server.threads == 0) {
+    config.server.threads = std::clamp(std::thread::hardware_concurrency(), 1U, 4U);
+  }
   config.server.idle_timeout = in.duration("idle_timeout", false);
   config.server.header_timeout = in.duration("header_timeout", false);
   config.server.body_timeout = in.duration("body_timeout", false);

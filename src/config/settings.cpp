@@ -36,6 +36,8 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "Largest webhook body accepted; larger bodies get 413."},
     {"max_header_bytes", "MAX_HEADER_BYTES", "16384", Kind::kInteger, kPlain,
      "Largest request header block accepted; larger gets 431."},
+    {"server_threads", "SERVER_THREADS", "0", Kind::kInteger, kPlain,
+     "Threads that serve HTTP (verify and answer webhooks); 0: one per CPU core, at most 4."},
     {"max_connections", "MAX_CONNECTIONS", "1024", Kind::kInteger, kPlain,
      "Open client connections at most; more are closed at once."},
     {"idle_timeout", "IDLE_TIMEOUT", "60s", Kind::kDuration, kPlain,

@@ -146,19 +146,28 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     write(answer, message.keep_alive() && !shared_->closing.load(std::memory_order_relaxed));
   }
 
-  void write(HttpResponse& answer, bool keep_alive) {
-    response_.emplace();
-    response_->result(answer.status);
-    response_->version(11);
-    response_->set(http::field::server, "auto-recorder");
-    response_->set(http::field::content_type, answer.content_type);
-    if (!answer.allow.empty()) response_->set(http::field::allow, answer.allow);
-    response_->body() = std::move(answer.body);
-    response_->keep_alive(keep_alive);
-    response_->prepare_payload();
+  // The answer is formatted into one buffer the session keeps, so a kept-alive connection
+  // answers without allocating (Beast's response message allocated for every header).
+  void write(const HttpResponse& answer, bool keep_alive) {
+    out_.clear();
+    out_ += "HTTP/1.1 ";
+    out_ += std::to_string(answer.status);
+    out_ += ' ';
+    out_ += http::obsolete_reason(http::int_to_status(answer.status));
+    out_ += "\r\nServer: auto-recorder\r\nContent-Type: ";
+    out_ += answer.content_type;
+    if (!answer.allow.empty()) {
+      out_ += "\r\nAllow: ";
+      out_ += answer.allow;
+    }
+    out_ += "\r\nContent-Length: ";
+    out_ += std::to_string(answer.body.size());
+    if (!keep_alive) out_ += "\r\nConnection: close";
+    out_ += "\r\n\r\n";
+    out_ += answer.body;
     tcp().expires_after(limits().body_timeout);
-    http::async_write(
-        stream_, *response_,
+    asio::async_write(
+        stream_, asio::buffer(out_),
         [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
           if (ec) return self->close();
           if (keep_alive) return self->wait_for_request();
@@ -210,7 +219,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::shared_ptr<HttpServer::Shared> shared_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  std::optional<http::response<http::string_body>> response_;
+  std::string out_;  // the answer being written
   std::array<char, 4096> scratch_{};
   bool closing_tls_ = false;
   bool served_ = false;  // a request was answered: the connection has earned idle_timeout
@@ -219,7 +228,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 }  // namespace
 
 HttpServer::HttpServer(asio::io_context& io, HttpLimits limits, Handler handler)
-    : io_(io), acceptor_(io), shared_(std::make_shared<Shared>()) {
+    : io_(io),
+      accept_strand_(asio::make_strand(io)),
+      acceptor_(accept_strand_),
+      shared_(std::make_shared<Shared>()) {
   shared_->limits = limits;
   shared_->handler = std::move(handler);
 }
@@ -271,8 +283,11 @@ std::uint16_t HttpServer::port() const {
 
 void HttpServer::stop_accepting() {
   shared_->closing.store(true);
-  beast::error_code ignored;
-  acceptor_.close(ignored);
+  // On the acceptor's strand: with several server threads an accept may be completing now.
+  asio::post(accept_strand_, [this] {
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+  });
 }
 
 void HttpServer::accept() {

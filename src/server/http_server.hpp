@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -59,6 +60,7 @@ class HttpServer {
   void accept();
 
   boost::asio::io_context& io_;
+  boost::asio::strand<boost::asio::io_context::executor_type> accept_strand_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<Shared> shared_;
 };
