@@ -153,17 +153,18 @@ int run(const config::Config& config) {
     return api.outstanding() + (coordination ? coordination->outstanding() : 0);
   };
 
-  asio::io_context io(static_cast<int>(config.server.threads));
+  server::IoPool pool(config.server.threads);
+  asio::io_context& io = pool.main();
   const server::HttpLimits limits{.max_body_bytes = config.server.max_body_bytes,
                                   .max_header_bytes = config.server.max_header_bytes,
                                   .max_connections = config.server.max_connections,
                                   .idle_timeout = config.server.idle_timeout,
                                   .header_timeout = config.server.header_timeout,
                                   .body_timeout = config.server.body_timeout};
-  server::HttpServer http(io, limits,
+  server::HttpServer http(pool, limits,
                           [&routes](const server::HttpRequest& r) { return routes.handle(r); });
   server::HttpServer health(
-      io, limits, [&routes](const server::HttpRequest& r) { return routes.handle_health(r); });
+      pool, limits, [&routes](const server::HttpRequest& r) { return routes.handle_health(r); });
   std::vector<server::HttpServer*> listeners{&http};
   const server::TlsFiles tls{config.server.tls_cert_file, config.server.tls_key_file};
   try {
@@ -224,11 +225,7 @@ int run(const config::Config& config) {
              {"replica", coordination ? coordination->replica_id() : std::string_view("alone")},
              {"config", config.source}});
   reconciler.start();
-  std::vector<std::thread> server_threads;
-  for (unsigned i = 1; i < config.server.threads; ++i)
-    server_threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (std::thread& thread : server_threads) thread.join();
+  pool.run();
   // Stop the other threads before the objects they use are destroyed: API answers reach the
   // recorder and reconciler, timers belong to the reconciler and recorder.
   reconciler.stop();

@@ -104,7 +104,7 @@ struct Delivery {
   std::chrono::milliseconds retry_give_up_after{15 * 60 * 1000};
   std::uint32_t max_restarts_per_hour = 3;
   std::size_t max_pending_starts = 10000;
-  std::size_t egress_concurrency = 64;
+  std::size_t egress_concurrency = 256;
   std::chrono::milliseconds dedupe_ttl{24 * 3600 * 1000};
   std::size_t dedupe_capacity = 100000;
 };

@@ -79,7 +79,7 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "Recordings that fail mid-room are restarted at most this often per room per hour."},
     {"max_pending_starts", "MAX_PENDING_STARTS", "10000", Kind::kInteger, kPlain,
      "Rooms waiting for a recording to start; beyond it room_started is answered 503."},
-    {"egress_concurrency", "EGRESS_CONCURRENCY", "64", Kind::kInteger, kPlain,
+    {"egress_concurrency", "EGRESS_CONCURRENCY", "256", Kind::kInteger, kPlain,
      "Calls to LiveKit's API in flight at once."},
     {"dedupe_ttl", "DEDUPE_TTL", "24h", Kind::kDuration, kPlain,
      "How long webhook event ids and room sids are remembered to drop duplicates."},

@@ -227,11 +227,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
 }  // namespace
 
-HttpServer::HttpServer(asio::io_context& io, HttpLimits limits, Handler handler)
-    : io_(io),
-      accept_strand_(asio::make_strand(io)),
-      acceptor_(accept_strand_),
-      shared_(std::make_shared<Shared>()) {
+HttpServer::HttpServer(IoPool& pool, HttpLimits limits, Handler handler)
+    : pool_(pool), acceptor_(pool.main()), shared_(std::make_shared<Shared>()) {
   shared_->limits = limits;
   shared_->handler = std::move(handler);
 }
@@ -283,15 +280,13 @@ std::uint16_t HttpServer::port() const {
 
 void HttpServer::stop_accepting() {
   shared_->closing.store(true);
-  // On the acceptor's strand: with several server threads an accept may be completing now.
-  asio::post(accept_strand_, [this] {
-    beast::error_code ignored;
-    acceptor_.close(ignored);
-  });
+  // Called on the main context's thread, where the acceptor's handlers run.
+  beast::error_code ignored;
+  acceptor_.close(ignored);
 }
 
 void HttpServer::accept() {
-  acceptor_.async_accept(asio::make_strand(io_), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor_.async_accept(pool_.next(), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;  // stop_accepting()
     if (ec) {
       // Out of descriptors or similar: keep serving the open connections and keep accepting.

@@ -8,7 +8,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/strand.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +16,7 @@
 #include <string>
 
 #include "server/http.hpp"
+#include "server/io_pool.hpp"
 
 namespace ar::server {
 
@@ -38,7 +38,8 @@ struct TlsFiles {
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, HttpLimits limits, Handler handler);
+  // Listens on `pool`'s main context; each connection is served by the pool's next one.
+  HttpServer(IoPool& pool, HttpLimits limits, Handler handler);
 
   // Serve HTTPS (TLS 1.2 and 1.3 only) with these files. Throws std::runtime_error naming the
   // file when they cannot be loaded. Call again to reload: new connections use the new
@@ -59,8 +60,7 @@ class HttpServer {
  private:
   void accept();
 
-  boost::asio::io_context& io_;
-  boost::asio::strand<boost::asio::io_context::executor_type> accept_strand_;
+  IoPool& pool_;
   boost::asio::ip::tcp::acceptor acceptor_;
   std::shared_ptr<Shared> shared_;
 };
