@@ -3,6 +3,7 @@
 # same `make build`.
 BUILD_DIR  ?= build
 BUILD_TYPE ?= RelWithDebInfo
+BUILD_TESTING ?= ON
 JOBS       ?= $(shell nproc)
 
 # What the C++ build needs: Debian 12 packages only.
@@ -14,8 +15,10 @@ BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
 # replicas' coordination tests run a real one), Node.js for the LiveKit stand-in.
 TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus \
   clang libclang-rt-14-dev redis-server
+# What `make bench` adds: the load generator, the do-nothing ceiling, the instruction counter.
+BENCH_PACKAGES := wrk nginx-light valgrind
 
-.PHONY: all deps-build deps-test build test demo fuzz sanitize format lint clean
+.PHONY: all deps-build deps-test deps-bench build test demo bench fuzz sanitize format lint clean
 
 all: build
 
@@ -42,11 +45,20 @@ deps-test:
 	fi
 
 build: deps-build
-	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DBUILD_TESTING=$(BUILD_TESTING)
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
 test: deps-test build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
+
+# Side by side with a Node receiver on LiveKit's SDK; rewrites the table in docs/performance.md.
+# Not part of `make test`.
+deps-bench: deps-test
+	$(call apt_install,$(BENCH_PACKAGES))
+
+bench: deps-bench
+	$(MAKE) build BUILD_DIR=build-release BUILD_TYPE=Release BUILD_TESTING=OFF
+	AUTO_RECORDER_BIN=build-release/auto-recorder node bench/run.mjs
 
 # Longer fuzzing than CI's 30 s per target: FUZZ_SECONDS=600 make fuzz
 FUZZ_SECONDS ?= 300

@@ -27,7 +27,11 @@ std::string reference_table() {
       "|---|---|---|---|---|\n";
   for (const Setting& s : all_settings()) {
     auto cell = [](std::string_view text) {
-      return text.empty() ? std::string("—") : "`" + std::string(text) + "`";
+      if (text.empty()) return std::string("—");
+      std::string quoted = "`";  // appended, not "`" + ...: GCC 12 -O3 warns (-Wrestrict) on that
+      quoted += text;
+      quoted += '`';
+      return quoted;
     };
     out += "| " + cell(s.key) + " | " + cell(s.env) + " | " + cell(s.default_value) + " | " +
            (s.secret ? "yes" : "") + " | " + std::string(s.description) + " |\n";

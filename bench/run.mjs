@@ -1,0 +1,303 @@
+// `make bench`: this service and a Node receiver on LiveKit's official SDK, measured side by side
+// in one run on this machine, plus a do-nothing nginx as the ceiling of what any receiver can
+// reach here. Prints a table and writes it into docs/performance.md. Never part of `make test`.
+//
+//   AUTO_RECORDER_BIN  the binary to measure (make bench builds a Release one)
+//   BENCH_SECONDS      length of each wrk run (default 10)
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, statSync, existsSync } from 'node:fs';
+import { tmpdir, cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import http from 'node:http';
+import net from 'node:net';
+import { eventBody, signBody } from '../tests/integration/lib/webhooks.mjs';
+
+const ROOT = new URL('..', import.meta.url).pathname;
+const BIN = process.env.AUTO_RECORDER_BIN ?? join(ROOT, 'build-release/auto-recorder');
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BURST_ROOMS = 2000;
+const BURST_CONCURRENCY = 64;
+const START_DELAY_MS = 50;
+const dir = mkdtempSync(join(tmpdir(), 'auto-recorder-bench-'));
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (text) => console.error(`• ${text}`);
+
+async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// A child process, resolved once its output matches `ready`.
+async function launch(command, args, { env = {}, ready, timeoutMs = 60000 } = {}) {
+  const child = spawn(command, args, { env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = { child, output: '', startedAt: performance.now() };
+  const collect = (chunk) => { proc.output += chunk; };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  proc.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const deadline = Date.now() + timeoutMs;
+  while (!ready.test(proc.output)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`${command} did not get ready:\n${proc.output}`);
+    await sleep(2);
+  }
+  proc.readyMs = performance.now() - proc.startedAt;
+  proc.stop = async (signal = 'SIGTERM') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    return proc.exit;
+  };
+  return proc;
+}
+
+function memoryKb(pid, field) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(status.match(new RegExp(`^${field}:\\s+(\\d+)`, 'm'))[1]);
+}
+
+// Resident memory of a process and its children (nginx: master and workers).
+function rssKb(pid, field = 'VmRSS') {
+  let total = memoryKb(pid, field);
+  const children = existsSync(`/proc/${pid}/task/${pid}/children`) ? readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim() : '';
+  for (const child of children.split(/\s+/).filter(Boolean)) total += rssKb(Number(child), field);
+  return total;
+}
+
+// ---- the targets ------------------------------------------------------------------------------
+
+async function startStandIn() {
+  const proc = await launch('node', [join(ROOT, 'bench/standin-server.mjs')], { ready: /"control"/ });
+  return { proc, ...JSON.parse(proc.output.trim().split('\n')[0]) };
+}
+
+async function control(standin, path) {
+  return (await fetch(`${standin.control}${path}`, { method: path.startsWith('/counts') ? 'GET' : 'POST' })).json();
+}
+
+function recorderTarget(standin) {
+  return {
+    name: 'auto-recorder',
+    async start() {
+      const port = await freePort();
+      const proc = await launch(BIN, [], {
+        ready: /auto-recorder ready/,
+        env: { PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, S3_BUCKET: 'bench' },
+      });
+      return { proc, pid: proc.child.pid, url: `http://127.0.0.1:${port}/webhook-receiver` };
+    },
+  };
+}
+
+function nodeTarget(standin) {
+  return {
+    name: 'node peer',
+    async start() {
+      const port = await freePort();
+      const proc = await launch('node', [join(ROOT, 'bench/peers/node/receiver.mjs')], {
+        ready: /node peer ready/,
+        env: { PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, S3_BUCKET: 'bench' },
+      });
+      return { proc, pid: proc.child.pid, url: `http://127.0.0.1:${port}/webhook-receiver` };
+    },
+  };
+}
+
+function nginxTarget() {
+  return {
+    name: 'nginx (do nothing)',
+    async start() {
+      const port = await freePort();
+      const conf = join(dir, 'nginx.conf');
+      writeFileSync(conf, `daemon off; worker_processes auto; pid ${dir}/nginx.pid; error_log stderr warn;
+events { worker_connections 1024; }
+http { access_log off; client_body_temp_path ${dir}; proxy_temp_path ${dir}; fastcgi_temp_path ${dir};
+  uwsgi_temp_path ${dir}; scgi_temp_path ${dir};
+  server { listen 127.0.0.1:${port}; location / { return 200 "ok\\n"; } } }
+`);
+      const proc = spawn('nginx', ['-c', conf], { stdio: 'ignore' });
+      const exit = new Promise((resolve) => proc.on('exit', resolve));
+      for (let i = 0; i < 500; i += 1) {
+        const up = await new Promise((resolve) => { const s = net.connect(port, '127.0.0.1', () => { s.destroy(); resolve(true); }); s.on('error', () => resolve(false)); });
+        if (up) break;
+        await sleep(10);
+      }
+      return { proc: { stop: async () => { proc.kill('SIGQUIT'); await exit; } }, pid: proc.pid, url: `http://127.0.0.1:${port}/webhook-receiver` };
+    },
+  };
+}
+
+// ---- measurements -----------------------------------------------------------------------------
+
+function parseWrk(text) {
+  const rate = Number(text.match(/Requests\/sec:\s+([\d.]+)/)[1]);
+  const toMs = (value, unit) => Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
+  const pct = (p) => { const m = text.match(new RegExp(`\\s${p}%\\s+([\\d.]+)(us|ms|s)`)); return toMs(m[1], m[2]); };
+  const errors = Number(text.match(/Non-2xx or 3xx responses:\s+(\d+)/)?.[1] ?? 0);
+  return { rate, p50: pct(50), p99: pct(99), errors };
+}
+
+async function wrkRun(url, seconds) {
+  const env = { ...process.env, BENCH_BODY: join(dir, 'body.json'), BENCH_AUTH: join(dir, 'auth.txt') };
+  return new Promise((resolve, reject) => {
+    const child = spawn('wrk', ['-t2', '-c32', `-d${seconds}s`, '--latency', '-s', join(ROOT, 'bench/wrk/post.lua'), url], { env });
+    let out = '';
+    child.stdout.on('data', (c) => { out += c; });
+    child.stderr.on('data', (c) => { out += c; });
+    child.on('exit', (code) => (code === 0 ? resolve(parseWrk(out)) : reject(new Error(out))));
+  });
+}
+
+async function throughput(target) {
+  const running = await target.start();
+  await sleep(1000);
+  const idle = rssKb(running.pid);
+  await wrkRun(running.url, 2); // warm-up
+  const result = await wrkRun(running.url, SECONDS);
+  const peak = rssKb(running.pid, 'VmHWM');
+  await running.proc.stop();
+  log(`${target.name}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, idle ${idle} kB, peak ${peak} kB, non-2xx ${result.errors}`);
+  return { ...result, idle, peak, readyMs: running.proc.readyMs };
+}
+
+// 2000 distinct room_started webhooks, signed before the clock starts, posted 64 at a time.
+async function burst(target, standin, prefix) {
+  // Started before the rooms exist, so that its reconciler's first pass finds none of them.
+  const running = await target.start();
+  const { names, sids } = await control(standin, `/rooms?prefix=${prefix}&count=${BURST_ROOMS}`);
+  const auth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret, ttlSeconds: 600 };
+  const requests = await Promise.all(names.map(async (name, i) => {
+    const body = eventBody('room_started', { room: { name, sid: sids[i] } });
+    return { body, token: await signBody(body, auth) };
+  }));
+  await sleep(500);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: BURST_CONCURRENCY });
+  const post = ({ body, token }) => new Promise((resolve, reject) => {
+    const req = http.request(running.url, { method: 'POST', agent, headers: { 'Content-Type': 'application/webhook+json', Authorization: token, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+  const queue = [...requests];
+  let failed = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: BURST_CONCURRENCY }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) if ((await post(next)) !== 200) failed += 1;
+  }));
+  const acknowledgedMs = performance.now() - t0;
+  let counts;
+  for (;;) {
+    counts = await control(standin, `/counts?prefix=${prefix}`);
+    if (counts.recorded === BURST_ROOMS || performance.now() - t0 > 60000) break;
+    await sleep(5);
+  }
+  const recordedMs = performance.now() - t0;
+  await sleep(1000); // anything doubled shows up by now
+  counts = await control(standin, `/counts?prefix=${prefix}`);
+  const peak = rssKb(running.pid, 'VmHWM');
+  agent.destroy();
+  await running.proc.stop();
+  const result = { acknowledgedMs, recordedMs, missed: BURST_ROOMS - counts.recorded, doubled: counts.doubled, failed, peak };
+  log(`${target.name} burst: acknowledged in ${acknowledgedMs.toFixed(0)} ms, recorded in ${recordedMs.toFixed(0)} ms, missed ${result.missed}, doubled ${result.doubled}, non-200 ${failed}`);
+  return result;
+}
+
+// Instructions per verified webhook: two callgrind runs that differ only in how many webhooks they
+// verify; the difference divided by the count leaves start-up and shutdown out.
+async function instructionsPerWebhook(standin) {
+  const body = readFileSync(join(dir, 'body.json'), 'utf8');
+  const token = readFileSync(join(dir, 'auth.txt'), 'utf8');
+  const run = async (count) => {
+    const port = await freePort();
+    const out = join(dir, `callgrind.${count}`);
+    const proc = await launch('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, BIN], {
+      ready: /auto-recorder ready/,
+      timeoutMs: 120000,
+      env: { PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, S3_BUCKET: 'bench', RECONCILE_INTERVAL: '0' },
+    });
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    for (let i = 0; i < count; i += 1) {
+      await new Promise((resolve, reject) => {
+        const req = http.request(`http://127.0.0.1:${port}/webhook-receiver`, { method: 'POST', agent, headers: { 'Content-Type': 'application/webhook+json', Authorization: token } }, (res) => { res.resume(); res.on('end', resolve); });
+        req.on('error', reject);
+        req.end(body);
+      });
+    }
+    agent.destroy();
+    await proc.stop();
+    const text = readFileSync(out, 'utf8');
+    return Number(text.match(/^(?:summary|totals): (\d+)/m)[1]);
+  };
+  const few = await run(200);
+  const many = await run(1200);
+  return (many - few) / 1000;
+}
+
+function strippedSize(binary) {
+  const copy = join(dir, 'stripped');
+  execFileSync('strip', ['-o', copy, binary]);
+  return statSync(copy).size;
+}
+
+// ---- the run ----------------------------------------------------------------------------------
+
+const machine = `${cpus().length} × ${cpus()[0].model.trim()}, ${Math.round(totalmem() / 2 ** 30)} GiB, ` +
+  `${execFileSync('uname', ['-sr'], { encoding: 'utf8' }).trim()}; node ${process.version}; ` +
+  `${spawnSync('wrk', ['-v'], { encoding: 'utf8' }).stdout.split('\n')[0].replace(/ \[.*/, '').replace(/ Copyright.*/, '').trim()}`;
+log(machine);
+
+const standin = await startStandIn();
+const auth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret, ttlSeconds: 3600 };
+const joined = eventBody('participant_joined', { room: { name: 'bench-room', sid: 'RM_bench' } });
+writeFileSync(join(dir, 'body.json'), joined);
+writeFileSync(join(dir, 'auth.txt'), await signBody(joined, auth));
+
+const ours = recorderTarget(standin);
+const peer = nodeTarget(standin);
+const nginx = await throughput(nginxTarget());
+const oursLoad = await throughput(ours);
+const peerLoad = await throughput(peer);
+await control(standin, `/delay?ms=${START_DELAY_MS}`);
+const oursBurst = await burst(ours, standin, 'burst-ours-');
+const peerBurst = await burst(peer, standin, 'burst-peer-');
+await control(standin, '/delay?ms=0');
+log('callgrind (slow)');
+const instructions = await instructionsPerWebhook(standin);
+log(`${Math.round(instructions)} instructions per verified webhook`);
+await standin.proc.stop();
+
+const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}×` : '');
+const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
+const ms = (v) => (v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(v < 10 ? 2 : 0)} ms`);
+const check = (ok) => (ok ? 'yes' : '**no**');
+const rows = [
+  ['verified webhooks/s (wrk, 32 connections)', Math.round(oursLoad.rate), Math.round(peerLoad.rate), ratio(oursLoad.rate, peerLoad.rate),
+    `≥ 100 000, ≥ 6× peer, ≥ 45 % of nginx (${Math.round(nginx.rate)}/s): ${(100 * oursLoad.rate / nginx.rate).toFixed(0)} %`,
+    check(oursLoad.rate >= 100000 && oursLoad.rate >= 6 * peerLoad.rate && oursLoad.rate >= 0.45 * nginx.rate)],
+  ['latency p50', ms(oursLoad.p50), ms(peerLoad.p50), ratio(oursLoad.p50, peerLoad.p50), '', ''],
+  ['latency p99', ms(oursLoad.p99), ms(peerLoad.p99), ratio(oursLoad.p99, peerLoad.p99), '< 1 ms', check(oursLoad.p99 < 1)],
+  ['resident memory, idle', mb(oursLoad.idle), mb(peerLoad.idle), ratio(oursLoad.idle, peerLoad.idle), '< 8 MB', check(oursLoad.idle < 8 * 1024)],
+  ['resident memory, peak (wrk and burst)', mb(Math.max(oursLoad.peak, oursBurst.peak)), mb(Math.max(peerLoad.peak, peerBurst.peak)),
+    ratio(Math.max(oursLoad.peak, oursBurst.peak), Math.max(peerLoad.peak, peerBurst.peak)), '< 20 MB, ≤ 1/7 of peer',
+    check(Math.max(oursLoad.peak, oursBurst.peak) < 20 * 1024 && Math.max(oursLoad.peak, oursBurst.peak) * 7 <= Math.max(peerLoad.peak, peerBurst.peak))],
+  [`burst of ${BURST_ROOMS} room_started: all acknowledged`, ms(oursBurst.acknowledgedMs), ms(peerBurst.acknowledgedMs), ratio(oursBurst.acknowledgedMs, peerBurst.acknowledgedMs), '< 500 ms', check(oursBurst.acknowledgedMs < 500)],
+  [`burst: every room recording (starts take ${START_DELAY_MS} ms)`, ms(oursBurst.recordedMs), ms(peerBurst.recordedMs), ratio(oursBurst.recordedMs, peerBurst.recordedMs), 'no later than the peer', check(oursBurst.recordedMs <= peerBurst.recordedMs)],
+  ['burst: rooms missed / doubled', `${oursBurst.missed} / ${oursBurst.doubled}`, `${peerBurst.missed} / ${peerBurst.doubled}`, '', '0 / 0', check(oursBurst.missed === 0 && oursBurst.doubled === 0)],
+  ['instructions per verified webhook (callgrind)', Math.round(instructions), '', '', 'for regressions', ''],
+  ['start-up to ready', ms(oursLoad.readyMs), ms(peerLoad.readyMs), ratio(oursLoad.readyMs, peerLoad.readyMs), '', ''],
+  ['binary size (stripped)', mb(strippedSize(BIN) / 1024), '', '', '', ''],
+];
+const table = ['| measure | auto-recorder | node peer | ours / peer | target | met |', '|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const when = new Date().toISOString().slice(0, 16).replace('T', ' ');
+const section = `Measured ${when} UTC on ${machine}. The load generator shares the cores.\n\n${table}\n`;
+console.log(`\n${table}\n`);
+
+const docs = join(ROOT, 'docs/performance.md');
+const text = readFileSync(docs, 'utf8');
+const begin = '<!-- bench:begin -->\n';
+const end = '<!-- bench:end -->';
+writeFileSync(docs, text.slice(0, text.indexOf(begin) + begin.length) + section + text.slice(text.indexOf(end)));
+log('docs/performance.md updated');

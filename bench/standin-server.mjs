@@ -1,0 +1,37 @@
+// The LiveKit stand-in in a process of its own, so that its work (token checks, strict parsing of
+// every request) does not share an event loop with the load generator. Prints one JSON line
+// { url, apiKey, apiSecret, control } when ready. The control endpoint:
+//   POST /rooms?prefix=P&count=N  creates N rooms, answers { names: [...], sids: [...] }
+//   POST /delay?ms=M              every StartRoomCompositeEgress answers after M ms
+//   GET  /counts?prefix=P         { rooms, recorded, doubled, starts } for rooms named P*
+import http from 'node:http';
+import { LiveKitStandIn } from '../tests/integration/lib/standin.mjs';
+
+const standin = await new LiveKitStandIn({ requireRooms: true }).start();
+standin.calls = { push() {} }; // a benchmark sends far too many calls to keep them all
+
+const control = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const reply = (value) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
+  if (url.pathname === '/rooms') {
+    const prefix = url.searchParams.get('prefix');
+    const count = Number(url.searchParams.get('count'));
+    const names = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
+    return reply({ names, sids: names.map((name) => standin.addRoom(name).sid) });
+  }
+  if (url.pathname === '/delay') {
+    standin.faults.length = 0;
+    standin.inject({ method: 'StartRoomCompositeEgress', times: Number.MAX_SAFE_INTEGER, delayMs: Number(url.searchParams.get('ms')) });
+    return reply({});
+  }
+  if (url.pathname === '/counts') {
+    const prefix = url.searchParams.get('prefix');
+    const counts = new Map();
+    for (const e of standin.egresses) if (e.roomName.startsWith(prefix)) counts.set(e.roomName, (counts.get(e.roomName) ?? 0) + 1);
+    const rooms = [...standin.rooms.keys()].filter((n) => n.startsWith(prefix)).length;
+    return reply({ rooms, recorded: counts.size, doubled: [...counts.values()].filter((n) => n > 1).length, starts: [...counts.values()].reduce((a, b) => a + b, 0) });
+  }
+  res.writeHead(404).end();
+});
+await new Promise((resolve) => control.listen(0, '127.0.0.1', resolve));
+console.log(JSON.stringify({ url: standin.url, apiKey: standin.apiKey, apiSecret: standin.apiSecret, control: `http://127.0.0.1:${control.address().port}` }));
