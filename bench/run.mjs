@@ -4,6 +4,7 @@
 //
 //   AUTO_RECORDER_BIN  the binary to measure (make bench builds a Release one)
 //   BENCH_SECONDS      length of each wrk run (default 10)
+//   BENCH_ONLY=burst   only this service's burst, logged and not written (for tuning)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
@@ -200,7 +201,7 @@ async function burst(target, standin, prefix) {
   agent.destroy();
   await running.proc.stop();
   const result = { acknowledgedMs, recordedMs, missed: BURST_ROOMS - counts.recorded, doubled: counts.doubled, failed, peak };
-  log(`${target.name} burst: acknowledged in ${acknowledgedMs.toFixed(0)} ms, recorded in ${recordedMs.toFixed(0)} ms, missed ${result.missed}, doubled ${result.doubled}, non-200 ${failed}`);
+  log(`${target.name} burst: acknowledged in ${acknowledgedMs.toFixed(0)} ms, recorded in ${recordedMs.toFixed(0)} ms, missed ${result.missed}, doubled ${result.doubled}, non-200 ${failed}, peak ${peak} kB`);
   return result;
 }
 
@@ -256,6 +257,13 @@ writeFileSync(join(dir, 'auth.txt'), await signBody(joined, auth));
 
 const ours = recorderTarget(standin);
 const peer = nodeTarget(standin);
+// BENCH_ONLY=burst: only our side of the burst, for a quick look while tuning (no table written).
+if (process.env.BENCH_ONLY === 'burst') {
+  await control(standin, `/delay?ms=${START_DELAY_MS}`);
+  await burst(ours, standin, 'burst-ours-');
+  await standin.proc.stop();
+  process.exit(0);
+}
 const nginx = await throughput(nginxTarget());
 const oursLoad = await throughput(ours);
 const peerLoad = await throughput(peer);
