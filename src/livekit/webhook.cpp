@@ -89,8 +89,11 @@ std::string body_hash(std::string_view body) {
 }
 
 std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEvent& out) {
+  // The parsed body lives in a buffer on the stack (bigger bodies spill to the heap).
+  std::array<unsigned char, 8192> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  json::monotonic_resource resource(buffer.data(), buffer.size());
   boost::system::error_code ec;
-  const json::value root = json::parse(body, ec);
+  const json::value root = json::parse(body, ec, json::storage_ptr(&resource));
   if (ec) return "body is not JSON";
   if (!root.is_object()) return "body is not a JSON object";
   const json::object& event = root.get_object();
