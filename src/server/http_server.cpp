@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "server/request_parser.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
 
@@ -94,7 +95,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void read_header() {
-    parser_.emplace();
+    parser_.emplace(parts_);
     parser_->body_limit(limits().max_body_bytes);
     parser_->header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
     tcp().expires_after(limits().header_timeout);
@@ -139,11 +140,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void respond() {
     served_ = true;
-    const auto& message = parser_->get();
-    const HttpRequest request{message.method_string(), message.target(),
-                              message[http::field::authorization], message.body()};
+    const HttpRequest request{parts_.method_name(), parts_.target, parts_.authorization,
+                              parts_.body};
     HttpResponse answer = shared_->handler(request);
-    write(answer, message.keep_alive() && !shared_->closing.load(std::memory_order_relaxed));
+    write(answer, parser_->keep_alive() && !shared_->closing.load(std::memory_order_relaxed));
   }
 
   // The answer is formatted into one buffer the session keeps, so a kept-alive connection
@@ -218,7 +218,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Stream stream_;
   std::shared_ptr<HttpServer::Shared> shared_;
   beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  RequestParts parts_;  // the request being read; its strings keep their capacity
+  std::optional<RequestParser> parser_;
   std::string out_;  // the answer being written
   std::array<char, 4096> scratch_{};
   bool closing_tls_ = false;
