@@ -518,10 +518,15 @@ LiveKitApi read_livekit(const Reader& in) {
   LiveKitApi api;
   const std::string host = in.text("livekit_host");
   const auto url = livekit::api_base_url(host);
+  if (!url && host.find('@') != std::string::npos) {  // not echoed: it may hold a password
+    throw ConfigError(name_of("livekit_host") +
+                      ": user info (user:password@) is not allowed in the URL; remove it, "
+                      "the API key and secret authenticate the calls");
+  }
   if (!url) {
     throw ConfigError(
         name_of("livekit_host") + ": \"" + host +
-        "\" is not a LiveKit URL: write http://, https://, ws:// or wss:// and a host, "
+        "\" is not a LiveKit URL: write http://, https://, ws:// or wss:// and host[:port], "
         "e.g. http://livekit-server:7880");
   }
   api.url = *url;
@@ -812,6 +817,16 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
         "livekit_insecure_skip_verify is on: LiveKit's TLS certificate is NOT verified, so anyone "
         "on the network path can read the API secret's tokens and the storage credentials. Use "
         "livekit_ca_file for a private CA instead.");
+  }
+  for (const char* proxy : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"}) {
+    if (auto value = env(proxy); !value || value->empty()) continue;
+    config.warnings.push_back(  // not the value: a proxy URL may carry a password
+        std::string(proxy) +
+        " is set, but API calls go to livekit_host directly: auto-recorder uses no proxy for "
+        "them (egress uploads use storage.*.proxy_config). Make livekit_host reachable from "
+        "this pod, or unset " +
+        proxy + " to silence this warning.");
+    break;
   }
   config.effective = effective_settings(raw, config.storage, config.redis);
   // Show what the webhook key and secret resolved to, not the "(livekit_api_key)" placeholder.

@@ -1,19 +1,18 @@
 #include "coordination/redis_client.hpp"
 
 #include <hiredis/hiredis.h>
-#include <openssl/ssl.h>
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <stdexcept>
+
+#include "util/connect.hpp"
 
 namespace ar::coordination {
 namespace {
@@ -108,13 +107,8 @@ awaitable<void> with_connection(const config::HostPort& at, asio::ssl::context* 
                                 std::chrono::milliseconds timeout, const std::string& username,
                                 const std::string& password, Body body) {
   const auto executor = co_await asio::this_coro::executor;
-  asio::ip::tcp::resolver resolver(executor);
-  beast::tcp_stream tcp(executor);
-  tcp.expires_after(timeout);
-  const auto endpoints =
-      co_await resolver.async_resolve(at.host, std::to_string(at.port), use_awaitable);
-  co_await tcp.async_connect(endpoints, use_awaitable);
-  tcp.socket().set_option(asio::ip::tcp::no_delay(true));
+  beast::tcp_stream tcp = co_await util::open_tcp(executor, at.host, at.port,
+                                                  std::chrono::steady_clock::now() + timeout);
   ReaderPtr reader(redisReaderCreate());
   auto log_in = [&](auto& stream) -> awaitable<void> {
     if (password.empty()) co_return;
@@ -129,12 +123,7 @@ awaitable<void> with_connection(const config::HostPort& at, asio::ssl::context* 
     co_return;
   }
   beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), *tls);
-  if (SSL_set_tlsext_host_name(stream.native_handle(), at.host.c_str()) != 1) {
-    throw std::runtime_error("cannot set the TLS server name");
-  }
-  stream.set_verify_callback(asio::ssl::host_name_verification(at.host));
-  tcp_of(stream).expires_after(timeout);
-  co_await stream.async_handshake(asio::ssl::stream_base::client, use_awaitable);
+  co_await util::tls_handshake(stream, at.host, true, std::chrono::steady_clock::now() + timeout);
   co_await log_in(stream);
   co_await body(stream, reader.get());
 }
@@ -160,14 +149,7 @@ std::string format_command(const std::vector<std::string>& args) {
 RedisClient::RedisClient(const config::Redis& settings, StateChange on_change)
     : settings_(settings), on_change_(std::move(on_change)), work_(io_.get_executor()), wake_(io_) {
   if (settings_.tls) {
-    tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-    tls_->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-    tls_->set_verify_mode(asio::ssl::verify_peer);
-    if (settings_.ca_file.empty()) {
-      tls_->set_default_verify_paths();
-    } else {
-      tls_->load_verify_file(settings_.ca_file);
-    }
+    tls_ = util::make_tls_client_context(settings_.ca_file, true);
   }
   asio::co_spawn(io_, run(), asio::detached);
   thread_ = std::thread([this] { io_.run(); });

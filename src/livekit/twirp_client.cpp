@@ -1,23 +1,39 @@
 #include "livekit/twirp_client.hpp"
 
-#include <curl/curl.h>
-
-#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
 #include <boost/json.hpp>
-#include <vector>
+#include <optional>
+#include <stdexcept>
 
 #include "telemetry/service_metrics.hpp"
+#include "util/connect.hpp"
 
 namespace ar::livekit {
 namespace {
 
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::awaitable;
+using asio::use_awaitable;
+using std::chrono::steady_clock;
+
 // Tokens for our own calls live briefly: a call never takes longer than this.
 constexpr std::chrono::seconds kTokenTtl{600};
-
-std::size_t append_body(char* data, std::size_t size, std::size_t count, void* user) {
-  static_cast<std::string*>(user)->append(data, size * count);
-  return size * count;
-}
+// A kept-alive connection unused for this long may have been closed by the server or a proxy
+// in between; a new one is cheaper than a failed attempt.
+constexpr std::chrono::seconds kIdleReuse{30};
+// ListRooms and ListEgress of a large deployment stay far below this.
+constexpr std::uint64_t kMaxReplyBytes = 32U << 20U;
 
 // A Twirp error answer is {"code": "...", "msg": "..."}; anything else is named by its status.
 void read_error(TwirpReply& reply) {
@@ -37,6 +53,61 @@ void read_error(TwirpReply& reply) {
   reply.message = "the answer is not a Twirp error (is livekit_host the LiveKit server?)";
 }
 
+TwirpReply transport_failure(boost::system::error_code ec, std::string_view doing,
+                             bool past_deadline) {
+  TwirpReply reply;
+  if (ec == beast::error::timeout) {
+    reply.code = "deadline_exceeded";
+    reply.message = std::string(doing) + ": no answer within " +
+                    (past_deadline ? "api_request_timeout" : "api_connect_timeout");
+  } else {
+    reply.code = "connection_error";
+    reply.message = std::string(doing) + ": " + ec.message();
+  }
+  return reply;
+}
+
+// The server closed a kept-alive connection before this request reached it: safe to resend.
+bool closed_while_idle(boost::system::error_code ec) {
+  return ec == http::error::end_of_stream || ec == asio::error::eof ||
+         ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
+         ec == asio::ssl::error::stream_truncated;
+}
+
+struct Exchange {
+  boost::system::error_code ec;
+  bool answered_some = false;
+  unsigned status = 0;
+  bool keep_alive = false;
+  std::string body;
+};
+
+template <typename Stream>
+awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, const std::string& request,
+                             steady_clock::time_point deadline) {
+  Exchange out;
+  beast::get_lowest_layer(stream).expires_at(deadline);
+  const auto [write_ec, written] =
+      co_await asio::async_write(stream, asio::buffer(request), asio::as_tuple(use_awaitable));
+  if (write_ec) {
+    out.ec = write_ec;
+    co_return out;
+  }
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(kMaxReplyBytes);
+  const auto [read_ec, read] =
+      co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
+  if (read_ec) {
+    out.ec = read_ec;
+    out.answered_some = parser.got_some();
+    co_return out;
+  }
+  out.status = parser.get().result_int();
+  out.keep_alive = parser.get().keep_alive();
+  out.body = std::move(parser.get().body());
+  co_return out;
+}
+
 }  // namespace
 
 TwirpReply reply_from_http(long status, std::string body) {
@@ -47,72 +118,85 @@ TwirpReply reply_from_http(long status, std::string body) {
   return reply;
 }
 
-namespace {
-
-struct CurlGlobal {
-  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
-};
-
-}  // namespace
-
-struct TwirpClient::Transfer {
-  CURL* easy = nullptr;
-  curl_slist* headers = nullptr;
-  std::string url;
-  std::string request_body;
-  std::string response_body;
-  std::array<char, CURL_ERROR_SIZE> error{};
-  std::string_view method;  // "StartRoomCompositeEgress", for metrics; points into url
-  std::chrono::steady_clock::time_point queued_at;
+struct TwirpClient::Call {
+  std::string request;      // the whole HTTP request
+  std::string_view method;  // "StartRoomCompositeEgress", for metrics; points into request
+  steady_clock::time_point queued_at;
   Callback done;
-
-  ~Transfer() {
-    if (easy != nullptr) curl_easy_cleanup(easy);
-    if (headers != nullptr) curl_slist_free_all(headers);
-  }
 };
 
-TwirpClient::TwirpClient(TwirpOptions options) : options_(std::move(options)) {
-  static const CurlGlobal curl_global;
-  multi_ = curl_multi_init();
-  thread_ = std::thread([this] { run(); });
+struct TwirpClient::Connection {
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  beast::flat_buffer buffer;
+  steady_clock::time_point idle_since;
+};
+
+TwirpClient::TwirpClient(TwirpOptions options)
+    : options_(std::move(options)), work_(io_.get_executor()) {
+  auto endpoint = parse_base_url(options_.base_url);
+  if (!endpoint) throw std::invalid_argument("not an http(s):// base URL: " + options_.base_url);
+  endpoint_ = std::move(*endpoint);
+  if (endpoint_.tls) {
+    tls_ = util::make_tls_client_context(options_.ca_file, !options_.insecure_skip_verify);
+  }
+  thread_ = std::thread([this] { io_.run(); });
 }
 
 TwirpClient::~TwirpClient() {
   stop();
-  curl_multi_cleanup(static_cast<CURLM*>(multi_));
+  idle_.clear();  // sockets go before the io_context; suspended calls go with it
 }
 
 void TwirpClient::stop() {
   {
     const std::lock_guard lock(mutex_);
     stopping_ = true;
+    queue_.clear();
   }
-  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  work_.reset();
+  io_.stop();
   if (thread_.joinable()) thread_.join();
 }
 
-void TwirpClient::call(std::string_view method, std::string json_body, VideoGrant grant,
+void TwirpClient::call(std::string_view method, std::string_view json_body, VideoGrant grant,
                        Callback done) {
-  auto transfer = std::make_unique<Transfer>();
-  transfer->url = options_.base_url + "/twirp/";
-  transfer->url += method;
-  const std::string_view url = transfer->url;
-  transfer->method = url.substr(url.rfind('/') + 1);
-  transfer->queued_at = std::chrono::steady_clock::now();
-  transfer->request_body = std::move(json_body);
-  transfer->done = std::move(done);
   const std::string token =
       mint_token(options_.api_key, options_.api_secret, grant, kTokenTtl, Clock::now());
-  transfer->headers = curl_slist_append(nullptr, "Content-Type: application/json");
-  transfer->headers =
-      curl_slist_append(transfer->headers, ("Authorization: Bearer " + token).c_str());
-  transfer->headers = curl_slist_append(transfer->headers, "Expect:");
+  auto call = std::make_unique<Call>();
+  std::string& request = call->request;
+  request.reserve(200 + endpoint_.path.size() + method.size() + token.size() + json_body.size());
+  request += "POST ";
+  request += endpoint_.path;
+  request += "/twirp/";
+  const std::size_t slash = method.rfind('/');
+  const std::size_t short_from = slash == std::string_view::npos ? 0 : slash + 1;
+  const std::size_t method_at = request.size() + short_from;
+  request += method;
+  request += " HTTP/1.1\r\nHost: ";
+  request += endpoint_.authority;
+  request += "\r\nUser-Agent: auto-recorder/" AUTO_RECORDER_VERSION
+             "\r\nContent-Type: application/json\r\nAuthorization: Bearer ";
+  request += token;
+  request += "\r\nContent-Length: ";
+  request += std::to_string(json_body.size());
+  request += "\r\n\r\n";
+  request += json_body;
+  call->method = std::string_view(request).substr(method_at, method.size() - short_from);
+  call->queued_at = steady_clock::now();
+  call->done = std::move(done);
+
+  bool spawn = false;
   {
     const std::lock_guard lock(mutex_);
-    queue_.push_back(std::move(transfer));
+    if (stopping_) return;
+    queue_.push_back(std::move(call));
+    if (workers_ < options_.max_concurrent) {
+      ++workers_;
+      spawn = true;
+    }
   }
-  curl_multi_wakeup(static_cast<CURLM*>(multi_));
+  if (spawn) asio::post(io_, [this] { asio::co_spawn(io_, work(), asio::detached); });
 }
 
 std::size_t TwirpClient::outstanding() const {
@@ -120,92 +204,89 @@ std::size_t TwirpClient::outstanding() const {
   return queue_.size() + running_;
 }
 
-void TwirpClient::start_transfer(std::unique_ptr<Transfer> transfer) {
-  CURL* easy = curl_easy_init();
-  transfer->easy = easy;
-  curl_easy_setopt(easy, CURLOPT_URL, transfer->url.c_str());
-  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(easy, CURLOPT_POST, 1L);
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, transfer->request_body.data());
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
-                   static_cast<curl_off_t>(transfer->request_body.size()));
-  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, transfer->headers);
-  curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(easy, CURLOPT_WRITEDATA, &transfer->response_body);
-  curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, transfer->error.data());
-  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(options_.connect_timeout.count()));
-  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.request_timeout.count()));
-  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  if (!options_.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, options_.ca_file.c_str());
-  if (options_.insecure_skip_verify) {  // explicit setting, warned about at every start
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 0L);
-    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 0L);
-  }
-  curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);  // never carry the token to another host
-  curl_easy_setopt(easy, CURLOPT_PRIVATE, transfer.get());
-  curl_multi_add_handle(static_cast<CURLM*>(multi_), easy);
-  active_.insert(transfer.release());  // owned through CURLOPT_PRIVATE until finish_transfer
-}
-
-void TwirpClient::finish_transfer(void* easy_handle, int curl_code) {
-  CURL* easy = static_cast<CURL*>(easy_handle);
-  Transfer* raw = nullptr;
-  curl_easy_getinfo(easy, CURLINFO_PRIVATE, &raw);
-  curl_multi_remove_handle(static_cast<CURLM*>(multi_), easy);
-  active_.erase(raw);
-  const std::unique_ptr<Transfer> transfer(raw);
-
-  TwirpReply reply;
-  const auto result = static_cast<CURLcode>(curl_code);
-  if (result == CURLE_OK) {
-    long status = 0;
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    reply = reply_from_http(status, std::move(transfer->response_body));
-  } else {
-    reply.code = result == CURLE_OPERATION_TIMEDOUT ? "deadline_exceeded" : "connection_error";
-    reply.message =
-        transfer->error[0] != '\0' ? transfer->error.data() : curl_easy_strerror(result);
-  }
-  metrics::api_call(
-      transfer->method, reply.ok() ? std::string_view("ok") : reply.code,
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - transfer->queued_at)
-          .count());
-  transfer->done(std::move(reply));
-}
-
-void TwirpClient::run() {
-  auto* multi = static_cast<CURLM*>(multi_);
+awaitable<void> TwirpClient::work() {
   for (;;) {
-    std::vector<std::unique_ptr<Transfer>> to_start;
+    std::unique_ptr<Call> call;
     {
       const std::lock_guard lock(mutex_);
-      if (stopping_) break;
-      while (!queue_.empty() && running_ < options_.max_concurrent) {
-        to_start.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-        ++running_;
+      if (stopping_ || queue_.empty()) {
+        --workers_;
+        co_return;
+      }
+      call = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
+    TwirpReply reply = co_await perform(*call);
+    metrics::api_call(call->method, reply.ok() ? std::string_view("ok") : reply.code,
+                      std::chrono::duration<double>(steady_clock::now() - call->queued_at).count());
+    call->done(std::move(reply));
+    const std::lock_guard lock(mutex_);
+    --running_;
+  }
+}
+
+std::unique_ptr<TwirpClient::Connection> TwirpClient::take_idle() {
+  while (!idle_.empty()) {
+    std::unique_ptr<Connection> connection = std::move(idle_.back());
+    idle_.pop_back();
+    if (steady_clock::now() - connection->idle_since < kIdleReuse) return connection;
+  }
+  return nullptr;
+}
+
+awaitable<std::unique_ptr<TwirpClient::Connection>> TwirpClient::connect(
+    steady_clock::time_point deadline) {
+  auto connection = std::make_unique<Connection>();
+  beast::tcp_stream tcp =
+      co_await util::open_tcp(io_.get_executor(), endpoint_.host, endpoint_.port, deadline);
+  if (!tls_) {
+    connection->plain.emplace(std::move(tcp));
+    co_return connection;
+  }
+  connection->tls.emplace(std::move(tcp), *tls_);
+  co_await util::tls_handshake(*connection->tls, endpoint_.host, !options_.insecure_skip_verify,
+                               deadline);
+  co_return connection;
+}
+
+awaitable<TwirpReply> TwirpClient::perform(const Call& call) {
+  const auto start = steady_clock::now();
+  const auto deadline = start + options_.request_timeout;
+  const auto connect_deadline = std::min(deadline, start + options_.connect_timeout);
+  for (;;) {
+    std::unique_ptr<Connection> connection = take_idle();
+    const bool reused = connection != nullptr;
+    if (!reused) {
+      try {
+        connection = co_await connect(connect_deadline);
+      } catch (const boost::system::system_error& e) {
+        co_return transport_failure(e.code(), "cannot connect to " + endpoint_.authority,
+                                    steady_clock::now() >= deadline);
+      } catch (const std::exception& e) {
+        TwirpReply reply;
+        reply.code = "connection_error";
+        reply.message = "cannot connect to " + endpoint_.authority + ": " + e.what();
+        co_return reply;
       }
     }
-    for (auto& transfer : to_start) start_transfer(std::move(transfer));
-
-    int still_running = 0;
-    curl_multi_perform(multi, &still_running);
-    int messages_left = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi, &messages_left)) {
-      if (message->msg != CURLMSG_DONE) continue;
-      finish_transfer(message->easy_handle, message->data.result);
-      const std::lock_guard lock(mutex_);
-      --running_;
+    // Not a ?: around the co_awaits: GCC 12 mishandles that in coroutines.
+    Exchange result;
+    if (connection->tls) {
+      result = co_await exchange(*connection->tls, connection->buffer, call.request, deadline);
+    } else {
+      result = co_await exchange(*connection->plain, connection->buffer, call.request, deadline);
     }
-    curl_multi_poll(multi, nullptr, 0, 1000, nullptr);
+    if (result.ec) {
+      if (reused && !result.answered_some && closed_while_idle(result.ec)) continue;
+      co_return transport_failure(result.ec, "calling " + endpoint_.authority, true);
+    }
+    if (result.keep_alive) {
+      connection->idle_since = steady_clock::now();
+      idle_.push_back(std::move(connection));
+    }
+    co_return reply_from_http(result.status, std::move(result.body));
   }
-  // Stopping: whatever still runs is abandoned and its callback never runs.
-  for (Transfer* transfer : active_) {
-    curl_multi_remove_handle(multi, transfer->easy);
-    delete transfer;  // NOLINT(cppcoreguidelines-owning-memory): owned via CURLOPT_PRIVATE
-  }
-  active_.clear();
 }
 
 }  // namespace ar::livekit

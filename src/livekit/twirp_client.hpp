@@ -1,7 +1,12 @@
 #pragma once
-// Calls LiveKit's Twirp API (JSON over HTTP POST) without blocking the caller: requests are
-// queued and run by one thread on libcurl's multi interface, at most max_concurrent at a time,
-// over kept-alive connections. Knows Twirp, not policy.
+// Calls LiveKit's Twirp API (JSON over HTTP POST) without blocking the caller: calls are queued
+// and run on the client's own thread, at most max_concurrent at a time, over kept-alive HTTP/1.1
+// connections (Boost.Beast; TLS through OpenSSL, always verified unless told otherwise).
+// Knows Twirp, not policy.
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstddef>
 #include <deque>
@@ -11,8 +16,9 @@
 #include <string>
 #include <string_view>
 #include <thread>
-#include <unordered_set>
+#include <vector>
 
+#include "livekit/host.hpp"
 #include "livekit/token.hpp"
 
 namespace ar::livekit {
@@ -33,13 +39,13 @@ struct TwirpReply {
 TwirpReply reply_from_http(long status, std::string body);
 
 struct TwirpOptions {
-  std::string base_url;  // http(s)://host[:port]
+  std::string base_url;  // http(s)://host[:port][/path], as livekit::api_base_url makes it
   std::string api_key;
   std::string api_secret;
   std::string ca_file;  // empty: the system's CA bundle
   bool insecure_skip_verify = false;
-  std::chrono::milliseconds connect_timeout{5000};
-  std::chrono::milliseconds request_timeout{30000};
+  std::chrono::milliseconds connect_timeout{5000};   // TCP connect and TLS handshake
+  std::chrono::milliseconds request_timeout{30000};  // the whole call, connecting included
   std::size_t max_concurrent = 64;
 };
 
@@ -47,6 +53,8 @@ class TwirpClient {
  public:
   using Callback = std::function<void(TwirpReply)>;
 
+  // Throws std::invalid_argument for a base_url parse_base_url refuses, and
+  // boost::system::system_error when ca_file cannot be loaded.
   explicit TwirpClient(TwirpOptions options);
   ~TwirpClient();
   TwirpClient(const TwirpClient&) = delete;
@@ -54,7 +62,7 @@ class TwirpClient {
 
   // Queues POST {base_url}/twirp/{method} (method like "livekit.Egress/ListEgress") with a fresh
   // token carrying grant. done runs later on the client's thread, exactly once.
-  void call(std::string_view method, std::string json_body, VideoGrant grant, Callback done);
+  void call(std::string_view method, std::string_view json_body, VideoGrant grant, Callback done);
 
   // Calls queued or running.
   std::size_t outstanding() const;
@@ -64,19 +72,27 @@ class TwirpClient {
   void stop();
 
  private:
-  struct Transfer;
-  void run();
-  void start_transfer(std::unique_ptr<Transfer> transfer);
-  void finish_transfer(void* easy, int curl_code);
+  struct Call;
+  struct Connection;
+  boost::asio::awaitable<void> work();
+  boost::asio::awaitable<TwirpReply> perform(const Call& call);
+  boost::asio::awaitable<std::unique_ptr<Connection>> connect(
+      std::chrono::steady_clock::time_point deadline);
+  std::unique_ptr<Connection> take_idle();
 
   TwirpOptions options_;
-  void* multi_ = nullptr;  // CURLM*, kept opaque so curl.h stays out of this header
+  ApiEndpoint endpoint_;
+  std::unique_ptr<boost::asio::ssl::context> tls_;  // for https:// only
+  boost::asio::io_context io_;
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::thread thread_;
   mutable std::mutex mutex_;
-  std::deque<std::unique_ptr<Transfer>> queue_;
-  std::size_t running_ = 0;
-  std::unordered_set<Transfer*> active_;  // touched only by the client's thread
+  std::deque<std::unique_ptr<Call>> queue_;
+  std::size_t running_ = 0;  // taken from the queue, callback not yet run
+  std::size_t workers_ = 0;  // coroutines serving the queue, at most max_concurrent
   bool stopping_ = false;
+  std::vector<std::unique_ptr<Connection>>
+      idle_;  // kept-alive; touched only by the client's thread
 };
 
 }  // namespace ar::livekit

@@ -58,6 +58,16 @@ class ConfigLoad : public ::testing::Test {
   fs::path previous_;
 };
 
+TEST_F(ConfigLoad, AProxyVariableIsNamedAsNotUsedWithoutItsValue) {
+  EXPECT_TRUE(load_config(env(minimal()), std::nullopt).warnings.empty());
+  const Config c = load_config(
+      env(minimal({{"HTTPS_PROXY", "http://user:proxy-password@proxy:3128"}})), std::nullopt);
+  ASSERT_EQ(c.warnings.size(), 1U);
+  EXPECT_NE(c.warnings[0].find("HTTPS_PROXY is set, but API calls go to livekit_host directly"),
+            std::string::npos);
+  EXPECT_EQ(c.warnings[0].find("proxy-password"), std::string::npos);
+}
+
 TEST_F(ConfigLoad, DefaultsMatchTheDocumentation) {
   const Config c = load_config(env(minimal()), std::nullopt);
   EXPECT_EQ(c.livekit.url, "http://localhost:7880");
