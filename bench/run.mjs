@@ -5,6 +5,10 @@
 //   AUTO_RECORDER_BIN  the binary to measure (make bench builds a Release one)
 //   BENCH_SECONDS      length of each wrk run (default 10)
 //   BENCH_ONLY=burst   only this service's burst, logged and not written (for tuning)
+//   BENCH_ONLY=load    only wrk against this service and nginx, logged and not written
+//   BENCH_ONLY=callgrind  only the instruction count; keeps the callgrind files for
+//                      callgrind_annotate and prints where they are
+//   SERVER_THREADS     passed to this service (tuning only: the table is for the defaults)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, statSync, existsSync } from 'node:fs';
 import { tmpdir, cpus, totalmem } from 'node:os';
@@ -83,7 +87,10 @@ function recorderTarget(standin) {
       const port = await freePort();
       const proc = await launch(BIN, [], {
         ready: /auto-recorder ready/,
-        env: { PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, S3_BUCKET: 'bench' },
+        env: {
+          PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, S3_BUCKET: 'bench',
+          ...(process.env.SERVER_THREADS ? { SERVER_THREADS: process.env.SERVER_THREADS } : {}),
+        },
       });
       return { proc, pid: proc.child.pid, url: `http://127.0.0.1:${port}/webhook-receiver` };
     },
@@ -261,6 +268,17 @@ const peer = nodeTarget(standin);
 if (process.env.BENCH_ONLY === 'burst') {
   await control(standin, `/delay?ms=${START_DELAY_MS}`);
   await burst(ours, standin, 'burst-ours-');
+  await standin.proc.stop();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'callgrind') {
+  log(`${Math.round(await instructionsPerWebhook(standin))} instructions per verified webhook; profiles in ${dir}/callgrind.*`);
+  await standin.proc.stop();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'load') {
+  await throughput(nginxTarget());
+  await throughput(ours);
   await standin.proc.stop();
   process.exit(0);
 }

@@ -1,6 +1,8 @@
 #pragma once
 // Base64 in the two alphabets JWTs and LiveKit's sha256 claim use.
+#include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -15,5 +17,13 @@ std::string base64url_encode(std::string_view bytes);
 // Decodes URL-safe base64 with or without padding; nullopt on any character outside the
 // alphabet or an impossible length.
 std::optional<std::string> base64url_decode(std::string_view text);
+
+// The same into out: the number of bytes written, or nullopt also when out is too small
+// (text.size() / 4 * 3 + 2 bytes always suffice).
+std::optional<std::size_t> base64url_decode_into(std::string_view text, std::span<char> out);
+
+// base64_encode into out, which holds at least (bytes.size() + 2) / 3 * 4 characters; what was
+// written.
+std::string_view base64_encode_into(std::string_view bytes, std::span<char> out);
 
 }  // namespace ar::livekit

@@ -1,68 +1,20 @@
 #include "livekit/token.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include <array>
 #include <boost/json.hpp>
 #include <cmath>
+#include <span>
 #include <stdexcept>
 
 #include "livekit/base64.hpp"
+#include "livekit/crypto.hpp"
 
 namespace ar::livekit {
 namespace {
 
 namespace json = boost::json;
-
-using Digest = std::array<unsigned char, 32>;
-
-// HMAC-SHA256. OpenSSL 3's one-shot HMAC() looks the algorithms up and keys a new context on
-// every call, which was a quarter of a webhook's instructions; here each thread keeps one
-// context, keyed once per secret (the padded key's hash states are reused).
-Digest hmac_sha256(std::string_view key, std::string_view data) {
-  static EVP_MAC* const kHmac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
-  struct Context {
-    EVP_MAC_CTX* mac = EVP_MAC_CTX_new(kHmac);
-    std::string key;
-    bool keyed = false;
-    Context() = default;
-    Context(const Context&) = delete;
-    Context& operator=(const Context&) = delete;
-    ~Context() {
-      OPENSSL_cleanse(key.data(), key.size());
-      EVP_MAC_CTX_free(mac);
-    }
-  };
-  thread_local Context context;
-  bool ok = context.mac != nullptr;
-  if (ok && (!context.keyed || context.key != key)) {
-    std::array<char, 7> digest_name{"SHA256"};
-    const std::array<OSSL_PARAM, 2> params{
-        OSSL_PARAM_construct_utf8_string("digest", digest_name.data(), 0),
-        OSSL_PARAM_construct_end()};
-    ok = EVP_MAC_init(context.mac, reinterpret_cast<const unsigned char*>(key.data()), key.size(),
-                      params.data()) == 1;
-    context.key = key;
-    context.keyed = ok;
-  } else if (ok) {
-    ok = EVP_MAC_init(context.mac, nullptr, 0, nullptr) == 1;  // same key: reset, keep the pads
-  }
-  Digest out{};
-  std::size_t length = 0;
-  ok = ok &&
-       EVP_MAC_update(context.mac, reinterpret_cast<const unsigned char*>(data.data()),
-                      data.size()) == 1 &&
-       EVP_MAC_final(context.mac, out.data(), &length, out.size()) == 1 && length == out.size();
-  if (!ok) throw std::runtime_error("HMAC-SHA256 is not available from OpenSSL");
-  return out;
-}
-
-std::string_view as_text(const Digest& digest) {
-  return {reinterpret_cast<const char*>(digest.data()), digest.size()};
-}
 
 std::int64_t unix_seconds(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
@@ -70,10 +22,18 @@ std::int64_t unix_seconds(Clock::time_point t) {
 
 const json::object* decode_segment(std::string_view segment, json::value& storage,
                                    const json::storage_ptr& memory) {
-  const auto bytes = base64url_decode(segment);
-  if (!bytes) return nullptr;
+  // Decoded on the stack; a segment too long for it (never one LiveKit signs) on the heap.
+  std::array<char, 1024> stack;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  std::string heap;
+  std::span<char> out(stack);
+  if (const std::size_t needed = segment.size() / 4 * 3 + 2; needed > stack.size()) {
+    heap.resize(needed);
+    out = heap;
+  }
+  const auto size = base64url_decode_into(segment, out);
+  if (!size) return nullptr;
   boost::system::error_code ec;
-  storage = json::parse(*bytes, ec, memory);
+  storage = json::parse(std::string_view(out.data(), *size), ec, memory);
   if (ec) return nullptr;
   return storage.if_object();
 }
@@ -100,7 +60,7 @@ std::string mint_token(std::string_view api_key, std::string_view api_secret,
       {"iss", api_key}, {"nbf", issued}, {"exp", issued + ttl.count()}, {"video", video}};
   const std::string signing_input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
                                     base64url_encode(json::serialize(claims));
-  return signing_input + "." + base64url_encode(as_text(hmac_sha256(api_secret, signing_input)));
+  return signing_input + "." + base64url_encode(as_bytes(hmac_sha256(api_secret, signing_input)));
 }
 
 VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
@@ -122,8 +82,9 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
   const json::object* header = decode_segment(token.substr(0, first_dot), header_storage, memory);
   const json::object* claims = decode_segment(
       token.substr(first_dot + 1, second_dot - first_dot - 1), claims_storage, memory);
-  const auto signature = base64url_decode(token.substr(second_dot + 1));
-  if (header == nullptr || claims == nullptr || !signature) return result;
+  std::array<char, 512> signature_bytes;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  const auto signature_size = base64url_decode_into(token.substr(second_dot + 1), signature_bytes);
+  if (header == nullptr || claims == nullptr || !signature_size) return result;
 
   // Only HS256: refusing everything else closes the "alg":"none" and key-confusion doors.
   const json::value* alg = header->if_contains("alg");
@@ -131,9 +92,9 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
     result.check = TokenCheck::kUnsupportedAlgorithm;
     return result;
   }
-  const Digest expected = hmac_sha256(policy.api_secret, token.substr(0, second_dot));
-  if (signature->size() != expected.size() ||
-      CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0) {
+  const Sha256Digest expected = hmac_sha256(policy.api_secret, token.substr(0, second_dot));
+  if (*signature_size != expected.size() ||
+      CRYPTO_memcmp(signature_bytes.data(), expected.data(), expected.size()) != 0) {
     result.check = TokenCheck::kBadSignature;
     return result;
   }
@@ -158,8 +119,9 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
     result.check = TokenCheck::kNotYetValid;
     return result;
   }
-  if (const json::value* sha = claims->if_contains("sha256"); sha != nullptr && sha->is_string()) {
-    result.sha256 = std::string(sha->get_string());
+  if (const json::value* sha = claims->if_contains("sha256");
+      sha != nullptr && sha->is_string() && sha->get_string().size() <= result.sha256.capacity()) {
+    result.sha256.assign(sha->get_string().data(), sha->get_string().size());
   }
   result.check = TokenCheck::kOk;
   return result;

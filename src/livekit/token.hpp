@@ -1,5 +1,6 @@
 #pragma once
 // LiveKit access tokens: HS256 JWTs. Minting for our API calls, verifying for webhooks.
+#include <boost/static_string/static_string.hpp>
 #include <chrono>
 #include <string>
 #include <string_view>
@@ -31,7 +32,9 @@ enum class TokenCheck {
 
 struct VerifiedToken {
   TokenCheck check = TokenCheck::kMalformed;
-  std::string sha256;  // the body hash claim, when present
+  // The body hash claim, when present (base64 of 32 bytes is 44 characters; a longer claim is
+  // left out and then matches no body).
+  boost::static_string<64> sha256;
 };
 
 struct TokenPolicy {

@@ -1,7 +1,6 @@
 #include "livekit/webhook.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/sha.h>
 
 #include <array>
 #include <boost/json.hpp>
@@ -9,6 +8,7 @@
 #include <charconv>
 
 #include "livekit/base64.hpp"
+#include "livekit/crypto.hpp"
 #include "livekit/protojson.hpp"
 
 namespace ar::livekit {
@@ -43,7 +43,7 @@ class EventReader {
       fail(std::string(camel) + " must be a string");
       return;
     }
-    out = std::string(value->get_string());
+    out.assign(value->get_string().data(), value->get_string().size());  // keeps out's capacity
   }
 
   void int64(const json::object& object, std::string_view camel, std::string_view snake,
@@ -83,9 +83,7 @@ class EventReader {
 }  // namespace
 
 std::string body_hash(std::string_view body) {
-  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(body.data()), body.size(), digest.data());
-  return base64_encode({reinterpret_cast<const char*>(digest.data()), digest.size()});
+  return base64_encode(as_bytes(sha256(body)));
 }
 
 std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEvent& out) {
@@ -98,16 +96,25 @@ std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEve
   if (!root.is_object()) return "body is not a JSON object";
   const json::object& event = root.get_object();
 
+  out.event.clear();
+  out.id.clear();
+  out.created_at = 0;
   EventReader in;
   in.string(event, "event", "", out.event);
   in.string(event, "id", "", out.id);
   in.int64(event, "createdAt", "created_at", out.created_at);
   if (const json::object* room = in.object(event, "room", "")) {
-    Room& r = out.room.emplace();
+    Room& r = out.room ? *out.room : out.room.emplace();
+    r.sid.clear();
+    r.name.clear();
+    r.metadata.clear();
     in.string(*room, "sid", "", r.sid);
     in.string(*room, "name", "", r.name);
     in.string(*room, "metadata", "", r.metadata);
+  } else {
+    out.room.reset();
   }
+  out.egress.reset();  // rare: an egress event's strings are not worth keeping
   if (const json::object* egress = in.object(event, "egressInfo", "egress_info")) {
     EgressSummary& e = out.egress.emplace();
     in.string(*egress, "egressId", "egress_id", e.egress_id);
@@ -147,31 +154,40 @@ WebhookVerifier::WebhookVerifier(std::string api_key, std::string api_secret,
 WebhookResult WebhookVerifier::verify(std::string_view authorization, std::string_view body,
                                       Clock::time_point now) const {
   WebhookResult result;
+  verify(authorization, body, now, result);
+  return result;
+}
+
+void WebhookVerifier::verify(std::string_view authorization, std::string_view body,
+                             Clock::time_point now, WebhookResult& result) const {
+  result.problem = WebhookProblem::kNone;
+  result.token_check = TokenCheck::kOk;
+  result.reason.clear();
   const std::string_view token = strip_bearer(authorization);
   if (token.empty()) {
     result.problem = WebhookProblem::kMissingAuthorization;
     result.reason = "missing Authorization header";
-    return result;
+    return;
   }
   const VerifiedToken verified = verify_token(token, {api_key_, api_secret_, leeway_}, now);
   if (verified.check != TokenCheck::kOk) {
     result.problem = WebhookProblem::kInvalidToken;
     result.token_check = verified.check;
     result.reason = std::string(describe(verified.check));
-    return result;
+    return;
   }
-  const std::string expected = body_hash(body);
+  std::array<char, 44> hash_text;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  const std::string_view expected = base64_encode_into(as_bytes(sha256(body)), hash_text);
   if (verified.sha256.size() != expected.size() ||
       CRYPTO_memcmp(verified.sha256.data(), expected.data(), expected.size()) != 0) {
     result.problem = WebhookProblem::kBodyHashMismatch;
     result.reason = "body does not match the token's sha256 claim";
-    return result;
+    return;
   }
   if (auto error = parse_webhook_event(body, result.event)) {
     result.problem = WebhookProblem::kNotAnEvent;
     result.reason = std::move(*error);
   }
-  return result;
 }
 
 }  // namespace ar::livekit

@@ -63,6 +63,10 @@ class WebhookVerifier {
   // body is hashed exactly as received.
   WebhookResult verify(std::string_view authorization, std::string_view body,
                        Clock::time_point now) const;
+  // The same into result, which is overwritten: one kept per thread is filled without
+  // allocating once its strings have grown to fit.
+  void verify(std::string_view authorization, std::string_view body, Clock::time_point now,
+              WebhookResult& result) const;
 
  private:
   std::string api_key_;
@@ -71,7 +75,8 @@ class WebhookVerifier {
 };
 
 // Reads a WebhookEvent from protobuf JSON (lowerCamelCase or proto names, int64 as string or
-// number, unknown fields ignored). On failure, returns the reason.
+// number, unknown fields ignored). On failure, returns the reason. out is overwritten, its
+// strings' capacity kept.
 std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEvent& out);
 
 // base64(SHA-256(body)) as in the token's sha256 claim.

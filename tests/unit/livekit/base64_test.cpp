@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 namespace ar::livekit {
 namespace {
 
@@ -24,7 +26,7 @@ TEST(Base64, UrlAlphabetHasNoPaddingAndNoPlusOrSlash) {
 TEST(Base64, UrlDecodeRoundTripsEveryByte) {
   std::string all;
   for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
-  for (std::size_t n = 0; n <= all.size(); n += 7) {
+  for (std::size_t n = 0; n <= all.size(); n += (n < 24 ? 1 : 7)) {
     const std::string part = all.substr(0, n);
     EXPECT_EQ(base64url_decode(base64url_encode(part)), part) << n;
   }
@@ -37,6 +39,34 @@ TEST(Base64, UrlDecodeAcceptsPaddingAndRefusesGarbage) {
   EXPECT_FALSE(base64url_decode("Zm9v+A"));  // standard alphabet
   EXPECT_FALSE(base64url_decode("Zm 9v"));   // whitespace
   EXPECT_FALSE(base64url_decode("Zh"));      // non-zero leftover bits
+  EXPECT_FALSE(base64url_decode("Zm9"));     // non-zero leftover bits after two bytes
+  EXPECT_EQ(base64url_decode("Zm8"), "fo");
+}
+
+TEST(Base64, AStrayCharacterAnywhereIsRefused) {
+  const std::string good = base64url_encode("any carnal pleasure");  // 26 characters
+  for (std::size_t at = 0; at < good.size(); ++at) {
+    for (const char stray : {'+', '/', '=', '.', ' ', '\0', '\x80'}) {
+      std::string bad = good;
+      bad[at] = stray;
+      if (stray == '=' && at + 1 == good.size()) continue;  // that is padding
+      EXPECT_FALSE(base64url_decode(bad)) << at << " " << int(stray);
+    }
+  }
+}
+
+TEST(Base64, DecodesAndEncodesIntoTheCallersBuffer) {
+  std::array<char, 3> three{};
+  ASSERT_EQ(base64url_decode_into("Zm9v", three), 3U);
+  EXPECT_EQ(std::string_view(three.data(), 3), "foo");
+  std::array<char, 2> two{};
+  EXPECT_FALSE(base64url_decode_into("Zm9v", two)) << "too small: refused, not overrun";
+  EXPECT_EQ(base64url_decode_into("Zm8", two), 2U);
+
+  std::array<char, 8> encoded{};
+  EXPECT_EQ(base64_encode_into("fooba", encoded), "Zm9vYmE=");
+  std::array<char, 7> short_of_one{};
+  EXPECT_EQ(base64_encode_into("fooba", short_of_one), "");
 }
 
 }  // namespace

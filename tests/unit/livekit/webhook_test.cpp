@@ -65,6 +65,25 @@ TEST(WebhookParse, NamesWhatIsWrong) {
             "room_started without room.name");
 }
 
+TEST(WebhookParse, AReusedEventKeepsNothingOfTheOneBefore) {
+  WebhookEvent event;
+  ASSERT_FALSE(parse_webhook_event(
+      R"({"event":"egress_ended","id":"EV_1","createdAt":"5","room":{"sid":"RM_1","name":"a",)"
+      R"("metadata":"{\"record\":false}"},"egressInfo":{"egressId":"EG_1","status":"EGRESS_FAILED"}})",
+      event));
+  ASSERT_FALSE(parse_webhook_event(R"({"event":"room_started","room":{"name":"b"}})", event));
+  EXPECT_EQ(event.event, "room_started");
+  EXPECT_EQ(event.id, "");
+  EXPECT_EQ(event.created_at, 0);
+  ASSERT_TRUE(event.room);
+  EXPECT_EQ(event.room->name, "b");
+  EXPECT_EQ(event.room->sid, "");
+  EXPECT_EQ(event.room->metadata, "");
+  EXPECT_FALSE(event.egress);
+  ASSERT_FALSE(parse_webhook_event(R"({"event":"participant_joined"})", event));
+  EXPECT_FALSE(event.room);
+}
+
 TEST(WebhookParse, KeepsNonAsciiRoomNamesByteForByte) {
   const WebhookEvent event =
       parse(R"({"event":"room_started","room":{"name":"Sprechstunde Zürich 会议 \ud83c\udf93"}})");
@@ -108,6 +127,20 @@ TEST(WebhookVerifySdk, AcceptsAWebhookSignedByTheOfficialSdk) {
   EXPECT_EQ(result.event.event, "room_started");
   EXPECT_EQ(result.event.room->name, "Sprechstunde Zürich");
   EXPECT_TRUE(verifier.verify("Bearer " + sdk.webhook_token, sdk.body, sdk.minted_at).ok());
+}
+
+TEST(WebhookVerifySdk, AResultRefilledAfterARejectionCarriesNoneOfIt) {
+  const auto sdk = testing::load_sdk_fixture();
+  const WebhookVerifier verifier(sdk.api_key, sdk.api_secret, seconds(60));
+  WebhookResult result;
+  verifier.verify(sdk.webhook_token, sdk.body + " ", sdk.minted_at, result);
+  ASSERT_EQ(result.problem, WebhookProblem::kBodyHashMismatch);
+  verifier.verify(sdk.webhook_token, sdk.body, sdk.minted_at, result);
+  EXPECT_TRUE(result.ok()) << result.reason;
+  EXPECT_EQ(result.reason, "");
+  EXPECT_EQ(result.token_check, TokenCheck::kOk);
+  verifier.verify("", sdk.body, sdk.minted_at, result);
+  EXPECT_EQ(result.problem, WebhookProblem::kMissingAuthorization);
 }
 
 TEST(WebhookVerifySdk, RefusesTheSdkTokenForAnyOtherBody) {
