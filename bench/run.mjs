@@ -69,6 +69,20 @@ function rssKb(pid, field = 'VmRSS') {
   return total;
 }
 
+// CPU time (user, kernel) in µs of a process and its children, from /proc (clock ticks of 10 ms).
+function cpuUs(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  let user = Number(fields[11]) * 10000;
+  let kernel = Number(fields[12]) * 10000;
+  const children = existsSync(`/proc/${pid}/task/${pid}/children`) ? readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim() : '';
+  for (const child of children.split(/\s+/).filter(Boolean)) {
+    const c = cpuUs(Number(child));
+    user += c.user;
+    kernel += c.kernel;
+  }
+  return { user, kernel };
+}
+
 // ---- the targets ------------------------------------------------------------------------------
 
 async function startStandIn() {
@@ -145,14 +159,21 @@ function parseWrk(text) {
   return { rate, p50: pct(50), p99: pct(99), errors };
 }
 
+// wrk runs under bash so that `times` reports the CPU it used (user and kernel seconds).
 async function wrkRun(url, seconds) {
   const env = { ...process.env, BENCH_BODY: join(dir, 'body.json'), BENCH_AUTH: join(dir, 'auth.txt') };
+  const script = join(ROOT, 'bench/wrk/post.lua');
   return new Promise((resolve, reject) => {
-    const child = spawn('wrk', ['-t2', '-c32', `-d${seconds}s`, '--latency', '-s', join(ROOT, 'bench/wrk/post.lua'), url], { env });
+    const child = spawn('bash', ['-c', `wrk -t2 -c32 -d${seconds}s --latency -s '${script}' '${url}' && times`], { env });
     let out = '';
     child.stdout.on('data', (c) => { out += c; });
     child.stderr.on('data', (c) => { out += c; });
-    child.on('exit', (code) => (code === 0 ? resolve(parseWrk(out)) : reject(new Error(out))));
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(out));
+      const seconds = (m, s) => (Number(m) * 60 + Number(s)) * 1e6;
+      const t = out.trim().split('\n').at(-1).match(/(\d+)m([\d.]+)s (\d+)m([\d.]+)s/);
+      return resolve({ ...parseWrk(out), wrkCpuUs: seconds(t[1], t[2]) + seconds(t[3], t[4]) });
+    });
   });
 }
 
@@ -161,11 +182,15 @@ async function throughput(target) {
   await sleep(1000);
   const idle = rssKb(running.pid);
   await wrkRun(running.url, 2); // warm-up
+  const before = cpuUs(running.pid);
   const result = await wrkRun(running.url, SECONDS);
+  const after = cpuUs(running.pid);
   const peak = rssKb(running.pid, 'VmHWM');
   await running.proc.stop();
-  log(`${target.name}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, idle ${idle} kB, peak ${peak} kB, non-2xx ${result.errors}`);
-  return { ...result, idle, peak, readyMs: running.proc.readyMs };
+  const requests = result.rate * SECONDS;
+  const cpu = { user: (after.user - before.user) / requests, kernel: (after.kernel - before.kernel) / requests, wrk: result.wrkCpuUs / requests };
+  log(`${target.name}: ${Math.round(result.rate)} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, idle ${idle} kB, peak ${peak} kB, non-2xx ${result.errors}, CPU per request: user ${cpu.user.toFixed(2)} µs, kernel ${cpu.kernel.toFixed(2)} µs, wrk ${cpu.wrk.toFixed(2)} µs`);
+  return { ...result, idle, peak, cpu, readyMs: running.proc.readyMs };
 }
 
 // 2000 distinct room_started webhooks, signed before the clock starts, posted 64 at a time.
@@ -298,10 +323,13 @@ const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}×` : '');
 const mb = (kb) => `${(kb / 1024).toFixed(1)} MB`;
 const ms = (v) => (v < 1 ? `${(v * 1000).toFixed(0)} µs` : `${v.toFixed(v < 10 ? 2 : 0)} ms`);
 const check = (ok) => (ok ? 'yes' : '**no**');
+const cpuText = (c) => `${c.user.toFixed(1)} + ${c.kernel.toFixed(1)} µs (wrk: + ${c.wrk.toFixed(1)})`;
 const rows = [
   ['verified webhooks/s (wrk, 32 connections)', Math.round(oursLoad.rate), Math.round(peerLoad.rate), ratio(oursLoad.rate, peerLoad.rate),
     `≥ 100 000, ≥ 6× peer, ≥ 45 % of nginx (${Math.round(nginx.rate)}/s): ${(100 * oursLoad.rate / nginx.rate).toFixed(0)} %`,
     check(oursLoad.rate >= 100000 && oursLoad.rate >= 6 * peerLoad.rate && oursLoad.rate >= 0.45 * nginx.rate)],
+  ['CPU per request: user + kernel (wrk: + its own)', cpuText(oursLoad.cpu), cpuText(peerLoad.cpu), ratio(oursLoad.cpu.user + oursLoad.cpu.kernel, peerLoad.cpu.user + peerLoad.cpu.kernel),
+    `nginx: ${cpuText(nginx.cpu)}`, ''],
   ['latency p50', ms(oursLoad.p50), ms(peerLoad.p50), ratio(oursLoad.p50, peerLoad.p50), '', ''],
   ['latency p99', ms(oursLoad.p99), ms(peerLoad.p99), ratio(oursLoad.p99, peerLoad.p99), '< 1 ms', check(oursLoad.p99 < 1)],
   ['resident memory, idle', mb(oursLoad.idle), mb(peerLoad.idle), ratio(oursLoad.idle, peerLoad.idle), '< 8 MB', check(oursLoad.idle < 8 * 1024)],
