@@ -42,16 +42,16 @@ class ScriptedServer {
       : script_(std::move(script)), acceptor_(io_, {asio::ip::make_address("127.0.0.1"), 0}) {
     accept_thread_ = std::thread([this] { accept(); });
   }
+  // Threads blocked in accept() or read() are woken by shutdown(2) on the raw descriptors; the
+  // Asio objects are closed only once no thread uses them (ThreadSanitizer checks this).
   ~ScriptedServer() {
     stopping_ = true;
-    boost::system::error_code ignored;
-    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes the blocking accept(); close doesn't
-    acceptor_.close(ignored);
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    accept_thread_.join();
     {
       const std::lock_guard lock(mutex_);
-      for (auto& socket : sockets_) socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+      for (auto& socket : sockets_) ::shutdown(socket.native_handle(), SHUT_RDWR);
     }
-    accept_thread_.join();
     for (auto& thread : connection_threads_) thread.join();
   }
   ScriptedServer(const ScriptedServer&) = delete;
@@ -112,7 +112,7 @@ class ScriptedServer {
       response.prepare_payload();
       http::write(socket, response, ec);
       if (ec || answer.close_after) {
-        socket.close(ec);
+        ::shutdown(socket.native_handle(), SHUT_RDWR);  // closed with the server
         return;
       }
     }
