@@ -68,7 +68,7 @@ std::string base64url_encode(std::string_view bytes) {
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {
-  std::string out(text.size() / 4 * 3 + 2, '\0');
+  std::string out(base64_decoded_capacity(text.size()), '\0');
   const auto size = base64url_decode_into(text, out);
   if (!size) return std::nullopt;
   out.resize(*size);

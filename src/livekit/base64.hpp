@@ -18,8 +18,13 @@ std::string base64url_encode(std::string_view bytes);
 // alphabet or an impossible length.
 std::optional<std::string> base64url_decode(std::string_view text);
 
-// The same into out: the number of bytes written, or nullopt also when out is too small
-// (text.size() / 4 * 3 + 2 bytes always suffice).
+// Bytes that always suffice to decode `characters` of base64.
+constexpr std::size_t base64_decoded_capacity(std::size_t characters) {
+  return characters / 4 * 3 + 2;
+}
+
+// The same into out: the number of bytes written, or nullopt also when out is smaller than the
+// decoded bytes.
 std::optional<std::size_t> base64url_decode_into(std::string_view text, std::span<char> out);
 
 // base64_encode into out, which holds at least (bytes.size() + 2) / 3 * 4 characters; what was

@@ -6,7 +6,6 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <span>
-#include <stdexcept>
 
 #include "livekit/base64.hpp"
 #include "livekit/crypto.hpp"
@@ -26,7 +25,7 @@ const json::object* decode_segment(std::string_view segment, json::value& storag
   std::array<char, 1024> stack;  // NOLINT(cppcoreguidelines-pro-type-member-init)
   std::string heap;
   std::span<char> out(stack);
-  if (const std::size_t needed = segment.size() / 4 * 3 + 2; needed > stack.size()) {
+  if (const std::size_t needed = base64_decoded_capacity(segment.size()); needed > stack.size()) {
     heap.resize(needed);
     out = heap;
   }

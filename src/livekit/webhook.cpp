@@ -82,8 +82,11 @@ class EventReader {
 
 }  // namespace
 
-std::string body_hash(std::string_view body) {
-  return base64_encode(as_bytes(sha256(body)));
+BodyHash body_hash(std::string_view body) {
+  std::array<char, BodyHash::static_capacity>
+      text;  // NOLINT(cppcoreguidelines-pro-type-member-init)
+  const std::string_view encoded = base64_encode_into(as_bytes(sha256(body)), text);
+  return {encoded.data(), encoded.size()};
 }
 
 std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEvent& out) {
@@ -176,8 +179,7 @@ void WebhookVerifier::verify(std::string_view authorization, std::string_view bo
     result.reason = std::string(describe(verified.check));
     return;
   }
-  std::array<char, 44> hash_text;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-  const std::string_view expected = base64_encode_into(as_bytes(sha256(body)), hash_text);
+  const BodyHash expected = body_hash(body);
   if (verified.sha256.size() != expected.size() ||
       CRYPTO_memcmp(verified.sha256.data(), expected.data(), expected.size()) != 0) {
     result.problem = WebhookProblem::kBodyHashMismatch;

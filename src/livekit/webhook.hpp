@@ -1,6 +1,7 @@
 #pragma once
 // LiveKit webhooks: verify the Authorization token and body hash exactly as livekit-server signs
 // them, then read the WebhookEvent JSON. Knows tokens and JSON, not HTTP.
+#include <boost/static_string/static_string.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -79,7 +80,8 @@ class WebhookVerifier {
 // strings' capacity kept.
 std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEvent& out);
 
-// base64(SHA-256(body)) as in the token's sha256 claim.
-std::string body_hash(std::string_view body);
+// base64(SHA-256(body)) as in the token's sha256 claim: 44 characters, held without the heap.
+using BodyHash = boost::static_string<44>;
+BodyHash body_hash(std::string_view body);
 
 }  // namespace ar::livekit
