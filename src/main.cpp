@@ -12,8 +12,10 @@
 #include "config/describe.hpp"
 #include "config/duration.hpp"
 #include "config/load.hpp"
+#include "livekit/egress.hpp"
 #include "livekit/twirp_client.hpp"
 #include "livekit/webhook.hpp"
+#include "recorder/policy.hpp"
 #include "recorder/reconciler.hpp"
 #include "recorder/recorder.hpp"
 #include "server/http_server.hpp"
@@ -221,7 +223,7 @@ int run(const config::Config& config) {
              {"scheme", http.tls() ? "https" : "http"},
              {"health_port", std::to_string(health_port)},
              {"livekit", config.livekit.url},
-             {"storage", config::storage_name(config.storage)},
+             {"storage", config.storage ? config::storage_name(*config.storage) : "storages only"},
              {"replica", coordination ? coordination->replica_id() : std::string_view("alone")},
              {"config", config.source}});
   reconciler.start();
@@ -233,6 +235,24 @@ int run(const config::Config& config) {
   if (coordination) coordination->stop();
   recorder.stop_timers();
   return 0;
+}
+
+// --check-config ROOM...: the rule each room would meet and the request that would be sent.
+void show_choices(const config::Config& config, const std::vector<std::string>& rooms,
+                  const std::string& metadata) {
+  const recorder::Policy policy(config);
+  for (const std::string& name : rooms) {
+    const recorder::Choice choice = policy.choose({.sid = "", .name = name, .metadata = metadata});
+    std::cout << "# room \"" << name << "\": " << choice.rule;
+    if (choice.metadata_unparsable) std::cout << " (the metadata is not a JSON object)";
+    if (choice.recording == nullptr) {
+      std::cout << ": not recorded (record: false)\n";
+      continue;
+    }
+    const std::string request =
+        livekit::room_composite_request(name, *choice.recording, {config.storage, config.storages});
+    std::cout << ": StartRoomCompositeEgress " << livekit::redact_request(request) << "\n";
+  }
 }
 
 }  // namespace
@@ -248,11 +268,24 @@ int main(int argc, char** argv) {
   app.add_flag("--check-config", check_config,
                "Validate the configuration as startup would, print it with secrets redacted, and "
                "exit 0 (valid) or 1");
+  std::vector<std::string> rooms;
+  std::string room_metadata;
+  app.add_option("rooms", rooms,
+                 "With --check-config: room names; shows the rule each would meet and the "
+                 "request that would be sent (secrets redacted)");
+  app.add_option("--room-metadata", room_metadata,
+                 "With --check-config and room names: the rooms' metadata (JSON), for rules that "
+                 "test it");
   app.add_option("--config", config_path,
                  "YAML configuration file (default: $CONFIG_FILE, else ./config.yaml if present)");
   app.set_version_flag("--version", std::string("auto-recorder ") + AUTO_RECORDER_VERSION);
   CLI11_PARSE(app, argc, argv);
 
+  if (!check_config && (!rooms.empty() || !room_metadata.empty())) {
+    std::cerr << "auto-recorder: room names and --room-metadata are only taken with "
+                 "--check-config\n";
+    return 1;
+  }
   std::signal(SIGPIPE, SIG_IGN);
   config::Config config;
   try {
@@ -265,6 +298,7 @@ int main(int argc, char** argv) {
     std::cout << config::describe(config);
     for (const std::string& warning : config.warnings)
       std::cout << "# warning: " << warning << "\n";
+    show_choices(config, rooms, room_metadata);
     std::cout << "# configuration is valid\n";
     return 0;
   }

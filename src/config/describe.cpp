@@ -19,6 +19,22 @@ std::string describe(const Config& config) {
     line.resize(std::max(line.size(), width + 2 + 24), ' ');
     out += line + "  # " + s.origin + "\n";
   }
+  for (const auto& [name, storage] : config.storages) {
+    out += "# storages." + name + ": " + std::string(storage_name(storage)) + "\n";
+  }
+  if (!config.rules.empty()) {
+    out += "# rules, tried in order; rooms no rule fits are recorded with the settings above:\n";
+  }
+  for (const Rule& rule : config.rules) {
+    std::string match;
+    auto add = [&](const std::string& part) { match += (match.empty() ? "" : ", ") + part; };
+    if (!rule.match.name_glob.empty()) add("room \"" + rule.match.name_glob + "\"");
+    if (!rule.match.name_regex.empty()) add("room_regex \"" + rule.match.name_regex + "\"");
+    if (!rule.match.metadata.empty())
+      add("metadata " + boost::json::serialize(rule.match.metadata));
+    out += "#   " + rule.label + ": " + (match.empty() ? "every room" : match) + " -> " +
+           (rule.record ? "recorded" : "not recorded") + "\n";
+  }
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "config/settings.hpp"
 
+#include <algorithm>
 #include <array>
 
 namespace ar::config {
@@ -65,6 +66,57 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "Output file type: MP4, OGG or MP3 (case-insensitive)."},
     {"file_path", "FILE_PATH", "recordings/{room_name}-{time}", Kind::kString, kPlain,
      "Object path template; egress expands {room_name}, {room_id}, {time} and {utc}."},
+    {"file", "", "true", Kind::kBool, kPlain,
+     "Write the file output (file_type, file_path); false where only segments, a stream or "
+     "images are wanted."},
+    {"file_storage", "", "", Kind::kString, kPlain,
+     "Name of a storage under storages: for the file output; empty: the default storage."},
+    {"audio_only", "AUDIO_ONLY", "false", Kind::kBool, kPlain,
+     "Record audio only (no layout, no images)."},
+    {"video_only", "VIDEO_ONLY", "false", Kind::kBool, kPlain, "Record video only."},
+    {"audio_mixing", "AUDIO_MIXING", "", Kind::kString, kPlain,
+     "How audio is mixed: DEFAULT_MIXING, DUAL_CHANNEL_AGENT or DUAL_CHANNEL_ALTERNATE; empty: "
+     "egress's default."},
+    {"custom_base_url", "CUSTOM_BASE_URL", "", Kind::kString, kPlain,
+     "URL of your own recording template page, for layouts of your own."},
+    {"preset", "ENCODING_PRESET", "", Kind::kString, kPlain,
+     "Encoding preset by LiveKit's name: H264_720P_30, H264_720P_60, H264_1080P_30, "
+     "H264_1080P_60, PORTRAIT_H264_720P_30, ..., PASSTHROUGH; empty: egress's default. Not with "
+     "advanced."},
+    {"advanced.width", "", "", Kind::kInteger, kPlain, "Advanced encoding: video width in pixels."},
+    {"advanced.height", "", "", Kind::kInteger, kPlain, "Video height in pixels."},
+    {"advanced.depth", "", "", Kind::kInteger, kPlain, "Colour depth in bits."},
+    {"advanced.framerate", "", "", Kind::kInteger, kPlain, "Frames per second."},
+    {"advanced.audio_codec", "", "", Kind::kString, kPlain, "OPUS, AAC or AC_MP3."},
+    {"advanced.audio_bitrate", "", "", Kind::kInteger, kPlain, "Audio bitrate in kbps."},
+    {"advanced.audio_quality", "", "", Kind::kInteger, kPlain, "Audio quality (codec-specific)."},
+    {"advanced.audio_frequency", "", "", Kind::kInteger, kPlain, "Audio sample rate in Hz."},
+    {"advanced.video_codec", "", "", Kind::kString, kPlain,
+     "H264_BASELINE, H264_MAIN, H264_HIGH or VP8."},
+    {"advanced.video_bitrate", "", "", Kind::kInteger, kPlain, "Video bitrate in kbps."},
+    {"advanced.video_quality", "", "", Kind::kInteger, kPlain, "Video quality (codec-specific)."},
+    {"advanced.key_frame_interval", "", "", Kind::kString, kPlain,
+     "Seconds between key frames, e.g. 2 or 0.5."},
+    {"segments.filename_prefix", "", "", Kind::kString, kPlain,
+     "HLS output: path prefix of the segment files (egress expands {room_name}, ...). Any "
+     "segments.* key turns the HLS output on."},
+    {"segments.playlist_name", "", "", Kind::kString, kPlain, "HLS playlist file name."},
+    {"segments.live_playlist_name", "", "", Kind::kString, kPlain,
+     "Live playlist (the latest segments only), for watching while the room runs."},
+    {"segments.segment_duration", "", "", Kind::kInteger, kPlain,
+     "Seconds per segment (egress's default: 4)."},
+    {"segments.storage", "", "", Kind::kString, kPlain,
+     "Storage under storages: for the segments; empty: the default storage."},
+    {"stream.urls", "", "", Kind::kStringList, kSecret,
+     "RTMP(S) or SRT URLs to stream the room to (a list); stream keys are redacted when shown. "
+     "Put keys in ${VARIABLES}."},
+    {"images.capture_interval", "", "", Kind::kInteger, kPlain,
+     "Thumbnails: seconds between two images. Any images.* key turns the image output on."},
+    {"images.width", "", "", Kind::kInteger, kPlain, "Image width in pixels."},
+    {"images.height", "", "", Kind::kInteger, kPlain, "Image height in pixels."},
+    {"images.filename_prefix", "", "", Kind::kString, kPlain, "Path prefix of the image files."},
+    {"images.storage", "", "", Kind::kString, kPlain,
+     "Storage under storages: for the images; empty: the default storage."},
     // Delivery guarantees
     {"reconcile_interval", "RECONCILE_INTERVAL", "30s", Kind::kDuration, kPlain,
      "How often to compare LiveKit's rooms with its active recordings and record what is "
@@ -185,6 +237,17 @@ constexpr std::array kSettings = std::to_array<Setting>({
 
 std::span<const Setting> all_settings() {
   return kSettings;
+}
+
+bool is_recording_setting(std::string_view key) {
+  // The block from layout to images.storage in the table above; "x." stands for a section.
+  static constexpr std::array<std::string_view, 14> kRecording{
+      "layout",     "file_type",    "file_path",       "file",   "file_storage", "audio_only",
+      "video_only", "audio_mixing", "custom_base_url", "preset", "advanced.",    "segments.",
+      "stream.",    "images."};
+  return std::any_of(kRecording.begin(), kRecording.end(), [&](std::string_view name) {
+    return name.ends_with('.') ? key.starts_with(name) : key == name;
+  });
 }
 
 const Setting* find_setting(std::string_view key) {

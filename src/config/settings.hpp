@@ -20,6 +20,9 @@ struct Setting {
 
 std::span<const Setting> all_settings();
 
+// A setting of how rooms are recorded (layout, outputs, encoding): the keys a rule may set.
+bool is_recording_setting(std::string_view key);
+
 // nullptr when the key is not a setting.
 const Setting* find_setting(std::string_view key);
 

@@ -1,5 +1,6 @@
 #include "livekit/egress.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 
@@ -79,18 +80,148 @@ struct UploadJson {
 
 }  // namespace
 
-std::string room_composite_request(std::string_view room_name, const config::Recording& recording,
-                                   const config::Storage& storage) {
-  json::object file;
-  file["fileType"] = config::to_string(recording.file_type);
-  put(file, "filepath", recording.file_path);
-  std::visit(UploadJson{file}, storage);
+namespace {
 
+// Outputs name their storage; "" is the default one (loading made sure each name exists).
+const config::Storage& storage_for(const std::string& name, const RequestStorages& storages) {
+  if (!name.empty()) {
+    if (auto it = storages.named.find(name); it != storages.named.end()) return it->second;
+  }
+  return storages.fallback.value();
+}
+
+template <typename Number>
+void put_number(json::object& out, std::string_view name, Number value) {
+  if (value != 0) out[name] = value;
+}
+
+json::object encoding_json(const config::Encoding& e) {
+  json::object out;
+  put_number(out, "width", e.width);
+  put_number(out, "height", e.height);
+  put_number(out, "depth", e.depth);
+  put_number(out, "framerate", e.framerate);
+  put(out, "audioCodec", e.audio_codec);
+  put_number(out, "audioBitrate", e.audio_bitrate);
+  put_number(out, "audioQuality", e.audio_quality);
+  put_number(out, "audioFrequency", e.audio_frequency);
+  put(out, "videoCodec", e.video_codec);
+  put_number(out, "videoBitrate", e.video_bitrate);
+  put_number(out, "videoQuality", e.video_quality);
+  put_number(out, "keyFrameInterval", e.key_frame_interval);
+  return out;
+}
+
+json::array one(json::object output) {
+  json::array out;
+  out.emplace_back(std::move(output));
+  return out;
+}
+
+}  // namespace
+
+std::string room_composite_request(std::string_view room_name, const config::Recording& recording,
+                                   const RequestStorages& storages) {
   json::object request;
   request["roomName"] = room_name;
   put(request, "layout", recording.layout);
-  request["fileOutputs"] = json::array{std::move(file)};
+  if (recording.audio_only) request["audioOnly"] = true;
+  if (recording.video_only) request["videoOnly"] = true;
+  put(request, "audioMixing", recording.audio_mixing);
+  put(request, "customBaseUrl", recording.custom_base_url);
+  put(request, "preset", recording.preset);
+  if (recording.advanced) request["advanced"] = encoding_json(*recording.advanced);
+  if (const auto& file = recording.file) {
+    json::object out;
+    out["fileType"] = config::to_string(file->type);
+    put(out, "filepath", file->path);
+    std::visit(UploadJson{out}, storage_for(file->storage, storages));
+    request["fileOutputs"] = one(std::move(out));
+  }
+  if (const auto& segments = recording.segments) {
+    json::object out;
+    put(out, "filenamePrefix", segments->filename_prefix);
+    put(out, "playlistName", segments->playlist_name);
+    put(out, "livePlaylistName", segments->live_playlist_name);
+    put_number(out, "segmentDuration", segments->segment_duration);
+    std::visit(UploadJson{out}, storage_for(segments->storage, storages));
+    request["segmentOutputs"] = one(std::move(out));
+  }
+  if (const auto& stream = recording.stream) {
+    json::object out;
+    out["protocol"] = stream->protocol;
+    json::array urls;
+    for (const std::string& url : stream->urls) urls.emplace_back(url);
+    out["urls"] = std::move(urls);
+    request["streamOutputs"] = one(std::move(out));
+  }
+  if (const auto& images = recording.images) {
+    json::object out;
+    put_number(out, "captureInterval", images->capture_interval);
+    put_number(out, "width", images->width);
+    put_number(out, "height", images->height);
+    put(out, "filenamePrefix", images->filename_prefix);
+    std::visit(UploadJson{out}, storage_for(images->storage, storages));
+    request["imageOutputs"] = one(std::move(out));
+  }
   return json::serialize(request);
+}
+
+std::string redact_stream_url(std::string_view url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return "<redacted>";
+  const std::size_t host_begin = scheme_end + 3;
+  const std::size_t host_end = std::min(url.find_first_of("/?#", host_begin), url.size());
+  std::string_view authority = url.substr(host_begin, host_end - host_begin);
+  std::string out(url.substr(0, host_begin));
+  if (const auto at = authority.rfind('@'); at != std::string_view::npos) {
+    out += "<redacted>@";
+    authority.remove_prefix(at + 1);
+  }
+  out += authority;
+  std::string_view rest = url.substr(host_end);
+  if (rest.empty()) return out;
+  // "/app/<key>": the application name is kept, everything after it may be a key.
+  if (rest.starts_with("/")) {
+    const auto second = rest.find_first_of("/?#", 1);
+    if (second != std::string_view::npos) {
+      out += rest.substr(0, second + 1);
+      return out + "<redacted>";
+    }
+    return out + "/<redacted>";
+  }
+  return out + rest.front() + "<redacted>";
+}
+
+namespace {
+
+void redact(json::value& value) {
+  if (json::object* object = value.if_object()) {
+    for (auto& [key, item] : *object) {
+      if (key == "secret" || key == "sessionToken" || key == "accountKey" || key == "credentials" ||
+          key == "password") {
+        if (item.is_string() && !item.get_string().empty()) item = "<redacted>";
+      } else if (key == "urls" && item.is_array()) {
+        for (json::value& url : item.get_array()) {
+          if (url.is_string()) url = redact_stream_url(url.get_string());
+        }
+      } else {
+        redact(item);
+      }
+    }
+  } else if (json::array* array = value.if_array()) {
+    for (json::value& item : *array) redact(item);
+  }
+}
+
+}  // namespace
+
+std::string redact_request(std::string_view request) {
+  boost::system::error_code ec;
+  json::value value = json::parse(request, ec);
+  if (ec) return "<not shown: not JSON>";
+  redact(value);
+  return json::serialize(value);
 }
 
 }  // namespace ar::livekit

@@ -10,10 +10,23 @@
 
 namespace ar::livekit {
 
-// A RoomCompositeEgressRequest for room_name with one file output (file_outputs[0]) uploading to
-// the configured storage. Fields left empty in the config are left out, as protobuf JSON does.
+// The storages outputs may name: "" is the default one.
+struct RequestStorages {
+  const std::optional<config::Storage>& fallback;
+  const config::NamedStorages& named;
+};
+
+// A RoomCompositeEgressRequest for room_name with the recording's outputs (file_outputs,
+// segment_outputs, stream_outputs, image_outputs), each uploading to its storage. Fields left
+// empty in the config are left out, as protobuf JSON does.
 std::string room_composite_request(std::string_view room_name, const config::Recording& recording,
-                                   const config::Storage& storage);
+                                   const RequestStorages& storages);
+
+// The request as --check-config shows it: storage secrets and stream keys replaced.
+std::string redact_request(std::string_view request);
+
+// "rtmps://live.example.com/app/<redacted>": scheme, host and the first path segment are kept.
+std::string redact_stream_url(std::string_view url);
 
 inline constexpr std::string_view kStartRoomComposite = "livekit.Egress/StartRoomCompositeEgress";
 inline constexpr std::string_view kListEgress = "livekit.Egress/ListEgress";

@@ -128,17 +128,24 @@ void Reconciler::compare(std::vector<livekit::Room> rooms) {
                 }
               }
               std::size_t missing = 0;
+              std::size_t skipped = 0;  // rooms the policy does not record
               for (const livekit::Room& room : rooms) {
                 if (recorded.contains(room.name) || stopped_) continue;
-                ++missing;
-                recorder_.ensure_recording(room, Origin::kReconciler);
+                if (recorder_.ensure_recording(room, Origin::kReconciler) == Verdict::kSkipped) {
+                  ++skipped;
+                } else {
+                  ++missing;
+                }
               }
               // Named strings: log fields are views and must outlive the call.
               const std::string total = std::to_string(rooms.size());
-              const std::string recorded_count = std::to_string(rooms.size() - missing);
+              const std::string recorded_count = std::to_string(rooms.size() - missing - skipped);
               const std::string unrecorded = std::to_string(missing);
-              const log::Fields fields = {
-                  {"rooms", total}, {"recorded", recorded_count}, {"unrecorded", unrecorded}};
+              const std::string not_recorded = std::to_string(skipped);
+              const log::Fields fields = {{"rooms", total},
+                                          {"recorded", recorded_count},
+                                          {"unrecorded", unrecorded},
+                                          {"skipped_by_policy", not_recorded}};
               metrics::reconcile_pass(true, missing);
               if (missing > 0) {
                 log::info("reconcile pass: found rooms without a recording", fields);

@@ -40,8 +40,8 @@ std::string_view to_string(Origin origin) {
 
 Recorder::Recorder(const config::Config& config, livekit::TwirpClient& api,
                    coordination::Coordination* coordination)
-    : recording_(config.recording),
-      storage_(config.storage),
+    : policy_(config),
+      storages_{config.storage, config.storages},
       delivery_(config.delivery),
       api_(api),
       coordination_(coordination),
@@ -111,7 +111,7 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       verdict = Verdict::kDuplicate;
     } else {
       verdict = ensure_locked(room, Origin::kWebhook, event.id);
-      if (verdict == Verdict::kAccepted && !room.sid.empty())
+      if ((verdict == Verdict::kAccepted || verdict == Verdict::kSkipped) && !room.sid.empty())
         seen_.insert(key("sid:", room.sid), now);
     }
   } else if (event.event == "room_finished" && event.room) {
@@ -132,7 +132,8 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
     log::debug("webhook ignored", {{"event", event.event}, {"event_id", event.id}});
   }
   // A 503 must not mark the event seen: LiveKit's retry of it has to get through.
-  const bool handled = verdict == Verdict::kAccepted || verdict == Verdict::kDuplicate;
+  const bool handled = verdict == Verdict::kAccepted || verdict == Verdict::kDuplicate ||
+                       verdict == Verdict::kSkipped;
   if (handled && !event.id.empty()) seen_.insert(key("ev:", event.id), now);
   return verdict;
 }
@@ -167,6 +168,8 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
     metrics::recording_skipped("room_finished");
     return Verdict::kAccepted;
   }
+  Choice choice;
+  if (!chosen_by_policy(room, from, now, choice)) return Verdict::kSkipped;
   if (shutting_down_) return Verdict::kShuttingDown;
   if (attempts_.contains(room.name)) {
     log::debug("skipped: a start for this room is already under way",
@@ -199,6 +202,8 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
   attempt.id = next_attempt_id_++;
   attempt.room = room;
   attempt.origin = origin;
+  attempt.recording = choice.recording;
+  attempt.rule = choice.rule;
   attempt.first_try = now;
   attempt.event_id = event_id;
   attempt.replaces_egress = replaces_egress;
@@ -209,6 +214,27 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
     check_then_start(room.name, attempt.id);
   }
   return Verdict::kAccepted;
+}
+
+bool Recorder::chosen_by_policy(const livekit::Room& room, std::string_view origin,
+                                SteadyClock::time_point now, Choice& choice) {
+  choice = policy_.choose(room);
+  const std::string& id = room.sid.empty() ? room.name : room.sid;
+  if (choice.metadata_unparsable && !seen_.contains(key("meta:", id), now)) {
+    seen_.insert(key("meta:", id), now);
+    log::warn("room metadata is not a JSON object: rules that test metadata do not fit this room",
+              {{"room", room.name}, {"room_sid", room.sid}, {"rule", choice.rule}});
+  }
+  if (choice.recording != nullptr) return true;
+  // The reconciler meets a skipped room on every pass: say it once.
+  if (!seen_.contains(key("skip:", id), now)) {
+    seen_.insert(key("skip:", id), now);
+    log::info(
+        "skipped: the recording policy says not to record this room",
+        {{"room", room.name}, {"room_sid", room.sid}, {"rule", choice.rule}, {"origin", origin}});
+    metrics::recording_skipped("rule");
+  }
+  return false;
 }
 
 void Recorder::finish(const std::string& room_name, std::string_view egress_id) {
@@ -306,9 +332,11 @@ void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) 
 }
 
 void Recorder::start(const std::string& room_name, std::uint64_t id) {
+  const Attempt* asking = find_attempt(room_name, id);
+  if (asking == nullptr) return;
   api_.call(livekit::kStartRoomComposite,
-            livekit::room_composite_request(room_name, recording_, storage_), {.room_record = true},
-            [this, room_name, id](const livekit::TwirpReply& reply) {
+            livekit::room_composite_request(room_name, *asking->recording, storages_),
+            {.room_record = true}, [this, room_name, id](const livekit::TwirpReply& reply) {
               const std::lock_guard lock(mutex_);
               Attempt* attempt = find_attempt(room_name, id);
               if (attempt == nullptr) return;
@@ -319,6 +347,7 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
                          {"room_sid", attempt->room.sid},
                          {"egress_id", info ? std::string_view(info->egress_id) : "unknown"},
                          {"origin", to_string(attempt->origin)},
+                         {"rule", attempt->rule},
                          {"retries", std::to_string(attempt->retries)}});
               metrics::recording_started(to_string(attempt->origin));
               finish(room_name, info ? std::string_view(info->egress_id) : "unknown");

@@ -28,6 +28,7 @@
 #include "livekit/egress.hpp"
 #include "livekit/twirp_client.hpp"
 #include "livekit/webhook.hpp"
+#include "recorder/policy.hpp"
 #include "recorder/retry_policy.hpp"
 #include "recorder/seen_set.hpp"
 
@@ -37,7 +38,8 @@ namespace ar::recorder {
 enum class Origin { kWebhook, kReconciler, kRestart };
 
 enum class Verdict {
-  kAccepted,      // handled: started, queued, or deliberately skipped
+  kAccepted,      // handled: started, queued, or already recording
+  kSkipped,       // the recording policy says not to record this room
   kDuplicate,     // this event, or this room's room_started, was handled before
   kBusy,          // too many rooms waiting to start: answer 503 so LiveKit retries
   kShuttingDown,  // answer 503: another replica, or this one after restart, takes it
@@ -81,6 +83,8 @@ class Recorder {
     SteadyClock::time_point first_try;
     unsigned retries = 0;
     std::shared_ptr<boost::asio::steady_timer> retry_timer;
+    const config::Recording* recording = nullptr;  // what the policy chose
+    std::string_view rule;                         // the rule that chose it, for the logs
     std::string event_id;         // the webhook that asked, marked handled with the claim
     std::string replaces_egress;  // a restart: the failed recording whose claim it may take
     bool claimed = false;         // this replica holds the room's claim in Redis
@@ -107,9 +111,12 @@ class Recorder {
   // Forgets the attempt; its claim now names `egress_id`, or is released when there is none.
   void finish(const std::string& room_name, std::string_view egress_id = {});
   History* prune_history(const std::string& room_name, SteadyClock::time_point now);
+  // Whether the policy records this room; logs a skip, or unparsable metadata, once per room.
+  bool chosen_by_policy(const livekit::Room& room, std::string_view origin,
+                        SteadyClock::time_point now, Choice& choice);
 
-  const config::Recording& recording_;
-  const config::Storage& storage_;
+  const Policy policy_;
+  const livekit::RequestStorages storages_;
   const config::Delivery& delivery_;
   livekit::TwirpClient& api_;
   coordination::Coordination* coordination_;

@@ -27,6 +27,7 @@ RoomMatch make_room_match(std::string name_glob, std::string name_regex,
 Decision first_match(std::span<const RoomMatch> rules, std::string_view room_name,
                      std::string_view room_metadata) {
   Decision decision;
+  if (rules.empty()) return decision;  // no policy: nothing to compare, nothing to allocate
   const std::string name(room_name);
   std::optional<boost::json::object> metadata;  // parsed when a rule first needs it
   bool parsed = false;
@@ -44,7 +45,9 @@ Decision first_match(std::span<const RoomMatch> rules, std::string_view room_nam
         if (!ec && value.is_object()) metadata = std::move(value.get_object());
       }
       if (!metadata) {
-        decision.metadata_unparsable = true;
+        // No metadata at all is the common case, not a problem worth reporting.
+        decision.metadata_unparsable =
+            room_metadata.find_first_not_of(" \t\r\n") != std::string_view::npos;
         continue;
       }
       bool fits = true;

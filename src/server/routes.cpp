@@ -72,6 +72,9 @@ HttpResponse Routes::webhook(const HttpRequest& request) {
     case recorder::Verdict::kAccepted:
       metrics::webhook_verified(result.event.event, "accepted");
       return text(200, "ok");
+    case recorder::Verdict::kSkipped:
+      metrics::webhook_verified(result.event.event, "skipped");
+      return text(200, "ok: not recorded (recording policy)");
     case recorder::Verdict::kDuplicate:
       metrics::webhook_verified(result.event.event, "duplicate");
       return text(200, "ok: duplicate");

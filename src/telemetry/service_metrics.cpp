@@ -77,8 +77,8 @@ std::atomic<bool> g_ready{false};
 void webhook_verified(std::string_view event, std::string_view result) {
   // Every webhook counts here: the (event, result) counters are looked up in the registry once,
   // then updated without a lock or an allocation.
-  static constexpr std::array<std::string_view, 4> kResults{"accepted", "duplicate", "busy",
-                                                            "shutting_down"};
+  static constexpr std::array<std::string_view, 5> kResults{"accepted", "duplicate", "skipped",
+                                                            "busy", "shutting_down"};
   static std::array<std::array<std::atomic<Counter*>, kResults.size()>, kEvents.size() + 1> cache{};
   const std::string_view known_event = bounded(event, kEvents);
   const auto e = static_cast<std::size_t>(std::find(kEvents.begin(), kEvents.end(), known_event) -
@@ -134,7 +134,8 @@ void recording_retried(std::string_view code) {
 
 void recording_skipped(std::string_view reason) {
   counter("auto_recorder_recordings_skipped_total",
-          "Rooms not started because there was no need, by reason.",
+          "Rooms not started because there was no need, or the recording policy says so "
+          "(reason=\"rule\"), by reason.",
           {{"reason", std::string(reason)}})
       .inc();
 }

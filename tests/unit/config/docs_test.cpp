@@ -75,7 +75,7 @@ TEST(Docs, ExampleConfigDocumentsEveryKeyAndLoads) {
     return std::nullopt;
   };
   const Config config = load_config(env, PROJECT_SOURCE_DIR "/config.yaml.example");
-  EXPECT_EQ(storage_name(config.storage), "s3");
+  EXPECT_EQ(storage_name(*config.storage), "s3");
 }
 
 }  // namespace

@@ -73,8 +73,8 @@ TEST_F(ConfigLoad, DefaultsMatchTheDocumentation) {
   EXPECT_EQ(c.livekit.url, "http://localhost:7880");
   EXPECT_EQ(c.server.port, 8080);
   EXPECT_EQ(c.recording.layout, "grid");
-  EXPECT_EQ(c.recording.file_type, FileType::kMp4);
-  EXPECT_EQ(c.recording.file_path, "recordings/{room_name}-{time}");
+  EXPECT_EQ(c.recording.file->type, FileType::kMp4);
+  EXPECT_EQ(c.recording.file->path, "recordings/{room_name}-{time}");
   EXPECT_EQ(c.server.max_body_bytes, 1024U * 1024U);
   EXPECT_EQ(c.server.shutdown_timeout, std::chrono::seconds(10));
   EXPECT_EQ(c.webhook.api_key, "APIkey");
@@ -103,15 +103,15 @@ storage:
   EXPECT_EQ(c.livekit.url, "http://livekit-server.svc.cluster.local:7880");
   EXPECT_EQ(c.server.port, 8081);
   EXPECT_EQ(c.recording.layout, "grid-16");
-  EXPECT_EQ(std::get<S3Storage>(c.storage).bucket, "my-recordings-bucket");
+  EXPECT_EQ(std::get<S3Storage>(*c.storage).bucket, "my-recordings-bucket");
   EXPECT_EQ(c.source, "config.yaml + environment");
 
   c = load_config(env({{"PORT", "9000"}, {"LAYOUT", "speaker"}, {"S3_REGION", "eu-west-1"}}),
                   std::nullopt);
   EXPECT_EQ(c.server.port, 9000);
   EXPECT_EQ(c.recording.layout, "speaker");
-  EXPECT_EQ(std::get<S3Storage>(c.storage).region, "eu-west-1");
-  EXPECT_EQ(std::get<S3Storage>(c.storage).bucket, "my-recordings-bucket");
+  EXPECT_EQ(std::get<S3Storage>(*c.storage).region, "eu-west-1");
+  EXPECT_EQ(std::get<S3Storage>(*c.storage).bucket, "my-recordings-bucket");
 }
 
 TEST_F(ConfigLoad, EmptyEnvironmentVariablesDoNotOverride) {
@@ -151,8 +151,8 @@ storage:
       env({{"LIVEKIT_API_KEY", "k"}, {"LK_SECRET", "from-env"}, {"TENANT", "acme"}}), std::nullopt);
   EXPECT_EQ(c.livekit.api_secret, "from-env");
   EXPECT_EQ(c.recording.layout, "speaker-dark");
-  EXPECT_EQ(std::get<S3Storage>(c.storage).bucket, "rec-acme");
-  EXPECT_EQ(std::get<S3Storage>(c.storage).metadata.at("tenant"), "acme");
+  EXPECT_EQ(std::get<S3Storage>(*c.storage).bucket, "rec-acme");
+  EXPECT_EQ(std::get<S3Storage>(*c.storage).metadata.at("tenant"), "acme");
 }
 
 TEST_F(ConfigLoad, AnUnsetVariableInTheFileNamesTheKeyAndTheVariable) {
@@ -221,9 +221,9 @@ TEST_F(ConfigLoad, MapsWebSocketHosts) {
 }
 
 TEST_F(ConfigLoad, FileTypesAreCaseInsensitiveAndWebmIsExplained) {
-  EXPECT_EQ(load_config(env(minimal({{"FILE_TYPE", "ogg"}})), std::nullopt).recording.file_type,
+  EXPECT_EQ(load_config(env(minimal({{"FILE_TYPE", "ogg"}})), std::nullopt).recording.file->type,
             FileType::kOgg);
-  EXPECT_EQ(load_config(env(minimal({{"FILE_TYPE", "Mp3"}})), std::nullopt).recording.file_type,
+  EXPECT_EQ(load_config(env(minimal({{"FILE_TYPE", "Mp3"}})), std::nullopt).recording.file->type,
             FileType::kMp3);
   EXPECT_EQ(error_of(minimal({{"FILE_TYPE", "WEBM"}})),
             "file_type (FILE_TYPE): WEBM is not a LiveKit file type for room recordings (LiveKit "
@@ -289,10 +289,10 @@ TEST_F(ConfigLoad, GcpCredentialsAreAPathOrTheJsonAndNeverEchoed) {
     return vars;
   };
   EXPECT_EQ(
-      std::get<GcpStorage>(load_config(env(with(path)), std::nullopt).storage).credentials_json,
+      std::get<GcpStorage>(*load_config(env(with(path)), std::nullopt).storage).credentials_json,
       json);
   EXPECT_EQ(
-      std::get<GcpStorage>(load_config(env(with(json)), std::nullopt).storage).credentials_json,
+      std::get<GcpStorage>(*load_config(env(with(json)), std::nullopt).storage).credentials_json,
       json);
 
   const std::string missing = error_of(with("/no/such/key.json"));
@@ -326,7 +326,7 @@ storage:
   EXPECT_NE(c.warnings[0].find("storage.s3.max_retries, storage.s3.max_retry_delay, "
                                "storage.s3.min_retry_delay, storage.s3.aws_log_level ignored"),
             std::string::npos);
-  const auto& s3 = std::get<S3Storage>(c.storage);
+  const auto& s3 = std::get<S3Storage>(*c.storage);
   EXPECT_TRUE(s3.force_path_style);
   ASSERT_TRUE(s3.proxy);
   EXPECT_EQ(s3.proxy->password, "proxy-pass");

@@ -10,8 +10,87 @@ namespace {
 namespace json = boost::json;
 
 json::object request_for(const config::Storage& storage) {
-  const config::Recording recording{"speaker", config::FileType::kOgg, "rec/{room_name}-{time}"};
-  return json::parse(room_composite_request("Zürich room", recording, storage)).as_object();
+  config::Recording recording;
+  recording.layout = "speaker";
+  recording.file = config::FileOutput{config::FileType::kOgg, "rec/{room_name}-{time}", ""};
+  const std::optional<config::Storage> fallback = storage;
+  return json::parse(room_composite_request("Zürich room", recording, {fallback, {}})).as_object();
+}
+
+// A recording with every output, each to its own storage, and advanced encoding.
+TEST(EgressRequest, CarriesEveryOutputToItsStorage) {
+  config::Recording r;
+  r.layout = "grid";
+  r.audio_mixing = "DUAL_CHANNEL_AGENT";
+  r.custom_base_url = "https://layouts.example.com/";
+  r.advanced = config::Encoding{.width = 1280,
+                                .height = 720,
+                                .framerate = 25,
+                                .audio_codec = "AAC",
+                                .video_codec = "H264_HIGH",
+                                .key_frame_interval = 2.5};
+  r.file = config::FileOutput{config::FileType::kMp4, "f/{room_name}", ""};
+  r.segments = config::SegmentsOutput{"hls/{room_name}", "index.m3u8", "live.m3u8", 6, "archive"};
+  r.stream = config::StreamOutput{"RTMP", {"rtmp://live.example.com/app/KEY123"}};
+  r.images = config::ImagesOutput{10, 320, 180, "thumbs/{room_name}", "archive"};
+  config::S3Storage main_bucket;
+  main_bucket.bucket = "main";
+  const std::optional<config::Storage> fallback = config::Storage{main_bucket};
+  const config::NamedStorages named{{"archive", config::GcpStorage{"{}", "cold", std::nullopt}}};
+  const json::object request =
+      json::parse(room_composite_request("r", r, {fallback, named})).as_object();
+  EXPECT_EQ(request.at("audioMixing").as_string(), "DUAL_CHANNEL_AGENT");
+  EXPECT_EQ(request.at("customBaseUrl").as_string(), "https://layouts.example.com/");
+  const json::object& advanced = request.at("advanced").as_object();
+  EXPECT_EQ(advanced.at("width").to_number<int>(), 1280);
+  EXPECT_EQ(advanced.at("videoCodec").as_string(), "H264_HIGH");
+  EXPECT_DOUBLE_EQ(advanced.at("keyFrameInterval").as_double(), 2.5);
+  EXPECT_FALSE(advanced.contains("depth")) << "zero is egress's default and left out";
+  EXPECT_FALSE(request.contains("preset"));
+  EXPECT_EQ(request.at("fileOutputs").at(0).at("s3").at("bucket").as_string(), "main");
+  const json::object& segments = request.at("segmentOutputs").at(0).as_object();
+  EXPECT_EQ(segments.at("livePlaylistName").as_string(), "live.m3u8");
+  EXPECT_EQ(segments.at("segmentDuration").to_number<int>(), 6);
+  EXPECT_EQ(segments.at("gcp").at("bucket").as_string(), "cold");
+  const json::object& stream = request.at("streamOutputs").at(0).as_object();
+  EXPECT_EQ(stream.at("protocol").as_string(), "RTMP");
+  EXPECT_EQ(stream.at("urls").at(0).as_string(), "rtmp://live.example.com/app/KEY123");
+  const json::object& images = request.at("imageOutputs").at(0).as_object();
+  EXPECT_EQ(images.at("captureInterval").to_number<int>(), 10);
+  EXPECT_EQ(images.at("gcp").at("bucket").as_string(), "cold");
+
+  const std::string shown = redact_request(json::serialize(request));
+  EXPECT_EQ(shown.find("KEY123"), std::string::npos);
+  EXPECT_NE(shown.find("rtmp://live.example.com/app/<redacted>"), std::string::npos);
+  EXPECT_NE(shown.find(R"("credentials":"<redacted>")"), std::string::npos);
+}
+
+TEST(EgressRequest, AudioOnlyLeavesTheFileOutputAloneWhenOthersAreOff) {
+  config::Recording r;
+  r.audio_only = true;
+  r.preset = "H264_720P_60";
+  r.segments = config::SegmentsOutput{"p", "", "", 0, ""};
+  const std::optional<config::Storage> fallback =
+      config::Storage{config::AzureStorage{"a", "k", "c"}};
+  const json::object request =
+      json::parse(room_composite_request("r", r, {fallback, {}})).as_object();
+  EXPECT_TRUE(request.at("audioOnly").as_bool());
+  EXPECT_FALSE(request.contains("layout"));
+  EXPECT_FALSE(request.contains("fileOutputs"));
+  EXPECT_EQ(request.at("preset").as_string(), "H264_720P_60");
+  EXPECT_EQ(request.at("segmentOutputs").at(0).at("azure").at("accountName").as_string(), "a");
+}
+
+TEST(StreamUrls, KeysAndPasswordsAreRedacted) {
+  EXPECT_EQ(redact_stream_url("rtmp://a.rtmp.youtube.com/live2/abcd-efgh-ijkl"),
+            "rtmp://a.rtmp.youtube.com/live2/<redacted>");
+  EXPECT_EQ(redact_stream_url("rtmps://user:pw@live.example.com:443/app/key?x=1"),
+            "rtmps://<redacted>@live.example.com:443/app/<redacted>");
+  EXPECT_EQ(redact_stream_url("srt://srt.example.com:9000?streamid=abc&passphrase=secret"),
+            "srt://srt.example.com:9000?<redacted>");
+  EXPECT_EQ(redact_stream_url("rtmp://host/onlykey"), "rtmp://host/<redacted>");
+  EXPECT_EQ(redact_stream_url("rtmp://host"), "rtmp://host");
+  EXPECT_EQ(redact_stream_url("no scheme at all"), "<redacted>");
 }
 
 TEST(EgressRequest, CarriesRoomLayoutAndOneFileOutput) {

@@ -69,6 +69,9 @@ TEST(RoomMatch, UnparsableMetadataNeverMatchesAndIsReported) {
   }
   EXPECT_FALSE(first_match(std::vector{glob("*")}, "r", "not json").metadata_unparsable)
       << "only reported when a rule needed the metadata";
+  const Decision none = first_match(rules, "r", "");
+  EXPECT_EQ(none.rule, 1U);
+  EXPECT_FALSE(none.metadata_unparsable) << "a room without metadata is not a problem";
 }
 
 TEST(RoomMatch, TheFirstRuleThatFitsDecides) {
