@@ -21,7 +21,6 @@ constexpr std::array<std::string_view, 9> kPresets{
 constexpr std::array<std::string_view, 3> kAudioCodecs{"OPUS", "AAC", "AC_MP3"};
 constexpr std::array<std::string_view, 4> kVideoCodecs{"H264_BASELINE", "H264_MAIN", "H264_HIGH",
                                                        "VP8"};
-constexpr std::array<std::string_view, 3> kOutputs{"segments", "stream", "images"};
 constexpr std::array<std::string_view, 3> kFileKeys{"file_type", "file_path", "file_storage"};
 
 std::string upper(std::string_view text) {
@@ -34,9 +33,9 @@ std::string upper(std::string_view text) {
 // One of LiveKit's enum names (any case), or empty for egress's default.
 std::string read_enum(const Reader& in, std::string_view key,
                       std::span<const std::string_view> names) {
-  const std::string value = in.text(key);
+  std::string value = in.text(key);
   if (value.empty()) return value;
-  const std::string wanted = upper(value);
+  std::string wanted = upper(value);
   if (std::find(names.begin(), names.end(), wanted) != names.end()) return wanted;
   std::string list;
   for (std::string_view name : names) list += (list.empty() ? "" : ", ") + std::string(name);
@@ -96,12 +95,14 @@ Encoding read_encoding(const Reader& in) {
   e.video_codec = read_enum(in, "advanced.video_codec", kVideoCodecs);
   e.video_bitrate = number(in, "advanced.video_bitrate", 1'000'000);
   e.video_quality = number(in, "advanced.video_quality", 100);
-  if (auto text = in.get("advanced.key_frame_interval")) {
-    const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(),
-                                           e.key_frame_interval, std::chars_format::fixed);
-    if (ec != std::errc() || end != text->data() + text->size() || e.key_frame_interval < 0 ||
+  if (in.get("advanced.key_frame_interval")) {
+    const std::string text = in.text("advanced.key_frame_interval");
+    const char* last = text.data() + text.size();
+    const auto [end, ec] =
+        std::from_chars(text.data(), last, e.key_frame_interval, std::chars_format::fixed);
+    if (ec != std::errc() || end != last || e.key_frame_interval < 0 ||
         e.key_frame_interval > 600) {
-      throw ConfigError(in.name("advanced.key_frame_interval") + ": \"" + *text +
+      throw ConfigError(in.name("advanced.key_frame_interval") + ": \"" + text +
                         "\" is not a number of seconds from 0 to 600, e.g. 2 or 0.5");
     }
   }

@@ -15,7 +15,7 @@ Recording read_recording(const Reader& in, const Reader& own, const NamedStorage
                          bool default_storage);
 
 // `rules:` from the file, each merged over the top level's recording settings in `top`.
-std::vector<Rule> read_rules(const YAML::Node& rules, const RawSettings& top,
+std::vector<Rule> read_rules(const YAML::Node& node, const RawSettings& top,
                              const std::string& file, const EnvLookup& env,
                              const NamedStorages& storages, bool default_storage);
 

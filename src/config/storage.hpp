@@ -14,7 +14,7 @@ namespace ar::config {
 Storage read_storage(const Reader& in, std::vector<std::string>& warnings);
 
 // `storages:` from the file: each name holds one provider block, with storage:'s keys and errors.
-NamedStorages read_named_storages(const YAML::Node& storages, const std::string& file,
+NamedStorages read_named_storages(const YAML::Node& node, const std::string& file,
                                   const EnvLookup& env, std::vector<std::string>& warnings);
 
 }  // namespace ar::config
