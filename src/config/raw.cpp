@@ -185,7 +185,8 @@ void YamlReader::read_string_list(const YAML::Node& node, const std::string& pat
   std::string joined;
   for (const auto& item : node) {
     if (!item.IsScalar()) fail(path, item, "must be a list of single values");
-    joined += (joined.empty() ? "" : ",") + expand(path, item.Scalar());
+    if (!joined.empty()) joined += ',';
+    joined += expand(path, item.Scalar());
   }
   raw_.values[path] = joined;
   raw_.origins[path] = scope_.file;
