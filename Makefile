@@ -1,8 +1,8 @@
 # The two commands: `make demo` and `make test`. Each installs what is missing (as root on
 # Debian 12), builds, and runs. CI runs `make test` through .ci/run; deploy/Dockerfile runs the
-# same `make build`.
+# same `make build`, with the same build type: what the tests run is what the image ships.
 BUILD_DIR  ?= build
-BUILD_TYPE ?= RelWithDebInfo
+BUILD_TYPE ?= Release
 BUILD_TESTING ?= ON
 JOBS       ?= $(shell nproc)
 
@@ -12,13 +12,15 @@ BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
   libhiredis-dev
 # What the tests add: GoogleTest, the style checkers, openssl (test certificates), promtool (from
 # prometheus: checks /metrics), clang with libFuzzer and sanitizer runtimes, redis-server (the
-# replicas' coordination tests run a real one), Node.js for the LiveKit stand-in.
+# replicas' coordination tests run a real one), buildah and debootstrap (the image test builds
+# deploy/Dockerfile without a container daemon), Node.js for the LiveKit stand-in.
 TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus \
-  clang libclang-rt-14-dev redis-server
+  clang libclang-rt-14-dev redis-server buildah debootstrap
 # What `make bench` adds: the load generator, the do-nothing ceiling, the instruction counter.
 BENCH_PACKAGES := wrk nginx-light valgrind
 
-.PHONY: all deps-build deps-test deps-bench build test demo bench fuzz sanitize format lint clean
+.PHONY: all deps-build deps-test deps-bench build test check-fast demo bench fuzz sanitize format \
+  lint image clean
 
 all: build
 
@@ -51,19 +53,24 @@ build: deps-build
 test: deps-test build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+# The inner loop (about 2 minutes): unit, integration and deploy tests and clang-format, without
+# the image, clang-tidy and the sanitizer builds that `make test` adds.
+check-fast: deps-test build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -L 'unit|integration|deploy' && \
+	  ctest --output-on-failure -R lint.clang_format
+
 # Side by side with a Node receiver on LiveKit's SDK; rewrites the table in docs/performance.md.
 # Not part of `make test`.
 deps-bench: deps-test
 	$(call apt_install,$(BENCH_PACKAGES))
 
-bench: deps-bench
-	$(MAKE) build BUILD_DIR=build-release BUILD_TYPE=Release BUILD_TESTING=OFF
-	AUTO_RECORDER_BIN=build-release/auto-recorder node bench/run.mjs
+bench: deps-bench build
+	AUTO_RECORDER_BIN=$(BUILD_DIR)/auto-recorder node bench/run.mjs
 
 # Longer fuzzing than CI's 30 s per target: FUZZ_SECONDS=600 make fuzz
 FUZZ_SECONDS ?= 300
 fuzz: deps-test
-	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/sanitize.sh fuzz $(BUILD_DIR)-fuzz
+	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/sanitize.sh fuzz $(BUILD_DIR)-asan
 
 # The test suite under ASan + UBSan, then under TSan (both also part of `make test`).
 sanitize: deps-test
@@ -72,6 +79,16 @@ sanitize: deps-test
 
 demo: deps-test build
 	AUTO_RECORDER_BIN=$(BUILD_DIR)/auto-recorder node scripts/demo.mjs
+
+# The container image, labelled with this version, commit and repository: `docker build` where a
+# Docker engine runs, else buildah (Debian's package; no daemon needed).
+VERSION := $(shell sed -n 's/^project.auto-recorder VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
+IMAGE ?= livekit-auto-recorder:$(VERSION)
+image:
+	$(if $(shell docker info >/dev/null 2>&1 && echo yes),docker build,buildah bud --isolation chroot) \
+	  -f deploy/Dockerfile -t $(IMAGE) --build-arg VERSION=$(VERSION) \
+	  --build-arg REVISION="$$(git rev-parse HEAD 2>/dev/null)" \
+	  --build-arg SOURCE_URL="$$(git remote get-url origin 2>/dev/null)" .
 
 SOURCES = $(shell find src tests -name '*.cpp' -o -name '*.hpp')
 

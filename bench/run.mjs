@@ -2,7 +2,7 @@
 // in one run on this machine, plus a do-nothing nginx as the ceiling of what any receiver can
 // reach here. Prints a table and writes it into docs/performance.md. Never part of `make test`.
 //
-//   AUTO_RECORDER_BIN  the binary to measure (make bench builds a Release one)
+//   AUTO_RECORDER_BIN  the binary to measure (make bench: the Release build the tests ran)
 //   BENCH_SECONDS      length of each wrk run (default 10)
 //   BENCH_ONLY=burst   only this service's burst, logged and not written (for tuning)
 //   BENCH_ONLY=load    only wrk against this service and nginx, logged and not written
@@ -18,7 +18,7 @@ import net from 'node:net';
 import { eventBody, signBody } from '../tests/integration/lib/webhooks.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const BIN = process.env.AUTO_RECORDER_BIN ?? join(ROOT, 'build-release/auto-recorder');
+const BIN = process.env.AUTO_RECORDER_BIN ?? join(ROOT, 'build/auto-recorder');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BURST_ROOMS = 2000;
 const BURST_CONCURRENCY = 64;

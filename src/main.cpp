@@ -1,4 +1,6 @@
 // Wiring only: flags, configuration, start, signals.
+#include <openssl/crypto.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -9,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "build_info.hpp"
 #include "config/describe.hpp"
 #include "config/duration.hpp"
 #include "config/load.hpp"
@@ -278,7 +281,11 @@ int main(int argc, char** argv) {
                  "test it");
   app.add_option("--config", config_path,
                  "YAML configuration file (default: $CONFIG_FILE, else ./config.yaml if present)");
-  app.set_version_flag("--version", std::string("auto-recorder ") + AUTO_RECORDER_VERSION);
+  // The build line is what the image test compares; OpenSSL is the shared library loaded now,
+  // whose version Debian's security updates change.
+  app.set_version_flag("--version", std::string("auto-recorder ") + AUTO_RECORDER_VERSION +
+                                        "\nbuild: " + kBuildInfo +
+                                        "\nopenssl: " + OpenSSL_version(OPENSSL_VERSION));
   CLI11_PARSE(app, argc, argv);
 
   if (!check_config && (!rooms.empty() || !room_metadata.empty())) {

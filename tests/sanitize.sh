@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Builds the project in its own directory with sanitizers (or as fuzz targets) and runs tests
-# there. Any sanitizer report fails the run, even from a process whose exit code a test ignores.
+# Builds the project in its own directory with sanitizers and runs tests there. Any sanitizer
+# report fails the run, even from a process whose exit code a test ignores.
 #   tests/sanitize.sh asan   BUILD_DIR   unit and integration tests under ASan + UBSan
-#   tests/sanitize.sh tsan   BUILD_DIR   unit tests and the concurrency-heavy integration tests
 #   tests/sanitize.sh fuzz   BUILD_DIR   every libFuzzer target for FUZZ_SECONDS (default 30)
+#   tests/sanitize.sh tsan   BUILD_DIR   unit tests and the concurrency-heavy integration tests
+# asan and fuzz configure alike (clang, ASan + UBSan + libFuzzer's coverage hooks), so given the
+# same BUILD_DIR the second finds everything built by the first.
 set -euo pipefail
 kind=$1
 build=$2
@@ -11,14 +13,16 @@ source_dir=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 
 # Each entry of `runs` is one ctest selection.
+asan_fuzz=(-DAR_SANITIZE=address,undefined -DAR_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++)
 case $kind in
-  asan) flags=(-DAR_SANITIZE=address,undefined); runs=("-LE lint") ;;
+  asan) flags=("${asan_fuzz[@]}"); runs=("-L unit|integration|deploy") ;;
+  fuzz) flags=("${asan_fuzz[@]}"); runs=("-L fuzz") ;;
   tsan) flags=(-DAR_SANITIZE=thread -DCMAKE_CXX_COMPILER=clang++); runs=("-L unit" "-R integration\.(delivery|shutdown|recording|hardening|operations|replicas)$") ;;
-  fuzz) flags=(-DAR_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DFUZZ_SECONDS="${FUZZ_SECONDS:-30}"); runs=("-L fuzz") ;;
-  *) echo "usage: $0 asan|tsan|fuzz BUILD_DIR" >&2; exit 2 ;;
+  *) echo "usage: $0 asan|fuzz|tsan BUILD_DIR" >&2; exit 2 ;;
 esac
 
-cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${flags[@]}" >/dev/null
+cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFUZZ_SECONDS="${FUZZ_SECONDS:-30}" \
+  "${flags[@]}" >/dev/null
 cmake --build "$build" -j "$jobs"
 
 logs="$build/sanitizer-logs"

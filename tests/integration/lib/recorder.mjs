@@ -109,7 +109,8 @@ class RecorderProcess {
 // Starts the binary in an empty working directory with exactly `env` (plus PORT unless given),
 // optional config file text and arguments. Resolves once it logs that it is ready.
 // `secrets`: secret values given some other way (e.g. in `config`) that must never be printed.
-export async function startRecorder({ env = {}, config, args = [], waitReady = true, cwd = tempDir(), secrets = [] } = {}) {
+// `command`: what runs the binary, with its leading arguments (the image test: inside the image).
+export async function startRecorder({ env = {}, config, args = [], waitReady = true, cwd = tempDir(), secrets = [], command = [BINARY] } = {}) {
   const fullArgs = [...args];
   if (config !== undefined) {
     const path = join(cwd, 'test-config.yaml');
@@ -121,7 +122,7 @@ export async function startRecorder({ env = {}, config, args = [], waitReady = t
   const sanitizers = Object.fromEntries(['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'TSAN_OPTIONS', 'LSAN_OPTIONS']
     .filter((name) => process.env[name]).map((name) => [name, process.env[name]]));
   const childEnv = { PORT: port, ...sanitizers, ...env };
-  const child = spawn(BINARY, fullArgs, { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0], [...command.slice(1), ...fullArgs], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   const recorder = new RecorderProcess(child, Number(port), childEnv, secrets);
   if (waitReady) {
     await Promise.race([
@@ -133,8 +134,8 @@ export async function startRecorder({ env = {}, config, args = [], waitReady = t
 }
 
 // Runs the binary expecting it to refuse to start; resolves to { code, output }.
-export async function runToExit({ env = {}, config, args = [], cwd, secrets = [], timeoutMs = 5000 } = {}) {
-  const recorder = await startRecorder({ env, config, args, cwd, secrets, waitReady: false });
+export async function runToExit({ env = {}, config, args = [], cwd, secrets = [], timeoutMs = 5000, command } = {}) {
+  const recorder = await startRecorder({ env, config, args, cwd, secrets, command, waitReady: false });
   const timer = setTimeout(() => recorder.child.kill('SIGKILL'), timeoutMs);
   const { code } = await recorder.exit;
   clearTimeout(timer);
