@@ -8,7 +8,7 @@
 #include <optional>
 #include <stdexcept>
 
-#include "server/request_parser.hpp"
+#include "server/request_reader.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
 
@@ -39,8 +39,6 @@ namespace {
 // After an error answer the client may still be sending its body; reading it away for a short
 // while lets the client see the answer instead of a reset connection.
 constexpr std::chrono::seconds kLingerTime{2};
-constexpr std::size_t kFirstRead = 4096;
-
 beast::tcp_stream& tcp_of(beast::tcp_stream& stream) {
   return stream;
 }
@@ -48,12 +46,20 @@ beast::tcp_stream& tcp_of(beast::ssl_stream<beast::tcp_stream>& stream) {
   return stream.next_layer();
 }
 
+RequestLimits request_limits(const HttpLimits& limits) {
+  return {.max_body_bytes = limits.max_body_bytes, .max_header_bytes = limits.max_header_bytes};
+}
+
 // One connection. Stream is beast::tcp_stream (HTTP) or beast::ssl_stream over it (HTTPS).
+// It reads from the network into a bounded buffer and does what its RequestReader says.
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, std::shared_ptr<HttpServer::Shared> shared)
-      : stream_(std::move(stream)), shared_(std::move(shared)) {
+      : stream_(std::move(stream)),
+        shared_(std::move(shared)),
+        buffer_(buffer_ceiling(request_limits(shared_->limits))),
+        reader_(request_limits(shared_->limits)) {
     shared_->connections.fetch_add(1);
   }
   ~Session() { shared_->connections.fetch_sub(1); }
@@ -77,6 +83,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
  private:
+  using Step = void (Session::*)();
+
   const HttpLimits& limits() const { return shared_->limits; }
   beast::tcp_stream& tcp() { return tcp_of(stream_); }
 
@@ -84,71 +92,89 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // connections is shed quickly); a kept-alive one may then wait idle_timeout for the next.
   // Once a byte has arrived, the headers must be complete within header_timeout.
   void wait_for_request() {
-    if (buffer_.size() > 0) return read_header();  // pipelined: the next request is here
+    if (buffer_.size() > 0) return start_request();  // pipelined: the next request is here
     tcp().expires_after(served_ ? limits().idle_timeout : limits().header_timeout);
-    stream_.async_read_some(buffer_.prepare(kFirstRead),
-                            [self = this->shared_from_this()](beast::error_code ec, std::size_t n) {
-                              if (ec) return self->close();
-                              self->buffer_.commit(n);
-                              self->read_header();
-                            });
+    read_more(&Session::start_request);
   }
 
-  void read_header() {
-    parser_.emplace(parts_);
-    parser_->body_limit(limits().max_body_bytes);
-    parser_->header_limit(static_cast<std::uint32_t>(limits().max_header_bytes));
-    tcp().expires_after(limits().header_timeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                              if (ec) return self->on_error(ec);
-                              self->read_body();
-                            });
+  // Reads what the client sends next into the buffer, then takes the next step.
+  void read_more(Step next) {
+    const std::size_t room = buffer_.max_size() - buffer_.size();
+    stream_.async_read_some(
+        buffer_.prepare(std::min(kReadSize, room)),
+        [self = this->shared_from_this(), next](beast::error_code ec, std::size_t n) {
+          if (ec) return self->on_read_error(ec);
+          self->buffer_.commit(n);
+          ((*self).*next)();
+        });
   }
 
-  void read_body() {
-    if (parser_->is_done()) return respond();
-    tcp().expires_after(limits().body_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
-                       if (ec) return self->on_error(ec);
-                       self->respond();
-                     });
-  }
-
-  void on_error(beast::error_code ec) {
-    if (ec == http::error::body_limit) {
-      metrics::webhook_rejected("body_too_large");
-      return answer_and_close(413, "request body is larger than max_body_bytes\n");
-    }
-    if (ec == http::error::header_limit) {
-      metrics::webhook_rejected("headers_too_large");
-      return answer_and_close(431, "request headers are larger than max_header_bytes\n");
-    }
+  void on_read_error(beast::error_code ec) {
     if (ec == beast::error::timeout) {
-      metrics::webhook_rejected("read_timeout");
+      if (in_request_ || !served_) metrics::webhook_rejected("read_timeout");
       return close();  // a client this slow is not waiting for an answer
     }
-    if (ec == http::error::end_of_stream || ec == asio::error::eof ||
-        ec == asio::error::connection_reset || ec == asio::error::operation_aborted ||
-        ec == ssl::error::stream_truncated) {
-      return close();
+    // The client went away (closed, reset, TLS cut short). In the middle of a request that is
+    // the client's business, not malformed HTTP.
+    if (in_request_) metrics::webhook_rejected("client_left");
+    close();
+  }
+
+  void start_request() {
+    in_request_ = true;
+    reader_.start();
+    tcp().expires_after(limits().header_timeout);
+    advance();
+  }
+
+  void advance() {
+    switch (reader_.advance(buffer_)) {
+      case RequestReader::Step::kNeedMore:
+        return read_more(&Session::advance);
+      case RequestReader::Step::kHeaderDone:
+        tcp().expires_after(limits().body_timeout);
+        if (reader_.wants_continue()) return send_continue();
+        return advance();
+      case RequestReader::Step::kDone:
+        return respond();
+      case RequestReader::Step::kRefused:
+        return refuse(reader_.refusal());
     }
-    metrics::webhook_rejected("malformed_http");
-    answer_and_close(400, "malformed HTTP request\n");
+  }
+
+  // Expect: 100-continue: the client waits for this before it sends the body.
+  void send_continue() {
+    out_ = "HTTP/1.1 100 Continue\r\n\r\n";
+    asio::async_write(stream_, asio::buffer(out_),
+                      [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                        if (ec) return self->on_read_error(ec);
+                        self->advance();
+                      });
+  }
+
+  void refuse(const Refusal& refusal) {
+    metrics::webhook_rejected(refusal.label);
+    HttpResponse answer;
+    answer.status = refusal.status;
+    answer.body = std::string(refusal.reason) + "\n";
+    write(answer, false);
   }
 
   void respond() {
     served_ = true;
-    const HttpRequest request{parts_.method_name(), parts_.target, parts_.authorization,
-                              parts_.body};
+    const RequestParts& parts = reader_.parts();
+    const HttpRequest request{parts.method_name(), parts.target, parts.authorization, parts.body};
     HttpResponse answer = shared_->handler(request);
-    write(answer, parser_->keep_alive() && !shared_->closing.load(std::memory_order_relaxed));
+    write(answer, reader_.keep_alive() && !shared_->closing.load(std::memory_order_relaxed));
   }
 
   // The answer is formatted into one buffer the session keeps, so a kept-alive connection
-  // answers without allocating (Beast's response message allocated for every header).
+  // answers without allocating (Beast's response message allocated for every header). A HEAD
+  // request gets the header of the answer, Content-Length included, and no body.
   void write(const HttpResponse& answer, bool keep_alive) {
+    in_request_ = false;
+    // Known once the header is parsed; before that the request is not HEAD.
+    const bool head = reader_.parts().method == http::verb::head;
     out_.clear();
     out_ += "HTTP/1.1 ";
     out_ += std::to_string(answer.status);
@@ -164,7 +190,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     out_ += std::to_string(answer.body.size());
     if (!keep_alive) out_ += "\r\nConnection: close";
     out_ += "\r\n\r\n";
-    out_ += answer.body;
+    if (!head) out_ += answer.body;
     tcp().expires_after(limits().body_timeout);
     asio::async_write(
         stream_, asio::buffer(out_),
@@ -173,13 +199,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
           if (keep_alive) return self->wait_for_request();
           self->linger();
         });
-  }
-
-  void answer_and_close(unsigned status, std::string body) {
-    HttpResponse answer;
-    answer.status = status;
-    answer.body = std::move(body);
-    write(answer, false);
   }
 
   void linger() {
@@ -217,13 +236,13 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   Stream stream_;
   std::shared_ptr<HttpServer::Shared> shared_;
-  beast::flat_buffer buffer_;
-  RequestParts parts_;  // the request being read; its strings keep their capacity
-  std::optional<RequestParser> parser_;
+  beast::flat_buffer buffer_;  // bytes read and not yet parsed; at most buffer_ceiling()
+  RequestReader reader_;
   std::string out_;  // the answer being written
   std::array<char, 4096> scratch_{};
   bool closing_tls_ = false;
-  bool served_ = false;  // a request was answered: the connection has earned idle_timeout
+  bool served_ = false;      // a request was answered: the connection has earned idle_timeout
+  bool in_request_ = false;  // bytes of a request have arrived and it is not answered yet
 };
 
 }  // namespace

@@ -44,6 +44,13 @@ HttpResponse Routes::handle(const HttpRequest& request) {
 
 HttpResponse Routes::handle_health(const HttpRequest& request) {
   const std::string_view path = path_of(request.target);
+  const bool known = path == "/livez" || path == "/readyz" || path == "/metrics";
+  if (known && request.method != "GET" && request.method != "HEAD") {
+    metrics::webhook_rejected("method_not_allowed");
+    HttpResponse answer = text(405, "use GET or HEAD");
+    answer.allow = "GET, HEAD";
+    return answer;
+  }
   if (path == "/livez") return text(200, "ok");
   if (path == "/readyz") {
     return shutting_down_.load() ? text(503, "shutting down") : text(200, "ready");

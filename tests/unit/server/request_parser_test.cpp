@@ -79,5 +79,42 @@ TEST(RequestParser, EachRequestStartsEmptyAndALargeBodyIsNotKeptForTheConnection
   EXPECT_TRUE(parts.body.empty());
 }
 
+TEST(RequestParser, NothingInAChunkedTrailerCountsAuthorizationLeast) {
+  RequestParts parts;
+  RequestParser parser(parts);
+  ASSERT_TRUE(parse(parser,
+                    "POST /webhook-receiver HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
+                    "\r\n3\r\nabc\r\n0\r\nAuthorization: trailer.token\r\nHost: b\r\n"
+                    "Expect: 100-continue\r\n\r\n"));
+  EXPECT_EQ(parts.body, "abc");
+  EXPECT_TRUE(parts.authorization.empty());
+  EXPECT_EQ(parts.host_fields, 1U);
+  EXPECT_EQ(parts.transfer_encoding, "chunked");
+  EXPECT_TRUE(parts.expect.empty());
+
+  RequestParts with_header;
+  RequestParser second(with_header);
+  ASSERT_TRUE(parse(second,
+                    "POST / HTTP/1.1\r\nHost: a\r\nAuthorization: header.token\r\n"
+                    "Transfer-Encoding: chunked\r\n\r\n0\r\nAuthorization: trailer.token\r\n\r\n"));
+  EXPECT_EQ(with_header.authorization, "header.token");
+}
+
+TEST(RequestParser, KeepsWhatTheFramingRulesCheck) {
+  RequestParts parts;
+  RequestParser parser(parts);
+  ASSERT_TRUE(parse(parser,
+                    "POST / HTTP/1.0\r\nHost: a\r\nExpect: 100-continue\r\n"
+                    "Content-Length: 0\r\n\r\n"));
+  EXPECT_EQ(parts.version, 10);
+  EXPECT_EQ(parts.host_fields, 1U);
+  EXPECT_TRUE(parts.content_length);
+  EXPECT_EQ(parts.expect, "100-continue");
+  RequestParser next(parts);
+  EXPECT_EQ(parts.version, 11);
+  EXPECT_EQ(parts.host_fields, 0U);
+  EXPECT_TRUE(parts.expect.empty());
+}
+
 }  // namespace
 }  // namespace ar::server
