@@ -201,15 +201,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         });
   }
 
+  // After an answer that closes the connection, read away what the client is still sending for
+  // a while, so it sees the answer instead of a connection reset.
   void linger() {
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       beast::error_code ignored;
       tcp().socket().shutdown(tcp::socket::shutdown_send, ignored);
-      tcp().expires_after(kLingerTime);
-      discard();
-    } else {
-      close();
     }
+    tcp().expires_after(kLingerTime);
+    discard();
   }
 
   void discard() {
