@@ -1,11 +1,93 @@
 #include "recorder/room_match.hpp"
 
-#include <fnmatch.h>
+#include <re2/re2.h>
 
 #include <boost/json/parse.hpp>
 #include <stdexcept>
 
 namespace ar::recorder {
+namespace {
+
+// One bracket expression of a glob, from just after its `[`; returns where it ends (after `]`)
+// or npos when it never closes (then the `[` is an ordinary character, as for fnmatch).
+std::size_t bracket_to_regex(std::string_view glob, std::size_t at, std::string& out) {
+  std::string set = "[";
+  if (at < glob.size() && (glob[at] == '!' || glob[at] == '^')) {
+    set += '^';
+    ++at;
+  }
+  bool first = true;
+  while (at < glob.size()) {
+    const char c = glob[at];
+    if (c == ']' && !first) {
+      out += set + "]";
+      return at + 1;
+    }
+    first = false;
+    if (c == '[' && glob.substr(at).starts_with("[:")) {  // [:alpha:] and the like, as is
+      const std::size_t end = glob.find(":]", at + 2);
+      if (end == std::string_view::npos) return std::string_view::npos;
+      set.append(glob.substr(at, end + 2 - at));
+      at = end + 2;
+      continue;
+    }
+    if (c == '\\' && at + 1 < glob.size()) ++at;  // an escaped character stands for itself
+    const char literal = glob[at];
+    if (literal == '-' && !set.ends_with('[') && !set.ends_with('^') && at + 1 < glob.size() &&
+        glob[at + 1] != ']') {
+      set += '-';  // a range
+    } else {
+      if (literal == '\\' || literal == ']' || literal == '[' || literal == '^' || literal == '-') {
+        set += '\\';
+      }
+      set += literal;
+    }
+    ++at;
+  }
+  return std::string_view::npos;
+}
+
+std::shared_ptr<const re2::RE2> compile(const std::string& pattern, std::string_view what) {
+  re2::RE2::Options options;
+  options.set_log_errors(false);  // the message goes into the startup error instead
+  options.set_never_capture(true);
+  options.set_dot_nl(true);
+  auto compiled = std::make_shared<const re2::RE2>(pattern, options);
+  if (!compiled->ok()) {
+    throw std::invalid_argument(std::string(what) +
+                                " is not a regular expression RE2 accepts: " + compiled->error());
+  }
+  return compiled;
+}
+
+}  // namespace
+
+std::string glob_to_regex(std::string_view glob) {
+  std::string out;
+  for (std::size_t at = 0; at < glob.size();) {
+    const char c = glob[at];
+    if (c == '*') {
+      out += ".*";
+      ++at;
+    } else if (c == '?') {
+      out += '.';
+      ++at;
+    } else if (c == '[') {
+      const std::size_t end = bracket_to_regex(glob, at + 1, out);
+      if (end == std::string_view::npos) {
+        out += "\\[";
+        ++at;
+      } else {
+        at = end;
+      }
+    } else {
+      if (c == '\\' && at + 1 < glob.size()) ++at;
+      out += re2::RE2::QuoteMeta(glob.substr(at, 1));
+      ++at;
+    }
+  }
+  return out;
+}
 
 RoomMatch make_room_match(std::string name_glob, std::string name_regex,
                           boost::json::object metadata) {
@@ -14,12 +96,9 @@ RoomMatch make_room_match(std::string name_glob, std::string name_regex,
   }
   RoomMatch match{std::move(name_glob), std::move(name_regex), nullptr, std::move(metadata)};
   if (!match.name_regex.empty()) {
-    try {
-      match.regex = std::make_shared<const std::regex>(match.name_regex, std::regex::ECMAScript);
-    } catch (const std::regex_error& e) {
-      throw std::invalid_argument("room_regex \"" + match.name_regex +
-                                  "\" is not a regular expression: " + e.what());
-    }
+    match.name = compile(match.name_regex, "room_regex \"" + match.name_regex + "\"");
+  } else if (!match.name_glob.empty()) {
+    match.name = compile(glob_to_regex(match.name_glob), "room \"" + match.name_glob + "\"");
   }
   return match;
 }
@@ -28,15 +107,11 @@ Decision first_match(std::span<const RoomMatch> rules, std::string_view room_nam
                      std::string_view room_metadata) {
   Decision decision;
   if (rules.empty()) return decision;  // no policy: nothing to compare, nothing to allocate
-  const std::string name(room_name);
   std::optional<boost::json::object> metadata;  // parsed when a rule first needs it
   bool parsed = false;
   for (std::size_t i = 0; i < rules.size(); ++i) {
     const RoomMatch& rule = rules[i];
-    if (!rule.name_glob.empty() && fnmatch(rule.name_glob.c_str(), name.c_str(), 0) != 0) {
-      continue;
-    }
-    if (rule.regex && !std::regex_match(name, *rule.regex)) continue;
+    if (rule.name && !re2::RE2::FullMatch(room_name, *rule.name)) continue;
     if (!rule.metadata.empty()) {
       if (!parsed) {
         parsed = true;

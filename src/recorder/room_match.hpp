@@ -2,25 +2,38 @@
 // Which recording rule decides for a room: the first whose match fits. A match tests the room
 // name (a glob or a regular expression, both over the whole name) and keys of the room's
 // metadata parsed as a JSON object. Knows matching, not what a rule then does.
+//
+// Room names come from end users and may be as long as a webhook body. Both kinds of pattern
+// run on RE2, whose matching takes time linear in the name and a bounded stack, whatever the
+// pattern: no backtracking, no recursion per character (std::regex overflowed the stack on a
+// 30 000-character name; fnmatch backtracks once per `*`).
 #include <boost/json/object.hpp>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <span>
 #include <string>
 #include <string_view>
 
+namespace re2 {
+class RE2;
+}
+
 namespace ar::recorder {
 
 struct RoomMatch {
-  std::string name_glob;                    // fnmatch(3) over the whole name; empty: any name
-  std::string name_regex;                   // ECMAScript, anchored at both ends; empty: any
-  std::shared_ptr<const std::regex> regex;  // name_regex compiled
-  boost::json::object metadata;             // each key present in the metadata with this value
+  std::string name_glob;   // shell glob (*, ?, [a-z], [!x], \x) over the whole name; empty: any
+  std::string name_regex;  // RE2 syntax, anchored at both ends; empty: any
+  std::shared_ptr<const re2::RE2> name;  // the glob or the regular expression, compiled
+  boost::json::object metadata;          // each key present in the metadata with this value
 };
 
+// A glob as an RE2 pattern matching the same names (fnmatch(3) without flags: `*` and `?` match
+// any character, `/` and a leading `.` included).
+std::string glob_to_regex(std::string_view glob);
+
 // A match from its parts. Throws std::invalid_argument with a short reason for a regular
-// expression that does not compile, or for both a glob and a regular expression.
+// expression that does not compile (RE2 has no backreferences or lookaround), or for both a glob
+// and a regular expression.
 RoomMatch make_room_match(std::string name_glob, std::string name_regex,
                           boost::json::object metadata);
 

@@ -2,6 +2,7 @@
 // stand-in, which parses it with @livekit/protocol in strict mode, so each output, preset and
 // encoding option below is checked against LiveKit's own schema.
 import { test, before, after } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { EncodedFileType, EncodingOptionsPreset, StreamProtocol, VideoCodec } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
@@ -229,4 +230,44 @@ test('every validation message stops startup, naming the rule and the key', asyn
   });
   assert.equal(code, 1);
   assert.match(output, /rules\[0\].segments has no storage: there is no default storage \(storage:\), so set rules\[0\].segments.storage to one of storages: only/);
+});
+
+// The call-center example of docs/configuration.md, exactly as documented.
+function documentedCallCenter() {
+  const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+  const section = doc.slice(doc.indexOf('### Example: a call center'));
+  return section.slice(section.indexOf('```yaml\n') + 8, section.indexOf('```\n', section.indexOf('```yaml\n') + 8));
+}
+
+test('a room name of 60 000 characters meets the call-center rule without harm: webhook, reconciler, --check-config', async () => {
+  const huge = `sip-${'1'.repeat(60000)}`;
+  const env = { LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret,
+    AZURE_KEY: 'azure-call-center-key-0123', RECONCILE_INTERVAL: '300ms' };
+  standin.addRoom(huge);
+  const recorder = await startRecorder({ env, config: documentedCallCenter(), secrets: ['azure-call-center-key-0123'] });
+  try {
+    const answer = await sendEvent(recorder, 'room_started', { room: { name: huge } });
+    assert.equal(answer.status, 200);
+    await standin.waitForStarts(1);
+    // The reconciler lists the same room: two more passes go by with the process alive.
+    const passes = async () => Number((await (await fetch(`${recorder.url}/metrics`)).text())
+      .match(/auto_recorder_reconcile_passes_total\{result="ok"\} (\d+)/)?.[1] ?? 0);
+    const seen = await passes();
+    while ((await passes()) < seen + 2) await sleep(50);
+    assert.equal(standin.startsFor(huge).length, 1);
+    assert.equal(recorder.child.exitCode, null);
+
+    await sendEvent(recorder, 'room_started', { room: { name: 'call-42' } });
+    await recorder.waitForOutput(/recording started room=call-42 .*rule="rules\[0\] \(phone\)"/);
+    const [request] = standin.startRequests().filter((r) => r.roomName === 'call-42');
+    assert.equal(request.audioOnly, true);
+    assert.equal(request.fileOutputs[0].filepath, 'calls/{room_name}-{utc}');
+  } finally {
+    assert.equal((await recorder.stop()).code, 0);
+    standin.removeRoom(huge);
+  }
+  const check = await runToExit({ env, config: documentedCallCenter(), args: ['--check-config', huge, `call-${'9'.repeat(120000)}x`] });
+  assert.equal(check.code, 0, check.output.slice(0, 500));
+  assert.match(check.output, /# room "sip-1{100}[^"]*": rules\[0\] \(phone\)/);
+  assert.match(check.output, /# room "call-9{100}[^"]*x": top level/);
 });

@@ -200,8 +200,8 @@ TEST(Rules, EveryMistakeIsNamedWithTheRuleAndKey) {
       {"rules:\n  - match: {room: a}\n    record: maybe\n",
        "config.yaml:5: \"rules[0].record\" must be true or false"},
       {"rules:\n  - match: {room_regex: \"class-(\"}\n",
-       "config.yaml:4: \"rules[0].match\" room_regex \"class-(\" is not a regular expression: "
-       "Mismatched '(' and ')' in regular expression"},
+       "config.yaml:4: \"rules[0].match\" room_regex \"class-(\" is not a regular expression RE2 "
+       "accepts: missing ): class-("},
       {"rules:\n  - match: {room: a, room_regex: b}\n",
        "config.yaml:4: \"rules[0].match\" give room or room_regex, not both"},
       {"rules:\n  - match: {name: a}\n",

@@ -102,5 +102,50 @@ TEST(RoomMatch, RefusesWhatCannotWork) {
   }
 }
 
+TEST(RoomMatch, GlobsMeanWhatFnmatchMeans) {
+  EXPECT_EQ(glob_to_regex("class-*"), "class\\-.*");
+  const auto fits = [](std::string pattern, std::string_view name) {
+    return rule_for({glob(std::move(pattern))}, name).has_value();
+  };
+  EXPECT_TRUE(fits("room-[!0-9]", "room-x"));
+  EXPECT_FALSE(fits("room-[!0-9]", "room-5"));
+  EXPECT_TRUE(fits("room-[^0-9]", "room-x"));
+  EXPECT_TRUE(fits("[]x]", "]"));
+  EXPECT_TRUE(fits("[a-]", "-"));
+  EXPECT_TRUE(fits("[[:digit:]]x", "7x"));
+  EXPECT_TRUE(fits("a\\*b", "a*b"));
+  EXPECT_FALSE(fits("a\\*b", "axb"));
+  EXPECT_TRUE(fits("call[", "call[")) << "an unclosed [ is an ordinary character";
+  EXPECT_TRUE(fits("a.b+c(d)", "a.b+c(d)")) << "regex characters are literal in a glob";
+  EXPECT_FALSE(fits("a.b", "axb"));
+  EXPECT_TRUE(fits("*", "")) << "* matches nothing too";
+  EXPECT_TRUE(fits("é-*", "é-salle")) << "UTF-8 names";
+  EXPECT_TRUE(fits("?-x", "é-x")) << "? is one character, not one byte";
+}
+
+TEST(RoomMatch, RegularExpressionsAreRe2) {
+  EXPECT_EQ(rule_for({regex("(?i)CLASS-.*")}, "class-7"), 0U) << "(?i) makes it case-insensitive";
+  EXPECT_EQ(rule_for({regex(R"(sip-\d+)")}, "sip-0175"), 0U);
+  try {
+    (void)regex(R"((a)\1)");
+    FAIL() << "a backreference must be refused";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("not a regular expression RE2 accepts"), std::string::npos)
+        << e.what();
+  }
+}
+
+// Names come from end users and can be as long as a webhook body; matching them takes time
+// linear in the name, and no stack per character (std::regex crashed on 30 000 characters).
+TEST(RoomMatch, NamesOfAnyLengthAreMatchedWithoutCrashing) {
+  const std::vector rules{regex("(sip|call)-[0-9]+"), glob("*a*a*a*a*a*a*a*a*b")};
+  const std::string digits = "sip-" + std::string(1 << 20, '1');
+  EXPECT_EQ(rule_for(rules, digits), 0U);
+  EXPECT_FALSE(rule_for(rules, "sip-" + std::string(60000, '1') + "x"));
+  // Eight stars over a megabyte of 'a' without a 'b': a backtracking matcher never finishes.
+  EXPECT_FALSE(rule_for(rules, std::string(1 << 20, 'a')));
+  EXPECT_EQ(rule_for(rules, std::string(1 << 20, 'a') + "b"), 1U);
+}
+
 }  // namespace
 }  // namespace ar::recorder
