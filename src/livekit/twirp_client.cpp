@@ -34,6 +34,9 @@ constexpr std::chrono::seconds kTokenTtl{600};
 constexpr std::chrono::seconds kIdleReuse{30};
 // ListRooms and ListEgress of a large deployment stay far below this.
 constexpr std::uint64_t kMaxReplyBytes = 32U << 20U;
+// Interim answers (103 Early Hints from a CDN or proxy, 100 Continue) skipped before the final
+// one; a server that sends more is broken.
+constexpr int kMaxInterimAnswers = 8;
 
 // A Twirp error answer is {"code": "...", "msg": "..."}; anything else is named by its status.
 void read_error(TwirpReply& reply) {
@@ -93,18 +96,31 @@ awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, const s
     out.ec = write_ec;
     co_return out;
   }
-  http::response_parser<http::string_body> parser;
-  parser.body_limit(kMaxReplyBytes);
-  const auto [read_ec, read] =
-      co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
-  if (read_ec) {
-    out.ec = read_ec;
-    out.answered_some = parser.got_some();
-    co_return out;
+  for (int interim = 0;; ++interim) {
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(kMaxReplyBytes);
+    const auto [read_ec, read] =
+        co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
+    if (read_ec) {
+      out.ec = read_ec;
+      out.answered_some = out.answered_some || parser.got_some();
+      co_return out;
+    }
+    const unsigned status = parser.get().result_int();
+    out.answered_some = true;
+    // 1xx is interim (RFC 9110 §15.2): the final answer to this request follows.
+    if (status >= 100 && status < 200 && status != 101) {
+      if (interim < kMaxInterimAnswers) continue;
+      out.ec = http::error::bad_status;
+      co_return out;
+    }
+    out.status = status;
+    // Bytes beyond the answer belong to no request: a connection that carries them would answer
+    // the next call with them, so it is not kept.
+    out.keep_alive = parser.get().keep_alive() && buffer.size() == 0;
+    out.body = std::move(parser.get().body());
+    break;
   }
-  out.status = parser.get().result_int();
-  out.keep_alive = parser.get().keep_alive();
-  out.body = std::move(parser.get().body());
   co_return out;
 }
 
@@ -230,7 +246,13 @@ std::unique_ptr<TwirpClient::Connection> TwirpClient::take_idle() {
   while (!idle_.empty()) {
     std::unique_ptr<Connection> connection = std::move(idle_.back());
     idle_.pop_back();
-    if (steady_clock::now() - connection->idle_since < kIdleReuse) return connection;
+    if (steady_clock::now() - connection->idle_since >= kIdleReuse) continue;
+    // Something arrived while nobody asked: it would pass for the next call's answer.
+    boost::system::error_code ec;
+    const std::size_t unasked =
+        connection->tls ? beast::get_lowest_layer(*connection->tls).socket().available(ec)
+                        : connection->plain->socket().available(ec);
+    if (!ec && unasked == 0) return connection;
   }
   return nullptr;
 }

@@ -183,6 +183,27 @@ test('a room that exists but whose webhook was lost is recorded by the reconcile
   });
 });
 
+test('103 Early Hints from a proxy in front of LiveKit neither loses nor doubles a recording', async () => {
+  for (const method of ['ListEgress', 'StartRoomCompositeEgress', 'ListRooms']) {
+    standin.inject({ method, times: 1000, earlyHints: true });
+  }
+  await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
+    const passes = async () => Number((await (await fetch(`${recorder.url}/metrics`)).text())
+      .match(/auto_recorder_reconcile_passes_total\{result="ok"\} (\d+)/)?.[1] ?? 0);
+    for (const name of ['hints-a', 'hints-b', 'hints-c']) {
+      assert.equal((await postSigned(recorder, liveRoom(name).body)).status, 200);
+      await recorder.waitForOutput(new RegExp(`recording started room=${name} `));
+    }
+    // Reconcile passes list every room and its egresses over the same kept-alive connections:
+    // each answer must be the one to its own request, or a recorded room looks unrecorded.
+    const seen = await passes();
+    while ((await passes()) < seen + 3) await sleep(50);
+    for (const name of ['hints-a', 'hints-b', 'hints-c']) assert.equal(standin.startsFor(name).length, 1, name);
+    assert.doesNotMatch(recorder.output, /http_103|reconcile pass failed/);
+  });
+  for (const name of ['hints-a', 'hints-b', 'hints-c']) standin.removeRoom(name);
+});
+
 test('a reconcile pass that cannot reach LiveKit is logged, and the next pass catches up', async () => {
   standin.inject({ method: 'ListRooms', times: 1, status: 503, code: 'unavailable', msg: 'restarting' });
   standin.addRoom('reconcile-after-outage');

@@ -66,8 +66,9 @@ export class LiveKitStandIn {
   }
 
   // Make the next `times` calls of `method` wait and/or fail like a real LiveKit would.
-  inject({ method = 'StartRoomCompositeEgress', times = 1, delayMs = 0, status, code, msg }) {
-    this.faults.push({ method, times, delayMs, status, code, msg });
+  // earlyHints: a 103 Early Hints goes out first, as a CDN or proxy in front of LiveKit sends.
+  inject({ method = 'StartRoomCompositeEgress', times = 1, delayMs = 0, status, code, msg, earlyHints = false }) {
+    this.faults.push({ method, times, delayMs, status, code, msg, earlyHints });
   }
 
   addRoom(name, fields = {}) {
@@ -173,6 +174,7 @@ export class LiveKitStandIn {
     if (fault) {
       fault.times -= 1;
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.earlyHints) res.writeEarlyHints({ link: '</recordings.css>; rel=preload' });
       if (fault.code) return twirpError(res, fault.status ?? 503, fault.code, fault.msg ?? fault.code);
     }
     const reply = run(request);

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
@@ -15,6 +16,7 @@
 #include <future>
 #include <list>
 #include <mutex>
+#include <sstream>
 #include <thread>
 
 namespace ar::livekit {
@@ -31,6 +33,8 @@ struct Answer {
   bool close_after = false;            // close the connection without saying so
   std::chrono::milliseconds delay{0};  // before answering
   bool never = false;                  // read the request, never answer
+  std::string before{};                // raw bytes sent ahead of the answer (interim answers)
+  std::string after{};                 // raw bytes sent after the answer, unasked
 };
 
 // Accepts connections, one thread each; answers every request with script(request, connection).
@@ -106,11 +110,15 @@ class ScriptedServer {
       }
       std::this_thread::sleep_for(answer.delay);
       --at_once_;
+      if (!answer.before.empty()) asio::write(socket, asio::buffer(answer.before), ec);
       http::response<http::string_body> response(static_cast<http::status>(answer.status), 11);
       response.set(http::field::content_type, "application/json");
       response.body() = answer.body;
       response.prepare_payload();
-      http::write(socket, response, ec);
+      // The answer and what follows it in one write, so they arrive together.
+      std::ostringstream bytes;
+      bytes << response << answer.after;
+      asio::write(socket, asio::buffer(bytes.str()), ec);
       if (ec || answer.close_after) {
         ::shutdown(socket.native_handle(), SHUT_RDWR);  // closed with the server
         return;
@@ -186,6 +194,38 @@ TEST(TwirpClient, ResendsOnANewConnectionWhenTheServerClosedTheIdleOne) {
   const TwirpReply second = call(client);
   EXPECT_TRUE(second.ok()) << second.code << ": " << second.message;
   EXPECT_EQ(server.requests().size(), 2U) << "each request reached the server once";
+}
+
+TEST(TwirpClient, InterimAnswersAreSkippedAndTheFinalOneIsRead) {
+  // A CDN or proxy in front of LiveKit sends 103 Early Hints (and some a stray 100) first.
+  std::atomic<int> count{0};
+  ScriptedServer server([&count](const Request&, int) {
+    return Answer{.body = R"({"n":)" + std::to_string(++count) + "}",
+                  .before =
+                      "HTTP/1.1 103 Early Hints\r\nLink: </x.css>; rel=preload\r\n\r\n"
+                      "HTTP/1.1 100 Continue\r\n\r\n"};
+  });
+  TwirpClient client(options_for(server.url()));
+  for (int i = 1; i <= 3; ++i) {
+    const TwirpReply reply = call(client);
+    EXPECT_TRUE(reply.ok()) << reply.code << ": " << reply.message;
+    EXPECT_EQ(reply.http_status, 200);
+    EXPECT_EQ(reply.body, R"({"n":)" + std::to_string(i) + "}") << "each call reads its own answer";
+  }
+  EXPECT_EQ(server.connections(), 1) << "the connection stays in step and is kept";
+}
+
+TEST(TwirpClient, AConnectionThatCarriesAnUnaskedAnswerIsNotReused) {
+  std::atomic<int> count{0};
+  ScriptedServer server([&count](const Request&, int) {
+    return Answer{.body = R"({"n":)" + std::to_string(++count) + "}",
+                  .after = "HTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{\"stale\":1}\n"};
+  });
+  TwirpClient client(options_for(server.url()));
+  EXPECT_EQ(call(client).body, R"({"n":1})");
+  const TwirpReply second = call(client);
+  EXPECT_EQ(second.body, R"({"n":2})") << "never the stale answer";
+  EXPECT_EQ(server.connections(), 2);
 }
 
 TEST(TwirpClient, NamesAnAnswerThatIsNotTwirpByItsStatus) {
