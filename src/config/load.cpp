@@ -9,13 +9,12 @@
 #include <charconv>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 #include <thread>
 
 #include "config/duration.hpp"
+#include "config/files.hpp"
 #include "config/raw.hpp"
 #include "config/recording.hpp"
 #include "config/settings.hpp"
@@ -28,6 +27,7 @@ namespace {
 void read_yaml_text(const std::string& text, const std::string& name, const EnvLookup& env,
                     RawSettings& raw) {
   try {
+    refuse_aliases(text, name);
     const YAML::Node root = YAML::Load(text);
     raw.file = name;
     YamlReader({.file = name}, env, raw).read_mapping(root, "");
@@ -36,16 +36,6 @@ void read_yaml_text(const std::string& text, const std::string& name, const EnvL
                       std::to_string(e.mark.line + 1) + ", column " +
                       std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
-}
-
-void read_yaml_file(const std::string& path, const EnvLookup& env, RawSettings& raw) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw ConfigError("config file " + path + " cannot be read: check the path and permissions");
-  }
-  std::ostringstream text;
-  text << file.rdbuf();
-  read_yaml_text(text.str(), path, env, raw);
 }
 
 void overlay_environment(const EnvLookup& env, RawSettings& raw) {
@@ -351,7 +341,10 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   Config config;
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
-    read_yaml_file(path, env, raw);
+    read_yaml_text(read_config_file(path, path_flag ? "--config"
+                                          : named   ? "CONFIG_FILE"
+                                                    : ""),
+                   path, env, raw);
     read_yaml_secret_files(path, raw);
     config.source = path + " + environment";
   } else if (named) {
@@ -401,6 +394,14 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
     throw ConfigError(
         "tls_cert_file (TLS_CERT_FILE) and tls_key_file (TLS_KEY_FILE) go together: "
         "set both to serve HTTPS, or neither for plain HTTP");
+  }
+  // OpenSSL would wait forever on a FIFO: only regular files (SIGHUP reloads them as they are).
+  for (const auto& [key, path] : {std::pair{"tls_cert_file", &config.server.tls_cert_file},
+                                  std::pair{"tls_key_file", &config.server.tls_key_file}}) {
+    if (std::error_code ec; !path->empty() && !std::filesystem::is_regular_file(*path, ec)) {
+      throw ConfigError(name_of(key) + ": " + *path +
+                        " is not a readable file: give the path of a PEM file");
+    }
   }
   config.server.shutdown_delay = in.duration("shutdown_delay", true);
   if (in.get("health_port")) {

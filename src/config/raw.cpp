@@ -1,12 +1,14 @@
 #include "config/raw.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <fstream>
 #include <sstream>
 
 #include "config/duration.hpp"
+#include "config/files.hpp"
 #include "config/load.hpp"
 #include "config/settings.hpp"
 
@@ -43,7 +45,40 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+// Stops at the first alias, naming its line.
+class AliasFinder : public YAML::EventHandler {
+ public:
+  explicit AliasFinder(const std::string& file) : file_(file) {}
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t /*anchor*/) override {
+    throw ConfigError(file_ + ":" + std::to_string(mark.line + 1) +
+                      ": YAML aliases (*name) are not supported: write the value out (a few "
+                      "hundred bytes of nested aliases can expand to gigabytes)");
+  }
+  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& /*mark*/, YAML::anchor_t /*anchor*/) override {}
+  void OnScalar(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                const std::string& /*value*/) override {}
+  void OnSequenceStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/,
+                       YAML::anchor_t /*anchor*/, YAML::EmitterStyle::value /*style*/) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& /*mark*/, const std::string& /*tag*/, YAML::anchor_t /*anchor*/,
+                  YAML::EmitterStyle::value /*style*/) override {}
+  void OnMapEnd() override {}
+
+ private:
+  const std::string& file_;
+};
+
 }  // namespace
+
+void refuse_aliases(const std::string& text, const std::string& file) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  AliasFinder finder(file);
+  while (parser.HandleNextDocument(finder)) {
+  }
+}
 
 std::string lower(std::string_view text) {
   std::string out(text);
@@ -75,19 +110,6 @@ std::string name_of(std::string_view key) {
   std::string out(key);
   if (setting != nullptr && !setting->env.empty()) out += " (" + std::string(setting->env) + ")";
   return out;
-}
-
-std::string read_secret_file(std::string_view setting, const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  if (!file) {
-    throw ConfigError(std::string(setting) + ": cannot read the secret file " + path +
-                      ": check the path and that the file is mounted and readable");
-  }
-  std::ostringstream content;
-  content << file.rdbuf();
-  std::string text = content.str();
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
 }
 
 YamlReader::YamlReader(YamlScope scope, const EnvLookup& env, RawSettings& raw)

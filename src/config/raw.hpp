@@ -39,8 +39,9 @@ std::vector<std::string> split_list(std::string_view text);  // "a, b" -> {"a", 
 // "storage.s3.bucket (S3_BUCKET)", or just the key when it has no environment variable.
 std::string name_of(std::string_view key);
 
-// A secret mounted as a file: its content without trailing newlines. `setting` names it in errors.
-std::string read_secret_file(std::string_view setting, const std::string& path);
+// Throws ConfigError naming the line of the first YAML alias (*name) in `text`: aliases are not
+// supported, so that a small file cannot expand to gigabytes.
+void refuse_aliases(const std::string& text, const std::string& file);
 
 // Which part of the file a YamlReader reads, and how its keys are named in messages.
 struct YamlScope {

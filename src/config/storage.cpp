@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
-#include <fstream>
-#include <sstream>
 
+#include "config/files.hpp"
 #include "config/load.hpp"
 
 namespace ar::config {
@@ -83,18 +82,12 @@ std::string read_gcp_credentials(const Reader& in, const std::string& value) {
     }
     return trimmed;
   }
-  std::ifstream file(trimmed, std::ios::binary);
-  if (!file) {
-    throw ConfigError(name + ": cannot read the credentials file " + trimmed +
-                      ": give the path of a readable service account key file, or the JSON itself");
-  }
-  std::ostringstream content;
-  content << file.rdbuf();
-  if (!is_json_object(content.str())) {
+  std::string content = read_credentials_file(name, trimmed);
+  if (!is_json_object(content)) {
     throw ConfigError(name + ": the credentials file " + trimmed +
                       " does not contain a JSON object: use the key file Google Cloud gave you");
   }
-  return content.str();
+  return content;
 }
 
 GcpStorage read_gcp(const Reader& in) {

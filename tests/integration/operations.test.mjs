@@ -229,7 +229,7 @@ test('secrets from files: value and file together, or an unreadable file, stop s
   assert.match(both.output, /set either LIVEKIT_API_SECRET or LIVEKIT_API_SECRET_FILE, not both/);
   const missing = await runToExit({ env: { ...base, LIVEKIT_API_SECRET_FILE: '/run/secrets/nope' } });
   assert.equal(missing.code, 1);
-  assert.match(missing.output, /LIVEKIT_API_SECRET_FILE: cannot read the secret file \/run\/secrets\/nope/);
+  assert.match(missing.output, /LIVEKIT_API_SECRET_FILE: the secret file \/run\/secrets\/nope does not exist/);
   const yaml = await runToExit({ env: { ...base, LIVEKIT_API_SECRET: 'value-secret-xyz' }, config: 'storage:\n  s3:\n    secret: a-yaml-secret\n    secret_file: /etc/hostname\n    access_key: a\n', secrets: ['a-yaml-secret'] });
   assert.equal(yaml.code, 1);
   assert.match(yaml.output, /set either storage\.s3\.secret or storage\.s3\.secret_file, not both/);

@@ -2,7 +2,8 @@
 // the setting and the fix, and never prints a secret.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import net from 'node:net';
 import { runToExit, tempDir } from './lib/recorder.mjs';
@@ -40,7 +41,7 @@ const cases = [
   ['GCP without bucket', { env: { ...LK, GOOGLE_APPLICATION_CREDENTIALS: '{"type":"service_account"}' } },
     /storage\.gcp\.bucket \(GCP_BUCKET\) is required/],
   ['GCP credentials file missing', { env: { ...LK, GCP_BUCKET: 'b', GOOGLE_APPLICATION_CREDENTIALS: '/nonexistent/key.json' } },
-    /cannot read the credentials file \/nonexistent\/key\.json/],
+    /the credentials file \/nonexistent\/key\.json does not exist: check the path/],
   ['GCP credentials inline but broken', { env: { ...LK, GCP_BUCKET: 'b', GOOGLE_APPLICATION_CREDENTIALS: `{"private_key":"${SECRET}"` } },
     /looks like JSON but does not parse \(content not shown\)/],
   ['AliOSS without access key', { env: { ...LK, ALIOSS_SECRET: SECRET, ALIOSS_REGION: 'r', ALIOSS_BUCKET: 'b' } },
@@ -115,4 +116,56 @@ test('./config.yaml in the working directory is read when nothing else is named'
   const { code, output } = await runToExit({ env: { ...LK, S3_BUCKET: 'b' }, cwd: dir });
   assert.equal(code, 1);
   assert.match(output, /WEBM is not a LiveKit file type/);
+});
+
+// A configuration that is silently not there is worse than none: every path that is not a
+// regular file of sensible size stops startup, naming the path and the fix, and never hangs.
+test('a config path that is a directory, a device, a FIFO or too large is refused', async () => {
+  const dir = tempDir();
+  // A ConfigMap mounted without subPath: a directory with one file per key.
+  const mounted = join(dir, 'auto-recorder');
+  mkdirSync(mounted);
+  writeFileSync(join(mounted, 'config.yaml'), 'layout: grid\n');
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const big = join(dir, 'big.yaml');
+  writeFileSync(big, `# ${'x'.repeat(1 << 20)}\n`);
+  const env = { ...LK, S3_BUCKET: 'b' };
+  await refuses({ env: { ...env, CONFIG_FILE: mounted } }, new RegExp(
+    `config file ${mounted} is a directory: mounted a ConfigMap without subPath\\? point CONFIG_FILE at the file inside, e\\.g\\. ${mounted}/config\\.yaml`));
+  await refuses({ env, args: ['--config', mounted] }, /is a directory: mounted a ConfigMap without subPath\? point --config at/);
+  const cwd = tempDir();
+  mkdirSync(join(cwd, 'config.yaml'));
+  await refuses({ env, cwd }, /config file config\.yaml is a directory: .*point CONFIG_FILE at the file inside/);
+  await refuses({ env: { ...env, CONFIG_FILE: '/dev/zero' } }, /config file \/dev\/zero is not a regular file \(a device, FIFO or socket\): point CONFIG_FILE at a file/);
+  await refuses({ env: { ...env, CONFIG_FILE: fifo } }, /is not a regular file/);
+  await refuses({ env: { ...env, CONFIG_FILE: big } }, /config file .*big\.yaml is larger than 1 MiB/);
+});
+
+test('secret files get the same checks', async () => {
+  const dir = tempDir();
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const secrets = join(dir, 'secrets');
+  mkdirSync(secrets);
+  writeFileSync(join(secrets, 'api-secret'), SECRET);
+  const env = { LIVEKIT_API_KEY: 'APIkey', S3_BUCKET: 'b' };
+  await refuses({ env: { ...env, LIVEKIT_API_SECRET_FILE: '/dev/zero' } }, /LIVEKIT_API_SECRET_FILE: the secret file \/dev\/zero is not a regular file/);
+  await refuses({ env: { ...env, LIVEKIT_API_SECRET_FILE: fifo } }, /LIVEKIT_API_SECRET_FILE: the secret file .* is not a regular file/);
+  await refuses({ env: { ...env, LIVEKIT_API_SECRET_FILE: secrets } },
+    new RegExp(`the secret file ${secrets} is a directory: mounted a Secret without subPath\\? point LIVEKIT_API_SECRET_FILE at the file inside, e\\.g\\. ${secrets}/api-secret`));
+  await refuses({ env: { ...LK, GCP_BUCKET: 'b', GOOGLE_APPLICATION_CREDENTIALS: '/dev/zero' } }, /the credentials file \/dev\/zero is not a regular file/);
+  await refuses({ env: LK, config: `livekit_api_secret_file: /dev/zero\nstorage: {s3: {bucket: b}}\n` }, /the secret file \/dev\/zero is not a regular file/);
+});
+
+test('YAML aliases are refused, so 575 bytes cannot expand to gigabytes', async () => {
+  const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let i = 1; i < 9; i += 1) {
+    const prev = String.fromCharCode(96 + i);
+    levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(9).fill(`*${prev}`).join(',')}]`);
+  }
+  const bomb = `storage: {s3: {bucket: b}}\nx-bomb:\n${levels.map((l) => `  ${l}`).join('\n')}\nrules:\n  - match: {metadata: {k: *i}}\n    record: false\n`;
+  const started = Date.now();
+  await refuses({ env: LK, config: bomb }, /test-config\.yaml:4: YAML aliases \(\*name\) are not supported: write the value out/);
+  assert.ok(Date.now() - started < 5000);
 });

@@ -1,6 +1,6 @@
 // Runs the real auto-recorder binary as a child process, the way an operator would.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -24,7 +24,10 @@ function secretValues(env, extra) {
       if (name === 'GOOGLE_APPLICATION_CREDENTIALS' && !value.trim().startsWith('{')) continue;
       values.set(name, value);
     } else if (name.endsWith('_FILE') && SECRET_VARIABLES.has(name.slice(0, -5))) {
-      try { values.set(name, readFileSync(value, 'utf8').trim()); } catch { /* missing on purpose */ }
+      // Only a regular file: tests name devices, FIFOs and directories on purpose.
+      try {
+        if (statSync(value).isFile()) values.set(name, readFileSync(value, 'utf8').trim());
+      } catch { /* missing on purpose */ }
     }
   }
   extra.forEach((value, i) => values.set(`secrets[${i}]`, value));

@@ -296,7 +296,8 @@ TEST_F(ConfigLoad, GcpCredentialsAreAPathOrTheJsonAndNeverEchoed) {
       json);
 
   const std::string missing = error_of(with("/no/such/key.json"));
-  EXPECT_NE(missing.find("cannot read the credentials file /no/such/key.json"), std::string::npos);
+  EXPECT_NE(missing.find("the credentials file /no/such/key.json does not exist"),
+            std::string::npos);
   const std::string broken_path = write("broken.json", "{\"private_key\": \"TOPSECRET\"");
   const std::string broken = error_of(with(broken_path));
   EXPECT_NE(broken.find("does not contain a JSON object"), std::string::npos);
