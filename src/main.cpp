@@ -25,6 +25,7 @@
 #include "server/routes.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
+#include "util/redact.hpp"
 
 namespace {
 
@@ -298,7 +299,8 @@ int main(int argc, char** argv) {
   try {
     config = config::load_config(config::process_environment(), config_path);
   } catch (const config::ConfigError& e) {
-    std::cerr << "auto-recorder: configuration error: " << e.what() << "\n";
+    std::cerr << "auto-recorder: configuration error: " << util::redact_url_passwords(e.what())
+              << "\n";
     return 1;
   }
   if (check_config) {

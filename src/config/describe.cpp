@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "util/redact.hpp"
+
 namespace ar::config {
 
 std::string describe(const Config& config) {
@@ -13,7 +15,8 @@ std::string describe(const Config& config) {
     if (s.secret && !s.value.empty()) {
       value = "<redacted>";
     } else {
-      value = boost::json::serialize(boost::json::string(s.value));  // quoted and escaped
+      // Quoted and escaped; a password inside a URL (an S3 endpoint, a proxy) is a secret too.
+      value = boost::json::serialize(boost::json::string(util::redact_url_passwords(s.value)));
     }
     std::string line = s.key + ": " + value;
     line.resize(std::max(line.size(), width + 2 + 24), ' ');

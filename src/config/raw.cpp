@@ -218,6 +218,13 @@ std::string YamlReader::expand(const std::string& path, const std::string& text)
   try {
     return expand_variables(text, env_);
   } catch (const ExpandError& e) {
+    // The message quotes part of the value; for a secret not even that part may be shown.
+    if (const Setting* setting = find_setting(path); setting != nullptr && setting->secret) {
+      throw ConfigError(scope_.file + ": " + shown(path) +
+                        ": a \"${\" in the value cannot be expanded (the value is a secret and is "
+                        "not shown): write ${NAME} of a variable that is set, ${NAME:-} to allow "
+                        "it to be empty, or $$ for a literal $");
+    }
     throw ConfigError(scope_.file + ": " + shown(path) + ": " + e.what());
   }
 }

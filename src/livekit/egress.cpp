@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "livekit/protojson.hpp"
+#include "util/redact.hpp"
 
 namespace ar::livekit {
 
@@ -205,6 +206,8 @@ void redact(json::value& value) {
         for (json::value& url : item.get_array()) {
           if (url.is_string()) url = redact_stream_url(url.get_string());
         }
+      } else if (item.is_string() && util::has_url_user_info(item.get_string())) {
+        item = util::redact_url_passwords(item.get_string());  // an endpoint, a proxy URL
       } else {
         redact(item);
       }

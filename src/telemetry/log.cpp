@@ -3,8 +3,13 @@
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <span>
 #include <string>
+#include <vector>
+
+#include "util/redact.hpp"
 
 namespace ar::log {
 namespace {
@@ -26,9 +31,27 @@ void append_text_value(std::string& out, std::string_view value) {
   }
 }
 
-void write(spdlog::level::level_enum level, std::string_view message, Fields fields) {
+void write(spdlog::level::level_enum level, std::string_view message, Fields given) {
   const auto& logger = spdlog::default_logger_raw();
   if (!logger->should_log(level)) return;
+  // A URL with a password (in a LiveKit error, a configuration value) never reaches the log.
+  std::string redacted_message;
+  if (util::has_url_user_info(message)) {
+    redacted_message = util::redact_url_passwords(message);
+    message = redacted_message;
+  }
+  std::span<const Field> fields(given.begin(), given.size());
+  std::vector<std::string> redacted_values;
+  std::vector<Field> redacted_fields;
+  if (std::any_of(given.begin(), given.end(),
+                  [](const Field& f) { return util::has_url_user_info(f.value); })) {
+    redacted_values.reserve(given.size());
+    for (const Field& field : given) {
+      redacted_values.push_back(util::redact_url_passwords(field.value));
+      redacted_fields.push_back({field.key, redacted_values.back()});
+    }
+    fields = redacted_fields;
+  }
   std::string line;
   if (g_format == config::LogFormat::kJson) {
     // The pattern supplies {"ts":...,"level":...,  and this supplies the rest of the object.

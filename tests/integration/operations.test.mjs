@@ -188,6 +188,36 @@ test('--check-config: prints the effective configuration with secrets redacted, 
   assert.doesNotMatch(output, /auto-recorder ready/, 'it checks, it does not start');
 });
 
+test('passwords inside URLs are redacted in --check-config, the request preview and the logs', async () => {
+  const config = 'storage:\n  s3:\n    bucket: urls\n    endpoint: "http://minio:Mn10PwQ7zrX@minio:9000"\n' +
+    '    proxy_config:\n      url: "http://squid:Px8QwLm2vkY@proxy:3128"\n';
+  const secrets = ['Mn10PwQ7zrX', 'Px8QwLm2vkY'];
+  const env = { LIVEKIT_API_KEY: 'APIcheck', LIVEKIT_API_SECRET: 'env-api-secret-value' };
+  const { code, output } = await runToExit({ env, config, secrets, args: ['--check-config', 'some-room'] });
+  assert.equal(code, 0, output);
+  assert.match(output, /^storage\.s3\.endpoint: "http:\/\/minio:<redacted>@minio:9000"/m);
+  assert.match(output, /^storage\.s3\.proxy_config\.url: "http:\/\/squid:<redacted>@proxy:3128"/m);
+  assert.match(output, /StartRoomCompositeEgress .*"endpoint":"http:\/\/minio:<redacted>@minio:9000"/);
+  assert.match(output, /"url":"http:\/\/squid:<redacted>@proxy:3128"/);
+  // A LiveKit error that quotes such a URL is redacted in the log line too.
+  standin.inject({ method: 'StartRoomCompositeEgress', status: 400, code: 'invalid_argument', msg: 'cannot reach http://minio:Mn10PwQ7zrX@minio:9000' });
+  const recorder = await startRecorder({ env: { ...env, LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, RECONCILE_INTERVAL: '0' }, config, secrets });
+  await sendEvent(recorder, 'room_started', { room: { name: 'proxied-room' } });
+  await recorder.waitForOutput(/recording not started: .*room=proxied-room/);
+  assert.match(recorder.output, /http:\/\/minio:<redacted>@minio:9000/);
+  await recorder.stop(); // scans the whole output for both passwords, whole or in part
+});
+
+test('an error about a secret setting names the setting and shows nothing of its value', async () => {
+  const secret = 'Sup3r${s3cr3t-PART}tail';
+  const yaml = await runToExit({ env: { LIVEKIT_API_KEY: 'k' }, config: `livekit_api_secret: "${secret}"\nstorage: {s3: {bucket: b}}\n`, secrets: [secret] });
+  assert.equal(yaml.code, 1);
+  assert.match(yaml.output, /livekit_api_secret: a "\$\{" in the value cannot be expanded \(the value is a secret and is not shown\)/);
+  const unset = await runToExit({ env: { LIVEKIT_API_KEY: 'k' }, config: 'livekit_api_secret: "pre-${SECRET_TAIL_VARIABLE}"\nstorage: {s3: {bucket: b}}\n', secrets: ['pre-${SECRET_TAIL_VARIABLE}'] });
+  assert.equal(unset.code, 1);
+  assert.doesNotMatch(unset.output, /SECRET_TAIL/);
+});
+
 test('--check-config: an invalid configuration exits 1 with the same message as startup', async () => {
   const env = { LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 'env-api-secret-value', S3_BUCKET: 'b', FILE_TYPE: 'webm' };
   const checked = await runToExit({ env, args: ['--check-config'] });
@@ -212,9 +242,9 @@ test('secrets from files: *_FILE variables and *_file keys, trailing newline tri
   const recorder = await startRecorder({ env, config });
   recorder.webhookAuth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret };
   try {
-    assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'secret-files' } })).status, 200, 'webhook verified with the secret from the file');
-    await recorder.waitForOutput(/recording started room=secret-files/);
-    const s3 = standin.startRequests().find((r) => r.roomName === 'secret-files').fileOutputs[0].output.value;
+    assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'mounted-files' } })).status, 200, 'webhook verified with the secret from the file');
+    await recorder.waitForOutput(/recording started room=mounted-files/);
+    const s3 = standin.startRequests().find((r) => r.roomName === 'mounted-files').fileOutputs[0].output.value;
     assert.equal(s3.secret, 's3-secret-from-file');
     assert.equal(s3.proxy.password, 'proxy-pass-from-file');
   } finally {
@@ -237,6 +267,8 @@ test('secrets from files: value and file together, or an unreadable file, stop s
 
 test('the secret scan used by every test does catch a leak', () => {
   assert.throws(() => assertNoSecrets('... S3 secret is hunter2-secret ...', { S3_SECRET: 'hunter2-secret' }), /secret value of S3_SECRET/);
+  assert.throws(() => assertNoSecrets('"${s3cr3t-PART}" is not a variable reference', { LIVEKIT_API_SECRET: 'Sup3r${s3cr3t-PART}tail' }),
+    /LIVEKIT_API_SECRET appears in the recorder's output, whole or in part/);
   assert.throws(() => assertNoSecrets('... {"private_key":"x"} ...', { GOOGLE_APPLICATION_CREDENTIALS: '{"private_key":"x"}' }), /GOOGLE_APPLICATION_CREDENTIALS/);
   assert.doesNotThrow(() => assertNoSecrets('cannot read /path/key.json', { GOOGLE_APPLICATION_CREDENTIALS: '/path/key.json' }));
 });
