@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "telemetry/log_text.hpp"
 #include "util/redact.hpp"
 
 namespace ar::log {
@@ -18,17 +19,6 @@ config::LogFormat g_format = config::LogFormat::kText;
 
 void append_json_string(std::string& out, std::string_view value) {
   out += boost::json::serialize(boost::json::string_view(value.data(), value.size()));
-}
-
-// Text values are quoted only when they would be ambiguous unquoted.
-void append_text_value(std::string& out, std::string_view value) {
-  const bool plain =
-      !value.empty() && value.find_first_of(" \"=\t\r\n\\") == std::string_view::npos;
-  if (plain) {
-    out += value;
-  } else {
-    append_json_string(out, value);
-  }
 }
 
 void write(spdlog::level::level_enum level, std::string_view message, Fields given) {
@@ -65,7 +55,7 @@ void write(spdlog::level::level_enum level, std::string_view message, Fields giv
     }
     line += "}";
   } else {
-    line += message;
+    append_text_message(line, message);
     for (const Field& field : fields) {
       line += " ";
       line += field.key;

@@ -208,6 +208,32 @@ test('passwords inside URLs are redacted in --check-config, the request preview 
   await recorder.stop(); // scans the whole output for both passwords, whole or in part
 });
 
+test('text logs carry no raw control character, whatever a room name, an event id or a LiveKit error holds', async () => {
+  // ESC (colours, cursor moves), BS, VT, FF, NUL, DEL, NEL, CSI, and the Unicode separators.
+  const controls = ['\x1b[31m', '\b', '\v', '\f', '\0', '\x7f', '\u0085', '\u009b', '\u2028', '\u2029'];
+  const nasty = controls.join('x');
+  standin.inject({ method: 'StartRoomCompositeEgress', status: 400, code: 'invalid_argument', msg: `refused${nasty}\nforged log line` });
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0', LOG_LEVEL: 'debug' }) });
+  try {
+    const id = `EV_${nasty}`;
+    await sendEvent(recorder, 'room_started', { room: { name: `room${nasty}` }, id });
+    await recorder.waitForOutput(/recording not started: LiveKit refused/);
+    await sendEvent(recorder, 'room_started', { room: { name: `room${nasty}` }, id }); // logs the event id
+    await recorder.waitForOutput(/skipped: duplicate webhook/);
+    await sendEvent(recorder, 'participant_joined', { id: `EV_p${nasty}` });
+    await recorder.waitForOutput(/webhook ignored event=participant_joined/);
+  } finally {
+    await recorder.stop();
+  }
+  // Each line is one log line, and nothing in it is a control character but the line's own end.
+  const raw = recorder.output.match(/[\x00-\x09\x0b-\x1f\x7f\u0080-\u009f\u2028\u2029]/u);
+  assert.equal(raw, null, `a raw control character U+${raw?.[0].codePointAt(0).toString(16)} in:\n${recorder.output}`);
+  assert.match(recorder.output, /room="room\\u001b\[31mx\\u0008x\\u000bx\\u000cx\\u0000x\\u007fx\\u0085x\\u009bx\\u2028x\\u2029"/);
+  assert.match(recorder.output, /error="refused\\u001b.*\\nforged log line"/);
+  assert.match(recorder.output, /event_id="EV_\\u001b/);
+  for (const line of recorder.output.trim().split('\n')) assert.match(line, /^\d{4}-\d\d-\d\dT/, 'no line starts but a log line');
+});
+
 test('an error about a secret setting names the setting and shows nothing of its value', async () => {
   const secret = 'Sup3r${s3cr3t-PART}tail';
   const yaml = await runToExit({ env: { LIVEKIT_API_KEY: 'k' }, config: `livekit_api_secret: "${secret}"\nstorage: {s3: {bucket: b}}\n`, secrets: [secret] });
