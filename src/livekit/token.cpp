@@ -4,7 +4,6 @@
 
 #include <array>
 #include <boost/json.hpp>
-#include <cmath>
 #include <span>
 
 #include "livekit/base64.hpp"
@@ -37,14 +36,33 @@ const json::object* decode_segment(std::string_view segment, json::value& storag
   return storage.if_object();
 }
 
-// NumericDate: JSON numbers, integer or not (RFC 7519 allows fractions).
-std::optional<double> numeric_claim(const json::object& claims, std::string_view name) {
+// The last second of the year 9999: no token LiveKit signs lives longer, and nothing past it is
+// a date. 1e308 or 2^63 in exp would otherwise make a token valid forever.
+constexpr std::int64_t kLatestTime = 253402300799;
+
+// A NumericDate claim as LiveKit's SDKs write it: whole seconds since 1970, an integer.
+struct TimeClaim {
+  bool present = false;
+  bool valid = false;
+  std::int64_t seconds = 0;
+};
+TimeClaim time_claim(const json::object& claims, std::string_view name) {
+  TimeClaim claim;
   const json::value* value = claims.if_contains(name);
-  if (value == nullptr) return std::nullopt;
-  if (value->is_int64()) return static_cast<double>(value->get_int64());
-  if (value->is_uint64()) return static_cast<double>(value->get_uint64());
-  if (value->is_double() && std::isfinite(value->get_double())) return value->get_double();
-  return std::nullopt;
+  if (value == nullptr) return claim;
+  claim.present = true;
+  if (value->is_int64()) {
+    claim.seconds = value->get_int64();
+    claim.valid = claim.seconds >= 0 && claim.seconds <= kLatestTime;
+  } else if (value->is_uint64()) {
+    claim.valid = false;  // beyond int64, so beyond any date
+  }
+  return claim;  // a fraction, a string, null, an object: not a date
+}
+
+// JWS segments are base64url without padding (RFC 7515 §2).
+bool padded(std::string_view token) {
+  return token.find('=') != std::string_view::npos;
 }
 
 }  // namespace
@@ -69,7 +87,7 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
   const std::size_t second_dot =
       first_dot == std::string_view::npos ? first_dot : token.find('.', first_dot + 1);
   if (second_dot == std::string_view::npos ||
-      token.find('.', second_dot + 1) != std::string_view::npos) {
+      token.find('.', second_dot + 1) != std::string_view::npos || padded(token)) {
     return result;
   }
   // The parsed header and claims live in a buffer on the stack, not in a dozen heap blocks.
@@ -91,6 +109,12 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
     result.check = TokenCheck::kUnsupportedAlgorithm;
     return result;
   }
+  // RFC 7515 §4.1.11: a "crit" header lists extensions the recipient must understand; none
+  // are understood here.
+  if (header->contains("crit")) {
+    result.check = TokenCheck::kUnsupportedHeader;
+    return result;
+  }
   const Sha256Digest expected = hmac_sha256(policy.api_secret, token.substr(0, second_dot));
   if (*signature_size != expected.size() ||
       CRYPTO_memcmp(signature_bytes.data(), expected.data(), expected.size()) != 0) {
@@ -102,19 +126,23 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
     result.check = TokenCheck::kWrongIssuer;
     return result;
   }
-  const auto current = static_cast<double>(unix_seconds(now));
-  const auto leeway = static_cast<double>(policy.leeway.count());
-  const auto expiry = numeric_claim(*claims, "exp");
-  if (!expiry) {
+  const std::int64_t current = unix_seconds(now);
+  const std::int64_t leeway = policy.leeway.count();
+  const TimeClaim expiry = time_claim(*claims, "exp");
+  const TimeClaim not_before = time_claim(*claims, "nbf");
+  if (!expiry.present) {
     result.check = TokenCheck::kMissingExpiry;
     return result;
   }
-  if (current > *expiry + leeway) {
+  if (!expiry.valid || (not_before.present && !not_before.valid)) {
+    result.check = TokenCheck::kBadTimeClaim;
+    return result;
+  }
+  if (current > expiry.seconds + leeway) {
     result.check = TokenCheck::kExpired;
     return result;
   }
-  if (const auto not_before = numeric_claim(*claims, "nbf");
-      not_before && current + leeway < *not_before) {
+  if (not_before.present && current + leeway < not_before.seconds) {
     result.check = TokenCheck::kNotYetValid;
     return result;
   }
@@ -134,7 +162,7 @@ struct CheckText {
 };
 
 // Indexed by TokenCheck, in its order.
-constexpr std::array<CheckText, 8> kCheckTexts{{
+constexpr std::array<CheckText, 10> kCheckTexts{{
     {"ok", "valid"},
     {"malformed_token", "token is not a JWT"},
     {"unsupported_algorithm", "token algorithm must be HS256"},
@@ -143,8 +171,10 @@ constexpr std::array<CheckText, 8> kCheckTexts{{
     {"missing_expiry", "token has no expiry"},
     {"expired", "token has expired"},
     {"not_yet_valid", "token is not valid yet"},
+    {"bad_time_claim", "token exp and nbf must be whole seconds between 1970 and 9999"},
+    {"unsupported_header", "token header has crit: extensions that are not supported"},
 }};
-static_assert(static_cast<std::size_t>(TokenCheck::kNotYetValid) + 1 == kCheckTexts.size());
+static_assert(static_cast<std::size_t>(TokenCheck::kUnsupportedHeader) + 1 == kCheckTexts.size());
 
 }  // namespace
 

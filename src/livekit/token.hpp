@@ -28,6 +28,8 @@ enum class TokenCheck {
   kMissingExpiry,  // a signed token without exp would be valid forever
   kExpired,
   kNotYetValid,
+  kBadTimeClaim,       // exp or nbf not integer seconds between 1970 and 9999
+  kUnsupportedHeader,  // a "crit" header: extensions that must be understood, and are not
 };
 
 struct VerifiedToken {

@@ -84,6 +84,21 @@ test('a token without exp is refused with 401', async () => {
   assert.match(res.text, /expiry/);
 });
 
+test('exp and nbf that are not whole seconds in a sane range are refused with 401', async () => {
+  for (const [name, times] of [
+    ['exp 1e308 (valid forever)', { exp: 1e308 }],
+    ['exp 2^63', { exp: 2 ** 63 }],
+    ['a fractional exp', { exp: now() + 300.5 }],
+    ['nbf as a string', { nbf: String(now() - 10), exp: now() + 300 }],
+  ]) {
+    const body = roomStarted(`auth-times-${name.length}`);
+    const token = await customToken({ iss: standin.apiKey, sha256: sha256(body), ...times }, standin.apiSecret);
+    const res = await post(endpoint, body, { authorization: token });
+    assert.equal(res.status, 401, name);
+    assert.match(res.text, /exp and nbf must be whole seconds/, name);
+  }
+});
+
 test('a token with another algorithm is refused with 401', async () => {
   const body = roomStarted('auth-hs512');
   const token = await customToken({ iss: standin.apiKey, sha256: sha256(body), exp: now() + 300 }, standin.apiSecret, { alg: 'HS512' });

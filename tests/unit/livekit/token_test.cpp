@@ -114,17 +114,51 @@ TEST(Token, RequiresExpiry) {
   EXPECT_EQ(verify_token(token, {"key", "secret"}, Clock::now()).check, TokenCheck::kMissingExpiry);
 }
 
-TEST(Token, AcceptsFractionalTimesAndRefusesNonNumericOnes) {
+// exp and nbf are whole seconds, as LiveKit's SDKs write them, between 1970 and 9999: a huge exp
+// would make a token valid forever, and a claim of the wrong type must not be skipped.
+TEST(Token, TimesMustBeWholeSecondsWithinASaneRange) {
   const auto now = Clock::time_point(seconds(1'700'000'000));
+  const auto check = [&](std::string_view claims) {
+    return verify_token(sign(kHs256, claims, "secret"), {"key", "secret"}, now).check;
+  };
+  EXPECT_EQ(check(R"({"iss":"key","exp":1700000100,"nbf":1699999999})"), TokenCheck::kOk);
+  EXPECT_EQ(check(R"({"iss":"key","exp":253402300799})"), TokenCheck::kOk)
+      << "the last second of 9999";
+  for (const char* claims : {
+           R"({"iss":"key","exp":1e308})",
+           R"({"iss":"key","exp":9223372036854775808})",  // 2^63
+           R"({"iss":"key","exp":9223372036854775807})",  // 2^63 - 1: past 9999
+           R"({"iss":"key","exp":253402300800})",
+           R"({"iss":"key","exp":1700000100.5})",
+           R"({"iss":"key","exp":-1})",
+           R"({"iss":"key","exp":"1700000100"})",
+           R"({"iss":"key","exp":null})",
+           R"({"iss":"key","exp":1700000100,"nbf":"1699999999"})",
+           R"({"iss":"key","exp":1700000100,"nbf":1699999999.5})",
+           R"({"iss":"key","exp":1700000100,"nbf":true})",
+       }) {
+    EXPECT_EQ(check(claims), TokenCheck::kBadTimeClaim) << claims;
+  }
+}
+
+TEST(Token, ACritHeaderIsRefused) {
+  const std::string token = sign(R"({"alg":"HS256","typ":"JWT","crit":["exp"]})",
+                                 R"({"iss":"key","exp":9999999999})", "secret");
+  EXPECT_EQ(verify_token(token, {"key", "secret"}, Clock::now()).check,
+            TokenCheck::kUnsupportedHeader);
+}
+
+TEST(Token, SegmentsMustNotBePadded) {
+  const std::string token = sign(kHs256, R"({"iss":"key","exp":9999999999})", "secret");
+  ASSERT_EQ(verify_token(token, {"key", "secret"}, Clock::now()).check, TokenCheck::kOk);
+  // The same token with base64 padding after its signature (32 bytes: one '=' in base64).
+  EXPECT_EQ(verify_token(token + "=", {"key", "secret"}, Clock::now()).check,
+            TokenCheck::kMalformed);
+  const std::size_t dot = token.find('.');
   EXPECT_EQ(
-      verify_token(sign(kHs256, R"({"iss":"key","exp":1700000100.5,"nbf":1699999999.5})", "secret"),
-                   {"key", "secret"}, now)
+      verify_token(token.substr(0, dot) + "==" + token.substr(dot), {"key", "secret"}, Clock::now())
           .check,
-      TokenCheck::kOk);
-  EXPECT_EQ(verify_token(sign(kHs256, R"({"iss":"key","exp":"1700000100"})", "secret"),
-                         {"key", "secret"}, now)
-                .check,
-            TokenCheck::kMissingExpiry);
+      TokenCheck::kMalformed);
 }
 
 TEST(Token, LeewayIsConfigurable) {
