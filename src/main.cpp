@@ -24,6 +24,7 @@
 #include "server/http_server.hpp"
 #include "server/routes.hpp"
 #include "telemetry/log.hpp"
+#include "telemetry/log_text.hpp"
 #include "telemetry/service_metrics.hpp"
 #include "util/redact.hpp"
 
@@ -295,12 +296,18 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::signal(SIGPIPE, SIG_IGN);
+  // A stray `kill -USR1` (meant for another process, or a log rotator's habit) must not stop the
+  // recorder: their default action is to terminate. SIGHUP reloads TLS, SIGTERM/SIGINT stop.
+  std::signal(SIGUSR1, SIG_IGN);
+  std::signal(SIGUSR2, SIG_IGN);
   config::Config config;
   try {
     config = config::load_config(config::process_environment(), config_path);
   } catch (const config::ConfigError& e) {
-    std::cerr << "auto-recorder: configuration error: " << util::redact_url_passwords(e.what())
-              << "\n";
+    // Values quoted in the message may hold anything: shown as a text log line shows them.
+    std::string message;
+    log::append_text_message(message, util::redact_url_passwords(e.what()));
+    std::cerr << "auto-recorder: configuration error: " << message << "\n";
     return 1;
   }
   if (check_config) {

@@ -25,6 +25,10 @@ std::optional<std::string> api_base_url(std::string_view host) {
 }
 
 std::optional<ApiEndpoint> parse_base_url(std::string_view url) {
+  // The path goes into every request line: a CR or LF there would start a header of its own.
+  for (const char c : url) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
+  }
   ApiEndpoint endpoint;
   if (url.starts_with("https://")) {
     endpoint.tls = true;

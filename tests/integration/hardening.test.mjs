@@ -213,6 +213,28 @@ test('HTTPS: serves webhooks over TLS 1.2+, refuses older protocols, reloads the
   }
 });
 
+test('SIGUSR1 and SIGUSR2 are ignored: the recorder keeps serving', async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0' }) });
+  try {
+    for (const signal of ['SIGUSR1', 'SIGUSR2']) {
+      recorder.child.kill(signal);
+      assert.equal((await fetch(`${recorder.url}/livez`)).status, 200, `alive after ${signal}`);
+    }
+    const answer = await sendEvent(recorder, 'room_started', { room: { name: 'after-usr-signals' } });
+    assert.equal(answer.status, 200);
+  } finally {
+    assert.equal((await recorder.stop()).code, 0);
+  }
+});
+
+test('a CR or LF in livekit_host is refused at startup, and not echoed raw', async () => {
+  const { code, output } = await runToExit({ env: { LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 'secret-value-1', S3_BUCKET: 'b',
+    LIVEKIT_HOST: 'http://livekit:7880/lk\r\nX-Injected: 1' } });
+  assert.equal(code, 1);
+  assert.match(output, /livekit_host \(LIVEKIT_HOST\): "http:\/\/livekit:7880\/lk\\r\\nX-Injected: 1" is not a LiveKit URL/);
+  assert.doesNotMatch(output, /\r/);
+});
+
 test('TLS settings are checked at startup', async () => {
   const dir = tempDir();
   const issue = makeCa(dir);

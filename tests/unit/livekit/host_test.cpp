@@ -49,6 +49,10 @@ TEST(Host, SplitsTheBaseUrlForTheClient) {
 }
 
 TEST(Host, RefusesWhatIsNotHostPortPath) {
+  // A CR or LF in the path would reach every request line and start a header of its own.
+  EXPECT_FALSE(parse_base_url("http://livekit:7880/lk\r\nX-Injected: 1"));
+  EXPECT_FALSE(parse_base_url("http://livekit:7880/a b"));
+  EXPECT_FALSE(api_base_url("https://livekit/\nx"));
   EXPECT_FALSE(parse_base_url("ws://livekit"));
   EXPECT_FALSE(parse_base_url("http://[::1"));
   EXPECT_FALSE(parse_base_url("http://[]:80"));
