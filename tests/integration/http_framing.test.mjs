@@ -66,9 +66,11 @@ test('a chunk-size line that never ends is cut off at 4 KiB: 400, connection clo
     const result = await endless(port, prefix, byte);
     assert.deepEqual(statuses(result.received), [400], `${name}: ${result.received}`);
     assert.match(result.received, /chunk-size line is longer than 4096 bytes/);
-    // The documented ceiling (docs/security.md) is 16 KiB + 4 KiB + 16 KiB of buffer; allow the
-    // allocator's and kernel's noise on top.
-    assert.ok(result.growthKiB < 2048, `${name}: RSS grew ${result.growthKiB} KiB`);
+    // The documented ceiling (docs/security.md) is 36 KiB of buffer per connection; the first
+    // connection also touches its thread's stack and the allocator's arenas (measured: 12 to
+    // 170 KiB in all; the server before this limit grew by what the client sent, 400 MB).
+    console.log(`${name}: RSS grew ${result.growthKiB} KiB`);
+    assert.ok(result.growthKiB < 512, `${name}: RSS grew ${result.growthKiB} KiB`);
   }
   // Over TLS too.
   const issue = makeCa(dir);
