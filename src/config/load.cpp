@@ -24,11 +24,26 @@
 namespace ar::config {
 namespace {
 
+// Anything but blank lines, comments and document markers.
+bool has_content(std::string_view text) {
+  for (std::size_t begin = 0; begin < text.size();) {
+    const std::size_t end = std::min(text.find('\n', begin), text.size());
+    const std::string line = trim(text.substr(begin, end - begin));
+    if (!line.empty() && !line.starts_with('#') && line != "---" && line != "...") return true;
+    begin = end + 1;
+  }
+  return false;
+}
+
 void read_yaml_text(const std::string& text, const std::string& name, const EnvLookup& env,
                     RawSettings& raw) {
   try {
     refuse_aliases(text, name);
     const YAML::Node root = YAML::Load(text);
+    if (root.IsNull() && has_content(text)) {
+      throw ConfigError("config file " + name +
+                        " holds no settings although it is not empty: is it YAML?");
+    }
     raw.file = name;
     YamlReader({.file = name}, env, raw).read_mapping(root, "");
   } catch (const YAML::Exception& e) {

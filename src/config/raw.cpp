@@ -76,8 +76,9 @@ void refuse_aliases(const std::string& text, const std::string& file) {
   std::istringstream stream(text);
   YAML::Parser parser(stream);
   AliasFinder finder(file);
-  while (parser.HandleNextDocument(finder)) {
-  }
+  // The first document only, as YAML::Load reads it (past a broken one, asking for the next
+  // document can loop forever in yaml-cpp 0.7).
+  parser.HandleNextDocument(finder);
 }
 
 std::string lower(std::string_view text) {

@@ -70,7 +70,8 @@ test('a chunk-size line that never ends is cut off at 4 KiB: 400, connection clo
     // connection also touches its thread's stack and the allocator's arenas (measured: 12 to
     // 170 KiB in all; the server before this limit grew by what the client sent, 400 MB).
     console.log(`${name}: RSS grew ${result.growthKiB} KiB`);
-    assert.ok(result.growthKiB < 512, `${name}: RSS grew ${result.growthKiB} KiB`);
+    // Under ASan every allocation is padded and quarantined: memory says nothing there.
+    if (!process.env.ASAN_OPTIONS) assert.ok(result.growthKiB < 512, `${name}: RSS grew ${result.growthKiB} KiB`);
   }
   // Over TLS too.
   const issue = makeCa(dir);

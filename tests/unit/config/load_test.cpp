@@ -191,6 +191,28 @@ TEST_F(ConfigLoad, KeysThatAreNotNamesAreRefusedNotThrownThrough) {
   EXPECT_NO_THROW(load_config_yaml("layout: grid\n", e));
 }
 
+// Found by the config fuzz target: asking yaml-cpp 0.7 for the document after this broken one
+// never returned (the alias check read every document; now only the first, as YAML::Load does).
+TEST_F(ConfigLoad, ABrokenFirstDocumentIsReadOnce) {
+  const std::string text = ",ivekit_host: \"ws://livekit:-${MISSIN" + std::string(15, '\x9f') +
+                           "\x98ge da" + std::string(60, '\x15') + "ta:\n      a: \"${EMPTY}\"\n";
+  try {
+    load_config_yaml(text, env(minimal()));
+    FAIL() << "loaded";
+  } catch (const ConfigError& e) {
+    EXPECT_STREQ(e.what(),
+                 "config file config.yaml holds no settings although it is not empty: is it YAML?");
+  }
+  EXPECT_NO_THROW(load_config_yaml("# only a comment\n---\n\n", env(minimal())));
+}
+
+TEST_F(ConfigLoad, AliasesAreRefusedWithTheirLine) {
+  write("config.yaml", "storage: {s3: {bucket: &b x}}\nlayout: *b\n");
+  EXPECT_EQ(error_of(minimal()),
+            "config.yaml:2: YAML aliases (*name) are not supported: write the value out (a few "
+            "hundred bytes of nested aliases can expand to gigabytes)");
+}
+
 TEST_F(ConfigLoad, RequiresTheApiKeyAndSecret) {
   EXPECT_EQ(error_of({{"S3_BUCKET", "b"}}),
             "livekit_api_key (LIVEKIT_API_KEY) is required to call LiveKit's Egress API: set it in "
