@@ -129,6 +129,9 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "Stop retrying a start after this long (the reconciler tries again on its next pass)."},
     {"max_restarts_per_hour", "MAX_RESTARTS_PER_HOUR", "3", Kind::kInteger, kPlain,
      "Recordings that fail mid-room are restarted at most this often per room per hour."},
+    {"restart_stopped_recordings", "RESTART_STOPPED_RECORDINGS", "false", Kind::kBool, kPlain,
+     "Record a room session again after its recording was stopped on purpose (StopEgress); by "
+     "default such a stop holds for the rest of the room session."},
     {"max_pending_starts", "MAX_PENDING_STARTS", "10000", Kind::kInteger, kPlain,
      "Rooms waiting for a recording to start; beyond it room_started is answered 503."},
     {"egress_concurrency", "EGRESS_CONCURRENCY", "256", Kind::kInteger, kPlain,

@@ -227,81 +227,11 @@ std::string redact_request(std::string_view request) {
   return json::serialize(value);
 }
 
-}  // namespace ar::livekit
-
-namespace ar::livekit {
-
-namespace {
-
-// EgressStatus by number, for servers that send enums as numbers.
-constexpr std::array<std::string_view, 7> kStatusNames{
-    "EGRESS_STARTING", "EGRESS_ACTIVE",  "EGRESS_ENDING",       "EGRESS_COMPLETE",
-    "EGRESS_FAILED",   "EGRESS_ABORTED", "EGRESS_LIMIT_REACHED"};
-
-std::string string_field(const json::object& object, std::string_view snake,
-                         std::string_view camel) {
-  const json::value* value = proto_field(object, camel, snake);
-  return value != nullptr && value->is_string() ? std::string(value->get_string()) : "";
-}
-
-std::optional<EgressInfo> read_egress(const json::object& object) {
-  EgressInfo info;
-  info.egress_id = string_field(object, "egress_id", "egressId");
-  if (info.egress_id.empty()) return std::nullopt;
-  info.room_name = string_field(object, "room_name", "roomName");
-  if (const json::value* status = object.if_contains("status")) {
-    if (status->is_string()) {
-      info.status = std::string(status->get_string());
-    } else if (status->is_int64() && status->get_int64() >= 0 &&
-               status->get_int64() < static_cast<std::int64_t>(kStatusNames.size())) {
-      info.status = std::string(kStatusNames.at(static_cast<std::size_t>(status->get_int64())));
-    }
-  } else {
-    info.status = "EGRESS_STARTING";  // the zero value, left out by protobuf JSON
-  }
-  const json::value* composite = proto_field(object, "roomComposite", "room_composite");
-  info.room_composite = composite != nullptr && composite->is_object();
-  return info;
-}
-
-std::optional<json::object> parse_object(std::string_view text) {
-  boost::system::error_code ec;
-  json::value root = json::parse(text, ec);
-  if (ec || !root.is_object()) return std::nullopt;
-  return std::move(root.get_object());
-}
-
-}  // namespace
-
-bool is_active_status(std::string_view status) {
-  return status == "EGRESS_STARTING" || status == "EGRESS_ACTIVE" || status == "EGRESS_ENDING";
-}
-
-std::optional<EgressInfo> parse_egress_info(std::string_view text) {
-  const auto object = parse_object(text);
-  if (!object) return std::nullopt;
-  return read_egress(*object);
-}
-
 std::string list_egress_request(std::string_view room_name, bool active) {
   json::object request;
   request["roomName"] = room_name;
   if (active) request["active"] = true;
   return json::serialize(request);
-}
-
-std::optional<std::vector<EgressInfo>> parse_egress_list(std::string_view text) {
-  const auto object = parse_object(text);
-  if (!object) return std::nullopt;
-  std::vector<EgressInfo> out;
-  const json::value* items = object->if_contains("items");
-  if (items == nullptr || items->is_null()) return out;
-  if (!items->is_array()) return std::nullopt;
-  for (const json::value& item : items->get_array()) {
-    if (!item.is_object()) return std::nullopt;
-    if (auto info = read_egress(item.get_object())) out.push_back(std::move(*info));
-  }
-  return out;
 }
 
 }  // namespace ar::livekit

@@ -1,6 +1,6 @@
 #pragma once
-// Egress messages: the StartRoomCompositeEgress request we send (protobuf JSON field names) and
-// the EgressInfo LiveKit answers with.
+// Egress requests: the StartRoomCompositeEgress request we send (protobuf JSON field names) and
+// ListEgress. What LiveKit answers is read by livekit/egress_info.hpp.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,23 +31,7 @@ std::string redact_stream_url(std::string_view url);
 inline constexpr std::string_view kStartRoomComposite = "livekit.Egress/StartRoomCompositeEgress";
 inline constexpr std::string_view kListEgress = "livekit.Egress/ListEgress";
 
-struct EgressInfo {
-  std::string egress_id;
-  std::string room_name;
-  std::string status;           // "EGRESS_STARTING", ...
-  bool room_composite = false;  // the egress records a whole room (not a track or participant)
-};
-
-// STARTING, ACTIVE or ENDING: the egress is (about to be) recording.
-bool is_active_status(std::string_view status);
-
-// Reads an EgressInfo reply (snake_case or lowerCamelCase); nullopt without an egress id.
-std::optional<EgressInfo> parse_egress_info(std::string_view text);
-
 // ListEgressRequest{room_name, active}.
 std::string list_egress_request(std::string_view room_name, bool active);
-
-// The items of a ListEgressResponse; nullopt when the reply is not one.
-std::optional<std::vector<EgressInfo>> parse_egress_list(std::string_view text);
 
 }  // namespace ar::livekit

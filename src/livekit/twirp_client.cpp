@@ -70,8 +70,9 @@ TwirpReply transport_failure(boost::system::error_code ec, std::string_view doin
   return reply;
 }
 
-// The server closed a kept-alive connection before this request reached it: safe to resend.
-bool closed_while_idle(boost::system::error_code ec) {
+// The connection was closed with no answer: the server may have closed it while it was idle,
+// before the request arrived, or after acting on it (a proxy restart, an idle-timeout race).
+bool closed_without_answer(boost::system::error_code ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
          ec == asio::ssl::error::stream_truncated;
@@ -137,6 +138,11 @@ TwirpReply reply_from_http(long status, std::string body) {
 struct TwirpClient::Call {
   std::string request;      // the whole HTTP request
   std::string_view method;  // "StartRoomCompositeEgress", for metrics; points into request
+  // A read (List...): sent again at once when a kept-alive connection turns out closed. Twirp
+  // posts every call, so HTTP's rule (resend only idempotent requests, RFC 9110 §9.2.2) is
+  // applied by method: a start whose answer was lost may have started a recording, and goes
+  // back to the caller as a transport failure instead.
+  bool resendable = false;
   steady_clock::time_point queued_at;
   Callback done;
 };
@@ -199,6 +205,7 @@ void TwirpClient::call(std::string_view method, std::string_view json_body, Vide
   request += "\r\n\r\n";
   request += json_body;
   call->method = std::string_view(request).substr(method_at, method.size() - short_from);
+  call->resendable = call->method.starts_with("List");
   call->queued_at = steady_clock::now();
   call->done = std::move(done);
 
@@ -300,7 +307,9 @@ awaitable<TwirpReply> TwirpClient::perform(const Call& call) {
       result = co_await exchange(*connection->plain, connection->buffer, call.request, deadline);
     }
     if (result.ec) {
-      if (reused && !result.answered_some && closed_while_idle(result.ec)) continue;
+      if (call.resendable && reused && !result.answered_some && closed_without_answer(result.ec)) {
+        continue;
+      }
       co_return transport_failure(result.ec, "calling " + endpoint_.authority, true);
     }
     if (result.keep_alive) {

@@ -2,6 +2,8 @@
 // Calls LiveKit's Twirp API (JSON over HTTP POST) without blocking the caller: calls are queued
 // and run on the client's own thread, at most max_concurrent at a time, over kept-alive HTTP/1.1
 // connections (Boost.Beast; TLS through OpenSSL, always verified unless told otherwise).
+// A read (List...) is sent again when its kept-alive connection turns out closed; any other call
+// whose answer is lost comes back as a connection_error, for the caller to check and retry.
 // Knows Twirp, not policy.
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>

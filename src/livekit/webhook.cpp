@@ -119,13 +119,9 @@ std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEve
   }
   out.egress.reset();  // rare: an egress event's strings are not worth keeping
   if (const json::object* egress = in.object(event, "egressInfo", "egress_info")) {
-    EgressSummary& e = out.egress.emplace();
-    in.string(*egress, "egressId", "egress_id", e.egress_id);
-    in.string(*egress, "roomId", "room_id", e.room_id);
-    in.string(*egress, "roomName", "room_name", e.room_name);
-    in.string(*egress, "status", "", e.status);
-    in.string(*egress, "error", "", e.error);
-    e.room_composite = in.object(*egress, "roomComposite", "room_composite") != nullptr;
+    // LiveKit sends egress_ended with an empty egress id for an automatic egress that failed to
+    // start: there is nothing to act on then.
+    out.egress = read_egress_info(*egress);
   }
   if (in.error) return "not a WebhookEvent: " + *in.error;
   if (out.event == "room_started" && (!out.room || out.room->name.empty())) {

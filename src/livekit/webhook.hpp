@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "livekit/egress_info.hpp"
 #include "livekit/token.hpp"
 
 namespace ar::livekit {
@@ -17,21 +18,12 @@ struct Room {
   std::string metadata;
 };
 
-struct EgressSummary {
-  std::string egress_id;
-  std::string room_id;
-  std::string room_name;
-  std::string status;  // "EGRESS_COMPLETE", "EGRESS_FAILED", ...
-  std::string error;
-  bool room_composite = false;  // a whole-room recording, as this service starts
-};
-
 struct WebhookEvent {
   std::string id;
   std::string event;  // "room_started", ...; unknown names are kept, not rejected
   std::int64_t created_at = 0;
   std::optional<Room> room;
-  std::optional<EgressSummary> egress;
+  std::optional<EgressInfo> egress;
 };
 
 enum class WebhookProblem {

@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "livekit/egress.hpp"
+#include "livekit/egress_info.hpp"
 #include "livekit/rooms.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
@@ -123,29 +124,38 @@ void Reconciler::compare(std::vector<livekit::Room> rooms) {
               if (!egresses) return pass_failed("ListEgress", reply);
               std::unordered_set<std::string> recorded;
               for (const livekit::EgressInfo& egress : *egresses) {
-                if (egress.room_composite && livekit::is_active_status(egress.status)) {
+                if (egress.records_room && livekit::is_active(egress.status)) {
                   recorded.insert(egress.room_name);
                 }
               }
               std::size_t missing = 0;
               std::size_t skipped = 0;  // rooms the policy does not record
+              std::size_t stopped = 0;  // rooms whose recording was stopped on purpose
               for (const livekit::Room& room : rooms) {
                 if (recorded.contains(room.name) || stopped_) continue;
-                if (recorder_.ensure_recording(room, Origin::kReconciler) == Verdict::kSkipped) {
-                  ++skipped;
-                } else {
-                  ++missing;
+                switch (recorder_.ensure_recording(room, Origin::kReconciler)) {
+                  case Verdict::kSkipped:
+                    ++skipped;
+                    break;
+                  case Verdict::kStopped:
+                    ++stopped;
+                    break;
+                  default:
+                    ++missing;
                 }
               }
               // Named strings: log fields are views and must outlive the call.
               const std::string total = std::to_string(rooms.size());
-              const std::string recorded_count = std::to_string(rooms.size() - missing - skipped);
+              const std::string recorded_count =
+                  std::to_string(rooms.size() - missing - skipped - stopped);
               const std::string unrecorded = std::to_string(missing);
               const std::string not_recorded = std::to_string(skipped);
+              const std::string stopped_count = std::to_string(stopped);
               const log::Fields fields = {{"rooms", total},
                                           {"recorded", recorded_count},
                                           {"unrecorded", unrecorded},
-                                          {"skipped_by_policy", not_recorded}};
+                                          {"skipped_by_policy", not_recorded},
+                                          {"stopped_on_purpose", stopped_count}};
               metrics::reconcile_pass(true, missing);
               if (missing > 0) {
                 log::info("reconcile pass: found rooms without a recording", fields);

@@ -13,11 +13,6 @@ namespace {
 
 using std::chrono::hours;
 
-bool is_failed_status(std::string_view status) {
-  return status == "EGRESS_FAILED" || status == "EGRESS_ABORTED" ||
-         status == "EGRESS_LIMIT_REACHED";
-}
-
 std::string key(std::string_view kind, std::string_view id) {
   std::string out(kind);
   out += id;
@@ -111,8 +106,9 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       verdict = Verdict::kDuplicate;
     } else {
       verdict = ensure_locked(room, Origin::kWebhook, event.id);
-      if ((verdict == Verdict::kAccepted || verdict == Verdict::kSkipped) && !room.sid.empty())
-        seen_.insert(key("sid:", room.sid), now);
+      const bool decided = verdict == Verdict::kAccepted || verdict == Verdict::kSkipped ||
+                           verdict == Verdict::kStopped;
+      if (decided && !room.sid.empty()) seen_.insert(key("sid:", room.sid), now);
     }
   } else if (event.event == "room_finished" && event.room) {
     const livekit::Room& room = *event.room;
@@ -128,12 +124,14 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
     history_.erase(room.name);
   } else if (event.event == "egress_ended" && event.egress) {
     on_recording_ended(*event.egress);
+  } else if (event.event == "egress_ended") {
+    log::debug("egress_ended without an egress id: nothing to act on", {{"event_id", event.id}});
   } else {
     log::debug("webhook ignored", {{"event", event.event}, {"event_id", event.id}});
   }
   // A 503 must not mark the event seen: LiveKit's retry of it has to get through.
   const bool handled = verdict == Verdict::kAccepted || verdict == Verdict::kDuplicate ||
-                       verdict == Verdict::kSkipped;
+                       verdict == Verdict::kSkipped || verdict == Verdict::kStopped;
   if (handled && !event.id.empty()) seen_.insert(key("ev:", event.id), now);
   return verdict;
 }
@@ -167,6 +165,10 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
               {{"room", room.name}, {"room_sid", room.sid}, {"origin", from}});
     metrics::recording_skipped("room_finished");
     return Verdict::kAccepted;
+  }
+  if (!room.sid.empty() && stopped_.contains(room.sid)) {
+    report_stop(room, from, now);
+    return Verdict::kStopped;
   }
   Choice choice;
   if (!chosen_by_policy(room, from, now, choice)) return Verdict::kSkipped;
@@ -237,6 +239,24 @@ bool Recorder::chosen_by_policy(const livekit::Room& room, std::string_view orig
   return false;
 }
 
+void Recorder::note_stop(const std::string& room_sid, const std::string& egress_id) {
+  if (delivery_.restart_stopped_recordings || room_sid.empty()) return;
+  // Stops are rare; the memory of them is bounded like the dedupe memory.
+  if (stopped_.size() >= delivery_.dedupe_capacity) stopped_.erase(stopped_.begin());
+  stopped_.try_emplace(room_sid, egress_id);
+}
+
+void Recorder::report_stop(const livekit::Room& room, std::string_view origin,
+                           SteadyClock::time_point now) {
+  if (seen_.contains(key("stop:", room.sid), now)) return;
+  seen_.insert(key("stop:", room.sid), now);
+  log::info("not restarted: recording stopped on purpose", {{"room", room.name},
+                                                            {"room_sid", room.sid},
+                                                            {"egress_id", stopped_.at(room.sid)},
+                                                            {"origin", origin}});
+  metrics::recording_skipped("stopped_on_purpose");
+}
+
 void Recorder::finish(const std::string& room_name, std::string_view egress_id) {
   auto it = attempts_.find(room_name);
   if (it == attempts_.end()) return;
@@ -296,10 +316,12 @@ Recorder::Attempt* Recorder::find_attempt(const std::string& room_name, std::uin
   return it != attempts_.end() && it->second.id == id ? &it->second : nullptr;
 }
 
-// Before every start (and every retry) ask LiveKit: a start that timed out may have worked, and
-// another replica or the application may already record the room.
+// Before every start (and every retry) ask LiveKit: a start that timed out may have worked,
+// another replica or the application may already record the room, or someone stopped this room
+// session's recording on purpose (LiveKit lists ended egresses for about 24 h, so this holds
+// when the egress_ended webhook was lost, and across restarts).
 void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) {
-  api_.call(livekit::kListEgress, livekit::list_egress_request(room_name, true),
+  api_.call(livekit::kListEgress, livekit::list_egress_request(room_name, false),
             {.room_record = true}, [this, room_name, id](const livekit::TwirpReply& reply) {
               const std::lock_guard lock(mutex_);
               Attempt* attempt = find_attempt(room_name, id);
@@ -312,19 +334,31 @@ void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) 
                 bad.message = "ListEgress answer is not a ListEgressResponse";
                 return on_failure(*attempt, bad, "ListEgress");
               }
+              const std::string& sid = attempt->room.sid;
               for (const livekit::EgressInfo& egress : *egresses) {
-                if (egress.room_composite && egress.room_name == room_name &&
-                    livekit::is_active_status(egress.status)) {
+                if (egress.records_room && !sid.empty() && egress.room_id == sid &&
+                    egress.status == livekit::EgressStatus::kComplete) {
+                  note_stop(sid, egress.egress_id);
+                }
+              }
+              for (const livekit::EgressInfo& egress : *egresses) {
+                if (egress.records_room && egress.room_name == room_name &&
+                    livekit::is_active(egress.status)) {
                   log::info("skipped: room is already being recorded",
                             {{"room", room_name},
                              {"room_sid", attempt->room.sid},
                              {"egress_id", egress.egress_id},
-                             {"status", egress.status},
+                             {"status", livekit::to_string(egress.status)},
                              {"origin", to_string(attempt->origin)}});
                   metrics::recording_skipped("already_recording");
                   finish(room_name, egress.egress_id);
                   return;
                 }
+              }
+              if (stopped_.contains(sid)) {
+                report_stop(attempt->room, to_string(attempt->origin), SteadyClock::now());
+                finish(room_name);
+                return;
               }
               if (attempt->claimed) coordination_->renew({attempt->room.name, attempt->room.sid});
               start(room_name, id);
@@ -415,11 +449,14 @@ void Recorder::cancel_retry(Attempt& attempt) {
   boost::asio::post(timers_, [timer = std::move(attempt.retry_timer)] { timer->cancel(); });
 }
 
-void Recorder::on_recording_ended(const livekit::EgressSummary& egress) {
-  if (!egress.room_composite || !is_failed_status(egress.status)) {
-    log::debug(
-        "recording ended",
-        {{"room", egress.room_name}, {"egress_id", egress.egress_id}, {"status", egress.status}});
+void Recorder::on_recording_ended(const livekit::EgressInfo& egress) {
+  if (egress.records_room && egress.status == livekit::EgressStatus::kComplete) {
+    note_stop(egress.room_id, egress.egress_id);
+  }
+  if (!egress.records_room || !livekit::is_failure(egress.status)) {
+    log::debug("recording ended", {{"room", egress.room_name},
+                                   {"egress_id", egress.egress_id},
+                                   {"status", livekit::to_string(egress.status)}});
     return;
   }
   const auto now = SteadyClock::now();
@@ -433,7 +470,7 @@ void Recorder::on_recording_ended(const livekit::EgressSummary& egress) {
             {{"room", egress.room_name},
              {"room_sid", egress.room_id},
              {"egress_id", egress.egress_id},
-             {"status", egress.status},
+             {"status", livekit::to_string(egress.status)},
              {"error", egress.error}});
   restart_if_room_lives(egress.room_name, egress.room_id, egress.egress_id);
 }

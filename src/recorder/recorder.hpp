@@ -26,6 +26,7 @@
 #include "config/config.hpp"
 #include "coordination/coordination.hpp"
 #include "livekit/egress.hpp"
+#include "livekit/egress_info.hpp"
 #include "livekit/twirp_client.hpp"
 #include "livekit/webhook.hpp"
 #include "recorder/policy.hpp"
@@ -41,6 +42,7 @@ enum class Verdict {
   kAccepted,      // handled: started, queued, or already recording
   kSkipped,       // the recording policy says not to record this room
   kDuplicate,     // this event, or this room's room_started, was handled before
+  kStopped,       // this room session's recording was stopped on purpose: not recorded again
   kBusy,          // too many rooms waiting to start: answer 503 so LiveKit retries
   kShuttingDown,  // answer 503: another replica, or this one after restart, takes it
 };
@@ -99,7 +101,7 @@ class Recorder {
 
   Verdict ensure_locked(const livekit::Room& room, Origin origin, std::string_view event_id = {},
                         std::string_view replaces_egress = {});
-  void on_recording_ended(const livekit::EgressSummary& egress);
+  void on_recording_ended(const livekit::EgressInfo& egress);
   void restart_if_room_lives(const std::string& room_name, const std::string& room_sid,
                              const std::string& failed_egress);
   void claim_then_check(const std::string& room_name, std::uint64_t id);
@@ -114,6 +116,12 @@ class Recorder {
   // Whether the policy records this room; logs a skip, or unparsable metadata, once per room.
   bool chosen_by_policy(const livekit::Room& room, std::string_view origin,
                         SteadyClock::time_point now, Choice& choice);
+  // A recording of room session `room_sid` ended EGRESS_COMPLETE: stopped with StopEgress, or
+  // its room closing. Either way that session is not recorded again (unless
+  // restart_stopped_recordings): a closing room asks for nothing more, a stop is respected.
+  void note_stop(const std::string& room_sid, const std::string& egress_id);
+  // Says once per room session that a stop kept it from being recorded again.
+  void report_stop(const livekit::Room& room, std::string_view origin, SteadyClock::time_point now);
 
   const Policy policy_;
   const livekit::RequestStorages storages_;
@@ -122,8 +130,9 @@ class Recorder {
   coordination::Coordination* coordination_;
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Attempt> attempts_;  // by room name: one attempt per room
-  std::unordered_map<std::string, History> history_;   // by room name, only rooms with failures
+  std::unordered_map<std::string, Attempt> attempts_;     // by room name: one attempt per room
+  std::unordered_map<std::string, History> history_;      // by room name, only rooms with failures
+  std::unordered_map<std::string, std::string> stopped_;  // room sid -> the egress stopped
   SeenSet seen_;  // "ev:<event id>", "sid:<room sid>" handled, "fin:<room sid>" finished
   Backoff backoff_;
   std::uint64_t next_attempt_id_ = 1;

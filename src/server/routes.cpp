@@ -85,6 +85,9 @@ HttpResponse Routes::webhook(const HttpRequest& request) {
     case recorder::Verdict::kDuplicate:
       metrics::webhook_verified(result.event.event, "duplicate");
       return text(200, "ok: duplicate");
+    case recorder::Verdict::kStopped:
+      metrics::webhook_verified(result.event.event, "stopped");
+      return text(200, "ok: not recorded again (its recording was stopped on purpose)");
     case recorder::Verdict::kBusy:
       metrics::webhook_verified(result.event.event, "busy");
       return text(503, "busy: too many rooms waiting to start, retry later");

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string>
 
-#include "livekit/egress.hpp"
+#include "livekit/egress_info.hpp"
 #include "livekit/rooms.hpp"
 #include "livekit/twirp_client.hpp"
 

@@ -105,6 +105,35 @@ test('"unavailable" three times, then success: one recording, every webhook answ
   });
 });
 
+test('a start whose answer is lost after LiveKit acted on it gives one recording, not two', async () => {
+  await withRecorder({}, async (recorder) => {
+    // The start reaches LiveKit on the connection the ListEgress before it used; the egress is
+    // created, then the connection drops before the answer (a proxy restart, an idle timeout).
+    standin.inject({ method: 'StartRoomCompositeEgress', times: 1, loseAnswer: true });
+    const { body } = liveRoom('lost-answer');
+    assert.equal((await postSigned(recorder, body)).status, 200);
+    await recorder.waitForOutput(/retrying room=lost-answer .*call=StartRoomCompositeEgress code=connection_error/);
+    await recorder.waitForOutput(/skipped: room is already being recorded room=lost-answer/);
+    assert.equal(standin.startsFor('lost-answer').length, 1);
+    assert.equal(standin.calls.filter((c) => c.method === 'StartRoomCompositeEgress' && c.request?.roomName === 'lost-answer').length, 1,
+      'the start was sent once; the retry asked ListEgress first');
+  });
+});
+
+test('a reset, a proxy\'s HTML 502 and a hanging call are retried: one recording each', async () => {
+  await withRecorder({ API_REQUEST_TIMEOUT: '500ms' }, async (recorder) => {
+    for (const [name, fault] of [['reset-start', { reset: true }], ['proxy-502', { html502: true }], ['hanging-start', { hang: true }]]) {
+      standin.inject({ method: 'StartRoomCompositeEgress', times: 1, ...fault });
+      const { body } = liveRoom(name);
+      assert.equal((await postSigned(recorder, body)).status, 200);
+      await recorder.waitForOutput(new RegExp(`recording started room=${name} .*retries=1`), 5000);
+      assert.equal(standin.startsFor(name).length, 1, name);
+    }
+    assert.match(recorder.output, /retrying room=proxy-502 .*code=http_502 error="the answer is not a Twirp error/);
+    assert.match(recorder.output, /retrying room=hanging-start .*code=deadline_exceeded/);
+  });
+});
+
 test('a permanent error is tried once, logged as a configuration problem, and not retried', async () => {
   await withRecorder({}, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', times: 5, status: 400, code: 'invalid_argument', msg: 'bad layout' });
@@ -188,20 +217,73 @@ test('103 Early Hints from a proxy in front of LiveKit neither loses nor doubles
     standin.inject({ method, times: 1000, earlyHints: true });
   }
   await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
-    const passes = async () => Number((await (await fetch(`${recorder.url}/metrics`)).text())
-      .match(/auto_recorder_reconcile_passes_total\{result="ok"\} (\d+)/)?.[1] ?? 0);
     for (const name of ['hints-a', 'hints-b', 'hints-c']) {
       assert.equal((await postSigned(recorder, liveRoom(name).body)).status, 200);
       await recorder.waitForOutput(new RegExp(`recording started room=${name} `));
     }
     // Reconcile passes list every room and its egresses over the same kept-alive connections:
     // each answer must be the one to its own request, or a recorded room looks unrecorded.
-    const seen = await passes();
-    while ((await passes()) < seen + 3) await sleep(50);
+    await recorder.waitForPasses(3);
     for (const name of ['hints-a', 'hints-b', 'hints-c']) assert.equal(standin.startsFor(name).length, 1, name);
     assert.doesNotMatch(recorder.output, /http_103|reconcile pass failed/);
   });
   for (const name of ['hints-a', 'hints-b', 'hints-c']) standin.removeRoom(name);
+});
+
+test('a recording started through StartEgress with a template counts; a web egress does not', async () => {
+  await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
+    const { room, body } = liveRoom('unified-api');
+    standin.addEgress('unified-api', { kind: 'template', roomId: room.sid });
+    assert.equal((await postSigned(recorder, body)).status, 200);
+    await recorder.waitForOutput(/skipped: room is already being recorded room=unified-api /);
+    const web = liveRoom('unified-web');
+    standin.addEgress('unified-web', { kind: 'web', roomId: web.room.sid });
+    standin.addRoom('unified-reconciled');
+    standin.addEgress('unified-reconciled', { kind: 'template' });
+    await recorder.waitForOutput(/recording started room=unified-web .*origin=reconciler/);
+    await recorder.waitForPasses(2);
+    assert.equal(standin.startsFor('unified-api').length, 0, 'the webhook path saw the template recording');
+    assert.equal(standin.startsFor('unified-reconciled').length, 0, 'so did the reconciler');
+    assert.equal(standin.startsFor('unified-web').length, 1, 'a web egress is not a room recording');
+  });
+  for (const name of ['unified-api', 'unified-web', 'unified-reconciled']) standin.removeRoom(name);
+  standin.preexisting.length = 0;
+});
+
+// OpenVidu Meet's rule: a recording stopped on purpose (consent withdrawn) stays stopped for the
+// rest of that room session, whether the egress_ended webhook arrives or not, across restarts.
+test('a deliberate stop stays stopped through reconcile passes and a restart; a new session is recorded', async () => {
+  const stopped = async (recorder, name, { webhook }) => {
+    const { body } = liveRoom(name);
+    await postSigned(recorder, body);
+    await recorder.waitForOutput(new RegExp(`recording started room=${name} `));
+    const info = standin.endEgress(standin.startsFor(name)[0].egressId, EgressStatus.EGRESS_COMPLETE);
+    if (webhook) await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(info) }));
+  };
+  await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
+    await stopped(recorder, 'consent-withdrawn', { webhook: true });
+    await stopped(recorder, 'stop-webhook-lost', { webhook: false });
+    await recorder.waitForPasses(3);
+    for (const name of ['consent-withdrawn', 'stop-webhook-lost']) {
+      assert.equal(standin.startsFor(name).length, 1, name);
+      assert.equal(recorder.lines(new RegExp(`not restarted: recording stopped on purpose room=${name} .*egress_id=EG_`)).length, 1, name);
+    }
+    const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
+    assert.match(metrics, /auto_recorder_recordings_skipped_total\{reason="stopped_on_purpose"\} 2/);
+    assert.match(recorder.output, /reconcile pass: .* stopped_on_purpose=1/);
+  });
+  await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
+    await recorder.waitForPasses(3);
+    for (const name of ['consent-withdrawn', 'stop-webhook-lost']) assert.equal(standin.startsFor(name).length, 1, `${name} after a restart`);
+    // The same name, a new room session: recorded as usual.
+    standin.removeRoom('consent-withdrawn');
+    standin.addRoom('consent-withdrawn');
+    await recorder.waitForOutput(/recording started room=consent-withdrawn .*origin=reconciler/);
+  });
+  await withRecorder({ RECONCILE_INTERVAL: '200ms', RESTART_STOPPED_RECORDINGS: 'true' }, async (recorder) => {
+    await recorder.waitForOutput(/recording started room=stop-webhook-lost .*origin=reconciler/);
+  });
+  for (const name of ['consent-withdrawn', 'stop-webhook-lost']) standin.removeRoom(name);
 });
 
 test('a reconcile pass that cannot reach LiveKit is logged, and the next pass catches up', async () => {

@@ -106,6 +106,23 @@ class RecorderProcess {
     return this.output.split('\n').filter((line) => pattern.test(line));
   }
 
+  // Reconcile passes that completed, from /metrics.
+  async reconcilePasses() {
+    const text = await (await fetch(`${this.url}/metrics`)).text();
+    return Number(text.match(/auto_recorder_reconcile_passes_total\{result="ok"\} (\d+)/)?.[1] ?? 0);
+  }
+
+  // Resolves once `count` more reconcile passes have completed: evidence that the recorder
+  // looked again, for tests that check nothing more happened.
+  async waitForPasses(count, timeoutMs = 10000) {
+    const target = (await this.reconcilePasses()) + count;
+    const deadline = Date.now() + timeoutMs;
+    while ((await this.reconcilePasses()) < target) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} reconcile passes:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   async stop(signal = 'SIGTERM') {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     const result = await this.exit;

@@ -15,6 +15,9 @@ import {
   ListRoomsResponse,
   Room,
   RoomCompositeEgressRequest,
+  StartEgressRequest,
+  TemplateSource,
+  WebSource,
 } from '@livekit/protocol';
 
 const STRICT = { ignoreUnknownFields: false };
@@ -65,10 +68,17 @@ export class LiveKitStandIn {
     await new Promise((resolve) => this.server.close(resolve));
   }
 
-  // Make the next `times` calls of `method` wait and/or fail like a real LiveKit would.
-  // earlyHints: a 103 Early Hints goes out first, as a CDN or proxy in front of LiveKit sends.
-  inject({ method = 'StartRoomCompositeEgress', times = 1, delayMs = 0, status, code, msg, earlyHints = false }) {
-    this.faults.push({ method, times, delayMs, status, code, msg, earlyHints });
+  // Make the next `times` calls of `method` wait and/or fail like a real LiveKit would, or like
+  // what stands between LiveKit and the recorder:
+  //   earlyHints   a 103 Early Hints goes out first, as a CDN or proxy sends
+  //   loseAnswer   the call is carried out (the egress is created), then the connection drops
+  //                before the answer: a proxy restart, an idle-timeout race
+  //   reset        the connection drops before the call is carried out
+  //   html502      a proxy's HTML 502 Bad Gateway instead of LiveKit's answer
+  //   hang         no answer at all (until the recorder gives up)
+  inject({ method = 'StartRoomCompositeEgress', times = 1, delayMs = 0, status, code, msg, earlyHints = false,
+    loseAnswer = false, reset = false, html502 = false, hang = false }) {
+    this.faults.push({ method, times, delayMs, status, code, msg, earlyHints, loseAnswer, reset, html502, hang });
   }
 
   addRoom(name, fields = {}) {
@@ -94,12 +104,16 @@ export class LiveKitStandIn {
     return egress;
   }
 
-  // An egress someone else started (the application, LiveKit's auto-egress, ...).
-  addEgress(roomName, { status = EgressStatus.EGRESS_ACTIVE, kind = 'roomComposite' } = {}) {
-    const request = kind === 'roomComposite'
-      ? { case: 'roomComposite', value: new RoomCompositeEgressRequest({ roomName }) }
-      : { case: 'track', value: { roomName, trackId: 'TR_x' } };
-    const info = new EgressInfo({ egressId: `EG_${randomBytes(6).toString('hex')}`, roomName, status, request });
+  // An egress someone else started (the application, LiveKit's auto-egress, ...). kind:
+  // roomComposite, template or web (StartEgress, livekit-server 1.13.2+), or track.
+  addEgress(roomName, { status = EgressStatus.EGRESS_ACTIVE, kind = 'roomComposite', roomId = '' } = {}) {
+    const requests = {
+      roomComposite: () => ({ case: 'roomComposite', value: new RoomCompositeEgressRequest({ roomName }) }),
+      template: () => ({ case: 'egress', value: new StartEgressRequest({ roomName, source: { case: 'template', value: new TemplateSource({ layout: 'grid' }) } }) }),
+      web: () => ({ case: 'egress', value: new StartEgressRequest({ roomName, source: { case: 'web', value: new WebSource({ url: 'https://example.com/board' }) } }) }),
+      track: () => ({ case: 'track', value: { roomName, trackId: 'TR_x' } }),
+    };
+    const info = new EgressInfo({ egressId: `EG_${randomBytes(6).toString('hex')}`, roomName, roomId, status, request: requests[kind]() });
     this.preexisting.push(info);
     return info;
   }
@@ -175,6 +189,16 @@ export class LiveKitStandIn {
       fault.times -= 1;
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.earlyHints) res.writeEarlyHints({ link: '</recordings.css>; rel=preload' });
+      if (fault.hang) return;
+      if (fault.reset) return req.socket.destroy();
+      if (fault.html502) {
+        res.writeHead(502, { 'Content-Type': 'text/html' });
+        return res.end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+      }
+      if (fault.loseAnswer) {
+        run(request);
+        return req.socket.destroy();
+      }
       if (fault.code) return twirpError(res, fault.status ?? 503, fault.code, fault.msg ?? fault.code);
     }
     const reply = run(request);

@@ -121,14 +121,9 @@ TEST(EgressRequest, AliOssUsesItsProtobufJsonName) {
   EXPECT_TRUE(file.as_object().contains("aliOSS"));
 }
 
-TEST(EgressInfoReply, ReadsTheSnakeCaseReply) {
-  const auto info =
-      parse_egress_info(R"({"egress_id":"EG_1","room_id":"","status":"EGRESS_STARTING"})");
-  ASSERT_TRUE(info);
-  EXPECT_EQ(info->egress_id, "EG_1");
-  EXPECT_EQ(info->status, "EGRESS_STARTING");
-  EXPECT_FALSE(parse_egress_info("{}"));
-  EXPECT_FALSE(parse_egress_info("oops"));
+TEST(EgressRequest, ListEgressAsksForOneRoomOrEveryRoom) {
+  EXPECT_EQ(list_egress_request("a", true), R"({"roomName":"a","active":true})");
+  EXPECT_EQ(list_egress_request("a", false), R"({"roomName":"a"})");
 }
 
 }  // namespace

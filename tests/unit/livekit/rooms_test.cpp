@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "livekit/egress.hpp"
-
 namespace ar::livekit {
 namespace {
 
@@ -20,23 +18,6 @@ TEST(Rooms, ReadsListRoomsReplies) {
   EXPECT_FALSE(parse_room_list("<html>"));
   EXPECT_EQ(list_rooms_request({}), "{}");
   EXPECT_EQ(list_rooms_request({"a"}), R"({"names":["a"]})");
-}
-
-TEST(Egress, ReadsListEgressRepliesAndTellsRoomCompositesApart) {
-  const auto items = parse_egress_list(
-      R"({"items":[{"egress_id":"EG_1","room_name":"a","status":"EGRESS_ACTIVE","room_composite":{"room_name":"a"}},)"
-      R"({"egress_id":"EG_2","room_name":"a","status":"EGRESS_ACTIVE","track":{"track_id":"TR"}},)"
-      R"({"egressId":"EG_3","roomName":"b","status":4,"roomComposite":{}},)"
-      R"({"egressId":"EG_4","roomName":"c","roomComposite":{}}],"next_page_token":null})");
-  ASSERT_TRUE(items);
-  ASSERT_EQ(items->size(), 4U);
-  EXPECT_TRUE((*items)[0].room_composite);
-  EXPECT_FALSE((*items)[1].room_composite);
-  EXPECT_EQ((*items)[2].status, "EGRESS_FAILED");
-  EXPECT_EQ((*items)[3].status, "EGRESS_STARTING");  // zero value left out
-  EXPECT_TRUE(is_active_status("EGRESS_ENDING"));
-  EXPECT_FALSE(is_active_status("EGRESS_LIMIT_REACHED"));
-  EXPECT_EQ(list_egress_request("a", true), R"({"roomName":"a","active":true})");
 }
 
 }  // namespace

@@ -33,6 +33,7 @@ struct Answer {
   bool close_after = false;            // close the connection without saying so
   std::chrono::milliseconds delay{0};  // before answering
   bool never = false;                  // read the request, never answer
+  bool drop = false;                   // read the request, close without an answer
   std::string before{};                // raw bytes sent ahead of the answer (interim answers)
   std::string after{};                 // raw bytes sent after the answer, unasked
 };
@@ -104,6 +105,11 @@ class ScriptedServer {
            now > seen && !most_at_once_.compare_exchange_weak(seen, now);) {
       }
       const Answer answer = script_(request, index);
+      if (answer.drop) {
+        --at_once_;
+        ::shutdown(socket.native_handle(), SHUT_RDWR);
+        return;
+      }
       if (answer.never) {
         while (!stopping_) std::this_thread::sleep_for(10ms);
         return;
@@ -226,6 +232,26 @@ TEST(TwirpClient, AConnectionThatCarriesAnUnaskedAnswerIsNotReused) {
   const TwirpReply second = call(client);
   EXPECT_EQ(second.body, R"({"n":2})") << "never the stale answer";
   EXPECT_EQ(server.connections(), 2);
+}
+
+// A proxy restart or an idle-timeout race: the server acted on the request, then the connection
+// closed before the answer. Sending a start again would start a second recording.
+TEST(TwirpClient, AStartWhoseAnswerIsLostIsNotSentAgainAReadIs) {
+  std::atomic<int> count{0};
+  ScriptedServer server([&count](const Request&, int) {
+    const int n = ++count;
+    return Answer{.drop = n == 2 || n == 4};  // each time the second request on a connection
+  });
+  TwirpClient client(options_for(server.url()));
+  EXPECT_TRUE(call(client).ok());
+  const TwirpReply start = call(client, "livekit.Egress/StartRoomCompositeEgress");
+  EXPECT_EQ(start.code, "connection_error") << start.message;
+  EXPECT_EQ(server.requests().size(), 2U) << "the start reached the server once";
+
+  EXPECT_TRUE(call(client).ok());  // a new connection
+  const TwirpReply list = call(client, "livekit.Egress/ListEgress");
+  EXPECT_TRUE(list.ok()) << "a read is sent again on a new connection: " << list.message;
+  EXPECT_EQ(server.requests().size(), 5U);
 }
 
 TEST(TwirpClient, NamesAnAnswerThatIsNotTwirpByItsStatus) {

@@ -39,12 +39,14 @@ TEST(WebhookParse, ReadsEgressInfoInEitherFieldNaming) {
       R"({"event":"egress_ended","egressInfo":{"egressId":"EG_1","roomName":"r","status":"EGRESS_FAILED"}})");
   ASSERT_TRUE(camel.egress);
   EXPECT_EQ(camel.egress->egress_id, "EG_1");
-  EXPECT_EQ(camel.egress->status, "EGRESS_FAILED");
+  EXPECT_EQ(camel.egress->status, EgressStatus::kFailed);
   const WebhookEvent snake =
       parse(R"({"event":"egress_ended","egress_info":{"egress_id":"EG_2","room_name":"r"}})");
   ASSERT_TRUE(snake.egress);
   EXPECT_EQ(snake.egress->egress_id, "EG_2");
   EXPECT_EQ(parse(R"({"created_at":12})").created_at, 12);
+  // An automatic egress that failed to start: egress_ended without an egress id.
+  EXPECT_FALSE(parse(R"({"event":"egress_ended","egressInfo":{"status":"EGRESS_FAILED"}})").egress);
 }
 
 TEST(WebhookParse, IgnoresUnknownEventsAndFields) {

@@ -1,0 +1,103 @@
+#include "livekit/egress_info.hpp"
+
+#include <array>
+#include <boost/json.hpp>
+
+#include "livekit/protojson.hpp"
+
+namespace ar::livekit {
+namespace {
+
+namespace json = boost::json;
+
+// By number, as the enum is declared in livekit_egress.proto.
+constexpr std::array<std::string_view, 7> kStatusNames{
+    "EGRESS_STARTING", "EGRESS_ACTIVE",  "EGRESS_ENDING",       "EGRESS_COMPLETE",
+    "EGRESS_FAILED",   "EGRESS_ABORTED", "EGRESS_LIMIT_REACHED"};
+
+EgressStatus status_of(const json::value* value) {
+  if (value == nullptr) return EgressStatus::kStarting;  // the zero value, left out by protobuf
+  if (value->is_string()) {
+    for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
+      if (value->get_string() == kStatusNames.at(i)) return static_cast<EgressStatus>(i);
+    }
+  } else if (value->is_int64() && value->get_int64() >= 0 &&
+             value->get_int64() < static_cast<std::int64_t>(kStatusNames.size())) {
+    return static_cast<EgressStatus>(value->get_int64());
+  }
+  return EgressStatus::kUnknown;
+}
+
+std::string string_field(const json::object& object, std::string_view json_name,
+                         std::string_view proto_name) {
+  const json::value* value = proto_field(object, json_name, proto_name);
+  return value != nullptr && value->is_string() ? std::string(value->get_string()) : "";
+}
+
+const json::object* object_field(const json::object& object, std::string_view json_name,
+                                 std::string_view proto_name) {
+  const json::value* value = proto_field(object, json_name, proto_name);
+  return value != nullptr ? value->if_object() : nullptr;
+}
+
+std::optional<json::object> parse_object(std::string_view text) {
+  boost::system::error_code ec;
+  json::value root = json::parse(text, ec);
+  if (ec || !root.is_object()) return std::nullopt;
+  return std::move(root.get_object());
+}
+
+}  // namespace
+
+std::string_view to_string(EgressStatus status) {
+  const auto index = static_cast<std::size_t>(status);
+  return index < kStatusNames.size() ? kStatusNames.at(index) : "EGRESS_UNKNOWN";
+}
+
+bool is_active(EgressStatus status) {
+  return status == EgressStatus::kStarting || status == EgressStatus::kActive ||
+         status == EgressStatus::kEnding;
+}
+
+bool is_failure(EgressStatus status) {
+  return status == EgressStatus::kFailed || status == EgressStatus::kAborted ||
+         status == EgressStatus::kLimitReached;
+}
+
+std::optional<EgressInfo> read_egress_info(const json::object& object) {
+  EgressInfo info;
+  info.egress_id = string_field(object, "egressId", "egress_id");
+  if (info.egress_id.empty()) return std::nullopt;
+  info.room_id = string_field(object, "roomId", "room_id");
+  info.room_name = string_field(object, "roomName", "room_name");
+  info.error = string_field(object, "error", "");
+  info.status = status_of(object.if_contains("status"));
+  // The request oneof: room_composite, or egress (StartEgressRequest) whose source oneof is
+  // template (web, media) in protobuf JSON.
+  const json::object* unified = object_field(object, "egress", "");
+  info.records_room = object_field(object, "roomComposite", "room_composite") != nullptr ||
+                      (unified != nullptr && object_field(*unified, "template", "") != nullptr);
+  return info;
+}
+
+std::optional<EgressInfo> parse_egress_info(std::string_view text) {
+  const auto object = parse_object(text);
+  if (!object) return std::nullopt;
+  return read_egress_info(*object);
+}
+
+std::optional<std::vector<EgressInfo>> parse_egress_list(std::string_view text) {
+  const auto object = parse_object(text);
+  if (!object) return std::nullopt;
+  std::vector<EgressInfo> out;
+  const json::value* items = object->if_contains("items");
+  if (items == nullptr || items->is_null()) return out;
+  if (!items->is_array()) return std::nullopt;
+  for (const json::value& item : items->get_array()) {
+    if (!item.is_object()) return std::nullopt;
+    if (auto info = read_egress_info(item.get_object())) out.push_back(std::move(*info));
+  }
+  return out;
+}
+
+}  // namespace ar::livekit

@@ -1,0 +1,52 @@
+#pragma once
+// What LiveKit reports of an egress (EgressInfo), read once into one type: from a ListEgress
+// answer, a StartRoomCompositeEgress answer, or an egress_ended webhook.
+#include <boost/json/fwd.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ar::livekit {
+
+enum class EgressStatus {
+  kStarting,
+  kActive,
+  kEnding,
+  kComplete,
+  kFailed,
+  kAborted,
+  kLimitReached,
+  kUnknown,  // a status newer than this code
+};
+
+// "EGRESS_COMPLETE", as LiveKit names it.
+std::string_view to_string(EgressStatus status);
+
+// STARTING, ACTIVE or ENDING: the egress is (about to be) recording.
+bool is_active(EgressStatus status);
+// FAILED, ABORTED or LIMIT_REACHED: it stopped without being asked to.
+bool is_failure(EgressStatus status);
+
+struct EgressInfo {
+  std::string egress_id;
+  std::string room_id;  // the room session's sid
+  std::string room_name;
+  std::string error;
+  EgressStatus status = EgressStatus::kStarting;
+  // A recording of the whole room, whichever API started it: StartRoomCompositeEgress, or
+  // StartEgress with a template source (livekit-server 1.13.2+). Web, track, participant and
+  // media egresses are not.
+  bool records_room = false;
+};
+
+// An EgressInfo JSON object (lowerCamelCase or proto names); nullopt without an egress id.
+std::optional<EgressInfo> read_egress_info(const boost::json::object& object);
+
+// A StartRoomCompositeEgress answer.
+std::optional<EgressInfo> parse_egress_info(std::string_view text);
+
+// The items of a ListEgressResponse; nullopt when the reply is not one.
+std::optional<std::vector<EgressInfo>> parse_egress_list(std::string_view text);
+
+}  // namespace ar::livekit
