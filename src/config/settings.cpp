@@ -40,7 +40,8 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"server_threads", "SERVER_THREADS", "0", Kind::kInteger, kPlain,
      "Threads that serve HTTP (verify and answer webhooks); 0: one per CPU core, at most 4."},
     {"max_connections", "MAX_CONNECTIONS", "1024", Kind::kInteger, kPlain,
-     "Open client connections at most; more are closed at once."},
+     "Open client connections at most; at the limit the one idle longest is closed to make room, "
+     "and a newcomer is refused only when every connection is in the middle of a request."},
     {"idle_timeout", "IDLE_TIMEOUT", "60s", Kind::kDuration, kPlain,
      "How long a kept-alive connection may wait for its next request."},
     {"header_timeout", "HEADER_TIMEOUT", "10s", Kind::kDuration, kPlain,

@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "server/idle_connections.hpp"
 #include "server/request_reader.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
@@ -25,6 +26,7 @@ struct HttpServer::Shared {
   Handler handler;
   std::atomic<bool> closing{false};
   std::atomic<std::size_t> connections{0};
+  IdleConnections idle;
   mutable std::mutex tls_mutex;
   std::shared_ptr<ssl::context> tls;  // null: plain HTTP
 
@@ -39,6 +41,7 @@ namespace {
 // After an error answer the client may still be sending its body; reading it away for a short
 // while lets the client see the answer instead of a reset connection.
 constexpr std::chrono::seconds kLingerTime{2};
+constexpr std::size_t kFirstReadSize = 1024;
 beast::tcp_stream& tcp_of(beast::tcp_stream& stream) {
   return stream;
 }
@@ -50,10 +53,15 @@ RequestLimits request_limits(const HttpLimits& limits) {
   return {.max_body_bytes = limits.max_body_bytes, .max_header_bytes = limits.max_header_bytes};
 }
 
+// Bytes read away after a closing answer: nobody reads them, so one buffer per thread serves
+// every connection of that thread.
+thread_local std::array<char, 4096> discarded;
+
 // One connection. Stream is beast::tcp_stream (HTTP) or beast::ssl_stream over it (HTTPS).
-// It reads from the network into a bounded buffer and does what its RequestReader says.
+// It reads from the network into a bounded buffer and does what its RequestReader says. While no
+// request is in progress it is listed in the server's idle connections.
 template <class Stream>
-class Session : public std::enable_shared_from_this<Session<Stream>> {
+class Session final : public IdleConnection, public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, std::shared_ptr<HttpServer::Shared> shared)
       : stream_(std::move(stream)),
@@ -62,11 +70,23 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
         reader_(request_limits(shared_->limits)) {
     shared_->connections.fetch_add(1);
   }
-  ~Session() { shared_->connections.fetch_sub(1); }
+  ~Session() {
+    shared_->idle.remove(*this);
+    shared_->connections.fetch_sub(1);
+  }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
+  void evict() override {
+    asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
+      if (self->in_request_) return;  // a request began meanwhile: it is served
+      beast::error_code ignored;
+      self->tcp().socket().close(ignored);  // the pending read ends with operation_aborted
+    });
+  }
+
   void start() {
+    shared_->idle.add(*this);
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       wait_for_request();
     } else {
@@ -85,6 +105,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
  private:
   using Step = void (Session::*)();
 
+  std::shared_ptr<IdleConnection> lock() override { return this->weak_from_this().lock(); }
   const HttpLimits& limits() const { return shared_->limits; }
   beast::tcp_stream& tcp() { return tcp_of(stream_); }
 
@@ -93,15 +114,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   // Once a byte has arrived, the headers must be complete within header_timeout.
   void wait_for_request() {
     if (buffer_.size() > 0) return start_request();  // pipelined: the next request is here
+    shared_->idle.add(*this);
     tcp().expires_after(served_ ? limits().idle_timeout : limits().header_timeout);
     read_more(&Session::start_request);
   }
 
-  // Reads what the client sends next into the buffer, then takes the next step.
+  // Reads what the client sends next into the buffer, then takes the next step. A connection's
+  // first read takes 1 KiB: one that never sends anything (a flood) holds no more than that.
   void read_more(Step next) {
     const std::size_t room = buffer_.max_size() - buffer_.size();
+    const std::size_t size = buffer_.capacity() == 0 ? kFirstReadSize : kReadSize;
     stream_.async_read_some(
-        buffer_.prepare(std::min(kReadSize, room)),
+        buffer_.prepare(std::min(size, room)),
         [self = this->shared_from_this(), next](beast::error_code ec, std::size_t n) {
           if (ec) return self->on_read_error(ec);
           self->buffer_.commit(n);
@@ -121,6 +145,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void start_request() {
+    shared_->idle.remove(*this);
     in_request_ = true;
     reader_.start();
     tcp().expires_after(limits().header_timeout);
@@ -213,7 +238,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   void discard() {
-    stream_.async_read_some(asio::buffer(scratch_),
+    stream_.async_read_some(asio::buffer(discarded),
                             [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec) return self->close();
                               self->discard();
@@ -239,7 +264,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;  // bytes read and not yet parsed; at most buffer_ceiling()
   RequestReader reader_;
   std::string out_;  // the answer being written
-  std::array<char, 4096> scratch_{};
   bool closing_tls_ = false;
   bool served_ = false;      // a request was answered: the connection has earned idle_timeout
   bool in_request_ = false;  // bytes of a request have arrived and it is not answered yet
@@ -248,7 +272,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 }  // namespace
 
 HttpServer::HttpServer(IoPool& pool, HttpLimits limits, Handler handler)
-    : pool_(pool), acceptor_(pool.main()), shared_(std::make_shared<Shared>()) {
+    : pool_(pool),
+      acceptor_(pool.main()),
+      accept_retry_(pool.main()),
+      shared_(std::make_shared<Shared>()) {
   shared_->limits = limits;
   shared_->handler = std::move(handler);
 }
@@ -303,20 +330,32 @@ void HttpServer::stop_accepting() {
   // Called on the main context's thread, where the acceptor's handlers run.
   beast::error_code ignored;
   acceptor_.close(ignored);
+  accept_retry_.cancel();
 }
 
 void HttpServer::accept() {
   acceptor_.async_accept(pool_.next(), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == asio::error::operation_aborted) return;  // stop_accepting()
-    if (ec) {
-      // Out of descriptors or similar: keep serving the open connections and keep accepting.
-      log::warn("accept failed", {{"error", ec.message()}});
-    } else if (shared_->connections.load() >= shared_->limits.max_connections) {
-      // Over the limit: close at once, so a flood cannot take memory or starve the others.
-      metrics::webhook_rejected("too_many_connections");
-      beast::error_code ignored;
-      socket.close(ignored);
-    } else if (auto tls = shared_->tls_context()) {
+    if (ec) return on_accept_failure(ec);
+    if (accept_failures_ > 0) {
+      log::info("accepting connections again", {{"failures", std::to_string(accept_failures_)}});
+      accept_failures_ = 0;
+    }
+    if (shared_->connections.load() >= shared_->limits.max_connections) {
+      // Full: the connection idle longest makes room, so a flood of idle connections cannot
+      // lock LiveKit out. Only when every connection is busy with a request is the newcomer
+      // refused, and memory stays bounded.
+      if (const auto idle = shared_->idle.take_oldest()) {
+        idle->evict();
+        metrics::connection_evicted();
+      } else {
+        metrics::webhook_rejected("too_many_connections");
+        beast::error_code ignored;
+        socket.close(ignored);
+        return accept();
+      }
+    }
+    if (auto tls = shared_->tls_context()) {
       using TlsStream = beast::ssl_stream<beast::tcp_stream>;
       std::make_shared<Session<TlsStream>>(TlsStream(beast::tcp_stream(std::move(socket)), *tls),
                                            shared_)
@@ -326,6 +365,20 @@ void HttpServer::accept() {
           ->start();
     }
     if (acceptor_.is_open()) accept();
+  });
+}
+
+// Out of descriptors (EMFILE) or similar: the open connections keep being served; accepting
+// again at once would spin, so it pauses, and says so once per burst of failures.
+void HttpServer::on_accept_failure(const boost::system::error_code& ec) {
+  if (accept_failures_++ == 0) {
+    log::warn("accept failed: pausing new connections for 100 ms at a time until it works",
+              {{"error", ec.message()}});
+  }
+  metrics::webhook_rejected("accept_failed");
+  accept_retry_.expires_after(std::chrono::milliseconds(100));
+  accept_retry_.async_wait([this](boost::system::error_code wait) {
+    if (!wait && acceptor_.is_open()) accept();
   });
 }
 

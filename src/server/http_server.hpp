@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -60,8 +61,12 @@ class HttpServer {
  private:
   void accept();
 
+  void on_accept_failure(const boost::system::error_code& ec);
+
   IoPool& pool_;
   boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::steady_timer accept_retry_;  // a pause after accept fails (out of descriptors)
+  std::size_t accept_failures_ = 0;         // in the current burst of failures
   std::shared_ptr<Shared> shared_;
 };
 

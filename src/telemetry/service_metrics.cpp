@@ -104,6 +104,13 @@ void webhook_rejected(std::string_view reason) {
       .inc();
 }
 
+void connection_evicted() {
+  static Counter& counter =
+      registry().counter("auto_recorder_connections_evicted_total",
+                         "Idle connections closed to make room for a new one at max_connections.");
+  counter.inc();
+}
+
 void webhook_seconds(double seconds) {
   static Histogram& histogram =
       registry().histogram("auto_recorder_webhook_duration_seconds",

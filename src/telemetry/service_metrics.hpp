@@ -12,6 +12,8 @@ namespace ar::metrics {
 void webhook_verified(std::string_view event, std::string_view result);
 // Webhooks refused before reaching the recorder, by reason (bad_signature, expired, ...).
 void webhook_rejected(std::string_view reason);
+// An idle connection closed to make room for a new one at max_connections.
+void connection_evicted();
 // Time from a complete request to its answer.
 void webhook_seconds(double seconds);
 
