@@ -10,7 +10,7 @@ import tls from 'node:tls';
 import http from 'node:http';
 import https from 'node:https';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, runToExit, baseEnv, tempDir, freePort } from './lib/recorder.mjs';
+import { startRecorder, runToExit, baseEnv, tempDir, freePort, BINARY } from './lib/recorder.mjs';
 import { eventBody, signBody, post, sendEvent } from './lib/webhooks.mjs';
 import { makeCa } from './lib/certs.mjs';
 
@@ -139,6 +139,27 @@ test('when every connection is busy with a request, a newcomer is refused and me
     assert.match(metrics, /auto_recorder_webhooks_rejected_total\{reason="too_many_connections"\} [1-9]\d*/);
     assert.ok(busy.every((s) => s.closedAt === null), 'no connection with a request under way was closed');
     for (const s of [...busy, ...extra]) s?.destroy();
+  } finally {
+    await recorder.stop();
+  }
+});
+
+test('out of file descriptors, accept pauses between attempts instead of spinning, and says so once', async () => {
+  // 64 descriptors: the listener, the event loops and the API client take about 20.
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0', HEADER_TIMEOUT: '30s' }),
+    command: ['prlimit', '--nofile=64:64', BINARY] });
+  try {
+    const clients = [];
+    for (let i = 0; i < 120; i += 1) clients.push(await rawClient(recorder.port).catch(() => null));
+    await recorder.waitForOutput(/accept failed: pausing new connections/);
+    const failingSince = Date.now();
+    await sleep(1000); // a second of failing: the rate is what is measured
+    for (const c of clients) c?.destroy();
+    const [, failures] = await recorder.waitForOutput(/accepting connections again failures=(\d+)/);
+    const seconds = (Date.now() - failingSince) / 1000;
+    assert.equal(recorder.lines(/accept failed/).length, 1, 'one line per burst');
+    assert.ok(Number(failures) / seconds < 30, `${failures} failed accepts in ${seconds.toFixed(1)} s: it spins`);
+    assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'after-emfile' } })).status, 200);
   } finally {
     await recorder.stop();
   }
