@@ -6,6 +6,7 @@
 #include <cctype>
 #include <charconv>
 #include <sstream>
+#include <stdexcept>
 
 #include "config/duration.hpp"
 #include "config/files.hpp"
@@ -268,7 +269,10 @@ std::optional<std::string> Reader::get(std::string_view key) const {
 
 std::string Reader::text(std::string_view key) const {
   if (auto value = get(key)) return *value;
-  return std::string(find_setting(key)->default_value);
+  const Setting* setting = find_setting(key);
+  // Every key the loader asks for is in the settings table; one that is not is a bug here.
+  if (setting == nullptr) throw std::logic_error("no such setting: " + std::string(key));
+  return std::string(setting->default_value);
 }
 
 std::string Reader::required(std::string_view key, std::string_view why) const {
@@ -280,11 +284,17 @@ std::string Reader::required(std::string_view key, std::string_view why) const {
   return value;
 }
 
-bool Reader::boolean(std::string_view key) const {
-  const std::string value = lower(text(key));
+std::optional<bool> parse_bool(std::string_view text) {
+  const std::string value = lower(text);
   if (value == "true" || value == "yes" || value == "1" || value == "on") return true;
   if (value == "false" || value == "no" || value == "0" || value == "off") return false;
-  throw ConfigError(name(key) + ": \"" + text(key) + "\" is not true or false");
+  return std::nullopt;
+}
+
+bool Reader::boolean(std::string_view key) const {
+  const std::string value = text(key);
+  if (const auto parsed = parse_bool(value)) return *parsed;
+  throw ConfigError(name(key) + ": \"" + value + "\" is not true or false");
 }
 
 std::uint64_t Reader::integer(std::string_view key, std::uint64_t min, std::uint64_t max) const {

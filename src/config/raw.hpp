@@ -39,6 +39,10 @@ std::vector<std::string> split_list(std::string_view text);  // "a, b" -> {"a", 
 // "storage.s3.bucket (S3_BUCKET)", or just the key when it has no environment variable.
 std::string name_of(std::string_view key);
 
+// "true"/"yes"/"on"/"1" and "false"/"no"/"off"/"0", any case; nullopt for anything else. The one
+// reading of a boolean for settings, environment variables and rules alike.
+std::optional<bool> parse_bool(std::string_view text);
+
 // Throws ConfigError naming the line of the first YAML alias (*name) in `text`: aliases are not
 // supported, so that a small file cannot expand to gigabytes.
 void refuse_aliases(const std::string& text, const std::string& file);

@@ -175,9 +175,7 @@ boost::json::value yaml_to_json(const YAML::Node& node) {
 }
 
 bool read_bool(const YamlReader& reader, const std::string& key, const YAML::Node& node) {
-  const std::string word = node.IsScalar() ? lower(node.Scalar()) : "";
-  if (word == "true" || word == "yes" || word == "on") return true;
-  if (word == "false" || word == "no" || word == "off") return false;
+  if (const auto value = node.IsScalar() ? parse_bool(node.Scalar()) : std::nullopt) return *value;
   reader.fail(key, node, "must be true or false");
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <charconv>
 #include <stdexcept>
 
 #include "util/connect.hpp"
@@ -160,14 +161,19 @@ RedisClient::~RedisClient() {
 }
 
 void RedisClient::stop() {
-  if (!thread_.joinable()) return;
+  {
+    const std::lock_guard lock(stop_mutex_);
+    if (stopped_) return;
+    stopped_ = true;
+  }
+  // Every command() before this point has posted its command ahead of this: all of them are
+  // answered here, and the thread stops before the connection could answer any of them again.
   asio::post(io_, [this] {
     stopping_ = true;
-    fail_queued("shutting down");
-    wake_.cancel();
+    fail(sent_, "shutting down");
+    fail(queue_, "shutting down");
+    io_.stop();
   });
-  work_.reset();
-  io_.stop();
   thread_.join();
 }
 
@@ -177,6 +183,13 @@ std::string RedisClient::where() const {
 }
 
 void RedisClient::command(const std::vector<std::string>& args, Callback done) {
+  const std::unique_lock lock(stop_mutex_);
+  if (stopped_) {
+    Reply reply;
+    reply.text = "shutting down";
+    done(reply);
+    return;
+  }
   ++outstanding_;
   asio::post(io_, [this, pending = Pending{format_command(args), std::move(done)}]() mutable {
     enqueue(std::move(pending));
@@ -195,14 +208,14 @@ void RedisClient::enqueue(Pending pending) {
   wake_.cancel();
 }
 
-void RedisClient::fail_queued(std::string_view why) {
+void RedisClient::fail(std::deque<Pending>& pending, std::string_view why) {
   std::deque<Pending> failed;
-  failed.swap(queue_);
+  failed.swap(pending);
   Reply reply;
   reply.text = why;
-  for (Pending& pending : failed) {
+  for (Pending& command : failed) {
     --outstanding_;
-    pending.done(reply);
+    command.done(reply);
   }
 }
 
@@ -233,7 +246,7 @@ awaitable<void> RedisClient::run() {
       where_.clear();
     }
     set_state(State::kDown, why);
-    fail_queued("Redis is unreachable: " + why);
+    fail(queue_, "Redis is unreachable: " + why);
     asio::steady_timer pause(io_, delay);
     co_await pause.async_wait(asio::as_tuple(use_awaitable));
     delay = std::min<std::chrono::milliseconds>(delay * 2, kMaxReconnectDelay);
@@ -254,7 +267,14 @@ awaitable<config::HostPort> RedisClient::ask_sentinels() {
                                                settings_.sentinel_master_name};
             const Reply reply = co_await roundtrip(stream, reader, settings_.timeout, ask);
             if (reply.type == Reply::Type::kArray && reply.elements.size() == 2) {
-              const auto port = std::stoul(reply.elements[1].text);
+              const std::string& text = reply.elements[1].text;
+              unsigned port = 0;
+              const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
+              if (ec != std::errc() || end != text.data() + text.size() || port == 0 ||
+                  port > 65535) {
+                throw std::runtime_error("answered master port \"" + text +
+                                         "\", which is not a port");
+              }
               master = config::HostPort{reply.elements[0].text, static_cast<std::uint16_t>(port)};
             }
           });
@@ -309,26 +329,21 @@ awaitable<void> RedisClient::serve(Stream& stream, redisReader* reader) {
       co_await wake_.async_wait(asio::as_tuple(use_awaitable));
       continue;
     }
-    std::deque<Pending> batch;
-    batch.swap(queue_);
+    sent_.swap(queue_);  // sent_ is empty here: the previous batch was answered
     std::string wire;
-    for (const Pending& pending : batch) wire += pending.wire;
-    std::size_t answered = 0;
+    for (const Pending& pending : sent_) wire += pending.wire;
     try {
       tcp_of(stream).expires_after(settings_.timeout);
       co_await asio::async_write(stream, asio::buffer(wire), use_awaitable);
-      while (answered < batch.size()) {
+      while (!sent_.empty()) {
         const Reply reply = co_await read_reply(stream, reader);
+        Pending answered = std::move(sent_.front());
+        sent_.pop_front();
         --outstanding_;
-        batch[answered++].done(reply);
+        answered.done(reply);
       }
     } catch (const std::exception& e) {
-      Reply lost;
-      lost.text = std::string("connection to Redis lost: ") + e.what();
-      for (; answered < batch.size(); ++answered) {
-        --outstanding_;
-        batch[answered].done(lost);
-      }
+      fail(sent_, std::string("connection to Redis lost: ") + e.what());
       throw;
     }
   }

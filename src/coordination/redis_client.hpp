@@ -52,7 +52,8 @@ class RedisClient {
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
 
-  // Queues one command, e.g. {"SET", key, value}. `done` runs exactly once, on the client's thread.
+  // Queues one command, e.g. {"SET", key, value}. `done` runs exactly once: on the client's
+  // thread, or at once on the caller's after stop().
   void command(const std::vector<std::string>& args, Callback done);
 
   bool up() const { return up_; }
@@ -61,7 +62,8 @@ class RedisClient {
   // The master currently connected to, "host:port"; empty while down.
   std::string where() const;
 
-  // Answers every queued command kUnavailable, closes the connection and joins the thread.
+  // Answers every command queued or awaiting its reply kUnavailable ("shutting down"), closes
+  // the connection and joins the thread. Idempotent; the destructor calls it.
   void stop();
 
  private:
@@ -77,7 +79,8 @@ class RedisClient {
   template <typename Stream>
   boost::asio::awaitable<void> serve(Stream& stream, redisReader* reader);
   void enqueue(Pending pending);
-  void fail_queued(std::string_view why);
+  // Answers `why` to every command in `pending` and empties it.
+  void fail(std::deque<Pending>& pending, std::string_view why);
   void set_state(State state, std::string_view detail);
 
   const config::Redis& settings_;
@@ -88,6 +91,9 @@ class RedisClient {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   boost::asio::steady_timer wake_;  // cancelled when a command is queued
   std::deque<Pending> queue_;       // the client's thread only
+  std::deque<Pending> sent_;        // written, awaiting replies in order; the client's thread only
+  std::mutex stop_mutex_;           // orders command() against stop()
+  bool stopped_ = false;            // under stop_mutex_: commands are answered at once
   State state_ = State::kConnecting;
   bool stopping_ = false;
   std::optional<bool> reported_;  // the last state on_change_ was told

@@ -480,18 +480,21 @@ void Recorder::restart_if_room_lives(const std::string& room_name, const std::st
   api_.call(livekit::kListRooms, livekit::list_rooms_request({room_name}), {.room_list = true},
             [this, room_name, room_sid, failed_egress](const livekit::TwirpReply& reply) {
               const std::lock_guard lock(mutex_);
-              if (!reply.ok()) {
-                log::warn("could not check whether the room still exists; the reconciler will",
-                          {{"room", room_name}, {"code", reply.code}, {"error", reply.message}});
+              const auto rooms = reply.ok() ? livekit::parse_room_list(reply.body) : std::nullopt;
+              if (!rooms) {
+                // Not knowing is not "gone": the reconciler looks again on its next pass.
+                log::warn(
+                    "could not check whether the room still exists; the reconciler will",
+                    {{"room", room_name},
+                     {"code", reply.ok() ? std::string_view("internal") : reply.code},
+                     {"error", reply.ok() ? std::string_view("ListRooms answer does not parse")
+                                          : std::string_view(reply.message)}});
                 return;
               }
-              const auto rooms = livekit::parse_room_list(reply.body);
-              if (rooms) {
-                for (const livekit::Room& room : *rooms) {
-                  if (room.name == room_name && (room_sid.empty() || room.sid == room_sid)) {
-                    ensure_locked(room, Origin::kRestart, {}, failed_egress);
-                    return;
-                  }
+              for (const livekit::Room& room : *rooms) {
+                if (room.name == room_name && (room_sid.empty() || room.sid == room_sid)) {
+                  ensure_locked(room, Origin::kRestart, {}, failed_egress);
+                  return;
                 }
               }
               log::info("room is gone: recording not restarted",

@@ -286,6 +286,21 @@ test('a deliberate stop stays stopped through reconcile passes and a restart; a 
   for (const name of ['consent-withdrawn', 'stop-webhook-lost']) standin.removeRoom(name);
 });
 
+test('a ListRooms answer that does not parse is not "the room is gone": the reconciler restarts the recording', async () => {
+  await withRecorder({ RECONCILE_INTERVAL: '300ms' }, async (recorder) => {
+    const { body } = liveRoom('unreadable-rooms');
+    await postSigned(recorder, body);
+    await recorder.waitForOutput(/recording started room=unreadable-rooms .*origin=webhook/);
+    standin.inject({ method: 'ListRooms', times: 2, garbage: true }); // the restart check, and a pass
+    const ended = standin.endEgress(standin.startsFor('unreadable-rooms')[0].egressId, EgressStatus.EGRESS_FAILED, 'pipeline crashed');
+    await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(ended) }));
+    await recorder.waitForOutput(/could not check whether the room still exists; the reconciler will room=unreadable-rooms code=internal error="ListRooms answer does not parse"/);
+    await recorder.waitForOutput(/recording started room=unreadable-rooms .*origin=(reconciler|restart)/, 5000);
+    assert.doesNotMatch(recorder.output, /room is gone: recording not restarted room=unreadable-rooms/);
+  });
+  standin.removeRoom('unreadable-rooms');
+});
+
 test('a reconcile pass that cannot reach LiveKit is logged, and the next pass catches up', async () => {
   standin.inject({ method: 'ListRooms', times: 1, status: 503, code: 'unavailable', msg: 'restarting' });
   standin.addRoom('reconcile-after-outage');

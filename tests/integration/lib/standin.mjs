@@ -76,9 +76,10 @@ export class LiveKitStandIn {
   //   reset        the connection drops before the call is carried out
   //   html502      a proxy's HTML 502 Bad Gateway instead of LiveKit's answer
   //   hang         no answer at all (until the recorder gives up)
+  //   garbage      200 with a body that is not the method's reply
   inject({ method = 'StartRoomCompositeEgress', times = 1, delayMs = 0, status, code, msg, earlyHints = false,
-    loseAnswer = false, reset = false, html502 = false, hang = false }) {
-    this.faults.push({ method, times, delayMs, status, code, msg, earlyHints, loseAnswer, reset, html502, hang });
+    loseAnswer = false, reset = false, html502 = false, hang = false, garbage = false }) {
+    this.faults.push({ method, times, delayMs, status, code, msg, earlyHints, loseAnswer, reset, html502, hang, garbage });
   }
 
   addRoom(name, fields = {}) {
@@ -190,6 +191,10 @@ export class LiveKitStandIn {
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.earlyHints) res.writeEarlyHints({ link: '</recordings.css>; rel=preload' });
       if (fault.hang) return;
+      if (fault.garbage) {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end('{"rooms": "not a list"');
+      }
       if (fault.reset) return req.socket.destroy();
       if (fault.html502) {
         res.writeHead(502, { 'Content-Type': 'text/html' });

@@ -6,6 +6,8 @@
 #include <fstream>
 #include <map>
 
+#include "config/raw.hpp"
+
 namespace ar::config {
 namespace {
 
@@ -211,6 +213,13 @@ TEST_F(ConfigLoad, AliasesAreRefusedWithTheirLine) {
   EXPECT_EQ(error_of(minimal()),
             "config.yaml:2: YAML aliases (*name) are not supported: write the value out (a few "
             "hundred bytes of nested aliases can expand to gigabytes)");
+}
+
+TEST_F(ConfigLoad, AReaderAskedForAKeyThatIsNoSettingSaysSoInsteadOfCrashing) {
+  const RawSettings raw;
+  const Reader in(raw);
+  EXPECT_THROW((void)in.text("no_such_setting"), std::logic_error);
+  EXPECT_EQ(in.text("layout"), "grid");
 }
 
 TEST_F(ConfigLoad, RequiresTheApiKeyAndSecret) {

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "config/load.hpp"
+#include "config/raw.hpp"
 
 namespace ar::config {
 namespace {
@@ -36,6 +37,21 @@ TEST(Rules, WithoutRulesEveryRoomGetsTheTopLevelSettings) {
   EXPECT_EQ(c.recording.file->path, "recordings/{room_name}-{time}");
   EXPECT_FALSE(c.recording.segments || c.recording.stream || c.recording.images);
   EXPECT_TRUE(c.recording.preset.empty());
+}
+
+// One reading of booleans: `record: 0` meant the same as AUDIO_ONLY=0 does (it was refused).
+TEST(Rules, RecordTakesTheBooleansEverySettingTakes) {
+  for (const char* word : {"false", "no", "off", "0", "False"}) {
+    const Config c =
+        load("rules:\n  - match: {room: lobby}\n    record: " + std::string(word) + "\n");
+    ASSERT_EQ(c.rules.size(), 1U) << word;
+    EXPECT_FALSE(c.rules[0].record) << word;
+  }
+  EXPECT_TRUE(
+      load("rules:\n  - match: {room: x}\n    record: 1\n    audio_only: 1\n").rules[0].record);
+  EXPECT_EQ(parse_bool("ON"), true);
+  EXPECT_EQ(parse_bool("2"), std::nullopt);
+  EXPECT_EQ(parse_bool(""), std::nullopt);
 }
 
 TEST(Rules, AreReadInOrderWithTheirMatches) {

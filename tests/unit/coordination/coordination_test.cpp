@@ -3,9 +3,17 @@
 #include "coordination/coordination.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
 
+#include <array>
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <future>
+#include <thread>
+#include <vector>
 
+#include "coordination/redis_client.hpp"
 #include "coordination/redis_server.hpp"
 
 namespace ar::coordination {
@@ -252,6 +260,69 @@ TEST(RedisClient, PasswordsAndDatabasesAreUsed) {
   std::promise<Reply> size;
   raw.command({"DBSIZE"}, [&](const Reply& r) { size.set_value(r); });
   EXPECT_EQ(size.get_future().get().integer, 1);  // in database 3
+}
+
+// Every command gets its callback exactly once, also when stop() comes while some are queued and
+// some await their reply; a command after stop() is answered at once.
+TEST_F(CoordinationTest, StopAnswersEveryCommandQueuedOrInFlight) {
+  auto client = std::make_unique<RedisClient>(settings_, [](bool, std::string_view) {});
+  std::atomic<int> answered{0};
+  std::atomic<int> twice{0};
+  constexpr int kCommands = 2000;
+  std::vector<std::atomic<bool>> seen(kCommands);
+  for (int i = 0; i < kCommands; ++i) {
+    // BLPOP waits a second for a list nobody fills: most commands are still unanswered at stop.
+    client->command({"BLPOP", "test:empty-" + std::to_string(i % 3), "1"}, [&, i](const Reply&) {
+      if (seen[i].exchange(true)) ++twice;
+      ++answered;
+    });
+  }
+  client->stop();
+  EXPECT_EQ(answered.load(), kCommands);
+  EXPECT_EQ(twice.load(), 0);
+  Reply after;
+  client->command({"PING"}, [&](const Reply& r) { after = r; });
+  EXPECT_EQ(after.type, Reply::Type::kUnavailable);
+  EXPECT_EQ(after.text, "shutting down");
+  client.reset();  // the destructor's stop() is a no-op now
+}
+
+// A Sentinel that answers a port beyond 65535 (it was cut to 16 bits and connected elsewhere).
+TEST(RedisClient, ASentinelAnsweringAPortThatIsNotOneIsNotBelieved) {
+  namespace asio = boost::asio;
+  asio::io_context io;
+  asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+  std::atomic<bool> done{false};
+  std::thread sentinel([&] {
+    while (!done) {
+      asio::ip::tcp::socket socket(io);
+      boost::system::error_code ec;
+      acceptor.accept(socket, ec);
+      if (ec || done) return;
+      std::array<char, 512> request{};
+      socket.read_some(asio::buffer(request), ec);
+      asio::write(socket, asio::buffer(std::string("*2\r\n$9\r\n127.0.0.1\r\n$5\r\n70000\r\n")),
+                  ec);
+    }
+  });
+  config::Redis settings;
+  settings.sentinels = {config::HostPort{"127.0.0.1", acceptor.local_endpoint().port()}};
+  settings.sentinel_master_name = "mymaster";
+  settings.timeout = 300ms;
+  std::promise<std::string> down;
+  std::atomic<bool> reported{false};
+  {
+    RedisClient client(settings, [&](bool up, std::string_view detail) {
+      if (!up && !reported.exchange(true)) down.set_value(std::string(detail));
+    });
+    auto future = down.get_future();
+    ASSERT_EQ(future.wait_for(kWait), std::future_status::ready);
+    EXPECT_NE(future.get().find("answered master port \"70000\", which is not a port"),
+              std::string::npos);
+  }
+  done = true;
+  ::shutdown(acceptor.native_handle(), SHUT_RDWR);
+  sentinel.join();
 }
 
 }  // namespace
