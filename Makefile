@@ -12,10 +12,11 @@ BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
   libhiredis-dev libre2-dev
 # What the tests add: GoogleTest, the style checkers, openssl (test certificates), promtool (from
 # prometheus: checks /metrics), clang with libFuzzer and sanitizer runtimes, redis-server (the
-# replicas' coordination tests run a real one), buildah and debootstrap (the image test builds
-# deploy/Dockerfile without a container daemon), Node.js for the LiveKit stand-in.
+# replicas' coordination tests run a real one), tinyproxy (LiveKit through a proxy), buildah and
+# debootstrap (the image test builds deploy/Dockerfile without a container daemon), Node.js for
+# the LiveKit stand-in.
 TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus \
-  clang libclang-rt-14-dev redis-server buildah debootstrap
+  clang libclang-rt-14-dev redis-server buildah debootstrap tinyproxy
 # What `make bench` adds: the load generator, the do-nothing ceiling, the instruction counter.
 BENCH_PACKAGES := wrk nginx-light valgrind
 

@@ -127,7 +127,8 @@ int run(const config::Config& config) {
                             .insecure_skip_verify = config.livekit.insecure_skip_verify,
                             .connect_timeout = config.livekit.connect_timeout,
                             .request_timeout = config.livekit.request_timeout,
-                            .max_concurrent = config.delivery.egress_concurrency});
+                            .max_concurrent = config.delivery.egress_concurrency,
+                            .proxy = config.livekit.proxy});
   std::unique_ptr<coordination::Coordination> coordination;
   if (config.redis.enabled()) {
     coordination = std::make_unique<coordination::Coordination>(
@@ -228,6 +229,8 @@ int run(const config::Config& config) {
              {"scheme", http.tls() ? "https" : "http"},
              {"health_port", std::to_string(health_port)},
              {"livekit", config.livekit.url},
+             {"proxy", config.livekit.proxy ? std::string_view(config.livekit.proxy->shown)
+                                            : std::string_view("none")},
              {"storage", config.storage ? config::storage_name(*config.storage) : "storages only"},
              {"replica", coordination ? coordination->replica_id() : std::string_view("alone")},
              {"config", config.source}});

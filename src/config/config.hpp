@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "recorder/room_match.hpp"
+#include "util/proxy.hpp"
 
 namespace ar::config {
 
@@ -138,6 +139,7 @@ struct LiveKitApi {
   bool insecure_skip_verify = false;
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};
+  std::optional<util::HttpProxy> proxy;  // from HTTPS_PROXY/HTTP_PROXY, unless NO_PROXY
 };
 
 struct WebhookAuth {

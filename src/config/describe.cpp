@@ -22,6 +22,10 @@ std::string describe(const Config& config) {
     line.resize(std::max(line.size(), width + 2 + 24), ' ');
     out += line + "  # " + s.origin + "\n";
   }
+  if (config.livekit.proxy) {
+    out += "# livekit_host is reached through the proxy " + config.livekit.proxy->shown + " ($" +
+           config.livekit.proxy->variable + ")\n";
+  }
   for (const auto& [name, storage] : config.storages) {
     out += "# storages." + name + ": " + std::string(storage_name(storage)) + "\n";
   }

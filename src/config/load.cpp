@@ -20,6 +20,7 @@
 #include "config/settings.hpp"
 #include "config/storage.hpp"
 #include "livekit/host.hpp"
+#include "util/proxy.hpp"
 
 namespace ar::config {
 namespace {
@@ -440,15 +441,14 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
         "on the network path can read the API secret's tokens and the storage credentials. Use "
         "livekit_ca_file for a private CA instead.");
   }
-  for (const char* proxy : {"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"}) {
-    if (auto value = env(proxy); !value || value->empty()) continue;
-    config.warnings.push_back(  // not the value: a proxy URL may carry a password
-        std::string(proxy) +
-        " is set, but API calls go to livekit_host directly: auto-recorder uses no proxy for "
-        "them (egress uploads use storage.*.proxy_config). Make livekit_host reachable from "
-        "this pod, or unset " +
-        proxy + " to silence this warning.");
-    break;
+  // HTTPS_PROXY / HTTP_PROXY / NO_PROXY, for the calls to LiveKit's API only.
+  if (const auto endpoint = livekit::parse_base_url(config.livekit.url)) {
+    try {
+      config.livekit.proxy =
+          util::proxy_for(endpoint->tls ? "https" : "http", endpoint->host, endpoint->port, env);
+    } catch (const std::invalid_argument& e) {
+      throw ConfigError(e.what());
+    }
   }
   config.effective = effective_settings(raw, config.storage, config.redis);
   // Show what the webhook key and secret resolved to, not the "(livekit_api_key)" placeholder.

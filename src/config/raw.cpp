@@ -12,6 +12,7 @@
 #include "config/files.hpp"
 #include "config/load.hpp"
 #include "config/settings.hpp"
+#include "util/text.hpp"
 
 namespace ar::config {
 namespace {
@@ -83,17 +84,11 @@ void refuse_aliases(const std::string& text, const std::string& file) {
 }
 
 std::string lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
+  return util::lower(text);
 }
 
 std::string trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string_view::npos) return {};
-  const auto last = text.find_last_not_of(" \t\r\n");
-  return std::string(text.substr(first, last - first + 1));
+  return std::string(util::trim(text));
 }
 
 std::vector<std::string> split_list(std::string_view text) {

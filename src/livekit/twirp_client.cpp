@@ -1,5 +1,7 @@
 #include "livekit/twirp_client.hpp"
 
+#include <sys/socket.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -11,6 +13,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/json.hpp>
+#include <cerrno>
 #include <optional>
 #include <stdexcept>
 
@@ -76,6 +79,15 @@ bool closed_without_answer(boost::system::error_code ec) {
   return ec == http::error::end_of_stream || ec == asio::error::eof ||
          ec == asio::error::connection_reset || ec == asio::error::broken_pipe ||
          ec == asio::ssl::error::stream_truncated;
+}
+
+// A kept-alive connection is reused only if the server has not closed it meanwhile (many proxies
+// close after every answer without saying so) and has sent nothing nobody asked for (it would
+// pass for the next call's answer). A peek that neither blocks nor consumes tells both.
+bool still_open_and_quiet(int fd) {
+  char byte = 0;
+  const ssize_t n = ::recv(fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
 struct Exchange {
@@ -187,8 +199,15 @@ void TwirpClient::call(std::string_view method, std::string_view json_body, Vide
       mint_token(options_.api_key, options_.api_secret, grant, kTokenTtl, Clock::now());
   auto call = std::make_unique<Call>();
   std::string& request = call->request;
-  request.reserve(200 + endpoint_.path.size() + method.size() + token.size() + json_body.size());
+  request.reserve(300 + endpoint_.path.size() + method.size() + token.size() + json_body.size());
   request += "POST ";
+  // Through a proxy, a plain-HTTP request names its target in full (absolute form); an HTTPS one
+  // goes through a CONNECT tunnel and looks as it would without the proxy.
+  const bool absolute = options_.proxy && !endpoint_.tls;
+  if (absolute) {
+    request += "http://";
+    request += endpoint_.authority;
+  }
   request += endpoint_.path;
   request += "/twirp/";
   const std::size_t slash = method.rfind('/');
@@ -197,6 +216,10 @@ void TwirpClient::call(std::string_view method, std::string_view json_body, Vide
   request += method;
   request += " HTTP/1.1\r\nHost: ";
   request += endpoint_.authority;
+  if (absolute && !options_.proxy->authorization.empty()) {
+    request += "\r\nProxy-Authorization: ";
+    request += options_.proxy->authorization;
+  }
   request += "\r\nUser-Agent: auto-recorder/" AUTO_RECORDER_VERSION
              "\r\nContent-Type: application/json\r\nAuthorization: Bearer ";
   request += token;
@@ -254,12 +277,10 @@ std::unique_ptr<TwirpClient::Connection> TwirpClient::take_idle() {
     std::unique_ptr<Connection> connection = std::move(idle_.back());
     idle_.pop_back();
     if (steady_clock::now() - connection->idle_since >= kIdleReuse) continue;
-    // Something arrived while nobody asked: it would pass for the next call's answer.
-    boost::system::error_code ec;
-    const std::size_t unasked =
-        connection->tls ? beast::get_lowest_layer(*connection->tls).socket().available(ec)
-                        : connection->plain->socket().available(ec);
-    if (!ec && unasked == 0) return connection;
+    const int fd = connection->tls
+                       ? beast::get_lowest_layer(*connection->tls).socket().native_handle()
+                       : connection->plain->socket().native_handle();
+    if (still_open_and_quiet(fd)) return connection;
   }
   return nullptr;
 }
@@ -267,12 +288,15 @@ std::unique_ptr<TwirpClient::Connection> TwirpClient::take_idle() {
 awaitable<std::unique_ptr<TwirpClient::Connection>> TwirpClient::connect(
     steady_clock::time_point deadline) {
   auto connection = std::make_unique<Connection>();
+  const util::HttpProxy* proxy = options_.proxy ? &*options_.proxy : nullptr;
   beast::tcp_stream tcp =
-      co_await util::open_tcp(io_.get_executor(), endpoint_.host, endpoint_.port, deadline);
+      co_await util::open_tcp(io_.get_executor(), proxy ? proxy->host : endpoint_.host,
+                              proxy ? proxy->port : endpoint_.port, deadline);
   if (!tls_) {
     connection->plain.emplace(std::move(tcp));
     co_return connection;
   }
+  if (proxy != nullptr) co_await util::open_tunnel(tcp, endpoint_.authority, *proxy, deadline);
   connection->tls.emplace(std::move(tcp), *tls_);
   co_await util::tls_handshake(*connection->tls, endpoint_.host, !options_.insecure_skip_verify,
                                deadline);
@@ -284,7 +308,11 @@ awaitable<TwirpReply> TwirpClient::perform(const Call& call) {
   const auto deadline = start + options_.request_timeout;
   const auto connect_deadline = std::min(deadline, start + options_.connect_timeout);
   for (;;) {
-    std::unique_ptr<Connection> connection = take_idle();
+    // Through an HTTP proxy (absolute-form requests) a start always gets a new connection: some
+    // proxies (tinyproxy) close the client's connection after every answer without saying so,
+    // and a start sent into a connection closing under it cannot be sent again.
+    const bool fresh = !call.resendable && options_.proxy && !endpoint_.tls;
+    std::unique_ptr<Connection> connection = fresh ? nullptr : take_idle();
     const bool reused = connection != nullptr;
     if (!reused) {
       try {

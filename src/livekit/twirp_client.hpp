@@ -22,6 +22,7 @@
 
 #include "livekit/host.hpp"
 #include "livekit/token.hpp"
+#include "util/proxy.hpp"
 
 namespace ar::livekit {
 
@@ -49,6 +50,7 @@ struct TwirpOptions {
   std::chrono::milliseconds connect_timeout{5000};   // TCP connect and TLS handshake
   std::chrono::milliseconds request_timeout{30000};  // the whole call, connecting included
   std::size_t max_concurrent = 64;
+  std::optional<util::HttpProxy> proxy;  // null: connect to base_url's host directly
 };
 
 class TwirpClient {

@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <boost/beast/core/string.hpp>
 
+#include "util/text.hpp"
+
 namespace ar::server {
 namespace {
+
+using util::trim;
 
 constexpr Refusal kBareLf{400, "malformed_http", "lines must end with CRLF, not a bare LF"};
 
@@ -15,12 +19,6 @@ bool has_bare_lf(std::string_view text, std::size_t from = 0) {
     if (at == 0 || text[at - 1] != '\r') return true;
   }
   return false;
-}
-
-std::string_view trim(std::string_view text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string_view::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
 }
 
 // "0", "000" or "0;ext": the last chunk, after which the trailer section comes.

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <map>
 
+#include "config/describe.hpp"
 #include "config/raw.hpp"
 
 namespace ar::config {
@@ -60,14 +61,23 @@ class ConfigLoad : public ::testing::Test {
   fs::path previous_;
 };
 
-TEST_F(ConfigLoad, AProxyVariableIsNamedAsNotUsedWithoutItsValue) {
-  EXPECT_TRUE(load_config(env(minimal()), std::nullopt).warnings.empty());
-  const Config c = load_config(
-      env(minimal({{"HTTPS_PROXY", "http://user:proxy-password@proxy:3128"}})), std::nullopt);
-  ASSERT_EQ(c.warnings.size(), 1U);
-  EXPECT_NE(c.warnings[0].find("HTTPS_PROXY is set, but API calls go to livekit_host directly"),
+TEST_F(ConfigLoad, TheProxyForLiveKitComesFromTheEnvironmentAndIsShownRedacted) {
+  EXPECT_FALSE(load_config(env(minimal()), std::nullopt).livekit.proxy);
+  const Config c =
+      load_config(env(minimal({{"LIVEKIT_HOST", "https://lk.example.com"},
+                               {"HTTPS_PROXY", "http://user:proxy-password@proxy:3128"}})),
+                  std::nullopt);
+  ASSERT_TRUE(c.livekit.proxy);
+  EXPECT_EQ(c.livekit.proxy->host, "proxy");
+  EXPECT_TRUE(c.warnings.empty());
+  const std::string shown = describe(c);
+  EXPECT_NE(shown.find("reached through the proxy http://user:<redacted>@proxy:3128 "
+                       "($HTTPS_PROXY)"),
             std::string::npos);
-  EXPECT_EQ(c.warnings[0].find("proxy-password"), std::string::npos);
+  EXPECT_EQ(shown.find("proxy-password"), std::string::npos);
+  const std::string refused = error_of(minimal({{"HTTP_PROXY", "ftp://u:proxy-password@p"}}));
+  EXPECT_NE(refused.find("HTTP_PROXY is not a proxy URL"), std::string::npos) << refused;
+  EXPECT_EQ(refused.find("proxy-password"), std::string::npos);
 }
 
 TEST_F(ConfigLoad, DefaultsMatchTheDocumentation) {

@@ -1,0 +1,14 @@
+#pragma once
+// Small text helpers shared by the configuration, HTTP framing and the proxy settings.
+#include <string>
+#include <string_view>
+
+namespace ar::util {
+
+// ASCII lower case.
+std::string lower(std::string_view text);
+
+// Without leading and trailing spaces, tabs, CRs and LFs.
+std::string_view trim(std::string_view text);
+
+}  // namespace ar::util

@@ -1,0 +1,83 @@
+// LiveKit's API through a real HTTP proxy (tinyproxy): CONNECT tunnels for https://, absolute-form
+// requests for http://, NO_PROXY to go direct, and the proxy's password never in any output.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { LiveKitStandIn } from './lib/standin.mjs';
+import { startRecorder, tempDir } from './lib/recorder.mjs';
+import { sendEvent } from './lib/webhooks.mjs';
+import { makeCa } from './lib/certs.mjs';
+import { TinyProxy, tinyproxyAvailable } from './lib/tinyproxy.mjs';
+
+if (!tinyproxyAvailable()) {
+  // make test installs it; ctest reports this file as skipped, not passed.
+  console.log('SKIPPED: tinyproxy is not installed (apt-get install tinyproxy)');
+  process.exit(0);
+}
+
+let proxy;
+let plain;
+let secure;
+let ca;
+before(async () => {
+  proxy = await new TinyProxy().start();
+  const dir = tempDir();
+  const { cert, key } = makeCa(dir)('livekit');
+  ca = join(dir, 'ca.pem');
+  secure = await new LiveKitStandIn({ tls: { cert: readFileSync(cert), key: readFileSync(key) } }).start();
+  plain = await new LiveKitStandIn().start();
+});
+after(async () => {
+  for (const standin of [plain, secure]) assert.deepEqual(standin.strictErrors, []);
+  await proxy.stop();
+  await plain.stop();
+  await secure.stop();
+});
+
+const envFor = (standin, extra) => ({
+  LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret,
+  S3_BUCKET: 'proxied', RECONCILE_INTERVAL: '0', ...extra,
+});
+
+async function recordOne(env, name, standin) {
+  const recorder = await startRecorder({ env, secrets: [proxy.password] });
+  try {
+    assert.equal((await sendEvent(recorder, 'room_started', { room: { name } })).status, 200);
+    await recorder.waitForOutput(new RegExp(`recording started room=${name} `), 5000);
+    assert.equal(standin.startsFor(name).length, 1);
+    return recorder.output;
+  } finally {
+    await recorder.stop(); // scans the output for the proxy password, whole or in part
+  }
+}
+
+test('https:// LiveKit through HTTPS_PROXY: a CONNECT tunnel, TLS verified end to end', async () => {
+  const output = await recordOne(envFor(secure, { HTTPS_PROXY: proxy.url(), LIVEKIT_CA_FILE: ca }), 'through-connect', secure);
+  assert.match(output, /auto-recorder ready .*proxy=http:\/\/proxyuser:<redacted>@127\.0\.0\.1:\d+/);
+  assert.ok(proxy.requests().includes(`CONNECT 127.0.0.1:${secure.port}`), proxy.requests().join('\n'));
+});
+
+test('http:// LiveKit through HTTP_PROXY (lower case too): absolute-form requests', async () => {
+  const output = await recordOne(envFor(plain, { http_proxy: proxy.url() }), 'through-absolute', plain);
+  assert.doesNotMatch(output, /retrying/, 'no call was lost to the proxy closing its connections');
+  assert.ok(proxy.requests().some((r) => r.startsWith(`POST http://127.0.0.1:${plain.port}/twirp/livekit.Egress/`)),
+    proxy.requests().join('\n'));
+});
+
+test('NO_PROXY sends LiveKit calls direct', async () => {
+  const before = proxy.requests().length;
+  await recordOne(envFor(plain, { HTTP_PROXY: proxy.url(), NO_PROXY: 'localhost,127.0.0.0/8' }), 'direct-no-proxy', plain);
+  assert.equal(proxy.requests().length, before, 'the proxy saw none of the calls that recorded the room');
+});
+
+test('wrong proxy credentials: a transient failure naming the proxy and its answer, never the password', async () => {
+  const env = envFor(secure, { HTTPS_PROXY: proxy.url({ password: 'Wr0ng-Pr0xy-Pass' }), LIVEKIT_CA_FILE: ca });
+  const recorder = await startRecorder({ env, secrets: [proxy.password, 'Wr0ng-Pr0xy-Pass'] });
+  try {
+    await sendEvent(recorder, 'room_started', { room: { name: 'proxy-refuses' } });
+    await recorder.waitForOutput(/retrying room=proxy-refuses .*code=connection_error error="cannot connect to 127\.0\.0\.1:\d+: the proxy 127\.0\.0\.1:\d+ \(HTTPS_PROXY\) answered 40[17] to CONNECT: check the proxy credentials in HTTPS_PROXY"/);
+  } finally {
+    await recorder.stop();
+  }
+});
