@@ -6,6 +6,7 @@
 //   BENCH_SECONDS      length of each wrk run (default 10)
 //   BENCH_ONLY=burst   only this service's burst, logged and not written (for tuning)
 //   BENCH_ONLY=load    only wrk against this service and nginx, logged and not written
+//   BENCH_ONLY=scale   only the 30 000-room reconcile, logged and not written
 //   BENCH_ONLY=callgrind  only the instruction count; keeps the callgrind files for
 //                      callgrind_annotate and prints where they are
 //   SERVER_THREADS     passed to this service (tuning only: the table is for the defaults)
@@ -237,6 +238,40 @@ async function burst(target, standin, prefix) {
   return result;
 }
 
+// 30 000 rooms already in LiveKit and no webhook for any of them (the recorder was down, or
+// LiveKit's webhooks went elsewhere): the reconciler records them all. Measured: the time until
+// every room has a recording, rooms missed or doubled, the peak resident memory, the memory 10 s
+// after the last start, and the log lines written.
+const SCALE_ROOMS = 30000;
+async function scale(standin) {
+  await control(standin, `/rooms?prefix=scale-&count=${SCALE_ROOMS}&length=60`);
+  const port = await freePort();
+  const t0 = performance.now();
+  const proc = await launch(BIN, [], {
+    ready: /auto-recorder ready/,
+    env: { PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret,
+      S3_BUCKET: 'bench', RECONCILE_INTERVAL: '2s' },
+  });
+  let counts;
+  for (;;) {
+    counts = await control(standin, '/counts?prefix=scale-');
+    if (counts.recorded === SCALE_ROOMS || performance.now() - t0 > 300000) break;
+    await sleep(100);
+  }
+  const recordedMs = performance.now() - t0;
+  const peak = rssKb(proc.child.pid, 'VmHWM');
+  await sleep(10000);
+  const after = rssKb(proc.child.pid);
+  counts = await control(standin, '/counts?prefix=scale-');
+  const cpu = cpuUs(proc.child.pid);
+  await proc.stop();
+  const lines = proc.output.trim().split('\n').length;
+  const result = { recordedMs, missed: SCALE_ROOMS - counts.recorded, doubled: counts.doubled, peak, after, lines,
+    cpuPerRoomUs: (cpu.user + cpu.kernel) / SCALE_ROOMS };
+  log(`scale: ${SCALE_ROOMS} rooms recorded in ${(recordedMs / 1000).toFixed(1)} s, missed ${result.missed}, doubled ${result.doubled}, peak ${peak} kB, 10 s later ${after} kB, ${lines} log lines, CPU ${result.cpuPerRoomUs.toFixed(0)} µs per room`);
+  return result;
+}
+
 // Instructions per verified webhook: two callgrind runs that differ only in how many webhooks they
 // verify; the difference divided by the count leaves start-up and shutdown out.
 async function instructionsPerWebhook(standin) {
@@ -301,6 +336,11 @@ if (process.env.BENCH_ONLY === 'callgrind') {
   await standin.proc.stop();
   process.exit(0);
 }
+if (process.env.BENCH_ONLY === 'scale') {
+  await scale(standin);
+  await standin.proc.stop();
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === 'load') {
   await throughput(nginxTarget());
   await throughput(ours);
@@ -314,6 +354,7 @@ await control(standin, `/delay?ms=${START_DELAY_MS}`);
 const oursBurst = await burst(ours, standin, 'burst-ours-');
 const peerBurst = await burst(peer, standin, 'burst-peer-');
 await control(standin, '/delay?ms=0');
+const oursScale = await scale(standin);
 log('callgrind (slow)');
 const instructions = await instructionsPerWebhook(standin);
 log(`${Math.round(instructions)} instructions per verified webhook`);
@@ -339,6 +380,12 @@ const rows = [
   [`burst of ${BURST_ROOMS} room_started: all acknowledged`, ms(oursBurst.acknowledgedMs), ms(peerBurst.acknowledgedMs), ratio(oursBurst.acknowledgedMs, peerBurst.acknowledgedMs), '< 500 ms', check(oursBurst.acknowledgedMs < 500)],
   [`burst: every room recording (starts take ${START_DELAY_MS} ms)`, ms(oursBurst.recordedMs), ms(peerBurst.recordedMs), ratio(oursBurst.recordedMs, peerBurst.recordedMs), 'no later than the peer', check(oursBurst.recordedMs <= peerBurst.recordedMs)],
   ['burst: rooms missed / doubled', `${oursBurst.missed} / ${oursBurst.doubled}`, `${peerBurst.missed} / ${peerBurst.doubled}`, '', '0 / 0', check(oursBurst.missed === 0 && oursBurst.doubled === 0)],
+  [`${SCALE_ROOMS} rooms without a webhook: all recorded by the reconciler`, ms(oursScale.recordedMs), '', '', '', ''],
+  ['scale: rooms missed / doubled; log lines written', `${oursScale.missed} / ${oursScale.doubled}; ${oursScale.lines}`, '', '', '0 / 0; a line per room started, not per deferred room',
+    check(oursScale.missed === 0 && oursScale.doubled === 0 && oursScale.lines < SCALE_ROOMS * 1.1)],
+  ['scale: resident memory, peak / 10 s after the last start', `${mb(oursScale.peak)} / ${mb(oursScale.after)}`, '', '', '< 48 MB / < 16 MB',
+    check(oursScale.peak < 48 * 1024 && oursScale.after < 16 * 1024)],
+  ['scale: CPU per room (user + kernel)', `${oursScale.cpuPerRoomUs.toFixed(0)} µs`, '', '', '', ''],
   ['instructions per verified webhook (callgrind)', Math.round(instructions), '', '', 'for regressions', ''],
   ['start-up to ready', ms(oursLoad.readyMs), ms(peerLoad.readyMs), ratio(oursLoad.readyMs, peerLoad.readyMs), '', ''],
   ['binary size (stripped)', mb(strippedSize(BIN) / 1024), '', '', '', ''],

@@ -1,7 +1,8 @@
 // The LiveKit stand-in in a process of its own, so that its work (token checks, strict parsing of
 // every request) does not share an event loop with the load generator. Prints one JSON line
 // { url, apiKey, apiSecret, control } when ready. The control endpoint:
-//   POST /rooms?prefix=P&count=N  creates N rooms, answers { names: [...], sids: [...] }
+//   POST /rooms?prefix=P&count=N[&length=L]  creates N rooms (names padded to L characters),
+//                                answers { names: [...], sids: [...] } (only the first 10 with L)
 //   POST /delay?ms=M              every StartRoomCompositeEgress answers after M ms
 //   GET  /counts?prefix=P         { rooms, recorded, doubled, starts } for rooms named P*
 import http from 'node:http';
@@ -16,8 +17,10 @@ const control = http.createServer((req, res) => {
   if (url.pathname === '/rooms') {
     const prefix = url.searchParams.get('prefix');
     const count = Number(url.searchParams.get('count'));
-    const names = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`);
-    return reply({ names, sids: names.map((name) => standin.addRoom(name).sid) });
+    const length = Number(url.searchParams.get('length') ?? 0);
+    const names = Array.from({ length: count }, (_, i) => `${prefix}${String(i).padStart(5, '0')}`.padEnd(length, 'x'));
+    const sids = names.map((name) => standin.addRoom(name).sid);
+    return reply(length ? { names: names.slice(0, 10), sids: sids.slice(0, 10) } : { names, sids });
   }
   if (url.pathname === '/delay') {
     standin.faults.length = 0;

@@ -86,18 +86,4 @@ std::optional<EgressInfo> parse_egress_info(std::string_view text) {
   return read_egress_info(*object);
 }
 
-std::optional<std::vector<EgressInfo>> parse_egress_list(std::string_view text) {
-  const auto object = parse_object(text);
-  if (!object) return std::nullopt;
-  std::vector<EgressInfo> out;
-  const json::value* items = object->if_contains("items");
-  if (items == nullptr || items->is_null()) return out;
-  if (!items->is_array()) return std::nullopt;
-  for (const json::value& item : items->get_array()) {
-    if (!item.is_object()) return std::nullopt;
-    if (auto info = read_egress_info(item.get_object())) out.push_back(std::move(*info));
-  }
-  return out;
-}
-
 }  // namespace ar::livekit

@@ -46,7 +46,4 @@ std::optional<EgressInfo> read_egress_info(const boost::json::object& object);
 // A StartRoomCompositeEgress answer.
 std::optional<EgressInfo> parse_egress_info(std::string_view text);
 
-// The items of a ListEgressResponse; nullopt when the reply is not one.
-std::optional<std::vector<EgressInfo>> parse_egress_list(std::string_view text);
-
 }  // namespace ar::livekit

@@ -90,17 +90,60 @@ bool still_open_and_quiet(int fd) {
   return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+// An answer's body: kept as text (an error, or a reply nobody streams), or, once the status says
+// success and a reader was given, handed to the reader piece by piece and not kept.
+struct ReplyBody {
+  struct value_type {
+    std::string text;
+    ReplyReader* reader = nullptr;
+    bool refused = false;  // the reader said the body is not what it reads
+  };
+
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(http::header<isRequest, Fields>& /*header*/, value_type& body) : body_(body) {}
+    void init(const boost::optional<std::uint64_t>& /*length*/, beast::error_code& ec) { ec = {}; }
+    template <class Buffers>
+    std::size_t put(const Buffers& buffers, beast::error_code& ec) {
+      ec = {};
+      std::size_t taken = 0;
+      for (auto it = asio::buffer_sequence_begin(buffers); it != asio::buffer_sequence_end(buffers);
+           ++it) {
+        const std::string_view piece(static_cast<const char*>(it->data()), it->size());
+        taken += piece.size();
+        if (body_.reader == nullptr) {
+          if (body_.text.size() + piece.size() > kMaxReplyBytes) {
+            ec = http::error::body_limit;
+            return taken;
+          }
+          body_.text.append(piece);
+        } else if (!body_.refused && !body_.reader->write(piece)) {
+          body_.refused = true;
+        }
+      }
+      return taken;
+    }
+    void finish(beast::error_code& ec) { ec = {}; }
+
+   private:
+    value_type& body_;
+  };
+};
+
 struct Exchange {
   boost::system::error_code ec;
   bool answered_some = false;
   unsigned status = 0;
   bool keep_alive = false;
   std::string body;
+  bool streamed = false;  // the body went to the call's reader
+  bool refused = false;   // and the reader refused it
 };
 
 template <typename Stream>
 awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, const std::string& request,
-                             steady_clock::time_point deadline) {
+                             steady_clock::time_point deadline, ReplyReader* reply_reader) {
   Exchange out;
   beast::get_lowest_layer(stream).expires_at(deadline);
   const auto [write_ec, written] =
@@ -110,12 +153,12 @@ awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, const s
     co_return out;
   }
   for (int interim = 0;; ++interim) {
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(kMaxReplyBytes);
-    const auto [read_ec, read] =
-        co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
-    if (read_ec) {
-      out.ec = read_ec;
+    http::response_parser<ReplyBody> parser;
+    parser.body_limit(boost::none);  // ReplyBody limits what it keeps; a reader keeps nothing
+    const auto [header_ec, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, asio::as_tuple(use_awaitable));
+    if (header_ec) {
+      out.ec = header_ec;
       out.answered_some = out.answered_some || parser.got_some();
       co_return out;
     }
@@ -127,11 +170,23 @@ awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, const s
       out.ec = http::error::bad_status;
       co_return out;
     }
+    if (status == 200) parser.get().body().reader = reply_reader;
+    if (!parser.is_done()) {
+      const auto [body_ec, body_bytes] =
+          co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
+      if (body_ec) {
+        out.ec = body_ec;
+        out.answered_some = true;  // a reader may hold part of it: never resent
+        co_return out;
+      }
+    }
     out.status = status;
     // Bytes beyond the answer belong to no request: a connection that carries them would answer
     // the next call with them, so it is not kept.
     out.keep_alive = parser.get().keep_alive() && buffer.size() == 0;
-    out.body = std::move(parser.get().body());
+    out.body = std::move(parser.get().body().text);
+    out.streamed = parser.get().body().reader != nullptr;
+    out.refused = parser.get().body().refused;
     break;
   }
   co_return out;
@@ -155,6 +210,7 @@ struct TwirpClient::Call {
   // applied by method: a start whose answer was lost may have started a recording, and goes
   // back to the caller as a transport failure instead.
   bool resendable = false;
+  std::unique_ptr<ReplyReader> reader;  // null: the body is kept in the reply
   steady_clock::time_point queued_at;
   Callback done;
 };
@@ -194,7 +250,7 @@ void TwirpClient::stop() {
 }
 
 void TwirpClient::call(std::string_view method, std::string_view json_body, VideoGrant grant,
-                       Callback done) {
+                       Callback done, std::unique_ptr<ReplyReader> reader) {
   const std::string token =
       mint_token(options_.api_key, options_.api_secret, grant, kTokenTtl, Clock::now());
   auto call = std::make_unique<Call>();
@@ -231,6 +287,7 @@ void TwirpClient::call(std::string_view method, std::string_view json_body, Vide
   call->resendable = call->method.starts_with("List");
   call->queued_at = steady_clock::now();
   call->done = std::move(done);
+  call->reader = std::move(reader);
 
   bool spawn = false;
   {
@@ -330,9 +387,11 @@ awaitable<TwirpReply> TwirpClient::perform(const Call& call) {
     // Not a ?: around the co_awaits: GCC 12 mishandles that in coroutines.
     Exchange result;
     if (connection->tls) {
-      result = co_await exchange(*connection->tls, connection->buffer, call.request, deadline);
+      result = co_await exchange(*connection->tls, connection->buffer, call.request, deadline,
+                                 call.reader.get());
     } else {
-      result = co_await exchange(*connection->plain, connection->buffer, call.request, deadline);
+      result = co_await exchange(*connection->plain, connection->buffer, call.request, deadline,
+                                 call.reader.get());
     }
     if (result.ec) {
       if (call.resendable && reused && !result.answered_some && closed_without_answer(result.ec)) {
@@ -344,7 +403,12 @@ awaitable<TwirpReply> TwirpClient::perform(const Call& call) {
       connection->idle_since = steady_clock::now();
       idle_.push_back(std::move(connection));
     }
-    co_return reply_from_http(result.status, std::move(result.body));
+    TwirpReply reply = reply_from_http(result.status, std::move(result.body));
+    if (result.streamed && (result.refused || !call.reader->finish())) {
+      reply.code = "internal";
+      reply.message = "the answer is not the reply of " + std::string(call.method);
+    }
+    co_return reply;
   }
 }
 

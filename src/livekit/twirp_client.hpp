@@ -41,6 +41,21 @@ struct TwirpReply {
 // The reply for an HTTP answer: success for 200, otherwise the Twirp error it carries.
 TwirpReply reply_from_http(long status, std::string body);
 
+// Reads a successful answer's body as it arrives, instead of the client keeping it whole (a list
+// of 30 000 rooms or egresses). The reply then has an empty body; a body the reader refuses makes
+// it an "internal" error.
+class ReplyReader {
+ public:
+  ReplyReader() = default;
+  ReplyReader(const ReplyReader&) = delete;
+  ReplyReader& operator=(const ReplyReader&) = delete;
+  virtual ~ReplyReader() = default;
+  // One more piece of the body; false once the body is not what this reader reads.
+  virtual bool write(std::string_view chunk) = 0;
+  // The body is complete; false when it was not what this reader reads.
+  virtual bool finish() = 0;
+};
+
 struct TwirpOptions {
   std::string base_url;  // http(s)://host[:port][/path], as livekit::api_base_url makes it
   std::string api_key;
@@ -65,8 +80,10 @@ class TwirpClient {
   TwirpClient& operator=(const TwirpClient&) = delete;
 
   // Queues POST {base_url}/twirp/{method} (method like "livekit.Egress/ListEgress") with a fresh
-  // token carrying grant. done runs later on the client's thread, exactly once.
-  void call(std::string_view method, std::string_view json_body, VideoGrant grant, Callback done);
+  // token carrying grant. done runs later on the client's thread, exactly once. With a reader,
+  // a successful answer's body goes to it as it arrives (on the client's thread, before done).
+  void call(std::string_view method, std::string_view json_body, VideoGrant grant, Callback done,
+            std::unique_ptr<ReplyReader> reader = nullptr);
 
   // Calls queued or running.
   std::size_t outstanding() const;

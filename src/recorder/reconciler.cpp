@@ -1,10 +1,12 @@
 #include "recorder/reconciler.hpp"
 
 #include <boost/asio/post.hpp>
+#include <memory>
 #include <unordered_set>
 
 #include "livekit/egress.hpp"
 #include "livekit/egress_info.hpp"
+#include "livekit/list_reader.hpp"
 #include "livekit/rooms.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
@@ -100,70 +102,92 @@ void Reconciler::schedule(std::chrono::milliseconds delay) {
 
 // A failed call or an answer that does not parse ends this pass; the next one comes as usual.
 void Reconciler::pass_failed(std::string_view call, const livekit::TwirpReply& reply) {
-  log::warn("reconcile pass failed", {{"call", call},
-                                      {"code", reply.ok() ? "internal" : reply.code},
-                                      {"error", reply.ok() ? "the answer does not parse"
-                                                           : std::string_view(reply.message)}});
+  log::warn("reconcile pass failed",
+            {{"call", call}, {"code", reply.code}, {"error", reply.message}});
   metrics::reconcile_pass(false, 0);
   schedule(interval_);
 }
 
+// Both lists are read as they arrive, keeping only what a pass compares: a room's name, sid and
+// metadata, and the names of rooms being recorded (docs/performance.md: 30 000 rooms).
 void Reconciler::pass() {
-  api_.call(livekit::kListRooms, livekit::list_rooms_request({}), {.room_list = true},
-            [this](const livekit::TwirpReply& reply) {
-              auto rooms = reply.ok() ? livekit::parse_room_list(reply.body) : std::nullopt;
-              if (!rooms) return pass_failed("ListRooms", reply);
-              compare(std::move(*rooms));
-            });
+  auto rooms = std::make_shared<std::vector<livekit::Room>>();
+  api_.call(
+      livekit::kListRooms, livekit::list_rooms_request({}), {.room_list = true},
+      [this, rooms](const livekit::TwirpReply& reply) {
+        if (!reply.ok()) return pass_failed("ListRooms", reply);
+        compare(std::move(*rooms));
+      },
+      livekit::room_list_reader(
+          [rooms](livekit::Room&& room) { rooms->push_back(std::move(room)); }));
 }
 
 void Reconciler::compare(std::vector<livekit::Room> rooms) {
-  api_.call(livekit::kListEgress, livekit::list_egress_request("", true), {.room_record = true},
-            [this, rooms = std::move(rooms)](const livekit::TwirpReply& reply) {
-              auto egresses = reply.ok() ? livekit::parse_egress_list(reply.body) : std::nullopt;
-              if (!egresses) return pass_failed("ListEgress", reply);
-              std::unordered_set<std::string> recorded;
-              for (const livekit::EgressInfo& egress : *egresses) {
-                if (egress.records_room && livekit::is_active(egress.status)) {
-                  recorded.insert(egress.room_name);
-                }
-              }
-              std::size_t missing = 0;
-              std::size_t skipped = 0;  // rooms the policy does not record
-              std::size_t stopped = 0;  // rooms whose recording was stopped on purpose
-              for (const livekit::Room& room : rooms) {
-                if (recorded.contains(room.name) || stopped_) continue;
-                switch (recorder_.ensure_recording(room, Origin::kReconciler)) {
-                  case Verdict::kSkipped:
-                    ++skipped;
-                    break;
-                  case Verdict::kStopped:
-                    ++stopped;
-                    break;
-                  default:
-                    ++missing;
-                }
-              }
-              // Named strings: log fields are views and must outlive the call.
-              const std::string total = std::to_string(rooms.size());
-              const std::string recorded_count =
-                  std::to_string(rooms.size() - missing - skipped - stopped);
-              const std::string unrecorded = std::to_string(missing);
-              const std::string not_recorded = std::to_string(skipped);
-              const std::string stopped_count = std::to_string(stopped);
-              const log::Fields fields = {{"rooms", total},
-                                          {"recorded", recorded_count},
-                                          {"unrecorded", unrecorded},
-                                          {"skipped_by_policy", not_recorded},
-                                          {"stopped_on_purpose", stopped_count}};
-              metrics::reconcile_pass(true, missing);
-              if (missing > 0) {
-                log::info("reconcile pass: found rooms without a recording", fields);
-              } else {
-                log::debug("reconcile pass: every room is recorded", fields);
-              }
-              schedule(interval_);
-            });
+  auto listed = std::make_shared<std::vector<livekit::Room>>(std::move(rooms));
+  auto recorded = std::make_shared<std::unordered_set<std::string>>();
+  api_.call(
+      livekit::kListEgress, livekit::list_egress_request("", true), {.room_record = true},
+      [this, listed, recorded](const livekit::TwirpReply& reply) {
+        if (!reply.ok()) return pass_failed("ListEgress", reply);
+        summarize(*listed, *recorded);
+        if (listed->size() >= kLargePass) recorder_.release_memory_soon();
+        schedule(interval_);
+      },
+      livekit::egress_list_reader([recorded](livekit::EgressInfo&& egress) {
+        if (egress.records_room && livekit::is_active(egress.status)) {
+          recorded->insert(std::move(egress.room_name));
+        }
+      }));
+}
+
+// Every room without a recording goes to the recorder; what came of them is one line per pass.
+void Reconciler::summarize(const std::vector<livekit::Room>& rooms,
+                           const std::unordered_set<std::string>& recorded) {
+  std::size_t starting = 0;  // sent to start (or already starting)
+  std::size_t deferred = 0;  // the pending queue was full: the next pass tries again
+  std::size_t skipped = 0;   // the policy does not record them
+  std::size_t stopped = 0;   // their recording was stopped on purpose
+  for (const livekit::Room& room : rooms) {
+    if (recorded.contains(room.name) || stopped_) continue;
+    switch (recorder_.ensure_recording(room, Origin::kReconciler)) {
+      case Verdict::kSkipped:
+        ++skipped;
+        break;
+      case Verdict::kStopped:
+        ++stopped;
+        break;
+      case Verdict::kBusy:
+        ++deferred;
+        break;
+      default:
+        ++starting;
+    }
+  }
+  // Named strings: log fields are views and must outlive the call.
+  const std::string total = std::to_string(rooms.size());
+  const std::string recorded_count =
+      std::to_string(rooms.size() - starting - deferred - skipped - stopped);
+  const std::string starting_count = std::to_string(starting);
+  const std::string deferred_count = std::to_string(deferred);
+  const std::string skipped_count = std::to_string(skipped);
+  const std::string stopped_count = std::to_string(stopped);
+  const log::Fields fields = {{"rooms", total},
+                              {"recorded", recorded_count},
+                              {"starting", starting_count},
+                              {"deferred", deferred_count},
+                              {"skipped_by_policy", skipped_count},
+                              {"stopped_on_purpose", stopped_count}};
+  metrics::reconcile_pass(true, starting + deferred);
+  if (deferred > 0) {
+    log::warn(
+        "reconcile pass: more rooms without a recording than max_pending_starts; the rest "
+        "wait for the next pass",
+        fields);
+  } else if (starting > 0) {
+    log::info("reconcile pass: found rooms without a recording", fields);
+  } else {
+    log::debug("reconcile pass: every room is recorded", fields);
+  }
 }
 
 }  // namespace ar::recorder

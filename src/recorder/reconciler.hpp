@@ -12,6 +12,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "coordination/coordination.hpp"
@@ -41,7 +43,12 @@ class Reconciler {
   void schedule(std::chrono::milliseconds delay);
   void pass();
   void compare(std::vector<livekit::Room> rooms);
+  void summarize(const std::vector<livekit::Room>& rooms,
+                 const std::unordered_set<std::string>& recorded);
   void pass_failed(std::string_view call, const livekit::TwirpReply& reply);
+
+  // A pass over this many rooms hands its memory back to the system afterwards.
+  static constexpr std::size_t kLargePass = 1000;
 
   Recorder& recorder_;
   livekit::TwirpClient& api_;

@@ -1,9 +1,12 @@
 #include "recorder/recorder.hpp"
 
+#include <malloc.h>
+
 #include <boost/asio/post.hpp>
 #include <random>
 
 #include "config/duration.hpp"
+#include "livekit/list_reader.hpp"
 #include "livekit/rooms.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
@@ -44,6 +47,7 @@ Recorder::Recorder(const config::Config& config, livekit::TwirpClient& api,
       backoff_(config.delivery.retry_initial_delay, config.delivery.retry_max_delay,
                std::random_device{}()),
       timers_work_(timers_.get_executor()),
+      trim_timer_(timers_),
       timer_thread_([this] { timers_.run(); }) {}
 
 Recorder::~Recorder() {
@@ -194,13 +198,18 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
     return Verdict::kAccepted;
   }
   if (attempts_.size() >= delivery_.max_pending_starts) {
-    log::warn("busy: too many rooms waiting to start, answering 503",
-              {{"room", room.name}, {"pending", std::to_string(attempts_.size())}});
+    // A webhook answered 503 is worth a line each; the reconciler counts its deferred rooms in
+    // one line per pass (30 000 rooms made 20 000 lines a pass).
+    if (origin != Origin::kReconciler) {
+      log::warn("busy: too many rooms waiting to start, answering 503",
+                {{"room", room.name}, {"pending", std::to_string(attempts_.size())}});
+    }
     return Verdict::kBusy;
   }
   if (is_restart) history->restarts.push_back(now);
 
   Attempt& attempt = attempts_[room.name];
+  most_pending_ = std::max(most_pending_, attempts_.size());
   attempt.id = next_attempt_id_++;
   attempt.room = room;
   attempt.origin = origin;
@@ -270,6 +279,21 @@ void Recorder::finish(const std::string& room_name, std::string_view egress_id) 
     }
   }
   attempts_.erase(it);
+  if (attempts_.empty() && most_pending_ >= kManyPending) {
+    most_pending_ = 0;
+    release_memory_soon();
+  }
+}
+
+void Recorder::release_memory_soon() {
+  boost::asio::post(timers_, [this] {
+    trim_timer_.expires_after(std::chrono::seconds(1));
+    trim_timer_.async_wait([](boost::system::error_code ec) {
+      // glibc keeps freed memory for reuse; after thousands of rooms at once that is megabytes
+      // the process will not need again soon.
+      if (!ec) malloc_trim(0);
+    });
+  });
 }
 
 // Several replicas: only the one holding the room's claim goes on to check and start.

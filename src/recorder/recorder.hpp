@@ -71,6 +71,9 @@ class Recorder {
   // The timer thread's context, shared with the reconciler.
   boost::asio::io_context& timers() { return timers_; }
 
+  // Hands memory freed after a large burst back to the system, a second from now.
+  void release_memory_soon();
+
   // Stops and joins the timer thread; pending timers never fire. Call before destroying anything
   // that owns a timer on it (the reconciler). Idempotent; the destructor calls it.
   void stop_timers();
@@ -136,10 +139,13 @@ class Recorder {
   SeenSet seen_;  // "ev:<event id>", "sid:<room sid>" handled, "fin:<room sid>" finished
   Backoff backoff_;
   std::uint64_t next_attempt_id_ = 1;
+  std::size_t most_pending_ = 0;  // the most attempts at once since the queue was last empty
+  static constexpr std::size_t kManyPending = 1000;
   bool shutting_down_ = false;
 
   boost::asio::io_context timers_;
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> timers_work_;
+  boost::asio::steady_timer trim_timer_;  // on the timer thread
   std::thread timer_thread_;
 };
 

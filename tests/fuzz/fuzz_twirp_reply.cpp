@@ -5,6 +5,7 @@
 #include <string>
 
 #include "livekit/egress_info.hpp"
+#include "livekit/list_reader.hpp"
 #include "livekit/rooms.hpp"
 #include "livekit/twirp_client.hpp"
 

@@ -379,6 +379,25 @@ test('a full queue answers 503 so LiveKit retries; nothing is lost', async () =>
   });
 });
 
+test('more unrecorded rooms than max_pending_starts: each pass starts what fits, in one line, until all are recorded once', async () => {
+  const names = Array.from({ length: 30 }, (_, i) => `backlog-${i}`);
+  for (const name of names) standin.addRoom(name);
+  standin.inject({ method: 'StartRoomCompositeEgress', times: 30, delayMs: 300 });
+  try {
+    await withRecorder({ MAX_PENDING_STARTS: '10', RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
+      const [, deferred] = await recorder.waitForOutput(
+        /warning reconcile pass: more rooms without a recording than max_pending_starts; the rest wait for the next pass .*starting=10 deferred=(\d+)/);
+      assert.ok(Number(deferred) >= 20, `the first pass: 10 fit, the other ${deferred} wait for later passes`);
+      await until(() => names.every((name) => standin.startsFor(name).length > 0), 'every room recorded', 15000);
+      await recorder.waitForPasses(2); // the recorder looked again, and started nothing twice
+      for (const name of names) assert.equal(standin.startsFor(name).length, 1, name);
+      assert.equal(recorder.lines(/busy: too many rooms/).length, 0, 'no line per deferred room');
+    });
+  } finally {
+    for (const name of names) standin.removeRoom(name);
+  }
+});
+
 test('SIGKILL in the middle of a burst of 500 rooms, then restart: every room recorded exactly once', async () => {
   const names = Array.from({ length: 500 }, (_, i) => `burst-${String(i).padStart(3, '0')}`);
   const rooms = names.map((name) => liveRoom(name));

@@ -1,0 +1,88 @@
+// ListRooms and ListEgress answers, read as they arrive: the same items whichever way the body is
+// cut into pieces, and a body that is not such an answer refused.
+#include "livekit/list_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "livekit/rooms.hpp"
+
+namespace ar::livekit {
+namespace {
+
+// Feeds `body` to `reader` in pieces of `piece` bytes; false when it refused the body.
+bool feed(ReplyReader& reader, std::string_view body, std::size_t piece) {
+  for (std::size_t at = 0; at < body.size(); at += piece) {
+    if (!reader.write(body.substr(at, piece))) return false;
+  }
+  return reader.finish();
+}
+
+constexpr std::string_view kRooms =
+    R"({"rooms":[{"sid":"RM_1","name":"a","metadata":"{\"record\":false}","num_participants":2,)"
+    R"("enabled_codecs":[{"mime":"audio/opus","fmtp_line":""}],"version":{"unix_micro":"1"}},)"
+    R"({"sid":"RM_2","name":"b","empty_timeout":300},{"sid":"RM_3","name":""}]})";
+
+TEST(ListReader, ReadsRoomsWhicheverWayTheBodyArrives) {
+  for (const std::size_t piece : {1UL, 2UL, 7UL, 1000UL}) {
+    std::vector<Room> rooms;
+    const auto reader = room_list_reader([&](Room&& room) { rooms.push_back(std::move(room)); });
+    ASSERT_TRUE(feed(*reader, kRooms, piece)) << piece;
+    ASSERT_EQ(rooms.size(), 2U) << "a room without a name is left out";
+    EXPECT_EQ(rooms[0].sid, "RM_1");
+    EXPECT_EQ(rooms[0].name, "a");
+    EXPECT_EQ(rooms[0].metadata, R"({"record":false})");
+    EXPECT_EQ(rooms[1].name, "b");
+  }
+  EXPECT_EQ(parse_room_list("{}")->size(), 0U);
+  EXPECT_EQ(parse_room_list(R"({"rooms":null})")->size(), 0U);
+  EXPECT_EQ(list_rooms_request({}), "{}");
+  EXPECT_EQ(list_rooms_request({"a"}), R"({"names":["a"]})");
+}
+
+TEST(ListReader, RefusesWhatIsNotTheAnswer) {
+  for (const char* body : {"<html>", R"({"rooms":{}})", R"({"rooms":"x"})", R"({"rooms":[1]})",
+                           R"(["rooms"])", R"("rooms")", R"({"rooms":[{"name":"a"})", ""}) {
+    EXPECT_FALSE(parse_room_list(body)) << body;
+  }
+  EXPECT_TRUE(parse_room_list(R"({"other":{"rooms":5},"rooms":[]})")) << "other fields are fine";
+}
+
+constexpr std::string_view kEgresses =
+    R"({"items":[)"
+    R"({"egress_id":"EG_1","room_id":"RM_1","room_name":"a","status":"EGRESS_ACTIVE","room_composite":{"room_name":"a","file_outputs":[{"s3":{"bucket":"b"}}]}},)"
+    R"({"egressId":"EG_2","roomName":"a","status":4,"roomComposite":{},"error":"pipeline"},)"
+    R"({"egressId":"EG_3","roomName":"a","egress":{"roomName":"a","template":{"layout":"grid"}}},)"
+    R"({"egressId":"EG_4","roomName":"a","egress":{"roomName":"a","web":{"url":"https://x"}}},)"
+    R"({"egressId":"EG_5","roomName":"a","track":{"trackId":"TR"},"file_results":[{"filename":"f"}]},)"
+    R"({"roomName":"no-id"},)"
+    R"({"egressId":"EG_6","roomName":"c","status":"EGRESS_NEWER"}],"next_page_token":null})";
+
+TEST(ListReader, ReadsEgressesWhicheverWayTheBodyArrives) {
+  for (const std::size_t piece : {1UL, 3UL, 64UL, 100000UL}) {
+    std::vector<EgressInfo> items;
+    const auto reader =
+        egress_list_reader([&](EgressInfo&& info) { items.push_back(std::move(info)); });
+    ASSERT_TRUE(feed(*reader, kEgresses, piece)) << piece;
+    ASSERT_EQ(items.size(), 6U) << "an egress without an id is left out";
+    EXPECT_EQ(items[0].room_id, "RM_1");
+    EXPECT_EQ(items[0].status, EgressStatus::kActive);
+    EXPECT_EQ(items[1].status, EgressStatus::kFailed) << "statuses as numbers too";
+    EXPECT_EQ(items[1].error, "pipeline");
+    EXPECT_EQ(items[2].status, EgressStatus::kStarting) << "the zero value is left out";
+    EXPECT_EQ(items[5].status, EgressStatus::kUnknown);
+    std::vector<bool> records(items.size());
+    std::transform(items.begin(), items.end(), records.begin(),
+                   [](const EgressInfo& info) { return info.records_room; });
+    // A room recording whichever API started it: a room composite, or StartEgress with a
+    // template source; a web, track or unknown egress is not.
+    EXPECT_EQ(records, (std::vector<bool>{true, true, true, false, false, false})) << piece;
+  }
+  EXPECT_FALSE(parse_egress_list(R"({"items":{}})"));
+  EXPECT_EQ(parse_egress_list("{}")->size(), 0U);
+}
+
+}  // namespace
+}  // namespace ar::livekit
