@@ -108,30 +108,17 @@ void Reconciler::pass_failed(std::string_view call, const livekit::TwirpReply& r
   schedule(interval_);
 }
 
-// Both lists are read as they arrive, keeping only what a pass compares: a room's name, sid and
-// metadata, and the names of rooms being recorded (docs/performance.md: 30 000 rooms).
+// Both lists are read as they arrive, keeping only what a pass compares: the names of rooms being
+// recorded, then the rooms not among them (none, in the steady state). See docs/performance.md,
+// 30 000 rooms. Egresses come first so that a room need not be kept unless it is unrecorded; a
+// room whose recording starts between the two calls is caught by the start's own ListEgress check.
 void Reconciler::pass() {
-  auto rooms = std::make_shared<std::vector<livekit::Room>>();
-  api_.call(
-      livekit::kListRooms, livekit::list_rooms_request({}), {.room_list = true},
-      [this, rooms](const livekit::TwirpReply& reply) {
-        if (!reply.ok()) return pass_failed("ListRooms", reply);
-        compare(std::move(*rooms));
-      },
-      livekit::room_list_reader(
-          [rooms](livekit::Room&& room) { rooms->push_back(std::move(room)); }));
-}
-
-void Reconciler::compare(std::vector<livekit::Room> rooms) {
-  auto listed = std::make_shared<std::vector<livekit::Room>>(std::move(rooms));
   auto recorded = std::make_shared<std::unordered_set<std::string>>();
   api_.call(
       livekit::kListEgress, livekit::list_egress_request("", true), {.room_record = true},
-      [this, listed, recorded](const livekit::TwirpReply& reply) {
+      [this, recorded](const livekit::TwirpReply& reply) {
         if (!reply.ok()) return pass_failed("ListEgress", reply);
-        summarize(*listed, *recorded);
-        if (listed->size() >= kLargePass) recorder_.release_memory_soon();
-        schedule(interval_);
+        compare(recorded);
       },
       livekit::egress_list_reader([recorded](livekit::EgressInfo&& egress) {
         if (egress.records_room && livekit::is_active(egress.status)) {
@@ -140,15 +127,34 @@ void Reconciler::compare(std::vector<livekit::Room> rooms) {
       }));
 }
 
+void Reconciler::compare(const std::shared_ptr<const std::unordered_set<std::string>>& recorded) {
+  struct Listed {
+    std::size_t rooms = 0;
+    std::vector<livekit::Room> unrecorded;
+  };
+  auto listed = std::make_shared<Listed>();
+  api_.call(
+      livekit::kListRooms, livekit::list_rooms_request({}), {.room_list = true},
+      [this, listed](const livekit::TwirpReply& reply) {
+        if (!reply.ok()) return pass_failed("ListRooms", reply);
+        summarize(listed->rooms, listed->unrecorded);
+        if (listed->rooms >= kLargePass) recorder_.release_memory_soon();
+        schedule(interval_);
+      },
+      livekit::room_list_reader([listed, recorded](livekit::Room&& room) {
+        ++listed->rooms;
+        if (!recorded->contains(room.name)) listed->unrecorded.push_back(std::move(room));
+      }));
+}
+
 // Every room without a recording goes to the recorder; what came of them is one line per pass.
-void Reconciler::summarize(const std::vector<livekit::Room>& rooms,
-                           const std::unordered_set<std::string>& recorded) {
+void Reconciler::summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded) {
   std::size_t starting = 0;  // sent to start (or already starting)
   std::size_t deferred = 0;  // the pending queue was full: the next pass tries again
   std::size_t skipped = 0;   // the policy does not record them
   std::size_t stopped = 0;   // their recording was stopped on purpose
-  for (const livekit::Room& room : rooms) {
-    if (recorded.contains(room.name) || stopped_) continue;
+  for (const livekit::Room& room : unrecorded) {
+    if (stopped_) break;
     switch (recorder_.ensure_recording(room, Origin::kReconciler)) {
       case Verdict::kSkipped:
         ++skipped;
@@ -164,9 +170,8 @@ void Reconciler::summarize(const std::vector<livekit::Room>& rooms,
     }
   }
   // Named strings: log fields are views and must outlive the call.
-  const std::string total = std::to_string(rooms.size());
-  const std::string recorded_count =
-      std::to_string(rooms.size() - starting - deferred - skipped - stopped);
+  const std::string total = std::to_string(rooms);
+  const std::string recorded_count = std::to_string(rooms - unrecorded.size());
   const std::string starting_count = std::to_string(starting);
   const std::string deferred_count = std::to_string(deferred);
   const std::string skipped_count = std::to_string(skipped);

@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <unordered_set>
 #include <vector>
@@ -42,9 +43,8 @@ class Reconciler {
   void on_lease(const coordination::LeaseAnswer& answer);
   void schedule(std::chrono::milliseconds delay);
   void pass();
-  void compare(std::vector<livekit::Room> rooms);
-  void summarize(const std::vector<livekit::Room>& rooms,
-                 const std::unordered_set<std::string>& recorded);
+  void compare(const std::shared_ptr<const std::unordered_set<std::string>>& recorded);
+  void summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded);
   void pass_failed(std::string_view call, const livekit::TwirpReply& reply);
 
   // A pass over this many rooms hands its memory back to the system afterwards.

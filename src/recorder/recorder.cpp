@@ -368,12 +368,18 @@ void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) 
               for (const livekit::EgressInfo& egress : *egresses) {
                 if (egress.records_room && egress.room_name == room_name &&
                     livekit::is_active(egress.status)) {
-                  log::info("skipped: room is already being recorded",
-                            {{"room", room_name},
-                             {"room_sid", attempt->room.sid},
-                             {"egress_id", egress.egress_id},
-                             {"status", livekit::to_string(egress.status)},
-                             {"origin", to_string(attempt->origin)}});
+                  const log::Fields fields = {{"room", room_name},
+                                              {"room_sid", attempt->room.sid},
+                                              {"egress_id", egress.egress_id},
+                                              {"status", livekit::to_string(egress.status)},
+                                              {"origin", to_string(attempt->origin)}};
+                  // For the reconciler this is the expected end of a race (the room's recording
+                  // started after the pass listed egresses), thousands of times after an outage.
+                  if (attempt->origin == Origin::kReconciler) {
+                    log::debug("skipped: room is already being recorded", fields);
+                  } else {
+                    log::info("skipped: room is already being recorded", fields);
+                  }
                   metrics::recording_skipped("already_recording");
                   finish(room_name, egress.egress_id);
                   return;

@@ -231,7 +231,8 @@ test('103 Early Hints from a proxy in front of LiveKit neither loses nor doubles
 });
 
 test('a recording started through StartEgress with a template counts; a web egress does not', async () => {
-  await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
+  // debug: whichever path gets to the room first, its skip is in the log.
+  await withRecorder({ RECONCILE_INTERVAL: '200ms', LOG_LEVEL: 'debug' }, async (recorder) => {
     const { room, body } = liveRoom('unified-api');
     standin.addEgress('unified-api', { kind: 'template', roomId: room.sid });
     assert.equal((await postSigned(recorder, body)).status, 200);

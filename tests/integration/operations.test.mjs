@@ -46,7 +46,7 @@ test('probes: refused before startup, 200 when ready, /readyz 503 during shutdow
 test('a LiveKit outage does not fail liveness or readiness', async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { LIVEKIT_HOST: `http://127.0.0.1:${await freePort()}`, RECONCILE_INTERVAL: '200ms' }) });
   try {
-    await recorder.waitForOutput(/reconcile pass failed call=ListRooms code=connection_error/);
+    await recorder.waitForOutput(/reconcile pass failed call=ListEgress code=connection_error/);
     assert.equal((await get(`${recorder.url}/livez`)).status, 200);
     assert.equal((await get(`${recorder.url}/readyz`)).status, 200);
   } finally {
