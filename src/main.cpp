@@ -25,6 +25,7 @@
 #include "server/routes.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/log_text.hpp"
+#include "telemetry/process_metrics.hpp"
 #include "telemetry/service_metrics.hpp"
 #include "util/redact.hpp"
 
@@ -152,6 +153,8 @@ int run(const config::Config& config) {
   server::Routes routes(verifier, recorder);
 
   metrics::publish_build_info(AUTO_RECORDER_VERSION);
+  metrics::publish_process_metrics();
+  metrics::initialise_series();
   metrics::track_pending_starts([&recorder] { return static_cast<double>(recorder.pending()); });
   metrics::track_api_calls_in_flight([&api] { return static_cast<double>(api.outstanding()); });
   metrics::track_coordination(

@@ -71,6 +71,7 @@ std::optional<EgressInfo> read_egress_info(const json::object& object) {
   info.room_id = string_field(object, "roomId", "room_id");
   info.room_name = string_field(object, "roomName", "room_name");
   info.error = string_field(object, "error", "");
+  info.error_code = proto_integer(object, "errorCode", "error_code");
   info.status = status_of(object.if_contains("status"));
   // The request oneof: room_composite, or egress (StartEgressRequest) whose source oneof is
   // template (web, media) in protobuf JSON.

@@ -2,6 +2,7 @@
 // What LiveKit reports of an egress (EgressInfo), read once into one type: from a ListEgress
 // answer, a StartRoomCompositeEgress answer, or an egress_ended webhook.
 #include <boost/json/fwd.hpp>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,6 +34,7 @@ struct EgressInfo {
   std::string room_id;  // the room session's sid
   std::string room_name;
   std::string error;
+  std::int64_t error_code = 0;  // egress's own code for the error (an HTTP-like status)
   EgressStatus status = EgressStatus::kStarting;
   // A recording of the whole room, whichever API started it: StartRoomCompositeEgress, or
   // StartEgress with a template source (livekit-server 1.13.2+). Web, track, participant and

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <boost/json/basic_parser_impl.hpp>
+#include <charconv>
 #include <optional>
 #include <string>
 
@@ -22,8 +23,10 @@ struct Item {
   std::string error;
   std::optional<std::string> status_name;
   std::optional<std::int64_t> status_number;
-  bool room_composite = false;   // a room_composite request object
-  bool template_source = false;  // an egress (StartEgressRequest) request with a template
+  std::int64_t creation_time = 0;     // a Room's, in seconds
+  std::int64_t creation_time_ms = 0;  // a Room's (livekit-server 1.8+)
+  bool room_composite = false;        // a room_composite request object
+  bool template_source = false;       // an egress (StartEgressRequest) request with a template
 };
 
 // SAX events of {"<list>": [ {item}, ... ], ...}. Depth counts open containers: the root object
@@ -88,7 +91,10 @@ class Handler {
   bool on_number_part(json::string_view /*part*/, error_code& /*ec*/) { return true; }
   bool on_int64(std::int64_t value, json::string_view /*text*/, error_code& ec) {
     if (not_an_answer()) return fail(ec);
-    if (depth_ == 3 && in_list() && key_ == "status") item_.status_number = value;
+    if (wanted()) {
+      if (key_ == "status") item_.status_number = value;
+      if (std::int64_t* time = time_field()) *time = value;
+    }
     return value_done();
   }
   bool on_uint64(std::uint64_t /*value*/, json::string_view /*text*/, error_code& ec) {
@@ -118,10 +124,21 @@ class Handler {
     if (key_ == "error") field = &item_.error;
     if (key_ == "status") {
       item_.status_name = std::move(text_);
+    } else if (std::int64_t* time = time_field()) {
+      // protojson writes int64 as a string of digits
+      std::int64_t number = 0;
+      const auto [end, ec] = std::from_chars(text_.data(), text_.data() + text_.size(), number);
+      if (ec == std::errc() && end == text_.data() + text_.size()) *time = number;
     } else if (field != nullptr) {
       *field = std::move(text_);
     }
     text_.clear();
+  }
+
+  std::int64_t* time_field() {
+    if (key_ == "creationTime" || key_ == "creation_time") return &item_.creation_time;
+    if (key_ == "creationTimeMs" || key_ == "creation_time_ms") return &item_.creation_time_ms;
+    return nullptr;
   }
 
   // A root that is not an object, a list that is a scalar, or an item that is not an object.
@@ -212,7 +229,8 @@ EgressStatus status_of(const Item& item) {
 std::unique_ptr<ReplyReader> room_list_reader(std::function<void(Room&&)> each) {
   return std::make_unique<ListReader>("rooms", [each = std::move(each)](Item&& item) {
     if (item.name.empty()) return;
-    each(Room{std::move(item.sid), std::move(item.name), std::move(item.metadata)});
+    each(Room{std::move(item.sid), std::move(item.name), std::move(item.metadata),
+              room_created_ms(item.creation_time_ms, item.creation_time)});
   });
 }
 

@@ -114,6 +114,8 @@ std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEve
     in.string(*room, "sid", "", r.sid);
     in.string(*room, "name", "", r.name);
     in.string(*room, "metadata", "", r.metadata);
+    r.created_ms = room_created_ms(proto_integer(*room, "creationTimeMs", "creation_time_ms"),
+                                   proto_integer(*room, "creationTime", "creation_time"));
   } else {
     out.room.reset();
   }

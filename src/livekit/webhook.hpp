@@ -16,7 +16,17 @@ struct Room {
   std::string sid;
   std::string name;
   std::string metadata;
+  std::int64_t created_ms = 0;  // creation time (ms since the epoch); 0 when LiveKit did not say
 };
+
+// A room's creation time from its creationTimeMs, else its creationTime in seconds; 0 when
+// neither is a plausible time.
+inline std::int64_t room_created_ms(std::int64_t creation_time_ms, std::int64_t creation_time) {
+  constexpr std::int64_t kYear9999 = 253402300799;
+  if (creation_time_ms > 0 && creation_time_ms <= kYear9999 * 1000) return creation_time_ms;
+  if (creation_time > 0 && creation_time <= kYear9999) return creation_time * 1000;
+  return 0;
+}
 
 struct WebhookEvent {
   std::string id;

@@ -414,8 +414,21 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
                          {"rule", attempt->rule},
                          {"retries", std::to_string(attempt->retries)}});
               metrics::recording_started(to_string(attempt->origin));
+              observe_start_delay(*attempt);
               finish(room_name, info ? std::string_view(info->egress_id) : "unknown");
             });
+}
+
+// The seconds of the meeting missing from the start of its first recording (a restart's gap is
+// the failure's, not the start's).
+void Recorder::observe_start_delay(const Attempt& attempt) {
+  if (attempt.origin == Origin::kRestart || attempt.room.created_ms <= 0) return;
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  // A clock behind LiveKit's makes a small negative delay: it started at once.
+  const auto delay_ms = std::max<std::int64_t>(0, now_ms - attempt.room.created_ms);
+  metrics::recording_start_delay(static_cast<double>(delay_ms) / 1000.0);
 }
 
 void Recorder::on_failure(Attempt& attempt, const livekit::TwirpReply& reply,
@@ -490,18 +503,23 @@ void Recorder::on_recording_ended(const livekit::EgressInfo& egress) {
     return;
   }
   const auto now = SteadyClock::now();
-  if (!egress.room_id.empty() && seen_.contains(key("fin:", egress.room_id), now)) {
-    log::info("recording failed after the room finished: nothing to restart",
-              {{"room", egress.room_name}, {"egress_id", egress.egress_id}});
+  const std::string error_code = std::to_string(egress.error_code);
+  const log::Fields fields = {
+      {"room", egress.room_name},      {"room_sid", egress.room_id},
+      {"egress_id", egress.egress_id}, {"status", livekit::to_string(egress.status)},
+      {"error", egress.error},         {"error_code", error_code}};
+  const bool room_finished =
+      !egress.room_id.empty() && seen_.contains(key("fin:", egress.room_id), now);
+  metrics::recording_ended_badly(livekit::to_string(egress.status), room_finished);
+  if (room_finished) {
+    // Nothing to restart, but the file may be cut short or missing (e.g. the upload failed):
+    // the operator needs to hear of it.
+    log::error("recording failed after the room finished: its file may be incomplete or missing",
+               fields);
     return;
   }
   history_[egress.room_name].failures.push_back(now);
-  log::warn("recording failed mid-room: restarting if the room still exists",
-            {{"room", egress.room_name},
-             {"room_sid", egress.room_id},
-             {"egress_id", egress.egress_id},
-             {"status", livekit::to_string(egress.status)},
-             {"error", egress.error}});
+  log::warn("recording failed mid-room: restarting if the room still exists", fields);
   restart_if_room_lives(egress.room_name, egress.room_id, egress.egress_id);
 }
 

@@ -110,6 +110,7 @@ class Recorder {
   void claim_then_check(const std::string& room_name, std::uint64_t id);
   void check_then_start(const std::string& room_name, std::uint64_t id);
   void start(const std::string& room_name, std::uint64_t id);
+  void observe_start_delay(const Attempt& attempt);
   void on_failure(Attempt& attempt, const livekit::TwirpReply& reply, std::string_view call);
   Attempt* find_attempt(const std::string& room_name, std::uint64_t id);
   void cancel_retry(Attempt& attempt);

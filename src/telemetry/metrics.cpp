@@ -117,6 +117,12 @@ void Registry::gauge(std::string_view name, std::string_view help, std::function
   series(name, help, Type::kGauge, labels).gauge = std::move(read);
 }
 
+void Registry::counter_read(std::string_view name, std::string_view help,
+                            std::function<double()> read) {
+  const std::lock_guard lock(mutex_);
+  series(name, help, Type::kCounter, {}).gauge = std::move(read);
+}
+
 std::string Registry::render() const {
   // Copy what to print under the lock, then print without it: gauge callbacks take other locks
   // (the recorder's), and code holding those locks updates counters here.

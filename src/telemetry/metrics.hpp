@@ -50,6 +50,8 @@ class Registry {
   // A gauge read when scraped (queue depth, calls in flight, ...).
   void gauge(std::string_view name, std::string_view help, std::function<double()> read,
              const Labels& labels = {});
+  // A counter kept by someone else (the kernel's CPU time), read when scraped.
+  void counter_read(std::string_view name, std::string_view help, std::function<double()> read);
 
   // The text exposition format, families sorted by name.
   std::string render() const;

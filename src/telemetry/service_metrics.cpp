@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <string>
 
 #include "telemetry/metrics.hpp"
+#include "util/text.hpp"
 
 namespace ar::metrics {
 namespace {
@@ -50,6 +52,27 @@ constexpr std::array<std::string_view, 21> kCodes{"ok",
                                                   "connection_error",
                                                   "http_error"};
 
+// Why a request or connection was refused (docs/operations.md explains each).
+constexpr std::array<std::string_view, 23> kRejectReasons{
+    "bad_signature",         "wrong_issuer",        "expired",
+    "not_yet_valid",         "missing_expiry",      "bad_time_claim",
+    "unsupported_algorithm", "unsupported_header",  "malformed_token",
+    "missing_authorization", "body_hash_mismatch",  "not_an_event",
+    "body_too_large",        "headers_too_large",   "malformed_http",
+    "bad_transfer_encoding", "bad_expect",          "method_not_allowed",
+    "client_left",           "read_timeout",        "too_many_connections",
+    "accept_failed",         "tls_handshake_failed"};
+constexpr std::array<std::string_view, 5> kWebhookResults{"accepted", "duplicate", "skipped",
+                                                          "busy", "shutting_down"};
+constexpr std::array<std::string_view, 3> kOrigins{"webhook", "reconciler", "restart"};
+constexpr std::array<std::string_view, 8> kSkipReasons{
+    "already_recording", "duplicate_event",   "duplicate_room", "room_finished",
+    "restart_limit",     "claimed_elsewhere", "rule",           "stopped_on_purpose"};
+constexpr std::array<std::string_view, 4> kClaimResults{"won", "taken", "duplicate_event",
+                                                        "unavailable"};
+constexpr std::array<std::string_view, 3> kEgressFailures{"failed", "aborted", "limit_reached"};
+constexpr std::array<std::string_view, 2> kPhases{"during_room", "after_room"};
+
 template <std::size_t N>
 std::string_view bounded(std::string_view value, const std::array<std::string_view, N>& known) {
   if (value.starts_with("http_") && value != "http_error") return "http_error";
@@ -71,37 +94,98 @@ std::vector<double> bounds(const std::array<double, N>& values) {
 }
 
 std::atomic<bool> g_ready{false};
+std::atomic<double> g_last_reconcile_success{0};
+
+double unix_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// Seconds of a meeting missing from the start of its file: up to half an hour is worth telling
+// apart (a lost webhook is found by the next reconcile pass, 30 s by default).
+constexpr std::array kStartDelayBuckets{1.0,  2.0,   5.0,   10.0,  20.0,  30.0,
+                                        60.0, 120.0, 300.0, 600.0, 1800.0};
+
+// One function per labelled counter: its name, help and label bounds in one place, for the code
+// that counts and for initialise_series.
+Counter& webhooks(std::string_view event, std::string_view result) {
+  return counter(
+      "auto_recorder_webhooks_total",
+      "Verified webhooks by event and result (accepted, duplicate, busy, shutting_down).",
+      {{"event", std::string(bounded(event, kEvents))}, {"result", std::string(result)}});
+}
+Counter& rejected(std::string_view reason) {
+  return counter("auto_recorder_webhooks_rejected_total",
+                 "Webhook requests refused before reaching the recorder, by reason.",
+                 {{"reason", std::string(bounded(reason, kRejectReasons))}});
+}
+Counter& started(std::string_view origin) {
+  return counter("auto_recorder_recordings_started_total",
+                 "Recordings started, by what asked for them (webhook, reconciler, restart).",
+                 {{"origin", std::string(bounded(origin, kOrigins))}});
+}
+Counter& start_failed(std::string_view code) {
+  return counter("auto_recorder_recordings_failed_total",
+                 "Start attempts that ended without a recording, by the last Twirp code.",
+                 {{"code", std::string(bounded(code, kCodes))}});
+}
+Counter& retried(std::string_view code) {
+  return counter("auto_recorder_recordings_retried_total",
+                 "Retries of a start after a transient failure, by Twirp code.",
+                 {{"code", std::string(bounded(code, kCodes))}});
+}
+Counter& skipped(std::string_view reason) {
+  return counter("auto_recorder_recordings_skipped_total",
+                 "Rooms not started because there was no need, or the recording policy says so "
+                 "(reason=\"rule\"), by reason.",
+                 {{"reason", std::string(bounded(reason, kSkipReasons))}});
+}
+Counter& ended_failed(std::string_view status, std::string_view phase) {
+  return counter(
+      "auto_recorder_recordings_ended_failed_total",
+      "Recordings that ended failed, aborted or at a limit, by status and whether "
+      "their room was still open (during_room: restarted) or had finished "
+      "(after_room: the file may be incomplete or missing).",
+      {{"status", std::string(bounded(status, kEgressFailures))}, {"phase", std::string(phase)}});
+}
+Counter& api_calls(std::string_view method, std::string_view outcome) {
+  return counter("auto_recorder_livekit_api_calls_total",
+                 "Calls to LiveKit's API by method and outcome.",
+                 {{"method", std::string(bounded(method, kMethods))},
+                  {"outcome", std::string(bounded(outcome, kCodes))}});
+}
+Counter& passes(bool ok) {
+  return counter("auto_recorder_reconcile_passes_total", "Reconciler passes, by result.",
+                 {{"result", ok ? "ok" : "failed"}});
+}
+Counter& claims(std::string_view result) {
+  return counter("auto_recorder_coordination_claims_total",
+                 "Claims on rooms in Redis, by result (won, taken, duplicate_event, unavailable).",
+                 {{"result", std::string(bounded(result, kClaimResults))}});
+}
 
 }  // namespace
 
 void webhook_verified(std::string_view event, std::string_view result) {
   // Every webhook counts here: the (event, result) counters are looked up in the registry once,
   // then updated without a lock or an allocation.
-  static constexpr std::array<std::string_view, 5> kResults{"accepted", "duplicate", "skipped",
-                                                            "busy", "shutting_down"};
-  static std::array<std::array<std::atomic<Counter*>, kResults.size()>, kEvents.size() + 1> cache{};
+  static std::array<std::array<std::atomic<Counter*>, kWebhookResults.size()>, kEvents.size() + 1>
+      cache{};
   const std::string_view known_event = bounded(event, kEvents);
   const auto e = static_cast<std::size_t>(std::find(kEvents.begin(), kEvents.end(), known_event) -
                                           kEvents.begin());
-  const auto r = static_cast<std::size_t>(std::find(kResults.begin(), kResults.end(), result) -
-                                          kResults.begin());
-  if (r == kResults.size()) return;  // not a result this metric knows
+  const auto r = static_cast<std::size_t>(
+      std::find(kWebhookResults.begin(), kWebhookResults.end(), result) - kWebhookResults.begin());
+  if (r == kWebhookResults.size()) return;  // not a result this metric knows
   Counter* cached = cache.at(e).at(r).load(std::memory_order_acquire);
   if (cached == nullptr) {
-    cached = &counter(
-        "auto_recorder_webhooks_total",
-        "Verified webhooks by event and result (accepted, duplicate, busy, shutting_down).",
-        {{"event", std::string(known_event)}, {"result", std::string(result)}});
+    cached = &webhooks(known_event, result);
     cache.at(e).at(r).store(cached, std::memory_order_release);
   }
   cached->inc();
 }
 
 void webhook_rejected(std::string_view reason) {
-  counter("auto_recorder_webhooks_rejected_total",
-          "Webhook requests refused before reaching the recorder, by reason.",
-          {{"reason", std::string(reason)}})
-      .inc();
+  rejected(reason).inc();
 }
 
 void connection_evicted() {
@@ -119,61 +203,81 @@ void webhook_seconds(double seconds) {
 }
 
 void recording_started(std::string_view origin) {
-  counter("auto_recorder_recordings_started_total",
-          "Recordings started, by what asked for them (webhook, reconciler, restart).",
-          {{"origin", std::string(origin)}})
-      .inc();
+  started(origin).inc();
 }
 
 void recording_failed(std::string_view code) {
-  counter("auto_recorder_recordings_failed_total",
-          "Start attempts that ended without a recording, by the last Twirp code.",
-          {{"code", std::string(bounded(code, kCodes))}})
-      .inc();
+  start_failed(code).inc();
 }
 
 void recording_retried(std::string_view code) {
-  counter("auto_recorder_recordings_retried_total",
-          "Retries of a start after a transient failure, by Twirp code.",
-          {{"code", std::string(bounded(code, kCodes))}})
-      .inc();
+  retried(code).inc();
 }
 
 void recording_skipped(std::string_view reason) {
-  counter("auto_recorder_recordings_skipped_total",
-          "Rooms not started because there was no need, or the recording policy says so "
-          "(reason=\"rule\"), by reason.",
-          {{"reason", std::string(reason)}})
-      .inc();
+  skipped(reason).inc();
 }
 
 void api_call(std::string_view method, std::string_view outcome, double seconds) {
-  const std::string m(bounded(method, kMethods));
-  counter("auto_recorder_livekit_api_calls_total", "Calls to LiveKit's API by method and outcome.",
-          {{"method", m}, {"outcome", std::string(bounded(outcome, kCodes))}})
-      .inc();
+  api_calls(method, outcome).inc();
   registry()
       .histogram("auto_recorder_livekit_api_duration_seconds",
                  "Duration of calls to LiveKit's API (StartRoomCompositeEgress, ...).",
-                 bounds(kApiBuckets), {{"method", m}})
+                 bounds(kApiBuckets), {{"method", std::string(bounded(method, kMethods))}})
       .observe(seconds);
 }
 
 void reconcile_pass(bool ok, std::size_t unrecorded_rooms) {
-  counter("auto_recorder_reconcile_passes_total", "Reconciler passes, by result.",
-          {{"result", ok ? "ok" : "failed"}})
-      .inc();
+  passes(ok).inc();
+  if (ok) g_last_reconcile_success = unix_seconds();
   static Counter& found = registry().counter(
       "auto_recorder_reconcile_unrecorded_rooms_total",
       "Rooms a reconcile pass found without a recording (each then goes to ensure_recording).");
   found.inc(unrecorded_rooms);
 }
 
+void recording_ended_badly(std::string_view status, bool room_finished) {
+  // LiveKit's status name without its prefix, in lower case: EGRESS_LIMIT_REACHED -> limit_reached
+  constexpr std::string_view kPrefix = "EGRESS_";
+  if (status.starts_with(kPrefix)) status.remove_prefix(kPrefix.size());
+  ended_failed(util::lower(status), room_finished ? "after_room" : "during_room").inc();
+}
+
+void recording_start_delay(double seconds) {
+  static Histogram& histogram = registry().histogram(
+      "auto_recorder_recording_start_delay_seconds",
+      "Seconds from a room's creation to the start of its recording: the part of the meeting "
+      "that is not in the file.",
+      bounds(kStartDelayBuckets));
+  histogram.observe(seconds);
+}
+
 void coordination_claim(std::string_view result) {
-  counter("auto_recorder_coordination_claims_total",
-          "Claims on rooms in Redis, by result (won, taken, duplicate_event, unavailable).",
-          {{"result", std::string(result)}})
-      .inc();
+  claims(result).inc();
+}
+
+void initialise_series() {
+  for (std::string_view event : kEvents) {
+    for (std::string_view result : kWebhookResults) webhooks(event, result);
+  }
+  for (std::string_view reason : kRejectReasons) rejected(reason);
+  for (std::string_view origin : kOrigins) started(origin);
+  for (std::string_view code : kCodes) {
+    start_failed(code);
+    retried(code);
+    for (std::string_view method : kMethods) api_calls(method, code);
+  }
+  for (std::string_view reason : kSkipReasons) skipped(reason);
+  for (std::string_view status : kEgressFailures) {
+    for (std::string_view phase : kPhases) ended_failed(status, phase);
+  }
+  passes(true);
+  passes(false);
+  for (std::string_view result : kClaimResults) claims(result);
+  registry().gauge("auto_recorder_last_reconcile_success_timestamp_seconds",
+                   "Unix time of this replica's last successful reconcile pass; 0 until its first "
+                   "(and on replicas that do not run passes).",
+                   [] { return g_last_reconcile_success.load(); });
 }
 
 void track_coordination(std::function<double()> degraded, std::function<double()> leader) {

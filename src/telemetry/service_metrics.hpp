@@ -23,6 +23,11 @@ void recording_failed(std::string_view code);
 void recording_retried(std::string_view code);
 // already_recording, duplicate_event, duplicate_room, room_finished, restart_limit.
 void recording_skipped(std::string_view reason);
+// A recording that ended EGRESS_FAILED, EGRESS_ABORTED or EGRESS_LIMIT_REACHED ("failed",
+// "aborted", "limit_reached"), while its room was open or after it finished.
+void recording_ended_badly(std::string_view status, bool room_finished);
+// Seconds from a room's creation to the successful start of its recording.
+void recording_start_delay(double seconds);
 
 // Every call to LiveKit's API, by method and outcome ("ok" or the Twirp code).
 void api_call(std::string_view method, std::string_view outcome, double seconds);
@@ -38,6 +43,10 @@ void track_coordination(std::function<double()> degraded, std::function<double()
 void track_pending_starts(std::function<double()> read);
 void track_api_calls_in_flight(std::function<double()> read);
 void set_ready(bool ready);
+
+// Creates every labelled counter's known series at 0 (so that increase() sees the first step)
+// and the gauges that need no one to track them. Once, at startup.
+void initialise_series();
 
 // auto_recorder_build_info{version="..."} 1
 void publish_build_info(std::string_view version);

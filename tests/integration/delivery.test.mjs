@@ -364,6 +364,38 @@ test('a failed recording of a room that has closed is not restarted', async () =
   });
 });
 
+// A MinIO credential or path-style mistake fails the upload after the room has finished: nothing
+// to restart, but the operator must hear of it. During the room, the restart is logged too.
+test('a failed recording is logged with its error and error_code and counted, during and after its room', async () => {
+  await withRecorder({}, async (recorder) => {
+    const failedCount = async (phase, status) => Number((await (await fetch(`${recorder.url}/metrics`)).text())
+      .match(new RegExp(`auto_recorder_recordings_ended_failed_total\\{status="${status}",phase="${phase}"\\} (\\d+)`))?.[1]);
+    assert.equal(await failedCount('after_room', 'failed'), 0, 'the series exists before the first failure');
+
+    const during = liveRoom('fails-during');
+    await postSigned(recorder, during.body);
+    await recorder.waitForOutput(/recording started room=fails-during/);
+    const [first] = standin.startsFor('fails-during');
+    const crashed = standin.endEgress(first.egressId, EgressStatus.EGRESS_FAILED, 'pipeline crashed', 500);
+    await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(crashed) }));
+    await recorder.waitForOutput(/warning recording failed mid-room: restarting if the room still exists room=fails-during .*status=EGRESS_FAILED error="pipeline crashed" error_code=500/);
+    assert.equal(await failedCount('during_room', 'failed'), 1);
+
+    const after = liveRoom('fails-after');
+    await postSigned(recorder, after.body);
+    await recorder.waitForOutput(/recording started room=fails-after/);
+    const [egress] = standin.startsFor('fails-after');
+    standin.removeRoom('fails-after');
+    await postSigned(recorder, eventBody('room_finished', { room: { name: 'fails-after', sid: after.room.sid } }));
+    const denied = standin.endEgress(egress.egressId, EgressStatus.EGRESS_LIMIT_REACHED, 'upload: AccessDenied', 403);
+    await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(denied) }));
+    await recorder.waitForOutput(/error recording failed after the room finished: its file may be incomplete or missing room=fails-after .*status=EGRESS_LIMIT_REACHED error="upload: AccessDenied" error_code=403/);
+    assert.equal(await failedCount('after_room', 'limit_reached'), 1);
+    assert.equal(standin.startsFor('fails-after').length, 1, 'nothing to restart');
+  });
+  standin.removeRoom('fails-during');
+});
+
 test('a full queue answers 503 so LiveKit retries; nothing is lost', async () => {
   await withRecorder({ MAX_PENDING_STARTS: '3', RECONCILE_INTERVAL: '0' }, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', times: 3, delayMs: 1500 });

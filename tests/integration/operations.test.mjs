@@ -88,7 +88,9 @@ test('metrics after a scripted scenario: parsed by a Prometheus parser, linted b
     // N = 4 rooms started, one of them only after K = 2 "unavailable" answers.
     standin.inject({ method: 'StartRoomCompositeEgress', times: 2, status: 503, code: 'unavailable' });
     const rooms = ['metrics-a', 'metrics-b', 'metrics-c', 'metrics-d'];
-    const bodies = rooms.map((name) => eventBody('room_started', { room: { name } }));
+    // The last room was created 45 s before its webhook arrived (its webhook was lost, say).
+    const created = (name) => (name === 'metrics-d' ? { creationTime: BigInt(Math.floor(Date.now() / 1000) - 45) } : {});
+    const bodies = rooms.map((name) => eventBody('room_started', { room: { name, ...created(name) } }));
     for (const body of bodies) assert.equal((await post(endpoint, body, { authorization: await signBody(body, recorder.webhookAuth) })).status, 200);
     // One duplicate delivery, and one event the recorder ignores.
     assert.equal((await post(endpoint, bodies[0], { authorization: await signBody(bodies[0], recorder.webhookAuth) })).status, 200);
@@ -129,13 +131,30 @@ test('metrics after a scripted scenario: parsed by a Prometheus parser, linted b
     const histogramCount = (series) => Number(res.text.match(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\d+)$`, 'm'))?.[1]);
     assert.equal(histogramCount('auto_recorder_livekit_api_duration_seconds_count{method="StartRoomCompositeEgress"}'), 6);
     assert.equal(histogramCount('auto_recorder_webhook_duration_seconds_count'), 9, 'all but the 413, which never reaches the handler');
+    // Seconds from room creation to recording start: three within seconds, one after 45 s.
+    assert.equal(histogramCount('auto_recorder_recording_start_delay_seconds_count'), 4);
+    assert.equal(histogramCount('auto_recorder_recording_start_delay_seconds_bucket{le="30"}'), 3);
+    assert.equal(histogramCount('auto_recorder_recording_start_delay_seconds_bucket{le="60"}'), 4);
+    // Every known series exists from the start, at 0, so that increase() sees its first step.
+    assert.equal(value('auto_recorder_webhooks_rejected_total', { reason: 'wrong_issuer' }), 0);
+    assert.equal(value('auto_recorder_recordings_failed_total', { code: 'unauthenticated' }), 0);
+    assert.equal(value('auto_recorder_recordings_ended_failed_total', { status: 'failed', phase: 'after_room' }), 0);
+    assert.equal(value('auto_recorder_reconcile_passes_total', { result: 'failed' }), 0);
+    assert.equal(value('auto_recorder_last_reconcile_success_timestamp_seconds'), 0, 'the reconciler is off here');
+    // The standard process metrics.
+    const startedAt = value('process_start_time_seconds');
+    assert.ok(Math.abs(startedAt - recorder.startedAt / 1000) < 5, `process_start_time_seconds ${startedAt}`);
+    assert.ok(value('process_resident_memory_bytes') > 1e6 && value('process_resident_memory_bytes') < 200e6);
+    assert.ok(value('process_virtual_memory_bytes') >= value('process_resident_memory_bytes'));
+    assert.ok(value('process_open_fds') >= 3 && value('process_open_fds') < value('process_max_fds'));
+    assert.ok(value('process_cpu_seconds_total') >= 0);
     assert.equal(value('auto_recorder_pending_starts'), 0);
     assert.equal(value('auto_recorder_livekit_api_calls_in_flight'), 0);
     assert.equal(value('auto_recorder_ready'), 1);
     assert.match(families.auto_recorder_build_info.metrics[0].labels.version, /^\d+\.\d+\.\d+/);
     for (const name of rooms) assert.ok(!res.text.includes(name), 'no room names in metrics');
     for (const family of Object.values(families)) {
-      assert.match(family.name, /^auto_recorder_/);
+      assert.match(family.name, /^(auto_recorder|process)_/);
       if (family.type === 'COUNTER') assert.match(family.name, /_total$/);
     }
   } finally {

@@ -80,6 +80,7 @@ class RecorderProcess {
     this.child = child;
     this.port = port;
     this.url = `http://127.0.0.1:${port}`;
+    this.startedAt = Date.now(); // ms, when the process was spawned
     this.output = '';
     this.exit = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     const collect = (chunk) => { this.output += chunk.toString(); };

@@ -97,10 +97,11 @@ export class LiveKitStandIn {
   }
 
   // An egress ends (e.g. EGRESS_FAILED); returns its EgressInfo for an egress_ended webhook.
-  endEgress(egressId, status, error = '') {
+  endEgress(egressId, status, error = '', errorCode = 0) {
     const egress = this.egresses.find((e) => e.egressId === egressId);
     egress.status = status;
     egress.error = error;
+    egress.errorCode = errorCode;
     egress.endedAt = BigInt(Date.now()) * 1000000n;
     return egress;
   }

@@ -23,5 +23,16 @@ TEST(EgressInfo, ReadsAStartAnswerAndNamesStatuses) {
   EXPECT_FALSE(is_failure(EgressStatus::kUnknown));
 }
 
+TEST(EgressInfo, ReadsTheErrorAndItsCodeEitherWay) {
+  const auto camel = parse_egress_info(
+      R"({"egressId":"E","status":"EGRESS_FAILED","error":"upload failed","errorCode":403})");
+  ASSERT_TRUE(camel);
+  EXPECT_EQ(camel->error, "upload failed");
+  EXPECT_EQ(camel->error_code, 403);
+  EXPECT_EQ(parse_egress_info(R"({"egress_id":"E","error_code":"500"})")->error_code, 500);
+  EXPECT_EQ(parse_egress_info(R"({"egress_id":"E","error_code":"x"})")->error_code, 0);
+  EXPECT_EQ(parse_egress_info(R"({"egress_id":"E"})")->error_code, 0);
+}
+
 }  // namespace
 }  // namespace ar::livekit

@@ -22,8 +22,10 @@ bool feed(ReplyReader& reader, std::string_view body, std::size_t piece) {
 
 constexpr std::string_view kRooms =
     R"({"rooms":[{"sid":"RM_1","name":"a","metadata":"{\"record\":false}","num_participants":2,)"
-    R"("enabled_codecs":[{"mime":"audio/opus","fmtp_line":""}],"version":{"unix_micro":"1"}},)"
-    R"({"sid":"RM_2","name":"b","empty_timeout":300},{"sid":"RM_3","name":""}]})";
+    R"("creation_time":"1692627281","enabled_codecs":[{"mime":"audio/opus","fmtp_line":""}],)"
+    R"("version":{"unix_micro":"1"}},)"
+    R"({"sid":"RM_2","name":"b","empty_timeout":300,"creation_time":1692627281,)"
+    R"("creation_time_ms":"1692627281250"},{"sid":"RM_3","name":""}]})";
 
 TEST(ListReader, ReadsRoomsWhicheverWayTheBodyArrives) {
   for (const std::size_t piece : {1UL, 2UL, 7UL, 1000UL}) {
@@ -35,6 +37,8 @@ TEST(ListReader, ReadsRoomsWhicheverWayTheBodyArrives) {
     EXPECT_EQ(rooms[0].name, "a");
     EXPECT_EQ(rooms[0].metadata, R"({"record":false})");
     EXPECT_EQ(rooms[1].name, "b");
+    EXPECT_EQ(rooms[0].created_ms, 1692627281000) << "creation_time in seconds, as a string";
+    EXPECT_EQ(rooms[1].created_ms, 1692627281250) << "creation_time_ms wins when present";
   }
   EXPECT_EQ(parse_room_list("{}")->size(), 0U);
   EXPECT_EQ(parse_room_list(R"({"rooms":null})")->size(), 0U);
