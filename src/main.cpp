@@ -14,6 +14,7 @@
 #include "build_info.hpp"
 #include "config/describe.hpp"
 #include "config/duration.hpp"
+#include "config/environment_names.hpp"
 #include "config/load.hpp"
 #include "livekit/egress.hpp"
 #include "livekit/twirp_client.hpp"
@@ -279,6 +280,10 @@ int main(int argc, char** argv) {
   app.add_flag("--check-config", check_config,
                "Validate the configuration as startup would, print it with secrets redacted, and "
                "exit 0 (valid) or 1");
+  bool strict = false;
+  app.add_flag("--strict", strict,
+               "With --check-config: every warning (an unknown variable, a rule that looks "
+               "wrong, ...) is an error, for CI gates");
   std::vector<std::string> rooms;
   std::string room_metadata;
   app.add_option("rooms", rooms,
@@ -296,8 +301,8 @@ int main(int argc, char** argv) {
                                         "\nopenssl: " + OpenSSL_version(OPENSSL_VERSION));
   CLI11_PARSE(app, argc, argv);
 
-  if (!check_config && (!rooms.empty() || !room_metadata.empty())) {
-    std::cerr << "auto-recorder: room names and --room-metadata are only taken with "
+  if (!check_config && (!rooms.empty() || !room_metadata.empty() || strict)) {
+    std::cerr << "auto-recorder: room names, --room-metadata and --strict are only taken with "
                  "--check-config\n";
     return 1;
   }
@@ -316,11 +321,20 @@ int main(int argc, char** argv) {
     std::cerr << "auto-recorder: configuration error: " << message << "\n";
     return 1;
   }
+  for (std::string& unknown : config::unknown_variables(config::process_environment_entries())) {
+    config.warnings.push_back(std::move(unknown));
+  }
   if (check_config) {
     std::cout << config::describe(config);
-    for (const std::string& warning : config.warnings)
-      std::cout << "# warning: " << warning << "\n";
+    for (const std::string& warning : config.warnings) {
+      std::cout << (strict ? "# error: " : "# warning: ") << warning << "\n";
+    }
     show_choices(config, rooms, room_metadata);
+    if (strict && !config.warnings.empty()) {
+      std::cout << "# configuration is not valid under --strict: " << config.warnings.size()
+                << " warning(s) above\n";
+      return 1;
+    }
     std::cout << "# configuration is valid\n";
     return 0;
   }

@@ -32,21 +32,6 @@ bool is_section(std::string_view path) {
                      [&](const Setting& s) { return s.key.starts_with(prefix); });
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
 // Stops at the first alias, naming its line.
 class AliasFinder : public YAML::EventHandler {
  public:
@@ -166,7 +151,7 @@ void YamlReader::read_mapping(const YAML::Node& node, const std::string& prefix)
       std::string best;
       std::size_t best_distance = 3;  // suggest only near misses
       auto consider = [&](std::string_view candidate) {
-        const std::size_t distance = edit_distance(path, candidate);
+        const std::size_t distance = util::edit_distance(path, candidate);
         if (distance < best_distance) {
           best_distance = distance;
           best = std::string(candidate);

@@ -1,5 +1,6 @@
 #pragma once
 // Small text helpers shared by the configuration, HTTP framing and the proxy settings.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -10,5 +11,8 @@ std::string lower(std::string_view text);
 
 // Without leading and trailing spaces, tabs, CRs and LFs.
 std::string_view trim(std::string_view text);
+
+// Levenshtein distance: insertions, deletions and substitutions (for "did you mean").
+std::size_t edit_distance(std::string_view a, std::string_view b);
 
 }  // namespace ar::util

@@ -207,6 +207,25 @@ test('--check-config: prints the effective configuration with secrets redacted, 
   assert.doesNotMatch(output, /auto-recorder ready/, 'it checks, it does not start');
 });
 
+test('a misspelt variable draws a did-you-mean at startup and in --check-config; --strict makes it an error', async () => {
+  const env = { LIVEKIT_API_KEY: 'APIcheck', LIVEKIT_API_SECRET: 'env-api-secret-value', S3_BUCKET: 'typos',
+    S3_ENDPIONT: 'http://minio:9000', REDIS_SERVICE_HOST: '10.0.0.2', REDIS_PORT: 'tcp://10.0.0.2:6379' };
+  const lenient = await runToExit({ env, args: ['--check-config'] });
+  assert.equal(lenient.code, 0, lenient.output);
+  assert.match(lenient.output, /^# warning: environment variable S3_ENDPIONT is not a setting: did you mean S3_ENDPOINT\?; it is ignored$/m);
+  assert.doesNotMatch(lenient.output, /REDIS_/, 'Kubernetes service links are not typos');
+  const strict = await runToExit({ env, args: ['--check-config', '--strict'] });
+  assert.equal(strict.code, 1);
+  assert.match(strict.output, /^# error: environment variable S3_ENDPIONT/m);
+  assert.match(strict.output, /not valid under --strict/);
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0', S3_FORCE_PATHSTYLE: 'true' }) });
+  try {
+    await recorder.waitForOutput(/warning environment variable S3_FORCE_PATHSTYLE is not a setting: did you mean S3_FORCE_PATH_STYLE\?/);
+  } finally {
+    await recorder.stop();
+  }
+});
+
 test('passwords inside URLs are redacted in --check-config, the request preview and the logs', async () => {
   const config = 'storage:\n  s3:\n    bucket: urls\n    endpoint: "http://minio:Mn10PwQ7zrX@minio:9000"\n' +
     '    proxy_config:\n      url: "http://squid:Px8QwLm2vkY@proxy:3128"\n';
