@@ -56,7 +56,11 @@ struct AliOssStorage {
   std::string bucket;
 };
 
-using Storage = std::variant<S3Storage, AzureStorage, GcpStorage, AliOssStorage>;
+// `storage: egress`: requests carry no upload, so egress uploads with the storage of its own
+// configuration and the storage credentials never leave it.
+struct EgressStorage {};
+
+using Storage = std::variant<S3Storage, AzureStorage, GcpStorage, AliOssStorage, EgressStorage>;
 using NamedStorages = std::map<std::string, Storage, std::less<>>;  // `storages:` by name
 
 // LiveKit's EncodedFileType names for file outputs (there is no WEBM for room composites).

@@ -488,7 +488,7 @@ std::string_view to_string(FileType type) {
 }
 
 std::string_view storage_name(const Storage& storage) {
-  static constexpr std::array<std::string_view, 4> kNames{"s3", "azure", "gcp", "alioss"};
+  static constexpr std::array<std::string_view, 5> kNames{"s3", "azure", "gcp", "alioss", "egress"};
   return kNames.at(storage.index());
 }
 

@@ -133,7 +133,7 @@ void YamlReader::read_mapping(const YAML::Node& node, const std::string& prefix)
       read_string_map(value, path);
     } else if (setting != nullptr && setting->kind == Kind::kStringList && value.IsSequence()) {
       read_string_list(value, path);
-    } else if (setting != nullptr) {
+    } else if (setting != nullptr && !(section && value.IsMap())) {  // `storage: egress`
       if (value.IsNull()) continue;  // "key:" with nothing after it leaves the default
       if (!value.IsScalar()) fail(path, value, "must be a single value");
       raw_.values[path] = expand(path, value.Scalar());
@@ -309,6 +309,16 @@ bool Reader::section_present(std::string_view section) const {
   return raw_.sections.contains(section) ||
          std::any_of(raw_.values.begin(), raw_.values.end(), under) ||
          std::any_of(raw_.maps.begin(), raw_.maps.end(), under);
+}
+
+std::string Reader::section_origin(std::string_view section) const {
+  const std::string prefix = std::string(section) + ".";
+  std::string out;
+  for (const auto& [key, origin] : raw_.origins) {
+    if (!key.starts_with(prefix)) continue;
+    out += (out.empty() ? "" : ", ") + name(key) + " set by " + origin;
+  }
+  return out.empty() ? name(section) + " in " + raw_.file : out;
 }
 
 bool Reader::switched_off(std::string_view section) const {

@@ -102,6 +102,9 @@ class Reader {
   // Any key under `section` ("storage.s3", "segments") is set, or the section itself is there.
   bool section_present(std::string_view section) const;
   bool switched_off(std::string_view section) const;
+  // What put settings under `section` there, for conflicts: "storage.gcp.bucket set by
+  // $GCP_BUCKET, storage.gcp.credentials_json set by config.yaml".
+  std::string section_origin(std::string_view section) const;
   bool scoped() const { return !shown_.empty(); }  // inside a rule or a named storage
 
  private:

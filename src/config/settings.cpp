@@ -176,6 +176,10 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"redis.timeout", "REDIS_TIMEOUT", "1s", Kind::kDuration, kPlain,
      "Connecting to Redis, and each Redis command, may take this long before Redis counts as "
      "unreachable."},
+    {"storage", "STORAGE", "", Kind::kString, kPlain,
+     "`egress`: requests carry no upload, and egress uploads with the storage of its own "
+     "configuration (its `storage:` section), so the recorder holds no storage credentials. "
+     "Otherwise configure one provider below."},
     // Amazon S3 and S3-compatible storage
     {"storage.s3.bucket", "S3_BUCKET", "", Kind::kString, kPlain, "S3 bucket. Required for S3."},
     {"storage.s3.access_key", "S3_ACCESS_KEY", "", Kind::kString, kPlain,
@@ -219,7 +223,8 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "Blob container. Required for Azure."},
     // Google Cloud Storage
     {"storage.gcp.credentials_json", "GOOGLE_APPLICATION_CREDENTIALS", "", Kind::kString, kSecret,
-     "Service account key: a path to the JSON file, or the JSON itself. Required for GCP."},
+     "Service account key: a path to the JSON file, or the JSON itself. Omit it to let egress "
+     "use its Application Default Credentials (Workload Identity on GKE)."},
     {"storage.gcp.bucket", "GCP_BUCKET", "", Kind::kString, kPlain, "Bucket. Required for GCP."},
     {"storage.gcp.proxy_config.url", "", "", Kind::kString, kPlain,
      "HTTP proxy egress uses for uploads."},

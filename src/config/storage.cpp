@@ -92,8 +92,10 @@ std::string read_gcp_credentials(const Reader& in, const std::string& value) {
 
 GcpStorage read_gcp(const Reader& in) {
   GcpStorage gcp;
-  gcp.credentials_json =
-      read_gcp_credentials(in, in.required("storage.gcp.credentials_json", " for GCP storage"));
+  // Without a key, egress uses Application Default Credentials (Workload Identity on GKE).
+  if (const std::string key = in.text("storage.gcp.credentials_json"); !key.empty()) {
+    gcp.credentials_json = read_gcp_credentials(in, key);
+  }
   gcp.bucket = in.required("storage.gcp.bucket", " for GCP storage");
   gcp.proxy = read_proxy(in, "gcp");
   return gcp;
@@ -122,6 +124,25 @@ Storage read_storage(const Reader& in, std::vector<std::string>& warnings) {
   const bool named = in.scoped();
   const std::string section = in.name("storage.");  // "storages.acme." for a named one
   const std::string where = named ? section.substr(0, section.size() - 1) + ": " : "";
+  if (!named) {
+    const std::string mode = lower(in.text("storage"));
+    if (mode == "egress") {
+      if (!configured.empty()) {
+        throw ConfigError(in.name("storage") +
+                          " is egress (egress uploads with its own storage) "
+                          "but storage." +
+                          std::string(configured.front()) + " is configured too (" +
+                          in.section_origin("storage." + std::string(configured.front())) +
+                          "); remove one of them");
+      }
+      return EgressStorage{};
+    }
+    if (!mode.empty()) {
+      throw ConfigError(in.name("storage") +
+                        " must be egress or unset: providers are configured under storage.s3, "
+                        "storage.azure, storage.gcp or storage.alioss");
+    }
+  }
   if (configured.empty()) {
     if (named) {
       throw ConfigError(where +
@@ -136,7 +157,13 @@ Storage read_storage(const Reader& in, std::vector<std::string>& warnings) {
   if (configured.size() > 1) {
     std::string found;
     for (std::string_view provider : configured) {
-      found += (found.empty() ? "" : ", ") + std::string(provider);
+      // At the top level, what set each: a stray GOOGLE_APPLICATION_CREDENTIALS or AZURE_*
+      // in the pod's environment is then named.
+      found += (found.empty() ? ""
+                : named       ? ", "
+                              : "; ") +
+               std::string(provider) +
+               (named ? "" : " (" + in.section_origin("storage." + std::string(provider)) + ")");
     }
     throw ConfigError(where + "Only one storage provider can be configured, found " + found +
                       (named ? ": keep one, or give the other a name of its own"

@@ -68,6 +68,9 @@ struct UploadJson {
     output["gcp"] = std::move(u);
   }
 
+  // Egress uploads with its own configured storage.
+  void operator()(const config::EgressStorage& /*unused*/) const {}
+
   void operator()(const config::AliOssStorage& oss) const {
     json::object u;
     put(u, "accessKey", oss.access_key);

@@ -196,7 +196,7 @@ test('--check-config ROOM...: the rule each room meets and the request, with sec
 
   const misuse = await runToExit({ env: baseEnv(standin), args: ['lobby'] });
   assert.equal(misuse.code, 1);
-  assert.match(misuse.output, /room names and --room-metadata are only taken with --check-config/);
+  assert.match(misuse.output, /room names, --room-metadata and --strict are only taken with --check-config/);
 });
 
 test('every validation message stops startup, naming the rule and the key', async () => {

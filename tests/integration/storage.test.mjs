@@ -189,3 +189,27 @@ test('environment variables override the YAML file', async () => {
   assert.equal(file.output.value.region, 'yaml-region');
   assert.equal(request.layout, 'speaker-light');
 });
+
+// STORAGE=egress: the request carries no upload, so egress uploads where its own configuration
+// says, and the storage credentials live only in egress's config.
+test('STORAGE=egress: no upload in the request; egress\'s own storage takes the file', async () => {
+  standin.egressStorage = { case: 's3', bucket: 'egress-own-bucket' };
+  try {
+    const { file, recorder } = await recordOnce({ room: 'egress-storage', env: { ...lk(), STORAGE: 'egress' } });
+    assert.equal(file.output.case, undefined, 'no s3, azure, gcp or aliOSS upload in the request');
+    assert.equal(file.filepath, 'recordings/{room_name}-{time}', 'the path template still goes to egress');
+    const [egress] = standin.startsFor('egress-storage');
+    const info = standin.egresses.find((e) => e.egressId === egress.egressId);
+    assert.equal(info.fileResults[0].location, `s3://egress-own-bucket/${file.filepath}`);
+    assert.match(recorder.output, /storage=egress/, 'the ready line says where recordings go');
+  } finally {
+    standin.egressStorage = null;
+  }
+});
+
+test('GCP without a key: egress uses its Application Default Credentials (Workload Identity)', async () => {
+  const { file } = await recordOnce({ room: 'gcp-adc', env: { ...lk(), GCP_BUCKET: 'adc-bucket' } });
+  assert.equal(file.output.case, 'gcp');
+  assert.equal(file.output.value.bucket, 'adc-bucket');
+  assert.equal(file.output.value.credentials, '', 'no credentials sent');
+});

@@ -9,6 +9,7 @@ import { TokenVerifier } from 'livekit-server-sdk';
 import {
   EgressInfo,
   EgressStatus,
+  FileInfo,
   ListEgressRequest,
   ListEgressResponse,
   ListRoomsRequest,
@@ -44,6 +45,9 @@ export class LiveKitStandIn {
     this.faults = []; // { method, times, delayMs, status, code, msg }
     this.strictErrors = []; // bodies the protocol refused: a test failure
     this.preexisting = []; // egresses not started by the recorder (addEgress)
+    // The storage of egress's own configuration (its `storage:` section), e.g. { case: 's3',
+    // bucket: 'b' }: where egress uploads a file whose request carries no upload.
+    this.egressStorage = null;
   }
 
   async start() {
@@ -223,9 +227,19 @@ export class LiveKitStandIn {
       status: EgressStatus.EGRESS_STARTING,
       startedAt: BigInt(Date.now()) * 1000000n,
       request: { case: 'roomComposite', value: request },
+      fileResults: request.fileOutputs.map((file) => new FileInfo({ filename: file.filepath, location: this.#location(file) })),
     });
     this.egresses.push(info);
     return info;
+  }
+
+  // Where egress puts a file (egress pkg/config/storage.go): the request's upload when it carries
+  // one, else the storage of egress's own configuration, else its local disk.
+  #location(file) {
+    const upload = file.output?.case ? file.output : this.egressStorage;
+    if (!upload) return `file:///${file.filepath}`;
+    const bucket = upload.value?.bucket ?? upload.value?.containerName ?? upload.bucket;
+    return `${upload.case}://${bucket}/${file.filepath}`;
   }
 
   #listEgress(request) {

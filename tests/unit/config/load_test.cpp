@@ -289,11 +289,28 @@ TEST_F(ConfigLoad, StorageMustBeExactlyOneProvider) {
   EXPECT_EQ(error_of({{"LIVEKIT_API_KEY", "k"}, {"LIVEKIT_API_SECRET", "s"}}).substr(0, 30),
             "No storage provider configured");
   EXPECT_EQ(error_of(minimal({{"AZURE_STORAGE_ACCOUNT", "acct"}})),
-            "Only one storage provider can be configured, found s3, azure: remove the settings "
-            "(YAML and environment) of the ones you do not use");
+            "Only one storage provider can be configured, found s3 (storage.s3.bucket (S3_BUCKET) "
+            "set by $S3_BUCKET); azure (storage.azure.account_name (AZURE_STORAGE_ACCOUNT) set by "
+            "$AZURE_STORAGE_ACCOUNT): remove the settings (YAML and environment) of the ones you "
+            "do not use");
   write("config.yaml", "storage:\n  gcp: {}\n");
   EXPECT_EQ(error_of(minimal()).substr(0, 50),
             "Only one storage provider can be configured, found");
+}
+
+TEST_F(ConfigLoad, StorageEgressSendsNoUploadAndTakesNoProvider) {
+  const Vars keys{{"LIVEKIT_API_KEY", "k"}, {"LIVEKIT_API_SECRET", "s"}};
+  write("config.yaml", "storage: egress\n");
+  EXPECT_TRUE(std::holds_alternative<EgressStorage>(*load_config(env(keys), std::nullopt).storage));
+  write("config.yaml", "storage: Egress\nlayout: speaker\n");
+  EXPECT_EQ(storage_name(*load_config(env(keys), std::nullopt).storage), "egress");
+  write("config.yaml", "storage:\n  s3: {bucket: b}\n");
+  Vars with_env = keys;
+  with_env.emplace("STORAGE", "egress");
+  EXPECT_NE(
+      error_of(with_env).find("but storage.s3 is configured too (storage.s3.bucket (S3_BUCKET) "
+                              "set by "),
+      std::string::npos);
 }
 
 TEST_F(ConfigLoad, EachProviderNamesItsMissingField) {
@@ -311,9 +328,11 @@ TEST_F(ConfigLoad, EachProviderNamesItsMissingField) {
   EXPECT_NE(error_of(with({{"AZURE_STORAGE_ACCOUNT", "a"}, {"AZURE_CONTAINER_NAME", "c"}}))
                 .find("storage.azure.account_key (AZURE_STORAGE_KEY) is required"),
             std::string::npos);
-  EXPECT_NE(error_of(with({{"GCP_BUCKET", "b"}}))
-                .find("storage.gcp.credentials_json (GOOGLE_APPLICATION_CREDENTIALS) is required"),
-            std::string::npos);
+  // Without a key egress uses its Application Default Credentials (Workload Identity).
+  EXPECT_EQ(
+      std::get<GcpStorage>(*load_config(env(with({{"GCP_BUCKET", "b"}})), std::nullopt).storage)
+          .credentials_json,
+      "");
   EXPECT_NE(
       error_of(with({{"ALIOSS_ACCESS_KEY", "a"}, {"ALIOSS_SECRET", "s"}, {"ALIOSS_BUCKET", "b"}}))
           .find("storage.alioss.region (ALIOSS_REGION) is required"),
