@@ -5,6 +5,7 @@
 #include <set>
 #include <string_view>
 
+#include "config/load.hpp"
 #include "config/settings.hpp"
 #include "util/text.hpp"
 
@@ -20,7 +21,7 @@ constexpr std::array<std::string_view, 16> kPrefixes{
     "DEDUPE_",        "TLS_",     "SHUTDOWN_", "API_"};
 
 // Variables read outside the settings table.
-constexpr std::array<std::string_view, 2> kOthers{"AUTO_RECORDER_CONFIG_BODY", "STORAGE"};
+constexpr std::array<std::string_view, 1> kOthers{kConfigBodyVariable};
 
 std::set<std::string, std::less<>> known_names() {
   std::set<std::string, std::less<>> names(kOthers.begin(), kOthers.end());

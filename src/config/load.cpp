@@ -356,6 +356,25 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   }
 
   Config config;
+  // The whole file in a variable, as livekit-server (LIVEKIT_CONFIG) and egress
+  // (EGRESS_CONFIG_BODY) take theirs: no volume to mount.
+  if (auto body = env(kConfigBodyVariable); body && !body->empty()) {
+    if (named) {
+      throw ConfigError(std::string(kConfigBodyVariable) + " and " +
+                        (path_flag ? "--config" : "CONFIG_FILE") +
+                        " are both set: give the configuration one way");
+    }
+    if (body->size() > kMaxConfigFileBytes) {
+      throw ConfigError(std::string(kConfigBodyVariable) + " is larger than " +
+                        std::to_string(kMaxConfigFileBytes / 1024) +
+                        " KiB: mount the configuration as a file instead");
+    }
+    const std::string name = "$" + std::string(kConfigBodyVariable);
+    read_yaml_text(*body, name, env, raw);
+    read_yaml_secret_files(name, raw);
+    config.source = name + " + environment";
+    return build_config(raw, env, std::move(config));
+  }
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
     read_yaml_text(read_config_file(path, path_flag ? "--config"

@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 #include "config/config.hpp"
 #include "config/expand.hpp"
@@ -14,6 +15,10 @@ struct ConfigError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The configuration file's content in a variable, instead of a file.
+inline constexpr std::string_view kConfigBodyVariable = "AUTO_RECORDER_CONFIG_BODY";
+
+// AUTO_RECORDER_CONFIG_BODY, when set, is the YAML (and no file may be named too); else
 // path_flag is --config; without it CONFIG_FILE, then ./config.yaml. A missing ./config.yaml
 // means "environment only"; a file named by the flag or CONFIG_FILE must exist.
 Config load_config(const EnvLookup& env, const std::optional<std::string>& path_flag);

@@ -213,3 +213,16 @@ test('GCP without a key: egress uses its Application Default Credentials (Worklo
   assert.equal(file.output.value.bucket, 'adc-bucket');
   assert.equal(file.output.value.credentials, '', 'no credentials sent');
 });
+
+// The whole configuration in one variable, as livekit-server's LIVEKIT_CONFIG and egress's
+// EGRESS_CONFIG_BODY: a ConfigMap key as an env var, no volume.
+test('AUTO_RECORDER_CONFIG_BODY carries the YAML; the environment still overrides it', async () => {
+  const body = 'layout: speaker\nfile_type: ogg\nstorage:\n  s3:\n    bucket: body-bucket\n    region: eu-west-1\n';
+  const { request, file, recorder } = await recordOnce({
+    room: 'config-body', env: { ...lk(), AUTO_RECORDER_CONFIG_BODY: body, S3_REGION: 'from-env' },
+  });
+  assert.equal(request.layout, 'speaker');
+  assert.equal(file.output.value.bucket, 'body-bucket');
+  assert.equal(file.output.value.region, 'from-env');
+  assert.match(recorder.output, /config="\$AUTO_RECORDER_CONFIG_BODY \+ environment"/);
+});

@@ -298,6 +298,28 @@ TEST_F(ConfigLoad, StorageMustBeExactlyOneProvider) {
             "Only one storage provider can be configured, found");
 }
 
+TEST_F(ConfigLoad, TheConfigurationCanComeInAVariable) {
+  Vars vars{
+      {"LIVEKIT_API_KEY", "k"},
+      {"LIVEKIT_API_SECRET", "s"},
+      {"AUTO_RECORDER_CONFIG_BODY", "layout: speaker\nstorage:\n  s3: {bucket: from-body}\n"}};
+  write("config.yaml", "layout: grid\nstorage:\n  s3: {bucket: from-file}\n");
+  const Config config = load_config(env(vars), std::nullopt);
+  EXPECT_EQ(config.source, "$AUTO_RECORDER_CONFIG_BODY + environment");
+  EXPECT_EQ(std::get<S3Storage>(*config.storage).bucket, "from-body")
+      << "./config.yaml is not read";
+  vars["CONFIG_FILE"] = "config.yaml";
+  EXPECT_EQ(
+      error_of(vars),
+      "AUTO_RECORDER_CONFIG_BODY and CONFIG_FILE are both set: give the configuration one way");
+  vars.erase("CONFIG_FILE");
+  vars["AUTO_RECORDER_CONFIG_BODY"] = "layout: [oops";
+  EXPECT_NE(error_of(vars).find("config file $AUTO_RECORDER_CONFIG_BODY is not valid YAML: line 1"),
+            std::string::npos);
+  vars["AUTO_RECORDER_CONFIG_BODY"] = "layuot: grid\n";
+  EXPECT_NE(error_of(vars).find("did you mean \"layout\"?"), std::string::npos);
+}
+
 TEST_F(ConfigLoad, StorageEgressSendsNoUploadAndTakesNoProvider) {
   const Vars keys{{"LIVEKIT_API_KEY", "k"}, {"LIVEKIT_API_SECRET", "s"}};
   write("config.yaml", "storage: egress\n");
