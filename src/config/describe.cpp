@@ -37,6 +37,7 @@ std::string describe(const Config& config) {
     auto add = [&](const std::string& part) { match += (match.empty() ? "" : ", ") + part; };
     if (!rule.match.name_glob.empty()) add("room \"" + rule.match.name_glob + "\"");
     if (!rule.match.name_regex.empty()) add("room_regex \"" + rule.match.name_regex + "\"");
+    if (rule.match.ignore_case) add("ignore_case");
     if (!rule.match.metadata.empty())
       add("metadata " + boost::json::serialize(rule.match.metadata));
     out += "#   " + rule.label + ": " + (match.empty() ? "every room" : match) + " -> " +

@@ -451,7 +451,8 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
   }
   const bool default_storage = config.storage.has_value();
   config.recording = read_recording(in, in, config.storages, default_storage);
-  config.rules = read_rules(raw.rules, raw, raw.file, env, config.storages, default_storage);
+  config.rules =
+      read_rules(raw.rules, raw, raw.file, env, config.storages, default_storage, config.warnings);
   config.delivery = read_delivery(in);
   config.redis = read_redis(in);
   if (config.livekit.insecure_skip_verify) {

@@ -179,11 +179,15 @@ bool read_bool(const YamlReader& reader, const std::string& key, const YAML::Nod
   reader.fail(key, node, "must be true or false");
 }
 
-recorder::RoomMatch read_match(const YamlReader& reader, const YAML::Node& node) {
+recorder::RoomMatch read_match(const YamlReader& reader, const YAML::Node& node,
+                               const std::string& label, std::vector<std::string>& warnings) {
   if (!node.IsDefined() || node.IsNull()) return {};
-  if (!node.IsMap()) reader.fail("match", node, "must be a mapping: room, room_regex, metadata");
+  if (!node.IsMap()) {
+    reader.fail("match", node, "must be a mapping: room, room_regex, ignore_case, metadata");
+  }
   std::string glob;
   std::string regex;
+  bool ignore_case = false;
   boost::json::object metadata;
   for (const auto& item : node) {
     const std::string key = item.first.Scalar();
@@ -193,6 +197,8 @@ recorder::RoomMatch read_match(const YamlReader& reader, const YAML::Node& node)
         reader.fail(path, item.second, "must be a room name pattern");
       }
       (key == "room" ? glob : regex) = item.second.Scalar();
+    } else if (key == "ignore_case") {
+      ignore_case = read_bool(reader, path, item.second);
     } else if (key == "metadata") {
       if (!item.second.IsMap() || item.second.size() == 0) {
         reader.fail(path, item.second,
@@ -200,11 +206,26 @@ recorder::RoomMatch read_match(const YamlReader& reader, const YAML::Node& node)
       }
       metadata = yaml_to_json(item.second).as_object();
     } else {
-      reader.fail(path, item.first, "is not a match key: use room, room_regex or metadata");
+      reader.fail(path, item.first,
+                  "is not a match key: use room, room_regex, ignore_case or metadata");
     }
   }
+  if (recorder::looks_like_glob(regex)) {
+    warnings.push_back(label + ": match.room_regex \"" + regex +
+                       "\" looks like a glob (in a regular expression * repeats the character "
+                       "before it): did you mean match.room: \"" +
+                       regex + "\", or match.room_regex: \"" + recorder::glob_to_regex(regex) +
+                       "\"?");
+  }
+  if (recorder::looks_like_regex(glob)) {
+    warnings.push_back(label + ": match.room \"" + glob +
+                       "\" looks like a regular expression (in a glob + ^ $ ( ) | { } are "
+                       "ordinary characters): did you mean match.room_regex: \"" +
+                       glob + "\"?");
+  }
   try {
-    return recorder::make_room_match(std::move(glob), std::move(regex), std::move(metadata));
+    return recorder::make_room_match(std::move(glob), std::move(regex), std::move(metadata),
+                                     ignore_case);
   } catch (const std::invalid_argument& e) {
     reader.fail("match", node, e.what());
   }
@@ -320,7 +341,8 @@ Recording read_recording(const Reader& in, const Reader& own, const NamedStorage
 
 std::vector<Rule> read_rules(const YAML::Node& node, const RawSettings& top,
                              const std::string& file, const EnvLookup& env,
-                             const NamedStorages& storages, bool default_storage) {
+                             const NamedStorages& storages, bool default_storage,
+                             std::vector<std::string>& warnings) {
   std::vector<Rule> rules;
   if (!node.IsDefined() || node.IsNull()) return rules;
   RawSettings unused;
@@ -348,7 +370,7 @@ std::vector<Rule> read_rules(const YAML::Node& node, const RawSettings& top,
       if (!name.IsScalar()) reader.fail("name", name, "must be a short text");
       rule.label += " (" + name.Scalar() + ")";
     }
-    rule.match = read_match(reader, item["match"]);
+    rule.match = read_match(reader, item["match"], rule.label, warnings);
     if (const YAML::Node record = item["record"]; record.IsDefined()) {
       rule.record = read_bool(reader, "record", record);
     }

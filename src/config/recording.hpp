@@ -17,6 +17,7 @@ Recording read_recording(const Reader& in, const Reader& own, const NamedStorage
 // `rules:` from the file, each merged over the top level's recording settings in `top`.
 std::vector<Rule> read_rules(const YAML::Node& node, const RawSettings& top,
                              const std::string& file, const EnvLookup& env,
-                             const NamedStorages& storages, bool default_storage);
+                             const NamedStorages& storages, bool default_storage,
+                             std::vector<std::string>& warnings);
 
 }  // namespace ar::config

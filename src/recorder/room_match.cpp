@@ -47,8 +47,10 @@ std::size_t bracket_to_regex(std::string_view glob, std::size_t at, std::string&
   return std::string_view::npos;
 }
 
-std::shared_ptr<const re2::RE2> compile(const std::string& pattern, std::string_view what) {
+std::shared_ptr<const re2::RE2> compile(const std::string& pattern, std::string_view what,
+                                        bool ignore_case) {
   re2::RE2::Options options;
+  options.set_case_sensitive(!ignore_case);
   options.set_log_errors(false);  // the message goes into the startup error instead
   options.set_never_capture(true);
   options.set_dot_nl(true);
@@ -90,17 +92,41 @@ std::string glob_to_regex(std::string_view glob) {
 }
 
 RoomMatch make_room_match(std::string name_glob, std::string name_regex,
-                          boost::json::object metadata) {
+                          boost::json::object metadata, bool ignore_case) {
   if (!name_glob.empty() && !name_regex.empty()) {
     throw std::invalid_argument("give room or room_regex, not both");
   }
-  RoomMatch match{std::move(name_glob), std::move(name_regex), nullptr, std::move(metadata)};
+  RoomMatch match{std::move(name_glob), std::move(name_regex), ignore_case, nullptr,
+                  std::move(metadata)};
   if (!match.name_regex.empty()) {
-    match.name = compile(match.name_regex, "room_regex \"" + match.name_regex + "\"");
+    match.name = compile(match.name_regex, "room_regex \"" + match.name_regex + "\"", ignore_case);
   } else if (!match.name_glob.empty()) {
-    match.name = compile(glob_to_regex(match.name_glob), "room \"" + match.name_glob + "\"");
+    match.name =
+        compile(glob_to_regex(match.name_glob), "room \"" + match.name_glob + "\"", ignore_case);
   }
   return match;
+}
+
+bool looks_like_glob(std::string_view regex) {
+  // A `*` after an ordinary character, and no `.` anywhere: "class-*" means "class" followed by
+  // any number of "-" as a regular expression; "class-.*" or "(a|b)*" are regexes all right.
+  if (regex.find_first_of(".+(|{^$\\") != std::string_view::npos) return false;
+  for (std::size_t i = 0; i < regex.size(); ++i) {
+    if (regex[i] != '*') continue;
+    if (i == 0) return true;
+    const char before = regex[i - 1];
+    if (std::string_view(")]}\\*+?").find(before) == std::string_view::npos) return true;
+  }
+  return false;
+}
+
+bool looks_like_regex(std::string_view glob) {
+  // In a glob these are literal characters, which room names rarely hold; in a regular
+  // expression they are its everyday syntax.
+  for (std::string_view sign : {"+", "^", "$", "(", ")", "|", "{", ".*", ".+", "\\d", "\\w"}) {
+    if (glob.find(sign) != std::string_view::npos) return true;
+  }
+  return false;
 }
 
 Decision first_match(std::span<const RoomMatch> rules, std::string_view room_name,

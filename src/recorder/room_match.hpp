@@ -21,8 +21,9 @@ class RE2;
 namespace ar::recorder {
 
 struct RoomMatch {
-  std::string name_glob;   // shell glob (*, ?, [a-z], [!x], \x) over the whole name; empty: any
-  std::string name_regex;  // RE2 syntax, anchored at both ends; empty: any
+  std::string name_glob;     // shell glob (*, ?, [a-z], [!x], \x) over the whole name; empty: any
+  std::string name_regex;    // RE2 syntax, anchored at both ends; empty: any
+  bool ignore_case = false;  // the name pattern ignores ASCII and Unicode case
   std::shared_ptr<const re2::RE2> name;  // the glob or the regular expression, compiled
   boost::json::object metadata;          // each key present in the metadata with this value
 };
@@ -35,7 +36,14 @@ std::string glob_to_regex(std::string_view glob);
 // expression that does not compile (RE2 has no backreferences or lookaround), or for both a glob
 // and a regular expression.
 RoomMatch make_room_match(std::string name_glob, std::string name_regex,
-                          boost::json::object metadata);
+                          boost::json::object metadata, bool ignore_case = false);
+
+// Patterns that are valid but most likely in the wrong field: a regular expression written as a
+// glob (`class-*`, where `*` repeats the `-`) or a glob written as a regular expression
+// (`call-[0-9]+`, where `+` is a literal character). Both validate and then quietly match
+// nothing of what was meant; the configuration warns about them.
+bool looks_like_glob(std::string_view regex);
+bool looks_like_regex(std::string_view glob);
 
 struct Decision {
   std::optional<std::size_t> rule;  // index of the first rule that fits; nullopt: none

@@ -199,6 +199,21 @@ test('--check-config ROOM...: the rule each room meets and the request, with sec
   assert.match(misuse.output, /room names, --room-metadata and --strict are only taken with --check-config/);
 });
 
+test('a pattern in the wrong field is a warning with the fix (an error under --strict); ignore_case matches any case', async () => {
+  const config = 'storage:\n  s3: {bucket: rules}\nrules:\n' +
+    '  - name: classes\n    match: {room_regex: "class-*"}\n    layout: speaker\n' +
+    '  - name: calls\n    match: {room: "CALL-*", ignore_case: true}\n    audio_only: true\n';
+  const { code, output } = await runToExit({ env: baseEnv(standin, { S3_BUCKET: '' }), config,
+    args: ['--check-config', 'class-7b', 'call-42'] });
+  assert.equal(code, 0, output);
+  assert.match(output, /^# warning: rules\[0\] \(classes\): match\.room_regex "class-\*" looks like a glob .*did you mean match\.room: "class-\*", or match\.room_regex: "class\\-\.\*"\?$/m);
+  assert.match(output, /# room "class-7b": top level/, 'as a regex it does not match: what the warning is about');
+  assert.match(output, /# room "call-42": rules\[1\] \(calls\): StartRoomCompositeEgress \{.*"audioOnly":true/);
+  const strict = await runToExit({ env: baseEnv(standin, { S3_BUCKET: '' }), config, args: ['--check-config', '--strict'] });
+  assert.equal(strict.code, 1);
+  assert.match(strict.output, /^# error: rules\[0\] \(classes\): match\.room_regex "class-\*" looks like a glob/m);
+});
+
 test('every validation message stops startup, naming the rule and the key', async () => {
   const cases = [
     ['rules:\n  - match: {room: a}\n    layuot: grid\n', /test-config.yaml:3: "rules\[0\].layuot" is not a known rule setting .*did you mean "rules\[0\].layout"\?/],

@@ -54,6 +54,24 @@ TEST(Rules, RecordTakesTheBooleansEverySettingTakes) {
   EXPECT_EQ(parse_bool(""), std::nullopt);
 }
 
+TEST(Rules, APatternInTheWrongFieldIsAWarningWithTheFix) {
+  const Config config = load(
+      "rules:\n"
+      "  - match: {room_regex: \"class-*\"}\n    layout: speaker\n"
+      "  - match: {room: \"call-[0-9]+\", ignore_case: true}\n    audio_only: true\n");
+  ASSERT_EQ(config.warnings.size(), 2U);
+  EXPECT_EQ(config.warnings[0],
+            "rules[0]: match.room_regex \"class-*\" looks like a glob (in a regular expression * "
+            "repeats the character before it): did you mean match.room: \"class-*\", or "
+            "match.room_regex: \"class\\-.*\"?");
+  EXPECT_EQ(config.warnings[1],
+            "rules[1]: match.room \"call-[0-9]+\" looks like a regular expression (in a glob + ^ $ "
+            "( ) | { } are ordinary characters): did you mean match.room_regex: \"call-[0-9]+\"?");
+  EXPECT_TRUE(config.rules[1].match.ignore_case);
+  EXPECT_TRUE(
+      load("rules:\n  - match: {room: \"class-*\"}\n    layout: speaker\n").warnings.empty());
+}
+
 TEST(Rules, AreReadInOrderWithTheirMatches) {
   const Config c = load(R"(
 rules:
@@ -221,8 +239,8 @@ TEST(Rules, EveryMistakeIsNamedWithTheRuleAndKey) {
       {"rules:\n  - match: {room: a, room_regex: b}\n",
        "config.yaml:4: \"rules[0].match\" give room or room_regex, not both"},
       {"rules:\n  - match: {name: a}\n",
-       "config.yaml:4: \"rules[0].match.name\" is not a match key: use room, room_regex or "
-       "metadata"},
+       "config.yaml:4: \"rules[0].match.name\" is not a match key: use room, room_regex, "
+       "ignore_case or metadata"},
       {"rules:\n  - match: {metadata: record}\n",
        "config.yaml:4: \"rules[0].match.metadata\" must be a mapping of keys to the values the "
        "room's metadata must hold"},

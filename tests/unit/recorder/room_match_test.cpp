@@ -40,6 +40,30 @@ TEST(RoomMatch, GlobsCoverTheWholeName) {
   EXPECT_FALSE(rule_for(more, "room-4x"));
 }
 
+TEST(RoomMatch, IgnoreCaseCoversGlobsAndRegularExpressionsUnicodeToo) {
+  const std::vector rules{make_room_match("class-*", "", {}, true),
+                          make_room_match("", "sitzung-[a-zäöü]+", {}, true)};
+  EXPECT_EQ(rule_for(rules, "CLASS-7B"), 0U);
+  EXPECT_EQ(rule_for(rules, "Class-7b"), 0U);
+  EXPECT_EQ(rule_for(rules, "SITZUNG-ÄRZTE"), 1U);
+  EXPECT_FALSE(rule_for(rules, "my-class-7b")) << "still anchored";
+}
+
+TEST(RoomMatch, PatternsInTheWrongFieldAreRecognised) {
+  for (const char* glob_like : {"class-*", "*", "tenant-a*", "room*-x"}) {
+    EXPECT_TRUE(looks_like_glob(glob_like)) << glob_like;
+  }
+  for (const char* regex : {"class-.*", "(a|b)*", "room-[0-9]*", "x\\*", "a+b*", "phone-[0-9]+"}) {
+    EXPECT_FALSE(looks_like_glob(regex)) << regex;
+  }
+  for (const char* regex_like : {"call-[0-9]+", "^lobby$", "(a|b)", "class-.*", "x\\d{4}"}) {
+    EXPECT_TRUE(looks_like_regex(regex_like)) << regex_like;
+  }
+  for (const char* glob : {"class-*", "room-[0-9]?", "tenant-?/*", "lobby", "[!x]*"}) {
+    EXPECT_FALSE(looks_like_regex(glob)) << glob;
+  }
+}
+
 TEST(RoomMatch, RegularExpressionsAreAnchored) {
   const std::vector rules{regex("phone-[0-9]+")};
   EXPECT_EQ(rule_for(rules, "phone-0175"), 0U);
