@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { Buildah, baseImages, inContainer, missingPrerequisites } from './lib/buildah.mjs';
+import { find, podVolumes, render } from '../deploy/lib/manifests.mjs';
 import { LiveKitStandIn } from '../integration/lib/standin.mjs';
 import { BINARY, freePort, runToExit, startRecorder, tempDir } from '../integration/lib/recorder.mjs';
 import { sendEvent } from '../integration/lib/webhooks.mjs';
@@ -37,7 +37,9 @@ before(async () => {
   config = buildah.config(IMAGE);
   image = buildah.mount(IMAGE);
   base = buildah.mount(`docker.io/library/${bases.at(-1)}`);
-  standin = await new LiveKitStandIn().start();
+  // LiveKit with the manifest's API key; the Secret holds its secret (podCommand).
+  const [container] = deployment().spec.template.spec.containers;
+  standin = await new LiveKitStandIn({ apiKey: container.env.find((e) => e.name === 'LIVEKIT_API_KEY').value }).start();
 });
 
 after(async () => {
@@ -46,35 +48,36 @@ after(async () => {
   await standin?.stop();
 });
 
-// The env overlay's Deployment, rendered as `kubectl apply -k` would apply it.
+// The env overlay, rendered as `kubectl apply -k` would apply it.
+function manifests() {
+  return render(join(REPO, 'deploy/kubernetes/overlays/env'));
+}
 function deployment() {
-  const rendered = execFileSync('kubectl', ['kustomize', join(REPO, 'deploy/kubernetes/overlays/env')], { encoding: 'utf8' });
-  return parseAllDocuments(rendered).map((doc) => doc.toJS()).find((o) => o.kind === 'Deployment');
+  return find(manifests(), 'Deployment')[0];
 }
 
-// The container's environment as the kubelet gives it: the image's, then the manifest's, with
-// the Secret's keys filled in from the stand-in. LIVEKIT_HOST points at the stand-in instead of
-// the cluster's Service, and PORT at a free port on this shared loopback: the two differences.
+// The container's environment as the kubelet gives it: the image's, then the manifest's.
+// LIVEKIT_HOST points at the stand-in instead of the cluster's Service, and PORT at a free port
+// on this shared loopback: the two differences.
 function containerEnv(container, port) {
-  const secrets = { 'api-key': standin.apiKey, 'api-secret': standin.apiSecret };
   const env = Object.fromEntries(config.Env.map((entry) => [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)]));
   for (const { name, value, valueFrom } of container.env) {
-    if (valueFrom) {
-      const key = valueFrom.secretKeyRef?.key;
-      assert.ok(key in secrets, `the test has no value for ${name} (${JSON.stringify(valueFrom)})`);
-      env[name] = secrets[key];
-    } else {
-      env[name] = value;
-    }
+    assert.equal(valueFrom, undefined, `${name}: secrets are files of the Secret, not variables`);
+    env[name] = value;
   }
   return { ...env, LIVEKIT_HOST: standin.url, PORT: String(port) };
 }
 
 // Runs the image's entrypoint the way the manifest does: its user, the image's working
-// directory, the root file system read-only.
-function podCommand(pod) {
+// directory, the root file system read-only, and the Secret "livekit-auto-recorder" as
+// `kubectl create secret generic` makes it (docs/operations.md), mounted as the kubelet mounts
+// it: one file per key, readable by the pod's fsGroup.
+function podCommand(objects) {
+  const pod = find(objects, 'Deployment')[0].spec.template.spec;
   const user = `${pod.securityContext.runAsUser}:${pod.securityContext.runAsGroup}`;
-  return inContainer({ root: image.root, mountPoint: join(tempDir(), 'rootfs'), user, workingDir: config.WorkingDir }, config.Entrypoint);
+  const volumes = podVolumes(objects, { 'livekit-auto-recorder': { LIVEKIT_API_SECRET: standin.apiSecret } },
+    { group: pod.securityContext.fsGroup });
+  return inContainer({ root: image.root, mountPoint: join(tempDir(), 'rootfs'), user, workingDir: config.WorkingDir, volumes }, config.Entrypoint);
 }
 
 test('the image runs as the non-root user the manifests name', () => {
@@ -90,7 +93,7 @@ test('the image runs as the non-root user the manifests name', () => {
 });
 
 test('the image holds the binary the suite tested: same version and the same build line', async () => {
-  const { code, output } = await runToExit({ command: podCommand(deployment().spec.template.spec), args: ['--version'] });
+  const { code, output } = await runToExit({ command: podCommand(manifests()), args: ['--version'] });
   assert.equal(code, 0, output);
   const tested = execFileSync(BINARY, ['--version'], { encoding: 'utf8' });
   const line = (text, name) => text.split('\n').find((l) => l.startsWith(name));
@@ -135,21 +138,26 @@ test("every library the binary loads is in the image, from a Debian package; Ope
   console.log(`the runtime stage adds ${(added / 1e6).toFixed(1)} MB to its base (${(Buildah.treeBytes(base.root) / 1e6).toFixed(0)} MB here), of which the binary is ${(binary / 1e6).toFixed(1)} MB`);
 });
 
-test('--check-config works with an environment-only configuration', async () => {
-  const [container] = deployment().spec.template.spec.containers;
+test('--check-config works with an environment-only configuration and the mounted Secret', async () => {
+  const objects = manifests();
+  const [container] = find(objects, 'Deployment')[0].spec.template.spec.containers;
   const env = containerEnv(container, await freePort());
-  const { code, output } = await runToExit({ command: podCommand(deployment().spec.template.spec), env, args: ['--check-config'] });
+  const { code, output } = await runToExit({ command: podCommand(objects), env, args: ['--check-config'], secrets: [standin.apiSecret] });
   assert.equal(code, 0, output);
   assert.match(output, /# effective configuration \(environment only \(no config.yaml\)\)/);
+  assert.match(output, /^livekit_api_secret: <redacted> +# \$LIVEKIT_API_SECRET_FILE$/m);
   assert.match(output, /my-recordings-bucket/);
   assert.match(output, /# configuration is valid/);
 });
 
 test('a room is recorded end to end by the image, started as the manifest starts it', async () => {
-  const spec = deployment().spec.template.spec;
+  const objects = manifests();
+  const spec = find(objects, 'Deployment')[0].spec.template.spec;
   const [container] = spec.containers;
   const env = containerEnv(container, await freePort());
-  const recorder = await startRecorder({ command: podCommand(spec), env });
+  const recorder = await startRecorder({ command: podCommand(objects), env, secrets: [standin.apiSecret] });
+  // LiveKit signs webhooks with its key's secret: the one in the Secret's file.
+  recorder.webhookAuth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret };
   try {
     // The process really runs as the manifest's user, not as root.
     const status = readFileSync(`/proc/${recorder.child.pid}/status`, 'utf8');

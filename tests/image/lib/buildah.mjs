@@ -145,20 +145,35 @@ export class Buildah {
 
 // The command line that runs `argv` inside the mounted image the way a container runtime would:
 // a private mount namespace, the root file system read-only (readOnlyRootFilesystem), /proc and
-// /dev mounted, the working directory and user set, and the environment passed as given.
-export function inContainer({ root, mountPoint, user, workingDir }, argv) {
+// /dev mounted, the pod's volumes (host directories, e.g. a Secret's files) bound read-only on
+// their mount paths, the working directory and user set, and the environment passed as given.
+export function inContainer({ root, mountPoint, user, workingDir, volumes = [] }, argv) {
+  // The runtime creates a mount path in the container's own (writable) layer; resolved inside
+  // the image, so a symlink such as /var/run -> /run never leads out of it.
+  const targets = volumes.map(({ mountPath }) => {
+    const inside = execFileSync('chroot', [root, 'realpath', '-m', mountPath], { encoding: 'utf8' }).trim();
+    mkdirSync(join(root, inside), { recursive: true });
+    return inside;
+  });
   const script = [
     'set -e',
-    'root=$1 mnt=$2 user=$3 dir=$4',
-    'shift 4',
+    'root=$1 mnt=$2 user=$3 dir=$4 volumes=$5',
+    'shift 5',
     'mount --bind "$root" "$mnt"',
     'mount -o remount,bind,ro "$mnt"',
     'mount -t proc proc "$mnt/proc"',
     'mount --rbind /dev "$mnt/dev"',
+    'while [ "$volumes" -gt 0 ]; do',
+    '  mount --bind "$1" "$mnt$2"',
+    '  mount -o remount,bind,ro "$mnt$2"',
+    '  shift 2',
+    '  volumes=$((volumes - 1))',
+    'done',
     // chroot(1) always changes to the new root; env -C then enters the image's WORKDIR.
     'exec chroot --userspec="$user" "$mnt" /usr/bin/env -C "$dir" "$@"',
   ].join('\n');
   mkdirSync(mountPoint, { recursive: true });
   return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', script, 'sh',
-    root, mountPoint, user, workingDir, ...argv];
+    root, mountPoint, user, workingDir, String(volumes.length),
+    ...volumes.flatMap(({ dir }, i) => [dir, targets[i]]), ...argv];
 }
