@@ -22,6 +22,7 @@
 #include "recorder/policy.hpp"
 #include "recorder/reconciler.hpp"
 #include "recorder/recorder.hpp"
+#include "recorder/room_match.hpp"
 #include "server/http_server.hpp"
 #include "server/routes.hpp"
 #include "telemetry/log.hpp"
@@ -264,6 +265,23 @@ void show_choices(const config::Config& config, const std::vector<std::string>& 
     const std::string request =
         livekit::room_composite_request(name, *choice.recording, {config.storage, config.storages});
     std::cout << ": StartRoomCompositeEgress " << livekit::redact_request(request) << "\n";
+  }
+  // Each rule on its own, whatever comes before it: a rule that matches none of the names it
+  // was written for (or is shadowed by an earlier one) shows here.
+  constexpr std::size_t kShown = 5;
+  if (rooms.empty()) return;
+  for (const config::Rule& rule : config.rules) {
+    std::vector<std::string_view> matched;
+    for (const std::string& name : rooms) {
+      if (recorder::first_match({&rule.match, 1}, name, metadata).rule) matched.emplace_back(name);
+    }
+    std::cout << "# " << rule.label << " alone matches ";
+    if (matched.empty()) std::cout << "none of these rooms";
+    for (std::size_t i = 0; i < matched.size() && i < kShown; ++i) {
+      std::cout << (i == 0 ? "" : ", ") << '"' << matched[i] << '"';
+    }
+    if (matched.size() > kShown) std::cout << " and " << matched.size() - kShown << " more";
+    std::cout << "\n";
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Where recordings are uploaded: the default storage (`storage:` and the storage environment
-// variables, as the Go service had it) and the named ones under `storages:` that outputs may choose.
+// variables, as the Go service had it) and the named ones under `storages:` that outputs may
+// choose.
 #include <string>
 #include <vector>
 

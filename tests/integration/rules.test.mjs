@@ -187,6 +187,7 @@ test('--check-config ROOM...: the rule each room meets and the request, with sec
   assert.match(output, /# room "standup": top level: .*"bucket":"main-recordings"/);
   assert.match(output, /#   rules\[1\] \(opted-out\): metadata \{"record":false\} -> not recorded/);
   assert.match(output, /# storages.acme: azure/);
+  assert.match(output, /^# rules\[0\] \(lobby\) alone matches "lobby"$/m);
 
   const withMetadata = await runToExit({
     env: baseEnv(standin, { S3_BUCKET: '', STREAM_KEY }), config: POLICY, secrets: SECRETS,
@@ -208,6 +209,8 @@ test('a pattern in the wrong field is a warning with the fix (an error under --s
   assert.equal(code, 0, output);
   assert.match(output, /^# warning: rules\[0\] \(classes\): match\.room_regex "class-\*" looks like a glob .*did you mean match\.room: "class-\*", or match\.room_regex: "class\\-\.\*"\?$/m);
   assert.match(output, /# room "class-7b": top level/, 'as a regex it does not match: what the warning is about');
+  assert.match(output, /^# rules\[0\] \(classes\) alone matches none of these rooms$/m);
+  assert.match(output, /^# rules\[1\] \(calls\) alone matches "call-42"$/m);
   assert.match(output, /# room "call-42": rules\[1\] \(calls\): StartRoomCompositeEgress \{.*"audioOnly":true/);
   const strict = await runToExit({ env: baseEnv(standin, { S3_BUCKET: '' }), config, args: ['--check-config', '--strict'] });
   assert.equal(strict.code, 1);
