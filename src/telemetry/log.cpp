@@ -109,8 +109,4 @@ void error(std::string_view message, Fields fields) {
   write(spdlog::level::err, message, fields);
 }
 
-bool debug_enabled() {
-  return spdlog::default_logger_raw()->should_log(spdlog::level::debug);
-}
-
 }  // namespace ar::log

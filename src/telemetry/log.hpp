@@ -22,6 +22,4 @@ void info(std::string_view message, Fields fields = {});
 void warn(std::string_view message, Fields fields = {});
 void error(std::string_view message, Fields fields = {});
 
-bool debug_enabled();
-
 }  // namespace ar::log

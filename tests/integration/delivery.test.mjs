@@ -6,6 +6,7 @@ import { EgressStatus, EgressInfo } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv } from './lib/recorder.mjs';
 import { eventBody, eventId, roomSid, signBody, post, deliverEvent, deliver } from './lib/webhooks.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).start(); });
@@ -16,7 +17,6 @@ after(async () => {
 
 // Fast retries keep the suite quick; the policy is the same at the defaults (unit-tested).
 const FAST = { RETRY_INITIAL_DELAY: '100ms', RETRY_MAX_DELAY: '400ms', RECONCILE_INTERVAL: '0' };
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function withRecorder(extraEnv, body) {
   const recorder = await startRecorder({ env: baseEnv(standin, { ...FAST, ...extraEnv }) });
@@ -28,13 +28,6 @@ async function withRecorder(extraEnv, body) {
   }
 }
 
-async function until(condition, what, timeoutMs = 5000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
-}
 
 // A room LiveKit knows, and the room_started webhook body for it.
 function liveRoom(name) {
@@ -206,7 +199,7 @@ test('a room that exists but whose webhook was lost is recorded by the reconcile
     await recorder.waitForOutput(/recording started room=webhook-lost .*origin=reconciler/);
     standin.addRoom('webhook-lost-later');
     await recorder.waitForOutput(/recording started room=webhook-lost-later .*origin=reconciler/, 3000);
-    await sleep(900); // several more passes: nothing is started twice
+    await recorder.waitForPasses(3); // the reconciler looked again: nothing is started twice
     assert.equal(standin.startsFor('webhook-lost').length, 1);
     assert.equal(standin.startsFor('webhook-lost-later').length, 1);
   });
@@ -460,9 +453,8 @@ test('SIGKILL in the middle of a burst of 500 rooms, then restart: every room re
   recorder = await startRecorder({ env: baseEnv(standin, { ...FAST, ...env, PORT: port }) });
   try {
     await sender;
-    const counts = standin.startCounts();
     await until(() => names.every((n) => standin.startCounts().get(n) >= 1), 'every burst room recorded', 20000);
-    await sleep(2500); // two more reconcile passes: nothing doubles
+    await recorder.waitForPasses(2, 20000); // two more reconcile passes: nothing doubles
     const final = standin.startCounts();
     const missing = names.filter((n) => !final.get(n));
     const doubled = names.filter((n) => final.get(n) > 1);
@@ -470,7 +462,8 @@ test('SIGKILL in the middle of a burst of 500 rooms, then restart: every room re
     assert.deepEqual(doubled, [], 'rooms recorded twice');
     assert.ok(acknowledgedAtKill < 500, 'the kill came while webhooks were still being delivered');
     assert.ok(acknowledged >= 400, `LiveKit saw ${acknowledged} webhooks acknowledged`);
-    assert.ok(counts.size > 0);
+    assert.ok(recorder.lines(/recording started room=burst-/).length > 0,
+      'the restarted recorder recorded rooms the killed one had not');
   } finally {
     await recorder.stop();
   }

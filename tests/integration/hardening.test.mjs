@@ -14,13 +14,13 @@ import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv, tempDir, freePort, BINARY } from './lib/recorder.mjs';
 import { eventBody, signBody, post, sendEvent } from './lib/webhooks.mjs';
 import { makeCa } from './lib/certs.mjs';
+import { sleep } from './lib/wait.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
 after(async () => { await standin.stop(); });
 
 const OUT_OF_DESCRIPTORS_SUPPRESSIONS = fileURLToPath(new URL('../sanitizer/out-of-descriptors.supp', import.meta.url));
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rssKiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
 
 // A TCP client that reports when the server closes it.

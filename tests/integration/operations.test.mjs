@@ -9,12 +9,12 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv, tempDir, freePort, assertNoSecrets } from './lib/recorder.mjs';
 import { eventBody, signBody, post, sendEvent, customToken, sha256 } from './lib/webhooks.mjs';
+import { sleep } from './lib/wait.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
 after(async () => { await standin.stop(); });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const get = async (url) => { const res = await fetch(url); return { status: res.status, text: await res.text(), type: res.headers.get('content-type') }; };
 
 function refused(port) {

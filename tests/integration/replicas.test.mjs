@@ -9,6 +9,7 @@ import { startRecorder, baseEnv, tempDir } from './lib/recorder.mjs';
 import { eventBody, signBody, deliver } from './lib/webhooks.mjs';
 import { RedisServer } from './lib/redis.mjs';
 import { makeCa } from './lib/certs.mjs';
+import { sleep, until } from './lib/wait.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).start(); });
@@ -17,7 +18,6 @@ after(async () => {
   await standin.stop();
 });
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const LEASE_TTL_MS = 2000;
 const FAST = { RETRY_INITIAL_DELAY: '100ms', RETRY_MAX_DELAY: '400ms', RECONCILE_INTERVAL: '1s' };
 const redisEnv = (redis, extra = {}) => ({
@@ -29,13 +29,6 @@ const redisEnv = (redis, extra = {}) => ({
   ...extra,
 });
 
-async function until(condition, what, timeoutMs = 10000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 async function startReplicas(count, env) {
   return Promise.all(Array.from({ length: count }, () => startRecorder({ env: baseEnv(standin, { ...FAST, ...env }) })));
@@ -91,7 +84,7 @@ test('without Redis, replicas that get the same webhook record the room twice (w
   try {
     const rooms = liveRooms('alone', 30);
     await deliverTwice(rooms, (slot) => hook(replicas[slot % 3]), replicas[0].webhookAuth);
-    await until(() => rooms.every((r) => standin.startCounts().get(r.name) >= 1), 'every room recorded');
+    await until(() => rooms.every((r) => standin.startCounts().get(r.name) >= 1), 'every room recorded', 10000);
     const doubled = rooms.filter((r) => standin.startCounts().get(r.name) > 1);
     console.log(`without Redis: ${doubled.length} of ${rooms.length} rooms recorded twice or more`);
     assert.ok(doubled.length > 0, 'the race the claims close is real');
@@ -135,7 +128,7 @@ test('SIGKILL of the replica holding the reconciler lease mid-run: one recording
   const replicas = await startReplicas(3, redisEnv(redis));
   const alive = new Set(replicas);
   try {
-    await until(() => redis.cli('GET', 'auto-recorder:reconciler') !== '', 'a lease holder');
+    await until(() => redis.cli('GET', 'auto-recorder:reconciler') !== '', 'a lease holder', 10000);
     const holder = replicas.find((r) => replicaId(r) === redis.cli('GET', 'auto-recorder:reconciler'));
     assert.ok(holder, 'the lease names a replica');
     const rooms = liveRooms('kill', 300);
@@ -143,7 +136,7 @@ test('SIGKILL of the replica holding the reconciler lease mid-run: one recording
     // A Service routes each attempt to a replica that is alive.
     const pick = (slot) => { const live = [...alive]; return hook(live[slot % live.length]); };
     const sending = deliverTwice(rooms, (slot) => { delivered += 1; return pick(slot); }, replicas[0].webhookAuth);
-    await until(() => delivered >= 200, 'part of the burst delivered');
+    await until(() => delivered >= 200, 'part of the burst delivered', 10000);
     alive.delete(holder);
     holder.child.kill('SIGKILL');
     const killedAt = Date.now();
@@ -177,12 +170,12 @@ test('Redis stopped mid-run: rooms keep being recorded and metrics show the degr
   try {
     const before = liveRooms('redis-up', 30);
     await sendOnce(before);
-    await until(() => before.every((r) => standin.startCounts().get(r.name) >= 1), 'recorded with Redis');
+    await until(() => before.every((r) => standin.startCounts().get(r.name) >= 1), 'recorded with Redis', 10000);
 
     await redis.stop();
     const during = liveRooms('redis-down', 30);
     await sendOnce(during);
-    await until(() => during.every((r) => standin.startCounts().get(r.name) >= 1), 'recorded without Redis');
+    await until(() => during.every((r) => standin.startCounts().get(r.name) >= 1), 'recorded without Redis', 10000);
     for (const r of replicas) {
       await r.waitForOutput(/Redis unreachable: recording continues with the ListEgress check alone/);
       assert.equal(await metric(r, 'auto_recorder_coordination_degraded'), 1);
@@ -193,13 +186,13 @@ test('Redis stopped mid-run: rooms keep being recorded and metrics show the degr
 
     await redis.start(); // same port, empty: claims start afresh
     for (const r of replicas) {
-      await until(() => r.lines(/Redis reachable/).length === 2, 'reconnected to Redis');
-      await until(async () => (await metric(r, 'auto_recorder_coordination_degraded')) === 0, 'degraded back to 0');
+      await until(() => r.lines(/Redis reachable/).length === 2, 'reconnected to Redis', 10000);
+      await until(async () => (await metric(r, 'auto_recorder_coordination_degraded')) === 0, 'degraded back to 0', 10000);
     }
     const wonBefore = await Promise.all(replicas.map((r) => metric(r, 'auto_recorder_coordination_claims_total{result="won"}')));
     const after = liveRooms('redis-back', 30);
     await deliverTwice(after, (slot) => hook(replicas[slot % 3]), auth);
-    await until(() => after.every((r) => standin.startCounts().get(r.name) >= 1), 'recorded after Redis returned');
+    await until(() => after.every((r) => standin.startCounts().get(r.name) >= 1), 'recorded after Redis returned', 10000);
     await sleep(1500);
     const wonAfter = await Promise.all(replicas.map((r) => metric(r, 'auto_recorder_coordination_claims_total{result="won"}')));
     assert.equal(wonAfter.reduce((a, b) => a + b) - wonBefore.reduce((a, b) => a + b), after.length, 'claims resumed');
@@ -274,7 +267,7 @@ test('an ACL user limited to the key prefix and six commands is all the replicas
   try {
     const rooms = liveRooms('acl', 10);
     await deliverTwice(rooms, (slot) => hook(replicas[slot % 2]), replicas[0].webhookAuth);
-    await until(() => rooms.every((r) => standin.startCounts().get(r.name) >= 1), 'every room recorded');
+    await until(() => rooms.every((r) => standin.startCounts().get(r.name) >= 1), 'every room recorded', 10000);
     await sleep(1000);
     assertExactlyOnce(rooms.map((r) => r.name), 'with an ACL user');
     const won = await Promise.all(replicas.map((r) => metric(r, 'auto_recorder_coordination_claims_total{result="won"}')));

@@ -8,8 +8,8 @@ import { EncodedFileType, EncodingOptionsPreset, StreamProtocol, VideoCodec } fr
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
+import { sleep } from './lib/wait.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const STREAM_KEY = 'live_stream_key_9f8e7d6c';
 const AZURE_KEY = 'azure-account-key-0123456789';
 const GCP_JSON = '{"type": "service_account", "private_key": "gcp-private-key-abcdef"}';
@@ -155,7 +155,7 @@ test('the reconciler skips the same rooms, by name and by metadata, and says so 
   standin.addRoom('reconciled-class-room', { metadata: '{"course": "math"}' });
   await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
     await recorder.waitForOutput(/recording started room=reconciled-class-room .*origin=reconciler/);
-    await sleep(1000); // several more passes
+    await recorder.waitForPasses(3); // the reconciler looked again, and again skipped them
     assert.equal(standin.startsFor('lobby').length, 0);
     assert.equal(standin.startsFor('app-optout').length, 0);
     assert.equal(standin.startsFor('reconciled-class-room').length, 1);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { freePort, tempDir } from './recorder.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from './wait.mjs';
 
 function accepts(port) {
   return new Promise((resolve) => {

@@ -1,0 +1,13 @@
+// Waiting in tests, in one place. `until` polls a condition (sync or async) and fails naming what
+// it waited for; `sleep` is for pacing what a test does (a slow client, a rate measured over a
+// second), never for deciding that nothing else happened: for that, wait for evidence that the
+// recorder looked (RecorderProcess.waitForPasses, the stand-in's call log).
+export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function until(condition, what, timeoutMs = 5000, everyMs = 10) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(everyMs);
+  }
+}
