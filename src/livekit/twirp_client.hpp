@@ -64,8 +64,8 @@ struct TwirpOptions {
   bool insecure_skip_verify = false;
   std::chrono::milliseconds connect_timeout{5000};   // TCP connect and TLS handshake
   std::chrono::milliseconds request_timeout{30000};  // the whole call, connecting included
-  std::size_t max_concurrent = 256;  // egress_concurrency's default
-  std::optional<util::HttpProxy> proxy;  // null: connect to base_url's host directly
+  std::size_t max_concurrent = 256;                  // egress_concurrency's default
+  std::optional<util::HttpProxy> proxy;              // null: connect to base_url's host directly
 };
 
 class TwirpClient {
