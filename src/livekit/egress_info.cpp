@@ -17,14 +17,8 @@ constexpr std::array<std::string_view, 7> kStatusNames{
 
 EgressStatus status_of(const json::value* value) {
   if (value == nullptr) return EgressStatus::kStarting;  // the zero value, left out by protobuf
-  if (value->is_string()) {
-    for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
-      if (value->get_string() == kStatusNames.at(i)) return static_cast<EgressStatus>(i);
-    }
-  } else if (value->is_int64() && value->get_int64() >= 0 &&
-             value->get_int64() < static_cast<std::int64_t>(kStatusNames.size())) {
-    return static_cast<EgressStatus>(value->get_int64());
-  }
+  if (value->is_string()) return status_named(value->get_string());
+  if (value->is_int64()) return status_numbered(value->get_int64());
   return EgressStatus::kUnknown;
 }
 
@@ -52,6 +46,19 @@ std::optional<json::object> parse_object(std::string_view text) {
 std::string_view to_string(EgressStatus status) {
   const auto index = static_cast<std::size_t>(status);
   return index < kStatusNames.size() ? kStatusNames.at(index) : "EGRESS_UNKNOWN";
+}
+
+EgressStatus status_named(std::string_view name) {
+  for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
+    if (name == kStatusNames.at(i)) return static_cast<EgressStatus>(i);
+  }
+  return EgressStatus::kUnknown;
+}
+
+EgressStatus status_numbered(std::int64_t number) {
+  return number >= 0 && number < static_cast<std::int64_t>(kStatusNames.size())
+             ? static_cast<EgressStatus>(number)
+             : EgressStatus::kUnknown;
 }
 
 bool is_active(EgressStatus status) {

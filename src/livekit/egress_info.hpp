@@ -28,6 +28,10 @@ std::string_view to_string(EgressStatus status);
 bool is_active(EgressStatus status);
 // FAILED, ABORTED or LIMIT_REACHED: it stopped without being asked to.
 bool is_failure(EgressStatus status);
+// A status as protobuf JSON writes it, by name ("EGRESS_ACTIVE") or by number; kUnknown for one
+// this build does not know.
+EgressStatus status_named(std::string_view name);
+EgressStatus status_numbered(std::int64_t number);
 
 struct EgressInfo {
   std::string egress_id;

@@ -1,10 +1,10 @@
 #include "livekit/list_reader.hpp"
 
-#include <array>
 #include <boost/json/basic_parser_impl.hpp>
-#include <charconv>
 #include <optional>
 #include <string>
+
+#include "livekit/protojson.hpp"
 
 namespace ar::livekit {
 namespace {
@@ -125,10 +125,7 @@ class Handler {
     if (key_ == "status") {
       item_.status_name = std::move(text_);
     } else if (std::int64_t* time = time_field()) {
-      // protojson writes int64 as a string of digits
-      std::int64_t number = 0;
-      const auto [end, ec] = std::from_chars(text_.data(), text_.data() + text_.size(), number);
-      if (ec == std::errc() && end == text_.data() + text_.size()) *time = number;
+      if (const auto number = protojson_int64(text_)) *time = *number;
     } else if (field != nullptr) {
       *field = std::move(text_);
     }
@@ -204,23 +201,9 @@ class ListReader final : public ReplyReader {
   bool failed_ = false;
 };
 
-constexpr std::array<std::string_view, 7> kStatusNames{
-    "EGRESS_STARTING", "EGRESS_ACTIVE",  "EGRESS_ENDING",       "EGRESS_COMPLETE",
-    "EGRESS_FAILED",   "EGRESS_ABORTED", "EGRESS_LIMIT_REACHED"};
-
 EgressStatus status_of(const Item& item) {
-  if (item.status_name) {
-    for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
-      if (*item.status_name == kStatusNames.at(i)) return static_cast<EgressStatus>(i);
-    }
-    return EgressStatus::kUnknown;
-  }
-  if (item.status_number) {
-    const std::int64_t n = *item.status_number;
-    return n >= 0 && n < static_cast<std::int64_t>(kStatusNames.size())
-               ? static_cast<EgressStatus>(n)
-               : EgressStatus::kUnknown;
-  }
+  if (item.status_name) return status_named(*item.status_name);
+  if (item.status_number) return status_numbered(*item.status_number);
   return EgressStatus::kStarting;  // the zero value, left out by protobuf JSON
 }
 

@@ -5,7 +5,6 @@
 #include <array>
 #include <boost/json.hpp>
 #include <cctype>
-#include <charconv>
 
 #include "livekit/base64.hpp"
 #include "livekit/crypto.hpp"
@@ -52,12 +51,9 @@ class EventReader {
     if (value == nullptr || value->is_null()) return;
     if (value->is_int64()) {
       out = value->get_int64();
-    } else if (value->is_string()) {
-      const json::string& text = value->get_string();
-      const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-      if (ec != std::errc() || end != text.data() + text.size()) {
-        fail(std::string(camel) + " must be an integer");
-      }
+    } else if (const auto number =
+                   value->is_string() ? protojson_int64(value->get_string()) : std::nullopt) {
+      out = *number;
     } else {
       fail(std::string(camel) + " must be an integer");
     }
