@@ -8,27 +8,31 @@
 #include <boost/asio/strand.hpp>
 #include <csignal>
 #include <iostream>
+#include <random>
 #include <thread>
 #include <vector>
 
 #include "build_info.hpp"
 #include "config/describe.hpp"
-#include "config/duration.hpp"
 #include "config/environment_names.hpp"
 #include "config/load.hpp"
+#include "coordination/coordination.hpp"
 #include "livekit/egress.hpp"
 #include "livekit/twirp_client.hpp"
+#include "livekit/twirp_egress_api.hpp"
+#include "livekit/twirp_error.hpp"
 #include "livekit/webhook.hpp"
-#include "recorder/policy.hpp"
 #include "recorder/reconciler.hpp"
 #include "recorder/recorder.hpp"
-#include "recorder/room_match.hpp"
+#include "recording/policy.hpp"
 #include "server/http_server.hpp"
 #include "server/routes.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/log_text.hpp"
 #include "telemetry/process_metrics.hpp"
 #include "telemetry/service_metrics.hpp"
+#include "util/asio_timers.hpp"
+#include "util/duration.hpp"
 #include "util/redact.hpp"
 
 namespace {
@@ -66,9 +70,9 @@ class Shutdown {
     routes_.set_shutting_down();
     metrics::set_ready(false);
     if (delay_.count() > 0) {
-      log::info("shutting down: not ready any more, still serving",
-                {{"signal", std::to_string(signal)},
-                 {"shutdown_delay", config::format_duration(delay_)}});
+      log::info(
+          "shutting down: not ready any more, still serving",
+          {{"signal", std::to_string(signal)}, {"shutdown_delay", util::format_duration(delay_)}});
       timer_.expires_after(delay_);
       timer_.async_wait([this, signal](boost::system::error_code ec) {
         if (!ec) close_and_drain(signal);
@@ -86,7 +90,7 @@ class Shutdown {
     log::info("shutting down: no longer accepting webhooks",
               {{"signal", std::to_string(signal)},
                {"calls_in_flight", std::to_string(in_flight_())},
-               {"wait_at_most", config::format_duration(timeout_)}});
+               {"wait_at_most", util::format_duration(timeout_)}});
     poll();
   }
 
@@ -123,15 +127,21 @@ int run(const config::Config& config) {
   log::setup(config.log);
   for (const std::string& warning : config.warnings) log::warn(warning);
 
-  livekit::TwirpClient api({.base_url = config.livekit.url,
-                            .api_key = config.livekit.api_key,
-                            .api_secret = config.livekit.api_secret,
-                            .ca_file = config.livekit.ca_file,
-                            .insecure_skip_verify = config.livekit.insecure_skip_verify,
-                            .connect_timeout = config.livekit.connect_timeout,
-                            .request_timeout = config.livekit.request_timeout,
-                            .max_concurrent = config.delivery.egress_concurrency,
-                            .proxy = config.livekit.proxy});
+  livekit::TwirpClient client(
+      {.base_url = config.livekit.url,
+       .api_key = config.livekit.api_key,
+       .api_secret = config.livekit.api_secret,
+       .ca_file = config.livekit.ca_file,
+       .insecure_skip_verify = config.livekit.insecure_skip_verify,
+       .connect_timeout = config.livekit.connect_timeout,
+       .request_timeout = config.livekit.request_timeout,
+       .max_concurrent = config.delivery.egress_concurrency,
+       .proxy = config.livekit.proxy,
+       .on_call = [](std::string_view method, const livekit::TwirpReply& reply,
+                     std::chrono::duration<double> took) {
+         metrics::api_call(method, livekit::outcome_of(reply.code), took.count());
+       }});
+  livekit::TwirpEgressApi api(client, {config.storage, config.storages});
   std::unique_ptr<coordination::Coordination> coordination;
   if (config.redis.enabled()) {
     coordination = std::make_unique<coordination::Coordination>(
@@ -147,8 +157,11 @@ int run(const config::Config& config) {
           }
         });
   }
-  recorder::Recorder recorder(config, api, coordination.get());
-  recorder::Reconciler reconciler(recorder, api, config.delivery.reconcile_interval,
+  util::AsioTimers timers;
+  const recording::Policy policy(config.recording, config.rules);
+  recorder::Recorder recorder(policy, config.delivery, api, timers, coordination.get(),
+                              std::random_device{}());
+  recorder::Reconciler reconciler(recorder, api, timers, config.delivery.reconcile_interval,
                                   coordination.get());
   const livekit::WebhookVerifier verifier(config.webhook.api_key, config.webhook.api_secret,
                                           config.webhook.leeway);
@@ -156,14 +169,15 @@ int run(const config::Config& config) {
 
   metrics::publish_build_info(AUTO_RECORDER_VERSION);
   metrics::publish_process_metrics();
-  metrics::initialise_series();
+  metrics::initialise_series(livekit::call_outcomes());
   metrics::track_pending_starts([&recorder] { return static_cast<double>(recorder.pending()); });
-  metrics::track_api_calls_in_flight([&api] { return static_cast<double>(api.outstanding()); });
+  metrics::track_api_calls_in_flight(
+      [&client] { return static_cast<double>(client.outstanding()); });
   metrics::track_coordination(
       [&coordination] { return coordination && !coordination->up() ? 1.0 : 0.0; },
       [&reconciler] { return reconciler.leading() ? 1.0 : 0.0; });
-  auto in_flight = [&api, &coordination] {
-    return api.outstanding() + (coordination ? coordination->outstanding() : 0);
+  auto in_flight = [&client, &coordination] {
+    return client.outstanding() + (coordination ? coordination->outstanding() : 0);
   };
 
   server::IoPool pool(config.server.threads);
@@ -174,8 +188,12 @@ int run(const config::Config& config) {
                                   .idle_timeout = config.server.idle_timeout,
                                   .header_timeout = config.server.header_timeout,
                                   .body_timeout = config.server.body_timeout};
-  server::HttpServer http(pool, limits,
-                          [&routes](const server::HttpRequest& r) { return routes.handle(r); });
+  // Refusals count as rejected webhooks on the main listener only: probes have their own port.
+  const server::HttpEvents counted{
+      .refused = [](std::string_view reason) { metrics::webhook_rejected(reason); },
+      .evicted = [] { metrics::connection_evicted(); }};
+  server::HttpServer http(
+      pool, limits, [&routes](const server::HttpRequest& r) { return routes.handle(r); }, counted);
   server::HttpServer health(
       pool, limits, [&routes](const server::HttpRequest& r) { return routes.handle_health(r); });
   std::vector<server::HttpServer*> listeners{&http};
@@ -228,34 +246,35 @@ int run(const config::Config& config) {
 
   metrics::set_ready(true);
   const std::uint16_t health_port = config.server.health_port != 0 ? health.port() : http.port();
-  log::info("auto-recorder ready",
-            {{"version", AUTO_RECORDER_VERSION},
-             {"port", std::to_string(http.port())},
-             {"scheme", http.tls() ? "https" : "http"},
-             {"health_port", std::to_string(health_port)},
-             {"livekit", config.livekit.url},
-             {"proxy", config.livekit.proxy ? std::string_view(config.livekit.proxy->shown)
-                                            : std::string_view("none")},
-             {"storage", config.storage ? config::storage_name(*config.storage) : "storages only"},
-             {"replica", coordination ? coordination->replica_id() : std::string_view("alone")},
-             {"config", config.source}});
+  log::info(
+      "auto-recorder ready",
+      {{"version", AUTO_RECORDER_VERSION},
+       {"port", std::to_string(http.port())},
+       {"scheme", http.tls() ? "https" : "http"},
+       {"health_port", std::to_string(health_port)},
+       {"livekit", config.livekit.url},
+       {"proxy", config.livekit.proxy ? std::string_view(config.livekit.proxy->shown)
+                                      : std::string_view("none")},
+       {"storage", config.storage ? recording::storage_name(*config.storage) : "storages only"},
+       {"replica", coordination ? coordination->replica_id() : std::string_view("alone")},
+       {"config", config.source}});
   reconciler.start();
   pool.run();
   // Stop the other threads before the objects they use are destroyed: API answers reach the
   // recorder and reconciler, timers belong to the reconciler and recorder.
   reconciler.stop();
-  api.stop();
+  client.stop();
   if (coordination) coordination->stop();
-  recorder.stop_timers();
+  timers.stop();
   return 0;
 }
 
 // --check-config ROOM...: the rule each room would meet and the request that would be sent.
 void show_choices(const config::Config& config, const std::vector<std::string>& rooms,
                   const std::string& metadata) {
-  const recorder::Policy policy(config);
+  const recording::Policy policy(config.recording, config.rules);
   for (const std::string& name : rooms) {
-    const recorder::Choice choice = policy.choose({.sid = "", .name = name, .metadata = metadata});
+    const recording::Choice choice = policy.choose(name, metadata);
     std::cout << "# room \"" << name << "\": " << choice.rule;
     if (choice.metadata_unparsable) std::cout << " (the metadata is not a JSON object)";
     if (choice.recording == nullptr) {
@@ -270,10 +289,10 @@ void show_choices(const config::Config& config, const std::vector<std::string>& 
   // was written for (or is shadowed by an earlier one) shows here.
   constexpr std::size_t kShown = 5;
   if (rooms.empty()) return;
-  for (const config::Rule& rule : config.rules) {
+  for (const recording::Rule& rule : config.rules) {
     std::vector<std::string_view> matched;
     for (const std::string& name : rooms) {
-      if (recorder::first_match({&rule.match, 1}, name, metadata).rule) matched.emplace_back(name);
+      if (recording::first_match({&rule.match, 1}, name, metadata).rule) matched.emplace_back(name);
     }
     std::cout << "# " << rule.label << " alone matches ";
     if (matched.empty()) std::cout << "none of these rooms";

@@ -27,12 +27,12 @@ std::string describe(const Config& config) {
            config.livekit.proxy->variable + ")\n";
   }
   for (const auto& [name, storage] : config.storages) {
-    out += "# storages." + name + ": " + std::string(storage_name(storage)) + "\n";
+    out += "# storages." + name + ": " + std::string(recording::storage_name(storage)) + "\n";
   }
   if (!config.rules.empty()) {
     out += "# rules, tried in order; rooms no rule fits are recorded with the settings above:\n";
   }
-  for (const Rule& rule : config.rules) {
+  for (const recording::Rule& rule : config.rules) {
     std::string match;
     auto add = [&](const std::string& part) { match += (match.empty() ? "" : ", ") + part; };
     if (!rule.match.name_glob.empty()) add("room \"" + rule.match.name_glob + "\"");

@@ -13,13 +13,13 @@
 #include <set>
 #include <thread>
 
-#include "config/duration.hpp"
 #include "config/files.hpp"
 #include "config/raw.hpp"
 #include "config/recording.hpp"
 #include "config/settings.hpp"
 #include "config/storage.hpp"
 #include "livekit/host.hpp"
+#include "util/duration.hpp"
 #include "util/proxy.hpp"
 
 namespace ar::config {
@@ -82,10 +82,10 @@ void overlay_environment(const EnvLookup& env, RawSettings& raw) {
 
 // Every setting as it ended up, for --check-config (secrets are redacted when printed).
 std::vector<EffectiveSetting> effective_settings(const RawSettings& raw,
-                                                 const std::optional<Storage>& storage,
-                                                 const Redis& redis) {
+                                                 const std::optional<recording::Storage>& storage,
+                                                 const coordination::RedisSettings& redis) {
   const std::string storage_prefix =
-      storage ? "storage." + std::string(storage_name(*storage)) + "." : "(none)";
+      storage ? "storage." + std::string(recording::storage_name(*storage)) + "." : "(none)";
   std::vector<EffectiveSetting> out;
   for (const Setting& setting : all_settings()) {
     const std::string key(setting.key);
@@ -155,8 +155,8 @@ WebhookAuth read_webhook(const Reader& in, const LiveKitApi& api) {
   return auth;
 }
 
-Delivery read_delivery(const Reader& in) {
-  Delivery d;
+recorder::Delivery read_delivery(const Reader& in) {
+  recorder::Delivery d;
   d.reconcile_interval = in.duration("reconcile_interval", true);
   d.retry_initial_delay = in.duration("retry_initial_delay", false);
   d.retry_max_delay = in.duration("retry_max_delay", false);
@@ -176,8 +176,8 @@ Delivery read_delivery(const Reader& in) {
 }
 
 // "host", "host:port" or "[v6]:port".
-std::optional<HostPort> parse_host_port(std::string_view text) {
-  HostPort out;
+std::optional<coordination::HostPort> parse_host_port(std::string_view text) {
+  coordination::HostPort out;
   std::string_view host = text;
   std::string_view port;
   const bool bracketed = text.starts_with("[");
@@ -206,7 +206,7 @@ std::optional<HostPort> parse_host_port(std::string_view text) {
   return out;
 }
 
-HostPort read_host_port(std::string_view key, std::string_view text) {
+coordination::HostPort read_host_port(std::string_view key, std::string_view text) {
   auto parsed = parse_host_port(text);
   if (!parsed) {
     // A redis://user:password@host URL would put the password into the message.
@@ -220,8 +220,8 @@ HostPort read_host_port(std::string_view key, std::string_view text) {
   return *parsed;
 }
 
-Redis read_redis(const Reader& in) {
-  Redis redis;
+coordination::RedisSettings read_redis(const Reader& in) {
+  coordination::RedisSettings redis;
   const std::string address = in.text("redis.address");
   if (!address.empty()) redis.address = read_host_port("redis.address", address);
   for (const std::string& sentinel : split_list(in.text("redis.sentinel_addresses"))) {
@@ -288,26 +288,26 @@ Redis read_redis(const Reader& in) {
   return redis;
 }
 
-Logging read_logging(const Reader& in) {
-  Logging log;
+log::Settings read_logging(const Reader& in) {
+  log::Settings log;
   const std::string level = lower(in.text("log_level"));
   if (level == "debug") {
-    log.level = LogLevel::kDebug;
+    log.level = log::Level::kDebug;
   } else if (level == "info") {
-    log.level = LogLevel::kInfo;
+    log.level = log::Level::kInfo;
   } else if (level == "warn" || level == "warning") {
-    log.level = LogLevel::kWarn;
+    log.level = log::Level::kWarn;
   } else if (level == "error") {
-    log.level = LogLevel::kError;
+    log.level = log::Level::kError;
   } else {
     throw ConfigError(name_of("log_level") + ": \"" + in.text("log_level") +
                       "\" is not a level: use debug, info, warn or error");
   }
   const std::string format = lower(in.text("log_format"));
   if (format == "text") {
-    log.format = LogFormat::kText;
+    log.format = log::Format::kText;
   } else if (format == "json") {
-    log.format = LogFormat::kJson;
+    log.format = log::Format::kJson;
   } else {
     throw ConfigError(name_of("log_format") + ": \"" + in.text("log_format") +
                       "\" is not a format: use text or json");
@@ -322,7 +322,7 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config);
 
 // A file path without {time} or {utc} overwrites the earlier recording of a room of that name.
 void warn_about_overwrites(Config& config) {
-  auto check = [&](const Recording& recording, std::string_view where) {
+  auto check = [&](const recording::Recording& recording, std::string_view where) {
     if (!recording.file) return;
     const std::string& path = recording.file->path;
     if (path.find("{time}") != std::string::npos || path.find("{utc}") != std::string::npos) {
@@ -335,7 +335,7 @@ void warn_about_overwrites(Config& config) {
   };
   check(config.recording, "");
   const std::string* top = config.recording.file ? &config.recording.file->path : nullptr;
-  for (const Rule& rule : config.rules) {
+  for (const recording::Rule& rule : config.rules) {
     if (!rule.record || !rule.recording.file || (top && *top == rule.recording.file->path))
       continue;
     check(rule.recording, rule.label + ": ");
@@ -493,23 +493,6 @@ EnvLookup process_environment() {
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
-}
-
-std::string_view to_string(FileType type) {
-  switch (type) {
-    case FileType::kMp4:
-      return "MP4";
-    case FileType::kOgg:
-      return "OGG";
-    case FileType::kMp3:
-      return "MP3";
-  }
-  return "MP4";
-}
-
-std::string_view storage_name(const Storage& storage) {
-  static constexpr std::array<std::string_view, 5> kNames{"s3", "azure", "gcp", "alioss", "egress"};
-  return kNames.at(storage.index());
 }
 
 }  // namespace ar::config

@@ -8,10 +8,10 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "config/duration.hpp"
 #include "config/files.hpp"
 #include "config/load.hpp"
 #include "config/settings.hpp"
+#include "util/duration.hpp"
 #include "util/text.hpp"
 
 namespace ar::config {
@@ -290,7 +290,7 @@ std::uint64_t Reader::integer(std::string_view key, std::uint64_t min, std::uint
 
 std::chrono::milliseconds Reader::duration(std::string_view key, bool allow_zero) const {
   const std::string value = text(key);
-  const auto parsed = parse_duration(value);
+  const auto parsed = util::parse_duration(value);
   if (!parsed || (!allow_zero && parsed->count() == 0)) {
     throw ConfigError(name(key) + ": \"" + value + "\" is not a duration such as 500ms, 10s " +
                       "or 1m30s" + (allow_zero ? "" : " (and must be above zero)"));

@@ -42,12 +42,12 @@ std::string read_enum(const Reader& in, std::string_view key,
   throw ConfigError(in.name(key) + ": \"" + value + "\" is not one of LiveKit's names: " + list);
 }
 
-FileType read_file_type(const Reader& in) {
+recording::FileType read_file_type(const Reader& in) {
   const std::string value = in.text("file_type");
   const std::string wanted = upper(value);
-  if (wanted == "MP4") return FileType::kMp4;
-  if (wanted == "OGG") return FileType::kOgg;
-  if (wanted == "MP3") return FileType::kMp3;
+  if (wanted == "MP4") return recording::FileType::kMp4;
+  if (wanted == "OGG") return recording::FileType::kOgg;
+  if (wanted == "MP3") return recording::FileType::kMp3;
   if (wanted == "WEBM") {
     throw ConfigError(in.name("file_type") +
                       ": WEBM is not a LiveKit file type for room recordings (LiveKit writes WebM "
@@ -64,7 +64,7 @@ std::uint32_t number(const Reader& in, std::string_view key, std::uint32_t max) 
 
 // A storage by name: empty is the default storage, which then has to exist.
 std::string storage_ref(const Reader& in, std::string_view key, std::string_view output,
-                        const NamedStorages& storages, bool default_storage) {
+                        const recording::NamedStorages& storages, bool default_storage) {
   std::string name = in.text(key);
   std::string defined;
   for (const auto& [known, storage] : storages) defined += (defined.empty() ? "" : ", ") + known;
@@ -81,8 +81,8 @@ std::string storage_ref(const Reader& in, std::string_view key, std::string_view
   return name;
 }
 
-Encoding read_encoding(const Reader& in) {
-  Encoding e;
+recording::Encoding read_encoding(const Reader& in) {
+  recording::Encoding e;
   constexpr std::uint32_t kPixels = 7680;
   e.width = number(in, "advanced.width", kPixels);
   e.height = number(in, "advanced.height", kPixels);
@@ -109,8 +109,8 @@ Encoding read_encoding(const Reader& in) {
   return e;
 }
 
-StreamOutput read_stream(const Reader& in) {
-  StreamOutput stream;
+recording::StreamOutput read_stream(const Reader& in) {
+  recording::StreamOutput stream;
   const std::string key = "stream.urls";
   stream.urls = split_list(in.text(key));
   if (stream.urls.empty()) {
@@ -179,8 +179,8 @@ bool read_bool(const YamlReader& reader, const std::string& key, const YAML::Nod
   reader.fail(key, node, "must be true or false");
 }
 
-recorder::RoomMatch read_match(const YamlReader& reader, const YAML::Node& node,
-                               const std::string& label, std::vector<std::string>& warnings) {
+recording::RoomMatch read_match(const YamlReader& reader, const YAML::Node& node,
+                                const std::string& label, std::vector<std::string>& warnings) {
   if (!node.IsDefined() || node.IsNull()) return {};
   if (!node.IsMap()) {
     reader.fail("match", node, "must be a mapping: room, room_regex, ignore_case, metadata");
@@ -210,22 +210,22 @@ recorder::RoomMatch read_match(const YamlReader& reader, const YAML::Node& node,
                   "is not a match key: use room, room_regex, ignore_case or metadata");
     }
   }
-  if (recorder::looks_like_glob(regex)) {
+  if (recording::looks_like_glob(regex)) {
     warnings.push_back(label + ": match.room_regex \"" + regex +
                        "\" looks like a glob (in a regular expression * repeats the character "
                        "before it): did you mean match.room: \"" +
-                       regex + "\", or match.room_regex: \"" + recorder::glob_to_regex(regex) +
+                       regex + "\", or match.room_regex: \"" + recording::glob_to_regex(regex) +
                        "\"?");
   }
-  if (recorder::looks_like_regex(glob)) {
+  if (recording::looks_like_regex(glob)) {
     warnings.push_back(label + ": match.room \"" + glob +
                        "\" looks like a regular expression (in a glob + ^ $ ( ) | { } are "
                        "ordinary characters): did you mean match.room_regex: \"" +
                        glob + "\"?");
   }
   try {
-    return recorder::make_room_match(std::move(glob), std::move(regex), std::move(metadata),
-                                     ignore_case);
+    return recording::make_room_match(std::move(glob), std::move(regex), std::move(metadata),
+                                      ignore_case);
   } catch (const std::invalid_argument& e) {
     reader.fail("match", node, e.what());
   }
@@ -267,9 +267,10 @@ RawSettings merge(const RawSettings& top, const RawSettings& own) {
 
 }  // namespace
 
-Recording read_recording(const Reader& in, const Reader& own, const NamedStorages& storages,
-                         bool default_storage) {
-  Recording r;
+recording::Recording read_recording(const Reader& in, const Reader& own,
+                                    const recording::NamedStorages& storages,
+                                    bool default_storage) {
+  recording::Recording r;
   r.audio_only = in.boolean("audio_only");
   r.video_only = in.boolean("video_only");
   if (r.audio_only && r.video_only) {
@@ -308,7 +309,7 @@ Recording read_recording(const Reader& in, const Reader& own, const NamedStorage
   const std::string scope = in.scoped() ? in.name("") : std::string("the top level");
   const std::string where = in.scoped() ? scope.substr(0, scope.size() - 1) : scope;
   if (file) {
-    r.file = FileOutput{
+    r.file = recording::FileOutput{
         read_file_type(in), in.text("file_path"),
         storage_ref(in, "file_storage", where + "'s file output", storages, default_storage)};
   }
@@ -316,7 +317,7 @@ Recording read_recording(const Reader& in, const Reader& own, const NamedStorage
     return in.section_present(output) && !in.switched_off(output);
   };
   if (wanted("segments")) {
-    r.segments = SegmentsOutput{
+    r.segments = recording::SegmentsOutput{
         in.text("segments.filename_prefix"), in.text("segments.playlist_name"),
         in.text("segments.live_playlist_name"), number(in, "segments.segment_duration", 3600),
         storage_ref(in, "segments.storage", in.name("segments"), storages, default_storage)};
@@ -327,7 +328,7 @@ Recording read_recording(const Reader& in, const Reader& own, const NamedStorage
       throw ConfigError(in.name("images") + " is set, but the recording is audio-only (" +
                         in.name("audio_only") + "): there is no picture to take");
     }
-    r.images = ImagesOutput{
+    r.images = recording::ImagesOutput{
         number(in, "images.capture_interval", 86400), number(in, "images.width", 7680),
         number(in, "images.height", 7680), in.text("images.filename_prefix"),
         storage_ref(in, "images.storage", in.name("images"), storages, default_storage)};
@@ -339,11 +340,11 @@ Recording read_recording(const Reader& in, const Reader& own, const NamedStorage
   return r;
 }
 
-std::vector<Rule> read_rules(const YAML::Node& node, const RawSettings& top,
-                             const std::string& file, const EnvLookup& env,
-                             const NamedStorages& storages, bool default_storage,
-                             std::vector<std::string>& warnings) {
-  std::vector<Rule> rules;
+std::vector<recording::Rule> read_rules(const YAML::Node& node, const RawSettings& top,
+                                        const std::string& file, const EnvLookup& env,
+                                        const recording::NamedStorages& storages,
+                                        bool default_storage, std::vector<std::string>& warnings) {
+  std::vector<recording::Rule> rules;
   if (!node.IsDefined() || node.IsNull()) return rules;
   RawSettings unused;
   const YamlReader outer({.file = file, .shown = "rules"}, env, unused);
@@ -364,7 +365,7 @@ std::vector<Rule> read_rules(const YAML::Node& node, const RawSettings& top,
     if (!item.IsMap()) reader.fail("", item, "must be a mapping: match, then record or settings");
     reader.read_mapping(item, "");
     read_yaml_secret_files(file, own);
-    Rule rule;
+    recording::Rule rule;
     rule.label = label;
     if (const YAML::Node name = item["name"]; name.IsDefined()) {
       if (!name.IsScalar()) reader.fail("name", name, "must be a short text");
@@ -380,7 +381,7 @@ std::vector<Rule> read_rules(const YAML::Node& node, const RawSettings& top,
                   "has record: false and recording settings: a rule that skips rooms takes only "
                   "match and name");
     }
-    const recorder::RoomMatch& m = rule.match;
+    const recording::RoomMatch& m = rule.match;
     if (m.name_glob.empty() && m.name_regex.empty() && m.metadata.empty() && i + 1 < node.size()) {
       reader.fail("", item,
                   "has no match, so it fits every room and the rules after it are never used: "

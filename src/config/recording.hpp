@@ -11,13 +11,13 @@ namespace ar::config {
 
 // The recording settings `in` holds. `own` holds only what this scope (the top level, or one
 // rule) set itself, for the checks that care who said what. `default_storage`: storage: is set.
-Recording read_recording(const Reader& in, const Reader& own, const NamedStorages& storages,
-                         bool default_storage);
+recording::Recording read_recording(const Reader& in, const Reader& own,
+                                    const recording::NamedStorages& storages, bool default_storage);
 
 // `rules:` from the file, each merged over the top level's recording settings in `top`.
-std::vector<Rule> read_rules(const YAML::Node& node, const RawSettings& top,
-                             const std::string& file, const EnvLookup& env,
-                             const NamedStorages& storages, bool default_storage,
-                             std::vector<std::string>& warnings);
+std::vector<recording::Rule> read_rules(const YAML::Node& node, const RawSettings& top,
+                                        const std::string& file, const EnvLookup& env,
+                                        const recording::NamedStorages& storages,
+                                        bool default_storage, std::vector<std::string>& warnings);
 
 }  // namespace ar::config

@@ -10,9 +10,10 @@
 namespace ar::config {
 namespace {
 
-std::optional<Proxy> read_proxy(const Reader& in, const std::string& provider) {
+std::optional<recording::StorageProxy> read_proxy(const Reader& in, const std::string& provider) {
   const std::string prefix = "storage." + provider + ".proxy_config.";
-  Proxy proxy{in.text(prefix + "url"), in.text(prefix + "username"), in.text(prefix + "password")};
+  recording::StorageProxy proxy{in.text(prefix + "url"), in.text(prefix + "username"),
+                                in.text(prefix + "password")};
   if (proxy.url.empty()) {
     if (!proxy.username.empty() || !proxy.password.empty()) {
       throw ConfigError(in.name(prefix + "url") +
@@ -23,8 +24,8 @@ std::optional<Proxy> read_proxy(const Reader& in, const std::string& provider) {
   return proxy;
 }
 
-S3Storage read_s3(const Reader& in, std::vector<std::string>& warnings) {
-  S3Storage s3;
+recording::S3Storage read_s3(const Reader& in, std::vector<std::string>& warnings) {
+  recording::S3Storage s3;
   s3.bucket = in.required("storage.s3.bucket", " for S3 storage");
   s3.access_key = in.text("storage.s3.access_key");
   s3.secret = in.text("storage.s3.secret");
@@ -57,7 +58,7 @@ S3Storage read_s3(const Reader& in, std::vector<std::string>& warnings) {
   return s3;
 }
 
-AzureStorage read_azure(const Reader& in) {
+recording::AzureStorage read_azure(const Reader& in) {
   constexpr std::string_view kWhy = " for Azure storage";
   return {in.required("storage.azure.account_name", kWhy),
           in.required("storage.azure.account_key", kWhy),
@@ -90,8 +91,8 @@ std::string read_gcp_credentials(const Reader& in, const std::string& value) {
   return content;
 }
 
-GcpStorage read_gcp(const Reader& in) {
-  GcpStorage gcp;
+recording::GcpStorage read_gcp(const Reader& in) {
+  recording::GcpStorage gcp;
   // Without a key, egress uses Application Default Credentials (Workload Identity on GKE).
   if (const std::string key = in.text("storage.gcp.credentials_json"); !key.empty()) {
     gcp.credentials_json = read_gcp_credentials(in, key);
@@ -101,9 +102,9 @@ GcpStorage read_gcp(const Reader& in) {
   return gcp;
 }
 
-AliOssStorage read_alioss(const Reader& in) {
+recording::AliOssStorage read_alioss(const Reader& in) {
   constexpr std::string_view kWhy = " for AliOSS storage";
-  AliOssStorage oss;
+  recording::AliOssStorage oss;
   oss.access_key = in.required("storage.alioss.access_key", kWhy);
   oss.secret = in.required("storage.alioss.secret", kWhy);
   oss.region = in.required("storage.alioss.region", kWhy);
@@ -115,7 +116,7 @@ AliOssStorage read_alioss(const Reader& in) {
 }  // namespace
 
 // Exactly one provider under storage. (or storages.<name>.). `in` names keys as they were written.
-Storage read_storage(const Reader& in, std::vector<std::string>& warnings) {
+recording::Storage read_storage(const Reader& in, std::vector<std::string>& warnings) {
   static constexpr std::array<std::string_view, 4> kProviders{"s3", "azure", "gcp", "alioss"};
   std::vector<std::string_view> configured;
   for (std::string_view provider : kProviders) {
@@ -135,7 +136,7 @@ Storage read_storage(const Reader& in, std::vector<std::string>& warnings) {
                           in.section_origin("storage." + std::string(configured.front())) +
                           "); remove one of them");
       }
-      return EgressStorage{};
+      return recording::EgressStorage{};
     }
     if (!mode.empty()) {
       throw ConfigError(in.name("storage") +
@@ -177,9 +178,10 @@ Storage read_storage(const Reader& in, std::vector<std::string>& warnings) {
   return read_alioss(in);
 }
 
-NamedStorages read_named_storages(const YAML::Node& node, const std::string& file,
-                                  const EnvLookup& env, std::vector<std::string>& warnings) {
-  NamedStorages out;
+recording::NamedStorages read_named_storages(const YAML::Node& node, const std::string& file,
+                                             const EnvLookup& env,
+                                             std::vector<std::string>& warnings) {
+  recording::NamedStorages out;
   if (!node.IsDefined() || node.IsNull()) return out;
   RawSettings unused;
   const YamlReader outer({.file = file, .shown = "storages."}, env, unused);

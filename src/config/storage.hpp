@@ -12,10 +12,11 @@ namespace ar::config {
 
 // Exactly one provider: "No storage provider configured" / "Only one storage provider can be
 // configured" otherwise. Warnings (ignored legacy keys) are appended to `warnings`.
-Storage read_storage(const Reader& in, std::vector<std::string>& warnings);
+recording::Storage read_storage(const Reader& in, std::vector<std::string>& warnings);
 
 // `storages:` from the file: each name holds one provider block, with storage:'s keys and errors.
-NamedStorages read_named_storages(const YAML::Node& node, const std::string& file,
-                                  const EnvLookup& env, std::vector<std::string>& warnings);
+recording::NamedStorages read_named_storages(const YAML::Node& node, const std::string& file,
+                                             const EnvLookup& env,
+                                             std::vector<std::string>& warnings);
 
 }  // namespace ar::config

@@ -65,7 +65,7 @@ std::string ms(std::chrono::milliseconds ttl) {
 
 }  // namespace
 
-Coordination::Coordination(const config::Redis& settings, std::chrono::milliseconds call_timeout,
+Coordination::Coordination(const RedisSettings& settings, std::chrono::milliseconds call_timeout,
                            std::chrono::milliseconds event_ttl, StateChange on_change)
     : settings_(settings),
       hold_(settings.claim_ttl + call_timeout),

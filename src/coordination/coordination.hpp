@@ -12,71 +12,38 @@
 #include <string>
 #include <string_view>
 
-#include "config/config.hpp"
+#include "coordination/claim_store.hpp"
 #include "coordination/redis_client.hpp"
+#include "coordination/settings.hpp"
 
 namespace ar::coordination {
 
-enum class Claim {
-  kWon,             // this replica holds the claim: start the recording
-  kTaken,           // another replica holds it (or recorded the room moments ago): skip
-  kDuplicateEvent,  // this webhook event was handled by a replica already: skip
-  kUnavailable,     // Redis could not be asked: fall back to the ListEgress check
-};
-
-struct ClaimAnswer {
-  Claim claim = Claim::kUnavailable;
-  std::string holder;  // who holds it (kTaken, kDuplicateEvent) or why Redis failed
-};
-
-struct LeaseAnswer {
-  bool available = false;  // false: Redis could not be asked
-  bool held = false;       // this replica holds the lease
-  std::string holder;
-};
-
-// A room's claim key part: its sid, or its name when LiveKit sent no sid.
-struct RoomRef {
-  std::string_view name;
-  std::string_view sid;
-};
-
-class Coordination {
+class Coordination final : public ClaimStore {
  public:
   using StateChange = RedisClient::StateChange;
 
   // `call_timeout`: the longest a call to LiveKit may take; a claim always covers the next call
   // plus claim_ttl. `event_ttl`: how long webhook event ids are remembered.
-  Coordination(const config::Redis& settings, std::chrono::milliseconds call_timeout,
+  Coordination(const RedisSettings& settings, std::chrono::milliseconds call_timeout,
                std::chrono::milliseconds event_ttl, StateChange on_change);
 
-  // This process's name in claims and the lease: "<hostname>-<random>", new at every start.
-  const std::string& replica_id() const { return replica_id_; }
-
-  // Claims `room` for this replica. `event_id` (may be empty) is marked handled in the same step.
-  // `replaces_egress` (may be empty) lets the claim be taken over from a recording that failed.
+  // The replica id is "<hostname>-<random>", new at every start.
+  const std::string& replica_id() const override { return replica_id_; }
   void claim(RoomRef room, std::string_view event_id, std::string_view replaces_egress,
-             std::function<void(const ClaimAnswer&)> done);
-  // Keeps this replica's claim alive through waiting `wait` (before a retry) and the next call.
-  void renew(RoomRef room, std::chrono::milliseconds wait = {});
-  // The start worked: the claim now names the egress, and expires after claim_ttl.
-  void started(RoomRef room, std::string_view egress_id);
-  // Gives the claim up (a start that failed for good), so others may try.
-  void release(RoomRef room);
-
-  // Takes the reconciler lease if it is free, renews it if this replica holds it.
-  void lease(std::function<void(const LeaseAnswer&)> done);
-  // Gives the lease up (shutdown), so another replica takes over without waiting for expiry.
-  void resign();
+             std::function<void(const ClaimAnswer&)> done) override;
+  void renew(RoomRef room, std::chrono::milliseconds wait) override;
+  void started(RoomRef room, std::string_view egress_id) override;
+  void release(RoomRef room) override;
+  void lease(std::function<void(const LeaseAnswer&)> done) override;
+  void resign() override;
 
   bool up() const { return client_.up(); }
   std::size_t outstanding() const { return client_.outstanding(); }
-  std::string where() const { return client_.where(); }
   void stop() { client_.stop(); }
 
   // How often the lease is renewed or asked for, and how long it lasts in Redis: a holder that
   // dies is replaced at most lease_ttl later (expiry plus one asking period).
-  std::chrono::milliseconds lease_period() const { return settings_.lease_ttl / 5; }
+  std::chrono::milliseconds lease_period() const override { return settings_.lease_ttl / 5; }
   std::chrono::milliseconds lease_expiry() const { return settings_.lease_ttl - lease_period(); }
 
  private:
@@ -85,7 +52,7 @@ class Coordination {
   void update(std::string key, std::string expected, std::string value,
               std::chrono::milliseconds ttl);
 
-  const config::Redis& settings_;
+  const RedisSettings& settings_;
   std::chrono::milliseconds hold_;  // claim_ttl plus one call to LiveKit
   std::chrono::milliseconds event_ttl_;
   std::string replica_id_;

@@ -62,14 +62,9 @@ Reply convert(const redisReply& raw) {
   return reply;
 }
 
-std::string describe(const config::HostPort& at) {
+std::string describe(const HostPort& at) {
   return at.host.find(':') == std::string::npos ? at.host + ":" + std::to_string(at.port)
                                                 : "[" + at.host + "]:" + std::to_string(at.port);
-}
-
-template <typename Stream>
-beast::tcp_stream& tcp_of(Stream& stream) {
-  return beast::get_lowest_layer(stream);
 }
 
 // Reads until the parser holds one whole reply.
@@ -95,7 +90,7 @@ awaitable<Reply> read_reply(Stream& stream, redisReader* reader) {
 template <typename Stream>
 awaitable<Reply> roundtrip(Stream& stream, redisReader* reader, std::chrono::milliseconds timeout,
                            const std::vector<std::string>& args) {
-  tcp_of(stream).expires_after(timeout);
+  beast::get_lowest_layer(stream).expires_after(timeout);
   co_await asio::async_write(stream, asio::buffer(format_command(args)), use_awaitable);
   Reply reply = co_await read_reply(stream, reader);
   if (reply.type == Reply::Type::kError) throw std::runtime_error(args[0] + ": " + reply.text);
@@ -104,7 +99,7 @@ awaitable<Reply> roundtrip(Stream& stream, redisReader* reader, std::chrono::mil
 
 // Opens a connection (TLS when configured), logs in, and hands the stream to `body`.
 template <typename Body>
-awaitable<void> with_connection(const config::HostPort& at, asio::ssl::context* tls,
+awaitable<void> with_connection(const HostPort& at, asio::ssl::context* tls,
                                 std::chrono::milliseconds timeout, const std::string& username,
                                 const std::string& password, Body body) {
   const auto executor = co_await asio::this_coro::executor;
@@ -147,7 +142,7 @@ std::string format_command(const std::vector<std::string>& args) {
   return out;
 }
 
-RedisClient::RedisClient(const config::Redis& settings, StateChange on_change)
+RedisClient::RedisClient(const RedisSettings& settings, StateChange on_change)
     : settings_(settings), on_change_(std::move(on_change)), work_(io_.get_executor()), wake_(io_) {
   if (settings_.tls) {
     tls_ = util::make_tls_client_context(settings_.ca_file, true);
@@ -175,11 +170,6 @@ void RedisClient::stop() {
     io_.stop();
   });
   thread_.join();
-}
-
-std::string RedisClient::where() const {
-  const std::lock_guard lock(where_mutex_);
-  return where_;
 }
 
 void RedisClient::command(const std::vector<std::string>& args, Callback done) {
@@ -241,10 +231,6 @@ awaitable<void> RedisClient::run() {
     }
     if (stopping_) break;
     if (up_) delay = kFirstReconnectDelay;
-    {
-      const std::lock_guard lock(where_mutex_);
-      where_.clear();
-    }
     set_state(State::kDown, why);
     fail(queue_, "Redis is unreachable: " + why);
     asio::steady_timer pause(io_, delay);
@@ -254,11 +240,11 @@ awaitable<void> RedisClient::run() {
   }
 }
 
-awaitable<config::HostPort> RedisClient::ask_sentinels() {
+awaitable<HostPort> RedisClient::ask_sentinels() {
   std::string errors;
-  for (const config::HostPort& sentinel : settings_.sentinels) {
+  for (const HostPort& sentinel : settings_.sentinels) {
     try {
-      std::optional<config::HostPort> master;
+      std::optional<HostPort> master;
       co_await with_connection(
           sentinel, tls_.get(), settings_.timeout, settings_.sentinel_username,
           settings_.sentinel_password, [&](auto& stream, redisReader* reader) -> awaitable<void> {
@@ -275,7 +261,7 @@ awaitable<config::HostPort> RedisClient::ask_sentinels() {
                 throw std::runtime_error("answered master port \"" + text +
                                          "\", which is not a port");
               }
-              master = config::HostPort{reply.elements[0].text, static_cast<std::uint16_t>(port)};
+              master = HostPort{reply.elements[0].text, static_cast<std::uint16_t>(port)};
             }
           });
       if (master) co_return *master;
@@ -290,7 +276,7 @@ awaitable<config::HostPort> RedisClient::ask_sentinels() {
 
 awaitable<void> RedisClient::connect_and_serve() {
   // Not a ?: with co_await in one branch: GCC 12 destroys that temporary twice.
-  config::HostPort at;
+  HostPort at;
   if (settings_.address) {
     at = *settings_.address;
   } else {
@@ -311,10 +297,6 @@ awaitable<void> RedisClient::connect_and_serve() {
             throw std::runtime_error(describe(at) + " is not a master");
           }
         }
-        {
-          const std::lock_guard lock(where_mutex_);
-          where_ = describe(at);
-        }
         set_state(State::kUp, describe(at));
         co_await serve(stream, reader);
       });
@@ -324,7 +306,7 @@ template <typename Stream>
 awaitable<void> RedisClient::serve(Stream& stream, redisReader* reader) {
   while (!stopping_) {
     if (queue_.empty()) {
-      tcp_of(stream).expires_never();
+      beast::get_lowest_layer(stream).expires_never();
       wake_.expires_at(asio::steady_timer::time_point::max());
       co_await wake_.async_wait(asio::as_tuple(use_awaitable));
       continue;
@@ -333,7 +315,7 @@ awaitable<void> RedisClient::serve(Stream& stream, redisReader* reader) {
     std::string wire;
     for (const Pending& pending : sent_) wire += pending.wire;
     try {
-      tcp_of(stream).expires_after(settings_.timeout);
+      beast::get_lowest_layer(stream).expires_after(settings_.timeout);
       co_await asio::async_write(stream, asio::buffer(wire), use_awaitable);
       while (!sent_.empty()) {
         const Reply reply = co_await read_reply(stream, reader);

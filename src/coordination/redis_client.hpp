@@ -25,7 +25,7 @@
 #include <thread>
 #include <vector>
 
-#include "config/config.hpp"
+#include "coordination/settings.hpp"
 
 struct redisReader;
 
@@ -37,8 +37,6 @@ struct Reply {
   std::string text;  // a string, a status, an error, or why Redis was unavailable
   long long integer = 0;
   std::vector<Reply> elements;
-
-  bool ok() const { return type != Type::kUnavailable && type != Type::kError; }
 };
 
 class RedisClient {
@@ -47,7 +45,7 @@ class RedisClient {
   // Called on the client's thread when the connection comes up (true) or is lost (false).
   using StateChange = std::function<void(bool up, std::string_view detail)>;
 
-  RedisClient(const config::Redis& settings, StateChange on_change);
+  RedisClient(const RedisSettings& settings, StateChange on_change);
   ~RedisClient();
   RedisClient(const RedisClient&) = delete;
   RedisClient& operator=(const RedisClient&) = delete;
@@ -59,8 +57,6 @@ class RedisClient {
   bool up() const { return up_; }
   // Commands queued or sent and not answered yet.
   std::size_t outstanding() const { return outstanding_; }
-  // The master currently connected to, "host:port"; empty while down.
-  std::string where() const;
 
   // Answers every command queued or awaiting its reply kUnavailable ("shutting down"), closes
   // the connection and joins the thread. Idempotent; the destructor calls it.
@@ -75,7 +71,7 @@ class RedisClient {
 
   boost::asio::awaitable<void> run();
   boost::asio::awaitable<void> connect_and_serve();
-  boost::asio::awaitable<config::HostPort> ask_sentinels();
+  boost::asio::awaitable<HostPort> ask_sentinels();
   template <typename Stream>
   boost::asio::awaitable<void> serve(Stream& stream, redisReader* reader);
   void enqueue(Pending pending);
@@ -83,7 +79,7 @@ class RedisClient {
   void fail(std::deque<Pending>& pending, std::string_view why);
   void set_state(State state, std::string_view detail);
 
-  const config::Redis& settings_;
+  const RedisSettings& settings_;
   StateChange on_change_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
 
@@ -99,8 +95,6 @@ class RedisClient {
   std::optional<bool> reported_;  // the last state on_change_ was told
   std::atomic<bool> up_{false};
   std::atomic<std::size_t> outstanding_{0};
-  mutable std::mutex where_mutex_;
-  std::string where_;
   std::thread thread_;
 };
 

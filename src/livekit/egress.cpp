@@ -18,7 +18,7 @@ void put(json::object& out, std::string_view name, const std::string& value) {
   if (!value.empty()) out[name] = value;
 }
 
-void put_proxy(json::object& out, const std::optional<config::Proxy>& proxy) {
+void put_proxy(json::object& out, const std::optional<recording::StorageProxy>& proxy) {
   if (!proxy) return;
   json::object p;
   put(p, "url", proxy->url);
@@ -30,7 +30,7 @@ void put_proxy(json::object& out, const std::optional<config::Proxy>& proxy) {
 struct UploadJson {
   json::object& output;
 
-  void operator()(const config::S3Storage& s3) const {
+  void operator()(const recording::S3Storage& s3) const {
     json::object u;
     put(u, "accessKey", s3.access_key);
     put(u, "secret", s3.secret);
@@ -52,7 +52,7 @@ struct UploadJson {
     output["s3"] = std::move(u);
   }
 
-  void operator()(const config::AzureStorage& azure) const {
+  void operator()(const recording::AzureStorage& azure) const {
     json::object u;
     put(u, "accountName", azure.account_name);
     put(u, "accountKey", azure.account_key);
@@ -60,7 +60,7 @@ struct UploadJson {
     output["azure"] = std::move(u);
   }
 
-  void operator()(const config::GcpStorage& gcp) const {
+  void operator()(const recording::GcpStorage& gcp) const {
     json::object u;
     put(u, "credentials", gcp.credentials_json);
     put(u, "bucket", gcp.bucket);
@@ -69,9 +69,9 @@ struct UploadJson {
   }
 
   // Egress uploads with its own configured storage.
-  void operator()(const config::EgressStorage& /*unused*/) const {}
+  void operator()(const recording::EgressStorage& /*unused*/) const {}
 
-  void operator()(const config::AliOssStorage& oss) const {
+  void operator()(const recording::AliOssStorage& oss) const {
     json::object u;
     put(u, "accessKey", oss.access_key);
     put(u, "secret", oss.secret);
@@ -87,7 +87,7 @@ struct UploadJson {
 namespace {
 
 // Outputs name their storage; "" is the default one (loading made sure each name exists).
-const config::Storage& storage_for(const std::string& name, const RequestStorages& storages) {
+const recording::Storage& storage_for(const std::string& name, const RequestStorages& storages) {
   if (!name.empty()) {
     if (auto it = storages.named.find(name); it != storages.named.end()) return it->second;
   }
@@ -99,7 +99,7 @@ void put_number(json::object& out, std::string_view name, Number value) {
   if (value != 0) out[name] = value;
 }
 
-json::object encoding_json(const config::Encoding& e) {
+json::object encoding_json(const recording::Encoding& e) {
   json::object out;
   put_number(out, "width", e.width);
   put_number(out, "height", e.height);
@@ -124,7 +124,8 @@ json::array one(json::object output) {
 
 }  // namespace
 
-std::string room_composite_request(std::string_view room_name, const config::Recording& recording,
+std::string room_composite_request(std::string_view room_name,
+                                   const recording::Recording& recording,
                                    const RequestStorages& storages) {
   json::object request;
   request["roomName"] = room_name;
@@ -137,7 +138,7 @@ std::string room_composite_request(std::string_view room_name, const config::Rec
   if (recording.advanced) request["advanced"] = encoding_json(*recording.advanced);
   if (const auto& file = recording.file) {
     json::object out;
-    out["fileType"] = config::to_string(file->type);
+    out["fileType"] = recording::to_string(file->type);
     put(out, "filepath", file->path);
     std::visit(UploadJson{out}, storage_for(file->storage, storages));
     request["fileOutputs"] = one(std::move(out));

@@ -6,20 +6,22 @@
 #include <string_view>
 #include <vector>
 
-#include "config/config.hpp"
+#include "recording/recording.hpp"
+#include "recording/storage.hpp"
 
 namespace ar::livekit {
 
 // The storages outputs may name: "" is the default one.
 struct RequestStorages {
-  const std::optional<config::Storage>& fallback;
-  const config::NamedStorages& named;
+  const std::optional<recording::Storage>& fallback;
+  const recording::NamedStorages& named;
 };
 
 // A RoomCompositeEgressRequest for room_name with the recording's outputs (file_outputs,
 // segment_outputs, stream_outputs, image_outputs), each uploading to its storage. Fields left
 // empty in the config are left out, as protobuf JSON does.
-std::string room_composite_request(std::string_view room_name, const config::Recording& recording,
+std::string room_composite_request(std::string_view room_name,
+                                   const recording::Recording& recording,
                                    const RequestStorages& storages);
 
 // The request as --check-config shows it: storage secrets and stream keys replaced.

@@ -17,7 +17,6 @@
 #include <optional>
 #include <stdexcept>
 
-#include "telemetry/service_metrics.hpp"
 #include "util/connect.hpp"
 
 namespace ar::livekit {
@@ -194,7 +193,7 @@ awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, const s
 
 }  // namespace
 
-TwirpReply reply_from_http(long status, std::string body) {
+TwirpReply reply_from_http(unsigned status, std::string body) {
   TwirpReply reply;
   reply.http_status = status;
   reply.body = std::move(body);
@@ -321,8 +320,8 @@ awaitable<void> TwirpClient::work() {
       ++running_;
     }
     TwirpReply reply = co_await perform(*call);
-    metrics::api_call(call->method, reply.ok() ? std::string_view("ok") : reply.code,
-                      std::chrono::duration<double>(steady_clock::now() - call->queued_at).count());
+    if (options_.on_call)
+      options_.on_call(call->method, reply, steady_clock::now() - call->queued_at);
     call->done(std::move(reply));
     const std::lock_guard lock(mutex_);
     --running_;

@@ -27,7 +27,7 @@
 namespace ar::livekit {
 
 struct TwirpReply {
-  long http_status = 0;  // 0 when no HTTP answer came (connection error or timeout)
+  unsigned http_status = 0;  // 0 when no HTTP answer came (connection error or timeout)
   // Empty on success. Otherwise the Twirp error code ("unavailable", "not_found", ...), or
   // "connection_error" / "deadline_exceeded" for transport failures, or "http_<status>" for a
   // non-Twirp error answer (e.g. from a proxy).
@@ -39,7 +39,7 @@ struct TwirpReply {
 };
 
 // The reply for an HTTP answer: success for 200, otherwise the Twirp error it carries.
-TwirpReply reply_from_http(long status, std::string body);
+TwirpReply reply_from_http(unsigned status, std::string body);
 
 // Reads a successful answer's body as it arrives, instead of the client keeping it whole (a list
 // of 30 000 rooms or egresses). The reply then has an empty body; a body the reader refuses makes
@@ -66,6 +66,11 @@ struct TwirpOptions {
   std::chrono::milliseconds request_timeout{30000};  // the whole call, connecting included
   std::size_t max_concurrent = 256;                  // egress_concurrency's default
   std::optional<util::HttpProxy> proxy;              // null: connect to base_url's host directly
+  // Told of every call as it ends, before its callback, on the client's thread: the method
+  // ("ListEgress"), the reply, and the time from queueing to the answer.
+  std::function<void(std::string_view method, const TwirpReply& reply,
+                     std::chrono::duration<double> took)>
+      on_call;
 };
 
 class TwirpClient {

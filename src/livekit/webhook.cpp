@@ -122,10 +122,18 @@ std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEve
     out.egress = read_egress_info(*egress);
   }
   if (in.error) return "not a WebhookEvent: " + *in.error;
-  if (out.event == "room_started" && (!out.room || out.room->name.empty())) {
+  out.kind = event_kind(out.event);
+  if (out.kind == EventKind::kRoomStarted && (!out.room || out.room->name.empty())) {
     return "room_started without room.name";
   }
   return std::nullopt;
+}
+
+EventKind event_kind(std::string_view name) {
+  if (name == "room_started") return EventKind::kRoomStarted;
+  if (name == "room_finished") return EventKind::kRoomFinished;
+  if (name == "egress_ended") return EventKind::kEgressEnded;
+  return EventKind::kOther;
 }
 
 std::string_view WebhookResult::label() const {

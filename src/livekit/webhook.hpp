@@ -28,9 +28,16 @@ inline std::int64_t room_created_ms(std::int64_t creation_time_ms, std::int64_t 
   return 0;
 }
 
+// The events the recorder acts on; every other name (participants, tracks, ingress, names newer
+// than this code) is kOther.
+enum class EventKind { kOther, kRoomStarted, kRoomFinished, kEgressEnded };
+
+EventKind event_kind(std::string_view name);
+
 struct WebhookEvent {
   std::string id;
   std::string event;  // "room_started", ...; unknown names are kept, not rejected
+  EventKind kind = EventKind::kOther;
   std::int64_t created_at = 0;
   std::optional<Room> room;
   std::optional<EgressInfo> egress;

@@ -1,26 +1,13 @@
 #include "recorder/reconciler.hpp"
 
-#include <boost/asio/post.hpp>
-#include <memory>
-#include <unordered_set>
-
-#include "livekit/egress.hpp"
-#include "livekit/egress_info.hpp"
-#include "livekit/list_reader.hpp"
-#include "livekit/rooms.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
 
 namespace ar::recorder {
 
-Reconciler::Reconciler(Recorder& recorder, livekit::TwirpClient& api,
-                       std::chrono::milliseconds interval, coordination::Coordination* coordination)
-    : recorder_(recorder),
-      api_(api),
-      interval_(interval),
-      coordination_(coordination),
-      timer_(recorder.timers()),
-      lease_timer_(recorder.timers()) {}
+Reconciler::Reconciler(Recorder& recorder, livekit::EgressApi& api, util::Timers& timers,
+                       std::chrono::milliseconds interval, coordination::ClaimStore* claims)
+    : recorder_(recorder), api_(api), timers_(timers), interval_(interval), claims_(claims) {}
 
 void Reconciler::start() {
   if (interval_.count() == 0) {
@@ -29,30 +16,29 @@ void Reconciler::start() {
         "unrecorded");
     return;
   }
-  if (coordination_ == nullptr) {
+  if (claims_ == nullptr) {
     role_ = Role::kLeader;
     schedule(std::chrono::milliseconds(0));
     return;
   }
-  boost::asio::post(recorder_.timers(), [this] { ask_for_lease(); });
+  ask_for_lease();
 }
 
 void Reconciler::stop() {
+  const std::lock_guard lock(timers_mutex_);
   if (stopped_.exchange(true)) return;
   // Handing the lease back lets another replica take over now rather than at its expiry.
-  if (coordination_ != nullptr && role_ == Role::kLeader) coordination_->resign();
-  boost::asio::post(recorder_.timers(), [this] {
-    timer_.cancel();
-    lease_timer_.cancel();
-  });
+  if (claims_ != nullptr && role_ == Role::kLeader) claims_->resign();
+  for (auto* timer : {&pass_timer_, &lease_timer_}) {
+    if (*timer) timers_.cancel(**timer);
+    timer->reset();
+  }
 }
 
-// On the timer thread, every lease period.
+// Every lease period.
 void Reconciler::ask_for_lease() {
   if (stopped_) return;
-  coordination_->lease([this](const coordination::LeaseAnswer& answer) {
-    boost::asio::post(recorder_.timers(), [this, answer] { on_lease(answer); });
-  });
+  claims_->lease([this](const coordination::LeaseAnswer& answer) { on_lease(answer); });
 }
 
 void Reconciler::on_lease(const coordination::LeaseAnswer& answer) {
@@ -65,7 +51,7 @@ void Reconciler::on_lease(const coordination::LeaseAnswer& answer) {
   }
   const Role was = role_.exchange(role);
   if (role != was) {
-    const std::string& me = coordination_->replica_id();
+    const std::string& me = claims_->replica_id();
     switch (role) {
       case Role::kLeader:
         log::info("reconciler lease taken: this replica runs the reconcile passes",
@@ -83,27 +69,25 @@ void Reconciler::on_lease(const coordination::LeaseAnswer& answer) {
     // A new holder looks at once: its predecessor may have died in the middle of a pass.
     if (was == Role::kFollower) schedule(std::chrono::milliseconds(0));
   }
-  lease_timer_.expires_after(coordination_->lease_period());
-  lease_timer_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) ask_for_lease();
-  });
+  const std::lock_guard lock(timers_mutex_);
+  if (stopped_) return;
+  lease_timer_ = timers_.after(claims_->lease_period(), [this] { ask_for_lease(); });
 }
 
-// Timers are touched only on the timer thread; API answers arrive on another one.
 void Reconciler::schedule(std::chrono::milliseconds delay) {
-  boost::asio::post(recorder_.timers(), [this, delay] {
-    if (stopped_) return;
-    timer_.expires_after(delay);
-    timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec && !stopped_ && leading()) pass();
-    });
+  const std::lock_guard lock(timers_mutex_);
+  if (stopped_) return;
+  // A new holder's pass replaces the one waiting.
+  if (pass_timer_) timers_.cancel(*pass_timer_);
+  pass_timer_ = timers_.after(delay, [this] {
+    if (!stopped_ && leading()) pass();
   });
 }
 
 // A failed call or an answer that does not parse ends this pass; the next one comes as usual.
-void Reconciler::pass_failed(std::string_view call, const livekit::TwirpReply& reply) {
+void Reconciler::pass_failed(std::string_view call, const livekit::ApiError& error) {
   log::warn("reconcile pass failed",
-            {{"call", call}, {"code", reply.code}, {"error", reply.message}});
+            {{"call", call}, {"code", error.code}, {"error", error.message}});
   metrics::reconcile_pass(false, 0);
   schedule(interval_);
 }
@@ -114,17 +98,16 @@ void Reconciler::pass_failed(std::string_view call, const livekit::TwirpReply& r
 // room whose recording starts between the two calls is caught by the start's own ListEgress check.
 void Reconciler::pass() {
   auto recorded = std::make_shared<std::unordered_set<std::string>>();
-  api_.call(
-      livekit::kListEgress, livekit::list_egress_request("", true), {.room_record = true},
-      [this, recorded](const livekit::TwirpReply& reply) {
-        if (!reply.ok()) return pass_failed("ListEgress", reply);
-        compare(recorded);
-      },
-      livekit::egress_list_reader([recorded](livekit::EgressInfo&& egress) {
+  api_.each_active_egress(
+      [recorded](livekit::EgressInfo&& egress) {
         if (egress.records_room && livekit::is_active(egress.status)) {
           recorded->insert(std::move(egress.room_name));
         }
-      }));
+      },
+      [this, recorded](const livekit::ApiError* error) {
+        if (error != nullptr) return pass_failed("ListEgress", *error);
+        compare(recorded);
+      });
 }
 
 void Reconciler::compare(const std::shared_ptr<const std::unordered_set<std::string>>& recorded) {
@@ -133,18 +116,17 @@ void Reconciler::compare(const std::shared_ptr<const std::unordered_set<std::str
     std::vector<livekit::Room> unrecorded;
   };
   auto listed = std::make_shared<Listed>();
-  api_.call(
-      livekit::kListRooms, livekit::list_rooms_request({}), {.room_list = true},
-      [this, listed](const livekit::TwirpReply& reply) {
-        if (!reply.ok()) return pass_failed("ListRooms", reply);
+  api_.each_room(
+      [listed, recorded](livekit::Room&& room) {
+        ++listed->rooms;
+        if (!recorded->contains(room.name)) listed->unrecorded.push_back(std::move(room));
+      },
+      [this, listed](const livekit::ApiError* error) {
+        if (error != nullptr) return pass_failed("ListRooms", *error);
         summarize(listed->rooms, listed->unrecorded);
         if (listed->rooms >= kLargePass) recorder_.release_memory_soon();
         schedule(interval_);
-      },
-      livekit::room_list_reader([listed, recorded](livekit::Room&& room) {
-        ++listed->rooms;
-        if (!recorded->contains(room.name)) listed->unrecorded.push_back(std::move(room));
-      }));
+      });
 }
 
 // Every room without a recording goes to the recorder; what came of them is one line per pass.

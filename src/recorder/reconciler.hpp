@@ -9,26 +9,26 @@
 // While Redis is unreachable every replica reconciles, since a missed room is worse than the
 // duplicate the ListEgress check may then fail to prevent.
 #include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_set>
 #include <vector>
 
-#include "coordination/coordination.hpp"
-#include "livekit/twirp_client.hpp"
-#include "livekit/webhook.hpp"
+#include "coordination/claim_store.hpp"
+#include "livekit/egress_api.hpp"
 #include "recorder/recorder.hpp"
+#include "util/timers.hpp"
 
 namespace ar::recorder {
 
 class Reconciler {
  public:
-  // `coordination` is null when running alone: this replica always reconciles.
-  Reconciler(Recorder& recorder, livekit::TwirpClient& api, std::chrono::milliseconds interval,
-             coordination::Coordination* coordination = nullptr);
+  // `claims` is null when running alone: this replica always reconciles. `interval` 0: off.
+  Reconciler(Recorder& recorder, livekit::EgressApi& api, util::Timers& timers,
+             std::chrono::milliseconds interval, coordination::ClaimStore* claims);
 
   void start();
   void stop();
@@ -45,18 +45,20 @@ class Reconciler {
   void pass();
   void compare(const std::shared_ptr<const std::unordered_set<std::string>>& recorded);
   void summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded);
-  void pass_failed(std::string_view call, const livekit::TwirpReply& reply);
+  void pass_failed(std::string_view call, const livekit::ApiError& error);
 
   // A pass over this many rooms hands its memory back to the system afterwards.
   static constexpr std::size_t kLargePass = 1000;
 
   Recorder& recorder_;
-  livekit::TwirpClient& api_;
+  livekit::EgressApi& api_;
+  util::Timers& timers_;
   std::chrono::milliseconds interval_;
-  coordination::Coordination* coordination_;
-  boost::asio::steady_timer timer_;
-  boost::asio::steady_timer lease_timer_;
+  coordination::ClaimStore* claims_;
   std::atomic<Role> role_{Role::kFollower};
+  std::mutex timers_mutex_;  // guards the two ids and stopped_'s effect on them
+  std::optional<util::Timers::Id> pass_timer_;
+  std::optional<util::Timers::Id> lease_timer_;
   std::atomic<bool> stopped_{false};
 };
 

@@ -1,30 +1,8 @@
 #include "recorder/retry_policy.hpp"
 
 #include <algorithm>
-#include <array>
-#include <string_view>
 
 namespace ar::recorder {
-
-Failure classify(const livekit::TwirpReply& reply) {
-  const std::string_view code = reply.code;
-  if (code == "not_found") return Failure::kRoomGone;
-  // Twirp codes that mean "the request itself is wrong": the same request fails again.
-  static constexpr std::array<std::string_view, 8> kPermanent{
-      "invalid_argument", "malformed",           "unauthenticated", "permission_denied",
-      "bad_route",        "failed_precondition", "out_of_range",    "unimplemented"};
-  if (std::find(kPermanent.begin(), kPermanent.end(), code) != kPermanent.end()) {
-    return Failure::kPermanent;
-  }
-  // A non-Twirp answer (e.g. from a proxy): 429 and 5xx pass, other 4xx will not.
-  if (code.starts_with("http_")) {
-    const long status = reply.http_status;
-    return (status == 429 || status >= 500) ? Failure::kTransient : Failure::kPermanent;
-  }
-  // unavailable, internal, deadline_exceeded, resource_exhausted, aborted, unknown, dataloss,
-  // canceled, connection_error, and codes newer than this code: worth another try.
-  return Failure::kTransient;
-}
 
 Backoff::Backoff(std::chrono::milliseconds initial, std::chrono::milliseconds max,
                  std::uint64_t seed)

@@ -11,7 +11,6 @@
 #include "server/idle_connections.hpp"
 #include "server/request_reader.hpp"
 #include "telemetry/log.hpp"
-#include "telemetry/service_metrics.hpp"
 
 namespace ar::server {
 
@@ -24,6 +23,7 @@ using tcp = asio::ip::tcp;
 struct HttpServer::Shared {
   HttpLimits limits;
   Handler handler;
+  HttpEvents events;
   std::atomic<bool> closing{false};
   std::atomic<std::size_t> connections{0};
   IdleConnections idle;
@@ -42,12 +42,6 @@ namespace {
 // while lets the client see the answer instead of a reset connection.
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr std::size_t kFirstReadSize = 1024;
-beast::tcp_stream& tcp_of(beast::tcp_stream& stream) {
-  return stream;
-}
-beast::tcp_stream& tcp_of(beast::ssl_stream<beast::tcp_stream>& stream) {
-  return stream.next_layer();
-}
 
 RequestLimits request_limits(const HttpLimits& limits) {
   return {.max_body_bytes = limits.max_body_bytes, .max_header_bytes = limits.max_header_bytes};
@@ -94,7 +88,7 @@ class Session final : public IdleConnection, public std::enable_shared_from_this
       stream_.async_handshake(ssl::stream_base::server,
                               [self = this->shared_from_this()](beast::error_code ec) {
                                 if (ec) {
-                                  metrics::webhook_rejected("tls_handshake_failed");
+                                  self->shared_->events.refused("tls_handshake_failed");
                                   return self->close();
                                 }
                                 self->wait_for_request();
@@ -107,7 +101,7 @@ class Session final : public IdleConnection, public std::enable_shared_from_this
 
   std::shared_ptr<IdleConnection> lock() override { return this->weak_from_this().lock(); }
   const HttpLimits& limits() const { return shared_->limits; }
-  beast::tcp_stream& tcp() { return tcp_of(stream_); }
+  beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
 
   // A new connection must start its request within header_timeout (a flood of silent
   // connections is shed quickly); a kept-alive one may then wait idle_timeout for the next.
@@ -135,12 +129,12 @@ class Session final : public IdleConnection, public std::enable_shared_from_this
 
   void on_read_error(beast::error_code ec) {
     if (ec == beast::error::timeout) {
-      if (in_request_ || !served_) metrics::webhook_rejected("read_timeout");
+      if (in_request_ || !served_) shared_->events.refused("read_timeout");
       return close();  // a client this slow is not waiting for an answer
     }
     // The client went away (closed, reset, TLS cut short). In the middle of a request that is
     // the client's business, not malformed HTTP.
-    if (in_request_) metrics::webhook_rejected("client_left");
+    if (in_request_) shared_->events.refused("client_left");
     close();
   }
 
@@ -178,7 +172,7 @@ class Session final : public IdleConnection, public std::enable_shared_from_this
   }
 
   void refuse(const Refusal& refusal) {
-    metrics::webhook_rejected(refusal.label);
+    shared_->events.refused(refusal.label);
     HttpResponse answer;
     answer.status = refusal.status;
     answer.body = std::string(refusal.reason) + "\n";
@@ -271,13 +265,16 @@ class Session final : public IdleConnection, public std::enable_shared_from_this
 
 }  // namespace
 
-HttpServer::HttpServer(IoPool& pool, HttpLimits limits, Handler handler)
+HttpServer::HttpServer(IoPool& pool, HttpLimits limits, Handler handler, HttpEvents events)
     : pool_(pool),
       acceptor_(pool.main()),
       accept_retry_(pool.main()),
       shared_(std::make_shared<Shared>()) {
   shared_->limits = limits;
   shared_->handler = std::move(handler);
+  if (!events.refused) events.refused = [](std::string_view /*reason*/) {};
+  if (!events.evicted) events.evicted = [] {};
+  shared_->events = std::move(events);
 }
 
 void HttpServer::use_tls(const TlsFiles& files) {
@@ -347,9 +344,9 @@ void HttpServer::accept() {
       // refused, and memory stays bounded.
       if (const auto idle = shared_->idle.take_oldest()) {
         idle->evict();
-        metrics::connection_evicted();
+        shared_->events.evicted();
       } else {
-        metrics::webhook_rejected("too_many_connections");
+        shared_->events.refused("too_many_connections");
         beast::error_code ignored;
         socket.close(ignored);
         return accept();
@@ -375,7 +372,7 @@ void HttpServer::on_accept_failure(const boost::system::error_code& ec) {
     log::warn("accept failed: pausing new connections for 100 ms at a time until it works",
               {{"error", ec.message()}});
   }
-  metrics::webhook_rejected("accept_failed");
+  shared_->events.refused("accept_failed");
   accept_retry_.expires_after(std::chrono::milliseconds(100));
   accept_retry_.async_wait([this](boost::system::error_code wait) {
     if (!wait && acceptor_.is_open()) accept();

@@ -12,9 +12,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 
 #include "server/http.hpp"
 #include "server/io_pool.hpp"
@@ -31,6 +33,16 @@ struct HttpLimits {
   std::chrono::milliseconds body_timeout{30000};  // end of headers to end of body; also writes
 };
 
+// What the server tells its owner (main counts it in metrics), on the I/O threads.
+struct HttpEvents {
+  // A connection or request refused before any handler saw it: "read_timeout", "client_left",
+  // "tls_handshake_failed", "too_many_connections", "accept_failed", or a RequestReader refusal
+  // label ("body_too_large", ...).
+  std::function<void(std::string_view reason)> refused;
+  // An idle connection closed to make room for a new one at max_connections.
+  std::function<void()> evicted;
+};
+
 // Files of a certificate chain and its private key, PEM.
 struct TlsFiles {
   std::string cert_file;
@@ -40,7 +52,7 @@ struct TlsFiles {
 class HttpServer {
  public:
   // Listens on `pool`'s main context; each connection is served by the pool's next one.
-  HttpServer(IoPool& pool, HttpLimits limits, Handler handler);
+  HttpServer(IoPool& pool, HttpLimits limits, Handler handler, HttpEvents events = {});
 
   // Serve HTTPS (TLS 1.2 and 1.3 only) with these files. Throws std::runtime_error naming the
   // file when they cannot be loaded. Call again to reload: new connections use the new

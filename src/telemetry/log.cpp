@@ -15,7 +15,7 @@
 namespace ar::log {
 namespace {
 
-config::LogFormat g_format = config::LogFormat::kText;
+Format g_format = Format::kText;
 
 void append_json_string(std::string& out, std::string_view value) {
   out += boost::json::serialize(boost::json::string_view(value.data(), value.size()));
@@ -43,7 +43,7 @@ void write(spdlog::level::level_enum level, std::string_view message, Fields giv
     fields = redacted_fields;
   }
   std::string line;
-  if (g_format == config::LogFormat::kJson) {
+  if (g_format == Format::kJson) {
     // The pattern supplies {"ts":...,"level":...,  and this supplies the rest of the object.
     line += "\"msg\":";
     append_json_string(line, message);
@@ -68,27 +68,27 @@ void write(spdlog::level::level_enum level, std::string_view message, Fields giv
 
 }  // namespace
 
-void setup(const config::Logging& settings) {
+void setup(const Settings& settings) {
   g_format = settings.format;
   auto logger = std::make_shared<spdlog::logger>("auto-recorder",
                                                  std::make_shared<spdlog::sinks::stdout_sink_mt>());
-  if (settings.format == config::LogFormat::kJson) {
+  if (settings.format == Format::kJson) {
     logger->set_pattern(R"({"ts":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l",%v)",
                         spdlog::pattern_time_type::utc);
   } else {
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %-5l %v", spdlog::pattern_time_type::utc);
   }
   switch (settings.level) {
-    case config::LogLevel::kDebug:
+    case Level::kDebug:
       logger->set_level(spdlog::level::debug);
       break;
-    case config::LogLevel::kInfo:
+    case Level::kInfo:
       logger->set_level(spdlog::level::info);
       break;
-    case config::LogLevel::kWarn:
+    case Level::kWarn:
       logger->set_level(spdlog::level::warn);
       break;
-    case config::LogLevel::kError:
+    case Level::kError:
       logger->set_level(spdlog::level::err);
       break;
   }

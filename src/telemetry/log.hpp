@@ -4,8 +4,6 @@
 #include <initializer_list>
 #include <string_view>
 
-#include "config/config.hpp"
-
 namespace ar::log {
 
 struct Field {
@@ -15,7 +13,15 @@ struct Field {
 
 using Fields = std::initializer_list<Field>;
 
-void setup(const config::Logging& settings);
+enum class Level { kDebug, kInfo, kWarn, kError };
+enum class Format { kText, kJson };
+
+struct Settings {
+  Level level = Level::kInfo;
+  Format format = Format::kText;
+};
+
+void setup(const Settings& settings);
 
 void debug(std::string_view message, Fields fields = {});
 void info(std::string_view message, Fields fields = {});

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <span>
 #include <string>
 
 #include "telemetry/metrics.hpp"
@@ -29,28 +30,9 @@ constexpr std::array<std::string_view, 14> kEvents{"room_started",
                                                    "agent_job_ended"};
 constexpr std::array<std::string_view, 4> kMethods{"StartRoomCompositeEgress", "ListEgress",
                                                    "ListRooms", "StopEgress"};
-// Twirp's codes plus the client's own transport outcomes.
-constexpr std::array<std::string_view, 21> kCodes{"ok",
-                                                  "canceled",
-                                                  "unknown",
-                                                  "invalid_argument",
-                                                  "malformed",
-                                                  "deadline_exceeded",
-                                                  "not_found",
-                                                  "bad_route",
-                                                  "already_exists",
-                                                  "permission_denied",
-                                                  "unauthenticated",
-                                                  "resource_exhausted",
-                                                  "failed_precondition",
-                                                  "aborted",
-                                                  "out_of_range",
-                                                  "unimplemented",
-                                                  "internal",
-                                                  "unavailable",
-                                                  "dataloss",
-                                                  "connection_error",
-                                                  "http_error"};
+// The outcomes of a LiveKit API call ("ok", Twirp's codes, ...), as initialise_series was given
+// them; set before any thread counts.
+std::span<const std::string_view> g_outcomes;
 
 // Why a request or connection was refused (docs/operations.md explains each).
 constexpr std::array<std::string_view, 23> kRejectReasons{
@@ -73,9 +55,7 @@ constexpr std::array<std::string_view, 4> kClaimResults{"won", "taken", "duplica
 constexpr std::array<std::string_view, 3> kEgressFailures{"failed", "aborted", "limit_reached"};
 constexpr std::array<std::string_view, 2> kPhases{"during_room", "after_room"};
 
-template <std::size_t N>
-std::string_view bounded(std::string_view value, const std::array<std::string_view, N>& known) {
-  if (value.starts_with("http_") && value != "http_error") return "http_error";
+std::string_view bounded(std::string_view value, std::span<const std::string_view> known) {
   return std::find(known.begin(), known.end(), value) != known.end() ? value : "other";
 }
 
@@ -126,12 +106,12 @@ Counter& started(std::string_view origin) {
 Counter& start_failed(std::string_view code) {
   return counter("auto_recorder_recordings_failed_total",
                  "Start attempts that ended without a recording, by the last Twirp code.",
-                 {{"code", std::string(bounded(code, kCodes))}});
+                 {{"code", std::string(bounded(code, g_outcomes))}});
 }
 Counter& retried(std::string_view code) {
   return counter("auto_recorder_recordings_retried_total",
                  "Retries of a start after a transient failure, by Twirp code.",
-                 {{"code", std::string(bounded(code, kCodes))}});
+                 {{"code", std::string(bounded(code, g_outcomes))}});
 }
 Counter& skipped(std::string_view reason) {
   return counter("auto_recorder_recordings_skipped_total",
@@ -151,7 +131,7 @@ Counter& api_calls(std::string_view method, std::string_view outcome) {
   return counter("auto_recorder_livekit_api_calls_total",
                  "Calls to LiveKit's API by method and outcome.",
                  {{"method", std::string(bounded(method, kMethods))},
-                  {"outcome", std::string(bounded(outcome, kCodes))}});
+                  {"outcome", std::string(bounded(outcome, g_outcomes))}});
 }
 Counter& passes(bool ok) {
   return counter("auto_recorder_reconcile_passes_total", "Reconciler passes, by result.",
@@ -206,12 +186,12 @@ void recording_started(std::string_view origin) {
   started(origin).inc();
 }
 
-void recording_failed(std::string_view code) {
-  start_failed(code).inc();
+void recording_failed(std::string_view outcome) {
+  start_failed(outcome).inc();
 }
 
-void recording_retried(std::string_view code) {
-  retried(code).inc();
+void recording_retried(std::string_view outcome) {
+  retried(outcome).inc();
 }
 
 void recording_skipped(std::string_view reason) {
@@ -256,13 +236,14 @@ void coordination_claim(std::string_view result) {
   claims(result).inc();
 }
 
-void initialise_series() {
+void initialise_series(std::span<const std::string_view> call_outcomes) {
+  g_outcomes = call_outcomes;
   for (std::string_view event : kEvents) {
     for (std::string_view result : kWebhookResults) webhooks(event, result);
   }
   for (std::string_view reason : kRejectReasons) rejected(reason);
   for (std::string_view origin : kOrigins) started(origin);
-  for (std::string_view code : kCodes) {
+  for (std::string_view code : g_outcomes) {
     start_failed(code);
     retried(code);
     for (std::string_view method : kMethods) api_calls(method, code);

@@ -3,6 +3,7 @@
 // may carry (bounded: no room names, unknown values folded into "other").
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <string_view>
 
 namespace ar::metrics {
@@ -18,9 +19,10 @@ void connection_evicted();
 void webhook_seconds(double seconds);
 
 void recording_started(std::string_view origin);
-// A start attempt that ended without a recording, by the last Twirp code.
-void recording_failed(std::string_view code);
-void recording_retried(std::string_view code);
+// A start attempt that ended without a recording, by the last call's outcome (one of those
+// initialise_series was given, like every `outcome` here; others count as "other").
+void recording_failed(std::string_view outcome);
+void recording_retried(std::string_view outcome);
 // already_recording, duplicate_event, duplicate_room, room_finished, restart_limit.
 void recording_skipped(std::string_view reason);
 // A recording that ended EGRESS_FAILED, EGRESS_ABORTED or EGRESS_LIMIT_REACHED ("failed",
@@ -45,8 +47,9 @@ void track_api_calls_in_flight(std::function<double()> read);
 void set_ready(bool ready);
 
 // Creates every labelled counter's known series at 0 (so that increase() sees the first step)
-// and the gauges that need no one to track them. Once, at startup.
-void initialise_series();
+// and the gauges that need no one to track them. Once, at startup, before anything counts.
+// `call_outcomes`: what a LiveKit API call may end with (livekit::call_outcomes()), kept.
+void initialise_series(std::span<const std::string_view> call_outcomes);
 
 // auto_recorder_build_info{version="..."} 1
 void publish_build_info(std::string_view version);

@@ -11,8 +11,8 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  static constexpr long kStatuses[] = {200, 400, 401, 404, 429, 500, 502, 503};
-  const long status = kStatuses[data[0] % 8];
+  static constexpr unsigned kStatuses[] = {200, 400, 401, 404, 429, 500, 502, 503};
+  const unsigned status = kStatuses[data[0] % 8];
   const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   const auto reply = ar::livekit::reply_from_http(status, body);
   (void)reply.ok();

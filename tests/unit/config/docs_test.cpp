@@ -3,21 +3,18 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <sstream>
 #include <vector>
 
 #include "config/load.hpp"
 #include "config/settings.hpp"
+#include "util/file.hpp"
 
 namespace ar::config {
 namespace {
 
 std::string read_file(const std::string& path) {
-  std::ifstream file(path);
-  std::stringstream text;
-  text << file.rdbuf();
-  return text.str();
+  return util::read_small_file(path, std::size_t{1} << 20);
 }
 
 // The reference table as docs/configuration.md must show it.
@@ -75,7 +72,7 @@ TEST(Docs, ExampleConfigDocumentsEveryKeyAndLoads) {
     return std::nullopt;
   };
   const Config config = load_config(env, PROJECT_SOURCE_DIR "/config.yaml.example");
-  EXPECT_EQ(storage_name(*config.storage), "s3");
+  EXPECT_EQ(recording::storage_name(*config.storage), "s3");
 }
 
 }  // namespace

@@ -85,14 +85,14 @@ TEST_F(ConfigLoad, DefaultsMatchTheDocumentation) {
   EXPECT_EQ(c.livekit.url, "http://localhost:7880");
   EXPECT_EQ(c.server.port, 8080);
   EXPECT_EQ(c.recording.layout, "grid");
-  EXPECT_EQ(c.recording.file->type, FileType::kMp4);
+  EXPECT_EQ(c.recording.file->type, recording::FileType::kMp4);
   EXPECT_EQ(c.recording.file->path, "recordings/{room_name}-{time}");
   EXPECT_EQ(c.server.max_body_bytes, 1024U * 1024U);
   EXPECT_EQ(c.server.shutdown_timeout, std::chrono::seconds(10));
   EXPECT_EQ(c.webhook.api_key, "APIkey");
   EXPECT_EQ(c.webhook.api_secret, "secret");
-  EXPECT_EQ(c.log.level, LogLevel::kInfo);
-  EXPECT_EQ(c.log.format, LogFormat::kText);
+  EXPECT_EQ(c.log.level, log::Level::kInfo);
+  EXPECT_EQ(c.log.format, log::Format::kText);
   EXPECT_EQ(c.source, "environment only (no config.yaml)");
 }
 
@@ -115,15 +115,15 @@ storage:
   EXPECT_EQ(c.livekit.url, "http://livekit-server.svc.cluster.local:7880");
   EXPECT_EQ(c.server.port, 8081);
   EXPECT_EQ(c.recording.layout, "grid-16");
-  EXPECT_EQ(std::get<S3Storage>(*c.storage).bucket, "my-recordings-bucket");
+  EXPECT_EQ(std::get<recording::S3Storage>(*c.storage).bucket, "my-recordings-bucket");
   EXPECT_EQ(c.source, "config.yaml + environment");
 
   c = load_config(env({{"PORT", "9000"}, {"LAYOUT", "speaker"}, {"S3_REGION", "eu-west-1"}}),
                   std::nullopt);
   EXPECT_EQ(c.server.port, 9000);
   EXPECT_EQ(c.recording.layout, "speaker");
-  EXPECT_EQ(std::get<S3Storage>(*c.storage).region, "eu-west-1");
-  EXPECT_EQ(std::get<S3Storage>(*c.storage).bucket, "my-recordings-bucket");
+  EXPECT_EQ(std::get<recording::S3Storage>(*c.storage).region, "eu-west-1");
+  EXPECT_EQ(std::get<recording::S3Storage>(*c.storage).bucket, "my-recordings-bucket");
 }
 
 TEST_F(ConfigLoad, EmptyEnvironmentVariablesDoNotOverride) {
@@ -163,8 +163,8 @@ storage:
       env({{"LIVEKIT_API_KEY", "k"}, {"LK_SECRET", "from-env"}, {"TENANT", "acme"}}), std::nullopt);
   EXPECT_EQ(c.livekit.api_secret, "from-env");
   EXPECT_EQ(c.recording.layout, "speaker-dark");
-  EXPECT_EQ(std::get<S3Storage>(*c.storage).bucket, "rec-acme");
-  EXPECT_EQ(std::get<S3Storage>(*c.storage).metadata.at("tenant"), "acme");
+  EXPECT_EQ(std::get<recording::S3Storage>(*c.storage).bucket, "rec-acme");
+  EXPECT_EQ(std::get<recording::S3Storage>(*c.storage).metadata.at("tenant"), "acme");
 }
 
 TEST_F(ConfigLoad, AnUnsetVariableInTheFileNamesTheKeyAndTheVariable) {
@@ -263,9 +263,9 @@ TEST_F(ConfigLoad, MapsWebSocketHosts) {
 
 TEST_F(ConfigLoad, FileTypesAreCaseInsensitiveAndWebmIsExplained) {
   EXPECT_EQ(load_config(env(minimal({{"FILE_TYPE", "ogg"}})), std::nullopt).recording.file->type,
-            FileType::kOgg);
+            recording::FileType::kOgg);
   EXPECT_EQ(load_config(env(minimal({{"FILE_TYPE", "Mp3"}})), std::nullopt).recording.file->type,
-            FileType::kMp3);
+            recording::FileType::kMp3);
   EXPECT_EQ(error_of(minimal({{"FILE_TYPE", "WEBM"}})),
             "file_type (FILE_TYPE): WEBM is not a LiveKit file type for room recordings (LiveKit "
             "writes WebM only for track egress): use MP4, OGG or MP3");
@@ -306,7 +306,7 @@ TEST_F(ConfigLoad, TheConfigurationCanComeInAVariable) {
   write("config.yaml", "layout: grid\nstorage:\n  s3: {bucket: from-file}\n");
   const Config config = load_config(env(vars), std::nullopt);
   EXPECT_EQ(config.source, "$AUTO_RECORDER_CONFIG_BODY + environment");
-  EXPECT_EQ(std::get<S3Storage>(*config.storage).bucket, "from-body")
+  EXPECT_EQ(std::get<recording::S3Storage>(*config.storage).bucket, "from-body")
       << "./config.yaml is not read";
   vars["CONFIG_FILE"] = "config.yaml";
   EXPECT_EQ(
@@ -323,9 +323,10 @@ TEST_F(ConfigLoad, TheConfigurationCanComeInAVariable) {
 TEST_F(ConfigLoad, StorageEgressSendsNoUploadAndTakesNoProvider) {
   const Vars keys{{"LIVEKIT_API_KEY", "k"}, {"LIVEKIT_API_SECRET", "s"}};
   write("config.yaml", "storage: egress\n");
-  EXPECT_TRUE(std::holds_alternative<EgressStorage>(*load_config(env(keys), std::nullopt).storage));
+  EXPECT_TRUE(std::holds_alternative<recording::EgressStorage>(
+      *load_config(env(keys), std::nullopt).storage));
   write("config.yaml", "storage: Egress\nlayout: speaker\n");
-  EXPECT_EQ(storage_name(*load_config(env(keys), std::nullopt).storage), "egress");
+  EXPECT_EQ(recording::storage_name(*load_config(env(keys), std::nullopt).storage), "egress");
   write("config.yaml", "storage:\n  s3: {bucket: b}\n");
   Vars with_env = keys;
   with_env.emplace("STORAGE", "egress");
@@ -351,10 +352,10 @@ TEST_F(ConfigLoad, EachProviderNamesItsMissingField) {
                 .find("storage.azure.account_key (AZURE_STORAGE_KEY) is required"),
             std::string::npos);
   // Without a key egress uses its Application Default Credentials (Workload Identity).
-  EXPECT_EQ(
-      std::get<GcpStorage>(*load_config(env(with({{"GCP_BUCKET", "b"}})), std::nullopt).storage)
-          .credentials_json,
-      "");
+  EXPECT_EQ(std::get<recording::GcpStorage>(
+                *load_config(env(with({{"GCP_BUCKET", "b"}})), std::nullopt).storage)
+                .credentials_json,
+            "");
   EXPECT_NE(
       error_of(with({{"ALIOSS_ACCESS_KEY", "a"}, {"ALIOSS_SECRET", "s"}, {"ALIOSS_BUCKET", "b"}}))
           .find("storage.alioss.region (ALIOSS_REGION) is required"),
@@ -370,12 +371,12 @@ TEST_F(ConfigLoad, GcpCredentialsAreAPathOrTheJsonAndNeverEchoed) {
     vars["GOOGLE_APPLICATION_CREDENTIALS"] = std::move(creds);
     return vars;
   };
-  EXPECT_EQ(
-      std::get<GcpStorage>(*load_config(env(with(path)), std::nullopt).storage).credentials_json,
-      json);
-  EXPECT_EQ(
-      std::get<GcpStorage>(*load_config(env(with(json)), std::nullopt).storage).credentials_json,
-      json);
+  EXPECT_EQ(std::get<recording::GcpStorage>(*load_config(env(with(path)), std::nullopt).storage)
+                .credentials_json,
+            json);
+  EXPECT_EQ(std::get<recording::GcpStorage>(*load_config(env(with(json)), std::nullopt).storage)
+                .credentials_json,
+            json);
 
   const std::string missing = error_of(with("/no/such/key.json"));
   EXPECT_NE(missing.find("the credentials file /no/such/key.json does not exist"),
@@ -409,7 +410,7 @@ storage:
   EXPECT_NE(c.warnings[0].find("storage.s3.max_retries, storage.s3.max_retry_delay, "
                                "storage.s3.min_retry_delay, storage.s3.aws_log_level ignored"),
             std::string::npos);
-  const auto& s3 = std::get<S3Storage>(*c.storage);
+  const auto& s3 = std::get<recording::S3Storage>(*c.storage);
   EXPECT_TRUE(s3.force_path_style);
   ASSERT_TRUE(s3.proxy);
   EXPECT_EQ(s3.proxy->password, "proxy-pass");
@@ -418,8 +419,8 @@ storage:
 TEST_F(ConfigLoad, LoggingSettings) {
   const Config c =
       load_config(env(minimal({{"LOG_LEVEL", "DEBUG"}, {"LOG_FORMAT", "json"}})), std::nullopt);
-  EXPECT_EQ(c.log.level, LogLevel::kDebug);
-  EXPECT_EQ(c.log.format, LogFormat::kJson);
+  EXPECT_EQ(c.log.level, log::Level::kDebug);
+  EXPECT_EQ(c.log.format, log::Format::kJson);
   EXPECT_EQ(error_of(minimal({{"LOG_LEVEL", "verbose"}})),
             "log_level (LOG_LEVEL): \"verbose\" is not a level: use debug, info, warn or error");
 }

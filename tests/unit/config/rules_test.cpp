@@ -115,16 +115,16 @@ rules:
   - match: {room: "c-*"}
     segments: {playlist_name: "index.m3u8"}
 )");
-  const Recording& a = c.rules[0].recording;
+  const recording::Recording& a = c.rules[0].recording;
   EXPECT_EQ(a.layout, "speaker");
-  EXPECT_EQ(a.file->type, FileType::kOgg);
+  EXPECT_EQ(a.file->type, recording::FileType::kOgg);
   EXPECT_EQ(a.file->path, "top/{room_name}-{time}");
   EXPECT_EQ(a.preset, "H264_1080P_60");
   EXPECT_FALSE(a.advanced) << "the rule's preset replaces the top level's advanced encoding";
   ASSERT_TRUE(a.segments);
   EXPECT_EQ(a.segments->segment_duration, 4U);
 
-  const Recording& b = c.rules[1].recording;
+  const recording::Recording& b = c.rules[1].recording;
   EXPECT_FALSE(b.file);
   EXPECT_FALSE(b.segments);
   ASSERT_TRUE(b.stream);
@@ -133,7 +133,7 @@ rules:
   ASSERT_TRUE(b.advanced);
   EXPECT_EQ(b.advanced->width, 1280U);
 
-  const Recording& cc = c.rules[2].recording;
+  const recording::Recording& cc = c.rules[2].recording;
   ASSERT_TRUE(cc.segments);
   EXPECT_EQ(cc.segments->filename_prefix, "hls/{room_name}") << "key by key";
   EXPECT_EQ(cc.segments->playlist_name, "index.m3u8");
@@ -152,11 +152,11 @@ rules:
     images: {capture_interval: 30, storage: archive}
 )");
   ASSERT_EQ(c.storages.size(), 2U);
-  EXPECT_EQ(storage_name(c.storages.at("archive")), "gcp");
-  EXPECT_EQ(std::get<AzureStorage>(c.storages.at("tenant-a")).container_name, "box");
+  EXPECT_EQ(recording::storage_name(c.storages.at("archive")), "gcp");
+  EXPECT_EQ(std::get<recording::AzureStorage>(c.storages.at("tenant-a")).container_name, "box");
   EXPECT_EQ(c.rules[0].recording.file->storage, "tenant-a");
   EXPECT_EQ(c.rules[0].recording.images->storage, "archive");
-  EXPECT_EQ(storage_name(*c.storage), "s3");
+  EXPECT_EQ(recording::storage_name(*c.storage), "s3");
 }
 
 TEST(Rules, TheDefaultStorageMayBeLeftOutWhenEveryOutputNamesOne) {

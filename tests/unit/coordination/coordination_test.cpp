@@ -24,9 +24,9 @@ using ar::testing::RedisServer;
 
 constexpr auto kWait = 5s;
 
-config::Redis settings_for(std::uint16_t port) {
-  config::Redis settings;
-  settings.address = config::HostPort{"127.0.0.1", port};
+coordination::RedisSettings settings_for(std::uint16_t port) {
+  coordination::RedisSettings settings;
+  settings.address = coordination::HostPort{"127.0.0.1", port};
   settings.key_prefix = "test:";
   settings.claim_ttl = 30s;
   settings.lease_ttl = 1s;
@@ -37,7 +37,7 @@ config::Redis settings_for(std::uint16_t port) {
 // One replica's view of Redis.
 class Replica {
  public:
-  explicit Replica(const config::Redis& settings)
+  explicit Replica(const coordination::RedisSettings& settings)
       : coordination_(settings, 0ms, 1h, [](bool, std::string_view) {}) {}
 
   ClaimAnswer claim(std::string_view sid, std::string_view event_id = {},
@@ -82,7 +82,7 @@ class Replica {
 class CoordinationTest : public ::testing::Test {
  protected:
   RedisServer redis_;
-  config::Redis settings_ = settings_for(redis_.port());
+  coordination::RedisSettings settings_ = settings_for(redis_.port());
 };
 
 TEST_F(CoordinationTest, OfTwoReplicasClaimingOneRoomExactlyOneWins) {
@@ -228,7 +228,7 @@ TEST_F(CoordinationTest, WhileRedisIsDownEveryAnswerSaysUnavailableThenClaimsRes
 }
 
 TEST(Coordination, RedisNeverReachedAnswersUnavailableQuickly) {
-  config::Redis settings = settings_for(ar::testing::free_port());
+  coordination::RedisSettings settings = settings_for(ar::testing::free_port());
   Replica a(settings);
   const auto asked = std::chrono::steady_clock::now();
   EXPECT_EQ(a.claim("RM_1").claim, Claim::kUnavailable);
@@ -243,7 +243,7 @@ TEST(RedisProtocol, CommandsAreFormattedAsRespArrays) {
 
 TEST(RedisClient, PasswordsAndDatabasesAreUsed) {
   RedisServer redis({"--requirepass", "redis-pass-0123"});
-  config::Redis settings = settings_for(redis.port());
+  coordination::RedisSettings settings = settings_for(redis.port());
   settings.password = "wrong-password";
   {
     Replica wrong(settings);
@@ -305,8 +305,8 @@ TEST(RedisClient, ASentinelAnsweringAPortThatIsNotOneIsNotBelieved) {
                   ec);
     }
   });
-  config::Redis settings;
-  settings.sentinels = {config::HostPort{"127.0.0.1", acceptor.local_endpoint().port()}};
+  coordination::RedisSettings settings;
+  settings.sentinels = {coordination::HostPort{"127.0.0.1", acceptor.local_endpoint().port()}};
   settings.sentinel_master_name = "mymaster";
   settings.timeout = 300ms;
   std::promise<std::string> down;

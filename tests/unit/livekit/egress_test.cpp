@@ -9,34 +9,36 @@ namespace {
 
 namespace json = boost::json;
 
-json::object request_for(const config::Storage& storage) {
-  config::Recording recording;
+json::object request_for(const recording::Storage& storage) {
+  recording::Recording recording;
   recording.layout = "speaker";
-  recording.file = config::FileOutput{config::FileType::kOgg, "rec/{room_name}-{time}", ""};
-  const std::optional<config::Storage> fallback = storage;
+  recording.file = recording::FileOutput{recording::FileType::kOgg, "rec/{room_name}-{time}", ""};
+  const std::optional<recording::Storage> fallback = storage;
   return json::parse(room_composite_request("Zürich room", recording, {fallback, {}})).as_object();
 }
 
 // A recording with every output, each to its own storage, and advanced encoding.
 TEST(EgressRequest, CarriesEveryOutputToItsStorage) {
-  config::Recording r;
+  recording::Recording r;
   r.layout = "grid";
   r.audio_mixing = "DUAL_CHANNEL_AGENT";
   r.custom_base_url = "https://layouts.example.com/";
-  r.advanced = config::Encoding{.width = 1280,
-                                .height = 720,
-                                .framerate = 25,
-                                .audio_codec = "AAC",
-                                .video_codec = "H264_HIGH",
-                                .key_frame_interval = 2.5};
-  r.file = config::FileOutput{config::FileType::kMp4, "f/{room_name}", ""};
-  r.segments = config::SegmentsOutput{"hls/{room_name}", "index.m3u8", "live.m3u8", 6, "archive"};
-  r.stream = config::StreamOutput{"RTMP", {"rtmp://live.example.com/app/KEY123"}};
-  r.images = config::ImagesOutput{10, 320, 180, "thumbs/{room_name}", "archive"};
-  config::S3Storage main_bucket;
+  r.advanced = recording::Encoding{.width = 1280,
+                                   .height = 720,
+                                   .framerate = 25,
+                                   .audio_codec = "AAC",
+                                   .video_codec = "H264_HIGH",
+                                   .key_frame_interval = 2.5};
+  r.file = recording::FileOutput{recording::FileType::kMp4, "f/{room_name}", ""};
+  r.segments =
+      recording::SegmentsOutput{"hls/{room_name}", "index.m3u8", "live.m3u8", 6, "archive"};
+  r.stream = recording::StreamOutput{"RTMP", {"rtmp://live.example.com/app/KEY123"}};
+  r.images = recording::ImagesOutput{10, 320, 180, "thumbs/{room_name}", "archive"};
+  recording::S3Storage main_bucket;
   main_bucket.bucket = "main";
-  const std::optional<config::Storage> fallback = config::Storage{main_bucket};
-  const config::NamedStorages named{{"archive", config::GcpStorage{"{}", "cold", std::nullopt}}};
+  const std::optional<recording::Storage> fallback = recording::Storage{main_bucket};
+  const recording::NamedStorages named{
+      {"archive", recording::GcpStorage{"{}", "cold", std::nullopt}}};
   const json::object request =
       json::parse(room_composite_request("r", r, {fallback, named})).as_object();
   EXPECT_EQ(request.at("audioMixing").as_string(), "DUAL_CHANNEL_AGENT");
@@ -66,12 +68,12 @@ TEST(EgressRequest, CarriesEveryOutputToItsStorage) {
 }
 
 TEST(EgressRequest, AudioOnlyLeavesTheFileOutputAloneWhenOthersAreOff) {
-  config::Recording r;
+  recording::Recording r;
   r.audio_only = true;
   r.preset = "H264_720P_60";
-  r.segments = config::SegmentsOutput{"p", "", "", 0, ""};
-  const std::optional<config::Storage> fallback =
-      config::Storage{config::AzureStorage{"a", "k", "c"}};
+  r.segments = recording::SegmentsOutput{"p", "", "", 0, ""};
+  const std::optional<recording::Storage> fallback =
+      recording::Storage{recording::AzureStorage{"a", "k", "c"}};
   const json::object request =
       json::parse(room_composite_request("r", r, {fallback, {}})).as_object();
   EXPECT_TRUE(request.at("audioOnly").as_bool());
@@ -94,7 +96,7 @@ TEST(StreamUrls, KeysAndPasswordsAreRedacted) {
 }
 
 TEST(EgressRequest, CarriesRoomLayoutAndOneFileOutput) {
-  const json::object request = request_for(config::AzureStorage{"acct", "key", "box"});
+  const json::object request = request_for(recording::AzureStorage{"acct", "key", "box"});
   EXPECT_EQ(request.at("roomName").as_string(), "Zürich room");
   EXPECT_EQ(request.at("layout").as_string(), "speaker");
   const auto& outputs = request.at("fileOutputs").as_array();
@@ -107,7 +109,7 @@ TEST(EgressRequest, CarriesRoomLayoutAndOneFileOutput) {
 }
 
 TEST(EgressRequest, LeavesOutWhatIsNotSet) {
-  config::S3Storage s3;
+  recording::S3Storage s3;
   s3.bucket = "b";
   const json::object upload =
       request_for(s3).at("fileOutputs").as_array()[0].as_object().at("s3").as_object();
@@ -117,7 +119,7 @@ TEST(EgressRequest, LeavesOutWhatIsNotSet) {
 
 TEST(EgressRequest, AliOssUsesItsProtobufJsonName) {
   const auto file =
-      request_for(config::AliOssStorage{"a", "s", "r", "", "b"}).at("fileOutputs").as_array()[0];
+      request_for(recording::AliOssStorage{"a", "s", "r", "", "b"}).at("fileOutputs").as_array()[0];
   EXPECT_TRUE(file.as_object().contains("aliOSS"));
 }
 

@@ -1,11 +1,10 @@
 #pragma once
 // Tokens minted by LiveKit's official Node SDK (fixtures/make_sdk_tokens.mjs).
 #include <boost/json.hpp>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include "livekit/token.hpp"
+#include "util/file.hpp"
 
 namespace ar::livekit::testing {
 
@@ -15,10 +14,11 @@ struct SdkFixture {
 };
 
 inline SdkFixture load_sdk_fixture() {
-  std::ifstream file(PROJECT_SOURCE_DIR "/tests/unit/livekit/fixtures/sdk_tokens.json");
-  std::stringstream text;
-  text << file.rdbuf();
-  const auto json = boost::json::parse(text.str()).as_object();
+  const auto json =
+      boost::json::parse(util::read_small_file(PROJECT_SOURCE_DIR "/tests/unit/livekit/fixtures/"
+                                                                  "sdk_tokens.json",
+                                               std::size_t{1} << 20))
+          .as_object();
   auto str = [&](const char* key) { return std::string(json.at(key).as_string()); };
   return {str("apiKey"),   str("apiSecret"),
           str("body"),     str("webhookToken"),

@@ -169,7 +169,7 @@ TEST(TwirpClient, PostsJsonWithABearerTokenUnderTheBaseUrlsPath) {
   TwirpClient client(options_for(server.url() + "/behind/proxy"));
   const TwirpReply reply = call(client);
   EXPECT_TRUE(reply.ok()) << reply.code << ": " << reply.message;
-  EXPECT_EQ(reply.http_status, 200);
+  EXPECT_EQ(reply.http_status, 200U);
   EXPECT_EQ(reply.body, R"({"items":[]})");
 
   const auto requests = server.requests();
@@ -215,7 +215,7 @@ TEST(TwirpClient, InterimAnswersAreSkippedAndTheFinalOneIsRead) {
   for (int i = 1; i <= 3; ++i) {
     const TwirpReply reply = call(client);
     EXPECT_TRUE(reply.ok()) << reply.code << ": " << reply.message;
-    EXPECT_EQ(reply.http_status, 200);
+    EXPECT_EQ(reply.http_status, 200U);
     EXPECT_EQ(reply.body, R"({"n":)" + std::to_string(i) + "}") << "each call reads its own answer";
   }
   EXPECT_EQ(server.connections(), 1) << "the connection stays in step and is kept";
@@ -261,7 +261,7 @@ TEST(TwirpClient, NamesAnAnswerThatIsNotTwirpByItsStatus) {
   TwirpClient client(options_for(server.url()));
   const TwirpReply reply = call(client);
   EXPECT_EQ(reply.code, "http_502");
-  EXPECT_EQ(reply.http_status, 502);
+  EXPECT_EQ(reply.http_status, 502U);
 }
 
 TEST(TwirpClient, ReadsTheTwirpErrorOfAnAnswer) {
@@ -295,7 +295,7 @@ TEST(TwirpClient, NoListenerIsAConnectionError) {
   TwirpClient client(options_for(url));
   const TwirpReply reply = call(client);
   EXPECT_EQ(reply.code, "connection_error");
-  EXPECT_EQ(reply.http_status, 0);
+  EXPECT_EQ(reply.http_status, 0U);
   EXPECT_NE(reply.message.find("cannot connect to 127.0.0.1:"), std::string::npos) << reply.message;
 }
 

@@ -9,37 +9,6 @@ namespace {
 
 using std::chrono::milliseconds;
 
-livekit::TwirpReply reply(std::string code, long status) {
-  livekit::TwirpReply r;
-  r.code = std::move(code);
-  r.http_status = status;
-  return r;
-}
-
-TEST(Classify, LiveKitsTransientErrorsAreRetried) {
-  for (const char* code : {"unavailable", "internal", "deadline_exceeded", "resource_exhausted",
-                           "aborted", "unknown", "connection_error", "dataloss"}) {
-    EXPECT_EQ(classify(reply(code, 503)), Failure::kTransient) << code;
-  }
-  EXPECT_EQ(classify(reply("connection_error", 0)), Failure::kTransient);
-  EXPECT_EQ(classify(reply("http_502", 502)), Failure::kTransient);
-  EXPECT_EQ(classify(reply("http_429", 429)), Failure::kTransient);
-  EXPECT_EQ(classify(reply("some_future_code", 500)), Failure::kTransient);
-}
-
-TEST(Classify, RequestErrorsAreNotRetried) {
-  for (const char* code : {"invalid_argument", "malformed", "unauthenticated", "permission_denied",
-                           "bad_route", "failed_precondition", "unimplemented"}) {
-    EXPECT_EQ(classify(reply(code, 400)), Failure::kPermanent) << code;
-  }
-  EXPECT_EQ(classify(reply("http_404", 404)), Failure::kPermanent);
-  EXPECT_EQ(classify(reply("http_403", 403)), Failure::kPermanent);
-}
-
-TEST(Classify, NotFoundMeansTheRoomIsGone) {
-  EXPECT_EQ(classify(reply("not_found", 404)), Failure::kRoomGone);
-}
-
 TEST(Backoff, FirstRetryWaitsExactlyTheInitialDelay) {
   Backoff backoff(milliseconds(1000), milliseconds(30000), 42);
   for (int i = 0; i < 100; ++i) EXPECT_EQ(backoff.delay(0), milliseconds(1000));

@@ -1,11 +1,11 @@
-#include "recorder/room_match.hpp"
+#include "recording/room_match.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
 #include <vector>
 
-namespace ar::recorder {
+namespace ar::recording {
 namespace {
 
 RoomMatch glob(std::string pattern) {
@@ -172,4 +172,4 @@ TEST(RoomMatch, NamesOfAnyLengthAreMatchedWithoutCrashing) {
 }
 
 }  // namespace
-}  // namespace ar::recorder
+}  // namespace ar::recording

@@ -1,8 +1,8 @@
-#include "config/duration.hpp"
+#include "util/duration.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ar::config {
+namespace ar::util {
 namespace {
 
 using std::chrono::milliseconds;
@@ -33,4 +33,4 @@ TEST(Duration, FormatsForPeople) {
 }
 
 }  // namespace
-}  // namespace ar::config
+}  // namespace ar::util

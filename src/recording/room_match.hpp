@@ -18,7 +18,7 @@ namespace re2 {
 class RE2;
 }
 
-namespace ar::recorder {
+namespace ar::recording {
 
 struct RoomMatch {
   std::string name_glob;     // shell glob (*, ?, [a-z], [!x], \x) over the whole name; empty: any
@@ -54,4 +54,4 @@ struct Decision {
 Decision first_match(std::span<const RoomMatch> rules, std::string_view room_name,
                      std::string_view room_metadata);
 
-}  // namespace ar::recorder
+}  // namespace ar::recording

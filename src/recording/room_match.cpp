@@ -1,11 +1,11 @@
-#include "recorder/room_match.hpp"
+#include "recording/room_match.hpp"
 
 #include <re2/re2.h>
 
 #include <boost/json/parse.hpp>
 #include <stdexcept>
 
-namespace ar::recorder {
+namespace ar::recording {
 namespace {
 
 // One bracket expression of a glob, from just after its `[`; returns where it ends (after `]`)
@@ -164,4 +164,4 @@ Decision first_match(std::span<const RoomMatch> rules, std::string_view room_nam
   return decision;
 }
 
-}  // namespace ar::recorder
+}  // namespace ar::recording

@@ -1,10 +1,10 @@
-#include "config/duration.hpp"
+#include "util/duration.hpp"
 
 #include <array>
 #include <cstdint>
 #include <limits>
 
-namespace ar::config {
+namespace ar::util {
 namespace {
 
 struct Unit {
@@ -82,4 +82,4 @@ std::string format_duration(std::chrono::milliseconds value) {
   return out;
 }
 
-}  // namespace ar::config
+}  // namespace ar::util

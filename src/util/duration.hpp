@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace ar::config {
+namespace ar::util {
 
 // Returns nullopt for anything that is not a non-negative duration with units
 // (h, m, s, ms, us, ns); a bare "0" is accepted.
@@ -14,4 +14,4 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 // "1m30s", "250ms", "0s": the inverse of parse_duration for display.
 std::string format_duration(std::chrono::milliseconds value);
 
-}  // namespace ar::config
+}  // namespace ar::util

@@ -1,0 +1,68 @@
+#include "livekit/twirp_error.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace ar::livekit {
+namespace {
+
+// Twirp's codes (twitchtv/twirp errors.go) plus the client's own transport outcomes.
+constexpr std::array<std::string_view, 21> kOutcomes{"ok",
+                                                     "canceled",
+                                                     "unknown",
+                                                     "invalid_argument",
+                                                     "malformed",
+                                                     "deadline_exceeded",
+                                                     "not_found",
+                                                     "bad_route",
+                                                     "already_exists",
+                                                     "permission_denied",
+                                                     "unauthenticated",
+                                                     "resource_exhausted",
+                                                     "failed_precondition",
+                                                     "aborted",
+                                                     "out_of_range",
+                                                     "unimplemented",
+                                                     "internal",
+                                                     "unavailable",
+                                                     "dataloss",
+                                                     "connection_error",
+                                                     "http_error"};
+
+// Codes that mean "the request itself is wrong": the same request fails again.
+constexpr std::array<std::string_view, 8> kPermanent{
+    "invalid_argument", "malformed",           "unauthenticated", "permission_denied",
+    "bad_route",        "failed_precondition", "out_of_range",    "unimplemented"};
+
+bool is_http(std::string_view code) {
+  return code.starts_with("http_");
+}
+
+}  // namespace
+
+Failure classify(std::string_view code, unsigned http_status) {
+  if (code == "not_found") return Failure::kRoomGone;
+  if (std::find(kPermanent.begin(), kPermanent.end(), code) != kPermanent.end()) {
+    return Failure::kPermanent;
+  }
+  // A non-Twirp answer (e.g. from a proxy): 429 and 5xx pass, other 4xx will not.
+  if (is_http(code)) {
+    return (http_status == 429 || http_status >= 500) ? Failure::kTransient : Failure::kPermanent;
+  }
+  // unavailable, internal, deadline_exceeded, resource_exhausted, aborted, unknown, dataloss,
+  // canceled, connection_error, and codes newer than this code: worth another try.
+  return Failure::kTransient;
+}
+
+std::span<const std::string_view> call_outcomes() {
+  return kOutcomes;
+}
+
+std::string_view outcome_of(std::string_view code) {
+  if (code.empty()) return "ok";
+  if (is_http(code)) return "http_error";
+  const auto* found = std::find(kOutcomes.begin(), kOutcomes.end(), code);
+  return found != kOutcomes.end() ? *found : "other";
+}
+
+}  // namespace ar::livekit

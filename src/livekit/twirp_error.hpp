@@ -1,0 +1,26 @@
+#pragma once
+// What a call to LiveKit's API can end with, in one place: Twirp's error codes, the client's own
+// transport outcomes, and what each means for the caller.
+#include <span>
+#include <string_view>
+
+namespace ar::livekit {
+
+enum class Failure {
+  kTransient,  // busy fleet, LiveKit restarting, network: retry with backoff
+  kPermanent,  // our request or credentials are wrong: retrying cannot help
+  kRoomGone,   // not_found: the room closed; stop trying
+};
+
+// `code` as TwirpReply carries it: a Twirp code, "connection_error", or "http_<status>" for a
+// non-Twirp answer (a proxy's), whose `http_status` then decides.
+Failure classify(std::string_view code, unsigned http_status);
+
+// Every outcome a call may have, for metric labels: "ok", Twirp's codes, "connection_error" and
+// "http_error" (any non-Twirp answer).
+std::span<const std::string_view> call_outcomes();
+
+// The outcome of a reply with this code ("" is "ok"), one of call_outcomes() or "other".
+std::string_view outcome_of(std::string_view code);
+
+}  // namespace ar::livekit

@@ -1,0 +1,222 @@
+// Starting one room's recording: claim (with several replicas), check ListEgress, start, and
+// retry transient failures with backoff. Each answer finds its attempt by room name and id, so an
+// answer for an attempt cancelled meanwhile (room finished) changes nothing.
+#include "livekit/twirp_error.hpp"
+#include "recorder/recorder.hpp"
+#include "telemetry/log.hpp"
+#include "telemetry/service_metrics.hpp"
+#include "util/duration.hpp"
+
+namespace ar::recorder {
+
+// Several replicas: only the one holding the room's claim goes on to check and start.
+void Recorder::claim_then_check(const std::string& room_name, std::uint64_t id) {
+  const Attempt& attempt = attempts_.at(room_name);
+  claims_->claim(
+      {attempt.room.name, attempt.room.sid}, attempt.event_id, attempt.replaces_egress,
+      [this, room_name, id](const coordination::ClaimAnswer& answer) {
+        const std::lock_guard lock(mutex_);
+        Attempt* current = find_attempt(room_name, id);
+        if (current == nullptr) return;  // cancelled meanwhile; an unused claim expires
+        const log::Fields fields = {{"room", room_name},
+                                    {"room_sid", current->room.sid},
+                                    {"holder", answer.holder},
+                                    {"origin", to_string(current->origin)}};
+        switch (answer.claim) {
+          case coordination::Claim::kWon:
+            metrics::coordination_claim("won");
+            current->claimed = true;
+            return check_then_start(room_name, id);
+          case coordination::Claim::kTaken:
+            metrics::coordination_claim("taken");
+            metrics::recording_skipped("claimed_elsewhere");
+            log::info("skipped: another replica is starting or has started this recording", fields);
+            attempts_.erase(room_name);
+            return;
+          case coordination::Claim::kDuplicateEvent:
+            metrics::coordination_claim("duplicate_event");
+            metrics::recording_skipped("duplicate_event");
+            log::info("skipped: duplicate webhook, handled by another replica",
+                      {{"room", room_name}, {"event_id", current->event_id}});
+            attempts_.erase(room_name);
+            return;
+          case coordination::Claim::kUnavailable:
+            metrics::coordination_claim("unavailable");
+            log::debug("Redis unavailable: relying on the ListEgress check alone", fields);
+            return check_then_start(room_name, id);
+        }
+      });
+}
+
+Recorder::Attempt* Recorder::find_attempt(const std::string& room_name, std::uint64_t id) {
+  auto it = attempts_.find(room_name);
+  return it != attempts_.end() && it->second.id == id ? &it->second : nullptr;
+}
+
+// Before every start (and every retry) ask LiveKit: a start that timed out may have worked,
+// another replica or the application may already record the room, or someone stopped this room
+// session's recording on purpose (LiveKit lists ended egresses for about 24 h, so this holds
+// when the egress_ended webhook was lost, and across restarts).
+void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) {
+  api_.room_egresses(room_name,
+                     [this, room_name, id](const livekit::ApiError* error,
+                                           const std::vector<livekit::EgressInfo>& egresses) {
+                       const std::lock_guard lock(mutex_);
+                       Attempt* attempt = find_attempt(room_name, id);
+                       if (attempt == nullptr) return;  // cancelled meanwhile (room finished)
+                       if (error != nullptr) return on_failure(*attempt, *error, "ListEgress");
+                       on_egresses(room_name, *attempt, egresses);
+                     });
+}
+
+void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
+                           const std::vector<livekit::EgressInfo>& egresses) {
+  const std::string& sid = attempt.room.sid;
+  for (const livekit::EgressInfo& egress : egresses) {
+    if (egress.records_room && !sid.empty() && egress.room_id == sid &&
+        egress.status == livekit::EgressStatus::kComplete) {
+      note_stop(sid, egress.egress_id);
+    }
+  }
+  for (const livekit::EgressInfo& egress : egresses) {
+    if (!egress.records_room || egress.room_name != room_name ||
+        !livekit::is_active(egress.status)) {
+      continue;
+    }
+    const log::Fields fields = {{"room", room_name},
+                                {"room_sid", sid},
+                                {"egress_id", egress.egress_id},
+                                {"status", livekit::to_string(egress.status)},
+                                {"origin", to_string(attempt.origin)}};
+    // For the reconciler this is the expected end of a race (the room's recording started
+    // after the pass listed egresses), thousands of times after an outage.
+    if (attempt.origin == Origin::kReconciler) {
+      log::debug("skipped: room is already being recorded", fields);
+    } else {
+      log::info("skipped: room is already being recorded", fields);
+    }
+    metrics::recording_skipped("already_recording");
+    finish(room_name, egress.egress_id);
+    return;
+  }
+  if (stopped_.contains(sid)) {
+    report_stop(attempt.room, to_string(attempt.origin), timers_.now());
+    finish(room_name);
+    return;
+  }
+  if (attempt.claimed) claims_->renew({attempt.room.name, sid}, {});
+  start(room_name, attempt.id);
+}
+
+void Recorder::start(const std::string& room_name, std::uint64_t id) {
+  const Attempt* asking = find_attempt(room_name, id);
+  if (asking == nullptr) return;
+  api_.start_recording(
+      room_name, *asking->recording,
+      [this, room_name, id](const livekit::ApiError* error, const std::string& egress_id) {
+        const std::lock_guard lock(mutex_);
+        Attempt* attempt = find_attempt(room_name, id);
+        if (attempt == nullptr) return;
+        if (error != nullptr) return on_failure(*attempt, *error, "StartRoomCompositeEgress");
+        const std::string_view named = egress_id.empty() ? "unknown" : std::string_view(egress_id);
+        log::info("recording started", {{"room", room_name},
+                                        {"room_sid", attempt->room.sid},
+                                        {"egress_id", named},
+                                        {"origin", to_string(attempt->origin)},
+                                        {"rule", attempt->rule},
+                                        {"retries", std::to_string(attempt->retries)}});
+        metrics::recording_started(to_string(attempt->origin));
+        observe_start_delay(*attempt);
+        finish(room_name, named);
+      });
+}
+
+// The seconds of the meeting missing from the start of its first recording (a restart's gap is
+// the failure's, not the start's).
+void Recorder::observe_start_delay(const Attempt& attempt) {
+  if (attempt.origin == Origin::kRestart || attempt.room.created_ms <= 0) return;
+  const auto now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(timers_.wall_now().time_since_epoch())
+          .count();
+  // A clock behind LiveKit's makes a small negative delay: it started at once.
+  const auto delay_ms = std::max<std::int64_t>(0, now_ms - attempt.room.created_ms);
+  metrics::recording_start_delay(static_cast<double>(delay_ms) / 1000.0);
+}
+
+void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std::string_view call) {
+  const std::string room_name = attempt.room.name;
+  const std::string_view outcome = livekit::outcome_of(error.code);
+  const log::Fields fields = {{"room", room_name},      {"room_sid", attempt.room.sid},
+                              {"call", call},           {"code", error.code},
+                              {"error", error.message}, {"origin", to_string(attempt.origin)}};
+  switch (livekit::classify(error.code, error.http_status)) {
+    case livekit::Failure::kRoomGone:
+      log::info("room is gone: stopped trying to record it", fields);
+      metrics::recording_failed(outcome);
+      finish(room_name);
+      return;
+    case livekit::Failure::kPermanent:
+      log::error(
+          "recording not started: LiveKit refused the request, check the configuration; "
+          "not retried",
+          fields);
+      metrics::recording_failed(outcome);
+      finish(room_name);
+      return;
+    case livekit::Failure::kTransient:
+      break;
+  }
+  const auto elapsed = timers_.now() - attempt.first_try;
+  if (shutting_down_ || elapsed >= delivery_.retry_give_up_after) {
+    log::error(shutting_down_ ? "recording not started: shutting down, left to the reconciler"
+                              : "gave up starting the recording; the reconciler tries again",
+               fields);
+    metrics::recording_failed(outcome);
+    finish(room_name);
+    return;
+  }
+  const auto delay = backoff_.delay(attempt.retries++);
+  if (attempt.claimed) claims_->renew({attempt.room.name, attempt.room.sid}, delay);
+  metrics::recording_retried(outcome);
+  log::warn("recording not started yet: retrying", {{"room", room_name},
+                                                    {"room_sid", attempt.room.sid},
+                                                    {"call", call},
+                                                    {"code", error.code},
+                                                    {"error", error.message},
+                                                    {"retry_in", util::format_duration(delay)},
+                                                    {"retry", std::to_string(attempt.retries)}});
+  attempt.retry_timer = timers_.after(delay, [this, room_name, id = attempt.id] {
+    const std::lock_guard lock(mutex_);
+    Attempt* current = find_attempt(room_name, id);
+    if (current == nullptr || shutting_down_) return;
+    current->retry_timer.reset();
+    check_then_start(room_name, id);
+  });
+}
+
+void Recorder::cancel_retry(Attempt& attempt) {
+  if (!attempt.retry_timer) return;
+  timers_.cancel(*attempt.retry_timer);
+  attempt.retry_timer.reset();
+}
+
+void Recorder::finish(const std::string& room_name, std::string_view egress_id) {
+  auto it = attempts_.find(room_name);
+  if (it == attempts_.end()) return;
+  const Attempt& attempt = it->second;
+  if (attempt.claimed) {
+    const coordination::RoomRef room{attempt.room.name, attempt.room.sid};
+    if (egress_id.empty()) {
+      claims_->release(room);
+    } else {
+      claims_->started(room, egress_id);
+    }
+  }
+  attempts_.erase(it);
+  if (attempts_.empty() && most_pending_ >= kManyPending) {
+    most_pending_ = 0;
+    release_memory_soon();
+  }
+}
+
+}  // namespace ar::recorder

@@ -1,0 +1,22 @@
+#include "recording/policy.hpp"
+
+namespace ar::recording {
+
+Policy::Policy(const Recording& top_level, std::span<const Rule> rules)
+    : top_level_(top_level), rules_(rules) {
+  matches_.reserve(rules.size());
+  for (const Rule& rule : rules) matches_.push_back(rule.match);
+}
+
+Choice Policy::choose(std::string_view room_name, std::string_view room_metadata) const {
+  const Decision decision = first_match(matches_, room_name, room_metadata);
+  Choice choice{&top_level_, "top level", decision.metadata_unparsable};
+  if (decision.rule) {
+    const Rule& rule = rules_[*decision.rule];
+    choice.rule = rule.label;
+    choice.recording = rule.record ? &rule.recording : nullptr;
+  }
+  return choice;
+}
+
+}  // namespace ar::recording

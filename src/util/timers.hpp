@@ -1,0 +1,32 @@
+#pragma once
+// Time as the recorder and the reconciler see it: a clock, and callbacks after a delay. The
+// service runs them on a thread of their own (util/asio_timers.hpp); unit tests move a manual
+// clock forward and see exactly what fires.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+namespace ar::util {
+
+class Timers {
+ public:
+  using Id = std::uint64_t;
+  using Clock = std::chrono::steady_clock;
+
+  Timers() = default;
+  Timers(const Timers&) = delete;
+  Timers& operator=(const Timers&) = delete;
+  virtual ~Timers() = default;
+
+  virtual Clock::time_point now() const = 0;
+  // Wall-clock time, for comparing with LiveKit's timestamps.
+  virtual std::chrono::system_clock::time_point wall_now() const = 0;
+
+  // Runs `fn` once `delay` has passed, unless cancelled first. Never inside this call, and never
+  // two callbacks at once: they run one after another, on the timers' thread.
+  virtual Id after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
+  // A timer not yet fired never fires; one that fired or was cancelled is left alone.
+  virtual void cancel(Id id) = 0;
+};
+
+}  // namespace ar::util

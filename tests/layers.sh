@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The folders of src/ form layers: each may include only the folders listed for it here (the
+# README's "Find your way around" draws the same picture). A new dependency either fits the
+# layering or changes this table, in review, on purpose; a cycle between folders cannot pass.
+set -euo pipefail
+src="${1:-$(dirname "$0")/../src}"
+
+declare -A allowed=(
+  [util]=""
+  [telemetry]="util"
+  [recording]="util"
+  [livekit]="recording util"
+  [coordination]="telemetry util"
+  [recorder]="coordination livekit recording telemetry util"
+  [server]="livekit recorder telemetry util"
+  [config]="coordination livekit recorder recording telemetry util"
+)
+
+status=0
+for dir in "$src"/*/; do
+  folder=$(basename "$dir")
+  if [[ -z ${allowed[$folder]+set} ]]; then
+    echo "src/$folder/ is not in tests/layers.sh: add it to the table, with what it may include"
+    status=1
+    continue
+  fi
+  while IFS=: read -r file line include; do
+    used=${include#*\"}
+    used=${used%%/*}
+    [[ $used == "$folder" ]] && continue
+    if [[ " ${allowed[$folder]} " != *" $used "* ]]; then
+      echo "${file#"$src"/}:$line includes $used/, which src/$folder/ may not use" \
+        "(allowed: ${allowed[$folder]:-nothing})"
+      status=1
+    fi
+  done < <(grep -nHE '^#include "[a-z_]+/' "$dir"*.?pp | sed -E 's/^([^:]+):([0-9]+):/\1:\2:/')
+done
+[[ $status == 0 ]] && echo "layers: every include in src/ follows the table"
+exit $status

@@ -1,0 +1,309 @@
+#pragma once
+// What the recorder and the reconciler talk to, answered by hand: a LiveKit that keeps rooms and
+// egresses in memory, a shared claim store for several replicas, and a clock that moves only
+// when the test says so. Nothing answers inside a call: answers wait in a queue until settle(),
+// as they wait for another thread in the service, and a test can look in between.
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "coordination/claim_store.hpp"
+#include "livekit/egress_api.hpp"
+#include "util/timers.hpp"
+
+namespace ar::testing {
+
+using std::chrono::milliseconds;
+
+// Answers queued by the fakes, run by settle() in the order they were asked.
+class Answers {
+ public:
+  void push(std::function<void()> answer) { queue_.push_back(std::move(answer)); }
+  // Runs every answer, including those the answers cause; the number run.
+  std::size_t settle() {
+    std::size_t n = 0;
+    while (!queue_.empty()) {
+      auto answer = std::move(queue_.front());
+      queue_.pop_front();
+      answer();
+      ++n;
+    }
+    return n;
+  }
+  std::size_t waiting() const { return queue_.size(); }
+
+ private:
+  std::deque<std::function<void()>> queue_;
+};
+
+class ManualTimers final : public util::Timers {
+ public:
+  Clock::time_point now() const override { return now_; }
+  std::chrono::system_clock::time_point wall_now() const override {
+    return std::chrono::system_clock::time_point(std::chrono::hours(24 * 365 * 56)) +
+           (now_ - Clock::time_point());
+  }
+  Id after(milliseconds delay, std::function<void()> fn) override {
+    const Id id = next_id_++;
+    due_.emplace(id, Timer{now_ + delay, std::move(fn)});
+    return id;
+  }
+  void cancel(Id id) override { due_.erase(id); }
+
+  // Moves the clock forward, running every timer that falls due on the way, earliest first.
+  void advance(milliseconds by) {
+    const auto until = now_ + by;
+    for (;;) {
+      auto next = due_.end();
+      for (auto it = due_.begin(); it != due_.end(); ++it) {
+        if (it->second.at <= until && (next == due_.end() || it->second.at < next->second.at)) {
+          next = it;
+        }
+      }
+      if (next == due_.end()) break;
+      now_ = std::max(now_, next->second.at);
+      auto fn = std::move(next->second.fn);
+      due_.erase(next);
+      fn();
+    }
+    now_ = until;
+  }
+  std::size_t waiting() const { return due_.size(); }
+
+ private:
+  struct Timer {
+    Clock::time_point at;
+    std::function<void()> fn;
+  };
+  Clock::time_point now_{std::chrono::hours(1000)};
+  Id next_id_ = 1;
+  std::map<Id, Timer> due_;
+};
+
+// LiveKit's rooms and egresses. A start creates an active room-composite egress.
+class FakeLiveKit final : public livekit::EgressApi {
+ public:
+  explicit FakeLiveKit(Answers& answers) : answers_(answers) {}
+
+  livekit::Room& add_room(const std::string& name, const std::string& sid = "") {
+    rooms_.push_back({sid.empty() ? "RM_" + name : sid, name, "", 0});
+    return rooms_.back();
+  }
+  void remove_room(const std::string& name) {
+    std::erase_if(rooms_, [&](const livekit::Room& r) { return r.name == name; });
+  }
+  // An egress someone else started (the application, another recorder, StartEgress).
+  livekit::EgressInfo& add_egress(const std::string& room_name, livekit::EgressStatus status,
+                                  bool records_room = true) {
+    livekit::EgressInfo egress;
+    egress.egress_id = "EG_" + std::to_string(++egress_count_);
+    egress.room_name = room_name;
+    egress.room_id = sid_of(room_name);
+    egress.status = status;
+    egress.records_room = records_room;
+    egresses_.push_back(egress);
+    return egresses_.back();
+  }
+  // Ends an egress as egress_ended would report it.
+  livekit::EgressInfo end(const std::string& egress_id, livekit::EgressStatus status) {
+    for (auto& egress : egresses_) {
+      if (egress.egress_id == egress_id) {
+        egress.status = status;
+        return egress;
+      }
+    }
+    return {};
+  }
+
+  // The next calls of `method` ("ListEgress", "Start", "ListRooms") fail with these codes.
+  void fail_next(const std::string& method, std::vector<std::string> codes) {
+    for (auto& code : codes) failures_[method].push_back(std::move(code));
+  }
+  // The next start works, but its answer is lost: a connection_error comes back.
+  void lose_next_start_answer() { lose_start_answer_ = true; }
+
+  // Recordings of the room (room composites) that are starting, active or ending.
+  std::size_t active_recordings(const std::string& room_name) const {
+    std::size_t n = 0;
+    for (const auto& e : egresses_) {
+      n += e.room_name == room_name && e.records_room && livekit::is_active(e.status) ? 1 : 0;
+    }
+    return n;
+  }
+  // Calls made, by method, e.g. calls("Start").
+  std::size_t calls(const std::string& method) const {
+    std::size_t n = 0;
+    for (const auto& call : log_) n += call == method ? 1 : 0;
+    return n;
+  }
+  std::size_t starts_for(const std::string& room_name) const {
+    auto it = starts_.find(room_name);
+    return it == starts_.end() ? 0 : it->second;
+  }
+  const std::vector<livekit::EgressInfo>& egresses() const { return egresses_; }
+
+  void room_egresses(std::string_view room_name, EgressesDone done) override {
+    log_.emplace_back("ListEgress");
+    answers_.push([this, name = std::string(room_name), done = std::move(done)] {
+      if (auto error = failure("ListEgress")) return done(&*error, {});
+      std::vector<livekit::EgressInfo> out;
+      for (const auto& e : egresses_) {
+        if (e.room_name == name) out.push_back(e);
+      }
+      done(nullptr, out);
+    });
+  }
+  void start_recording(std::string_view room_name, const recording::Recording& /*recording*/,
+                       StartDone done) override {
+    log_.emplace_back("Start");
+    ++starts_[std::string(room_name)];
+    answers_.push([this, name = std::string(room_name), done = std::move(done)] {
+      if (auto error = failure("Start")) return done(&*error, "");
+      const std::string id = add_egress(name, livekit::EgressStatus::kStarting).egress_id;
+      if (lose_start_answer_) {
+        lose_start_answer_ = false;
+        const livekit::ApiError lost{"connection_error", "connection reset", 0};
+        return done(&lost, "");
+      }
+      done(nullptr, id);
+    });
+  }
+  void rooms(std::vector<std::string> names, RoomsDone done) override {
+    log_.emplace_back("ListRooms");
+    answers_.push([this, names = std::move(names), done = std::move(done)] {
+      if (auto error = failure("ListRooms")) return done(&*error, {});
+      std::vector<livekit::Room> out;
+      for (const auto& room : rooms_) {
+        if (names.empty() || std::find(names.begin(), names.end(), room.name) != names.end()) {
+          out.push_back(room);
+        }
+      }
+      done(nullptr, out);
+    });
+  }
+  void each_active_egress(std::function<void(livekit::EgressInfo&&)> each, Done done) override {
+    log_.emplace_back("ListEgress active");
+    answers_.push([this, each = std::move(each), done = std::move(done)] {
+      if (auto error = failure("ListEgress active")) return done(&*error);
+      for (auto egress : egresses_) {
+        if (livekit::is_active(egress.status)) each(std::move(egress));
+      }
+      done(nullptr);
+    });
+  }
+  void each_room(std::function<void(livekit::Room&&)> each, Done done) override {
+    log_.emplace_back("ListRooms all");
+    answers_.push([this, each = std::move(each), done = std::move(done)] {
+      if (auto error = failure("ListRooms all")) return done(&*error);
+      for (auto room : rooms_) each(std::move(room));
+      done(nullptr);
+    });
+  }
+
+ private:
+  std::string sid_of(const std::string& room_name) const {
+    for (const auto& room : rooms_) {
+      if (room.name == room_name) return room.sid;
+    }
+    return "";
+  }
+  std::optional<livekit::ApiError> failure(const std::string& method) {
+    auto& queue = failures_[method];
+    if (queue.empty()) return std::nullopt;
+    std::string code = queue.front();
+    queue.pop_front();
+    const unsigned status = code.starts_with("http_") ? std::stoul(code.substr(5)) : 0;
+    return livekit::ApiError{code, "injected by the test", status};
+  }
+
+  Answers& answers_;
+  std::vector<livekit::Room> rooms_;
+  std::vector<livekit::EgressInfo> egresses_;
+  std::size_t egress_count_ = 0;
+  std::map<std::string, std::deque<std::string>> failures_;
+  bool lose_start_answer_ = false;
+  std::vector<std::string> log_;
+  std::map<std::string, std::size_t> starts_;
+};
+
+// What Redis holds for several replicas: one per test, shared by their FakeClaims.
+struct ClaimTable {
+  std::map<std::string, std::string> claims;  // room sid (or name) -> holder
+  std::set<std::string> events;               // webhook event ids handled
+  std::optional<std::string> lease;           // the replica holding the reconciler lease
+  bool available = true;                      // false: Redis unreachable
+};
+
+class FakeClaims final : public coordination::ClaimStore {
+ public:
+  FakeClaims(std::string replica, ClaimTable& table, Answers& answers)
+      : replica_(std::move(replica)), table_(table), answers_(answers) {}
+
+  const std::string& replica_id() const override { return replica_; }
+  void claim(coordination::RoomRef room, std::string_view event_id,
+             std::string_view replaces_egress,
+             std::function<void(const coordination::ClaimAnswer&)> done) override {
+    answers_.push([this, key = key_of(room), event = std::string(event_id),
+                   replaces = std::string(replaces_egress), done = std::move(done)] {
+      using coordination::Claim;
+      if (!table_.available) return done({Claim::kUnavailable, "injected: Redis down"});
+      if (!event.empty() && table_.events.contains(event)) {
+        return done({Claim::kDuplicateEvent, "another replica"});
+      }
+      auto it = table_.claims.find(key);
+      if (it != table_.claims.end() && it->second != replica_ &&
+          (replaces.empty() || it->second != "egress:" + replaces)) {
+        return done({Claim::kTaken, it->second});
+      }
+      table_.claims[key] = replica_;
+      if (!event.empty()) table_.events.insert(event);
+      done({Claim::kWon, replica_});
+    });
+  }
+  void renew(coordination::RoomRef /*room*/, milliseconds /*wait*/) override { ++renewals; }
+  void started(coordination::RoomRef room, std::string_view egress_id) override {
+    table_.claims[key_of(room)] = "egress:" + std::string(egress_id);
+  }
+  void release(coordination::RoomRef room) override {
+    ++releases;
+    table_.claims.erase(key_of(room));
+  }
+  void lease(std::function<void(const coordination::LeaseAnswer&)> done) override {
+    answers_.push([this, done = std::move(done)] {
+      if (!table_.available) return done({false, false, ""});
+      if (!table_.lease) table_.lease = replica_;
+      done({true, *table_.lease == replica_, *table_.lease});
+    });
+  }
+  void resign() override {
+    if (table_.lease == replica_) table_.lease.reset();
+  }
+  milliseconds lease_period() const override { return milliseconds(3000); }
+
+  std::size_t renewals = 0;
+  std::size_t releases = 0;
+
+ private:
+  static std::string key_of(coordination::RoomRef room) {
+    return std::string(room.sid.empty() ? room.name : room.sid);
+  }
+
+  std::string replica_;
+  ClaimTable& table_;
+  Answers& answers_;
+};
+
+// Runs the answers waiting, moves the clock `within` forward, and runs what that caused,
+// including timers it set for now (a new lease holder's pass), until nothing is left to do now.
+inline void settle(Answers& answers, ManualTimers& timers, milliseconds within) {
+  answers.settle();
+  timers.advance(within);
+  while (answers.settle() > 0) timers.advance(milliseconds(0));
+}
+
+}  // namespace ar::testing

@@ -1,0 +1,445 @@
+// The guarantees of docs/guarantees.md, one test each, in memory: a fake LiveKit, a fake claim
+// store and a manual clock (tests/unit/recorder/fakes.hpp). Each integration test in
+// tests/integration/delivery.test.mjs shows the same through real processes.
+#include "recorder/recorder.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "recorder/fakes.hpp"
+#include "telemetry/log.hpp"
+
+namespace ar::recorder {
+namespace {
+
+using livekit::EgressStatus;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+using testing::Answers;
+using testing::ClaimTable;
+using testing::FakeClaims;
+using testing::FakeLiveKit;
+using testing::ManualTimers;
+
+livekit::WebhookEvent event(std::string_view name, std::string id) {
+  livekit::WebhookEvent e;
+  e.id = std::move(id);
+  e.event = std::string(name);
+  e.kind = livekit::event_kind(name);
+  return e;
+}
+
+livekit::WebhookEvent room_started(const livekit::Room& room, std::string id) {
+  auto e = event("room_started", std::move(id));
+  e.room = room;
+  return e;
+}
+
+livekit::WebhookEvent room_finished(const livekit::Room& room, std::string id) {
+  auto e = event("room_finished", std::move(id));
+  e.room = room;
+  return e;
+}
+
+livekit::WebhookEvent egress_ended(const livekit::EgressInfo& egress, std::string id) {
+  auto e = event("egress_ended", std::move(id));
+  e.egress = egress;
+  return e;
+}
+
+class RecorderTest : public ::testing::Test {
+ protected:
+  RecorderTest() {
+    log::setup({.level = log::Level::kError});
+    recording::Rule skip;
+    skip.label = "rules[0]";
+    skip.match = recording::make_room_match("skip-*", "", {});
+    skip.record = false;
+    rules.push_back(skip);
+  }
+
+  Recorder& recorder(coordination::ClaimStore* claims = nullptr) {
+    if (!recorder_) {
+      policy_ = std::make_unique<recording::Policy>(top_level, rules);
+      recorder_ = std::make_unique<Recorder>(*policy_, delivery, livekit, timers, claims, 42);
+    }
+    return *recorder_;
+  }
+
+  void settle(milliseconds within = milliseconds(0)) { testing::settle(answers, timers, within); }
+
+  // The only recording of the room, as LiveKit lists it.
+  std::string recording_of(const std::string& room) {
+    for (const auto& egress : livekit.egresses()) {
+      if (egress.room_name == room && livekit::is_active(egress.status)) return egress.egress_id;
+    }
+    return "";
+  }
+
+  Answers answers;
+  ManualTimers timers;
+  FakeLiveKit livekit{answers};
+  recording::Recording top_level;
+  std::vector<recording::Rule> rules;
+  Delivery delivery;
+
+ private:
+  std::unique_ptr<recording::Policy> policy_;
+  std::unique_ptr<Recorder> recorder_;
+};
+
+TEST_F(RecorderTest, AWebhookDeliveredTwiceStartsOneRecording) {
+  const auto room = livekit.add_room("class-1");
+  EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_1")), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_1")), Verdict::kDuplicate);
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+  EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
+  EXPECT_EQ(recorder().pending(), 0U);
+}
+
+TEST_F(RecorderTest, ASecondRoomStartedForTheSameRoomSessionStartsNothing) {
+  const auto room = livekit.add_room("class-1");
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_2")), Verdict::kDuplicate);
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+}
+
+TEST_F(RecorderTest, RoomFinishedBeforeRoomStartedStartsNothing) {
+  const auto room = livekit.add_room("class-1");
+  recorder().on_webhook(room_finished(room, "EV_2"));
+  EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_1")), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.calls("ListEgress"), 0U);
+  EXPECT_EQ(livekit.calls("Start"), 0U);
+}
+
+TEST_F(RecorderTest, ABusyEgressFleetIsRetriedWithBackoffUntilOneRecordingStarts) {
+  const auto room = livekit.add_room("class-1");
+  livekit.fail_next("Start", {"unavailable", "unavailable", "unavailable"});
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+  EXPECT_EQ(recorder().pending(), 1U);
+  // The first retry waits exactly retry_initial_delay.
+  settle(delivery.retry_initial_delay - milliseconds(1));
+  EXPECT_EQ(livekit.calls("ListEgress"), 1U);
+  settle(milliseconds(1));
+  EXPECT_EQ(livekit.calls("ListEgress"), 2U);
+  EXPECT_EQ(livekit.starts_for("class-1"), 2U);
+  // Later ones wait at most retry_max_delay, and ask ListEgress first every time.
+  settle(delivery.retry_max_delay);
+  settle(delivery.retry_max_delay);
+  EXPECT_EQ(livekit.starts_for("class-1"), 4U);
+  EXPECT_EQ(livekit.calls("ListEgress"), 4U);
+  EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
+  EXPECT_EQ(recorder().pending(), 0U);
+  EXPECT_EQ(timers.waiting(), 0U);
+}
+
+TEST_F(RecorderTest, AStartWhoseAnswerIsLostIsNotSentAgain) {
+  const auto room = livekit.add_room("class-1");
+  livekit.lose_next_start_answer();
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  EXPECT_EQ(recorder().pending(), 1U);  // a connection_error is retried...
+  settle(delivery.retry_initial_delay);
+  // ...and the retry's ListEgress finds the recording the lost answer was about.
+  EXPECT_EQ(livekit.calls("ListEgress"), 2U);
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+  EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
+  EXPECT_EQ(recorder().pending(), 0U);
+}
+
+TEST_F(RecorderTest, ARoomAlreadyRecordedBySomeoneElseIsNotStarted) {
+  const auto room = livekit.add_room("class-1");
+  livekit.add_egress("class-1", EgressStatus::kActive);  // a room composite, or a template
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  EXPECT_EQ(livekit.calls("Start"), 0U);
+  EXPECT_EQ(recorder().pending(), 0U);
+}
+
+TEST_F(RecorderTest, AnEgressThatDoesNotRecordTheRoomDoesNotCount) {
+  const auto room = livekit.add_room("class-1");
+  livekit.add_egress("class-1", EgressStatus::kActive, false);  // a track or web egress
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+}
+
+TEST_F(RecorderTest, RequestErrorsAreNotRetried) {
+  for (const char* code : {"invalid_argument", "permission_denied", "http_404", "not_found"}) {
+    const std::string name = std::string("room-") + code;
+    const auto room = livekit.add_room(name);
+    livekit.fail_next("Start", {code});
+    recorder().on_webhook(room_started(room, "EV_" + name));
+    settle(minutes(5));
+    EXPECT_EQ(livekit.starts_for(name), 1U) << code;
+  }
+  EXPECT_EQ(recorder().pending(), 0U);
+  EXPECT_EQ(timers.waiting(), 0U);
+}
+
+TEST_F(RecorderTest, TransientErrorsOfEveryKindAreRetried) {
+  for (const char* code : {"internal", "deadline_exceeded", "http_502", "http_429"}) {
+    const std::string name = std::string("room-") + code;
+    const auto room = livekit.add_room(name);
+    livekit.fail_next("ListEgress", {code});
+    recorder().on_webhook(room_started(room, "EV_" + name));
+    settle(delivery.retry_initial_delay);
+    EXPECT_EQ(livekit.active_recordings(name), 1U) << code;
+  }
+}
+
+TEST_F(RecorderTest, AStartIsGivenUpAfterRetryGiveUpAfter) {
+  delivery.retry_give_up_after = minutes(2);
+  const auto room = livekit.add_room("class-1");
+  livekit.fail_next("Start", std::vector<std::string>(100, "unavailable"));
+  recorder().on_webhook(room_started(room, "EV_1"));
+  for (int i = 0; i < 10 && recorder().pending() > 0; ++i) settle(delivery.retry_max_delay);
+  EXPECT_EQ(recorder().pending(), 0U);
+  EXPECT_EQ(timers.waiting(), 0U);
+  const std::size_t tries = livekit.starts_for("class-1");
+  EXPECT_GE(tries, 4U);  // 2 minutes of waits of 1 s, then up to 2, 4, 8, ... 30 s
+  EXPECT_LE(tries, 10U);
+  // The reconciler's next pass asks again: a fresh attempt.
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), tries + 1);
+}
+
+TEST_F(RecorderTest, RoomFinishedCancelsAStartStillBeingRetried) {
+  const auto room = livekit.add_room("class-1");
+  livekit.fail_next("Start", {"unavailable"});
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  EXPECT_EQ(timers.waiting(), 1U);
+  recorder().on_webhook(room_finished(room, "EV_2"));
+  EXPECT_EQ(recorder().pending(), 0U);
+  EXPECT_EQ(timers.waiting(), 0U);
+  settle(minutes(1));
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+  EXPECT_EQ(livekit.active_recordings("class-1"), 0U);
+}
+
+TEST_F(RecorderTest, ARecordingThatFailsMidRoomIsRestartedAtMostThreeTimesAnHour) {
+  const auto room = livekit.add_room("class-1");
+  recorder().on_webhook(room_started(room, "EV_0"));
+  settle();
+  for (int failure = 1; failure <= 4; ++failure) {
+    const auto ended = livekit.end(recording_of("class-1"), EgressStatus::kFailed);
+    recorder().on_webhook(egress_ended(ended, "EV_" + std::to_string(failure)));
+    settle();
+  }
+  EXPECT_EQ(livekit.calls("ListRooms"), 4U);          // each failure looked at the room...
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U + 3U);  // ...and three were restarted
+  EXPECT_EQ(livekit.active_recordings("class-1"), 0U);
+  // An hour after the first restarts the window has room again.
+  timers.advance(minutes(61));
+  recorder().ensure_recording(room, Origin::kReconciler);
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 5U);
+  EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
+}
+
+TEST_F(RecorderTest, ARecordingThatFailsAfterItsRoomFinishedIsNotRestarted) {
+  const auto room = livekit.add_room("class-1");
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  recorder().on_webhook(room_finished(room, "EV_2"));
+  const auto ended = livekit.end(recording_of("class-1"), EgressStatus::kFailed);
+  recorder().on_webhook(egress_ended(ended, "EV_3"));
+  settle();
+  EXPECT_EQ(livekit.calls("ListRooms"), 0U);
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+}
+
+TEST_F(RecorderTest, ARecordingWhoseRoomIsGoneIsNotRestarted) {
+  const auto room = livekit.add_room("class-1");
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  livekit.remove_room("class-1");  // closed; its room_finished not delivered yet
+  const auto ended = livekit.end(recording_of("class-1"), EgressStatus::kAborted);
+  recorder().on_webhook(egress_ended(ended, "EV_2"));
+  settle();
+  EXPECT_EQ(livekit.calls("ListRooms"), 1U);
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+}
+
+TEST_F(RecorderTest, ADeliberateStopStaysStoppedForThatRoomSession) {
+  const auto room = livekit.add_room("hearing", "RM_A");
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  const auto ended = livekit.end(recording_of("hearing"), EgressStatus::kComplete);  // StopEgress
+  recorder().on_webhook(egress_ended(ended, "EV_2"));
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kStopped);
+  settle();
+  EXPECT_EQ(livekit.starts_for("hearing"), 1U);
+  // A new session of the room, under the same name, is recorded as usual.
+  livekit.remove_room("hearing");
+  const auto next = livekit.add_room("hearing", "RM_B");
+  EXPECT_EQ(recorder().on_webhook(room_started(next, "EV_3")), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.starts_for("hearing"), 2U);
+}
+
+TEST_F(RecorderTest, ADeliberateStopHoldsWhenItsWebhookIsLost) {
+  const auto room = livekit.add_room("hearing", "RM_A");
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  livekit.end(recording_of("hearing"), EgressStatus::kComplete);  // no egress_ended webhook
+  // The reconciler sees the room unrecorded; the check before the start finds the stop.
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.starts_for("hearing"), 1U);
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kStopped);
+}
+
+TEST_F(RecorderTest, RestartStoppedRecordingsStartsAStoppedRecordingAgain) {
+  delivery.restart_stopped_recordings = true;
+  const auto room = livekit.add_room("hearing");
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  const auto ended = livekit.end(recording_of("hearing"), EgressStatus::kComplete);
+  recorder().on_webhook(egress_ended(ended, "EV_2"));
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.starts_for("hearing"), 2U);
+}
+
+TEST_F(RecorderTest, AFullQueueAnswersBusyAndLiveKitsRetryOfTheWebhookGetsThrough) {
+  delivery.max_pending_starts = 1;
+  const auto a = livekit.add_room("a");
+  const auto b = livekit.add_room("b");
+  EXPECT_EQ(recorder().on_webhook(room_started(a, "EV_A")), Verdict::kAccepted);
+  EXPECT_EQ(recorder().on_webhook(room_started(b, "EV_B")), Verdict::kBusy);  // 503
+  settle();
+  EXPECT_EQ(recorder().on_webhook(room_started(b, "EV_B")), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.active_recordings("a"), 1U);
+  EXPECT_EQ(livekit.active_recordings("b"), 1U);
+}
+
+TEST_F(RecorderTest, RoomsARuleExcludesAreSkippedWithoutAskingLiveKit) {
+  const auto room = livekit.add_room("skip-me");
+  EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_1")), Verdict::kSkipped);
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kSkipped);
+  settle();
+  EXPECT_EQ(livekit.calls("ListEgress"), 0U);
+  EXPECT_EQ(livekit.calls("Start"), 0U);
+}
+
+TEST_F(RecorderTest, EventsAreRememberedForDedupeTtlThenCheckedAgainstLiveKit) {
+  delivery.dedupe_ttl = minutes(10);
+  const auto room = livekit.add_room("class-1");
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  timers.advance(minutes(9));
+  EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_1")), Verdict::kDuplicate);
+  timers.advance(minutes(2));
+  // Forgotten: handled again, and the ListEgress check still finds the recording.
+  EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_1")), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.calls("ListEgress"), 2U);
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+}
+
+TEST_F(RecorderTest, ShuttingDownAnswersBusyAndLeavesRetriesToTheNextProcess) {
+  const auto room = livekit.add_room("class-1");
+  livekit.fail_next("Start", {"unavailable"});
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  EXPECT_EQ(timers.waiting(), 1U);
+  recorder().shut_down();
+  EXPECT_EQ(timers.waiting(), 0U);
+  const auto other = livekit.add_room("class-2");
+  EXPECT_EQ(recorder().on_webhook(room_started(other, "EV_2")), Verdict::kShuttingDown);
+  settle(minutes(1));
+  EXPECT_EQ(livekit.calls("Start"), 1U);
+}
+
+TEST_F(RecorderTest, IgnoredEventsChangeNothing) {
+  const auto room = livekit.add_room("class-1");
+  auto joined = event("participant_joined", "EV_1");
+  joined.room = room;
+  EXPECT_EQ(recorder().on_webhook(joined), Verdict::kAccepted);
+  EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_1")), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+}
+
+// Several replicas share LiveKit and a claim table, as they share Redis.
+class ReplicasTest : public RecorderTest {
+ protected:
+  ReplicasTest() : claims_a("a", table, answers), claims_b("b", table, answers) {}
+
+  Recorder& replica(FakeClaims& claims) {
+    auto& slot = replicas_[&claims];
+    if (!slot) {
+      policy_ = std::make_unique<recording::Policy>(top_level, rules);
+      slot = std::make_unique<Recorder>(*policy_, delivery, livekit, timers, &claims, 7);
+    }
+    return *slot;
+  }
+
+  ClaimTable table;
+  FakeClaims claims_a;
+  FakeClaims claims_b;
+
+ private:
+  std::unique_ptr<recording::Policy> policy_;
+  std::map<FakeClaims*, std::unique_ptr<Recorder>> replicas_;
+};
+
+TEST_F(ReplicasTest, AWebhookDeliveredToTwoReplicasStartsOneRecording) {
+  const auto room = livekit.add_room("class-1");
+  replica(claims_a).on_webhook(room_started(room, "EV_1"));
+  replica(claims_b).on_webhook(room_started(room, "EV_1"));
+  replica(claims_b).on_webhook(room_started(room, "EV_2"));  // LiveKit's retry, new id
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+  EXPECT_EQ(livekit.calls("ListEgress"), 1U);  // the others lost the claim before asking
+}
+
+TEST_F(ReplicasTest, WithRedisUnreachableTheListEgressCheckStillGuards) {
+  table.available = false;
+  const auto room = livekit.add_room("class-1");
+  replica(claims_a).on_webhook(room_started(room, "EV_1"));
+  settle();
+  replica(claims_b).on_webhook(room_started(room, "EV_1"));
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+  EXPECT_EQ(livekit.calls("ListEgress"), 2U);
+}
+
+TEST_F(ReplicasTest, TheReplicaThatHearsARecordingFailedTakesOverItsClaim) {
+  const auto room = livekit.add_room("class-1");
+  replica(claims_a).on_webhook(room_started(room, "EV_1"));
+  settle();
+  const auto ended = livekit.end(recording_of("class-1"), EgressStatus::kFailed);
+  replica(claims_b).on_webhook(egress_ended(ended, "EV_2"));
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 2U);
+  EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
+}
+
+TEST_F(ReplicasTest, AStartThatFailsForGoodReleasesItsClaimForOthers) {
+  const auto room = livekit.add_room("class-1");
+  livekit.fail_next("Start", {"invalid_argument"});
+  replica(claims_a).on_webhook(room_started(room, "EV_1"));
+  settle();
+  EXPECT_EQ(claims_a.releases, 1U);
+  replica(claims_b).ensure_recording(room, Origin::kReconciler);
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 2U);
+  EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
+}
+
+}  // namespace
+}  // namespace ar::recorder
