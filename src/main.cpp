@@ -4,8 +4,6 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <csignal>
 #include <iostream>
 #include <random>
@@ -27,101 +25,18 @@
 #include "recording/policy.hpp"
 #include "server/http_server.hpp"
 #include "server/routes.hpp"
+#include "server/shutdown.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/log_text.hpp"
 #include "telemetry/process_metrics.hpp"
 #include "telemetry/service_metrics.hpp"
 #include "util/asio_timers.hpp"
-#include "util/duration.hpp"
 #include "util/redact.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 using namespace ar;
-
-// After SIGTERM: /readyz answers 503 at once and webhooks are still served for shutdown_delay,
-// so Kubernetes takes the pod out of the Service first; then the listeners close, room_started
-// on open connections gets 503, and in-flight egress calls get up to shutdown_timeout.
-class Shutdown {
- public:
-  // `in_flight`: calls to LiveKit and Redis that have not been answered yet.
-  // `control`: the strand the signal handlers run on; the shutdown's timer runs there too.
-  Shutdown(asio::io_context& io, const asio::strand<asio::io_context::executor_type>& control,
-           std::vector<server::HttpServer*> listeners, server::Routes& routes,
-           std::function<std::size_t()> in_flight, const config::Server& settings,
-           std::function<void()> stop_new_work)
-      : io_(io),
-        listeners_(std::move(listeners)),
-        routes_(routes),
-        in_flight_(std::move(in_flight)),
-        delay_(settings.shutdown_delay),
-        timeout_(settings.shutdown_timeout),
-        stop_new_work_(std::move(stop_new_work)),
-        timer_(control) {}
-
-  void begin(int signal) {
-    if (begun_) {
-      log::warn("second signal: stopping now", {{"signal", std::to_string(signal)}});
-      io_.stop();
-      return;
-    }
-    begun_ = true;
-    routes_.set_shutting_down();
-    metrics::set_ready(false);
-    if (delay_.count() > 0) {
-      log::info(
-          "shutting down: not ready any more, still serving",
-          {{"signal", std::to_string(signal)}, {"shutdown_delay", util::format_duration(delay_)}});
-      timer_.expires_after(delay_);
-      timer_.async_wait([this, signal](boost::system::error_code ec) {
-        if (!ec) close_and_drain(signal);
-      });
-      return;
-    }
-    close_and_drain(signal);
-  }
-
- private:
-  void close_and_drain(int signal) {
-    deadline_ = std::chrono::steady_clock::now() + timeout_;
-    stop_new_work_();
-    for (server::HttpServer* listener : listeners_) listener->stop_accepting();
-    log::info("shutting down: no longer accepting webhooks",
-              {{"signal", std::to_string(signal)},
-               {"calls_in_flight", std::to_string(in_flight_())},
-               {"wait_at_most", util::format_duration(timeout_)}});
-    poll();
-  }
-
-  void poll() {
-    const std::size_t outstanding = in_flight_();
-    if (outstanding == 0 || std::chrono::steady_clock::now() >= deadline_) {
-      if (outstanding > 0) {
-        log::warn("shutdown timeout reached: abandoning calls still in flight",
-                  {{"calls", std::to_string(outstanding)}});
-      }
-      log::info("stopped");
-      io_.stop();
-      return;
-    }
-    timer_.expires_after(std::chrono::milliseconds(20));
-    timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec) poll();
-    });
-  }
-
-  asio::io_context& io_;
-  std::vector<server::HttpServer*> listeners_;
-  server::Routes& routes_;
-  std::function<std::size_t()> in_flight_;
-  std::chrono::milliseconds delay_;
-  std::chrono::milliseconds timeout_;
-  std::function<void()> stop_new_work_;
-  asio::steady_timer timer_;
-  std::chrono::steady_clock::time_point deadline_;
-  bool begun_ = false;
-};
 
 int run(const config::Config& config) {
   log::setup(config.log);
@@ -210,14 +125,29 @@ int run(const config::Config& config) {
     return 1;
   }
 
-  // Signals and the shutdown sequence run one at a time, whichever server thread picks them up.
-  const auto control = asio::make_strand(io);
-  Shutdown shutdown(io, control, listeners, routes, in_flight, config.server, [&] {
-    reconciler.stop();
-    recorder.shut_down();
-  });
+  // Signals and the shutdown sequence run on the main context, which one thread runs (IoPool).
+  server::Shutdown shutdown(io.get_executor(),
+                            {.not_ready =
+                                 [&routes] {
+                                   routes.set_shutting_down();
+                                   metrics::set_ready(false);
+                                 },
+                             .stop_new_work =
+                                 [&] {
+                                   reconciler.stop();
+                                   recorder.shut_down();
+                                 },
+                             .stop_accepting =
+                                 [&listeners] {
+                                   for (server::HttpServer* listener : listeners) {
+                                     listener->stop_accepting();
+                                   }
+                                 },
+                             .in_flight = in_flight,
+                             .stop = [&io] { io.stop(); }},
+                            config.server.shutdown_delay, config.server.shutdown_timeout);
   // SIGHUP: load the TLS certificate again (after a renewal); open connections keep theirs.
-  asio::signal_set reload(control, SIGHUP);
+  asio::signal_set reload(io, SIGHUP);
   std::function<void(boost::system::error_code, int)> on_reload = [&](boost::system::error_code ec,
                                                                       int) {
     if (ec) return;
@@ -235,7 +165,7 @@ int run(const config::Config& config) {
     reload.async_wait(on_reload);
   };
   reload.async_wait(on_reload);
-  asio::signal_set signals(control, SIGINT, SIGTERM);
+  asio::signal_set signals(io, SIGINT, SIGTERM);
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec,
                                                                       int signal) {
     if (ec) return;

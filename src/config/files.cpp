@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "config/load.hpp"
+#include "config/error.hpp"
 #include "util/file.hpp"
 
 namespace ar::config {
@@ -69,6 +69,13 @@ std::string read_secret_file(std::string_view setting, const std::string& path) 
 std::string read_credentials_file(std::string_view setting, const std::string& path) {
   return read_or_explain(std::string(setting) + ": the credentials file", path, kMaxSecretFileBytes,
                          setting);
+}
+
+void require_pem_file(std::string_view setting, const std::string& path, std::string_view what) {
+  if (std::error_code ec; !path.empty() && !std::filesystem::is_regular_file(path, ec)) {
+    throw ConfigError(std::string(setting) + ": " + path +
+                      " is not a readable file: give the path of " + std::string(what));
+  }
 }
 
 }  // namespace ar::config

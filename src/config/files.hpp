@@ -20,4 +20,10 @@ std::string read_secret_file(std::string_view setting, const std::string& path);
 // A credentials file (a service account key), whole. `setting` names it.
 std::string read_credentials_file(std::string_view setting, const std::string& path);
 
+// A PEM file read later (a CA bundle, a TLS certificate or key): checked now to be a regular
+// file, so startup stops with a clear error instead of a TLS failure (or a FIFO that blocks).
+// `setting` names it (with its variable), `what` says what it should be ("a PEM CA bundle").
+// Nothing to check when `path` is empty.
+void require_pem_file(std::string_view setting, const std::string& path, std::string_view what);
+
 }  // namespace ar::config

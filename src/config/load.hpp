@@ -2,18 +2,14 @@
 // Loads the configuration: YAML file (with ${VAR} expansion), then environment variables on top,
 // then validation. Every error names the setting and how to fix it, and never prints a secret.
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "config/config.hpp"
+#include "config/error.hpp"
 #include "config/expand.hpp"
 
 namespace ar::config {
-
-struct ConfigError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
 
 // The configuration file's content in a variable, instead of a file.
 inline constexpr std::string_view kConfigBodyVariable = "AUTO_RECORDER_CONFIG_BODY";

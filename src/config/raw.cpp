@@ -8,8 +8,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "config/error.hpp"
 #include "config/files.hpp"
-#include "config/load.hpp"
 #include "config/settings.hpp"
 #include "util/duration.hpp"
 #include "util/text.hpp"
@@ -117,14 +117,6 @@ void YamlReader::read_mapping(const YAML::Node& node, const std::string& prefix)
     const YAML::Node& value = item.second;
     if (prefix.empty() &&
         std::find(scope_.own_keys.begin(), scope_.own_keys.end(), key) != scope_.own_keys.end()) {
-      continue;
-    }
-    if (scope_.allowed == nullptr && prefix.empty() && key == "rules") {
-      raw_.rules = value;
-      continue;
-    }
-    if (scope_.allowed == nullptr && prefix.empty() && key == "storages") {
-      raw_.storages = value;
       continue;
     }
     const Setting* setting = allowed(path) ? find_setting(path) : nullptr;

@@ -4,8 +4,8 @@
 #include <array>
 #include <boost/json.hpp>
 
+#include "config/error.hpp"
 #include "config/files.hpp"
-#include "config/load.hpp"
 
 namespace ar::config {
 namespace {

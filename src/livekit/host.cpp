@@ -1,8 +1,10 @@
 #include "livekit/host.hpp"
 
 #include <array>
-#include <charconv>
+#include <boost/url/parse.hpp>
 #include <utility>
+
+#include "util/authority.hpp"
 
 namespace ar::livekit {
 
@@ -29,46 +31,24 @@ std::optional<ApiEndpoint> parse_base_url(std::string_view url) {
   for (const char c : url) {
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) return std::nullopt;
   }
-  ApiEndpoint endpoint;
-  if (url.starts_with("https://")) {
-    endpoint.tls = true;
-    url.remove_prefix(8);
-  } else if (url.starts_with("http://")) {
-    url.remove_prefix(7);
-  } else {
+  const auto parsed = boost::urls::parse_uri(url);
+  if (!parsed || !parsed->has_authority() || parsed->has_query() || parsed->has_fragment()) {
     return std::nullopt;
   }
-  const std::size_t slash = url.find('/');
-  const std::string_view authority = url.substr(0, slash);
-  std::string_view path = slash == std::string_view::npos ? "" : url.substr(slash);
+  ApiEndpoint endpoint;
+  if (parsed->scheme_id() == boost::urls::scheme::https) {
+    endpoint.tls = true;
+  } else if (parsed->scheme_id() != boost::urls::scheme::http) {
+    return std::nullopt;
+  }
+  const std::string_view authority = parsed->encoded_authority();
+  const auto where = util::parse_authority(authority);
+  if (!where) return std::nullopt;
+  std::string_view path = parsed->encoded_path();
+  if (!path.empty() && !path.starts_with('/')) return std::nullopt;  // "http://[::1]x"
   while (!path.empty() && path.back() == '/') path.remove_suffix(1);
-  if (authority.empty() || authority.find('@') != std::string_view::npos) return std::nullopt;
-
-  std::string_view host = authority;
-  std::string_view port;
-  if (authority.front() == '[') {  // [IPv6]:port
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos || close == 1) return std::nullopt;
-    host = authority.substr(1, close - 1);
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty() && after.front() != ':') return std::nullopt;
-    if (!after.empty()) port = after.substr(1);
-  } else if (const std::size_t colon = authority.rfind(':'); colon != std::string_view::npos) {
-    host = authority.substr(0, colon);
-    port = authority.substr(colon + 1);
-    if (host.empty() || host.find(':') != std::string_view::npos) return std::nullopt;
-  }
-  endpoint.port = endpoint.tls ? 443 : 80;
-  if (port.data() != nullptr) {
-    unsigned value = 0;
-    const auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (port.empty() || error != std::errc() || end != port.data() + port.size() || value == 0 ||
-        value > 65535) {
-      return std::nullopt;
-    }
-    endpoint.port = static_cast<std::uint16_t>(value);
-  }
-  endpoint.host = std::string(host);
+  endpoint.host = where->host;
+  endpoint.port = where->port.value_or(endpoint.tls ? 443 : 80);
   endpoint.authority = std::string(authority);
   endpoint.path = std::string(path);
   return endpoint;

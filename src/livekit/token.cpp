@@ -6,8 +6,8 @@
 #include <boost/json.hpp>
 #include <span>
 
-#include "livekit/base64.hpp"
-#include "livekit/crypto.hpp"
+#include "util/base64.hpp"
+#include "util/crypto.hpp"
 
 namespace ar::livekit {
 namespace {
@@ -24,11 +24,12 @@ const json::object* decode_segment(std::string_view segment, json::value& storag
   std::array<char, 1024> stack;  // NOLINT(cppcoreguidelines-pro-type-member-init)
   std::string heap;
   std::span<char> out(stack);
-  if (const std::size_t needed = base64_decoded_capacity(segment.size()); needed > stack.size()) {
+  if (const std::size_t needed = util::base64_decoded_capacity(segment.size());
+      needed > stack.size()) {
     heap.resize(needed);
     out = heap;
   }
-  const auto size = base64url_decode_into(segment, out);
+  const auto size = util::base64url_decode_into(segment, out);
   if (!size) return nullptr;
   boost::system::error_code ec;
   storage = json::parse(std::string_view(out.data(), *size), ec, memory);
@@ -75,9 +76,10 @@ std::string mint_token(std::string_view api_key, std::string_view api_secret,
   const std::int64_t issued = unix_seconds(now);
   const json::object claims{
       {"iss", api_key}, {"nbf", issued}, {"exp", issued + ttl.count()}, {"video", video}};
-  const std::string signing_input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
-                                    base64url_encode(json::serialize(claims));
-  return signing_input + "." + base64url_encode(as_bytes(hmac_sha256(api_secret, signing_input)));
+  const std::string signing_input = util::base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
+                                    util::base64url_encode(json::serialize(claims));
+  return signing_input + "." +
+         util::base64url_encode(util::as_bytes(util::hmac_sha256(api_secret, signing_input)));
 }
 
 VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
@@ -100,7 +102,8 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
   const json::object* claims = decode_segment(
       token.substr(first_dot + 1, second_dot - first_dot - 1), claims_storage, memory);
   std::array<char, 512> signature_bytes;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-  const auto signature_size = base64url_decode_into(token.substr(second_dot + 1), signature_bytes);
+  const auto signature_size =
+      util::base64url_decode_into(token.substr(second_dot + 1), signature_bytes);
   if (header == nullptr || claims == nullptr || !signature_size) return result;
 
   // Only HS256: refusing everything else closes the "alg":"none" and key-confusion doors.
@@ -115,7 +118,8 @@ VerifiedToken verify_token(std::string_view token, const TokenPolicy& policy,
     result.check = TokenCheck::kUnsupportedHeader;
     return result;
   }
-  const Sha256Digest expected = hmac_sha256(policy.api_secret, token.substr(0, second_dot));
+  const util::Sha256Digest expected =
+      util::hmac_sha256(policy.api_secret, token.substr(0, second_dot));
   if (*signature_size != expected.size() ||
       CRYPTO_memcmp(signature_bytes.data(), expected.data(), expected.size()) != 0) {
     result.check = TokenCheck::kBadSignature;

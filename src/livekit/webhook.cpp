@@ -6,9 +6,9 @@
 #include <boost/json.hpp>
 #include <cctype>
 
-#include "livekit/base64.hpp"
-#include "livekit/crypto.hpp"
 #include "livekit/protojson.hpp"
+#include "util/base64.hpp"
+#include "util/crypto.hpp"
 
 namespace ar::livekit {
 namespace {
@@ -81,7 +81,8 @@ class EventReader {
 BodyHash body_hash(std::string_view body) {
   std::array<char, BodyHash::static_capacity>
       text;  // NOLINT(cppcoreguidelines-pro-type-member-init)
-  const std::string_view encoded = base64_encode_into(as_bytes(sha256(body)), text);
+  const std::string_view encoded =
+      util::base64_encode_into(util::as_bytes(util::sha256(body)), text);
   return {encoded.data(), encoded.size()};
 }
 

@@ -7,9 +7,9 @@
 #include <array>
 #include <boost/json.hpp>
 
-#include "livekit/base64.hpp"
 #include "livekit/sdk_fixture.hpp"
 #include "livekit/webhook.hpp"
+#include "util/base64.hpp"
 
 namespace ar::livekit {
 namespace {
@@ -56,8 +56,8 @@ TEST(Token, MintedTokensVerifyAndCarryTheGrant) {
   const auto now = Clock::now();
   const std::string token = mint_token("key", "secret", {.room_record = true}, seconds(600), now);
   EXPECT_EQ(verify_token(token, {"key", "secret"}, now).check, TokenCheck::kOk);
-  const auto payload =
-      base64url_decode(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1));
+  const auto payload = util::base64url_decode(
+      token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1));
   ASSERT_TRUE(payload);
   const auto claims = boost::json::parse(*payload).as_object();
   EXPECT_EQ(claims.at("iss").as_string(), "key");
@@ -78,12 +78,13 @@ TEST(Token, FlippingAnySignatureCharacterBreaksIt) {
 
 // Signs arbitrary header and claims, for tokens LiveKit would never mint.
 std::string sign(std::string_view header, std::string_view claims, std::string_view secret) {
-  const std::string input = base64url_encode(header) + "." + base64url_encode(claims);
+  const std::string input = util::base64url_encode(header) + "." + util::base64url_encode(claims);
   std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
   unsigned int length = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest.data(), &length);
-  return input + "." + base64url_encode({reinterpret_cast<const char*>(digest.data()), length});
+  return input + "." +
+         util::base64url_encode({reinterpret_cast<const char*>(digest.data()), length});
 }
 
 constexpr std::string_view kHs256 = R"({"alg":"HS256"})";
@@ -101,8 +102,8 @@ TEST(Token, RefusesAlgorithmsOtherThanHs256) {
   const std::string claims = R"({"iss":"key","exp":9999999999})";
   for (const char* header : {R"({"alg":"none"})", R"({"alg":"HS512"})", R"({"alg":"RS256"})",
                              R"({"typ":"JWT"})", R"({"alg":5})"}) {
-    const std::string token =
-        base64url_encode(header) + "." + base64url_encode(claims) + "." + base64url_encode("sig");
+    const std::string token = util::base64url_encode(header) + "." +
+                              util::base64url_encode(claims) + "." + util::base64url_encode("sig");
     EXPECT_EQ(verify_token(token, {"key", "secret"}, now).check, TokenCheck::kUnsupportedAlgorithm)
         << header;
   }

@@ -6,7 +6,7 @@
 #include <array>
 #include <string_view>
 
-namespace ar::livekit {
+namespace ar::util {
 
 using Sha256Digest = std::array<unsigned char, 32>;
 
@@ -18,4 +18,4 @@ inline std::string_view as_bytes(const Sha256Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
 
-}  // namespace ar::livekit
+}  // namespace ar::util

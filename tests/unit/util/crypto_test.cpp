@@ -1,6 +1,6 @@
 // Our SHA-256 and HMAC-SHA256 against OpenSSL's one-shot functions, over key and message
 // lengths around the block size, with the key changing and repeating as webhooks would.
-#include "livekit/crypto.hpp"
+#include "util/crypto.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-namespace ar::livekit {
+namespace ar::util {
 namespace {
 
 std::string random_bytes(std::mt19937& random, std::size_t size) {
@@ -86,4 +86,4 @@ TEST(Crypto, ThreadsKeepTheirOwnContextsAndKeys) {
 }
 
 }  // namespace
-}  // namespace ar::livekit
+}  // namespace ar::util

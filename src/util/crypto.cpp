@@ -1,4 +1,4 @@
-#include "livekit/crypto.hpp"
+#include "util/crypto.hpp"
 
 // OpenSSL 3 marks the SHA256_* functions deprecated in favour of EVP. On OpenSSL 3.0, EVP
 // re-creates a provider context at every EVP_DigestInit_ex (a heap allocation) and its HMAC
@@ -10,7 +10,7 @@
 
 #include <string>
 
-namespace ar::livekit {
+namespace ar::util {
 namespace {
 
 constexpr std::size_t kBlock = SHA256_CBLOCK;
@@ -91,4 +91,4 @@ Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
   return mac;
 }
 
-}  // namespace ar::livekit
+}  // namespace ar::util

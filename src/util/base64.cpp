@@ -1,9 +1,9 @@
-#include "livekit/base64.hpp"
+#include "util/base64.hpp"
 
 #include <array>
 #include <cstdint>
 
-namespace ar::livekit {
+namespace ar::util {
 namespace {
 
 constexpr std::string_view kStandard =
@@ -119,4 +119,4 @@ std::string_view base64_encode_into(std::string_view bytes, std::span<char> out)
   return {out.data(), size};
 }
 
-}  // namespace ar::livekit
+}  // namespace ar::util

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace ar::livekit {
+namespace ar::util {
 
 // Standard alphabet with "=" padding (LiveKit's sha256 claim).
 std::string base64_encode(std::string_view bytes);
@@ -31,4 +31,4 @@ std::optional<std::size_t> base64url_decode_into(std::string_view text, std::spa
 // written.
 std::string_view base64_encode_into(std::string_view bytes, std::span<char> out);
 
-}  // namespace ar::livekit
+}  // namespace ar::util

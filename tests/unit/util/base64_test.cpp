@@ -1,10 +1,10 @@
-#include "livekit/base64.hpp"
+#include "util/base64.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
 
-namespace ar::livekit {
+namespace ar::util {
 namespace {
 
 TEST(Base64, EncodesTheRfc4648Vectors) {
@@ -70,4 +70,4 @@ TEST(Base64, DecodesAndEncodesIntoTheCallersBuffer) {
 }
 
 }  // namespace
-}  // namespace ar::livekit
+}  // namespace ar::util

@@ -1,0 +1,16 @@
+#pragma once
+// Readers for the sections of the configuration that map one to one onto a struct. Each throws
+// ConfigError naming the setting and the fix.
+#include "config/config.hpp"
+#include "config/raw.hpp"
+
+namespace ar::config {
+
+LiveKitApi read_livekit(const Reader& in);
+// The webhook key and secret default to LiveKit's API key and secret.
+WebhookAuth read_webhook(const Reader& in, const LiveKitApi& api);
+Server read_server(const Reader& in);
+recorder::Delivery read_delivery(const Reader& in);
+log::Settings read_logging(const Reader& in);
+
+}  // namespace ar::config
