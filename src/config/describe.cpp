@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "util/redact.hpp"
+#include "util/text.hpp"
 
 namespace ar::config {
 
@@ -33,15 +34,17 @@ std::string describe(const Config& config) {
     out += "# rules, tried in order; rooms no rule fits are recorded with the settings above:\n";
   }
   for (const recording::Rule& rule : config.rules) {
-    std::string match;
-    auto add = [&](const std::string& part) { match += (match.empty() ? "" : ", ") + part; };
-    if (!rule.match.name_glob.empty()) add("room \"" + rule.match.name_glob + "\"");
-    if (!rule.match.name_regex.empty()) add("room_regex \"" + rule.match.name_regex + "\"");
-    if (rule.match.ignore_case) add("ignore_case");
-    if (!rule.match.metadata.empty())
-      add("metadata " + boost::json::serialize(rule.match.metadata));
-    out += "#   " + rule.label + ": " + (match.empty() ? "every room" : match) + " -> " +
-           (rule.record ? "recorded" : "not recorded") + "\n";
+    std::vector<std::string> match;
+    if (!rule.match.name_glob.empty()) match.push_back("room \"" + rule.match.name_glob + "\"");
+    if (!rule.match.name_regex.empty()) {
+      match.push_back("room_regex \"" + rule.match.name_regex + "\"");
+    }
+    if (rule.match.ignore_case) match.emplace_back("ignore_case");
+    if (!rule.match.metadata.empty()) {
+      match.push_back("metadata " + boost::json::serialize(rule.match.metadata));
+    }
+    out += "#   " + rule.label + ": " + (match.empty() ? "every room" : util::join(match, ", ")) +
+           " -> " + (rule.record ? "recorded" : "not recorded") + "\n";
   }
   return out;
 }

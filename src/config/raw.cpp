@@ -305,12 +305,11 @@ bool Reader::section_present(std::string_view section) const {
 
 std::string Reader::section_origin(std::string_view section) const {
   const std::string prefix = std::string(section) + ".";
-  std::string out;
+  std::vector<std::string> set_by;
   for (const auto& [key, origin] : raw_.origins) {
-    if (!key.starts_with(prefix)) continue;
-    out += (out.empty() ? "" : ", ") + name(key) + " set by " + origin;
+    if (key.starts_with(prefix)) set_by.push_back(name(key) + " set by " + origin);
   }
-  return out.empty() ? name(section) + " in " + raw_.file : out;
+  return set_by.empty() ? name(section) + " in " + raw_.file : util::join(set_by, ", ");
 }
 
 bool Reader::switched_off(std::string_view section) const {

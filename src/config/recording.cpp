@@ -8,6 +8,7 @@
 
 #include "config/error.hpp"
 #include "config/settings.hpp"
+#include "util/text.hpp"
 
 namespace ar::config {
 namespace {
@@ -37,9 +38,8 @@ std::string read_enum(const Reader& in, std::string_view key,
   if (value.empty()) return value;
   std::string wanted = upper(value);
   if (std::find(names.begin(), names.end(), wanted) != names.end()) return wanted;
-  std::string list;
-  for (std::string_view name : names) list += (list.empty() ? "" : ", ") + std::string(name);
-  throw ConfigError(in.name(key) + ": \"" + value + "\" is not one of LiveKit's names: " + list);
+  throw ConfigError(in.name(key) + ": \"" + value +
+                    "\" is not one of LiveKit's names: " + util::join(names, ", "));
 }
 
 recording::FileType read_file_type(const Reader& in) {
@@ -66,8 +66,8 @@ std::uint32_t number(const Reader& in, std::string_view key, std::uint32_t max) 
 std::string storage_ref(const Reader& in, std::string_view key, std::string_view output,
                         const recording::NamedStorages& storages, bool default_storage) {
   std::string name = in.text(key);
-  std::string defined;
-  for (const auto& [known, storage] : storages) defined += (defined.empty() ? "" : ", ") + known;
+  const std::string defined = util::join(
+      storages, ", ", [](const auto& entry) -> const std::string& { return entry.first; });
   if (name.empty() && !default_storage) {
     throw ConfigError(std::string(output) + " has no storage: there is no default storage " +
                       "(storage:), so set " + in.name(key) + " to one of storages: " + defined);

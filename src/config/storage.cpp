@@ -6,6 +6,7 @@
 
 #include "config/error.hpp"
 #include "config/files.hpp"
+#include "util/text.hpp"
 
 namespace ar::config {
 namespace {
@@ -44,13 +45,13 @@ recording::S3Storage read_s3(const Reader& in, std::vector<std::string>& warning
   s3.assume_role_external_id = in.text("storage.s3.assume_role_external_id");
   s3.proxy = read_proxy(in, "s3");
 
-  std::string ignored;
+  std::vector<std::string> ignored;
   for (const char* key : {"storage.s3.max_retries", "storage.s3.max_retry_delay",
                           "storage.s3.min_retry_delay", "storage.s3.aws_log_level"}) {
-    if (in.get(key)) ignored += (ignored.empty() ? "" : ", ") + in.name(key);
+    if (in.get(key)) ignored.push_back(in.name(key));
   }
   if (!ignored.empty()) {
-    warnings.push_back(ignored +
+    warnings.push_back(util::join(ignored, ", ") +
                        " ignored: LiveKit's egress API has no such fields. They are settings of "
                        "the egress service itself: move them under storage.s3 in egress's "
                        "config file.");
@@ -156,16 +157,13 @@ recording::Storage read_storage(const Reader& in, std::vector<std::string>& warn
         "AZURE_STORAGE_ACCOUNT, GCP_BUCKET, ALIOSS_BUCKET, ...)");
   }
   if (configured.size() > 1) {
-    std::string found;
-    for (std::string_view provider : configured) {
-      // At the top level, what set each: a stray GOOGLE_APPLICATION_CREDENTIALS or AZURE_*
-      // in the pod's environment is then named.
-      found += (found.empty() ? ""
-                : named       ? ", "
-                              : "; ") +
-               std::string(provider) +
-               (named ? "" : " (" + in.section_origin("storage." + std::string(provider)) + ")");
-    }
+    // At the top level, what set each: a stray GOOGLE_APPLICATION_CREDENTIALS or AZURE_* in the
+    // pod's environment is then named.
+    const std::string found =
+        util::join(configured, named ? ", " : "; ", [&](std::string_view provider) {
+          return std::string(provider) +
+                 (named ? "" : " (" + in.section_origin("storage." + std::string(provider)) + ")");
+        });
     throw ConfigError(where + "Only one storage provider can be configured, found " + found +
                       (named ? ": keep one, or give the other a name of its own"
                              : ": remove the settings (YAML and environment) of the ones you do "

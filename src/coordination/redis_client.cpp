@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "util/connect.hpp"
+#include "util/text.hpp"
 
 namespace ar::coordination {
 namespace {
@@ -143,12 +144,11 @@ std::string format_command(const std::vector<std::string>& args) {
 }
 
 RedisClient::RedisClient(const RedisSettings& settings, StateChange on_change)
-    : settings_(settings), on_change_(std::move(on_change)), work_(io_.get_executor()), wake_(io_) {
+    : settings_(settings), on_change_(std::move(on_change)), wake_(io_thread_.context()) {
   if (settings_.tls) {
     tls_ = util::make_tls_client_context(settings_.ca_file, true);
   }
-  asio::co_spawn(io_, run(), asio::detached);
-  thread_ = std::thread([this] { io_.run(); });
+  asio::co_spawn(io_thread_.context(), run(), asio::detached);
 }
 
 RedisClient::~RedisClient() {
@@ -163,13 +163,13 @@ void RedisClient::stop() {
   }
   // Every command() before this point has posted its command ahead of this: all of them are
   // answered here, and the thread stops before the connection could answer any of them again.
-  asio::post(io_, [this] {
+  asio::post(io_thread_.context(), [this] {
     stopping_ = true;
     fail(sent_, "shutting down");
     fail(queue_, "shutting down");
-    io_.stop();
+    io_thread_.context().stop();
   });
-  thread_.join();
+  io_thread_.join();
 }
 
 void RedisClient::command(const std::vector<std::string>& args, Callback done) {
@@ -181,9 +181,10 @@ void RedisClient::command(const std::vector<std::string>& args, Callback done) {
     return;
   }
   ++outstanding_;
-  asio::post(io_, [this, pending = Pending{format_command(args), std::move(done)}]() mutable {
-    enqueue(std::move(pending));
-  });
+  asio::post(io_thread_.context(),
+             [this, pending = Pending{format_command(args), std::move(done)}]() mutable {
+               enqueue(std::move(pending));
+             });
 }
 
 void RedisClient::enqueue(Pending pending) {
@@ -233,7 +234,7 @@ awaitable<void> RedisClient::run() {
     if (up_) delay = kFirstReconnectDelay;
     set_state(State::kDown, why);
     fail(queue_, "Redis is unreachable: " + why);
-    asio::steady_timer pause(io_, delay);
+    asio::steady_timer pause(io_thread_.context(), delay);
     co_await pause.async_wait(asio::as_tuple(use_awaitable));
     delay = std::min<std::chrono::milliseconds>(delay * 2, kMaxReconnectDelay);
     state_ = State::kConnecting;
@@ -241,7 +242,7 @@ awaitable<void> RedisClient::run() {
 }
 
 awaitable<HostPort> RedisClient::ask_sentinels() {
-  std::string errors;
+  std::vector<std::string> errors;
   for (const HostPort& sentinel : settings_.sentinels) {
     try {
       std::optional<HostPort> master;
@@ -265,13 +266,13 @@ awaitable<HostPort> RedisClient::ask_sentinels() {
             }
           });
       if (master) co_return *master;
-      errors += (errors.empty() ? "" : "; ") + describe(sentinel) + " does not know master \"" +
-                settings_.sentinel_master_name + "\"";
+      errors.push_back(describe(sentinel) + " does not know master \"" +
+                       settings_.sentinel_master_name + "\"");
     } catch (const std::exception& e) {
-      errors += (errors.empty() ? "" : "; ") + describe(sentinel) + ": " + e.what();
+      errors.push_back(describe(sentinel) + ": " + e.what());
     }
   }
-  throw std::runtime_error("no Sentinel answered: " + errors);
+  throw std::runtime_error("no Sentinel answered: " + util::join(errors, "; "));
 }
 
 awaitable<void> RedisClient::connect_and_serve() {

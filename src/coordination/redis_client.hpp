@@ -10,8 +10,6 @@
 // background with a growing delay.
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
@@ -22,10 +20,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "coordination/settings.hpp"
+#include "util/io_thread.hpp"
 
 struct redisReader;
 
@@ -83,8 +81,7 @@ class RedisClient {
   StateChange on_change_;
   std::unique_ptr<boost::asio::ssl::context> tls_;
 
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  util::IoThread io_thread_;
   boost::asio::steady_timer wake_;  // cancelled when a command is queued
   std::deque<Pending> queue_;       // the client's thread only
   std::deque<Pending> sent_;        // written, awaiting replies in order; the client's thread only
@@ -95,7 +92,6 @@ class RedisClient {
   std::optional<bool> reported_;  // the last state on_change_ was told
   std::atomic<bool> up_{false};
   std::atomic<std::size_t> outstanding_{0};
-  std::thread thread_;
 };
 
 // Redis's wire format of one command (RESP array of bulk strings).

@@ -12,7 +12,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/json.hpp>
 #include <cerrno>
 #include <optional>
 #include <stdexcept>
@@ -39,24 +38,6 @@ constexpr std::uint64_t kMaxReplyBytes = 32U << 20U;
 // Interim answers (103 Early Hints from a CDN or proxy, 100 Continue) skipped before the final
 // one; a server that sends more is broken.
 constexpr int kMaxInterimAnswers = 8;
-
-// A Twirp error answer is {"code": "...", "msg": "..."}; anything else is named by its status.
-void read_error(TwirpReply& reply) {
-  boost::system::error_code ec;
-  const boost::json::value value = boost::json::parse(reply.body, ec);
-  if (!ec && value.is_object()) {
-    const auto& object = value.get_object();
-    const auto* code = object.if_contains("code");
-    const auto* msg = object.if_contains("msg");
-    if (code != nullptr && code->is_string() && !code->get_string().empty()) {
-      reply.code = std::string(code->get_string());
-      if (msg != nullptr && msg->is_string()) reply.message = std::string(msg->get_string());
-      return;
-    }
-  }
-  reply.code = "http_" + std::to_string(reply.http_status);
-  reply.message = "the answer is not a Twirp error (is livekit_host the LiveKit server?)";
-}
 
 TwirpReply transport_failure(boost::system::error_code ec, std::string_view doing,
                              bool past_deadline) {
@@ -193,14 +174,6 @@ awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, const s
 
 }  // namespace
 
-TwirpReply reply_from_http(unsigned status, std::string body) {
-  TwirpReply reply;
-  reply.http_status = status;
-  reply.body = std::move(body);
-  if (status != 200) read_error(reply);
-  return reply;
-}
-
 struct TwirpClient::Call {
   std::string request;      // the whole HTTP request
   std::string_view method;  // "StartRoomCompositeEgress", for metrics; points into request
@@ -221,15 +194,13 @@ struct TwirpClient::Connection {
   steady_clock::time_point idle_since;
 };
 
-TwirpClient::TwirpClient(TwirpOptions options)
-    : options_(std::move(options)), work_(io_.get_executor()) {
+TwirpClient::TwirpClient(TwirpOptions options) : options_(std::move(options)) {
   auto endpoint = parse_base_url(options_.base_url);
   if (!endpoint) throw std::invalid_argument("not an http(s):// base URL: " + options_.base_url);
   endpoint_ = std::move(*endpoint);
   if (endpoint_.tls) {
     tls_ = util::make_tls_client_context(options_.ca_file, !options_.insecure_skip_verify);
   }
-  thread_ = std::thread([this] { io_.run(); });
 }
 
 TwirpClient::~TwirpClient() {
@@ -243,9 +214,7 @@ void TwirpClient::stop() {
     stopping_ = true;
     queue_.clear();
   }
-  work_.reset();
-  io_.stop();
-  if (thread_.joinable()) thread_.join();
+  io_thread_.stop();
 }
 
 void TwirpClient::call(std::string_view method, std::string_view json_body, VideoGrant grant,
@@ -298,7 +267,7 @@ void TwirpClient::call(std::string_view method, std::string_view json_body, Vide
       spawn = true;
     }
   }
-  if (spawn) asio::post(io_, [this] { asio::co_spawn(io_, work(), asio::detached); });
+  if (spawn) asio::co_spawn(io_thread_.context(), work(), asio::detached);
 }
 
 std::size_t TwirpClient::outstanding() const {
@@ -345,9 +314,9 @@ awaitable<std::unique_ptr<TwirpClient::Connection>> TwirpClient::connect(
     steady_clock::time_point deadline) {
   auto connection = std::make_unique<Connection>();
   const util::HttpProxy* proxy = options_.proxy ? &*options_.proxy : nullptr;
-  beast::tcp_stream tcp =
-      co_await util::open_tcp(io_.get_executor(), proxy ? proxy->host : endpoint_.host,
-                              proxy ? proxy->port : endpoint_.port, deadline);
+  beast::tcp_stream tcp = co_await util::open_tcp(io_thread_.context().get_executor(),
+                                                  proxy ? proxy->host : endpoint_.host,
+                                                  proxy ? proxy->port : endpoint_.port, deadline);
   if (!tls_) {
     connection->plain.emplace(std::move(tcp));
     co_return connection;

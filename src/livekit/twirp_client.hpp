@@ -6,8 +6,6 @@
 // whose answer is lost comes back as a connection_error, for the caller to check and retry.
 // Knows Twirp, not policy.
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <chrono>
 #include <cstddef>
@@ -17,29 +15,15 @@
 #include <mutex>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "livekit/host.hpp"
 #include "livekit/token.hpp"
+#include "livekit/twirp_error.hpp"
+#include "util/io_thread.hpp"
 #include "util/proxy.hpp"
 
 namespace ar::livekit {
-
-struct TwirpReply {
-  unsigned http_status = 0;  // 0 when no HTTP answer came (connection error or timeout)
-  // Empty on success. Otherwise the Twirp error code ("unavailable", "not_found", ...), or
-  // "connection_error" / "deadline_exceeded" for transport failures, or "http_<status>" for a
-  // non-Twirp error answer (e.g. from a proxy).
-  std::string code;
-  std::string message;
-  std::string body;  // the JSON reply on success
-
-  bool ok() const { return code.empty(); }
-};
-
-// The reply for an HTTP answer: success for 200, otherwise the Twirp error it carries.
-TwirpReply reply_from_http(unsigned status, std::string body);
 
 // Reads a successful answer's body as it arrives, instead of the client keeping it whole (a list
 // of 30 000 rooms or egresses). The reply then has an empty body; a body the reader refuses makes
@@ -109,9 +93,7 @@ class TwirpClient {
   TwirpOptions options_;
   ApiEndpoint endpoint_;
   std::unique_ptr<boost::asio::ssl::context> tls_;  // for https:// only
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
-  std::thread thread_;
+  util::IoThread io_thread_;                        // before the sockets and calls that live on it
   mutable std::mutex mutex_;
   std::deque<std::unique_ptr<Call>> queue_;
   std::size_t running_ = 0;  // taken from the queue, callback not yet run

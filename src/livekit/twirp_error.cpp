@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 
 namespace ar::livekit {
 namespace {
@@ -38,7 +39,33 @@ bool is_http(std::string_view code) {
   return code.starts_with("http_");
 }
 
+// A Twirp error answer is {"code": "...", "msg": "..."}; anything else is named by its status.
+void read_error(TwirpReply& reply) {
+  boost::system::error_code ec;
+  const boost::json::value value = boost::json::parse(reply.body, ec);
+  if (!ec && value.is_object()) {
+    const auto& object = value.get_object();
+    const auto* code = object.if_contains("code");
+    const auto* msg = object.if_contains("msg");
+    if (code != nullptr && code->is_string() && !code->get_string().empty()) {
+      reply.code = std::string(code->get_string());
+      if (msg != nullptr && msg->is_string()) reply.message = std::string(msg->get_string());
+      return;
+    }
+  }
+  reply.code = "http_" + std::to_string(reply.http_status);
+  reply.message = "the answer is not a Twirp error (is livekit_host the LiveKit server?)";
+}
+
 }  // namespace
+
+TwirpReply reply_from_http(unsigned status, std::string body) {
+  TwirpReply reply;
+  reply.http_status = status;
+  reply.body = std::move(body);
+  if (status != 200) read_error(reply);
+  return reply;
+}
 
 Failure classify(std::string_view code, unsigned http_status) {
   if (code == "not_found") return Failure::kRoomGone;

@@ -1,10 +1,26 @@
 #pragma once
-// What a call to LiveKit's API can end with, in one place: Twirp's error codes, the client's own
-// transport outcomes, and what each means for the caller.
+// What a call to LiveKit's API can end with, in one place: the reply, Twirp's error codes, the
+// client's own transport outcomes, and what each means for the caller.
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace ar::livekit {
+
+struct TwirpReply {
+  unsigned http_status = 0;  // 0 when no HTTP answer came (connection error or timeout)
+  // Empty on success. Otherwise the Twirp error code ("unavailable", "not_found", ...), or
+  // "connection_error" / "deadline_exceeded" for transport failures, or "http_<status>" for a
+  // non-Twirp error answer (e.g. from a proxy).
+  std::string code;
+  std::string message;
+  std::string body;  // the JSON reply on success
+
+  bool ok() const { return code.empty(); }
+};
+
+// The reply for an HTTP answer: success for 200, otherwise the Twirp error it carries.
+TwirpReply reply_from_http(unsigned status, std::string body);
 
 enum class Failure {
   kTransient,  // busy fleet, LiveKit restarting, network: retry with backoff

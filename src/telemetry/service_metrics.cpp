@@ -44,8 +44,9 @@ constexpr std::array<std::string_view, 23> kRejectReasons{
     "bad_transfer_encoding", "bad_expect",          "method_not_allowed",
     "client_left",           "read_timeout",        "too_many_connections",
     "accept_failed",         "tls_handshake_failed"};
-constexpr std::array<std::string_view, 5> kWebhookResults{"accepted", "duplicate", "skipped",
-                                                          "busy", "shutting_down"};
+// What came of a verified webhook: the one list Routes' answers are counted by.
+constexpr std::array<std::string_view, 6> kWebhookResults{"accepted", "duplicate", "skipped",
+                                                          "stopped",  "busy",      "shutting_down"};
 constexpr std::array<std::string_view, 3> kOrigins{"webhook", "reconciler", "restart"};
 constexpr std::array<std::string_view, 8> kSkipReasons{
     "already_recording", "duplicate_event",   "duplicate_room", "room_finished",
@@ -90,7 +91,8 @@ constexpr std::array kStartDelayBuckets{1.0,  2.0,   5.0,   10.0,  20.0,  30.0,
 Counter& webhooks(std::string_view event, std::string_view result) {
   return counter(
       "auto_recorder_webhooks_total",
-      "Verified webhooks by event and result (accepted, duplicate, busy, shutting_down).",
+      "Verified webhooks by event and result (accepted, duplicate, skipped, stopped, busy, "
+      "shutting_down).",
       {{"event", std::string(bounded(event, kEvents))}, {"result", std::string(result)}});
 }
 Counter& rejected(std::string_view reason) {

@@ -8,8 +8,8 @@
 
 namespace ar::metrics {
 
-// Webhooks that passed verification, by event and what came of them:
-// accepted, duplicate, busy (503), shutting_down (503).
+// Webhooks that passed verification, by event and what came of them: accepted, duplicate,
+// skipped (the policy), stopped (stopped on purpose), busy (503), shutting_down (503).
 void webhook_verified(std::string_view event, std::string_view result);
 // Webhooks refused before reaching the recorder, by reason (bad_signature, expired, ...).
 void webhook_rejected(std::string_view reason);
@@ -23,7 +23,8 @@ void recording_started(std::string_view origin);
 // initialise_series was given, like every `outcome` here; others count as "other").
 void recording_failed(std::string_view outcome);
 void recording_retried(std::string_view outcome);
-// already_recording, duplicate_event, duplicate_room, room_finished, restart_limit.
+// Rooms not started, by reason: already_recording, duplicate_event, duplicate_room,
+// room_finished, restart_limit, claimed_elsewhere, rule, stopped_on_purpose.
 void recording_skipped(std::string_view reason);
 // A recording that ended EGRESS_FAILED, EGRESS_ABORTED or EGRESS_LIMIT_REACHED ("failed",
 // "aborted", "limit_reached"), while its room was open or after it finished.

@@ -9,8 +9,12 @@ IoThread::~IoThread() {
 }
 
 void IoThread::stop() {
-  work_.reset();
   io_.stop();
+  join();
+}
+
+void IoThread::join() {
+  work_.reset();
   if (thread_.joinable()) thread_.join();
 }
 

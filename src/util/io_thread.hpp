@@ -20,6 +20,9 @@ class IoThread {
   // Stops the context and joins the thread: handlers not yet run never run. Idempotent; not
   // from the thread itself.
   void stop();
+  // Joins the thread once the context runs out of work or a handler stops it: after posting a
+  // last handler that must run. Idempotent; not from the thread itself.
+  void join();
 
  private:
   boost::asio::io_context io_;

@@ -1,7 +1,5 @@
 #include "util/proxy.hpp"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <boost/asio/ip/address.hpp>
@@ -13,10 +11,12 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <charconv>
+#include <boost/url/parse.hpp>
 #include <stdexcept>
 #include <vector>
 
+#include "util/authority.hpp"
+#include "util/base64.hpp"
 #include "util/redact.hpp"
 #include "util/text.hpp"
 
@@ -37,60 +37,15 @@ std::optional<std::pair<std::string, std::string>> first_set(
   return std::nullopt;
 }
 
-std::optional<std::uint16_t> port_number(std::string_view text) {
-  unsigned value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value == 0 ||
-      value > 65535) {
-    return std::nullopt;
+// A NO_PROXY entry's host and port (0 when it names none). A bare IPv6 address ("::1") is
+// taken whole, as curl and Go take it.
+std::optional<std::pair<std::string, std::uint16_t>> entry_host_port(std::string_view entry) {
+  if (!entry.starts_with('[') && entry.find(':') != entry.rfind(':')) {
+    return std::pair{std::string(entry), std::uint16_t{0}};
   }
-  return static_cast<std::uint16_t>(value);
-}
-
-// "host", "host:port", "[v6]:port" -> host (without brackets) and port (0 when absent).
-std::optional<std::pair<std::string, std::uint16_t>> split_host_port(std::string_view text) {
-  if (text.starts_with("[")) {
-    const auto close = text.find(']');
-    if (close == std::string_view::npos) return std::nullopt;
-    const std::string_view rest = text.substr(close + 1);
-    if (rest.empty()) return std::pair{std::string(text.substr(1, close - 1)), std::uint16_t{0}};
-    if (!rest.starts_with(":")) return std::nullopt;
-    const auto port = port_number(rest.substr(1));
-    if (!port) return std::nullopt;
-    return std::pair{std::string(text.substr(1, close - 1)), *port};
-  }
-  const auto colon = text.rfind(':');
-  if (colon == std::string_view::npos || text.find(':') != colon) {
-    return std::pair{std::string(text), std::uint16_t{0}};  // no port, or a bare IPv6 address
-  }
-  const auto port = port_number(text.substr(colon + 1));
-  if (!port) return std::nullopt;
-  return std::pair{std::string(text.substr(0, colon)), *port};
-}
-
-std::string percent_decode(std::string_view text) {
-  std::string out;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    unsigned value = 0;
-    if (text[i] == '%' && i + 2 < text.size() &&
-        std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16).ptr ==
-            text.data() + i + 3) {
-      out += static_cast<char>(value);
-      i += 2;
-    } else {
-      out += text[i];
-    }
-  }
-  return out;
-}
-
-std::string basic_authorization(const std::string& credentials) {
-  std::vector<unsigned char> out(4 * ((credentials.size() + 2) / 3) + 1);
-  const int length =
-      EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(credentials.data()),
-                      static_cast<int>(credentials.size()));
-  return "Basic " +
-         std::string(reinterpret_cast<const char*>(out.data()), static_cast<std::size_t>(length));
+  const auto parsed = util::parse_authority(entry);
+  if (!parsed) return std::nullopt;
+  return std::pair{parsed->host, parsed->port.value_or(0)};
 }
 
 HttpProxy parse_proxy_url(const std::string& variable, std::string_view url) {
@@ -98,28 +53,21 @@ HttpProxy parse_proxy_url(const std::string& variable, std::string_view url) {
     return std::invalid_argument(variable + " is not a proxy URL (" + std::string(why) +
                                  "): write http://[user:password@]host[:port]");
   };
-  std::string_view rest = url;
-  if (rest.find("://") == std::string_view::npos) {
-    // "proxy:3128" without a scheme is read as http://, as curl and Go do.
-  } else if (lower(rest.substr(0, 7)) == "http://") {
-    rest.remove_prefix(7);
-  } else {
+  // "proxy:3128" without a scheme is read as http://, as curl and Go do.
+  const std::string full =
+      url.find("://") == std::string_view::npos ? "http://" + std::string(url) : std::string(url);
+  const auto parsed = boost::urls::parse_uri(full);
+  if (parsed && parsed->scheme_id() != boost::urls::scheme::http) {
     throw invalid("only http:// proxies are supported");
   }
-  rest = rest.substr(0, rest.find('/'));
+  const auto where = parsed ? util::parse_authority(parsed->encoded_host_and_port()) : std::nullopt;
+  if (!where) throw invalid("no host, or a port that is not one");
   HttpProxy proxy;
   proxy.variable = variable;
-  proxy.shown = redact_url_passwords(
-      url.find("://") == std::string_view::npos ? "http://" + std::string(url) : std::string(url));
-  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
-    const std::string user_info = percent_decode(rest.substr(0, at));
-    proxy.authorization = basic_authorization(user_info);
-    rest.remove_prefix(at + 1);
-  }
-  const auto host_port = split_host_port(rest);
-  if (!host_port || host_port->first.empty()) throw invalid("no host, or a port that is not one");
-  proxy.host = host_port->first;
-  if (host_port->second != 0) proxy.port = host_port->second;
+  proxy.shown = redact_url_passwords(full);
+  if (parsed->has_userinfo()) proxy.authorization = "Basic " + base64_encode(parsed->userinfo());
+  proxy.host = where->host;
+  if (where->port) proxy.port = *where->port;
   return proxy;
 }
 
@@ -140,7 +88,7 @@ bool entry_matches(std::string_view entry, std::string_view host, std::uint16_t 
     return !ec && asio::ip::make_network_v6(address.to_v6(), network.prefix_length()).canonical() ==
                       network.canonical();
   }
-  const auto split = split_host_port(entry);
+  const auto split = entry_host_port(entry);
   if (!split) return false;
   if (split->second != 0 && split->second != port) return false;
   std::string name = lower(split->first);

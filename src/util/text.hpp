@@ -1,6 +1,7 @@
 #pragma once
-// Small text helpers shared by the configuration, HTTP framing and the proxy settings.
+// Small text helpers shared by the configuration, HTTP framing, Redis and the proxy settings.
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,19 @@ std::string lower(std::string_view text);
 
 // Without leading and trailing spaces, tabs, CRs and LFs.
 std::string_view trim(std::string_view text);
+
+// The items, each as `show` makes it text, with `separator` between them: join(names, ", ").
+template <typename Range, typename Show = std::identity>
+std::string join(const Range& items, std::string_view separator, Show show = {}) {
+  std::string out;
+  bool first = true;
+  for (const auto& item : items) {
+    if (!first) out += separator;
+    first = false;
+    out += show(item);
+  }
+  return out;
+}
 
 // Levenshtein distance: insertions, deletions and substitutions (for "did you mean").
 std::size_t edit_distance(std::string_view a, std::string_view b);

@@ -6,7 +6,7 @@ import { EgressStatus, EgressInfo } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv } from './lib/recorder.mjs';
 import { eventBody, eventId, roomSid, signBody, post, deliverEvent, deliver } from './lib/webhooks.mjs';
-import { sleep, until } from './lib/wait.mjs';
+import { until } from './lib/wait.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).start(); });
@@ -46,7 +46,7 @@ test('the same event delivered twice starts one recording', async () => {
     await recorder.waitForOutput(/recording started room=dup-same-id/);
     assert.equal((await postSigned(recorder, body)).status, 200);
     await recorder.waitForOutput(/skipped: duplicate webhook event=room_started/);
-    await sleep(200);
+    await recorder.waitForNoPendingStarts(); // the duplicate began no start of its own
     assert.equal(standin.startsFor('dup-same-id').length, 1);
   });
 });
@@ -60,9 +60,10 @@ test('a second room_started for the same room sid with a new event id starts not
     const answers = await Promise.all([postSigned(recorder, first), postSigned(recorder, second)]);
     assert.deepEqual(answers.map((a) => a.status), [200, 200]);
     await recorder.waitForOutput(/recording started room=dup-new-id/);
-    await sleep(200);
+    // Both were decided before their answers; no start pending: none is still on its way.
+    await recorder.waitForOutput(/skipped: room_started already handled for this room room=dup-new-id/);
+    await recorder.waitForNoPendingStarts();
     assert.equal(standin.startsFor('dup-new-id').length, 1);
-    assert.match(recorder.output, /skipped: room_started already handled for this room room=dup-new-id/);
   });
 });
 
@@ -133,7 +134,7 @@ test('a permanent error is tried once, logged as a configuration problem, and no
     const { body } = liveRoom('permanent-error');
     await postSigned(recorder, body);
     await recorder.waitForOutput(/LiveKit refused the request, check the configuration; not retried room=permanent-error .*code=invalid_argument error="bad layout"/);
-    await sleep(800);
+    await recorder.waitForNoPendingStarts(); // no retry is waiting: the room's attempt is over
     const attempts = standin.calls.filter((c) => c.method === 'StartRoomCompositeEgress' && c.request?.roomName === 'permanent-error');
     assert.equal(attempts.length, 1);
     assert.equal(recorder.lines(/retrying room=permanent-error/).length, 0);
@@ -145,7 +146,7 @@ test('not_found means the room is gone: the recorder stops trying', async () => 
     const body = eventBody('room_started', { room: { name: 'already-closed', sid: roomSid() } }); // not in LiveKit
     assert.equal((await postSigned(recorder, body)).status, 200);
     await recorder.waitForOutput(/room is gone: stopped trying to record it room=already-closed .*code=not_found/);
-    await sleep(500);
+    await recorder.waitForNoPendingStarts(); // no retry is waiting: the room's attempt is over
     assert.equal(standin.calls.filter((c) => c.method === 'StartRoomCompositeEgress' && c.request?.roomName === 'already-closed').length, 1);
   });
 });
@@ -174,7 +175,7 @@ test('room_finished before room_started (reordered delivery) starts nothing', as
     assert.equal((await postSigned(recorder, finished)).status, 200);
     assert.equal((await postSigned(recorder, started)).status, 200);
     await recorder.waitForOutput(/skipped: room already finished room=reordered/);
-    await sleep(300);
+    await recorder.waitForNoPendingStarts(); // room_started began no start
     assert.equal(standin.startsFor('reordered').length, 0);
   });
 });
@@ -188,7 +189,7 @@ test('room_finished while a start is being retried stops the retries', async () 
     await postSigned(recorder, eventBody('room_finished', { room: { name: room.name, sid: room.sid } }));
     await recorder.waitForOutput(/room finished before its recording started: stopped trying room=finished-while-retrying/);
     const calls = standin.calls.length;
-    await sleep(1000);
+    await recorder.waitForNoPendingStarts(); // no retry is waiting for the room any more
     assert.equal(standin.calls.filter((c, i) => i >= calls && c.request?.roomName === 'finished-while-retrying').length, 0);
   });
 });
@@ -262,8 +263,17 @@ test('a deliberate stop stays stopped through reconcile passes and a restart; a 
       assert.equal(standin.startsFor(name).length, 1, name);
       assert.equal(recorder.lines(new RegExp(`not restarted: recording stopped on purpose room=${name} .*egress_id=EG_`)).length, 1, name);
     }
+    // A room the reconciler recorded, stopped, and then its room_started arrives (LiveKit
+    // retried it late): answered 200, starts nothing, counted as result="stopped".
+    const late = liveRoom('stop-then-late-webhook');
+    await recorder.waitForOutput(/recording started room=stop-then-late-webhook .*origin=reconciler/);
+    const lateInfo = standin.endEgress(standin.startsFor('stop-then-late-webhook')[0].egressId, EgressStatus.EGRESS_COMPLETE);
+    await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(lateInfo) }));
+    assert.equal((await postSigned(recorder, late.body)).status, 200);
+    assert.equal(standin.startsFor('stop-then-late-webhook').length, 1);
     const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
-    assert.match(metrics, /auto_recorder_recordings_skipped_total\{reason="stopped_on_purpose"\} 2/);
+    assert.match(metrics, /auto_recorder_recordings_skipped_total\{reason="stopped_on_purpose"\} 3/);
+    assert.match(metrics, /auto_recorder_webhooks_total\{event="room_started",result="stopped"\} 1/);
     assert.match(recorder.output, /reconcile pass: .* stopped_on_purpose=1/);
   });
   await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
@@ -277,7 +287,7 @@ test('a deliberate stop stays stopped through reconcile passes and a restart; a 
   await withRecorder({ RECONCILE_INTERVAL: '200ms', RESTART_STOPPED_RECORDINGS: 'true' }, async (recorder) => {
     await recorder.waitForOutput(/recording started room=stop-webhook-lost .*origin=reconciler/);
   });
-  for (const name of ['consent-withdrawn', 'stop-webhook-lost']) standin.removeRoom(name);
+  for (const name of ['consent-withdrawn', 'stop-webhook-lost', 'stop-then-late-webhook']) standin.removeRoom(name);
 });
 
 test('a ListRooms answer that does not parse is not "the room is gone": the reconciler restarts the recording', async () => {
@@ -309,8 +319,10 @@ test('a reconcile pass that cannot reach LiveKit is logged, and the next pass ca
 test('the first reconcile pass runs right after startup; RECONCILE_INTERVAL=0 turns it off', async () => {
   standin.addRoom('before-recorder-started');
   await withRecorder({ RECONCILE_INTERVAL: '0' }, async (recorder) => {
+    // Printed where the first pass would be scheduled: no pass runs, and no webhook comes.
     await recorder.waitForOutput(/reconciler off/);
-    await sleep(500);
+    const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
+    assert.match(metrics, /^auto_recorder_reconciler_leader 0$/m, 'this process runs no reconcile passes');
     assert.equal(standin.startsFor('before-recorder-started').length, 0);
   });
   await withRecorder({ RECONCILE_INTERVAL: '1h' }, async (recorder) => {
@@ -338,7 +350,7 @@ test('a recording that fails mid-room is restarted once, and the restart limit h
     assert.equal(standin.startsFor('fails-mid-room').length, 3);
     await fail(3); // the third failure within the hour: limit of 2 restarts reached
     await recorder.waitForOutput(/not restarted: restart limit reached for this room room=fails-mid-room .*restarts_last_hour=2/);
-    await sleep(1000); // the reconciler sees an unrecorded room, but the limit holds there too
+    await recorder.waitForPasses(2); // the reconciler sees an unrecorded room, but the limit holds there too
     assert.equal(standin.startsFor('fails-mid-room').length, 3);
     assert.equal(recorder.lines(/restart limit reached/).length, 1, 'reported once');
     assert.equal(room.name, 'fails-mid-room');

@@ -9,7 +9,6 @@ import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv, tempDir, freePort, assertNoSecrets } from './lib/recorder.mjs';
 import { eventBody, signBody, post, sendEvent, customToken, sha256 } from './lib/webhooks.mjs';
-import { sleep } from './lib/wait.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv, tempDir, freePort } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
+import { until } from './lib/wait.mjs';
 import { EncodedFileType } from '@livekit/protocol';
 
 let standin;
@@ -120,8 +121,7 @@ test('non-ASCII room names are recorded under their exact name', async () => {
     }
     await standin.waitForStarts(standin.egresses.length); // settle
     for (const name of names) {
-      const deadline = Date.now() + 5000;
-      while (standin.startsFor(name).length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await until(() => standin.startsFor(name).length > 0, `a recording of ${name}`);
       assert.equal(standin.startsFor(name).length, 1, name);
     }
     await recorder.waitForOutput(/recording started room="salle 🎓 \\"quoted\\""/);

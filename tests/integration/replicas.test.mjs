@@ -9,7 +9,7 @@ import { startRecorder, baseEnv, tempDir } from './lib/recorder.mjs';
 import { eventBody, signBody, deliver } from './lib/webhooks.mjs';
 import { RedisServer } from './lib/redis.mjs';
 import { makeCa } from './lib/certs.mjs';
-import { sleep, until } from './lib/wait.mjs';
+import { until } from './lib/wait.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).start(); });
@@ -46,6 +46,16 @@ async function metric(recorder, name) {
   let sum = 0;
   for (const line of text.split('\n')) if (line.startsWith(`${name} `) || line.startsWith(`${name}{`)) sum += Number(line.split(' ').at(-1));
   return sum;
+}
+
+// Evidence that nothing more will happen: a replica (the lease holder, the only one that
+// reconciles while Redis is up) completes two more reconcile passes over every room, and no
+// start is pending on any replica.
+async function settled(replicas) {
+  const before = await Promise.all(replicas.map((r) => r.reconcilePasses()));
+  await until(async () => (await Promise.all(replicas.map((r) => r.reconcilePasses()))).some((n, i) => n >= before[i] + 2),
+    'two more reconcile passes', 10000, 20);
+  for (const r of replicas) await r.waitForNoPendingStarts();
 }
 
 function liveRooms(prefix, count) {
@@ -85,6 +95,7 @@ test('without Redis, replicas that get the same webhook record the room twice (w
     const rooms = liveRooms('alone', 30);
     await deliverTwice(rooms, (slot) => hook(replicas[slot % 3]), replicas[0].webhookAuth);
     await until(() => rooms.every((r) => standin.startCounts().get(r.name) >= 1), 'every room recorded', 10000);
+    for (const r of replicas) await r.waitForNoPendingStarts(); // the second starts have landed too
     const doubled = rooms.filter((r) => standin.startCounts().get(r.name) > 1);
     console.log(`without Redis: ${doubled.length} of ${rooms.length} rooms recorded twice or more`);
     assert.ok(doubled.length > 0, 'the race the claims close is real');
@@ -105,7 +116,7 @@ test('three replicas, 500 rooms each delivered twice to different replicas, ever
     await deliverTwice(rooms, (slot) => hook(replicas[slot % 3]), replicas[0].webhookAuth);
     const names = [...rooms, ...lost].map((r) => r.name);
     await until(() => names.every((n) => standin.startCounts().get(n) >= 1), 'every room recorded', 20000);
-    await sleep(2500); // more reconcile passes: nothing doubles
+    await settled(replicas); // nothing doubles
     assertExactlyOnce(names, 'with Redis');
 
     const leaders = await Promise.all(replicas.map((r) => metric(r, 'auto_recorder_reconciler_leader')));
@@ -152,7 +163,7 @@ test('SIGKILL of the replica holding the reconciler lease mid-run: one recording
     // Rooms the killed replica had claimed but not started wait for their claim to expire
     // (claim_ttl 3 s + api_request_timeout 2 s); then the new lease holder's reconciler records them.
     await until(() => rooms.every((r) => standin.startCounts().get(r.name) >= 1), 'every room recorded', 20000);
-    await sleep(2500);
+    await settled([...alive]);
     assertExactlyOnce(rooms.map((r) => r.name), 'after the kill');
   } finally {
     standin.faults.length = 0;
@@ -193,7 +204,7 @@ test('Redis stopped mid-run: rooms keep being recorded and metrics show the degr
     const after = liveRooms('redis-back', 30);
     await deliverTwice(after, (slot) => hook(replicas[slot % 3]), auth);
     await until(() => after.every((r) => standin.startCounts().get(r.name) >= 1), 'recorded after Redis returned', 10000);
-    await sleep(1500);
+    await settled(replicas);
     const wonAfter = await Promise.all(replicas.map((r) => metric(r, 'auto_recorder_coordination_claims_total{result="won"}')));
     assert.equal(wonAfter.reduce((a, b) => a + b) - wonBefore.reduce((a, b) => a + b), after.length, 'claims resumed');
     assertExactlyOnce([...before, ...after].map((r) => r.name), 'with Redis up');
@@ -268,7 +279,7 @@ test('an ACL user limited to the key prefix and six commands is all the replicas
     const rooms = liveRooms('acl', 10);
     await deliverTwice(rooms, (slot) => hook(replicas[slot % 2]), replicas[0].webhookAuth);
     await until(() => rooms.every((r) => standin.startCounts().get(r.name) >= 1), 'every room recorded', 10000);
-    await sleep(1000);
+    await settled(replicas);
     assertExactlyOnce(rooms.map((r) => r.name), 'with an ACL user');
     const won = await Promise.all(replicas.map((r) => metric(r, 'auto_recorder_coordination_claims_total{result="won"}')));
     assert.equal(won[0] + won[1], rooms.length);

@@ -8,7 +8,6 @@ import { EncodedFileType, EncodingOptionsPreset, StreamProtocol, VideoCodec } fr
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
-import { sleep } from './lib/wait.mjs';
 
 const STREAM_KEY = 'live_stream_key_9f8e7d6c';
 const AZURE_KEY = 'azure-account-key-0123456789';
@@ -95,11 +94,12 @@ test('webhooks: each room gets the outputs its rule asks for, and skipped rooms 
     for (const name of ['phone-0175', 'class-7b', 'webinar-1', 'tenant-room', 'standup']) {
       await recorder.waitForOutput(new RegExp(`recording started room=${name} `));
     }
-    await sleep(200);
+    // Skipped before their answers said so; no start pending: none is on its way either.
+    await recorder.waitForOutput(/skipped: the recording policy says not to record this room room=lobby .*rule="rules\[0\] \(lobby\)"/);
+    await recorder.waitForOutput(/skipped: the recording policy says not to record this room room=optout-1 .*rule="rules\[1\] \(opted-out\)"/);
+    await recorder.waitForNoPendingStarts();
     assert.equal(requestFor('lobby'), undefined);
     assert.equal(requestFor('optout-1'), undefined);
-    assert.match(recorder.output, /skipped: the recording policy says not to record this room room=lobby .*rule="rules\[0\] \(lobby\)"/);
-    assert.match(recorder.output, /skipped: the recording policy says not to record this room room=optout-1 .*rule="rules\[1\] \(opted-out\)"/);
 
     const phone = requestFor('phone-0175');
     assert.equal(phone.audioOnly, true);
@@ -268,10 +268,7 @@ test('a room name of 60 000 characters meets the call-center rule without harm: 
     assert.equal(answer.status, 200);
     await standin.waitForStarts(1);
     // The reconciler lists the same room: two more passes go by with the process alive.
-    const passes = async () => Number((await (await fetch(`${recorder.url}/metrics`)).text())
-      .match(/auto_recorder_reconcile_passes_total\{result="ok"\} (\d+)/)?.[1] ?? 0);
-    const seen = await passes();
-    while ((await passes()) < seen + 2) await sleep(50);
+    await recorder.waitForPasses(2);
     assert.equal(standin.startsFor(huge).length, 1);
     assert.equal(recorder.child.exitCode, null);
 

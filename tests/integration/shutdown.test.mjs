@@ -6,10 +6,16 @@ import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv } from './lib/recorder.mjs';
 import http from 'node:http';
 import { sendEvent, eventBody, signBody } from './lib/webhooks.mjs';
+import { until } from './lib/wait.mjs';
 
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
 after(async () => { await standin.stop(); });
+
+// The recorder's StartRoomCompositeEgress for `room` has reached the stand-in (which holds it for
+// the injected delay): the call is in flight.
+const startReached = (room) => until(() => standin.startRequests().some((r) => r.roomName === room),
+  `StartRoomCompositeEgress for ${room} at the stand-in`);
 
 test('SIGTERM when idle exits 0 at once', async () => {
   const recorder = await startRecorder({ env: baseEnv(standin) });
@@ -31,7 +37,7 @@ test('an egress call in flight at SIGTERM finishes before the process exits', as
   const recorder = await startRecorder({ env: baseEnv(standin) });
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 1500 });
   assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'drain-me' } })).status, 200);
-  await new Promise((r) => setTimeout(r, 100)); // the call is now with the stand-in
+  await startReached('drain-me');
   const { code } = await recorder.stop('SIGTERM');
   assert.equal(code, 0);
   assert.match(recorder.output, /calls_in_flight=1/);
@@ -43,7 +49,7 @@ test('after SIGTERM no new connection is accepted', async () => {
   const recorder = await startRecorder({ env: baseEnv(standin) });
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 1500 });
   await sendEvent(recorder, 'room_started', { room: { name: 'drain-closed' } });
-  await new Promise((r) => setTimeout(r, 100));
+  await startReached('drain-closed');
   recorder.child.kill('SIGTERM');
   await recorder.waitForOutput(/shutting down/);
   await assert.rejects(new Promise((resolve, reject) => {
@@ -57,7 +63,7 @@ test('the drain is bounded by SHUTDOWN_TIMEOUT', async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { SHUTDOWN_TIMEOUT: '1s' }) });
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 8000 });
   await sendEvent(recorder, 'room_started', { room: { name: 'too-slow' } });
-  await new Promise((r) => setTimeout(r, 100));
+  await startReached('too-slow');
   const started = Date.now();
   const { code } = await recorder.stop('SIGTERM');
   const took = Date.now() - started;
@@ -70,7 +76,7 @@ test('a second signal stops at once', async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { SHUTDOWN_TIMEOUT: '30s' }) });
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 8000 });
   await sendEvent(recorder, 'room_started', { room: { name: 'impatient' } });
-  await new Promise((r) => setTimeout(r, 100));
+  await startReached('impatient');
   recorder.child.kill('SIGTERM');
   await recorder.waitForOutput(/shutting down/);
   const started = Date.now();
@@ -100,7 +106,7 @@ test('while draining, room_started on an open connection gets 503 so LiveKit ret
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 1500 });
   const first = eventBody('room_started', { room: { name: 'before-sigterm' } });
   assert.equal((await postOn(agent, recorder.port, first, await signBody(first, recorder.webhookAuth))).status, 200);
-  await new Promise((r) => setTimeout(r, 100));
+  await startReached('before-sigterm');
   recorder.child.kill('SIGTERM');
   await recorder.waitForOutput(/shutting down/);
   const late = eventBody('room_started', { room: { name: 'after-sigterm' } });

@@ -2,6 +2,7 @@
 // broken framing, trailers, pipelined bytes behind a request, endless lines.
 import net from 'node:net';
 import tls from 'node:tls';
+import { sleep, until } from './wait.mjs';
 
 // A connection that collects everything the server sends and notes when it closes.
 export async function connect(port, { ca } = {}) {
@@ -22,10 +23,8 @@ export async function connect(port, { ca } = {}) {
   });
   // Resolves once the received bytes match `pattern`, or the connection closes, or the time is up.
   conn.until = async (pattern, timeoutMs = 5000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(conn.received) && !conn.closed && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 5));
-    }
+    // Not an error when the time is up: callers assert on what was received.
+    await until(() => pattern.test(conn.received) || conn.closed, `${pattern} or a close`, timeoutMs, 5).catch(() => {});
     return conn.received;
   };
   conn.close = () => socket.destroy();
@@ -36,7 +35,7 @@ export async function connect(port, { ca } = {}) {
 export async function exchange(port, text, { timeoutMs = 5000, ca } = {}) {
   const conn = await connect(port, { ca });
   await conn.write(text);
-  await Promise.race([conn.closedPromise, new Promise((r) => setTimeout(r, timeoutMs))]);
+  await Promise.race([conn.closedPromise, sleep(timeoutMs)]);
   conn.close();
   return { received: conn.received, closed: conn.closed };
 }

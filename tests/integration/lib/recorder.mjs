@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
+import { until } from './wait.mjs';
 
 export const BINARY = resolve(process.env.AUTO_RECORDER_BIN ?? new URL('../../../build/auto-recorder', import.meta.url).pathname);
 
@@ -91,16 +92,18 @@ class RecorderProcess {
     this.webhookAuth = { apiKey: key, apiSecret: secret };
   }
 
-  async waitForOutput(pattern, timeoutMs = 5000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const match = this.output.match(pattern);
-      if (match) return match;
-      if (Date.now() > deadline) {
-        throw new Error(`timed out waiting for ${pattern} in recorder output:\n${this.output}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
+  // lib/wait.mjs's until, failing with the recorder's output to read.
+  async until(condition, what, timeoutMs, everyMs) {
+    try {
+      await until(condition, what, timeoutMs, everyMs);
+    } catch (e) {
+      throw new Error(`${e.message}; the recorder's output:\n${this.output}`);
     }
+  }
+
+  async waitForOutput(pattern, timeoutMs = 5000) {
+    await this.until(() => this.output.match(pattern) !== null, `${pattern} in recorder output`, timeoutMs, 10);
+    return this.output.match(pattern);
   }
 
   lines(pattern) {
@@ -117,11 +120,21 @@ class RecorderProcess {
   // looked again, for tests that check nothing more happened.
   async waitForPasses(count, timeoutMs = 10000) {
     const target = (await this.reconcilePasses()) + count;
-    const deadline = Date.now() + timeoutMs;
-    while ((await this.reconcilePasses()) < target) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} reconcile passes:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await this.until(async () => (await this.reconcilePasses()) >= target, `${count} reconcile passes`, timeoutMs, 20);
+  }
+
+  // Rooms whose recording is being started or waits for a retry (the bounded queue), from /metrics.
+  async pendingStarts() {
+    const text = await (await fetch(`${this.url}/metrics`)).text();
+    return Number(text.match(/^auto_recorder_pending_starts (\S+)$/m)?.[1] ?? NaN);
+  }
+
+  // Resolves once no start is pending: every start this process began has ended, with an egress
+  // at LiveKit (the start call is answered before its attempt ends) or with a decision not to, and
+  // no retry is waiting. With the reconciler off and no webhook to come, nothing more can start:
+  // evidence for tests that check nothing more happened.
+  async waitForNoPendingStarts(timeoutMs = 5000) {
+    await this.until(async () => (await this.pendingStarts()) === 0, 'no pending starts', timeoutMs, 20);
   }
 
   async stop(signal = 'SIGTERM') {

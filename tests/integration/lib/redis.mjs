@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { freePort, tempDir } from './recorder.mjs';
 
-import { sleep } from './wait.mjs';
+import { until } from './wait.mjs';
 
 function accepts(port) {
   return new Promise((resolve) => {
@@ -46,11 +46,9 @@ export class RedisServer {
     this.child.stdout.on('data', (c) => { this.output += c; });
     this.child.stderr.on('data', (c) => { this.output += c; });
     this.exit = new Promise((resolve) => this.child.on('exit', resolve));
-    const deadline = Date.now() + 10000;
-    while (!(await accepts(this.port))) {
-      if (Date.now() > deadline) throw new Error(`redis-server did not start:\n${this.output}`);
-      await sleep(20);
-    }
+    await until(() => accepts(this.port), 'redis-server to accept connections', 10000, 20).catch((e) => {
+      throw new Error(`redis-server did not start (${e.message}):\n${this.output}`);
+    });
     return this;
   }
 

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { randomBytes } from 'node:crypto';
+import { sleep, until } from './wait.mjs';
 import { TokenVerifier } from 'livekit-server-sdk';
 import {
   EgressInfo,
@@ -142,13 +143,7 @@ export class LiveKitStandIn {
   }
 
   async waitForStarts(count, timeoutMs = 5000) {
-    const deadline = Date.now() + timeoutMs;
-    while (this.egresses.length < count) {
-      if (Date.now() > deadline) {
-        throw new Error(`expected ${count} egress starts, saw ${this.egresses.length}`);
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(() => this.egresses.length >= count, `${count} egress starts (saw ${this.egresses.length} so far)`, timeoutMs);
   }
 
   async #handle(req, body, res) {
@@ -193,7 +188,7 @@ export class LiveKitStandIn {
     const fault = this.faults.find((f) => f.method === call.method && f.times > 0);
     if (fault) {
       fault.times -= 1;
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.delayMs) await sleep(fault.delayMs); // the injected slowness itself
       if (fault.earlyHints) res.writeEarlyHints({ link: '</recordings.css>; rel=preload' });
       if (fault.hang) return;
       if (fault.garbage) {

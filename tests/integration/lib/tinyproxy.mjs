@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, tempDir } from './recorder.mjs';
+import { until } from './wait.mjs';
 
 export function tinyproxyAvailable() {
   return spawnSync('sh', ['-c', 'command -v tinyproxy']).status === 0;
@@ -26,11 +27,8 @@ export class TinyProxy {
       'MaxClients 100', 'Allow 127.0.0.1', `BasicAuth ${this.user} ${this.password}`, '',
     ].join('\n'));
     this.child = spawn('tinyproxy', ['-d', '-c', config], { stdio: 'ignore' });
-    const deadline = Date.now() + 5000;
-    while (!this.log().includes('Accepting connections')) {
-      if (Date.now() > deadline) throw new Error(`tinyproxy did not start:\n${this.log()}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await until(() => this.log().includes('Accepting connections'), 'tinyproxy to start', 5000, 20)
+      .catch((e) => { throw new Error(`${e.message}:\n${this.log()}`); });
     return this;
   }
 

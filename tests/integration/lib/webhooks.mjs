@@ -5,6 +5,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { AccessToken } from 'livekit-server-sdk';
 import { Room, WebhookEvent } from '@livekit/protocol';
 import * as jose from 'jose';
+import { sleep } from './wait.mjs';
 
 export const sha256 = (body) => createHash('sha256').update(body).digest('base64');
 const nowSeconds = () => BigInt(Math.floor(Date.now() / 1000));
@@ -70,7 +71,7 @@ export async function deliver(url, body, authorization, { waits = [1000, 2000, 4
     answers.push(answer);
     const retry = answer.status === 0 || answer.status === 429 || (answer.status >= 500 && answer.status !== 501);
     if (!retry || attempt >= waits.length) return answers;
-    await new Promise((r) => setTimeout(r, waits[attempt]));
+    await sleep(waits[attempt]); // LiveKit's own wait between retries
   }
 }
 
