@@ -5,39 +5,41 @@
 
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <string>
 #include <vector>
 
 #include "telemetry/metrics.hpp"
+#include "util/file.hpp"
 
 namespace ar::metrics {
 namespace {
 
-std::string read_line(const char* path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  return line;
+// A /proc file's text (the kernel reports size 0 and makes it as it is read); empty when it
+// cannot be read.
+std::string read_proc(const char* path, std::size_t max_bytes) {
+  try {
+    return util::read_small_file(path, max_bytes);
+  } catch (const util::FileError&) {
+    return {};
+  }
 }
 
 std::optional<ProcessStat> self_stat() {
-  return parse_proc_stat(read_line("/proc/self/stat"), sysconf(_SC_CLK_TCK), sysconf(_SC_PAGESIZE));
+  return parse_proc_stat(read_proc("/proc/self/stat", 4096), sysconf(_SC_CLK_TCK),
+                         sysconf(_SC_PAGESIZE));
 }
 
-// Seconds since the epoch at which the machine booted ("btime" in /proc/stat).
+// Seconds since the epoch at which the machine booted ("btime" in /proc/stat, whose interrupt
+// lines grow with the number of CPUs).
 double boot_time() {
-  std::ifstream in("/proc/stat");
-  std::string word;
-  while (in >> word) {
-    if (word == "btime") {
-      double seconds = 0;
-      in >> seconds;
-      return seconds;
-    }
-  }
-  return 0;
+  const std::string text = read_proc("/proc/stat", std::size_t{1} << 20);
+  const auto at = text.find("\nbtime ");
+  if (at == std::string::npos) return 0;
+  double seconds = 0;
+  const char* begin = text.data() + at + 7;
+  std::from_chars(begin, text.data() + text.size(), seconds);
+  return seconds;
 }
 
 double open_fds() {

@@ -29,10 +29,11 @@ class AsioTimers final : public Timers {
   void stop() { thread_.stop(); }
 
  private:
+  // First: destroyed last, after the timers that live on its context (the destructor joins
+  // the thread before anything is destroyed).
+  IoThread thread_;
   std::atomic<Id> next_id_{1};
-  // Touched only on the thread.
-  std::unordered_map<Id, std::unique_ptr<boost::asio::steady_timer>> pending_;
-  IoThread thread_;  // last: stopped before the map it touches is destroyed
+  std::unordered_map<Id, std::unique_ptr<boost::asio::steady_timer>> pending_;  // thread only
 };
 
 }  // namespace ar::util
