@@ -44,7 +44,7 @@ class ClaimStore {
 
   // Claims `room` for this replica. `event_id` (may be empty) is marked handled in the same step.
   // `replaces_egress` (may be empty) lets the claim be taken over from a recording that failed.
-  // `done` runs later, never inside this call.
+  // `done` runs later, never inside this call (once the store has stopped it may run at once).
   virtual void claim(RoomRef room, std::string_view event_id, std::string_view replaces_egress,
                      std::function<void(const ClaimAnswer&)> done) = 0;
   // Keeps this replica's claim alive through waiting `wait` (before a retry) and the next call.

@@ -22,9 +22,9 @@ struct ApiError {
 
 class EgressApi {
  public:
-  // Every callback runs exactly once, later, never inside the call that asked; `error` is null
-  // on success and the values are then complete. An answer that does not parse is an "internal"
-  // error.
+  // Every callback runs exactly once (none after the client stopped), later, never inside the
+  // call that asked; `error` is null on success and the values are then complete. An answer that
+  // does not parse is an "internal" error.
   using EgressesDone = std::function<void(const ApiError* error, std::vector<EgressInfo>)>;
   using StartDone = std::function<void(const ApiError* error, std::string egress_id)>;
   using RoomsDone = std::function<void(const ApiError* error, std::vector<Room>)>;

@@ -12,14 +12,15 @@ std::optional<Authority> parse_authority(std::string_view text) {
   switch (parsed->host_type()) {
     case boost::urls::host_type::name:
     case boost::urls::host_type::ipv4:
-      out.host = parsed->host_address();
-      break;
     case boost::urls::host_type::ipv6:
-      out.host = parsed->host_ipv6_address().to_string();
+      // As written (an IPv6 address without its brackets): NO_PROXY entries compare to it.
+      out.host = parsed->encoded_host_address();
       break;
     default:  // IPvFuture, none
       return std::nullopt;
   }
+  // Percent-escapes in a host name would reach DNS and TLS name checks decoded.
+  if (out.host.find('%') != std::string::npos) return std::nullopt;
   if (out.host.empty()) return std::nullopt;
   if (parsed->has_port()) {
     const std::string_view port = parsed->port();

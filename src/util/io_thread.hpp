@@ -15,7 +15,6 @@ class IoThread {
   IoThread& operator=(const IoThread&) = delete;
 
   boost::asio::io_context& context() { return io_; }
-  bool on_thread() const { return std::this_thread::get_id() == thread_.get_id(); }
 
   // Stops the context and joins the thread: handlers not yet run never run. Idempotent; not
   // from the thread itself.

@@ -11,7 +11,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/url/parse.hpp>
+#include <charconv>
 #include <stdexcept>
 #include <vector>
 
@@ -48,24 +48,47 @@ std::optional<std::pair<std::string, std::uint16_t>> entry_host_port(std::string
   return std::pair{parsed->host, parsed->port.value_or(0)};
 }
 
+std::string percent_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned value = 0;
+    if (text[i] == '%' && i + 2 < text.size() &&
+        std::from_chars(text.data() + i + 1, text.data() + i + 3, value, 16).ptr ==
+            text.data() + i + 3) {
+      out += static_cast<char>(value);
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
 HttpProxy parse_proxy_url(const std::string& variable, std::string_view url) {
   const auto invalid = [&](std::string_view why) {
     return std::invalid_argument(variable + " is not a proxy URL (" + std::string(why) +
                                  "): write http://[user:password@]host[:port]");
   };
-  // "proxy:3128" without a scheme is read as http://, as curl and Go do.
-  const std::string full =
-      url.find("://") == std::string_view::npos ? "http://" + std::string(url) : std::string(url);
-  const auto parsed = boost::urls::parse_uri(full);
-  if (parsed && parsed->scheme_id() != boost::urls::scheme::http) {
+  std::string_view rest = url;
+  if (rest.find("://") == std::string_view::npos) {
+    // "proxy:3128" without a scheme is read as http://, as curl and Go do.
+  } else if (lower(rest.substr(0, 7)) == "http://") {
+    rest.remove_prefix(7);
+  } else {
     throw invalid("only http:// proxies are supported");
   }
-  const auto where = parsed ? util::parse_authority(parsed->encoded_host_and_port()) : std::nullopt;
-  if (!where) throw invalid("no host, or a port that is not one");
+  rest = rest.substr(0, rest.find('/'));
   HttpProxy proxy;
   proxy.variable = variable;
-  proxy.shown = redact_url_passwords(full);
-  if (parsed->has_userinfo()) proxy.authorization = "Basic " + base64_encode(parsed->userinfo());
+  proxy.shown = redact_url_passwords(
+      url.find("://") == std::string_view::npos ? "http://" + std::string(url) : std::string(url));
+  // Split at the last '@', and decode leniently: passwords are often written unencoded.
+  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
+    proxy.authorization = "Basic " + base64_encode(percent_decode(rest.substr(0, at)));
+    rest.remove_prefix(at + 1);
+  }
+  const auto where = util::parse_authority(rest);
+  if (!where) throw invalid("no host, or a port that is not one");
   proxy.host = where->host;
   if (where->port) proxy.port = *where->port;
   return proxy;

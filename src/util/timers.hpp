@@ -25,7 +25,8 @@ class Timers {
   // Runs `fn` once `delay` has passed, unless cancelled first. Never inside this call, and never
   // two callbacks at once: they run one after another, on the timers' thread.
   virtual Id after(std::chrono::milliseconds delay, std::function<void()> fn) = 0;
-  // A timer not yet fired never fires; one that fired or was cancelled is left alone.
+  // Cancels a timer that has not fired. One already due may still run (the cancel reaches the
+  // timers' thread after it): callbacks check that what they were for still holds.
   virtual void cancel(Id id) = 0;
 };
 

@@ -35,6 +35,10 @@ TEST(Guarantees, EveryFailureInTheTableNamesUnitTestsThatExist) {
     if (row.starts_with("|---")) continue;
     ++rows;
     const std::string unit_cell = row.substr(row.rfind('|', row.size() - 2));
+    // Each row names its unit tests, or says with a dash why it has none.
+    EXPECT_TRUE(unit_cell.find('`') != std::string::npos ||
+                unit_cell.find("—") != std::string::npos)
+        << row;
     for (std::size_t tick = unit_cell.find('`'); tick != std::string::npos;) {
       const std::size_t close = unit_cell.find('`', tick + 1);
       const std::string name = unit_cell.substr(tick + 1, close - tick - 1);

@@ -49,6 +49,16 @@ TEST(Proxy, CredentialsBecomeBasicAuthorizationAndAreNeverShown) {
                std::invalid_argument);
 }
 
+TEST(Proxy, PasswordsWrittenWithoutPercentEncodingStillWork) {
+  // Operators paste passwords as they are: '#', '?', '@', a lone '%' and spaces included.
+  const auto proxy =
+      proxy_for("https", "x", 443, env({{"HTTPS_PROXY", "http://user:p@ss#w?rd 100%@proxy:3128"}}));
+  ASSERT_TRUE(proxy);
+  EXPECT_EQ(proxy->host, "proxy");
+  EXPECT_EQ(proxy->port, 3128);
+  EXPECT_EQ(proxy->authorization, "Basic dXNlcjpwQHNzI3c/cmQgMTAwJQ==");  // "user:p@ss#w?rd 100%"
+}
+
 TEST(Proxy, NoProxyGoesDirect) {
   EXPECT_TRUE(no_proxy_matches("*", "anything", 1));
   EXPECT_TRUE(no_proxy_matches("example.com", "livekit.example.com", 443));
