@@ -9,7 +9,7 @@ JOBS       ?= $(shell nproc)
 # What the C++ build needs: Debian 12 packages only.
 BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
   libboost1.81-dev libssl-dev libyaml-cpp-dev libspdlog-dev libcli11-dev \
-  libhiredis-dev libre2-dev
+  libhiredis-dev libre2-dev libsqlite3-dev
 # What the tests add: GoogleTest, the style checkers, openssl (test certificates), promtool (from
 # prometheus: checks /metrics), clang with libFuzzer and sanitizer runtimes, redis-server (the
 # replicas' coordination tests run a real one), tinyproxy (LiveKit through a proxy), buildah and

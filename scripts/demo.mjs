@@ -1,8 +1,10 @@
 // `make demo`: a room recorded end to end. Starts the LiveKit stand-in (LiveKit's official npm
 // packages), runs the real auto-recorder against it, sends room_started exactly as livekit-server
-// would, and shows the StartRoomCompositeEgress that LiveKit received.
+// would, shows the StartRoomCompositeEgress that LiveKit received, then the recording ending with
+// its file, and what the ledger keeps of the room (`auto-recorder report`).
 import { LiveKitStandIn } from '../tests/integration/lib/standin.mjs';
-import { startRecorder } from '../tests/integration/lib/recorder.mjs';
+import { EgressInfo, EgressStatus } from '@livekit/protocol';
+import { startRecorder, runToExit, tempDir } from '../tests/integration/lib/recorder.mjs';
 import { eventBody, signBody, post } from '../tests/integration/lib/webhooks.mjs';
 
 const bold = process.stdout.isTTY ? (t) => `\x1b[1m${t}\x1b[0m` : (t) => t;
@@ -24,11 +26,13 @@ const env = {
   FILE_PATH: 'recordings/{room_name}-{time}',
 };
 step('Starting auto-recorder with S3 storage from environment variables');
-const recorder = await startRecorder({ env });
+const cwd = tempDir(); // the ledger (ledger.db) is written here
+const recorder = await startRecorder({ env, cwd });
 process.stdout.write(recorder.output.replace(/^/gm, '  │ '));
 
 const room = 'Chemistry 7B — Zürich';
-const body = eventBody('room_started', { room: { name: room } });
+const { sid } = standin.addRoom(room);
+const body = eventBody('room_started', { room: { name: room, sid } });
 const token = await signBody(body, { apiKey: standin.apiKey, apiSecret: standin.apiSecret });
 step(`LiveKit posts room_started for "${room}" (bare JWT, sha256 of the body, 5 min validity)`);
 const answer = await post(`${recorder.url}/webhook-receiver`, body, { authorization: token });
@@ -44,12 +48,30 @@ for (const key of ['secret', 'accessKey']) s3[key] = mask(s3[key]);
 console.log(JSON.stringify(json, null, 2).replace(/^/gm, '  '));
 console.log(`  → egress ${egress.egressId} ${['STARTING', 'ACTIVE'][egress.status] ?? egress.status} for room "${egress.roomName}"`);
 
+step('The class ends: egress reports the file (egress_ended), LiveKit closes the room (room_finished)');
+const ended = standin.endEgress(egress.egressId, EgressStatus.EGRESS_COMPLETE);
+ended.fileResults[0].size = 734_003_200n;
+ended.fileResults[0].duration = 2_700_000_000_000n; // 45 minutes
+for (const [event, fields] of [['egress_ended', { egressInfo: new EgressInfo(ended) }], ['room_finished', { room: { name: room, sid } }]]) {
+  const update = eventBody(event, fields);
+  const sent = await post(`${recorder.url}/webhook-receiver`, update, { authorization: await signBody(update, standin) });
+  console.log(`  ${event} answered ${sent.status}`);
+}
+
 step('auto-recorder log');
-await new Promise((r) => setTimeout(r, 50));
-const { code } = await recorder.stop('SIGTERM');
+const { code } = await recorder.stop('SIGTERM'); // the ledger writes what it holds before exiting
 process.stdout.write(recorder.output.replace(/^/gm, '  │ '));
 await standin.stop();
 
-const ok = answer.status === 200 && standin.egresses.length === 1 && code === 0 && standin.strictErrors.length === 0;
-step(ok ? 'Room recorded end to end: one webhook, one egress, clean shutdown.' : 'Demo FAILED');
+step('The ledger: `auto-recorder report --since 1h` (exit 0: nothing unrecorded or partial)');
+const table = await runToExit({ env, cwd, args: ['report', '--since', '1h'] });
+process.stdout.write(table.output.replace(/^/gm, '  '));
+step('The same as JSON: `auto-recorder report --since 1h --format json`');
+const json2 = await runToExit({ env, cwd, args: ['report', '--since', '1h', '--format', 'json'] });
+const [kept] = JSON.parse(json2.output).rooms;
+console.log(JSON.stringify(kept, null, 2).replace(/^/gm, '  '));
+
+const ok = answer.status === 200 && standin.egresses.length === 1 && code === 0 && standin.strictErrors.length === 0 &&
+  table.code === 0 && kept?.status === 'recorded' && kept.recordings[0]?.files[0]?.size === 734003200;
+step(ok ? 'Room recorded end to end: one webhook, one egress, clean shutdown, recorded in the ledger with its file.' : 'Demo FAILED');
 process.exit(ok ? 0 : 1);

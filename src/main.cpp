@@ -15,6 +15,9 @@
 #include "config/environment_names.hpp"
 #include "config/load.hpp"
 #include "coordination/coordination.hpp"
+#include "ledger/report_command.hpp"
+#include "ledger/sqlite_store.hpp"
+#include "ledger/writer.hpp"
 #include "livekit/egress.hpp"
 #include "livekit/twirp_client.hpp"
 #include "livekit/twirp_egress_api.hpp"
@@ -72,10 +75,43 @@ int run(const config::Config& config) {
           }
         });
   }
+  std::unique_ptr<ledger::Writer> ledger;
+  if (config.ledger.enabled) {
+    try {
+      ledger = std::make_unique<ledger::Writer>(
+          std::make_unique<ledger::SqliteStore>(config.ledger.path,
+                                                ledger::SqliteStore::Mode::kWrite),
+          ledger::WriterOptions{.retention = config.ledger.retention,
+                                .on_state = [](bool ok, std::string_view detail) {
+                                  if (ok) {
+                                    log::info("ledger writes again: catching up");
+                                  } else {
+                                    log::warn(
+                                        "ledger write failed: entries wait in memory and are "
+                                        "written when it works again; recording goes on",
+                                        {{"error", detail}});
+                                  }
+                                }});
+    } catch (const ledger::StoreError& e) {
+      if (config.ledger.path_set) {
+        log::error(std::string("ledger.path (LEDGER_PATH) ") + e.what());
+        return 1;
+      }
+      log::warn(
+          "ledger off: its default file cannot be opened here; set ledger.path (LEDGER_PATH) to "
+          "a file on a writable volume, or ledger: off to silence this",
+          {{"error", e.what()}});
+    }
+  }
   util::AsioTimers timers;
   const recording::Policy policy(config.recording, config.rules);
-  recorder::Recorder recorder(policy, config.delivery, api, timers, coordination.get(),
-                              std::random_device{}());
+  recorder::Recorder recorder({.policy = policy,
+                               .delivery = config.delivery,
+                               .api = api,
+                               .timers = timers,
+                               .claims = coordination.get(),
+                               .journal = ledger.get(),
+                               .seed = std::random_device{}()});
   recorder::Reconciler reconciler(recorder, api, timers, config.delivery.reconcile_interval,
                                   coordination.get());
   const livekit::WebhookVerifier verifier(config.webhook.api_key, config.webhook.api_secret,
@@ -86,6 +122,11 @@ int run(const config::Config& config) {
   metrics::publish_process_metrics();
   metrics::initialise_series(livekit::call_outcomes());
   metrics::track_pending_starts([&recorder] { return static_cast<double>(recorder.pending()); });
+  if (ledger) {
+    metrics::track_ledger([&ledger] { return static_cast<double>(ledger->queued()); },
+                          [&ledger] { return static_cast<double>(ledger->dropped()); },
+                          [&ledger] { return static_cast<double>(ledger->write_errors()); });
+  }
   metrics::track_api_calls_in_flight(
       [&client] { return static_cast<double>(client.outstanding()); });
   metrics::track_coordination(
@@ -187,15 +228,18 @@ int run(const config::Config& config) {
                                       : std::string_view("none")},
        {"storage", config.storage ? recording::storage_name(*config.storage) : "storages only"},
        {"replica", coordination ? coordination->replica_id() : std::string_view("alone")},
+       {"ledger", ledger ? std::string_view(config.ledger.path) : std::string_view("off")},
        {"config", config.source}});
   reconciler.start();
   pool.run();
-  // Stop the other threads before the objects they use are destroyed: API answers reach the
-  // recorder and reconciler, timers belong to the reconciler and recorder.
+  // Stop the other threads before the objects they use are destroyed: API answers, claims and
+  // timer callbacks reach the recorder and reconciler.
   reconciler.stop();
   client.stop();
   if (coordination) coordination->stop();
   timers.stop();
+  // What the ledger still holds is written, for a moment: a database that is down loses it.
+  if (ledger) ledger->stop(std::chrono::seconds(2));
   return 0;
 }
 
@@ -261,6 +305,20 @@ int main(int argc, char** argv) {
                  "test it");
   app.add_option("--config", config_path,
                  "YAML configuration file (default: $CONFIG_FILE, else ./config.yaml if present)");
+  ledger::ReportArgs report_args;
+  CLI::App* report = app.add_subcommand(
+      "report",
+      "Print the room sessions of a window from the ledger (the service may be running); exit 0 "
+      "when none is unrecorded or partial, 3 when some are, 1 on error");
+  report->add_option("--since", report_args.since,
+                     "From: RFC 3339, or a duration back from now (24h, 7d); default 24h");
+  report->add_option("--until", report_args.until, "To: the same; default now");
+  report->add_option("--status", report_args.status,
+                     "Only sessions in this status: recording, recorded, partial, stopped, "
+                     "skipped, unrecorded");
+  report->add_option("--name", report_args.name, "Only rooms whose name matches this glob");
+  report->add_option("--format", report_args.format, "table (default), json or csv");
+  report->fallthrough();
   // The build line is what the image test compares; OpenSSL is the shared library loaded now,
   // whose version Debian's security updates change.
   app.set_version_flag("--version", std::string("auto-recorder ") + AUTO_RECORDER_VERSION +
@@ -291,6 +349,7 @@ int main(int argc, char** argv) {
   for (std::string& unknown : config::unknown_variables(config::process_environment_entries())) {
     config.warnings.push_back(std::move(unknown));
   }
+  if (report->parsed()) return ledger::report(config.ledger, report_args, std::cout, std::cerr);
   if (check_config) {
     std::cout << config::describe(config);
     for (const std::string& warning : config.warnings) {

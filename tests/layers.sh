@@ -11,9 +11,10 @@ declare -A allowed=(
   [recording]="util"
   [livekit]="recording util"
   [coordination]="telemetry util"
-  [recorder]="coordination livekit recording telemetry util"
+  [ledger]="util"
+  [recorder]="coordination ledger livekit recording telemetry util"
   [server]="livekit recorder telemetry util"
-  [config]="coordination livekit recorder recording telemetry util"
+  [config]="coordination ledger livekit recorder recording telemetry util"
 )
 
 status=0
@@ -35,5 +36,19 @@ for dir in "$src"/*/; do
     fi
   done < <(grep -nHE '^#include "[a-z_]+/' "$dir"*.?pp | sed -E 's/^([^:]+):([0-9]+):/\1:\2:/')
 done
+# The table itself must have no cycle, or the check above would let one through.
+declare -A state=()
+visit() {
+  local folder=$1 used
+  [[ ${state[$folder]:-} == done ]] && return 0
+  if [[ ${state[$folder]:-} == visiting ]]; then
+    echo "tests/layers.sh: the table has a cycle through $folder"
+    return 1
+  fi
+  state[$folder]=visiting
+  for used in ${allowed[$folder]}; do visit "$used" || return 1; done
+  state[$folder]=done
+}
+for folder in "${!allowed[@]}"; do visit "$folder" || status=1; done
 [[ $status == 0 ]] && echo "layers: every include in src/ follows the table"
 exit $status

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "coordination/settings.hpp"
+#include "ledger/settings.hpp"
 #include "recorder/delivery.hpp"
 #include "recording/policy.hpp"
 #include "recording/storage.hpp"
@@ -71,6 +72,7 @@ struct Config {
   recording::NamedStorages storages;  // extra storages outputs name
   recorder::Delivery delivery;
   coordination::RedisSettings redis;
+  ledger::Settings ledger;
   log::Settings log;
   std::string source;                 // "config.yaml + environment", for the startup line
   std::vector<std::string> warnings;  // logged once at startup

@@ -133,4 +133,39 @@ log::Settings read_logging(const Reader& in) {
   return log;
 }
 
+ledger::Settings read_ledger(const Reader& in, bool redis_enabled,
+                             std::vector<std::string>& warnings) {
+  ledger::Settings ledger;
+  const std::string switch_text = lower(in.text("ledger"));
+  const auto on = parse_bool(switch_text);
+  if (!on) {
+    throw ConfigError(name_of("ledger") + ": \"" + in.text("ledger") +
+                      "\" is not on or off: write off to turn the ledger off");
+  }
+  ledger.enabled = *on;
+  ledger.path = in.text("ledger.path");
+  ledger.path_set = in.get("ledger.path").has_value();
+  ledger.retention = in.duration("ledger.retention", false);
+  if (ledger.retention < std::chrono::hours(1)) {
+    throw ConfigError(name_of("ledger.retention") + " must be at least 1h");
+  }
+  if (ledger.enabled && redis_enabled) {
+    if (ledger.path_set) {
+      throw ConfigError(name_of("ledger.path") +
+                        " is set together with redis: each replica would keep a different part "
+                        "of the record in its own file; remove ledger.path (the ledger is then "
+                        "off with several replicas)");
+    }
+    ledger.enabled = false;
+    warnings.emplace_back(
+        "ledger off: with redis: (several replicas) the ledger needs one database every replica "
+        "writes to, and this build keeps it in a SQLite file for one replica only");
+  }
+  if (ledger.enabled && ledger.path.empty()) {
+    throw ConfigError(name_of("ledger.path") + " is empty: name the SQLite file, or set " +
+                      name_of("ledger") + " to off");
+  }
+  return ledger;
+}
+
 }  // namespace ar::config

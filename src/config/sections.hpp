@@ -12,5 +12,8 @@ WebhookAuth read_webhook(const Reader& in, const LiveKitApi& api);
 Server read_server(const Reader& in);
 recorder::Delivery read_delivery(const Reader& in);
 log::Settings read_logging(const Reader& in);
+// `redis_enabled`: several replicas, whose ledger cannot be one SQLite file each.
+ledger::Settings read_ledger(const Reader& in, bool redis_enabled,
+                             std::vector<std::string>& warnings);
 
 }  // namespace ar::config

@@ -141,6 +141,14 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "How long webhook event ids and room sids are remembered to drop duplicates."},
     {"dedupe_capacity", "DEDUPE_CAPACITY", "100000", Kind::kInteger, kPlain,
      "Most event ids and room sids remembered; the oldest are forgotten first."},
+    // Ledger: the durable record of every room session (docs/ledger.md)
+    {"ledger", "LEDGER", "on", Kind::kString, kPlain,
+     "off turns the ledger off: nothing is kept of rooms beyond the logs and metrics."},
+    {"ledger.path", "LEDGER_PATH", "ledger.db", Kind::kString, kPlain,
+     "SQLite file of the ledger, relative to the working directory. Set it to a file on a "
+     "volume; when the default cannot be opened the ledger is off, with a warning."},
+    {"ledger.retention", "LEDGER_RETENTION", "9600h", Kind::kDuration, kPlain,
+     "How long room sessions are kept (9600h: 400 days); older ones are deleted hourly."},
     // Logging
     {"log_level", "LOG_LEVEL", "info", Kind::kString, kPlain, "debug, info, warn or error."},
     {"log_format", "LOG_FORMAT", "text", Kind::kString, kPlain,

@@ -41,6 +41,45 @@ std::optional<json::object> parse_object(std::string_view text) {
   return std::move(root.get_object());
 }
 
+const json::array* array_field(const json::object& object, std::string_view json_name,
+                               std::string_view proto_name) {
+  const json::value* value = proto_field(object, json_name, proto_name);
+  return value != nullptr ? value->if_array() : nullptr;
+}
+
+EgressResults read_results(const json::object& object) {
+  EgressResults out;
+  out.started_at_ns = proto_integer(object, "startedAt", "started_at");
+  out.ended_at_ns = proto_integer(object, "endedAt", "ended_at");
+  out.manifest_location = string_field(object, "manifestLocation", "manifest_location");
+  if (const json::array* files = array_field(object, "fileResults", "file_results")) {
+    for (const json::value& item : *files) {
+      const json::object* file = item.if_object();
+      if (file == nullptr) continue;
+      out.files.push_back({string_field(*file, "filename", ""), string_field(*file, "location", ""),
+                           proto_integer(*file, "size", ""), proto_integer(*file, "duration", "")});
+    }
+  }
+  if (const json::array* segments = array_field(object, "segmentResults", "segment_results")) {
+    for (const json::value& item : *segments) {
+      const json::object* segment = item.if_object();
+      if (segment == nullptr) continue;
+      if (out.playlist_location.empty()) {
+        out.playlist_location = string_field(*segment, "playlistLocation", "playlist_location");
+      }
+      out.segment_count += proto_integer(*segment, "segmentCount", "segment_count");
+    }
+  }
+  if (const json::array* images = array_field(object, "imageResults", "image_results")) {
+    for (const json::value& item : *images) {
+      if (const json::object* image = item.if_object()) {
+        out.image_count += proto_integer(*image, "imageCount", "image_count");
+      }
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(EgressStatus status) {
@@ -85,6 +124,7 @@ std::optional<EgressInfo> read_egress_info(const json::object& object) {
   const json::object* unified = object_field(object, "egress", "");
   info.records_room = object_field(object, "roomComposite", "room_composite") != nullptr ||
                       (unified != nullptr && object_field(*unified, "template", "") != nullptr);
+  info.results = read_results(object);
   return info;
 }
 

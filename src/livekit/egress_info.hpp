@@ -33,6 +33,25 @@ bool is_failure(EgressStatus status);
 EgressStatus status_named(std::string_view name);
 EgressStatus status_numbered(std::int64_t number);
 
+// A file egress wrote (FileInfo).
+struct EgressFile {
+  std::string filename;
+  std::string location;
+  std::int64_t size = 0;
+  std::int64_t duration_ns = 0;
+};
+
+// What a recording produced, as egress reports it when it updates or ends. Kept by the ledger.
+struct EgressResults {
+  std::int64_t started_at_ns = 0;
+  std::int64_t ended_at_ns = 0;
+  std::vector<EgressFile> files;
+  std::string playlist_location;  // the first segment output's
+  std::int64_t segment_count = 0;
+  std::int64_t image_count = 0;
+  std::string manifest_location;
+};
+
 struct EgressInfo {
   std::string egress_id;
   std::string room_id;  // the room session's sid
@@ -44,6 +63,7 @@ struct EgressInfo {
   // StartEgress with a template source (livekit-server 1.13.2+). Web, track, participant and
   // media egresses are not.
   bool records_room = false;
+  EgressResults results;  // read from webhooks (read_egress_info), not from lists
 };
 
 // An EgressInfo JSON object (lowerCamelCase or proto names); nullopt without an egress id.

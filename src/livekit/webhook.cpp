@@ -133,6 +133,8 @@ std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEve
 EventKind event_kind(std::string_view name) {
   if (name == "room_started") return EventKind::kRoomStarted;
   if (name == "room_finished") return EventKind::kRoomFinished;
+  if (name == "egress_started") return EventKind::kEgressStarted;
+  if (name == "egress_updated") return EventKind::kEgressUpdated;
   if (name == "egress_ended") return EventKind::kEgressEnded;
   return EventKind::kOther;
 }

@@ -28,9 +28,16 @@ inline std::int64_t room_created_ms(std::int64_t creation_time_ms, std::int64_t 
   return 0;
 }
 
-// The events the recorder acts on; every other name (participants, tracks, ingress, names newer
-// than this code) is kOther.
-enum class EventKind { kOther, kRoomStarted, kRoomFinished, kEgressEnded };
+// The events the recorder acts on or the ledger keeps; every other name (participants, tracks,
+// ingress, names newer than this code) is kOther.
+enum class EventKind {
+  kOther,
+  kRoomStarted,
+  kRoomFinished,
+  kEgressStarted,
+  kEgressUpdated,
+  kEgressEnded
+};
 
 EventKind event_kind(std::string_view name);
 

@@ -16,6 +16,30 @@ std::string key(std::string_view kind, std::string_view id) {
   return out;
 }
 
+std::int64_t ns_to_ms(std::int64_t ns) {
+  return ns / 1'000'000;
+}
+
+// What egress reported of a recording, as the ledger keeps it.
+ledger::EgressReported reported(const livekit::EgressInfo& egress) {
+  ledger::Recording r;
+  r.egress_id = egress.egress_id;
+  r.status = livekit::to_string(egress.status);
+  r.error = egress.error;
+  const livekit::EgressResults& results = egress.results;
+  r.started_ms = ns_to_ms(results.started_at_ns);
+  r.ended_ms = ns_to_ms(results.ended_at_ns);
+  for (const livekit::EgressFile& file : results.files) {
+    r.files.push_back(
+        {file.filename, file.location, file.size, static_cast<double>(file.duration_ns) / 1e9});
+  }
+  r.playlist_location = results.playlist_location;
+  r.segment_count = results.segment_count;
+  r.image_count = results.image_count;
+  r.manifest_location = results.manifest_location;
+  return {egress.room_id, egress.room_name, std::move(r)};
+}
+
 }  // namespace
 
 std::string_view to_string(Origin origin) {
@@ -30,16 +54,25 @@ std::string_view to_string(Origin origin) {
   return "webhook";
 }
 
-Recorder::Recorder(const recording::Policy& policy, const Delivery& delivery,
-                   livekit::EgressApi& api, util::Timers& timers, coordination::ClaimStore* claims,
-                   std::uint64_t seed)
-    : policy_(policy),
-      delivery_(delivery),
-      api_(api),
-      timers_(timers),
-      claims_(claims),
-      seen_(delivery.dedupe_ttl, delivery.dedupe_capacity),
-      backoff_(delivery.retry_initial_delay, delivery.retry_max_delay, seed) {}
+Recorder::Recorder(const Parts& parts)
+    : policy_(parts.policy),
+      delivery_(parts.delivery),
+      api_(parts.api),
+      timers_(parts.timers),
+      claims_(parts.claims),
+      journal_(parts.journal),
+      seen_(parts.delivery.dedupe_ttl, parts.delivery.dedupe_capacity),
+      backoff_(parts.delivery.retry_initial_delay, parts.delivery.retry_max_delay, parts.seed) {}
+
+void Recorder::journal(ledger::Entry entry) {
+  if (journal_ != nullptr) journal_->record(std::move(entry));
+}
+
+std::int64_t Recorder::wall_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             timers_.wall_now().time_since_epoch())
+      .count();
+}
 
 std::size_t Recorder::pending() const {
   const std::lock_guard lock(mutex_);
@@ -100,8 +133,13 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
     case livekit::EventKind::kRoomFinished:
       if (event.room) on_room_finished(*event.room, now);
       break;
+    case livekit::EventKind::kEgressStarted:
+    case livekit::EventKind::kEgressUpdated:
+      if (event.egress && event.egress->records_room) journal(reported(*event.egress));
+      break;
     case livekit::EventKind::kEgressEnded:
       if (event.egress) {
+        if (event.egress->records_room) journal(reported(*event.egress));
         on_recording_ended(*event.egress);
       } else {
         log::debug("egress_ended without an egress id: nothing to act on",
@@ -120,6 +158,7 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
 
 void Recorder::on_room_finished(const livekit::Room& room, TimePoint now) {
   if (!room.sid.empty()) seen_.insert(key("fin:", room.sid), now);
+  journal(ledger::RoomFinished{room.sid, wall_ms(), room.name, room.created_ms});
   if (auto it = attempts_.find(room.name);
       it != attempts_.end() &&
       (room.sid.empty() || it->second.room.sid == room.sid || it->second.room.sid.empty())) {
@@ -221,6 +260,13 @@ bool Recorder::chosen_by_policy(const livekit::Room& room, std::string_view orig
                                 recording::Choice& choice) {
   choice = policy_.choose(room.name, room.metadata);
   const std::string& id = room.sid.empty() ? room.name : room.sid;
+  // Once per room session: the reconciler meets a skipped room on every pass.
+  if (journal_ != nullptr && !room.sid.empty() && !seen_.contains(key("led:", room.sid), now)) {
+    seen_.insert(key("led:", room.sid), now);
+    journal(ledger::RoomSeen{room.sid, room.name, room.created_ms > 0 ? room.created_ms : wall_ms(),
+                             std::string(origin == "reconciler" ? "reconciler" : "webhook")});
+    journal(ledger::Decided{room.sid, choice.recording != nullptr, std::string(choice.rule)});
+  }
   if (choice.metadata_unparsable && !seen_.contains(key("meta:", id), now)) {
     seen_.insert(key("meta:", id), now);
     log::warn("room metadata is not a JSON object: rules that test metadata do not fit this room",
@@ -248,6 +294,7 @@ void Recorder::note_stop(const std::string& room_sid, const std::string& egress_
 void Recorder::report_stop(const livekit::Room& room, std::string_view origin, TimePoint now) {
   if (seen_.contains(key("stop:", room.sid), now)) return;
   seen_.insert(key("stop:", room.sid), now);
+  journal(ledger::StoppedOnPurpose{room.sid, stopped_.at(room.sid)});
   log::info("not restarted: recording stopped on purpose", {{"room", room.name},
                                                             {"room_sid", room.sid},
                                                             {"egress_id", stopped_.at(room.sid)},

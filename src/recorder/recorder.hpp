@@ -19,6 +19,7 @@
 #include <unordered_map>
 
 #include "coordination/claim_store.hpp"
+#include "ledger/entry.hpp"
 #include "livekit/egress_api.hpp"
 #include "livekit/egress_info.hpp"
 #include "livekit/webhook.hpp"
@@ -44,10 +45,17 @@ enum class Verdict {
 
 class Recorder {
  public:
-  // Keeps references to everything; all must outlive it. `claims` is null when running alone
-  // (no Redis configured). `seed` makes the retry backoff's jitter.
-  Recorder(const recording::Policy& policy, const Delivery& delivery, livekit::EgressApi& api,
-           util::Timers& timers, coordination::ClaimStore* claims, std::uint64_t seed);
+  // What the recorder works with; all must outlive it.
+  struct Parts {
+    const recording::Policy& policy;
+    const Delivery& delivery;
+    livekit::EgressApi& api;
+    util::Timers& timers;
+    coordination::ClaimStore* claims = nullptr;  // null when running alone (no Redis)
+    ledger::Journal* journal = nullptr;          // null when the ledger is off
+    std::uint64_t seed = 0;                      // the retry backoff's jitter
+  };
+  explicit Recorder(const Parts& parts);
   Recorder(const Recorder&) = delete;
   Recorder& operator=(const Recorder&) = delete;
 
@@ -107,6 +115,9 @@ class Recorder {
   void note_stop(const std::string& room_sid, const std::string& egress_id);
   // Says once per room session that a stop kept it from being recorded again.
   void report_stop(const livekit::Room& room, std::string_view origin, TimePoint now);
+  // Tells the ledger, when there is one.
+  void journal(ledger::Entry entry);
+  std::int64_t wall_ms() const;
 
   // Starting (start.cpp): claim, check, start, retry.
   void claim_then_check(const std::string& room_name, std::uint64_t id);
@@ -126,13 +137,14 @@ class Recorder {
   livekit::EgressApi& api_;
   util::Timers& timers_;
   coordination::ClaimStore* claims_;
+  ledger::Journal* journal_;
 
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Attempt> attempts_;     // by room name: one attempt per room
   std::unordered_map<std::string, History> history_;      // by room name, only rooms with failures
   std::unordered_map<std::string, std::string> stopped_;  // room sid -> the egress stopped
   // Keys "ev:" event id, "sid:" room sid (room_started handled), "fin:" room sid (finished),
-  // "meta:" / "skip:" / "stop:" room (said once).
+  // "meta:" / "skip:" / "stop:" room (said once), "led:" room sid (told the ledger).
   SeenSet seen_;
   Backoff backoff_;
   std::uint64_t next_attempt_id_ = 1;

@@ -8,6 +8,14 @@
 #include "util/duration.hpp"
 
 namespace ar::recorder {
+namespace {
+
+// "unavailable: no response from servers", as the ledger keeps a failed start's reason.
+std::string failure_text(const livekit::ApiError& error) {
+  return error.message.empty() ? error.code : error.code + ": " + error.message;
+}
+
+}  // namespace
 
 // Several replicas: only the one holding the room's claim goes on to check and start.
 void Recorder::claim_then_check(const std::string& room_name, std::uint64_t id) {
@@ -96,6 +104,7 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
       log::info("skipped: room is already being recorded", fields);
     }
     metrics::recording_skipped("already_recording");
+    journal(ledger::RecordingStarted{sid, egress.egress_id, wall_ms(), false});
     finish(room_name, egress.egress_id);
     return;
   }
@@ -127,6 +136,8 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
                                         {"retries", std::to_string(attempt->retries)}});
         metrics::recording_started(to_string(attempt->origin));
         observe_start_delay(*attempt);
+        journal(ledger::RecordingStarted{attempt->room.sid, std::string(named), wall_ms(),
+                                         attempt->origin == Origin::kRestart});
         finish(room_name, named);
       });
 }
@@ -153,6 +164,7 @@ void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std:
     case livekit::Failure::kRoomGone:
       log::info("room is gone: stopped trying to record it", fields);
       metrics::recording_failed(outcome);
+      journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
       finish(room_name);
       return;
     case livekit::Failure::kPermanent:
@@ -161,6 +173,7 @@ void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std:
           "not retried",
           fields);
       metrics::recording_failed(outcome);
+      journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
       finish(room_name);
       return;
     case livekit::Failure::kTransient:
@@ -172,12 +185,14 @@ void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std:
                               : "gave up starting the recording; the reconciler tries again",
                fields);
     metrics::recording_failed(outcome);
+    journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
     finish(room_name);
     return;
   }
   const auto delay = backoff_.delay(attempt.retries++);
   if (attempt.claimed) claims_->renew({attempt.room.name, attempt.room.sid}, delay);
   metrics::recording_retried(outcome);
+  journal(ledger::StartRetried{attempt.room.sid, failure_text(error)});
   log::warn("recording not started yet: retrying", {{"room", room_name},
                                                     {"room_sid", attempt.room.sid},
                                                     {"call", call},

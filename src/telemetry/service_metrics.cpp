@@ -274,6 +274,19 @@ void track_coordination(std::function<double()> degraded, std::function<double()
                    std::move(leader));
 }
 
+void track_ledger(std::function<double()> queued, std::function<double()> dropped,
+                  std::function<double()> write_errors) {
+  registry().gauge("auto_recorder_ledger_queue",
+                   "Ledger entries waiting to be written (the ledger is behind while it grows).",
+                   std::move(queued));
+  registry().counter_read("auto_recorder_ledger_dropped_total",
+                          "Ledger entries dropped because the queue was full (the oldest go).",
+                          std::move(dropped));
+  registry().counter_read("auto_recorder_ledger_write_errors_total",
+                          "Ledger writes that failed (retried until they work).",
+                          std::move(write_errors));
+}
+
 void track_pending_starts(std::function<double()> read) {
   registry().gauge("auto_recorder_pending_starts",
                    "Rooms waiting for their recording to start (the bounded queue).",

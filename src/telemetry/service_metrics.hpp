@@ -42,6 +42,10 @@ void coordination_claim(std::string_view result);
 // Gauges: 1 while Redis is configured but unreachable; 1 while this replica runs reconcile passes.
 void track_coordination(std::function<double()> degraded, std::function<double()> leader);
 
+// The ledger: entries waiting to be written, dropped past the queue's bound, failed writes.
+void track_ledger(std::function<double()> queued, std::function<double()> dropped,
+                  std::function<double()> write_errors);
+
 // Gauges read at scrape time.
 void track_pending_starts(std::function<double()> read);
 void track_api_calls_in_flight(std::function<double()> read);

@@ -56,8 +56,9 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
     if (unit == nullptr) return std::nullopt;
     i += unit->suffix.size();
     total_ns += value * unit->nanoseconds;
-    // A year is far beyond any sensible timeout; refusing it also keeps the cast below defined.
-    if (total_ns > 365.0 * 24 * 3600e9) return std::nullopt;
+    // Ten years is beyond any sensible timeout or retention; refusing more also keeps the cast
+    // below defined.
+    if (total_ns > 3653.0 * 24 * 3600e9) return std::nullopt;
   }
   return std::chrono::milliseconds{static_cast<std::int64_t>(total_ns / 1e6)};
 }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "coordination/claim_store.hpp"
+#include "ledger/sqlite_store.hpp"
 #include "livekit/egress_api.hpp"
 #include "util/timers.hpp"
 
@@ -252,7 +253,8 @@ class FakeClaims final : public coordination::ClaimStore {
                    replaces = std::string(replaces_egress), done = std::move(done)] {
       using coordination::Claim;
       if (!table_.available) return done({Claim::kUnavailable, "injected: Redis down"});
-      if (!event.empty() && table_.events.contains(event)) {
+      // As the Lua script: the event is marked handled whatever becomes of the claim.
+      if (!event.empty() && !table_.events.insert(event).second) {
         return done({Claim::kDuplicateEvent, "another replica"});
       }
       auto it = table_.claims.find(key);
@@ -261,17 +263,23 @@ class FakeClaims final : public coordination::ClaimStore {
         return done({Claim::kTaken, it->second});
       }
       table_.claims[key] = replica_;
-      if (!event.empty()) table_.events.insert(event);
       done({Claim::kWon, replica_});
     });
   }
   void renew(coordination::RoomRef /*room*/, milliseconds /*wait*/) override { ++renewals; }
+  // Only this replica's own claim changes, as the update script checks its holder.
   void started(coordination::RoomRef room, std::string_view egress_id) override {
-    table_.claims[key_of(room)] = "egress:" + std::string(egress_id);
+    if (auto it = table_.claims.find(key_of(room));
+        it != table_.claims.end() && it->second == replica_) {
+      it->second = "egress:" + std::string(egress_id);
+    }
   }
   void release(coordination::RoomRef room) override {
     ++releases;
-    table_.claims.erase(key_of(room));
+    if (auto it = table_.claims.find(key_of(room));
+        it != table_.claims.end() && it->second == replica_) {
+      table_.claims.erase(it);
+    }
   }
   void lease(std::function<void(const coordination::LeaseAnswer&)> done) override {
     answers_.push([this, done = std::move(done)] {
@@ -296,6 +304,20 @@ class FakeClaims final : public coordination::ClaimStore {
   std::string replica_;
   ClaimTable& table_;
   Answers& answers_;
+};
+
+// The ledger the recorder writes to: each entry applied at once to a real SQLite store in
+// memory, so a test reads the status a room session ends up with.
+class MemoryLedger final : public ledger::Journal {
+ public:
+  void record(ledger::Entry entry) override { store.apply(std::span(&entry, 1)); }
+  ledger::Room room(const std::string& sid) { return store.room(sid).value_or(ledger::Room{}); }
+  std::string status(const std::string& sid) {
+    const auto found = store.room(sid);
+    return found ? std::string(ledger::to_string(found->status)) : "(not in the ledger)";
+  }
+
+  ledger::SqliteStore store{":memory:", ledger::SqliteStore::Mode::kWrite};
 };
 
 // Runs the answers waiting, moves the clock `within` forward, and runs what that caused,

@@ -32,7 +32,8 @@ class ReconcilerTest : public ::testing::Test {
   };
   Replica& replica(coordination::ClaimStore* claims = nullptr) {
     auto& r = replicas_.emplace_back();
-    r.recorder = std::make_unique<Recorder>(policy_, delivery, livekit, timers, claims, 1);
+    r.recorder = std::make_unique<Recorder>(
+        Recorder::Parts{policy_, delivery, livekit, timers, claims, nullptr, 1});
     r.reconciler = std::make_unique<Reconciler>(*r.recorder, livekit, timers,
                                                 delivery.reconcile_interval, claims);
     return r;

@@ -63,7 +63,8 @@ class RecorderTest : public ::testing::Test {
   Recorder& recorder(coordination::ClaimStore* claims = nullptr) {
     if (!recorder_) {
       policy_ = std::make_unique<recording::Policy>(top_level, rules);
-      recorder_ = std::make_unique<Recorder>(*policy_, delivery, livekit, timers, claims, 42);
+      recorder_ = std::make_unique<Recorder>(
+          Recorder::Parts{*policy_, delivery, livekit, timers, claims, &journal, 42});
     }
     return *recorder_;
   }
@@ -84,6 +85,7 @@ class RecorderTest : public ::testing::Test {
   recording::Recording top_level;
   std::vector<recording::Rule> rules;
   Delivery delivery;
+  testing::MemoryLedger journal;
 
  private:
   std::unique_ptr<recording::Policy> policy_;
@@ -99,6 +101,9 @@ TEST_F(RecorderTest, AWebhookDeliveredTwiceStartsOneRecording) {
   EXPECT_EQ(livekit.starts_for("class-1"), 1U);
   EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
   EXPECT_EQ(recorder().pending(), 0U);
+  EXPECT_EQ(journal.status("RM_class-1"), "recording");
+  EXPECT_EQ(journal.room("RM_class-1").learned_from, "webhook");
+  EXPECT_EQ(journal.room("RM_class-1").recordings.size(), 1U);
 }
 
 TEST_F(RecorderTest, ASecondRoomStartedForTheSameRoomSessionStartsNothing) {
@@ -140,6 +145,8 @@ TEST_F(RecorderTest, ABusyEgressFleetIsRetriedWithBackoffUntilOneRecordingStarts
   EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
   EXPECT_EQ(recorder().pending(), 0U);
   EXPECT_EQ(timers.waiting(), 0U);
+  EXPECT_EQ(journal.room("RM_class-1").retries, 3);
+  EXPECT_EQ(journal.status("RM_class-1"), "recording");
 }
 
 TEST_F(RecorderTest, AStartWhoseAnswerIsLostIsNotSentAgain) {
@@ -154,6 +161,8 @@ TEST_F(RecorderTest, AStartWhoseAnswerIsLostIsNotSentAgain) {
   EXPECT_EQ(livekit.starts_for("class-1"), 1U);
   EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
   EXPECT_EQ(recorder().pending(), 0U);
+  // The recording the lost answer was about is in the ledger, found by the check.
+  EXPECT_EQ(journal.status("RM_class-1"), "recording");
 }
 
 TEST_F(RecorderTest, ARoomAlreadyRecordedBySomeoneElseIsNotStarted) {
@@ -181,6 +190,8 @@ TEST_F(RecorderTest, RequestErrorsAreNotRetried) {
     recorder().on_webhook(room_started(room, "EV_" + name));
     settle(minutes(5));
     EXPECT_EQ(livekit.starts_for(name), 1U) << code;
+    EXPECT_EQ(journal.status("RM_" + name), "unrecorded") << code;
+    EXPECT_EQ(journal.room("RM_" + name).start_error.substr(0, std::string(code).size()), code);
   }
   EXPECT_EQ(recorder().pending(), 0U);
   EXPECT_EQ(timers.waiting(), 0U);
@@ -240,6 +251,8 @@ TEST_F(RecorderTest, ARecordingThatFailsMidRoomIsRestartedAtMostThreeTimesAnHour
   EXPECT_EQ(livekit.calls("ListRooms"), 4U);          // each failure looked at the room...
   EXPECT_EQ(livekit.starts_for("class-1"), 1U + 3U);  // ...and three were restarted
   EXPECT_EQ(livekit.active_recordings("class-1"), 0U);
+  EXPECT_EQ(journal.status("RM_class-1"), "partial");
+  EXPECT_EQ(journal.room("RM_class-1").restarts, 3);
   // An hour after the first restarts the window has room again.
   timers.advance(minutes(61));
   recorder().ensure_recording(room, Origin::kReconciler);
@@ -287,6 +300,8 @@ TEST_F(RecorderTest, ADeliberateStopStaysStoppedForThatRoomSession) {
   EXPECT_EQ(recorder().on_webhook(room_started(next, "EV_3")), Verdict::kAccepted);
   settle();
   EXPECT_EQ(livekit.starts_for("hearing"), 2U);
+  EXPECT_EQ(journal.status("RM_A"), "stopped");
+  EXPECT_EQ(journal.status("RM_B"), "recording");
 }
 
 TEST_F(RecorderTest, ADeliberateStopHoldsWhenItsWebhookIsLost) {
@@ -299,6 +314,28 @@ TEST_F(RecorderTest, ADeliberateStopHoldsWhenItsWebhookIsLost) {
   settle();
   EXPECT_EQ(livekit.starts_for("hearing"), 1U);
   EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kStopped);
+}
+
+TEST_F(RecorderTest, ARoomRecordedToItsEndIsRecordedWithItsFiles) {
+  auto room = livekit.add_room("consultation");
+  room.created_ms = 1'700'000'000'000;
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  auto ended = livekit.end(recording_of("consultation"), EgressStatus::kComplete);
+  ended.results.started_at_ns = 1'700'000'002'000'000'000;
+  ended.results.ended_at_ns = 1'700'003'600'000'000'000;
+  ended.results.files.push_back(
+      {"consultation.mp4", "s3://bucket/consultation.mp4", 123456, 3'598'000'000'000});
+  recorder().on_webhook(room_finished(room, "EV_2"));
+  recorder().on_webhook(egress_ended(ended, "EV_3"));
+  const ledger::Room kept = journal.room(room.sid);
+  EXPECT_EQ(kept.status, ledger::Status::kRecorded);
+  ASSERT_EQ(kept.recordings.size(), 1U);
+  ASSERT_EQ(kept.recordings[0].files.size(), 1U);
+  EXPECT_EQ(kept.recordings[0].files[0].location, "s3://bucket/consultation.mp4");
+  EXPECT_EQ(kept.recordings[0].files[0].size, 123456);
+  EXPECT_DOUBLE_EQ(kept.recordings[0].files[0].duration_seconds, 3598.0);
+  EXPECT_DOUBLE_EQ(ledger::start_delay_seconds(kept), 2.0);
 }
 
 TEST_F(RecorderTest, RestartStoppedRecordingsStartsAStoppedRecordingAgain) {
@@ -333,6 +370,8 @@ TEST_F(RecorderTest, RoomsARuleExcludesAreSkippedWithoutAskingLiveKit) {
   settle();
   EXPECT_EQ(livekit.calls("ListEgress"), 0U);
   EXPECT_EQ(livekit.calls("Start"), 0U);
+  EXPECT_EQ(journal.status("RM_skip-me"), "skipped");
+  EXPECT_EQ(journal.room("RM_skip-me").rule, "rules[0]");
 }
 
 TEST_F(RecorderTest, EventsAreRememberedForDedupeTtlThenCheckedAgainstLiveKit) {
@@ -377,13 +416,16 @@ TEST_F(RecorderTest, IgnoredEventsChangeNothing) {
 // Several replicas share LiveKit and a claim table, as they share Redis.
 class ReplicasTest : public RecorderTest {
  protected:
-  ReplicasTest() : claims_a("a", table, answers), claims_b("b", table, answers) {}
+  ReplicasTest()
+      : claims_a("a", table, answers),
+        claims_b("b", table, answers),
+        claims_c("c", table, answers) {}
 
   Recorder& replica(FakeClaims& claims) {
     auto& slot = replicas_[&claims];
     if (!slot) {
-      policy_ = std::make_unique<recording::Policy>(top_level, rules);
-      slot = std::make_unique<Recorder>(*policy_, delivery, livekit, timers, &claims, 7);
+      slot = std::make_unique<Recorder>(
+          Recorder::Parts{policy_, delivery, livekit, timers, &claims, &journal, 7});
     }
     return *slot;
   }
@@ -391,20 +433,22 @@ class ReplicasTest : public RecorderTest {
   ClaimTable table;
   FakeClaims claims_a;
   FakeClaims claims_b;
+  FakeClaims claims_c;
 
  private:
-  std::unique_ptr<recording::Policy> policy_;
+  recording::Policy policy_{top_level, rules};  // one for every replica
   std::map<FakeClaims*, std::unique_ptr<Recorder>> replicas_;
 };
 
 TEST_F(ReplicasTest, AWebhookDeliveredToTwoReplicasStartsOneRecording) {
   const auto room = livekit.add_room("class-1");
   replica(claims_a).on_webhook(room_started(room, "EV_1"));
-  replica(claims_b).on_webhook(room_started(room, "EV_1"));
-  replica(claims_b).on_webhook(room_started(room, "EV_2"));  // LiveKit's retry, new id
+  replica(claims_b).on_webhook(room_started(room, "EV_1"));  // the same event: handled by a
+  replica(claims_c).on_webhook(room_started(room, "EV_2"));  // LiveKit's retry, new id: claimed
   settle();
   EXPECT_EQ(livekit.starts_for("class-1"), 1U);
   EXPECT_EQ(livekit.calls("ListEgress"), 1U);  // the others lost the claim before asking
+  EXPECT_EQ(table.claims.at("RM_class-1"), "egress:" + recording_of("class-1"));
 }
 
 TEST_F(ReplicasTest, WithRedisUnreachableTheListEgressCheckStillGuards) {

@@ -13,6 +13,8 @@ TEST(Duration, ParsesGoStyleDurations) {
   EXPECT_EQ(parse_duration("10s"), milliseconds(10000));
   EXPECT_EQ(parse_duration("1m30s"), milliseconds(90000));
   EXPECT_EQ(parse_duration("1h"), milliseconds(3600000));
+  EXPECT_EQ(parse_duration("9600h"), milliseconds(9600LL * 3600000));  // 400 days
+  EXPECT_FALSE(parse_duration("90000h"));                              // over ten years
   EXPECT_EQ(parse_duration("1.5s"), milliseconds(1500));
   EXPECT_EQ(parse_duration("2500us"), milliseconds(2));
 }

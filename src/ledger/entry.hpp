@@ -1,0 +1,82 @@
+#pragma once
+// What the recorder tells the ledger, as it happens: one entry per decision or report. Entries
+// carry the room session's sid; the ledger keeps one row per session and one per recording.
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "ledger/model.hpp"
+
+namespace ar::ledger {
+
+// The recorder heard of a room session (its room_started, or a reconcile pass).
+struct RoomSeen {
+  std::string sid;
+  std::string name;
+  std::int64_t started_ms = 0;
+  std::string learned_from;  // "webhook" or "reconciler"
+};
+
+// The policy's decision for the session.
+struct Decided {
+  std::string sid;
+  bool record = true;
+  std::string rule;
+};
+
+// A start failed for a transient reason and is retried.
+struct StartRetried {
+  std::string sid;
+  std::string error;
+};
+
+// A start failed for good (refused, given up, shutting down).
+struct StartFailed {
+  std::string sid;
+  std::string error;
+};
+
+struct RecordingStarted {
+  std::string sid;
+  std::string egress_id;
+  std::int64_t at_ms = 0;
+  bool restart = false;  // after a recording failed mid-room
+};
+
+// What egress reported of a recording (egress_started, egress_updated, egress_ended).
+struct EgressReported {
+  std::string sid;
+  std::string room_name;
+  Recording recording;
+};
+
+// A recording ended EGRESS_COMPLETE while its room lived on.
+struct StoppedOnPurpose {
+  std::string sid;
+  std::string egress_id;
+};
+
+// room_finished: the session ended (it may be the first the ledger hears of it).
+struct RoomFinished {
+  std::string sid;
+  std::int64_t at_ms = 0;
+  std::string name;
+  std::int64_t started_ms = 0;  // 0 when LiveKit did not say
+};
+
+using Entry = std::variant<RoomSeen, Decided, StartRetried, StartFailed, RecordingStarted,
+                           EgressReported, StoppedOnPurpose, RoomFinished>;
+
+// Where the recorder sends entries. Never blocks and never fails: the ledger writes on its own
+// thread, and a ledger that is behind or down must not slow recording.
+class Journal {
+ public:
+  Journal() = default;
+  Journal(const Journal&) = delete;
+  Journal& operator=(const Journal&) = delete;
+  virtual ~Journal() = default;
+
+  virtual void record(Entry entry) = 0;
+};
+
+}  // namespace ar::ledger

@@ -1,0 +1,63 @@
+#include "ledger/model.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace ar::ledger {
+namespace {
+
+constexpr std::array<std::string_view, 6> kNames{"recording", "recorded", "partial",
+                                                 "stopped",   "skipped",  "unrecorded"};
+
+bool active(const Recording& r) {
+  return r.status == "EGRESS_STARTING" || r.status == "EGRESS_ACTIVE" ||
+         r.status == "EGRESS_ENDING";
+}
+
+bool failed(const Recording& r) {
+  return r.status == "EGRESS_FAILED" || r.status == "EGRESS_ABORTED" ||
+         r.status == "EGRESS_LIMIT_REACHED";
+}
+
+}  // namespace
+
+std::string_view to_string(Status status) {
+  return kNames.at(static_cast<std::size_t>(status));
+}
+
+bool status_named(std::string_view name, Status& out) {
+  const auto* found = std::find(kNames.begin(), kNames.end(), name);
+  if (found == kNames.end()) return false;
+  out = static_cast<Status>(found - kNames.begin());
+  return true;
+}
+
+Status status_of(const Room& room) {
+  if (room.decision == "skip") return Status::kSkipped;
+  if (room.recordings.empty()) return Status::kUnrecorded;
+  const bool lives = room.finished_ms == 0;
+  if (std::any_of(room.recordings.begin(), room.recordings.end(), failed)) {
+    // A failure mid-room left a gap even when a restart followed; one after the room finished
+    // may have cut the file short.
+    return Status::kPartial;
+  }
+  if (std::any_of(room.recordings.begin(), room.recordings.end(),
+                  [](const Recording& r) { return r.stopped_on_purpose; })) {
+    return Status::kStopped;
+  }
+  if (lives) {
+    // Every recording ended while the room goes on: stopped, or about to close (egress ends a
+    // recording when its room closes, sometimes just before room_finished arrives).
+    const bool any_active = std::any_of(room.recordings.begin(), room.recordings.end(), active);
+    return any_active ? Status::kRecording : Status::kStopped;
+  }
+  return Status::kRecorded;
+}
+
+double start_delay_seconds(const Room& room) {
+  if (room.first_recording_ms == 0) return -1;
+  return static_cast<double>(std::max<std::int64_t>(0, room.first_recording_ms - room.started_ms)) /
+         1000.0;
+}
+
+}  // namespace ar::ledger

@@ -1,0 +1,68 @@
+#pragma once
+// What the ledger keeps of a room session and its recordings: plain data, as stored and as the
+// report and the API show it. Times are milliseconds since the Unix epoch, 0 when unknown.
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ar::ledger {
+
+// One status per room session (docs/ledger.md).
+enum class Status {
+  kRecording,   // the room lives and a recording is active
+  kRecorded,    // every part that should be recorded is covered by a completed or active recording
+  kPartial,     // something was recorded, but a recording failed and left a gap or an error
+  kStopped,     // a recording was stopped on purpose while the room lived on
+  kSkipped,     // the recording policy said not to record it
+  kUnrecorded,  // it should have been recorded and no recording ever started
+};
+
+std::string_view to_string(Status status);
+// nullopt-like: false when `name` is none of the statuses' names.
+bool status_named(std::string_view name, Status& out);
+
+struct File {
+  std::string filename;
+  std::string location;
+  std::int64_t size = 0;
+  double duration_seconds = 0;
+};
+
+struct Recording {
+  std::string egress_id;
+  std::string status;  // "EGRESS_COMPLETE", as LiveKit names it
+  std::int64_t started_ms = 0;
+  std::int64_t ended_ms = 0;
+  std::string error;
+  std::vector<File> files;
+  std::string playlist_location;  // HLS segments
+  std::int64_t segment_count = 0;
+  std::int64_t image_count = 0;
+  std::string manifest_location;
+  bool stopped_on_purpose = false;  // ended EGRESS_COMPLETE while its room lived on
+};
+
+struct Room {
+  std::string sid;
+  std::string name;
+  std::int64_t started_ms = 0;   // the room's creation time (LiveKit's), else when first seen
+  std::int64_t finished_ms = 0;  // 0 while the room lives (as far as the ledger knows)
+  std::string learned_from;      // "webhook" or "reconciler"
+  std::string decision;          // "record", "skip", or "" before the policy decided
+  std::string rule;              // the rule that decided ("top level", "rules[2] (classes)")
+  std::string start_error;       // the last reason a start failed, when none started
+  std::int64_t retries = 0;      // starts retried after a transient failure
+  std::int64_t restarts = 0;     // recordings started again after one failed mid-room
+  std::int64_t first_recording_ms = 0;  // when the first recording started
+  std::vector<Recording> recordings;    // oldest first
+  Status status = Status::kUnrecorded;  // derived by status_of
+};
+
+// The session's one status, from what the ledger knows of it.
+Status status_of(const Room& room);
+
+// Seconds of the meeting missing from the start of its first recording; -1 when none started.
+double start_delay_seconds(const Room& room);
+
+}  // namespace ar::ledger

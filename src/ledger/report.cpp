@@ -1,0 +1,219 @@
+#include "ledger/report.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <map>
+
+#include "util/duration.hpp"
+
+namespace ar::ledger {
+namespace {
+
+namespace json = boost::json;
+
+json::value time_or_null(std::int64_t ms) {
+  if (ms == 0) return nullptr;
+  return json::string(rfc3339(ms));
+}
+
+json::object recording_object(const Recording& r) {
+  json::array files;
+  for (const File& f : r.files) {
+    files.push_back(json::object{{"filename", f.filename},
+                                 {"location", f.location},
+                                 {"size", f.size},
+                                 {"duration_seconds", f.duration_seconds}});
+  }
+  return json::object{{"egress_id", r.egress_id},
+                      {"status", r.status},
+                      {"started_at", time_or_null(r.started_ms)},
+                      {"ended_at", time_or_null(r.ended_ms)},
+                      {"error", r.error},
+                      {"files", std::move(files)},
+                      {"playlist_location", r.playlist_location},
+                      {"segment_count", r.segment_count},
+                      {"image_count", r.image_count},
+                      {"manifest_location", r.manifest_location},
+                      {"stopped_on_purpose", r.stopped_on_purpose}};
+}
+
+json::object room_object(const Room& room) {
+  json::array recordings;
+  for (const Recording& r : room.recordings) recordings.push_back(recording_object(r));
+  const double delay = start_delay_seconds(room);
+  return json::object{
+      {"sid", room.sid},
+      {"name", room.name},
+      {"status", to_string(room.status)},
+      {"started_at", time_or_null(room.started_ms)},
+      {"finished_at", time_or_null(room.finished_ms)},
+      {"rule", room.rule},
+      {"learned_from", room.learned_from},
+      {"start_delay_seconds", delay < 0 ? json::value(nullptr) : json::value(delay)},
+      {"start_error", room.start_error},
+      {"retries", room.retries},
+      {"restarts", room.restarts},
+      {"recordings", std::move(recordings)}};
+}
+
+// RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled.
+std::string csv_field(std::string_view text) {
+  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string first_location(const Room& room) {
+  for (const Recording& r : room.recordings) {
+    for (const File& f : r.files) {
+      if (!f.location.empty()) return f.location;
+    }
+    if (!r.playlist_location.empty()) return r.playlist_location;
+  }
+  return "";
+}
+
+std::string delay_text(const Room& room) {
+  const double delay = start_delay_seconds(room);
+  if (delay < 0) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1fs", delay);
+  return buffer;
+}
+
+// Pads to `width` characters: UTF-8 continuation bytes take no column.
+std::string pad(std::string text, std::size_t width) {
+  const auto columns = static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+  if (columns < width) text.append(width - columns, ' ');
+  return text;
+}
+
+}  // namespace
+
+std::string rfc3339(std::int64_t ms) {
+  using namespace std::chrono;
+  const sys_time<milliseconds> at{milliseconds(ms)};
+  const auto day = floor<days>(at);
+  const year_month_day date{day};
+  const hh_mm_ss time{at - day};
+  char buffer[40];
+  const auto millis = time.subseconds().count();
+  std::snprintf(
+      buffer, sizeof buffer,
+      millis == 0 ? "%04d-%02u-%02uT%02d:%02d:%02dZ" : "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+      static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
+      static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
+      static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()),
+      static_cast<int>(millis));
+  return buffer;
+}
+
+std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms) {
+  if (text.size() > 1 && text.back() == 'd') {
+    std::int64_t days = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, days);
+    if (ec != std::errc() || end != text.data() + text.size() - 1 || days < 0 || days > 36500) {
+      return std::nullopt;
+    }
+    return now_ms - days * 24 * 3600 * 1000;
+  }
+  if (const auto back = util::parse_duration(text)) return now_ms - back->count();
+  // RFC 3339: 2026-11-30T14:05:09[.123](Z|+01:00)
+  int y = 0;
+  unsigned mo = 0;
+  unsigned d = 0;
+  int h = 0;
+  int mi = 0;
+  int s = 0;
+  int consumed = 0;
+  const std::string copy(text);
+  if (std::sscanf(copy.c_str(), "%4d-%2u-%2u%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
+                  &consumed) != 6) {
+    return std::nullopt;
+  }
+  std::string_view rest = text.substr(static_cast<std::size_t>(consumed));
+  std::int64_t millis = 0;
+  if (rest.starts_with('.')) {
+    std::size_t digits = 1;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9') ++digits;
+    const std::string fraction = std::string(rest.substr(1, digits - 1)) + "000";
+    millis = std::stoll(fraction.substr(0, 3));
+    rest.remove_prefix(digits);
+  }
+  std::int64_t offset_min = 0;
+  if (rest == "Z" || rest == "z") {
+    offset_min = 0;
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+    int oh = 0;
+    int om = 0;
+    if (std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &oh, &om) != 2) {
+      return std::nullopt;
+    }
+    offset_min = static_cast<std::int64_t>(rest[0] == '+' ? 1 : -1) * (oh * 60 + om);
+  } else {
+    return std::nullopt;
+  }
+  using namespace std::chrono;
+  const year_month_day date{year(y), month(mo), day(d)};
+  if (!date.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  const auto at = sys_days(date) + hours(h) + minutes(mi) + seconds(s) + milliseconds(millis) -
+                  minutes(offset_min);
+  return duration_cast<milliseconds>(at.time_since_epoch()).count();
+}
+
+std::string rooms_json(const std::vector<Room>& rooms) {
+  json::array out;
+  for (const Room& room : rooms) out.push_back(room_object(room));
+  return json::serialize(json::object{{"rooms", std::move(out)}});
+}
+
+std::string room_json(const Room& room) {
+  return json::serialize(room_object(room));
+}
+
+std::string rooms_csv(const std::vector<Room>& rooms) {
+  std::string out =
+      "sid,name,status,started_at,finished_at,rule,start_delay_seconds,recordings,location,"
+      "start_error\n";
+  for (const Room& room : rooms) {
+    const double delay = start_delay_seconds(room);
+    out += csv_field(room.sid) + "," + csv_field(room.name) + "," +
+           std::string(to_string(room.status)) + "," +
+           (room.started_ms ? rfc3339(room.started_ms) : "") + "," +
+           (room.finished_ms ? rfc3339(room.finished_ms) : "") + "," + csv_field(room.rule) + "," +
+           (delay < 0 ? "" : std::to_string(delay)) + "," + std::to_string(room.recordings.size()) +
+           "," + csv_field(first_location(room)) + "," + csv_field(room.start_error) + "\n";
+  }
+  return out;
+}
+
+std::string rooms_table(const std::vector<Room>& rooms) {
+  std::map<std::string_view, std::size_t> counts;
+  for (const Room& room : rooms) ++counts[to_string(room.status)];
+  std::string out;
+  out += pad("STARTED (UTC)", 22) + pad("STATUS", 12) + pad("DELAY", 8) + pad("ROOM", 28) +
+         "FILE / WHY\n";
+  for (const Room& room : rooms) {
+    std::string why = first_location(room);
+    if (why.empty()) why = room.start_error.empty() ? room.rule : room.start_error;
+    out += pad(room.started_ms ? rfc3339(room.started_ms) : "-", 22) +
+           pad(std::string(to_string(room.status)), 12) + pad(delay_text(room), 8) +
+           pad(room.name, 28) + why + "\n";
+  }
+  out += std::to_string(rooms.size()) + " room session(s)";
+  for (const auto& [status, count] : counts) {
+    out += ", " + std::to_string(count) + " " + std::string(status);
+  }
+  return out + "\n";
+}
+
+}  // namespace ar::ledger

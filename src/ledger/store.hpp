@@ -1,0 +1,53 @@
+#pragma once
+// Where the ledger keeps room sessions: written in batches by the ledger's thread, read by the
+// report and the API. SQLite for one replica (ledger/sqlite_store.hpp).
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ledger/entry.hpp"
+#include "ledger/model.hpp"
+
+namespace ar::ledger {
+
+// The store cannot be opened, read or written. The message names the file (or server) and, where
+// there is one, the fix; never a password.
+struct StoreError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Query {
+  std::int64_t since_ms = 0;                                         // sessions started at or after
+  std::int64_t until_ms = std::numeric_limits<std::int64_t>::max();  // and before
+  std::optional<Status> status;
+  std::string name_glob;  // "class-*"; empty: any name
+  std::size_t limit = 100;
+  std::string page_token;  // from the previous page's next_page_token
+};
+
+struct Page {
+  std::vector<Room> rooms;      // newest first
+  std::string next_page_token;  // empty on the last page
+};
+
+class Store {
+ public:
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
+
+  // Applies the entries in one transaction: all or, on StoreError, none.
+  virtual void apply(std::span<const Entry> entries) = 0;
+  virtual Page rooms(const Query& query) = 0;
+  virtual std::optional<Room> room(std::string_view sid) = 0;
+  // Forgets sessions that started before `before_ms`; how many.
+  virtual std::size_t prune(std::int64_t before_ms) = 0;
+};
+
+}  // namespace ar::ledger

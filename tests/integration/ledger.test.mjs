@@ -1,0 +1,149 @@
+// The ledger: what became of every room session, kept on disk, read by `auto-recorder report`
+// while the service runs, and still there after the service was killed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { EgressStatus, EgressInfo } from '@livekit/protocol';
+import { LiveKitStandIn } from './lib/standin.mjs';
+import { startRecorder, runToExit, baseEnv, tempDir } from './lib/recorder.mjs';
+import { eventBody, signBody, post } from './lib/webhooks.mjs';
+import { until } from './lib/wait.mjs';
+
+let standin;
+before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).start(); });
+after(async () => { await standin.stop(); });
+
+const ENV = { RETRY_INITIAL_DELAY: '100ms', RETRY_MAX_DELAY: '400ms', RECONCILE_INTERVAL: '0' };
+
+async function hook(recorder, body) {
+  const answer = await post(`${recorder.url}/webhook-receiver`, body, { authorization: await signBody(body, recorder.webhookAuth) });
+  assert.equal(answer.status, 200, answer.text);
+}
+
+// `auto-recorder report` with the service's configuration and working directory.
+async function report(env, cwd, ...args) {
+  const { code, output } = await runToExit({ env, cwd, args: ['report', ...args] });
+  return { code, output };
+}
+
+async function reportJson(env, cwd, ...args) {
+  const { code, output } = await report(env, cwd, '--format', 'json', ...args);
+  return { code, rooms: JSON.parse(output).rooms };
+}
+
+test('a room recorded to its end is "recorded" with its file, and stays in the ledger after SIGKILL', async () => {
+  const cwd = tempDir();
+  const env = baseEnv(standin, ENV);
+  let recorder = await startRecorder({ env, cwd });
+  const room = standin.addRoom('hearing-42');
+  try {
+    await hook(recorder, eventBody('room_started', { room: { name: room.name, sid: room.sid } }));
+    await recorder.waitForOutput(/recording started room=hearing-42 /);
+    const egress = standin.endEgress(standin.startsFor('hearing-42')[0].egressId, EgressStatus.EGRESS_COMPLETE);
+    egress.fileResults[0].size = 1234567n;
+    egress.fileResults[0].duration = 3_600_000_000_000n;
+    await hook(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(egress) }));
+    await hook(recorder, eventBody('room_finished', { room: { name: room.name, sid: room.sid } }));
+    // The ledger writes on its own thread: the report shows it once it is written.
+    let found;
+    await until(async () => {
+      const { rooms } = await reportJson(env, cwd, '--since', '1h');
+      found = rooms.find((r) => r.sid === room.sid);
+      return found?.status === 'recorded';
+    }, 'the room recorded in the ledger', 10000, 50);
+    assert.equal(found.name, 'hearing-42');
+    assert.equal(found.learned_from, 'webhook');
+    assert.equal(found.rule, 'top level');
+    assert.match(found.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
+    assert.ok(found.finished_at);
+    assert.equal(found.recordings.length, 1);
+    const [recording] = found.recordings;
+    assert.equal(recording.egress_id, egress.egressId);
+    assert.equal(recording.status, 'EGRESS_COMPLETE');
+    assert.equal(recording.files[0].location, egress.fileResults[0].location);
+    assert.equal(recording.files[0].size, 1234567);
+    assert.equal(recording.files[0].duration_seconds, 3600);
+
+    recorder.child.kill('SIGKILL');
+    await recorder.exit;
+    recorder = await startRecorder({ env, cwd });
+    const { code, rooms } = await reportJson(env, cwd, '--since', '1h');
+    assert.equal(code, 0, 'nothing unrecorded or partial');
+    assert.equal(rooms.find((r) => r.sid === room.sid)?.status, 'recorded');
+    const table = await report(env, cwd, '--since', '1h');
+    assert.equal(table.code, 0);
+    assert.match(table.output, /recorded\s+\S+\s+hearing-42\s+\S+/);
+    assert.match(table.output, /1 room session\(s\), 1 recorded/);
+  } finally {
+    await recorder.stop();
+    standin.removeRoom('hearing-42');
+  }
+});
+
+test('a room whose start is refused is "unrecorded", a skipped one "skipped"; report exits 3', async () => {
+  const cwd = tempDir();
+  const env = baseEnv(standin, ENV);
+  const config = 'rules:\n  - match:\n      room: "lobby-*"\n    record: false\n';
+  const recorder = await startRecorder({ env, cwd, config });
+  const refused = standin.addRoom('refused-1');
+  const lobby = standin.addRoom('lobby-1');
+  try {
+    standin.inject({ method: 'StartRoomCompositeEgress', status: 400, code: 'invalid_argument', msg: 'bucket does not exist' });
+    await hook(recorder, eventBody('room_started', { room: { name: refused.name, sid: refused.sid } }));
+    await hook(recorder, eventBody('room_started', { room: { name: lobby.name, sid: lobby.sid } }));
+    await recorder.waitForOutput(/recording not started: LiveKit refused the request/);
+    let rooms;
+    await until(async () => {
+      ({ rooms } = await reportJson(env, cwd, '--since', '1h', '--config', `${cwd}/test-config.yaml`));
+      return rooms.length === 2;
+    }, 'both rooms in the ledger', 10000, 50);
+    const byName = Object.fromEntries(rooms.map((r) => [r.name, r]));
+    assert.equal(byName['refused-1'].status, 'unrecorded');
+    assert.match(byName['refused-1'].start_error, /^invalid_argument: bucket does not exist/);
+    assert.equal(byName['lobby-1'].status, 'skipped');
+    assert.equal(byName['lobby-1'].rule, 'rules[0]');
+    const { code } = await reportJson(env, cwd, '--since', '1h', '--config', `${cwd}/test-config.yaml`);
+    assert.equal(code, 3, 'an unrecorded room makes the report exit 3');
+    const onlySkipped = await reportJson(env, cwd, '--since', '1h', '--status', 'skipped', '--config', `${cwd}/test-config.yaml`);
+    assert.deepEqual(onlySkipped.rooms.map((r) => r.name), ['lobby-1']);
+    assert.equal(onlySkipped.code, 0);
+    const csv = await report(env, cwd, '--since', '1h', '--format', 'csv', '--config', `${cwd}/test-config.yaml`);
+    assert.match(csv.output, /^sid,name,status,/);
+    assert.match(csv.output, /,refused-1,unrecorded,/);
+  } finally {
+    standin.faults.length = 0;
+    await recorder.stop();
+    standin.removeRoom('refused-1');
+    standin.removeRoom('lobby-1');
+  }
+});
+
+test('report refuses what it cannot read, with the setting or argument named', async () => {
+  const cwd = tempDir();
+  const env = baseEnv(standin, {});
+  const never = await report(env, cwd, '--since', '1h');
+  assert.equal(never.code, 1);
+  assert.match(never.output, /ledger\.path \(LEDGER_PATH\) .*ledger\.db/);
+  const badSince = await report(env, cwd, '--since', 'yesterday');
+  assert.equal(badSince.code, 1);
+  assert.match(badSince.output, /--since "yesterday" is not a time/);
+  const badStatus = await report(env, cwd, '--status', 'done');
+  assert.equal(badStatus.code, 1);
+  assert.match(badStatus.output, /--status "done" is not a status/);
+  const off = await report({ ...env, LEDGER: 'off' }, cwd);
+  assert.equal(off.code, 1);
+  assert.match(off.output, /the ledger is off/);
+});
+
+test('an explicit ledger.path that cannot be written stops startup; the default one turns the ledger off with a warning', async () => {
+  const env = baseEnv(standin, {});
+  const refused = await runToExit({ env: { ...env, LEDGER_PATH: '/nonexistent/dir/ledger.db' }, cwd: tempDir() });
+  assert.equal(refused.code, 1);
+  assert.match(refused.output, /ledger\.path \(LEDGER_PATH\) \/nonexistent\/dir\/ledger\.db: /);
+  const recorder = await startRecorder({ env, cwd: '/proc' });
+  try {
+    assert.match(recorder.output, /ledger off: its default file cannot be opened here/);
+    assert.match(recorder.output, /auto-recorder ready .*ledger=off/);
+  } finally {
+    await recorder.stop();
+  }
+});

@@ -1,0 +1,93 @@
+#include "ledger/report.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+namespace ar::ledger {
+namespace {
+
+constexpr std::int64_t kNow = 1'764'504'000'000;  // 2025-11-30T12:00:00Z
+
+TEST(LedgerTime, Rfc3339InUtc) {
+  EXPECT_EQ(rfc3339(kNow), "2025-11-30T12:00:00Z");
+  EXPECT_EQ(rfc3339(kNow + 250), "2025-11-30T12:00:00.250Z");
+  EXPECT_EQ(rfc3339(0), "1970-01-01T00:00:00Z");
+}
+
+TEST(LedgerTime, ArgumentsAreRfc3339OrADurationBack) {
+  EXPECT_EQ(parse_time("24h", kNow), kNow - 24 * 3600 * 1000);
+  EXPECT_EQ(parse_time("7d", kNow), kNow - 7 * 24 * 3600 * 1000LL);
+  EXPECT_EQ(parse_time("90m", kNow), kNow - 90 * 60 * 1000);
+  EXPECT_EQ(parse_time("2025-11-30T12:00:00Z", 0), kNow);
+  EXPECT_EQ(parse_time("2025-11-30T13:00:00+01:00", 0), kNow);
+  EXPECT_EQ(parse_time("2025-11-30T12:00:00.5Z", 0), kNow + 500);
+  for (const char* bad : {"", "yesterday", "7", "-1d", "2025-11-30", "2025-13-01T00:00:00Z",
+                          "2025-11-30T12:00:00", "2025-11-30T12:00:00+0100", "d"}) {
+    EXPECT_FALSE(parse_time(bad, kNow)) << bad;
+  }
+}
+
+Room sample() {
+  Room room;
+  room.sid = "RM_1";
+  room.name = "hearing, day 2";
+  room.started_ms = kNow;
+  room.finished_ms = kNow + 3600 * 1000;
+  room.decision = "record";
+  room.rule = "top level";
+  room.first_recording_ms = kNow + 1500;
+  Recording r;
+  r.egress_id = "EG_1";
+  r.status = "EGRESS_COMPLETE";
+  r.started_ms = kNow + 1500;
+  r.ended_ms = kNow + 3600 * 1000;
+  r.files.push_back({"h.mp4", "s3://b/h.mp4", 42, 3598.5});
+  room.recordings.push_back(r);
+  room.status = status_of(room);
+  return room;
+}
+
+TEST(LedgerReport, JsonHasTheApisShape) {
+  const auto doc = boost::json::parse(rooms_json({sample()})).as_object();
+  const auto& room = doc.at("rooms").as_array().at(0).as_object();
+  EXPECT_EQ(room.at("sid").as_string(), "RM_1");
+  EXPECT_EQ(room.at("status").as_string(), "recorded");
+  EXPECT_EQ(room.at("started_at").as_string(), "2025-11-30T12:00:00Z");
+  EXPECT_EQ(room.at("finished_at").as_string(), "2025-11-30T13:00:00Z");
+  EXPECT_DOUBLE_EQ(room.at("start_delay_seconds").as_double(), 1.5);
+  const auto& recording = room.at("recordings").as_array().at(0).as_object();
+  EXPECT_EQ(recording.at("egress_id").as_string(), "EG_1");
+  const auto& file = recording.at("files").as_array().at(0).as_object();
+  EXPECT_EQ(file.at("location").as_string(), "s3://b/h.mp4");
+  EXPECT_EQ(file.at("size").as_int64(), 42);
+  EXPECT_DOUBLE_EQ(file.at("duration_seconds").as_double(), 3598.5);
+  Room live = sample();
+  live.finished_ms = 0;
+  EXPECT_TRUE(boost::json::parse(room_json(live)).as_object().at("finished_at").is_null());
+}
+
+TEST(LedgerReport, CsvQuotesWhatNeedsQuoting) {
+  const std::string csv = rooms_csv({sample()});
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "sid,name,status,started_at,finished_at,rule,start_delay_seconds,recordings,location,"
+            "start_error");
+  EXPECT_NE(csv.find("RM_1,\"hearing, day 2\",recorded,2025-11-30T12:00:00Z"), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("s3://b/h.mp4"), std::string::npos);
+}
+
+TEST(LedgerReport, TableCountsEachStatus) {
+  Room failed = sample();
+  failed.sid = "RM_2";
+  failed.recordings.clear();
+  failed.start_error = "invalid_argument: bad bucket";
+  failed.status = status_of(failed);
+  const std::string table = rooms_table({sample(), failed});
+  EXPECT_NE(table.find("s3://b/h.mp4"), std::string::npos);
+  EXPECT_NE(table.find("invalid_argument: bad bucket"), std::string::npos);
+  EXPECT_NE(table.find("2 room session(s), 1 recorded, 1 unrecorded"), std::string::npos) << table;
+}
+
+}  // namespace
+}  // namespace ar::ledger

@@ -1,0 +1,100 @@
+#include "ledger/writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+
+namespace ar::ledger {
+namespace {
+
+using std::chrono::milliseconds;
+
+// A store that counts what it was given, and fails while told to.
+class CountingStore final : public Store {
+ public:
+  struct Shared {
+    std::mutex mutex;
+    std::vector<std::string> sids;  // in the order applied
+    std::size_t batches = 0;
+    std::atomic<bool> failing{false};
+  };
+  explicit CountingStore(Shared& shared) : shared_(shared) {}
+
+  void apply(std::span<const Entry> entries) override {
+    if (shared_.failing) throw StoreError("database is down (test)");
+    const std::lock_guard lock(shared_.mutex);
+    ++shared_.batches;
+    for (const Entry& e : entries) shared_.sids.push_back(std::get<RoomSeen>(e).sid);
+  }
+  Page rooms(const Query& /*query*/) override { return {}; }
+  std::optional<Room> room(std::string_view /*sid*/) override { return std::nullopt; }
+  std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
+
+ private:
+  Shared& shared_;
+};
+
+Entry seen(int i) {
+  return RoomSeen{"RM_" + std::to_string(i), "r", 1, "webhook"};
+}
+
+TEST(LedgerWriter, WritesEverythingInOrderInBatches) {
+  CountingStore::Shared shared;
+  Writer writer(std::make_unique<CountingStore>(shared), {.batch = 100});
+  for (int i = 0; i < 1000; ++i) writer.record(seen(i));
+  writer.stop(milliseconds(5000));
+  ASSERT_EQ(shared.sids.size(), 1000U);
+  EXPECT_EQ(shared.sids.front(), "RM_0");
+  EXPECT_EQ(shared.sids.back(), "RM_999");
+  EXPECT_LE(shared.batches, 1000U / 100 + 1 + 10);
+  EXPECT_EQ(writer.written(), 1000U);
+  EXPECT_EQ(writer.dropped(), 0U);
+}
+
+TEST(LedgerWriter, ADownStoreHoldsTheQueueAndItCatchesUpWhenItReturns) {
+  CountingStore::Shared shared;
+  shared.failing = true;
+  std::promise<void> failed;
+  std::promise<void> recovered;
+  std::atomic<int> failures{0};
+  Writer writer(std::make_unique<CountingStore>(shared),
+                {.retry_delay = milliseconds(10), .on_state = [&](bool ok, std::string_view) {
+                   if (!ok && failures++ == 0) failed.set_value();
+                   if (ok) recovered.set_value();
+                 }});
+  writer.record(seen(1));
+  ASSERT_EQ(failed.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  writer.record(seen(2));
+  EXPECT_GE(writer.queued(), 1U);
+  EXPECT_GE(writer.write_errors(), 1U);
+  shared.failing = false;
+  ASSERT_EQ(recovered.get_future().wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  writer.stop(milliseconds(5000));
+  EXPECT_EQ(shared.sids, (std::vector<std::string>{"RM_1", "RM_2"}));
+  EXPECT_EQ(failures.load(), 1);  // said once per outage
+}
+
+TEST(LedgerWriter, PastItsBoundTheOldestEntriesAreDroppedAndCounted) {
+  CountingStore::Shared shared;
+  shared.failing = true;
+  Writer writer(std::make_unique<CountingStore>(shared),
+                {.max_queued = 10, .retry_delay = milliseconds(5)});
+  for (int i = 0; i < 25; ++i) writer.record(seen(i));
+  // Dropped at once, or when the failed batch goes back to the queue: 15 either way.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (writer.dropped() < 15 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(1));
+  }
+  EXPECT_EQ(writer.dropped(), 15U);
+  EXPECT_LE(writer.queued(), 10U);
+  shared.failing = false;
+  writer.stop(milliseconds(5000));
+  ASSERT_EQ(shared.sids.size(), 10U);
+  EXPECT_EQ(shared.sids.front(), "RM_15");  // the newest ten were kept
+}
+
+}  // namespace
+}  // namespace ar::ledger
