@@ -5,10 +5,13 @@
 #include <array>
 #include <boost/json.hpp>
 #include <charconv>
-#include <set>
+
+#include "ledger/sqlite_statement.hpp"
 
 namespace ar::ledger {
 namespace {
+
+using sqlite::Statement;
 
 namespace json = boost::json;
 
@@ -50,72 +53,6 @@ CREATE INDEX recordings_by_room ON recordings (room_sid);
 constexpr const char* kRoomColumns =
     "sid, name, started_ms, finished_ms, learned_from, decision, rule, start_error, retries, "
     "restarts, first_recording_ms";
-
-// A prepared statement, finalized when it goes out of scope.
-class Statement {
- public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-        SQLITE_OK) {
-      throw StoreError(sqlite3_errmsg(db));
-    }
-  }
-  ~Statement() { sqlite3_finalize(stmt_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-
-  Statement& bind(int index, std::string_view text) {
-    sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  Statement& bind(int index, std::int64_t value) {
-    sqlite3_bind_int64(stmt_, index, value);
-    return *this;
-  }
-  Statement& bind(int index, double value) {
-    sqlite3_bind_double(stmt_, index, value);
-    return *this;
-  }
-  // True while there is a row to read.
-  bool step() {
-    const int rc = sqlite3_step(stmt_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw StoreError(sqlite3_errmsg(db_));
-  }
-  void run() {
-    while (step()) {
-    }
-  }
-  std::int64_t integer(int column) const { return sqlite3_column_int64(stmt_, column); }
-  std::string text(int column) const {
-    const auto* data = sqlite3_column_text(stmt_, column);
-    return data == nullptr
-               ? std::string()
-               : std::string(reinterpret_cast<const char*>(data),
-                             static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-  }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-bool final_status(std::string_view status) {
-  return status == "EGRESS_COMPLETE" || status == "EGRESS_FAILED" || status == "EGRESS_ABORTED" ||
-         status == "EGRESS_LIMIT_REACHED";
-}
-
-std::string files_json(const std::vector<File>& files) {
-  json::array out;
-  for (const File& f : files) {
-    out.push_back(json::object{{"filename", f.filename},
-                               {"location", f.location},
-                               {"size", f.size},
-                               {"duration_seconds", f.duration_seconds}});
-  }
-  return json::serialize(out);
-}
 
 std::vector<File> files_from(const std::string& text) {
   std::vector<File> out;
@@ -232,154 +169,6 @@ void SqliteStore::migrate() {
       exec(kMigrations.at(i));
     }
     exec(("PRAGMA user_version=" + std::to_string(kMigrations.size())).c_str());
-    exec("COMMIT");
-  } catch (...) {
-    sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
-}
-
-namespace {
-
-void ensure_room(sqlite3* db, const std::string& sid, std::string_view name) {
-  Statement(db,
-            "INSERT INTO rooms (sid, name) VALUES (?1, ?2) ON CONFLICT (sid) DO UPDATE SET "
-            "name = CASE WHEN rooms.name = '' THEN excluded.name ELSE rooms.name END")
-      .bind(1, sid)
-      .bind(2, name)
-      .run();
-}
-
-// The sid every entry carries.
-struct SidOf {
-  template <typename T>
-  const std::string& operator()(const T& entry) const {
-    return entry.sid;
-  }
-};
-
-}  // namespace
-
-void SqliteStore::apply(std::span<const Entry> entries) {
-  exec("BEGIN IMMEDIATE");
-  try {
-    std::set<std::string> touched;
-    for (const Entry& entry : entries) {
-      const std::string& sid = std::visit(SidOf{}, entry);
-      if (sid.empty()) continue;
-      touched.insert(sid);
-      if (const auto* seen = std::get_if<RoomSeen>(&entry)) {
-        Statement(db_,
-                  "INSERT INTO rooms (sid, name, started_ms, learned_from) VALUES (?1, ?2, ?3, ?4) "
-                  "ON CONFLICT (sid) DO UPDATE SET name = excluded.name, "
-                  "started_ms = CASE WHEN rooms.started_ms = 0 THEN excluded.started_ms "
-                  "ELSE rooms.started_ms END, "
-                  "learned_from = CASE WHEN rooms.learned_from = '' THEN excluded.learned_from "
-                  "ELSE rooms.learned_from END")
-            .bind(1, sid)
-            .bind(2, seen->name)
-            .bind(3, seen->started_ms)
-            .bind(4, seen->learned_from)
-            .run();
-      } else if (const auto* decided = std::get_if<Decided>(&entry)) {
-        ensure_room(db_, sid, "");
-        Statement(db_, "UPDATE rooms SET decision = ?2, rule = ?3 WHERE sid = ?1")
-            .bind(1, sid)
-            .bind(2, std::string_view(decided->record ? "record" : "skip"))
-            .bind(3, decided->rule)
-            .run();
-      } else if (const auto* retried = std::get_if<StartRetried>(&entry)) {
-        ensure_room(db_, sid, "");
-        Statement(db_, "UPDATE rooms SET retries = retries + 1, start_error = ?2 WHERE sid = ?1")
-            .bind(1, sid)
-            .bind(2, retried->error)
-            .run();
-      } else if (const auto* failed = std::get_if<StartFailed>(&entry)) {
-        ensure_room(db_, sid, "");
-        Statement(db_, "UPDATE rooms SET start_error = ?2 WHERE sid = ?1")
-            .bind(1, sid)
-            .bind(2, failed->error)
-            .run();
-      } else if (const auto* started = std::get_if<RecordingStarted>(&entry)) {
-        ensure_room(db_, sid, "");
-        Statement(db_,
-                  "INSERT INTO recordings (egress_id, room_sid, started_ms) VALUES (?1, ?2, ?3) "
-                  "ON CONFLICT (egress_id) DO NOTHING")
-            .bind(1, started->egress_id)
-            .bind(2, sid)
-            .bind(3, started->at_ms)
-            .run();
-        Statement(db_,
-                  "UPDATE rooms SET start_error = '', restarts = restarts + ?3, "
-                  "first_recording_ms = CASE WHEN first_recording_ms = 0 THEN ?2 "
-                  "ELSE first_recording_ms END WHERE sid = ?1")
-            .bind(1, sid)
-            .bind(2, started->at_ms)
-            .bind(3, std::int64_t{started->restart ? 1 : 0})
-            .run();
-      } else if (const auto* reported = std::get_if<EgressReported>(&entry)) {
-        const Recording& r = reported->recording;
-        ensure_room(db_, sid, reported->room_name);
-        // Webhooks may arrive out of order: an ended recording does not become active again.
-        Statement(db_,
-                  "INSERT INTO recordings (egress_id, room_sid, status, started_ms, ended_ms, "
-                  "error, files, playlist_location, segment_count, image_count, "
-                  "manifest_location) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
-                  "ON CONFLICT (egress_id) DO UPDATE SET "
-                  "status = CASE WHEN recordings.status IN ('EGRESS_COMPLETE', 'EGRESS_FAILED', "
-                  "'EGRESS_ABORTED', 'EGRESS_LIMIT_REACHED') AND ?12 = 0 THEN recordings.status "
-                  "ELSE excluded.status END, "
-                  "started_ms = CASE WHEN excluded.started_ms > 0 THEN excluded.started_ms "
-                  "ELSE recordings.started_ms END, "
-                  "ended_ms = MAX(recordings.ended_ms, excluded.ended_ms), "
-                  "error = CASE WHEN excluded.error != '' THEN excluded.error "
-                  "ELSE recordings.error END, "
-                  "files = CASE WHEN excluded.files != '[]' THEN excluded.files "
-                  "ELSE recordings.files END, "
-                  "playlist_location = MAX(recordings.playlist_location, "
-                  "excluded.playlist_location), "
-                  "segment_count = MAX(recordings.segment_count, excluded.segment_count), "
-                  "image_count = MAX(recordings.image_count, excluded.image_count), "
-                  "manifest_location = MAX(recordings.manifest_location, "
-                  "excluded.manifest_location)")
-            .bind(1, r.egress_id)
-            .bind(2, sid)
-            .bind(3, r.status)
-            .bind(4, r.started_ms)
-            .bind(5, r.ended_ms)
-            .bind(6, r.error)
-            .bind(7, files_json(r.files))
-            .bind(8, r.playlist_location)
-            .bind(9, r.segment_count)
-            .bind(10, r.image_count)
-            .bind(11, r.manifest_location)
-            .bind(12, std::int64_t{final_status(r.status) ? 1 : 0})
-            .run();
-        if (r.started_ms > 0) {
-          Statement(db_,
-                    "UPDATE rooms SET first_recording_ms = ?2 WHERE sid = ?1 AND "
-                    "(first_recording_ms = 0 OR first_recording_ms > ?2)")
-              .bind(1, sid)
-              .bind(2, r.started_ms)
-              .run();
-        }
-      } else if (const auto* stopped = std::get_if<StoppedOnPurpose>(&entry)) {
-        Statement(db_, "UPDATE recordings SET stopped_on_purpose = 1 WHERE egress_id = ?1")
-            .bind(1, stopped->egress_id)
-            .run();
-      } else if (const auto* finished = std::get_if<RoomFinished>(&entry)) {
-        ensure_room(db_, sid, finished->name);
-        Statement(db_, "UPDATE rooms SET started_ms = ?2 WHERE sid = ?1 AND started_ms = 0")
-            .bind(1, sid)
-            .bind(2, finished->started_ms > 0 ? finished->started_ms : finished->at_ms)
-            .run();
-        Statement(db_, "UPDATE rooms SET finished_ms = ?2 WHERE sid = ?1 AND finished_ms = 0")
-            .bind(1, sid)
-            .bind(2, finished->at_ms)
-            .run();
-      }
-    }
-    for (const std::string& sid : touched) refresh_status(sid);
     exec("COMMIT");
   } catch (...) {
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
