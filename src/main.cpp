@@ -116,7 +116,19 @@ int run(const config::Config& config) {
                                   coordination.get());
   const livekit::WebhookVerifier verifier(config.webhook.api_key, config.webhook.api_secret,
                                           config.webhook.leeway);
-  server::Routes routes(verifier, recorder);
+  // The API reads the ledger through a connection of its own (WAL: it never blocks the writer).
+  std::unique_ptr<ledger::SqliteStore> ledger_reader;
+  if (ledger && !config.api_token.empty()) {
+    try {
+      ledger_reader = std::make_unique<ledger::SqliteStore>(config.ledger.path,
+                                                            ledger::SqliteStore::Mode::kRead);
+    } catch (const ledger::StoreError& e) {
+      log::error(std::string("ledger.path (LEDGER_PATH) ") + e.what());
+      return 1;
+    }
+  }
+  server::LedgerApi api_routes(config.api_token, ledger_reader.get());
+  server::Routes routes(verifier, recorder, &api_routes);
 
   metrics::publish_build_info(AUTO_RECORDER_VERSION);
   metrics::publish_process_metrics();

@@ -13,7 +13,7 @@ declare -A allowed=(
   [coordination]="telemetry util"
   [ledger]="util"
   [recorder]="coordination ledger livekit recording telemetry util"
-  [server]="livekit recorder telemetry util"
+  [server]="ledger livekit recorder telemetry util"
   [config]="coordination ledger livekit recorder recording telemetry util"
 )
 

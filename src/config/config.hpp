@@ -73,6 +73,7 @@ struct Config {
   recorder::Delivery delivery;
   coordination::RedisSettings redis;
   ledger::Settings ledger;
+  std::string api_token;  // the ledger's HTTP API; empty: off
   log::Settings log;
   std::string source;                 // "config.yaml + environment", for the startup line
   std::vector<std::string> warnings;  // logged once at startup

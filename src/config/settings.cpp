@@ -149,6 +149,9 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "volume; when the default cannot be opened the ledger is off, with a warning."},
     {"ledger.retention", "LEDGER_RETENTION", "9600h", Kind::kDuration, kPlain,
      "How long room sessions are kept (9600h: 400 days); older ones are deleted hourly."},
+    {"api_token", "API_TOKEN", "", Kind::kString, kSecret,
+     "Token for the ledger's HTTP API (/v1/rooms): requests send Authorization: Bearer <token>. "
+     "Unset: the API answers 404."},
     // Logging
     {"log_level", "LOG_LEVEL", "info", Kind::kString, kPlain, "debug, info, warn or error."},
     {"log_format", "LOG_FORMAT", "text", Kind::kString, kPlain,

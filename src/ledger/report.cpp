@@ -176,6 +176,13 @@ std::string rooms_json(const std::vector<Room>& rooms) {
   return json::serialize(json::object{{"rooms", std::move(out)}});
 }
 
+std::string page_json(const std::vector<Room>& rooms, std::string_view next_page_token) {
+  json::array out;
+  for (const Room& room : rooms) out.push_back(room_object(room));
+  return json::serialize(
+      json::object{{"rooms", std::move(out)}, {"next_page_token", next_page_token}});
+}
+
 std::string room_json(const Room& room) {
   return json::serialize(room_object(room));
 }

@@ -19,6 +19,8 @@ std::string rfc3339(std::int64_t ms);
 std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms);
 
 std::string rooms_json(const std::vector<Room>& rooms);
+// {"rooms": [...], "next_page_token": "..."}: a page of the API.
+std::string page_json(const std::vector<Room>& rooms, std::string_view next_page_token);
 std::string room_json(const Room& room);
 std::string rooms_csv(const std::vector<Room>& rooms);
 std::string rooms_table(const std::vector<Room>& rooms);

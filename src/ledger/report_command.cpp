@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 #include <ostream>
 
 #include "ledger/report.hpp"
@@ -20,8 +21,8 @@ int report(const Settings& settings, const ReportArgs& args, std::ostream& out, 
                           .count();
   Query query;
   const auto since = parse_time(args.since, now_ms);
-  const auto until =
-      args.until.empty() ? std::optional(now_ms + 1) : parse_time(args.until, now_ms);
+  const auto until = args.until.empty() ? std::optional(std::numeric_limits<std::int64_t>::max())
+                                        : parse_time(args.until, now_ms);
   if (!since || !until) {
     err << "auto-recorder report: --" << (since ? "until" : "since") << " \""
         << (since ? args.until : args.since)

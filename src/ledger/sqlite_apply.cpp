@@ -61,7 +61,8 @@ void SqliteStore::apply(std::span<const Entry> entries) {
         Statement(db_,
                   "INSERT INTO rooms (sid, name, started_ms, learned_from) VALUES (?1, ?2, ?3, ?4) "
                   "ON CONFLICT (sid) DO UPDATE SET name = excluded.name, "
-                  "started_ms = CASE WHEN rooms.started_ms = 0 THEN excluded.started_ms "
+                  "started_ms = CASE WHEN rooms.started_ms = 0 OR (excluded.started_ms > 0 AND "
+                  "excluded.started_ms < rooms.started_ms) THEN excluded.started_ms "
                   "ELSE rooms.started_ms END, "
                   "learned_from = CASE WHEN rooms.learned_from = '' THEN excluded.learned_from "
                   "ELSE rooms.learned_from END")
@@ -146,15 +147,23 @@ void SqliteStore::apply(std::span<const Entry> entries) {
             .run();
         if (r.started_ms > 0) {
           Statement(db_,
-                    "UPDATE rooms SET first_recording_ms = ?2 WHERE sid = ?1 AND "
-                    "(first_recording_ms = 0 OR first_recording_ms > ?2)")
+                    "UPDATE rooms SET first_recording_ms = CASE WHEN first_recording_ms = 0 OR "
+                    "first_recording_ms > ?2 THEN ?2 ELSE first_recording_ms END, "
+                    "started_ms = CASE WHEN started_ms = 0 THEN ?2 ELSE started_ms END "
+                    "WHERE sid = ?1")
               .bind(1, sid)
               .bind(2, r.started_ms)
               .run();
         }
       } else if (const auto* stopped = std::get_if<StoppedOnPurpose>(&entry)) {
-        Statement(db_, "UPDATE recordings SET stopped_on_purpose = 1 WHERE egress_id = ?1")
+        // Its egress_ended may have been lost: the recording is known from the stop alone.
+        ensure_room(db_, sid, "");
+        Statement(db_,
+                  "INSERT INTO recordings (egress_id, room_sid, status, stopped_on_purpose) "
+                  "VALUES (?1, ?2, 'EGRESS_COMPLETE', 1) "
+                  "ON CONFLICT (egress_id) DO UPDATE SET stopped_on_purpose = 1")
             .bind(1, stopped->egress_id)
+            .bind(2, sid)
             .run();
       } else if (const auto* finished = std::get_if<RoomFinished>(&entry)) {
         ensure_room(db_, sid, finished->name);

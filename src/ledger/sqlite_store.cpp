@@ -127,6 +127,11 @@ SqliteStore::SqliteStore(const std::string& path, Mode mode) : path_(path) {
                        "binary's (" + std::to_string(schema_version()) +
                        "): run the newer auto-recorder, or another ledger.path");
     }
+    if (mode == Mode::kWrite && sqlite3_db_readonly(db_, "main") == 1) {
+      throw StoreError(
+          "cannot be written: the file and its directory must be writable by the "
+          "service's user");
+    }
     if (mode == Mode::kWrite) {
       exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
@@ -225,7 +230,7 @@ Page SqliteStore::rooms(const Query& query) {
   if (!query.page_token.empty()) {
     const auto colon = query.page_token.find(':');
     const std::string_view ms = std::string_view(query.page_token).substr(0, colon);
-    if (colon == std::string::npos ||
+    if (colon == std::string::npos || colon == 0 ||
         std::from_chars(ms.data(), ms.data() + ms.size(), after_ms).ptr != ms.data() + ms.size()) {
       throw std::invalid_argument("page_token is not one this service gave");
     }

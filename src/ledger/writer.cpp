@@ -54,9 +54,10 @@ void Writer::prune_if_due() {
                           .count();
   try {
     store_->prune(now_ms - options_.retention.count());
-  } catch (const StoreError& e) {
+  } catch (const std::exception& e) {
     ++write_errors_;
-    if (options_.on_state) options_.on_state(false, e.what());
+    if (options_.on_state) options_.on_state(false, std::string("retention: ") + e.what());
+    if (options_.on_state) options_.on_state(true, "");  // writes go on; pruning is retried
   }
 }
 
@@ -82,7 +83,7 @@ void Writer::run() {
         batch.clear();
         if (failing && options_.on_state) options_.on_state(true, "");
         failing = false;
-      } catch (const StoreError& e) {
+      } catch (const std::exception& e) {  // StoreError, or the store's own bad_alloc
         ++write_errors_;
         if (!failing && options_.on_state) options_.on_state(false, e.what());
         failing = true;

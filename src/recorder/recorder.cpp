@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 
+#include "recorder/ledger_entries.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
 
@@ -14,30 +15,6 @@ std::string key(std::string_view kind, std::string_view id) {
   std::string out(kind);
   out += id;
   return out;
-}
-
-std::int64_t ns_to_ms(std::int64_t ns) {
-  return ns / 1'000'000;
-}
-
-// What egress reported of a recording, as the ledger keeps it.
-ledger::EgressReported reported(const livekit::EgressInfo& egress) {
-  ledger::Recording r;
-  r.egress_id = egress.egress_id;
-  r.status = livekit::to_string(egress.status);
-  r.error = egress.error;
-  const livekit::EgressResults& results = egress.results;
-  r.started_ms = ns_to_ms(results.started_at_ns);
-  r.ended_ms = ns_to_ms(results.ended_at_ns);
-  for (const livekit::EgressFile& file : results.files) {
-    r.files.push_back(
-        {file.filename, file.location, file.size, static_cast<double>(file.duration_ns) / 1e9});
-  }
-  r.playlist_location = results.playlist_location;
-  r.segment_count = results.segment_count;
-  r.image_count = results.image_count;
-  r.manifest_location = results.manifest_location;
-  return {egress.room_id, egress.room_name, std::move(r)};
 }
 
 }  // namespace
@@ -158,6 +135,15 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
 
 void Recorder::on_room_finished(const livekit::Room& room, TimePoint now) {
   if (!room.sid.empty()) seen_.insert(key("fin:", room.sid), now);
+  // The first the ledger hears of this session (room_finished overtook room_started, or both
+  // came while the service was down): what the policy would have decided still counts.
+  if (journal_ != nullptr && !room.sid.empty() && !seen_.contains(key("led:", room.sid), now)) {
+    seen_.insert(key("led:", room.sid), now);
+    const recording::Choice choice = policy_.choose(room.name, room.metadata);
+    journal(ledger::RoomSeen{room.sid, room.name, room.created_ms > 0 ? room.created_ms : wall_ms(),
+                             "webhook"});
+    journal(ledger::Decided{room.sid, choice.recording != nullptr, std::string(choice.rule)});
+  }
   journal(ledger::RoomFinished{room.sid, wall_ms(), room.name, room.created_ms});
   if (auto it = attempts_.find(room.name);
       it != attempts_.end() &&
@@ -247,6 +233,7 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
   attempt.first_try = now;
   attempt.event_id = event_id;
   attempt.replaces_egress = replaces_egress;
+  attempt.restart = is_restart;
   if (claims_ != nullptr) {
     claim_then_check(room.name, attempt.id);
   } else {

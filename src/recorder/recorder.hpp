@@ -89,6 +89,7 @@ class Recorder {
     std::string event_id;         // the webhook that asked, marked handled with the claim
     std::string replaces_egress;  // a restart: the failed recording whose claim it may take
     bool claimed = false;         // this replica holds the room's claim in Redis
+    bool restart = false;         // after a recording of the room failed mid-room
   };
 
   // Recordings of one room that failed mid-room, and the restarts that followed, in the last hour.

@@ -2,6 +2,7 @@
 // retry transient failures with backoff. Each answer finds its attempt by room name and id, so an
 // answer for an attempt cancelled meanwhile (room finished) changes nothing.
 #include "livekit/twirp_error.hpp"
+#include "recorder/ledger_entries.hpp"
 #include "recorder/recorder.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
@@ -81,10 +82,11 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
                            const std::vector<livekit::EgressInfo>& egresses) {
   const std::string& sid = attempt.room.sid;
   for (const livekit::EgressInfo& egress : egresses) {
-    if (egress.records_room && !sid.empty() && egress.room_id == sid &&
-        egress.status == livekit::EgressStatus::kComplete) {
-      note_stop(sid, egress.egress_id);
-    }
+    if (!egress.records_room || sid.empty() || egress.room_id != sid) continue;
+    // What LiveKit lists of this session's recordings, for the ledger: their webhooks may
+    // have been lost (the service was down, or LiveKit's queue full).
+    journal(reported(egress));
+    if (egress.status == livekit::EgressStatus::kComplete) note_stop(sid, egress.egress_id);
   }
   for (const livekit::EgressInfo& egress : egresses) {
     if (!egress.records_room || egress.room_name != room_name ||
@@ -104,7 +106,7 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
       log::info("skipped: room is already being recorded", fields);
     }
     metrics::recording_skipped("already_recording");
-    journal(ledger::RecordingStarted{sid, egress.egress_id, wall_ms(), false});
+    journal(ledger::RecordingStarted{sid, egress.egress_id, wall_ms(), attempt.restart});
     finish(room_name, egress.egress_id);
     return;
   }
@@ -136,8 +138,11 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
                                         {"retries", std::to_string(attempt->retries)}});
         metrics::recording_started(to_string(attempt->origin));
         observe_start_delay(*attempt);
-        journal(ledger::RecordingStarted{attempt->room.sid, std::string(named), wall_ms(),
-                                         attempt->origin == Origin::kRestart});
+        // An answer without an egress id leaves the recording to the egress webhooks.
+        if (!egress_id.empty()) {
+          journal(
+              ledger::RecordingStarted{attempt->room.sid, egress_id, wall_ms(), attempt->restart});
+        }
         finish(room_name, named);
       });
 }

@@ -17,7 +17,8 @@ struct HttpResponse {
   unsigned status = 200;
   std::string body;
   std::string_view content_type = "text/plain; charset=utf-8";
-  std::string_view allow;  // the Allow header of a 405
+  std::string_view allow;             // the Allow header of a 405
+  std::string_view www_authenticate;  // the WWW-Authenticate header of a 401
 };
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;

@@ -205,6 +205,10 @@ class Session final : public IdleConnection, public std::enable_shared_from_this
       out_ += "\r\nAllow: ";
       out_ += answer.allow;
     }
+    if (!answer.www_authenticate.empty()) {
+      out_ += "\r\nWWW-Authenticate: ";
+      out_ += answer.www_authenticate;
+    }
     out_ += "\r\nContent-Length: ";
     out_ += std::to_string(answer.body.size());
     if (!keep_alive) out_ += "\r\nConnection: close";

@@ -22,8 +22,9 @@ HttpResponse text(unsigned status, std::string_view body) {
 
 }  // namespace
 
-Routes::Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& recorder)
-    : verifier_(verifier), recorder_(recorder) {}
+Routes::Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& recorder,
+               LedgerApi* api)
+    : verifier_(verifier), recorder_(recorder), api_(api) {}
 
 HttpResponse Routes::handle(const HttpRequest& request) {
   if (path_of(request.target) == "/webhook-receiver") {
@@ -38,6 +39,10 @@ HttpResponse Routes::handle(const HttpRequest& request) {
     metrics::webhook_seconds(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
     return answer;
+  }
+  if (LedgerApi::owns(path_of(request.target))) {
+    return api_ != nullptr ? api_->handle(request)
+                           : text(404, "not found: the API is off until api_token is set");
   }
   return handle_health(request);
 }

@@ -1,17 +1,20 @@
 #pragma once
-// Maps HTTP paths to the service: /webhook-receiver, /livez, /readyz. The only place that turns
-// webhook outcomes into HTTP status codes.
+// Maps HTTP paths to the service: /webhook-receiver, /livez, /readyz, /metrics, and the ledger's
+// /v1/. The only place that turns webhook outcomes into HTTP status codes.
 #include <atomic>
 
 #include "livekit/webhook.hpp"
 #include "recorder/recorder.hpp"
 #include "server/http.hpp"
+#include "server/ledger_api.hpp"
 
 namespace ar::server {
 
 class Routes {
  public:
-  Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& recorder);
+  // `api`: the ledger's API under /v1/ (null: 404 there).
+  Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& recorder,
+         LedgerApi* api = nullptr);
 
   // Everything: webhooks, probes and metrics.
   HttpResponse handle(const HttpRequest& request);
@@ -26,6 +29,7 @@ class Routes {
 
   const livekit::WebhookVerifier& verifier_;
   recorder::Recorder& recorder_;
+  LedgerApi* api_;
   std::atomic<bool> shutting_down_{false};
 };
 

@@ -91,4 +91,12 @@ Sha256Digest hmac_sha256(std::string_view key, std::string_view data) {
   return mac;
 }
 
+bool constant_time_equal(std::string_view given, std::string_view expected) {
+  if (given.size() != expected.size()) {
+    // Still a comparison of the same length, so a wrong length costs what a wrong byte does.
+    return CRYPTO_memcmp(expected.data(), expected.data(), expected.size()) != 0;
+  }
+  return CRYPTO_memcmp(given.data(), expected.data(), expected.size()) == 0;
+}
+
 }  // namespace ar::util

@@ -18,4 +18,8 @@ inline std::string_view as_bytes(const Sha256Digest& digest) {
   return {reinterpret_cast<const char*>(digest.data()), digest.size()};
 }
 
+// Whether `given` equals `expected`, in time that depends only on their lengths (a token check
+// that must not tell, by how long it took, how much of a guess was right).
+bool constant_time_equal(std::string_view given, std::string_view expected);
+
 }  // namespace ar::util

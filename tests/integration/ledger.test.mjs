@@ -147,3 +147,68 @@ test('an explicit ledger.path that cannot be written stops startup; the default 
     await recorder.stop();
   }
 });
+
+test('the API: off without api_token; with it, 401 without the token, rooms in pages, one room, 400 naming a bad parameter', async () => {
+  const get = (recorder, path, token, method = 'GET') =>
+    fetch(`${recorder.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  const off = await startRecorder({ env: baseEnv(standin, ENV), cwd: tempDir() });
+  try {
+    const answer = await get(off, '/v1/rooms', 'anything');
+    assert.equal(answer.status, 404);
+    assert.match(await answer.text(), /the API is off until api_token is set/);
+  } finally {
+    await off.stop();
+  }
+
+  const token = `api-token-${Date.now()}`;
+  const recorder = await startRecorder({ env: { ...baseEnv(standin, ENV), API_TOKEN: token }, cwd: tempDir() });
+  const names = ['api-room-a', 'api-room-b', 'api-room-c'];
+  try {
+    for (const name of names) {
+      const room = standin.addRoom(name);
+      await hook(recorder, eventBody('room_started', { room: { name, sid: room.sid } }));
+    }
+    for (const name of names) await recorder.waitForOutput(new RegExp(`recording started room=${name} `));
+
+    const missing = await get(recorder, '/v1/rooms');
+    assert.equal(missing.status, 401);
+    assert.match(missing.headers.get('www-authenticate'), /^Bearer/);
+    assert.equal((await get(recorder, '/v1/rooms', `${token}x`)).status, 401);
+    assert.equal((await get(recorder, '/v1/rooms', token.slice(0, -1))).status, 401);
+
+    let rooms;
+    await until(async () => {
+      ({ rooms } = await (await get(recorder, '/v1/rooms?since=1h', token)).json());
+      return rooms.length === 3 && rooms.every((r) => r.status === 'recording');
+    }, 'three rooms recording in the API', 10000, 50);
+    assert.deepEqual(rooms.map((r) => r.name).sort(), names);
+    for (const room of rooms) assert.equal(room.recordings.length, 1);
+
+    const first = await (await get(recorder, '/v1/rooms?since=1h&limit=2', token)).json();
+    assert.equal(first.rooms.length, 2);
+    assert.ok(first.next_page_token);
+    const second = await (await get(recorder, `/v1/rooms?since=1h&limit=2&page_token=${encodeURIComponent(first.next_page_token)}`, token)).json();
+    assert.equal(second.rooms.length, 1);
+    assert.equal(second.next_page_token, '');
+    assert.deepEqual([...first.rooms, ...second.rooms].map((r) => r.sid), rooms.map((r) => r.sid), 'newest first, no room twice');
+
+    const one = await get(recorder, `/v1/rooms/${rooms[0].sid}`, token);
+    assert.equal(one.status, 200);
+    assert.equal((await one.json()).name, rooms[0].name);
+    assert.equal((await get(recorder, '/v1/rooms/RM_nope', token)).status, 404);
+    const byName = await (await get(recorder, '/v1/rooms?since=1h&name=api-room-%5Bab%5D', token)).json();
+    assert.deepEqual(byName.rooms.map((r) => r.name).sort(), ['api-room-a', 'api-room-b']);
+
+    for (const [query, parameter] of [['status=done', 'status'], ['since=yesterday', 'since'], ['until=x', 'until'],
+      ['limit=0', 'limit'], ['limit=5000', 'limit'], ['bogus=1', 'bogus'], ['page_token=nope', 'page_token']]) {
+      const answer = await get(recorder, `/v1/rooms?${query}`, token);
+      assert.equal(answer.status, 400, query);
+      assert.match(await answer.text(), new RegExp(`query parameter ${parameter}`), query);
+    }
+    assert.equal((await get(recorder, '/v1/rooms', token, 'POST')).status, 405);
+  } finally {
+    await recorder.stop(); // asserts that API_TOKEN never appeared in the output
+    for (const name of names) standin.removeRoom(name);
+  }
+});

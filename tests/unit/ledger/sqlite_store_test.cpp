@@ -69,6 +69,20 @@ TEST_F(SqliteStoreTest, AnEndedRecordingDoesNotBecomeActiveAgainWhenWebhooksArri
   EXPECT_EQ(room.status, Status::kPartial);
 }
 
+TEST_F(SqliteStoreTest, AStopKnownWithoutItsWebhookStillMakesTheSessionStopped) {
+  SqliteStore store(path(), SqliteStore::Mode::kWrite);
+  apply(store, {RoomSeen{"RM_1", "hearing", 5000, "reconciler"}, StoppedOnPurpose{"RM_1", "EG_9"},
+                RoomFinished{"RM_1", 9000, "hearing", 0}});
+  const Room room = *store.room("RM_1");
+  ASSERT_EQ(room.recordings.size(), 1U);
+  EXPECT_TRUE(room.recordings[0].stopped_on_purpose);
+  EXPECT_EQ(room.status, Status::kStopped);
+  // LiveKit's creation time, when it comes later, is the session's start.
+  apply(store, {RoomSeen{"RM_1", "hearing", 4000, "webhook"}});
+  EXPECT_EQ(store.room("RM_1")->started_ms, 4000);
+  EXPECT_EQ(store.room("RM_1")->learned_from, "reconciler");
+}
+
 TEST_F(SqliteStoreTest, QueriesFilterByWindowStatusAndNameNewestFirstInPages) {
   SqliteStore store(path(), SqliteStore::Mode::kWrite);
   std::vector<Entry> entries;
@@ -103,6 +117,8 @@ TEST_F(SqliteStoreTest, QueriesFilterByWindowStatusAndNameNewestFirstInPages) {
   EXPECT_EQ(store.rooms(classes).rooms.size(), 12U);
   Query bad;
   bad.page_token = "not-a-token";
+  EXPECT_THROW((void)store.rooms(bad), std::invalid_argument);
+  bad.page_token = ":RM_1";
   EXPECT_THROW((void)store.rooms(bad), std::invalid_argument);
 }
 

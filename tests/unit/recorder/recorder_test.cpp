@@ -122,6 +122,12 @@ TEST_F(RecorderTest, RoomFinishedBeforeRoomStartedStartsNothing) {
   settle();
   EXPECT_EQ(livekit.calls("ListEgress"), 0U);
   EXPECT_EQ(livekit.calls("Start"), 0U);
+  // The ledger knows the session from room_finished alone, with the policy's decision.
+  EXPECT_EQ(journal.status("RM_class-1"), "unrecorded");
+  EXPECT_EQ(journal.room("RM_class-1").rule, "top level");
+  const auto skipped = livekit.add_room("skip-late");
+  recorder().on_webhook(room_finished(skipped, "EV_3"));
+  EXPECT_EQ(journal.status("RM_skip-late"), "skipped");
 }
 
 TEST_F(RecorderTest, ABusyEgressFleetIsRetriedWithBackoffUntilOneRecordingStarts) {
@@ -314,6 +320,10 @@ TEST_F(RecorderTest, ADeliberateStopHoldsWhenItsWebhookIsLost) {
   settle();
   EXPECT_EQ(livekit.starts_for("hearing"), 1U);
   EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kStopped);
+  // The ledger learned of the stop from ListEgress, without the webhook.
+  recorder().on_webhook(room_finished(room, "EV_9"));
+  EXPECT_EQ(journal.status("RM_A"), "stopped");
+  EXPECT_EQ(journal.room("RM_A").recordings.at(0).status, "EGRESS_COMPLETE");
 }
 
 TEST_F(RecorderTest, ARoomRecordedToItsEndIsRecordedWithItsFiles) {

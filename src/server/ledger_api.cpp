@@ -1,0 +1,153 @@
+#include "server/ledger_api.hpp"
+
+#include <boost/url/parse_query.hpp>
+#include <charconv>
+#include <chrono>
+
+#include "ledger/report.hpp"
+#include "util/crypto.hpp"
+#include "util/text.hpp"
+
+namespace ar::server {
+namespace {
+
+HttpResponse text(unsigned status, std::string body) {
+  HttpResponse answer;
+  answer.status = status;
+  answer.body = std::move(body) + "\n";
+  return answer;
+}
+
+HttpResponse json(std::string body) {
+  HttpResponse answer;
+  answer.body = std::move(body);
+  answer.content_type = "application/json";
+  return answer;
+}
+
+HttpResponse bad_parameter(std::string_view name, std::string_view why) {
+  return text(400, "query parameter " + std::string(name) + ": " + std::string(why));
+}
+
+HttpResponse busy() {
+  return text(503, "the ledger is answering another request: retry in a moment");
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+LedgerApi::LedgerApi(std::string token, ledger::Store* ledger)
+    : token_(std::move(token)), ledger_(ledger) {}
+
+HttpResponse LedgerApi::handle(const HttpRequest& request) {
+  if (token_.empty()) return text(404, "not found: the API is off until api_token is set");
+  // The scheme's name is case-insensitive (RFC 9110 §11.1).
+  const std::string_view scheme = request.authorization.substr(0, 7);
+  const std::string_view given = util::lower(scheme) == "bearer "
+                                     ? request.authorization.substr(scheme.size())
+                                     : std::string_view();
+  if (!util::constant_time_equal(given, token_)) {
+    HttpResponse answer =
+        text(401, "missing or wrong API token: send Authorization: Bearer <api_token>");
+    answer.www_authenticate = "Bearer realm=\"auto-recorder\"";
+    return answer;
+  }
+  if (request.method != "GET" && request.method != "HEAD") {
+    HttpResponse answer = text(405, "use GET");
+    answer.allow = "GET, HEAD";
+    return answer;
+  }
+  if (ledger_ == nullptr) {
+    return text(404, "not found: the ledger is off (ledger: off, or several replicas)");
+  }
+  const std::string_view target = request.target;
+  const std::size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  if (path == "/v1/rooms") return rooms(query);
+  const std::string_view prefix = "/v1/rooms/";
+  if (path.starts_with(prefix) && path.size() > prefix.size() &&
+      path.find('/', prefix.size()) == std::string_view::npos) {
+    return room(path.substr(prefix.size()));
+  }
+  return text(404, "not found: the API has GET /v1/rooms and GET /v1/rooms/{sid}");
+}
+
+HttpResponse LedgerApi::rooms(std::string_view query_text) {
+  const auto parsed = boost::urls::parse_query(query_text);
+  if (!parsed) return text(400, "the query string does not parse");
+  ledger::Query query;
+  std::string since = "24h";
+  std::string until;
+  for (const auto& encoded : *parsed) {
+    const std::string key = encoded.key.decode();
+    const std::string value = encoded.has_value ? encoded.value.decode() : std::string();
+    if (key == "since") {
+      since = value;
+    } else if (key == "until") {
+      until = value;
+    } else if (key == "status") {
+      ledger::Status status{};
+      if (!ledger::status_named(value, status)) {
+        return bad_parameter("status", "\"" + value +
+                                           "\" is not recording, recorded, partial, stopped, "
+                                           "skipped or unrecorded");
+      }
+      query.status = status;
+    } else if (key == "name") {
+      query.name_glob = value;
+    } else if (key == "limit") {
+      std::size_t limit = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+      if (ec != std::errc() || end != value.data() + value.size() || limit == 0 || limit > 1000) {
+        return bad_parameter("limit", "must be a number from 1 to 1000");
+      }
+      query.limit = limit;
+    } else if (key == "page_token") {
+      query.page_token = value;
+    } else {
+      return bad_parameter(key, "is not one of since, until, status, name, limit, page_token");
+    }
+  }
+  const std::int64_t now = now_ms();
+  const auto from = ledger::parse_time(since, now);
+  if (!from) return bad_parameter("since", "write RFC 3339 or a duration back from now (24h, 7d)");
+  query.since_ms = *from;
+  if (!until.empty()) {
+    const auto to = ledger::parse_time(until, now);
+    if (!to) return bad_parameter("until", "write RFC 3339 or a duration back from now (24h, 7d)");
+    query.until_ms = *to;
+  }
+  try {
+    // Reads run on the HTTP threads: one at a time, and never queued behind another (webhooks
+    // wait on these threads too).
+    const std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock) return busy();
+    const ledger::Page page = ledger_->rooms(query);
+    return json(ledger::page_json(page.rooms, page.next_page_token));
+  } catch (const std::invalid_argument& e) {
+    return bad_parameter("page_token", e.what());
+  } catch (const ledger::StoreError& e) {
+    return text(503, std::string("the ledger cannot be read now: ") + e.what());
+  }
+}
+
+HttpResponse LedgerApi::room(std::string_view sid) {
+  try {
+    const std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock) return busy();
+    const auto found = ledger_->room(sid);
+    if (!found) return text(404, "no room session " + std::string(sid) + " in the ledger");
+    return json(ledger::room_json(*found));
+  } catch (const ledger::StoreError& e) {
+    return text(503, std::string("the ledger cannot be read now: ") + e.what());
+  }
+}
+
+}  // namespace ar::server

@@ -1,0 +1,33 @@
+#pragma once
+// The ledger over HTTP, on the main listener: GET /v1/rooms (a window of room sessions, newest
+// first, in pages) and GET /v1/rooms/{sid}. Off (404) until api_token is set; then every request
+// carries it ("Authorization: Bearer <token>"), checked in constant time, or gets 401. Query
+// parameters that do not parse get 400 naming the parameter.
+#include <mutex>
+#include <string>
+
+#include "ledger/store.hpp"
+#include "server/http.hpp"
+
+namespace ar::server {
+
+class LedgerApi {
+ public:
+  // `ledger`: read by one request at a time; null when the ledger is off. Keeps references.
+  LedgerApi(std::string token, ledger::Store* ledger);
+
+  // Whether `target` is the API's.
+  static bool owns(std::string_view path) { return path == "/v1" || path.starts_with("/v1/"); }
+
+  HttpResponse handle(const HttpRequest& request);
+
+ private:
+  HttpResponse rooms(std::string_view query);
+  HttpResponse room(std::string_view sid);
+
+  std::string token_;
+  ledger::Store* ledger_;
+  std::mutex mutex_;  // the store's connection serves one request at a time
+};
+
+}  // namespace ar::server
