@@ -37,6 +37,8 @@ const LABELS = {
 const SCRAPE_ANNOTATIONS = ['prometheus.io/scrape', 'prometheus.io/port', 'prometheus.io/path'];
 
 const OPERATIONS = readFileSync(join(REPO, 'docs/operations.md'), 'utf8');
+// The runtime stage's WORKDIR (the Dockerfile's last): where the ledger's default file goes.
+const IMAGE_WORKDIR = [...readFileSync(join(REPO, 'deploy/Dockerfile'), 'utf8').matchAll(/^WORKDIR (\S+)$/gm)].at(-1)[1];
 // The variables docs/configuration.md marks as secrets: never a literal in the manifests.
 const SECRET_VARIABLES = readFileSync(join(REPO, 'docs/configuration.md'), 'utf8').split('\n')
   .filter((line) => /^\| `[^`]+` \| `[A-Z0-9_]+` \|.*\| yes \|/.test(line))
@@ -144,6 +146,10 @@ function checkCombination(components, objects) {
   assert.equal(pod.enableServiceLinks, false, 'no service-link variables in the environment');
   assertRestricted(pod);
   assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+  // The root is read-only: the ledger's file goes to an emptyDir at the image's WORKDIR.
+  const ledgerMount = container.volumeMounts.find((m) => m.mountPath === IMAGE_WORKDIR);
+  assert.ok(ledgerMount, `something is mounted at the image's WORKDIR ${IMAGE_WORKDIR}`);
+  assert.ok(pod.volumes.find((v) => v.name === ledgerMount.name).emptyDir, 'the ledger volume is an emptyDir');
 
   // Probes, ports, shutdown, resources.
   const http = container.ports.find((p) => p.name === 'http');
@@ -335,7 +341,11 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
     const secret = { LIVEKIT_API_SECRET: value(), ...(ha ? { REDIS_PASSWORD: value() } : {}) };
     const redis = ha ? await new RedisServer({ args: ['--requirepass', secret.REDIS_PASSWORD] }).start() : undefined;
     const [container] = find(objects, 'Deployment')[0].spec.template.spec.containers;
-    const env = envWithVolumes(container, podVolumes(objects, { [SECRET]: secret }));
+    const volumes = podVolumes(objects, { [SECRET]: secret });
+    const env = envWithVolumes(container, volumes);
+    // The image's working directory is the ledger's emptyDir.
+    const workdir = volumes.find((v) => v.mountPath === IMAGE_WORKDIR)?.dir;
+    assert.ok(workdir, `a volume is mounted at the image's WORKDIR ${IMAGE_WORKDIR}`);
     // The differences from the cluster: a free port on this machine, this test's Redis, and no
     // reconcile passes (LiveKit's Service does not exist here).
     const overrides = { PORT: String(await freePort()), RECONCILE_INTERVAL: '0', ...(ha ? { REDIS_ADDRESS: `127.0.0.1:${redis.port}` } : {}) };
@@ -345,7 +355,7 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
       assert.match(check.output, /^livekit_api_secret: <redacted> +# \$LIVEKIT_API_SECRET_FILE$/m);
       if (ha) assert.match(check.output, /^redis\.password: <redacted> +# \$REDIS_PASSWORD_FILE$/m);
 
-      const recorder = await startRecorder({ env: { ...env, ...overrides } });
+      const recorder = await startRecorder({ env: { ...env, ...overrides }, cwd: workdir });
       try {
         const ready = JSON.parse(recorder.lines(/auto-recorder ready/)[0]);
         assert.equal(ready.livekit, 'http://livekit-server.livekit.svc.cluster.local:7880');
@@ -356,6 +366,8 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
           assert.notEqual(ready.replica, 'alone');
         }
         assert.equal((await fetch(`${recorder.url}/readyz`)).status, 200);
+        // One replica keeps a ledger in its working directory; several replicas have none.
+        assert.equal(ready.ledger, ha ? 'off' : 'ledger.db');
       } finally {
         assert.equal((await recorder.stop()).code, 0);
       }

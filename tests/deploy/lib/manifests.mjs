@@ -75,7 +75,7 @@ export function combinations() {
 
 export const find = (objects, kind) => objects.filter((o) => o.kind === kind);
 
-// The pod's Secret and ConfigMap volumes, written as the kubelet would: one file per key, in a
+// The pod's Secret, ConfigMap and emptyDir volumes, written as the kubelet would: one file per key, in a
 // directory per volume, with the volume's mode. `secrets`: the data of the Secrets by name, as
 // `kubectl create secret generic` would hold them (a missing Secret fails, as the pod would).
 // `group`: the group that gets the files (the pod's fsGroup), when the caller can chown.
@@ -97,11 +97,13 @@ export function podVolumes(objects, secrets, { group } = {}) {
       data = find(objects, 'ConfigMap').find((c) => c.metadata.name === volume.configMap.name)?.data;
       assert.ok(data, `the pod needs the ConfigMap ${volume.configMap.name}`);
       mode = volume.configMap.defaultMode;
+    } else if (volume.emptyDir) {
+      data = {}; // an empty directory the pod's user writes in
     } else {
-      assert.fail(`volume ${name}: the test knows Secret and ConfigMap volumes only`);
+      assert.fail(`volume ${name}: the test knows Secret, ConfigMap and emptyDir volumes only`);
     }
     const dir = join(base, name);
-    mkdirSync(dir, { mode: 0o755 });
+    mkdirSync(dir, { mode: volume.emptyDir ? 0o775 : 0o755 });
     for (const [key, value] of Object.entries(data)) {
       const file = join(dir, key);
       writeFileSync(file, value);
