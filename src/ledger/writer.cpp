@@ -69,8 +69,9 @@ void Writer::run() {
       std::unique_lock lock(mutex_);
       const auto wait = failing ? options_.retry_delay : options_.prune_every;
       wake_.wait_for(lock, wait, [&] { return stopping_ || (!failing && !queue_.empty()); });
-      // Stopping: what is queued gets until the drain deadline, unless the store is failing.
-      if (stopping_ && (queue_.empty() || failing || steady_clock::now() >= drain_until_)) return;
+      // Stopping: what is queued gets until the drain deadline (a store that failed gets one
+      // more try, below).
+      if (stopping_ && (queue_.empty() || steady_clock::now() >= drain_until_)) return;
       while (!queue_.empty() && batch.size() < options_.batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -89,6 +90,7 @@ void Writer::run() {
         failing = true;
         // The batch is kept and tried again first; the queue keeps filling behind it.
         const std::lock_guard lock(mutex_);
+        if (stopping_) return;  // it failed its last try: no retry loop at exit
         queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
                       std::make_move_iterator(batch.end()));
         batch.clear();
