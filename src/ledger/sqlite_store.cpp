@@ -117,11 +117,7 @@ SqliteStore::SqliteStore(const std::string& path, Mode mode) : path_(path) {
   }
   sqlite3_busy_timeout(db_, 5000);
   try {
-    int version = 0;
-    {
-      Statement ask(db_, "PRAGMA user_version");
-      if (ask.step()) version = static_cast<int>(ask.integer(0));
-    }
+    const int version = user_version();
     if (version > schema_version()) {
       throw StoreError("schema version " + std::to_string(version) + " is newer than this " +
                        "binary's (" + std::to_string(schema_version()) +
@@ -151,6 +147,11 @@ SqliteStore::~SqliteStore() {
   sqlite3_close(db_);
 }
 
+int SqliteStore::user_version() {
+  Statement ask(db_, "PRAGMA user_version");
+  return ask.step() ? static_cast<int>(ask.integer(0)) : 0;
+}
+
 void SqliteStore::exec(const char* sql) {
   char* error = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &error) != SQLITE_OK) {
@@ -165,11 +166,7 @@ void SqliteStore::exec(const char* sql) {
 void SqliteStore::migrate() {
   exec("BEGIN IMMEDIATE");
   try {
-    int version = 0;
-    {
-      Statement ask(db_, "PRAGMA user_version");
-      if (ask.step()) version = static_cast<int>(ask.integer(0));
-    }
+    const int version = user_version();
     for (auto i = static_cast<std::size_t>(version); i < kMigrations.size(); ++i) {
       exec(kMigrations.at(i));
     }

@@ -32,6 +32,7 @@ class SqliteStore final : public Store {
 
  private:
   void exec(const char* sql);
+  int user_version();  // migrations applied
   void migrate();
   void load_recordings(Room& room);
   void refresh_status(const std::string& sid);

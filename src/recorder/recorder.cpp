@@ -45,6 +45,21 @@ void Recorder::journal(ledger::Entry entry) {
   if (journal_ != nullptr) journal_->record(std::move(entry));
 }
 
+bool Recorder::ledger_lacks_session(const livekit::Room& room, TimePoint now) {
+  if (journal_ == nullptr || room.sid.empty() || seen_.contains(key("led:", room.sid), now)) {
+    return false;
+  }
+  seen_.insert(key("led:", room.sid), now);
+  return true;
+}
+
+void Recorder::journal_session(const livekit::Room& room, std::string_view learned_from,
+                               const recording::Choice& choice) {
+  journal(ledger::RoomSeen{room.sid, room.name, room.created_ms > 0 ? room.created_ms : wall_ms(),
+                           std::string(learned_from)});
+  journal(ledger::Decided{room.sid, choice.recording != nullptr, std::string(choice.rule)});
+}
+
 std::int64_t Recorder::wall_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              timers_.wall_now().time_since_epoch())
@@ -137,12 +152,8 @@ void Recorder::on_room_finished(const livekit::Room& room, TimePoint now) {
   if (!room.sid.empty()) seen_.insert(key("fin:", room.sid), now);
   // The first the ledger hears of this session (room_finished overtook room_started, or both
   // came while the service was down): what the policy would have decided still counts.
-  if (journal_ != nullptr && !room.sid.empty() && !seen_.contains(key("led:", room.sid), now)) {
-    seen_.insert(key("led:", room.sid), now);
-    const recording::Choice choice = policy_.choose(room.name, room.metadata);
-    journal(ledger::RoomSeen{room.sid, room.name, room.created_ms > 0 ? room.created_ms : wall_ms(),
-                             "webhook"});
-    journal(ledger::Decided{room.sid, choice.recording != nullptr, std::string(choice.rule)});
+  if (ledger_lacks_session(room, now)) {
+    journal_session(room, "webhook", policy_.choose(room.name, room.metadata));
   }
   journal(ledger::RoomFinished{room.sid, wall_ms(), room.name, room.created_ms});
   if (auto it = attempts_.find(room.name);
@@ -248,11 +259,8 @@ bool Recorder::chosen_by_policy(const livekit::Room& room, std::string_view orig
   choice = policy_.choose(room.name, room.metadata);
   const std::string& id = room.sid.empty() ? room.name : room.sid;
   // Once per room session: the reconciler meets a skipped room on every pass.
-  if (journal_ != nullptr && !room.sid.empty() && !seen_.contains(key("led:", room.sid), now)) {
-    seen_.insert(key("led:", room.sid), now);
-    journal(ledger::RoomSeen{room.sid, room.name, room.created_ms > 0 ? room.created_ms : wall_ms(),
-                             std::string(origin == "reconciler" ? "reconciler" : "webhook")});
-    journal(ledger::Decided{room.sid, choice.recording != nullptr, std::string(choice.rule)});
+  if (ledger_lacks_session(room, now)) {
+    journal_session(room, origin == "reconciler" ? "reconciler" : "webhook", choice);
   }
   if (choice.metadata_unparsable && !seen_.contains(key("meta:", id), now)) {
     seen_.insert(key("meta:", id), now);

@@ -118,6 +118,11 @@ class Recorder {
   void report_stop(const livekit::Room& room, std::string_view origin, TimePoint now);
   // Tells the ledger, when there is one.
   void journal(ledger::Entry entry);
+  // True once per room session while the ledger has not heard of it (then it has).
+  bool ledger_lacks_session(const livekit::Room& room, TimePoint now);
+  // The session's name, start, how it was heard of, and the policy's decision.
+  void journal_session(const livekit::Room& room, std::string_view learned_from,
+                       const recording::Choice& choice);
   std::int64_t wall_ms() const;
 
   // Starting (start.cpp): claim, check, start, retry.
