@@ -9,14 +9,14 @@ JOBS       ?= $(shell nproc)
 # What the C++ build needs: Debian 12 packages only.
 BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
   libboost1.81-dev libssl-dev libyaml-cpp-dev libspdlog-dev libcli11-dev \
-  libhiredis-dev libre2-dev libsqlite3-dev
+  libhiredis-dev libre2-dev libsqlite3-dev libpq-dev
 # What the tests add: GoogleTest, the style checkers, openssl (test certificates), promtool (from
 # prometheus: checks /metrics), clang with libFuzzer and sanitizer runtimes, redis-server (the
 # replicas' coordination tests run a real one), tinyproxy (LiveKit through a proxy), buildah and
-# debootstrap (the image test builds deploy/Dockerfile without a container daemon), Node.js for
-# the LiveKit stand-in.
+# debootstrap (the image test builds deploy/Dockerfile without a container daemon), postgresql-15
+# (the ledger of several replicas is tested on a real server), Node.js for the LiveKit stand-in.
 TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus \
-  clang libclang-rt-14-dev redis-server buildah debootstrap tinyproxy
+  clang libclang-rt-14-dev redis-server buildah debootstrap tinyproxy postgresql-15
 # What `make bench` adds: the load generator, the do-nothing ceiling, the instruction counter.
 BENCH_PACKAGES := wrk nginx-light valgrind
 

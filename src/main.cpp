@@ -15,8 +15,8 @@
 #include "config/environment_names.hpp"
 #include "config/load.hpp"
 #include "coordination/coordination.hpp"
+#include "ledger/open.hpp"
 #include "ledger/report_command.hpp"
-#include "ledger/sqlite_store.hpp"
 #include "ledger/writer.hpp"
 #include "livekit/egress.hpp"
 #include "livekit/twirp_client.hpp"
@@ -79,8 +79,7 @@ int run(const config::Config& config) {
   if (config.ledger.enabled) {
     try {
       ledger = std::make_unique<ledger::Writer>(
-          std::make_unique<ledger::SqliteStore>(config.ledger.path,
-                                                ledger::SqliteStore::Mode::kWrite),
+          ledger::open_store(config.ledger, ledger::Access::kWrite),
           ledger::WriterOptions{.retention = config.ledger.retention,
                                 .on_state = [](bool ok, std::string_view detail) {
                                   if (ok) {
@@ -93,8 +92,8 @@ int run(const config::Config& config) {
                                   }
                                 }});
     } catch (const ledger::StoreError& e) {
-      if (config.ledger.path_set) {
-        log::error(std::string("ledger.path (LEDGER_PATH) ") + e.what());
+      if (config.ledger.path_set || !config.ledger.postgres_url.empty()) {
+        log::error(config.ledger.setting() + " " + e.what());
         return 1;
       }
       log::warn(
@@ -116,14 +115,13 @@ int run(const config::Config& config) {
                                   coordination.get());
   const livekit::WebhookVerifier verifier(config.webhook.api_key, config.webhook.api_secret,
                                           config.webhook.leeway);
-  // The API reads the ledger through a connection of its own (WAL: it never blocks the writer).
-  std::unique_ptr<ledger::SqliteStore> ledger_reader;
+  // The API reads the ledger through a connection of its own: it never blocks the writer.
+  std::unique_ptr<ledger::Store> ledger_reader;
   if (ledger && !config.api_token.empty()) {
     try {
-      ledger_reader = std::make_unique<ledger::SqliteStore>(config.ledger.path,
-                                                            ledger::SqliteStore::Mode::kRead);
+      ledger_reader = ledger::open_store(config.ledger, ledger::Access::kRead);
     } catch (const ledger::StoreError& e) {
-      log::error(std::string("ledger.path (LEDGER_PATH) ") + e.what());
+      log::error(config.ledger.setting() + " " + e.what());
       return 1;
     }
   }
@@ -240,7 +238,7 @@ int run(const config::Config& config) {
                                       : std::string_view("none")},
        {"storage", config.storage ? recording::storage_name(*config.storage) : "storages only"},
        {"replica", coordination ? coordination->replica_id() : std::string_view("alone")},
-       {"ledger", ledger ? std::string_view(config.ledger.path) : std::string_view("off")},
+       {"ledger", ledger ? ledger::where(config.ledger) : std::string("off")},
        {"config", config.source}});
   reconciler.start();
   pool.run();

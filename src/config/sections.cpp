@@ -149,19 +149,25 @@ ledger::Settings read_ledger(const Reader& in, bool redis_enabled,
   if (ledger.retention < std::chrono::hours(1)) {
     throw ConfigError(name_of("ledger.retention") + " must be at least 1h");
   }
-  if (ledger.enabled && redis_enabled) {
+  ledger.postgres_url = in.text("ledger.postgres_url");
+  if (ledger.enabled && ledger.path_set && !ledger.postgres_url.empty()) {
+    throw ConfigError(name_of("ledger.path") + " and " + name_of("ledger.postgres_url") +
+                      " are both set: the ledger is in one place; remove one of them");
+  }
+  if (ledger.enabled && redis_enabled && ledger.postgres_url.empty()) {
     if (ledger.path_set) {
       throw ConfigError(name_of("ledger.path") +
                         " is set together with redis: each replica would keep a different part "
-                        "of the record in its own file; remove ledger.path (the ledger is then "
-                        "off with several replicas)");
+                        "of the record in its own file; set " +
+                        name_of("ledger.postgres_url") + " instead");
     }
     ledger.enabled = false;
     warnings.emplace_back(
         "ledger off: with redis: (several replicas) the ledger needs one database every replica "
-        "writes to, and this build keeps it in a SQLite file for one replica only");
+        "writes to; set " +
+        name_of("ledger.postgres_url") + " to keep it");
   }
-  if (ledger.enabled && ledger.path.empty()) {
+  if (ledger.enabled && ledger.postgres_url.empty() && ledger.path.empty()) {
     throw ConfigError(name_of("ledger.path") + " is empty: name the SQLite file, or set " +
                       name_of("ledger") + " to off");
   }

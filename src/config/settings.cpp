@@ -147,6 +147,9 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"ledger.path", "LEDGER_PATH", "ledger.db", Kind::kString, kPlain,
      "SQLite file of the ledger, relative to the working directory. Set it to a file on a "
      "volume; when the default cannot be opened the ledger is off, with a warning."},
+    {"ledger.postgres_url", "LEDGER_POSTGRES_URL", "", Kind::kString, kSecret,
+     "PostgreSQL URL (postgresql://USER:PASSWORD@HOST:5432/DATABASE?sslmode=require) of the "
+     "ledger every replica writes; needed with redis:, used instead of ledger.path when set."},
     {"ledger.retention", "LEDGER_RETENTION", "9600h", Kind::kDuration, kPlain,
      "How long room sessions are kept (9600h: 400 days); older ones are deleted hourly."},
     {"api_token", "API_TOKEN", "", Kind::kString, kSecret,

@@ -5,8 +5,8 @@
 #include <limits>
 #include <ostream>
 
+#include "ledger/open.hpp"
 #include "ledger/report.hpp"
-#include "ledger/sqlite_store.hpp"
 
 namespace ar::ledger {
 
@@ -49,15 +49,15 @@ int report(const Settings& settings, const ReportArgs& args, std::ostream& out, 
   query.limit = 1000;
   std::vector<Room> rooms;
   try {
-    SqliteStore store(settings.path, SqliteStore::Mode::kRead);
+    const auto store = open_store(settings, Access::kRead);
     for (;;) {
-      Page page = store.rooms(query);
+      Page page = store->rooms(query);
       std::move(page.rooms.begin(), page.rooms.end(), std::back_inserter(rooms));
       if (page.next_page_token.empty()) break;
       query.page_token = page.next_page_token;
     }
   } catch (const StoreError& e) {
-    err << "auto-recorder report: ledger.path (LEDGER_PATH) " << e.what() << "\n";
+    err << "auto-recorder report: " << settings.setting() << " " << e.what() << "\n";
     return kReportError;
   }
   if (args.format == "json") {

@@ -9,7 +9,14 @@ struct Settings {
   bool enabled = true;             // `ledger: off` turns it off
   std::string path = "ledger.db";  // SQLite file; relative to the working directory
   bool path_set = false;           // named by the operator, not the default
+  std::string postgres_url;        // PostgreSQL instead of the file (several replicas); secret
   std::chrono::milliseconds retention{std::chrono::hours(24 * 400)};
+
+  // The setting that names where the ledger is, for messages: "ledger.path (LEDGER_PATH)".
+  std::string setting() const {
+    return postgres_url.empty() ? "ledger.path (LEDGER_PATH)"
+                                : "ledger.postgres_url (LEDGER_POSTGRES_URL)";
+  }
 };
 
 }  // namespace ar::ledger

@@ -1,6 +1,6 @@
 #pragma once
 // Where the ledger keeps room sessions: written in batches by the ledger's thread, read by the
-// report and the API. SQLite for one replica (ledger/sqlite_store.hpp).
+// report and the API. Its tables are in ledger/sql_store.hpp, on SQLite or PostgreSQL.
 #include <cstdint>
 #include <limits>
 #include <optional>

@@ -15,6 +15,7 @@ import {
 } from './lib/manifests.mjs';
 import { BINARY, assertNoSecrets, startRecorder, tempDir, freePort } from '../integration/lib/recorder.mjs';
 import { RedisServer } from '../integration/lib/redis.mjs';
+import { PostgresServer } from '../integration/lib/postgres.mjs';
 
 if (!runs('kubectl', 'version', '--client')) {
   // ctest reports this file as skipped (SKIP_REGULAR_EXPRESSION), not passed.
@@ -287,7 +288,7 @@ test('every Secret key a pod reads is in the documented kubectl create secret co
     const [container] = find(render(overlay(components)), 'Deployment')[0].spec.template.spec.containers;
     for (const e of container.env) if (e.value?.startsWith(`${SECRET_DIR}/`)) keys.add(e.value.slice(SECRET_DIR.length + 1));
   }
-  assert.deepEqual([...keys].sort(), ['LIVEKIT_API_SECRET', 'REDIS_PASSWORD']);
+  assert.deepEqual([...keys].sort(), ['LEDGER_POSTGRES_URL', 'LIVEKIT_API_SECRET', 'REDIS_PASSWORD']);
   for (const key of keys) assert.match(docs, new RegExp(`--from-literal=${key}=`), `the docs create ${key}`);
 });
 
@@ -338,7 +339,7 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
     const ha = components.includes('ha');
     // Random values: the recorder's output is scanned for any 8 characters of them.
     const value = () => randomBytes(18).toString('base64url');
-    const secret = { LIVEKIT_API_SECRET: value(), ...(ha ? { REDIS_PASSWORD: value() } : {}) };
+    const secret = { LIVEKIT_API_SECRET: value(), ...(ha ? { REDIS_PASSWORD: value(), LEDGER_POSTGRES_URL: postgres.url } : {}) };
     const redis = ha ? await new RedisServer({ args: ['--requirepass', secret.REDIS_PASSWORD] }).start() : undefined;
     const [container] = find(objects, 'Deployment')[0].spec.template.spec.containers;
     const volumes = podVolumes(objects, { [SECRET]: secret });
@@ -354,6 +355,7 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
       assert.equal(check.code, 0, check.output);
       assert.match(check.output, /^livekit_api_secret: <redacted> +# \$LIVEKIT_API_SECRET_FILE$/m);
       if (ha) assert.match(check.output, /^redis\.password: <redacted> +# \$REDIS_PASSWORD_FILE$/m);
+      if (ha) assert.match(check.output, /^ledger\.postgres_url: <redacted> +# \$LEDGER_POSTGRES_URL_FILE$/m);
 
       const recorder = await startRecorder({ env: { ...env, ...overrides }, cwd: workdir });
       try {
@@ -366,8 +368,8 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
           assert.notEqual(ready.replica, 'alone');
         }
         assert.equal((await fetch(`${recorder.url}/readyz`)).status, 200);
-        // One replica keeps a ledger in its working directory; several replicas have none.
-        assert.equal(ready.ledger, ha ? 'off' : 'ledger.db');
+        // One replica keeps a ledger in its working directory; several write one PostgreSQL database.
+        assert.equal(ready.ledger, ha ? `postgresql://127.0.0.1:${postgres.port}/postgres` : 'ledger.db');
       } finally {
         assert.equal((await recorder.stop()).code, 0);
       }
@@ -375,8 +377,14 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
       await redis?.stop();
     }
   };
-  // Side by side: each stop waits out the manifests' 5 s SHUTDOWN_DELAY.
-  await Promise.all([...pods.values()].map((pod) => t.test(pod.components.join(' + '), () => startPod(pod))));
+  // Side by side: each stop waits out the manifests' 5 s SHUTDOWN_DELAY. The ha pods share one
+  // PostgreSQL, as replicas do, and start together.
+  const postgres = new PostgresServer().start();
+  try {
+    await Promise.all([...pods.values()].map((pod) => t.test(pod.components.join(' + '), () => startPod(pod))));
+  } finally {
+    postgres.stop();
+  }
 });
 
 test('changing config.yaml changes the ConfigMap name the pods mount, so they roll', () => {

@@ -197,8 +197,11 @@ test('the API: off without api_token; with it, 401 without the token, rooms in p
     assert.equal(one.status, 200);
     assert.equal((await one.json()).name, rooms[0].name);
     assert.equal((await get(recorder, '/v1/rooms/RM_nope', token)).status, 404);
-    const byName = await (await get(recorder, '/v1/rooms?since=1h&name=api-room-%5Bab%5D', token)).json();
-    assert.deepEqual(byName.rooms.map((r) => r.name).sort(), ['api-room-a', 'api-room-b']);
+    const byName = async (glob) => (await (await get(recorder, `/v1/rooms?since=1h&name=${encodeURIComponent(glob)}`, token)).json())
+      .rooms.map((r) => r.name).sort();
+    assert.deepEqual(await byName('api-room-?'), ['api-room-a', 'api-room-b', 'api-room-c']);
+    assert.deepEqual(await byName('*-b'), ['api-room-b']);
+    assert.deepEqual(await byName('API-room-*'), [], 'case counts');
 
     for (const [query, parameter] of [['status=done', 'status'], ['since=yesterday', 'since'], ['until=x', 'until'],
       ['limit=0', 'limit'], ['limit=5000', 'limit'], ['bogus=1', 'bogus'], ['page_token=nope', 'page_token']]) {

@@ -31,6 +31,11 @@ function secretValues(env, extra) {
       } catch { /* missing on purpose */ }
     }
   }
+  // A URL's secret is its password (LEDGER_POSTGRES_URL): its host and database are shown on purpose.
+  for (const [name, value] of values) {
+    const password = /^[a-z]+:\/\/[^/@]*:([^/@]+)@/.exec(value)?.[1];
+    if (password) values.set(name, decodeURIComponent(password));
+  }
   extra.forEach((value, i) => values.set(`secrets[${i}]`, value));
   // Very short values ("s") would match by chance; tests use realistic secrets where it matters.
   return [...values].filter(([, value]) => value.length >= 6);

@@ -504,5 +504,51 @@ TEST_F(ConfigLoad, RedisMistakesAreNamed) {
             std::string::npos);
 }
 
+TEST_F(ConfigLoad, TheLedgerIsAFileForOneReplicaAndPostgresForSeveral) {
+  const Config one = load_config(env(minimal()), std::nullopt);
+  EXPECT_TRUE(one.ledger.enabled);
+  EXPECT_EQ(one.ledger.path, "ledger.db");
+  EXPECT_EQ(one.ledger.setting(), "ledger.path (LEDGER_PATH)");
+  // redis: without a database every replica reaches: off, and the warning names the setting.
+  const Config unshared =
+      load_config(env(minimal({{"REDIS_ADDRESS", "redis:6379"}})), std::nullopt);
+  EXPECT_FALSE(unshared.ledger.enabled);
+  ASSERT_EQ(unshared.warnings.size(), 1U);
+  EXPECT_NE(unshared.warnings[0].find("ledger.postgres_url (LEDGER_POSTGRES_URL)"),
+            std::string::npos);
+  const std::string url = "postgresql://ledger:hunter2@db:5432/ledger";
+  const Config shared = load_config(
+      env(minimal({{"REDIS_ADDRESS", "redis:6379"}, {"LEDGER_POSTGRES_URL", url}})), std::nullopt);
+  EXPECT_TRUE(shared.ledger.enabled);
+  EXPECT_EQ(shared.ledger.postgres_url, url);
+  EXPECT_EQ(shared.ledger.setting(), "ledger.postgres_url (LEDGER_POSTGRES_URL)");
+  EXPECT_TRUE(shared.warnings.empty());
+  const std::string shown = describe(shared);
+  EXPECT_NE(shown.find("ledger.postgres_url"), std::string::npos) << shown;
+  EXPECT_EQ(shown.find("hunter2"), std::string::npos) << shown;
+  // From a Secret's file.
+  const std::string file = write("url", url + "\n");
+  const Config from_file =
+      load_config(env(minimal({{"LEDGER_POSTGRES_URL_FILE", file}})), std::nullopt);
+  EXPECT_EQ(from_file.ledger.postgres_url, url);
+}
+
+TEST_F(ConfigLoad, TheLedgerIsInOnePlace) {
+  const std::string both = error_of(
+      minimal({{"LEDGER_PATH", "/data/ledger.db"}, {"LEDGER_POSTGRES_URL", "postgresql://db/l"}}));
+  EXPECT_NE(both.find("ledger.path (LEDGER_PATH) and ledger.postgres_url (LEDGER_POSTGRES_URL) "
+                      "are both set"),
+            std::string::npos)
+      << both;
+  const std::string file_with_redis =
+      error_of(minimal({{"LEDGER_PATH", "/data/ledger.db"}, {"REDIS_ADDRESS", "redis:6379"}}));
+  EXPECT_NE(file_with_redis.find("set ledger.postgres_url (LEDGER_POSTGRES_URL) instead"),
+            std::string::npos)
+      << file_with_redis;
+  EXPECT_FALSE(
+      load_config(env(minimal({{"LEDGER", "off"}, {"REDIS_ADDRESS", "redis:6379"}})), std::nullopt)
+          .ledger.enabled);
+}
+
 }  // namespace
 }  // namespace ar::config

@@ -13,7 +13,8 @@
 #include <vector>
 
 #include "coordination/claim_store.hpp"
-#include "ledger/sqlite_store.hpp"
+#include "ledger/sql_store.hpp"
+#include "ledger/sqlite_database.hpp"
 #include "livekit/egress_api.hpp"
 #include "util/timers.hpp"
 
@@ -317,7 +318,9 @@ class MemoryLedger final : public ledger::Journal {
     return found ? std::string(ledger::to_string(found->status)) : "(not in the ledger)";
   }
 
-  ledger::SqliteStore store{":memory:", ledger::SqliteStore::Mode::kWrite};
+  ledger::SqlStore store{
+      std::make_unique<ledger::SqliteDatabase>(":memory:", ledger::Access::kWrite),
+      ledger::Access::kWrite, ":memory:"};
 };
 
 // Runs the answers waiting, moves the clock `within` forward, and runs what that caused,

@@ -1,0 +1,64 @@
+#pragma once
+// One connection to the database behind the ledger, SQLite or PostgreSQL: SqlStore writes its SQL
+// once, with $1..$n parameters, and each connection runs it in its own way.
+#include <charconv>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace ar::ledger {
+
+using Param = std::variant<std::int64_t, std::string_view>;
+
+enum class Access {
+  kWrite,  // the service: creates the schema and migrates it
+  kRead,   // report and the API: the ledger must exist; never written
+};
+
+// A row, each column as text (the ledger's columns are never NULL).
+struct Row {
+  std::vector<std::string> columns;
+
+  const std::string& text(std::size_t i) const { return columns.at(i); }
+  std::int64_t integer(std::size_t i) const {
+    const std::string& t = columns.at(i);
+    std::int64_t value = 0;
+    std::from_chars(t.data(), t.data() + t.size(), value);
+    return value;
+  }
+};
+
+struct Result {
+  std::vector<Row> rows;
+  std::size_t changed = 0;  // rows inserted, updated or deleted
+};
+
+class Database {
+ public:
+  Database() = default;
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+  virtual ~Database() = default;
+
+  // One statement with parameters $1..$n (a statement may leave some out). Throws StoreError.
+  virtual Result run(std::string_view sql, std::initializer_list<Param> params) = 0;
+  // Statements without parameters, several at once (a migration).
+  virtual void exec(const std::string& sql) = 0;
+
+  // A transaction that writes; concurrent writers wait for each other.
+  virtual void begin() = 0;
+  virtual void commit() = 0;
+  virtual void rollback() noexcept = 0;
+
+  // Inside begin(): waits until no other process is migrating, then tells how many migrations
+  // were applied (0 for an empty database).
+  virtual int lock_schema_version() = 0;
+  virtual void set_schema_version(int version) = 0;
+  // Outside a transaction, for readers: the version, 0 when there is no ledger yet.
+  virtual int schema_version() = 0;
+};
+
+}  // namespace ar::ledger

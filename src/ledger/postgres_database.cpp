@@ -1,0 +1,208 @@
+#include "ledger/postgres_database.hpp"
+
+#include <libpq-fe.h>
+
+#include <array>
+#include <memory>
+#include <vector>
+
+#include "ledger/store.hpp"
+#include "util/redact.hpp"
+
+namespace ar::ledger {
+namespace {
+
+constexpr Oid kInt8 = 20;
+constexpr Oid kText = 25;
+// Replicas starting together take turns at the schema (pg_advisory_xact_lock's key).
+constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(4242003)";
+
+struct ResultDeleter {
+  void operator()(PGresult* result) const { PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+struct OptionsDeleter {
+  void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+};
+
+bool succeeded(const PGresult* result) {
+  const ExecStatusType status = PQresultStatus(result);
+  return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+}  // namespace
+
+namespace {
+
+struct Parsed {
+  std::string where;
+  std::string password;
+};
+
+// Parsed before connecting, so that a malformed URL is reported without libpq quoting it back.
+Parsed parse(const std::string& url) {
+  char* parse_error = nullptr;
+  const std::unique_ptr<PQconninfoOption, OptionsDeleter> options(
+      PQconninfoParse(url.c_str(), &parse_error));
+  PQfreemem(parse_error);
+  if (!options) {
+    throw StoreError(
+        "is not a PostgreSQL URL: write postgresql://USER:PASSWORD@HOST:5432/DATABASE");
+  }
+  std::string host = "localhost";
+  std::string port = "5432";
+  std::string database;
+  Parsed parsed;
+  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+    if (o->val == nullptr) continue;
+    const std::string_view keyword = o->keyword;
+    if (keyword == "password") parsed.password = o->val;
+    if (keyword == "host" || keyword == "hostaddr") host = o->val;
+    if (keyword == "port") port = o->val;
+    if (keyword == "dbname") database = o->val;
+  }
+  parsed.where = "postgresql://" + host + ":" + port + "/" + database;
+  return parsed;
+}
+
+}  // namespace
+
+std::string postgres_where(const std::string& url) {
+  try {
+    return parse(url).where;
+  } catch (const StoreError&) {
+    return "postgresql://(unparsable URL)";
+  }
+}
+
+PostgresDatabase::PostgresDatabase(const std::string& url, Access access) {
+  Parsed parsed = parse(url);
+  where_ = std::move(parsed.where);
+  password_ = std::move(parsed.password);
+  // The URL's own settings win over these defaults: later keywords override earlier ones.
+  const std::array<const char*, 4> keywords{"connect_timeout", "application_name", "dbname",
+                                            nullptr};
+  const std::array<const char*, 4> values{"5", "auto-recorder", url.c_str(), nullptr};
+  conn_ = PQconnectdbParams(keywords.data(), values.data(), 1);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    const std::string why = PQerrorMessage(conn_);
+    PQfinish(conn_);
+    conn_ = nullptr;
+    fail("cannot connect: " + why);
+  }
+  // NOTICEs ("relation already exists, skipping") would go to stderr as they are.
+  PQsetNoticeProcessor(
+      conn_, [](void* /*arg*/, const char* /*message*/) {}, nullptr);
+  read_only_ = access == Access::kRead;
+  if (read_only_) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+}
+
+PostgresDatabase::~PostgresDatabase() {
+  PQfinish(conn_);
+}
+
+void PostgresDatabase::fail(std::string_view what) const {
+  std::string message = util::redact_url_passwords(what);
+  if (!password_.empty()) {
+    for (auto at = message.find(password_); at != std::string::npos;
+         at = message.find(password_, at)) {
+      message.replace(at, password_.size(), "<redacted>");
+    }
+  }
+  while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
+    message.pop_back();
+  }
+  throw StoreError(where_ + ": " + message);
+}
+
+void PostgresDatabase::reconnect_if_lost() {
+  if (PQstatus(conn_) == CONNECTION_OK) return;
+  PQreset(conn_);  // the same parameters; the session's settings are set again below
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    fail(std::string("connection lost: ") + PQerrorMessage(conn_));
+  }
+  if (read_only_) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+}
+
+Result PostgresDatabase::run(std::string_view sql, std::initializer_list<Param> params) {
+  // Inside a transaction a lost connection fails the transaction: it is never half-redone.
+  if (!in_transaction_) reconnect_if_lost();
+  std::vector<std::string> texts;
+  std::vector<Oid> types;
+  texts.reserve(params.size());
+  for (const Param& param : params) {
+    if (const auto* number = std::get_if<std::int64_t>(&param)) {
+      texts.push_back(std::to_string(*number));
+      types.push_back(kInt8);
+    } else {
+      texts.emplace_back(std::get<std::string_view>(param));
+      types.push_back(kText);
+    }
+  }
+  std::vector<const char*> values;
+  values.reserve(texts.size());
+  for (const std::string& text : texts) values.push_back(text.c_str());
+  const std::string statement(sql);
+  const ResultPtr result(PQexecParams(conn_, statement.c_str(), static_cast<int>(values.size()),
+                                      types.data(), values.data(), nullptr, nullptr, 0));
+  if (!succeeded(result.get())) fail(PQerrorMessage(conn_));
+  Result out;
+  const int rows = PQntuples(result.get());
+  const int columns = PQnfields(result.get());
+  out.rows.reserve(static_cast<std::size_t>(rows));
+  for (int r = 0; r < rows; ++r) {
+    Row row;
+    row.columns.reserve(static_cast<std::size_t>(columns));
+    for (int c = 0; c < columns; ++c) {
+      row.columns.emplace_back(PQgetvalue(result.get(), r, c),
+                               static_cast<std::size_t>(PQgetlength(result.get(), r, c)));
+    }
+    out.rows.push_back(std::move(row));
+  }
+  const char* changed = PQcmdTuples(result.get());
+  out.changed = changed[0] == '\0' ? 0 : std::stoul(changed);
+  return out;
+}
+
+void PostgresDatabase::exec(const std::string& sql) {
+  const ResultPtr result(PQexec(conn_, sql.c_str()));
+  if (!succeeded(result.get())) fail(PQerrorMessage(conn_));
+}
+
+void PostgresDatabase::begin() {
+  reconnect_if_lost();
+  exec("BEGIN");
+  in_transaction_ = true;
+}
+
+void PostgresDatabase::commit() {
+  in_transaction_ = false;
+  exec("COMMIT");
+}
+
+void PostgresDatabase::rollback() noexcept {
+  in_transaction_ = false;
+  PQclear(PQexec(conn_, "ROLLBACK"));
+}
+
+int PostgresDatabase::lock_schema_version() {
+  exec(kSchemaLock);
+  exec("CREATE TABLE IF NOT EXISTS ledger_schema (version BIGINT NOT NULL)");
+  const Result result = run("SELECT version FROM ledger_schema", {});
+  return result.rows.empty() ? 0 : static_cast<int>(result.rows.front().integer(0));
+}
+
+void PostgresDatabase::set_schema_version(int version) {
+  exec("DELETE FROM ledger_schema");
+  run("INSERT INTO ledger_schema (version) VALUES ($1)", {std::int64_t{version}});
+}
+
+int PostgresDatabase::schema_version() {
+  const Result exists = run("SELECT to_regclass('ledger_schema') IS NOT NULL", {});
+  if (exists.rows.empty() || exists.rows.front().text(0) != "t") return 0;
+  const Result result = run("SELECT version FROM ledger_schema", {});
+  return result.rows.empty() ? 0 : static_cast<int>(result.rows.front().integer(0));
+}
+
+}  // namespace ar::ledger

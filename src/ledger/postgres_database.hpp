@@ -1,0 +1,46 @@
+#pragma once
+// The ledger on a PostgreSQL server, which every replica writes (libpq). A lost connection is
+// opened again on the next use, so the writer's retries reach a server that came back. No error
+// carries the URL's password.
+#include <string>
+
+#include "ledger/database.hpp"
+
+struct pg_conn;
+
+namespace ar::ledger {
+
+// "postgresql://host:port/database" of a URL: where the ledger is, for messages.
+std::string postgres_where(const std::string& url);
+
+class PostgresDatabase final : public Database {
+ public:
+  // Throws StoreError when `url` does not parse or the server cannot be reached. kRead
+  // connections cannot write.
+  PostgresDatabase(const std::string& url, Access access);
+  ~PostgresDatabase() override;
+
+  Result run(std::string_view sql, std::initializer_list<Param> params) override;
+  void exec(const std::string& sql) override;
+  void begin() override;
+  void commit() override;
+  void rollback() noexcept override;
+  int lock_schema_version() override;
+  void set_schema_version(int version) override;
+  int schema_version() override;
+
+  // "postgresql://host:port/database": the server, for messages.
+  const std::string& where() const { return where_; }
+
+ private:
+  void reconnect_if_lost();
+  [[noreturn]] void fail(std::string_view what) const;
+
+  pg_conn* conn_ = nullptr;
+  std::string password_;  // kept only to scrub it from libpq's messages
+  std::string where_;
+  bool in_transaction_ = false;
+  bool read_only_ = false;
+};
+
+}  // namespace ar::ledger

@@ -1,0 +1,149 @@
+// SqlStore::apply: each entry the recorder journals, as SQL. Webhooks arrive out of order and
+// more than once, so every statement is an upsert that keeps what is already known.
+#include <boost/json.hpp>
+#include <set>
+
+#include "ledger/sql_store.hpp"
+#include "ledger/sql_transaction.hpp"
+
+namespace ar::ledger {
+namespace {
+
+namespace json = boost::json;
+
+std::int64_t final_status(std::string_view status) {
+  return status == "EGRESS_COMPLETE" || status == "EGRESS_FAILED" || status == "EGRESS_ABORTED" ||
+                 status == "EGRESS_LIMIT_REACHED"
+             ? 1
+             : 0;
+}
+
+std::string files_json(const std::vector<File>& files) {
+  json::array out;
+  for (const File& f : files) {
+    out.push_back(json::object{{"filename", f.filename},
+                               {"location", f.location},
+                               {"size", f.size},
+                               {"duration_seconds", f.duration_seconds}});
+  }
+  return json::serialize(out);
+}
+
+// The sid every entry carries.
+struct SidOf {
+  template <typename T>
+  const std::string& operator()(const T& entry) const {
+    return entry.sid;
+  }
+};
+
+constexpr const char* kEnsureRoom =
+    "INSERT INTO rooms (sid, name) VALUES ($1, $2) ON CONFLICT (sid) DO UPDATE SET "
+    "name = CASE WHEN rooms.name = '' THEN excluded.name ELSE rooms.name END";
+
+// Webhooks may arrive out of order: an ended recording does not become active again, and what
+// is known (a file list, a location, a count) is not forgotten by a report that lacks it.
+constexpr const char* kUpsertRecording =
+    "INSERT INTO recordings (egress_id, room_sid, status, started_ms, ended_ms, error, files, "
+    "playlist_location, segment_count, image_count, manifest_location) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+    "ON CONFLICT (egress_id) DO UPDATE SET "
+    "status = CASE WHEN recordings.status IN ('EGRESS_COMPLETE', 'EGRESS_FAILED', "
+    "'EGRESS_ABORTED', 'EGRESS_LIMIT_REACHED') AND $12 = 0 THEN recordings.status "
+    "ELSE excluded.status END, "
+    "started_ms = CASE WHEN excluded.started_ms > 0 THEN excluded.started_ms "
+    "ELSE recordings.started_ms END, "
+    "ended_ms = CASE WHEN excluded.ended_ms > recordings.ended_ms THEN excluded.ended_ms "
+    "ELSE recordings.ended_ms END, "
+    "error = CASE WHEN excluded.error <> '' THEN excluded.error ELSE recordings.error END, "
+    "files = CASE WHEN excluded.files <> '[]' THEN excluded.files ELSE recordings.files END, "
+    "playlist_location = CASE WHEN excluded.playlist_location <> '' "
+    "THEN excluded.playlist_location ELSE recordings.playlist_location END, "
+    "segment_count = CASE WHEN excluded.segment_count > recordings.segment_count "
+    "THEN excluded.segment_count ELSE recordings.segment_count END, "
+    "image_count = CASE WHEN excluded.image_count > recordings.image_count "
+    "THEN excluded.image_count ELSE recordings.image_count END, "
+    "manifest_location = CASE WHEN excluded.manifest_location <> '' "
+    "THEN excluded.manifest_location ELSE recordings.manifest_location END";
+
+}  // namespace
+
+void SqlStore::apply(std::span<const Entry> entries) {
+  in_transaction(*db_, [&] {
+    std::set<std::string> touched;
+    for (const Entry& entry : entries) {
+      const std::string& sid = std::visit(SidOf{}, entry);
+      if (sid.empty()) continue;
+      touched.insert(sid);
+      apply_one(entry, sid);
+    }
+    for (const std::string& sid : touched) refresh_status(sid);
+  });
+}
+
+void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
+  Database& db = *db_;
+  if (const auto* seen = std::get_if<RoomSeen>(&entry)) {
+    db.run(
+        "INSERT INTO rooms (sid, name, started_ms, learned_from) VALUES ($1, $2, $3, $4) "
+        "ON CONFLICT (sid) DO UPDATE SET name = excluded.name, "
+        "started_ms = CASE WHEN rooms.started_ms = 0 OR (excluded.started_ms > 0 AND "
+        "excluded.started_ms < rooms.started_ms) THEN excluded.started_ms "
+        "ELSE rooms.started_ms END, "
+        "learned_from = CASE WHEN rooms.learned_from = '' THEN excluded.learned_from "
+        "ELSE rooms.learned_from END",
+        {sid, seen->name, seen->started_ms, seen->learned_from});
+  } else if (const auto* decided = std::get_if<Decided>(&entry)) {
+    db.run(kEnsureRoom, {sid, ""});
+    db.run("UPDATE rooms SET decision = $2, rule = $3 WHERE sid = $1",
+           {sid, decided->record ? "record" : "skip", decided->rule});
+  } else if (const auto* retried = std::get_if<StartRetried>(&entry)) {
+    db.run(kEnsureRoom, {sid, ""});
+    db.run("UPDATE rooms SET retries = retries + 1, start_error = $2 WHERE sid = $1",
+           {sid, retried->error});
+  } else if (const auto* failed = std::get_if<StartFailed>(&entry)) {
+    db.run(kEnsureRoom, {sid, ""});
+    db.run("UPDATE rooms SET start_error = $2 WHERE sid = $1", {sid, failed->error});
+  } else if (const auto* started = std::get_if<RecordingStarted>(&entry)) {
+    db.run(kEnsureRoom, {sid, ""});
+    db.run(
+        "INSERT INTO recordings (egress_id, room_sid, started_ms) VALUES ($1, $2, $3) "
+        "ON CONFLICT (egress_id) DO NOTHING",
+        {started->egress_id, sid, started->at_ms});
+    db.run(
+        "UPDATE rooms SET start_error = '', restarts = restarts + $3, "
+        "first_recording_ms = CASE WHEN first_recording_ms = 0 THEN $2 "
+        "ELSE first_recording_ms END WHERE sid = $1",
+        {sid, started->at_ms, std::int64_t{started->restart ? 1 : 0}});
+  } else if (const auto* reported = std::get_if<EgressReported>(&entry)) {
+    const Recording& r = reported->recording;
+    db.run(kEnsureRoom, {sid, reported->room_name});
+    const std::string files = files_json(r.files);
+    db.run(kUpsertRecording, {r.egress_id, sid, r.status, r.started_ms, r.ended_ms, r.error, files,
+                              r.playlist_location, r.segment_count, r.image_count,
+                              r.manifest_location, final_status(r.status)});
+    if (r.started_ms > 0) {
+      db.run(
+          "UPDATE rooms SET first_recording_ms = CASE WHEN first_recording_ms = 0 OR "
+          "first_recording_ms > $2 THEN $2 ELSE first_recording_ms END, "
+          "started_ms = CASE WHEN started_ms = 0 THEN $2 ELSE started_ms END WHERE sid = $1",
+          {sid, r.started_ms});
+    }
+  } else if (const auto* stopped = std::get_if<StoppedOnPurpose>(&entry)) {
+    // Its egress_ended may have been lost: the recording is known from the stop alone.
+    db.run(kEnsureRoom, {sid, ""});
+    db.run(
+        "INSERT INTO recordings (egress_id, room_sid, status, stopped_on_purpose) "
+        "VALUES ($1, $2, 'EGRESS_COMPLETE', 1) "
+        "ON CONFLICT (egress_id) DO UPDATE SET stopped_on_purpose = 1",
+        {stopped->egress_id, sid});
+  } else if (const auto* finished = std::get_if<RoomFinished>(&entry)) {
+    db.run(kEnsureRoom, {sid, finished->name});
+    db.run("UPDATE rooms SET started_ms = $2 WHERE sid = $1 AND started_ms = 0",
+           {sid, finished->started_ms > 0 ? finished->started_ms : finished->at_ms});
+    db.run("UPDATE rooms SET finished_ms = $2 WHERE sid = $1 AND finished_ms = 0",
+           {sid, finished->at_ms});
+  }
+}
+
+}  // namespace ar::ledger

@@ -1,0 +1,36 @@
+#pragma once
+// The ledger's tables in a SQL database (ledger/database.hpp): SQLite for one replica,
+// PostgreSQL for several. The schema is created and migrated by the service, once, also when
+// several replicas start together; a schema newer than this binary is refused.
+#include <memory>
+#include <string>
+
+#include "ledger/database.hpp"
+#include "ledger/store.hpp"
+
+namespace ar::ledger {
+
+class SqlStore final : public Store {
+ public:
+  // `where` names the database in errors (a path, or host and database, never a password).
+  // Throws StoreError.
+  SqlStore(std::unique_ptr<Database> db, Access access, std::string where);
+
+  void apply(std::span<const Entry> entries) override;
+  Page rooms(const Query& query) override;
+  std::optional<Room> room(std::string_view sid) override;
+  std::size_t prune(std::int64_t before_ms) override;
+
+  // The schema version this binary writes.
+  static int schema_version();
+
+ private:
+  void migrate();
+  void apply_one(const Entry& entry, const std::string& sid);
+  void load_recordings(Room& room);
+  void refresh_status(const std::string& sid);
+
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace ar::ledger

@@ -1,0 +1,147 @@
+#include "ledger/sqlite_database.hpp"
+
+#include <sqlite3.h>
+
+#include <array>
+#include <charconv>
+
+#include "ledger/store.hpp"
+
+namespace ar::ledger {
+namespace {
+
+// A prepared statement, finalized when it goes out of scope.
+class Statement {
+ public:
+  Statement(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+        SQLITE_OK) {
+      throw StoreError(sqlite3_errmsg(db));
+    }
+  }
+  ~Statement() { sqlite3_finalize(stmt_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  // $n is a named parameter to SQLite; one the statement does not use is left out.
+  void bind(std::size_t n, const Param& param) {
+    std::array<char, 24> name{'$'};
+    std::to_chars(name.data() + 1, name.data() + name.size() - 1, n);
+    const int index = sqlite3_bind_parameter_index(stmt_, name.data());
+    if (index == 0) return;
+    if (const auto* number = std::get_if<std::int64_t>(&param)) {
+      sqlite3_bind_int64(stmt_, index, *number);
+    } else {
+      const auto text = std::get<std::string_view>(param);
+      sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+    }
+  }
+  // True while there is a row to read.
+  bool step() {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw StoreError(sqlite3_errmsg(db_));
+  }
+  Row row() const {
+    Row out;
+    const int columns = sqlite3_column_count(stmt_);
+    out.columns.reserve(static_cast<std::size_t>(columns));
+    for (int i = 0; i < columns; ++i) {
+      const auto* data = sqlite3_column_text(stmt_, i);
+      out.columns.emplace_back(data == nullptr ? "" : reinterpret_cast<const char*>(data),
+                               static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)));
+    }
+    return out;
+  }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_ = nullptr;
+};
+
+}  // namespace
+
+SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
+  const bool write = access == Access::kWrite;
+  const int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+  if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
+    const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError(path + ": " + why +
+                     (write ? ": the directory must exist and be writable by the service's user"
+                            : ": is ledger.path (LEDGER_PATH) the service's ledger file?"));
+  }
+  sqlite3_busy_timeout(db_, 5000);
+  try {
+    // Reading the schema version reads the file's header: "file is not a database" is here.
+    schema_version();
+    if (write && sqlite3_db_readonly(db_, "main") == 1) {
+      throw StoreError(
+          "cannot be written: the file and its directory must be writable by the "
+          "service's user");
+    }
+    if (write) {
+      exec("PRAGMA journal_mode=WAL");
+      exec("PRAGMA synchronous=NORMAL");
+    }
+    // Name globs become LIKE patterns (SqlStore): case-sensitive, as PostgreSQL's.
+    exec("PRAGMA case_sensitive_like=ON");
+  } catch (const StoreError& e) {
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StoreError(path + ": " + e.what());
+  }
+}
+
+SqliteDatabase::~SqliteDatabase() {
+  sqlite3_close(db_);
+}
+
+Result SqliteDatabase::run(std::string_view sql, std::initializer_list<Param> params) {
+  Statement statement(db_, sql);
+  std::size_t n = 0;
+  for (const Param& param : params) statement.bind(++n, param);
+  Result result;
+  while (statement.step()) result.rows.push_back(statement.row());
+  result.changed = static_cast<std::size_t>(sqlite3_changes(db_));
+  return result;
+}
+
+void SqliteDatabase::exec(const std::string& sql) {
+  char* error = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &error) != SQLITE_OK) {
+    std::string why = error != nullptr ? error : sqlite3_errmsg(db_);
+    sqlite3_free(error);
+    throw StoreError(why);
+  }
+}
+
+// IMMEDIATE: the write lock is taken now, so two writers take turns instead of one failing.
+void SqliteDatabase::begin() {
+  exec("BEGIN IMMEDIATE");
+}
+
+void SqliteDatabase::commit() {
+  exec("COMMIT");
+}
+
+void SqliteDatabase::rollback() noexcept {
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+int SqliteDatabase::lock_schema_version() {
+  return schema_version();  // begin() holds the write lock already
+}
+
+void SqliteDatabase::set_schema_version(int version) {
+  exec("PRAGMA user_version=" + std::to_string(version));
+}
+
+int SqliteDatabase::schema_version() {
+  const Result result = run("PRAGMA user_version", {});
+  return result.rows.empty() ? 0 : static_cast<int>(result.rows.front().integer(0));
+}
+
+}  // namespace ar::ledger

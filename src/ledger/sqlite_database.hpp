@@ -1,0 +1,31 @@
+#pragma once
+// The ledger in one SQLite file, in WAL mode so that `auto-recorder report` reads while the
+// service writes. A file that is not a SQLite database is refused, never recreated.
+#include <string>
+
+#include "ledger/database.hpp"
+
+struct sqlite3;
+
+namespace ar::ledger {
+
+class SqliteDatabase final : public Database {
+ public:
+  // kWrite creates the file; kRead needs it. Throws StoreError naming `path` and the fix.
+  SqliteDatabase(const std::string& path, Access access);
+  ~SqliteDatabase() override;
+
+  Result run(std::string_view sql, std::initializer_list<Param> params) override;
+  void exec(const std::string& sql) override;
+  void begin() override;
+  void commit() override;
+  void rollback() noexcept override;
+  int lock_schema_version() override;
+  void set_schema_version(int version) override;
+  int schema_version() override;
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace ar::ledger

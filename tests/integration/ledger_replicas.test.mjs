@@ -1,0 +1,92 @@
+// The ledger of several replicas: one PostgreSQL database (a real server) that every replica
+// writes, so a room whose webhooks reached one replica is listed by another, and by the report.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { EgressStatus, EgressInfo } from '@livekit/protocol';
+import { LiveKitStandIn } from './lib/standin.mjs';
+import { startRecorder, runToExit, baseEnv, tempDir } from './lib/recorder.mjs';
+import { RedisServer } from './lib/redis.mjs';
+import { PostgresServer } from './lib/postgres.mjs';
+import { eventBody, signBody, post } from './lib/webhooks.mjs';
+import { until } from './lib/wait.mjs';
+
+let standin;
+let redis;
+let postgres;
+before(async () => {
+  standin = await new LiveKitStandIn({ requireRooms: true }).start();
+  redis = await new RedisServer().start();
+  postgres = new PostgresServer().start();
+});
+after(async () => {
+  await standin.stop();
+  await redis.stop();
+  postgres.stop();
+});
+
+const TOKEN = 'Tk9fQ2xW7vR3mZp1';
+
+// The URL in the configuration file, its password from a variable (as config.yaml.example shows).
+function replicaSetup() {
+  const env = baseEnv(standin, {
+    RETRY_INITIAL_DELAY: '100ms', RETRY_MAX_DELAY: '400ms', RECONCILE_INTERVAL: '0',
+    REDIS_ADDRESS: `127.0.0.1:${redis.port}`, API_TOKEN: TOKEN, LEDGER_DB_PASSWORD: postgres.password,
+  });
+  const config = `ledger:\n  postgres_url: "${postgres.urlWithPassword('${LEDGER_DB_PASSWORD}')}"\n`;
+  return { env, config, secrets: [postgres.password] };
+}
+
+async function hook(recorder, body) {
+  const answer = await post(`${recorder.url}/webhook-receiver`, body, { authorization: await signBody(body, recorder.webhookAuth) });
+  assert.equal(answer.status, 200, answer.text);
+}
+
+async function rooms(recorder) {
+  const answer = await fetch(`${recorder.url}/v1/rooms?since=1h`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  assert.equal(answer.status, 200);
+  return (await answer.json()).rooms;
+}
+
+test('replicas write one ledger: a room whose webhooks reached one replica is listed by the other', async () => {
+  const { env, config, secrets } = replicaSetup();
+  // Started together: the schema is created once, under PostgreSQL's advisory lock.
+  const [a, b] = await Promise.all([0, 1].map(() => startRecorder({ env, config, secrets })));
+  const room = standin.addRoom('tribunal-7');
+  try {
+    for (const r of [a, b]) assert.match(r.output, /auto-recorder ready .*ledger=postgresql:\/\/127\.0\.0\.1:\d+\/postgres/);
+    await hook(a, eventBody('room_started', { room: { name: room.name, sid: room.sid } }));
+    await a.waitForOutput(/recording started room=tribunal-7 /);
+    const egress = standin.endEgress(standin.startsFor('tribunal-7')[0].egressId, EgressStatus.EGRESS_COMPLETE);
+    await hook(a, eventBody('egress_ended', { egressInfo: new EgressInfo(egress) }));
+    await hook(b, eventBody('room_finished', { room: { name: room.name, sid: room.sid } }));
+    let found;
+    await until(async () => {
+      found = (await rooms(b)).find((r) => r.sid === room.sid);
+      return found?.status === 'recorded' && found.finished_at;
+    }, 'the room recorded, as the other replica lists it', 10000, 50);
+    assert.equal(found.recordings[0].egress_id, egress.egressId);
+    assert.equal(found.recordings[0].files[0].location, egress.fileResults[0].location);
+    assert.deepEqual((await rooms(a)).find((r) => r.sid === room.sid), found);
+
+    // The audit reads the same database with the same configuration.
+    const cwd = tempDir();
+    const report = await runToExit({ env, config, cwd, secrets, args: ['report', '--since', '1h', '--format', 'json'] });
+    assert.equal(report.code, 0, report.output);
+    assert.equal(JSON.parse(report.output).rooms.find((r) => r.sid === room.sid)?.status, 'recorded');
+  } finally {
+    await Promise.all([a.stop(), b.stop()]); // each checks its output holds no password
+    standin.removeRoom('tribunal-7');
+  }
+});
+
+test('a PostgreSQL ledger that cannot be reached is a startup error naming the setting, not the password', async () => {
+  const { env, secrets } = replicaSetup();
+  const config = `ledger:\n  postgres_url: "postgresql://ledger:\${LEDGER_DB_PASSWORD}@127.0.0.1:9/postgres"\n`;
+  const refused = await runToExit({ env, config, secrets });
+  assert.equal(refused.code, 1, refused.output);
+  assert.match(refused.output, /ledger\.postgres_url \(LEDGER_POSTGRES_URL\) postgresql:\/\/127\.0\.0\.1:9\/postgres: cannot connect/);
+  const wrong = `ledger:\n  postgres_url: "${postgres.urlWithPassword('not-${LEDGER_DB_PASSWORD}')}"\n`;
+  const denied = await runToExit({ env, config: wrong, secrets });
+  assert.equal(denied.code, 1, denied.output);
+  assert.match(denied.output, /password authentication failed/);
+});

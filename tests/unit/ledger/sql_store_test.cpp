@@ -1,0 +1,293 @@
+#include "ledger/sql_store.hpp"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <thread>
+
+#include "ledger/open.hpp"
+#include "ledger/postgres_database.hpp"
+#include "ledger/sqlite_database.hpp"
+
+// The ledger's tables, on both databases. The PostgreSQL instances ("Postgres/...", and
+// "PostgresLedger.*") need a real server: ctest's integration.ledger_postgres runs them through
+// tests/postgres.sh, which starts one and sets AR_TEST_POSTGRES_URL.
+namespace ar::ledger {
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class Backend { kSqlite, kPostgres };
+
+std::string postgres_url() {
+  const char* url = std::getenv("AR_TEST_POSTGRES_URL");
+  return url != nullptr ? url : "";
+}
+
+// A directory of the test's own, for SQLite files.
+class TestDirectory {
+ public:
+  TestDirectory()
+      : dir_(fs::temp_directory_path() /
+             ("ledger-test-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  ~TestDirectory() { fs::remove_all(dir_); }
+  TestDirectory(const TestDirectory&) = delete;
+  TestDirectory& operator=(const TestDirectory&) = delete;
+  std::string path(const char* name = "ledger.db") const { return (dir_ / name).string(); }
+
+ private:
+  fs::path dir_;
+};
+
+void apply(Store& store, std::vector<Entry> entries) {
+  store.apply(entries);
+}
+
+class SqlStoreTest : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    if (GetParam() == Backend::kPostgres) {
+      ASSERT_FALSE(postgres_url().empty()) << "run through tests/postgres.sh run";
+      PostgresDatabase(postgres_url(), Access::kWrite)
+          .exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    }
+  }
+  std::unique_ptr<Store> open(Access access = Access::kWrite) const {
+    Settings settings;
+    settings.path = dir_.path();
+    if (GetParam() == Backend::kPostgres) settings.postgres_url = postgres_url();
+    return open_store(settings, access);
+  }
+
+  TestDirectory dir_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqlStoreTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, SqlStoreTest, ::testing::Values(Backend::kPostgres));
+
+TEST_P(SqlStoreTest, ASessionIsKeptWithItsRecordingsAndFilesAndOneStatus) {
+  const auto opened = open();
+  Store& store = *opened;
+  Recording ended;
+  ended.egress_id = "EG_1";
+  ended.status = "EGRESS_COMPLETE";
+  ended.started_ms = 1200;
+  ended.ended_ms = 9000;
+  ended.files.push_back({"a.mp4", "s3://b/a.mp4", 7, 7.8});
+  apply(store, {RoomSeen{"RM_1", "class-1", 1000, "webhook"}, Decided{"RM_1", true, "top level"},
+                RecordingStarted{"RM_1", "EG_1", 1300, false}});
+  EXPECT_EQ(store.room("RM_1")->status, Status::kRecording);
+  apply(store,
+        {EgressReported{"RM_1", "class-1", ended}, RoomFinished{"RM_1", 9100, "class-1", 0}});
+  const Room room = *store.room("RM_1");
+  EXPECT_EQ(room.status, Status::kRecorded);
+  EXPECT_EQ(room.name, "class-1");
+  EXPECT_EQ(room.started_ms, 1000);
+  EXPECT_EQ(room.finished_ms, 9100);
+  EXPECT_EQ(room.first_recording_ms, 1200);  // egress's own start time is the earlier one
+  ASSERT_EQ(room.recordings.size(), 1U);
+  EXPECT_EQ(room.recordings[0].files.at(0).location, "s3://b/a.mp4");
+  EXPECT_DOUBLE_EQ(room.recordings[0].files.at(0).duration_seconds, 7.8);
+  EXPECT_FALSE(store.room("RM_unknown"));
+}
+
+TEST_P(SqlStoreTest, AnEndedRecordingDoesNotBecomeActiveAgainWhenWebhooksArriveLate) {
+  const auto opened = open();
+  Store& store = *opened;
+  Recording r;
+  r.egress_id = "EG_1";
+  r.status = "EGRESS_FAILED";
+  r.error = "pipeline crashed";
+  apply(store, {EgressReported{"RM_1", "x", r}});
+  r.status = "EGRESS_ACTIVE";  // egress_updated, delivered after egress_ended
+  r.error.clear();
+  apply(store, {EgressReported{"RM_1", "x", r}});
+  const Room room = *store.room("RM_1");
+  EXPECT_EQ(room.recordings.at(0).status, "EGRESS_FAILED");
+  EXPECT_EQ(room.recordings.at(0).error, "pipeline crashed");
+  EXPECT_EQ(room.status, Status::kPartial);
+}
+
+TEST_P(SqlStoreTest, AStopKnownWithoutItsWebhookStillMakesTheSessionStopped) {
+  const auto opened = open();
+  Store& store = *opened;
+  apply(store, {RoomSeen{"RM_1", "hearing", 5000, "reconciler"}, StoppedOnPurpose{"RM_1", "EG_9"},
+                RoomFinished{"RM_1", 9000, "hearing", 0}});
+  const Room room = *store.room("RM_1");
+  ASSERT_EQ(room.recordings.size(), 1U);
+  EXPECT_TRUE(room.recordings[0].stopped_on_purpose);
+  EXPECT_EQ(room.status, Status::kStopped);
+  // LiveKit's creation time, when it comes later, is the session's start.
+  apply(store, {RoomSeen{"RM_1", "hearing", 4000, "webhook"}});
+  EXPECT_EQ(store.room("RM_1")->started_ms, 4000);
+  EXPECT_EQ(store.room("RM_1")->learned_from, "reconciler");
+}
+
+TEST_P(SqlStoreTest, QueriesFilterByWindowStatusAndNameNewestFirstInPages) {
+  const auto opened = open();
+  Store& store = *opened;
+  std::vector<Entry> entries;
+  for (int i = 0; i < 25; ++i) {
+    const std::string sid = "RM_" + std::to_string(100 + i);
+    entries.emplace_back(RoomSeen{sid, (i % 2 ? "class-" : "hearing-") + std::to_string(i),
+                                  1000 + i * 10, "webhook"});
+    entries.emplace_back(Decided{sid, i % 5 != 0, i % 5 != 0 ? "top level" : "rules[0]"});
+  }
+  store.apply(entries);
+  Query query;
+  query.limit = 10;
+  std::vector<std::string> seen;
+  for (;;) {
+    Page page = store.rooms(query);
+    for (const Room& room : page.rooms) seen.push_back(room.sid);
+    if (page.next_page_token.empty()) break;
+    query.page_token = page.next_page_token;
+  }
+  ASSERT_EQ(seen.size(), 25U);
+  EXPECT_EQ(seen.front(), "RM_124");
+  EXPECT_EQ(seen.back(), "RM_100");
+  Query skipped;
+  skipped.status = Status::kSkipped;
+  EXPECT_EQ(store.rooms(skipped).rooms.size(), 5U);
+  Query window;
+  window.since_ms = 1100;
+  window.until_ms = 1150;
+  EXPECT_EQ(store.rooms(window).rooms.size(), 5U);
+  Query classes;
+  classes.name_glob = "class-*";
+  EXPECT_EQ(store.rooms(classes).rooms.size(), 12U);
+  Query bad;
+  bad.page_token = "not-a-token";
+  EXPECT_THROW((void)store.rooms(bad), std::invalid_argument);
+  bad.page_token = ":RM_1";
+  EXPECT_THROW((void)store.rooms(bad), std::invalid_argument);
+}
+
+TEST_P(SqlStoreTest, PruneForgetsSessionsOlderThanTheRetention) {
+  const auto opened = open();
+  Store& store = *opened;
+  apply(store,
+        {RoomSeen{"RM_old", "a", 1000, "webhook"}, RecordingStarted{"RM_old", "EG_1", 1100, false},
+         RoomSeen{"RM_new", "b", 5000, "webhook"}});
+  EXPECT_EQ(store.prune(2000), 1U);
+  EXPECT_FALSE(store.room("RM_old"));
+  EXPECT_TRUE(store.room("RM_new"));
+}
+
+TEST_P(SqlStoreTest, AReaderSeesWhatTheWriterWroteWhileItIsOpen) {
+  const auto writer = open();
+  apply(*writer, {RoomSeen{"RM_1", "a", 1000, "webhook"}});
+  const auto reader = open(Access::kRead);
+  EXPECT_TRUE(reader->room("RM_1"));
+  apply(*writer, {RoomSeen{"RM_2", "b", 2000, "webhook"}});
+  EXPECT_TRUE(reader->room("RM_2"));
+  EXPECT_THROW(apply(*reader, {RoomSeen{"RM_3", "c", 3000, "webhook"}}), StoreError);
+}
+
+TEST_P(SqlStoreTest, TwoWritersStartingTogetherMigrateOnce) {
+  std::unique_ptr<Store> a;
+  std::unique_ptr<Store> b;
+  std::thread other([&] { b = open(); });
+  a = open();
+  other.join();
+  apply(*a, {RoomSeen{"RM_1", "a", 1000, "webhook"}});
+  EXPECT_TRUE(b->room("RM_1"));
+}
+
+TEST(SqliteLedger, BadFilesAreReportedNeverRecreated) {
+  const TestDirectory dir;
+  const auto path = [&](const char* name = "ledger.db") { return dir.path(name); };
+  const auto open = [&](const std::string& file, Access access) {
+    return SqlStore(std::make_unique<SqliteDatabase>(file, access), access, file);
+  };
+  // Not a database: reported, and left as it was.
+  const std::string junk = "this is not a database, it is a shopping list\n";
+  { std::ofstream(path("junk.db")) << junk; }
+  try {
+    (void)open(path("junk.db"), Access::kWrite);
+    FAIL() << "a text file opened as a ledger";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("junk.db"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(fs::file_size(path("junk.db")), junk.size());
+  // A directory that does not exist.
+  EXPECT_THROW(open(path("missing/ledger.db"), Access::kWrite), StoreError);
+  // Reading a ledger that was never written.
+  EXPECT_THROW(open(path("none.db"), Access::kRead), StoreError);
+  // A schema newer than this binary's.
+  { (void)open(path(), Access::kWrite); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
+  sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  try {
+    (void)open(path(), Access::kWrite);
+    FAIL() << "a newer schema opened";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find("newer than this binary"), std::string::npos) << e.what();
+  }
+}
+
+std::string message_of(const std::function<void()>& work) {
+  try {
+    work();
+  } catch (const StoreError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(PostgresLedger, ErrorsNameTheServerAndNeverThePassword) {
+  const std::string url = postgres_url();
+  ASSERT_FALSE(url.empty()) << "run through tests/postgres.sh run";
+  const std::string password = url.substr(url.find(':', 11) + 1, 24);  // postgresql://ledger:PW@
+  std::string wrong = url;
+  wrong.replace(wrong.find(password), password.size(), "not-" + password);
+  const std::string refused = message_of([&] { PostgresDatabase db(wrong, Access::kWrite); });
+  EXPECT_NE(refused.find("postgresql://127.0.0.1:"), std::string::npos) << refused;
+  EXPECT_NE(refused.find("password authentication failed"), std::string::npos) << refused;
+  EXPECT_EQ(refused.find(password), std::string::npos) << refused;
+  const std::string malformed = message_of(
+      [&] { PostgresDatabase db("postgresql://ledger:" + password + "@[::1", Access::kWrite); });
+  EXPECT_NE(malformed.find("is not a PostgreSQL URL"), std::string::npos) << malformed;
+  EXPECT_EQ(malformed.find(password), std::string::npos) << malformed;
+  const std::string unreachable = message_of([&] {
+    PostgresDatabase db("postgresql://ledger:" + password + "@127.0.0.1:9/x", Access::kWrite);
+  });
+  EXPECT_NE(unreachable.find("cannot connect"), std::string::npos) << unreachable;
+  EXPECT_EQ(unreachable.find(password), std::string::npos) << unreachable;
+}
+
+TEST(PostgresLedger, ANewerSchemaIsRefusedAndALostConnectionIsOpenedAgain) {
+  ASSERT_FALSE(postgres_url().empty()) << "run through tests/postgres.sh run";
+  PostgresDatabase admin(postgres_url(), Access::kWrite);
+  admin.exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+  Settings settings;
+  settings.postgres_url = postgres_url();
+  const auto store = open_store(settings, Access::kWrite);
+  apply(*store, {RoomSeen{"RM_1", "a", 1000, "webhook"}});
+  // The server ends the connection (a restart, a failover): the next tries open it again.
+  admin.exec(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+      "WHERE application_name = 'auto-recorder' AND pid <> pg_backend_pid()");
+  try {
+    apply(*store, {RoomSeen{"RM_2", "b", 2000, "webhook"}});
+  } catch (const StoreError&) {  // the write that found the connection gone; the writer retries
+  }
+  apply(*store, {RoomSeen{"RM_2", "b", 2000, "webhook"}});
+  EXPECT_TRUE(store->room("RM_2"));
+  admin.exec("UPDATE ledger_schema SET version = 99");
+  const std::string newer = message_of([&] { (void)open_store(settings, Access::kWrite); });
+  EXPECT_NE(newer.find("newer than this binary"), std::string::npos) << newer;
+}
+
+}  // namespace
+}  // namespace ar::ledger
