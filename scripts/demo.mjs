@@ -1,11 +1,13 @@
 // `make demo`: a room recorded end to end. Starts the LiveKit stand-in (LiveKit's official npm
 // packages), runs the real auto-recorder against it, sends room_started exactly as livekit-server
 // would, shows the StartRoomCompositeEgress that LiveKit received, then the recording ending with
-// its file, and what the ledger keeps of the room (`auto-recorder report`).
+// its file, and what the ledger keeps of the room (its HTTP API and `auto-recorder report`).
 import { LiveKitStandIn } from '../tests/integration/lib/standin.mjs';
 import { EgressInfo, EgressStatus } from '@livekit/protocol';
 import { startRecorder, runToExit, tempDir } from '../tests/integration/lib/recorder.mjs';
 import { eventBody, signBody, post } from '../tests/integration/lib/webhooks.mjs';
+import { until } from '../tests/integration/lib/wait.mjs';
+import { randomBytes } from 'node:crypto';
 
 const bold = process.stdout.isTTY ? (t) => `\x1b[1m${t}\x1b[0m` : (t) => t;
 const step = (text) => console.log(`\n${bold(`▶ ${text}`)}`);
@@ -24,6 +26,7 @@ const env = {
   S3_ACCESS_KEY: 'recorder',
   S3_SECRET: 'minio-secret-key',
   FILE_PATH: 'recordings/{room_name}-{time}',
+  API_TOKEN: randomBytes(18).toString('base64url'), // turns on the ledger's HTTP API
 };
 step('Starting auto-recorder with S3 storage from environment variables');
 const cwd = tempDir(); // the ledger (ledger.db) is written here
@@ -49,6 +52,7 @@ console.log(JSON.stringify(json, null, 2).replace(/^/gm, '  '));
 console.log(`  → egress ${egress.egressId} ${['STARTING', 'ACTIVE'][egress.status] ?? egress.status} for room "${egress.roomName}"`);
 
 step('The class ends: egress reports the file (egress_ended), LiveKit closes the room (room_finished)');
+standin.removeRoom(room); // the last participant left: LiveKit closes the room, egress ends
 const ended = standin.endEgress(egress.egressId, EgressStatus.EGRESS_COMPLETE);
 ended.fileResults[0].size = 734_003_200n;
 ended.fileResults[0].duration = 2_700_000_000_000n; // 45 minutes
@@ -58,6 +62,14 @@ for (const [event, fields] of [['egress_ended', { egressInfo: new EgressInfo(end
   console.log(`  ${event} answered ${sent.status}`);
 }
 
+step(`The ledger's HTTP API: GET /v1/rooms/${sid} (Authorization: Bearer <api_token>)`);
+const fromApi = async () => (await fetch(`${recorder.url}/v1/rooms/${sid}`, { headers: { authorization: `Bearer ${env.API_TOKEN}` } })).json();
+let kept;
+await until(async () => (kept = await fromApi()).status === 'recorded', 'the room recorded in the ledger', 10000, 50);
+console.log(JSON.stringify(kept, null, 2).replace(/^/gm, '  '));
+const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
+console.log(metrics.split('\n').filter((l) => l.startsWith('auto_recorder_room_sessions_total{')).map((l) => `  ${l}`).join('\n'));
+
 step('auto-recorder log');
 const { code } = await recorder.stop('SIGTERM'); // the ledger writes what it holds before exiting
 process.stdout.write(recorder.output.replace(/^/gm, '  │ '));
@@ -66,12 +78,10 @@ await standin.stop();
 step('The ledger: `auto-recorder report --since 1h` (exit 0: nothing unrecorded or partial)');
 const table = await runToExit({ env, cwd, args: ['report', '--since', '1h'] });
 process.stdout.write(table.output.replace(/^/gm, '  '));
-step('The same as JSON: `auto-recorder report --since 1h --format json`');
-const json2 = await runToExit({ env, cwd, args: ['report', '--since', '1h', '--format', 'json'] });
-const [kept] = JSON.parse(json2.output).rooms;
-console.log(JSON.stringify(kept, null, 2).replace(/^/gm, '  '));
+const [reported] = JSON.parse((await runToExit({ env, cwd, args: ['report', '--since', '1h', '--format', 'json'] })).output).rooms;
 
 const ok = answer.status === 200 && standin.egresses.length === 1 && code === 0 && standin.strictErrors.length === 0 &&
-  table.code === 0 && kept?.status === 'recorded' && kept.recordings[0]?.files[0]?.size === 734003200;
+  table.code === 0 && kept?.status === 'recorded' && kept.recordings[0]?.files[0]?.size === 734003200 &&
+  reported?.status === 'recorded' && reported.sid === sid;
 step(ok ? 'Room recorded end to end: one webhook, one egress, clean shutdown, recorded in the ledger with its file.' : 'Demo FAILED');
 process.exit(ok ? 0 : 1);

@@ -81,16 +81,21 @@ int run(const config::Config& config) {
       ledger = std::make_unique<ledger::Writer>(
           ledger::open_store(config.ledger, ledger::Access::kWrite),
           ledger::WriterOptions{.retention = config.ledger.retention,
-                                .on_state = [](bool ok, std::string_view detail) {
-                                  if (ok) {
-                                    log::info("ledger writes again: catching up");
-                                  } else {
-                                    log::warn(
-                                        "ledger write failed: entries wait in memory and are "
-                                        "written when it works again; recording goes on",
-                                        {{"error", detail}});
-                                  }
-                                }});
+                                .on_state =
+                                    [](bool ok, std::string_view detail) {
+                                      if (ok) {
+                                        log::info("ledger writes again: catching up");
+                                      } else {
+                                        log::warn(
+                                            "ledger write failed: entries wait in memory and are "
+                                            "written when it works again; recording goes on",
+                                            {{"error", detail}});
+                                      }
+                                    },
+                                .on_ended =
+                                    [](ledger::Status status) {
+                                      metrics::room_session_ended(ledger::to_string(status));
+                                    }});
     } catch (const ledger::StoreError& e) {
       if (config.ledger.path_set || !config.ledger.postgres_url.empty()) {
         log::error(config.ledger.setting() + " " + e.what());

@@ -14,6 +14,18 @@ bool active(const Recording& r) {
          r.status == "EGRESS_ENDING";
 }
 
+// Egress ends a room's recording as the room closes, and its egress_ended often arrives before
+// room_finished: the recorder then sees a recording that ended while its room lived, and notes
+// a stop on purpose. A recording that ended this close to the room's end ended with it.
+constexpr std::int64_t kClosingMs = 10'000;
+
+// Stopped on purpose while the room lived on (an end unknown, or well before the room's).
+bool stopped_while_room_lived(const Recording& r, const Room& room) {
+  if (!r.stopped_on_purpose) return false;
+  if (room.finished_ms == 0 || r.ended_ms == 0) return true;
+  return room.finished_ms - r.ended_ms > kClosingMs;
+}
+
 bool failed(const Recording& r) {
   return r.status == "EGRESS_FAILED" || r.status == "EGRESS_ABORTED" ||
          r.status == "EGRESS_LIMIT_REACHED";
@@ -42,7 +54,7 @@ Status status_of(const Room& room) {
     return Status::kPartial;
   }
   if (std::any_of(room.recordings.begin(), room.recordings.end(),
-                  [](const Recording& r) { return r.stopped_on_purpose; })) {
+                  [&](const Recording& r) { return stopped_while_room_lived(r, room); })) {
     return Status::kStopped;
   }
   if (lives) {
@@ -52,6 +64,11 @@ Status status_of(const Room& room) {
     return any_active ? Status::kRecording : Status::kStopped;
   }
   return Status::kRecorded;
+}
+
+bool ended(const Room& room) {
+  return room.finished_ms != 0 &&
+         std::none_of(room.recordings.begin(), room.recordings.end(), active);
 }
 
 double start_delay_seconds(const Room& room) {

@@ -62,6 +62,10 @@ struct Room {
 // The session's one status, from what the ledger knows of it.
 Status status_of(const Room& room);
 
+// The session is over: its room finished and no recording of it is still starting, active or
+// ending. Its status is then final.
+bool ended(const Room& room);
+
 // Seconds of the meeting missing from the start of its first recording; -1 when none started.
 double start_delay_seconds(const Room& room);
 

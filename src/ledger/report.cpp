@@ -207,12 +207,12 @@ std::string rooms_table(const std::vector<Room>& rooms) {
   std::map<std::string_view, std::size_t> counts;
   for (const Room& room : rooms) ++counts[to_string(room.status)];
   std::string out;
-  out += pad("STARTED (UTC)", 22) + pad("STATUS", 12) + pad("DELAY", 8) + pad("ROOM", 28) +
+  out += pad("STARTED (UTC)", 26) + pad("STATUS", 12) + pad("DELAY", 8) + pad("ROOM", 28) +
          "FILE / WHY\n";
   for (const Room& room : rooms) {
     std::string why = first_location(room);
     if (why.empty()) why = room.start_error.empty() ? room.rule : room.start_error;
-    out += pad(room.started_ms ? rfc3339(room.started_ms) : "-", 22) +
+    out += pad(room.started_ms ? rfc3339(room.started_ms) : "-", 26) +
            pad(std::string(to_string(room.status)), 12) + pad(delay_text(room), 8) +
            pad(room.name, 28) + why + "\n";
   }

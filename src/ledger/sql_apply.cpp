@@ -68,7 +68,8 @@ constexpr const char* kUpsertRecording =
 
 }  // namespace
 
-void SqlStore::apply(std::span<const Entry> entries) {
+std::vector<Status> SqlStore::apply(std::span<const Entry> entries) {
+  std::vector<Status> ended;
   in_transaction(*db_, [&] {
     std::set<std::string> touched;
     for (const Entry& entry : entries) {
@@ -77,8 +78,11 @@ void SqlStore::apply(std::span<const Entry> entries) {
       touched.insert(sid);
       apply_one(entry, sid);
     }
-    for (const std::string& sid : touched) refresh_status(sid);
+    for (const std::string& sid : touched) {
+      if (const auto status = refresh_status(sid)) ended.push_back(*status);
+    }
   });
+  return ended;
 }
 
 void SqlStore::apply_one(const Entry& entry, const std::string& sid) {

@@ -12,7 +12,7 @@ namespace {
 namespace json = boost::json;
 
 // Each migration runs once, in order, in one transaction; both databases understand it.
-constexpr std::array<const char*, 1> kMigrations{
+constexpr std::array<const char*, 2> kMigrations{
     R"sql(
 CREATE TABLE rooms (
   sid TEXT PRIMARY KEY,
@@ -44,6 +44,10 @@ CREATE TABLE recordings (
   stopped_on_purpose BIGINT NOT NULL DEFAULT 0
 );
 CREATE INDEX recordings_by_room ON recordings (room_sid);
+)sql",
+    // 2: whether the session's final status was counted (auto_recorder_room_sessions_total).
+    R"sql(
+ALTER TABLE rooms ADD COLUMN ended BIGINT NOT NULL DEFAULT 0;
 )sql"};
 
 constexpr const char* kRoomColumns =
@@ -150,10 +154,14 @@ void SqlStore::migrate() {
   });
 }
 
-void SqlStore::refresh_status(const std::string& sid) {
-  auto loaded = room(sid);
-  if (!loaded) return;
-  db_->run("UPDATE rooms SET status = $2 WHERE sid = $1", {sid, to_string(status_of(*loaded))});
+std::optional<Status> SqlStore::refresh_status(const std::string& sid) {
+  const auto loaded = room(sid);
+  if (!loaded) return std::nullopt;
+  db_->run("UPDATE rooms SET status = $2 WHERE sid = $1", {sid, to_string(loaded->status)});
+  if (!ended(*loaded)) return std::nullopt;
+  // The row is locked until commit: of replicas writing the same session, one flips it.
+  const Result ended = db_->run("UPDATE rooms SET ended = 1 WHERE sid = $1 AND ended = 0", {sid});
+  return ended.changed == 1 ? std::optional(loaded->status) : std::nullopt;
 }
 
 void SqlStore::load_recordings(Room& room) {

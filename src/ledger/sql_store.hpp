@@ -16,7 +16,7 @@ class SqlStore final : public Store {
   // Throws StoreError.
   SqlStore(std::unique_ptr<Database> db, Access access, std::string where);
 
-  void apply(std::span<const Entry> entries) override;
+  std::vector<Status> apply(std::span<const Entry> entries) override;
   Page rooms(const Query& query) override;
   std::optional<Room> room(std::string_view sid) override;
   std::size_t prune(std::int64_t before_ms) override;
@@ -28,7 +28,8 @@ class SqlStore final : public Store {
   void migrate();
   void apply_one(const Entry& entry, const std::string& sid);
   void load_recordings(Room& room);
-  void refresh_status(const std::string& sid);
+  // Stores the session's status; its final status when it has just ended.
+  std::optional<Status> refresh_status(const std::string& sid);
 
   std::unique_ptr<Database> db_;
 };

@@ -42,8 +42,10 @@ class Store {
   Store& operator=(const Store&) = delete;
   virtual ~Store() = default;
 
-  // Applies the entries in one transaction: all or, on StoreError, none.
-  virtual void apply(std::span<const Entry> entries) = 0;
+  // Applies the entries in one transaction: all or, on StoreError, none. Returns the final status
+  // of each session that ended with them: finished, and no recording active any more. Each
+  // session ends once, whichever replica writes it.
+  virtual std::vector<Status> apply(std::span<const Entry> entries) = 0;
   virtual Page rooms(const Query& query) = 0;
   virtual std::optional<Room> room(std::string_view sid) = 0;
   // Forgets sessions that started before `before_ms`; how many.

@@ -79,8 +79,11 @@ void Writer::run() {
     }
     if (!batch.empty()) {
       try {
-        store_->apply(batch);
+        const std::vector<Status> ended = store_->apply(batch);
         written_ += batch.size();
+        if (options_.on_ended) {
+          for (const Status status : ended) options_.on_ended(status);
+        }
         batch.clear();
         if (failing && options_.on_state) options_.on_state(true, "");
         failing = false;

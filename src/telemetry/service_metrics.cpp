@@ -51,6 +51,9 @@ constexpr std::array<std::string_view, 3> kOrigins{"webhook", "reconciler", "res
 constexpr std::array<std::string_view, 8> kSkipReasons{
     "already_recording", "duplicate_event",   "duplicate_room", "room_finished",
     "restart_limit",     "claimed_elsewhere", "rule",           "stopped_on_purpose"};
+// A room session's final status in the ledger (ledger/model.hpp; "recording" is not final).
+constexpr std::array<std::string_view, 5> kSessionStatuses{"recorded", "partial", "stopped",
+                                                           "skipped", "unrecorded"};
 constexpr std::array<std::string_view, 4> kClaimResults{"won", "taken", "duplicate_event",
                                                         "unavailable"};
 constexpr std::array<std::string_view, 3> kEgressFailures{"failed", "aborted", "limit_reached"};
@@ -234,6 +237,17 @@ void recording_start_delay(double seconds) {
   histogram.observe(seconds);
 }
 
+Counter& sessions(std::string_view status) {
+  return counter("auto_recorder_room_sessions_total",
+                 "Room sessions that ended (room finished, no recording active), by their final "
+                 "status in the ledger.",
+                 {{"status", std::string(bounded(status, kSessionStatuses))}});
+}
+
+void room_session_ended(std::string_view status) {
+  sessions(status).inc();
+}
+
 void coordination_claim(std::string_view result) {
   claims(result).inc();
 }
@@ -257,6 +271,7 @@ void initialise_series(std::span<const std::string_view> call_outcomes) {
   passes(true);
   passes(false);
   for (std::string_view result : kClaimResults) claims(result);
+  for (std::string_view status : kSessionStatuses) sessions(status);
   registry().gauge("auto_recorder_last_reconcile_success_timestamp_seconds",
                    "Unix time of this replica's last successful reconcile pass; 0 until its first "
                    "(and on replicas that do not run passes).",

@@ -31,6 +31,9 @@ void recording_skipped(std::string_view reason);
 void recording_ended_badly(std::string_view status, bool room_finished);
 // Seconds from a room's creation to the successful start of its recording.
 void recording_start_delay(double seconds);
+// A room session that ended, by its final status in the ledger (recorded, partial, stopped,
+// skipped, unrecorded; others count as "other").
+void room_session_ended(std::string_view status);
 
 // Every call to LiveKit's API, by method and outcome ("ok" or the Twirp code).
 void api_call(std::string_view method, std::string_view outcome, double seconds);

@@ -62,6 +62,10 @@ test('a room recorded to its end is "recorded" with its file, and stays in the l
     assert.equal(recording.files[0].location, egress.fileResults[0].location);
     assert.equal(recording.files[0].size, 1234567);
     assert.equal(recording.files[0].duration_seconds, 3600);
+    // The session ended (room gone, recording complete): counted once, by its final status.
+    const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
+    assert.match(metrics, /^auto_recorder_room_sessions_total\{status="recorded"\} 1$/m);
+    assert.match(metrics, /^auto_recorder_room_sessions_total\{status="unrecorded"\} 0$/m);
 
     recorder.child.kill('SIGKILL');
     await recorder.exit;

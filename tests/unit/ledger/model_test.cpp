@@ -34,7 +34,12 @@ TEST(LedgerStatus, OneStatusPerSession) {
   EXPECT_EQ(status_of(room(false, {"EGRESS_COMPLETE"})), Status::kStopped);
   Room stopped = room(true, {"EGRESS_COMPLETE"});
   stopped.recordings[0].stopped_on_purpose = true;
+  EXPECT_EQ(status_of(stopped), Status::kStopped);  // when it ended is unknown
+  stopped.finished_ms = 60000;
+  stopped.recordings[0].ended_ms = 30000;  // half a minute before the room closed
   EXPECT_EQ(status_of(stopped), Status::kStopped);
+  stopped.recordings[0].ended_ms = 58000;  // as the room closed (egress_ended before room_finished)
+  EXPECT_EQ(status_of(stopped), Status::kRecorded);
   Room skipped = room(true, {});
   skipped.decision = "skip";
   EXPECT_EQ(status_of(skipped), Status::kSkipped);

@@ -171,6 +171,36 @@ TEST_P(SqlStoreTest, QueriesFilterByWindowStatusAndNameNewestFirstInPages) {
   EXPECT_THROW((void)store.rooms(bad), std::invalid_argument);
 }
 
+TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {
+  const auto opened = open();
+  Store& store = *opened;
+  Recording active;
+  active.egress_id = "EG_1";
+  active.status = "EGRESS_ACTIVE";
+  EXPECT_TRUE(store
+                  .apply(std::vector<Entry>{RoomSeen{"RM_1", "a", 1000, "webhook"},
+                                            Decided{"RM_1", true, "top level"},
+                                            RecordingStarted{"RM_1", "EG_1", 1100, false}})
+                  .empty());
+  // The room closes while its recording is still uploading: not ended yet.
+  EXPECT_TRUE(store
+                  .apply(std::vector<Entry>{EgressReported{"RM_1", "a", active},
+                                            RoomFinished{"RM_1", 5000, "a", 0}})
+                  .empty());
+  Recording done = active;
+  done.status = "EGRESS_COMPLETE";
+  done.ended_ms = 5100;
+  EXPECT_EQ(store.apply(std::vector<Entry>{EgressReported{"RM_1", "a", done}}),
+            std::vector<Status>{Status::kRecorded});
+  // A webhook delivered twice does not end it twice.
+  EXPECT_TRUE(store.apply(std::vector<Entry>{RoomFinished{"RM_1", 5000, "a", 0}}).empty());
+  // A skipped room ends with its room_finished.
+  EXPECT_EQ(store.apply(std::vector<Entry>{RoomSeen{"RM_2", "b", 2000, "webhook"},
+                                           Decided{"RM_2", false, "rules[0]"},
+                                           RoomFinished{"RM_2", 3000, "b", 0}}),
+            std::vector<Status>{Status::kSkipped});
+}
+
 TEST_P(SqlStoreTest, PruneForgetsSessionsOlderThanTheRetention) {
   const auto opened = open();
   Store& store = *opened;

@@ -25,12 +25,13 @@ class CountingStore final : public Store {
   };
   explicit CountingStore(Shared& shared) : shared_(shared) {}
 
-  void apply(std::span<const Entry> entries) override {
+  std::vector<Status> apply(std::span<const Entry> entries) override {
     if (shared_.failing) throw StoreError("database is down (test)");
     if (shared_.first_write_waits && shared_.batch_sizes.empty()) shared_.first_write_waits->wait();
     const std::lock_guard lock(shared_.mutex);
     shared_.batch_sizes.push_back(entries.size());
     for (const Entry& e : entries) shared_.sids.push_back(std::get<RoomSeen>(e).sid);
+    return {};
   }
   Page rooms(const Query& /*query*/) override { return {}; }
   std::optional<Room> room(std::string_view /*sid*/) override { return std::nullopt; }
