@@ -80,10 +80,14 @@ PostgresDatabase::PostgresDatabase(const std::string& url, Access access) {
   Parsed parsed = parse(url);
   where_ = std::move(parsed.where);
   password_ = std::move(parsed.password);
-  // The URL's own settings win over these defaults: later keywords override earlier ones.
-  const std::array<const char*, 4> keywords{"connect_timeout", "application_name", "dbname",
-                                            nullptr};
-  const std::array<const char*, 4> values{"5", "auto-recorder", url.c_str(), nullptr};
+  // The URL's own settings win over these defaults: later keywords override earlier ones. A
+  // server that stops answering fails a write after 30 s (tcp_user_timeout, keepalives) instead
+  // of holding the writer for the kernel's two hours; the writer then retries.
+  const std::array<const char*, 6> keywords{"connect_timeout", "tcp_user_timeout",
+                                            "keepalives_idle", "application_name",
+                                            "dbname",          nullptr};
+  const std::array<const char*, 6> values{"5",         "30000", "30", "auto-recorder",
+                                          url.c_str(), nullptr};
   conn_ = PQconnectdbParams(keywords.data(), values.data(), 1);
   if (PQstatus(conn_) != CONNECTION_OK) {
     const std::string why = PQerrorMessage(conn_);
@@ -95,7 +99,13 @@ PostgresDatabase::PostgresDatabase(const std::string& url, Access access) {
   PQsetNoticeProcessor(
       conn_, [](void* /*arg*/, const char* /*message*/) {}, nullptr);
   read_only_ = access == Access::kRead;
-  if (read_only_) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+  try {
+    if (read_only_) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+  } catch (...) {
+    PQfinish(conn_);  // no destructor runs for a constructor that throws
+    conn_ = nullptr;
+    throw;
+  }
 }
 
 PostgresDatabase::~PostgresDatabase() {

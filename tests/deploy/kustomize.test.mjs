@@ -205,6 +205,8 @@ function checkCombination(components, objects) {
     assert.equal(deployment.spec.strategy.rollingUpdate.maxUnavailable, 0, 'roll out without dropping below 3');
     assert.equal(env.REDIS_PASSWORD_FILE.value, `${SECRET_DIR}/REDIS_PASSWORD`);
   }
+  // ledger-postgres: the ledger's URL from the Secret.
+  assert.equal(env.LEDGER_POSTGRES_URL_FILE?.value, has('ledger-postgres') ? `${SECRET_DIR}/LEDGER_POSTGRES_URL` : undefined);
 
   // egress-storage: no storage setting anywhere in the recorder, STORAGE=egress.
   const storage = container.env.filter((e) => STORAGE_VARIABLE.test(e.name)).map((e) => e.name);
@@ -332,14 +334,15 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
     const key = JSON.stringify([container.env, container.volumeMounts, find(objects, 'ConfigMap').map((c) => c.data)]);
     if (!pods.has(key)) pods.set(key, { components, objects });
   }
-  // config-file|env x ha x egress-storage: the other components do not change the container.
-  assert.equal(pods.size, 8);
+  // config-file|env x ha x egress-storage x ledger-postgres: the others do not change the container.
+  assert.equal(pods.size, 16);
 
   const startPod = async ({ components, objects }) => {
     const ha = components.includes('ha');
+    const shared = components.includes('ledger-postgres');
     // Random values: the recorder's output is scanned for any 8 characters of them.
     const value = () => randomBytes(18).toString('base64url');
-    const secret = { LIVEKIT_API_SECRET: value(), ...(ha ? { REDIS_PASSWORD: value(), LEDGER_POSTGRES_URL: postgres.url } : {}) };
+    const secret = { LIVEKIT_API_SECRET: value(), ...(ha ? { REDIS_PASSWORD: value() } : {}), ...(shared ? { LEDGER_POSTGRES_URL: postgres.url } : {}) };
     const redis = ha ? await new RedisServer({ args: ['--requirepass', secret.REDIS_PASSWORD] }).start() : undefined;
     const [container] = find(objects, 'Deployment')[0].spec.template.spec.containers;
     const volumes = podVolumes(objects, { [SECRET]: secret });
@@ -355,7 +358,7 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
       assert.equal(check.code, 0, check.output);
       assert.match(check.output, /^livekit_api_secret: <redacted> +# \$LIVEKIT_API_SECRET_FILE$/m);
       if (ha) assert.match(check.output, /^redis\.password: <redacted> +# \$REDIS_PASSWORD_FILE$/m);
-      if (ha) assert.match(check.output, /^ledger\.postgres_url: <redacted> +# \$LEDGER_POSTGRES_URL_FILE$/m);
+      if (shared) assert.match(check.output, /^ledger\.postgres_url: <redacted> +# \$LEDGER_POSTGRES_URL_FILE$/m);
 
       const recorder = await startRecorder({ env: { ...env, ...overrides }, cwd: workdir });
       try {
@@ -368,8 +371,9 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
           assert.notEqual(ready.replica, 'alone');
         }
         assert.equal((await fetch(`${recorder.url}/readyz`)).status, 200);
-        // One replica keeps a ledger in its working directory; several write one PostgreSQL database.
-        assert.equal(ready.ledger, ha ? `postgresql://127.0.0.1:${postgres.port}/postgres` : 'ledger.db');
+        // One replica keeps a ledger in its working directory; replicas share PostgreSQL, or have
+        // none (with a warning).
+        assert.equal(ready.ledger, shared ? `postgresql://127.0.0.1:${postgres.port}/postgres` : ha ? 'off' : 'ledger.db');
       } finally {
         assert.equal((await recorder.stop()).code, 0);
       }
@@ -377,8 +381,8 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
       await redis?.stop();
     }
   };
-  // Side by side: each stop waits out the manifests' 5 s SHUTDOWN_DELAY. The ha pods share one
-  // PostgreSQL, as replicas do, and start together.
+  // Side by side: each stop waits out the manifests' 5 s SHUTDOWN_DELAY. The ledger-postgres pods
+  // share one PostgreSQL, as replicas do, and start together.
   const postgres = new PostgresServer().start();
   try {
     await Promise.all([...pods.values()].map((pod) => t.test(pod.components.join(' + '), () => startPod(pod))));

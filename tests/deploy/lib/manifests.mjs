@@ -19,7 +19,7 @@ export const ROOT = join(REPO, 'deploy/kubernetes');
 
 // The configuration styles (exactly one per overlay) and the optional components.
 export const STYLES = ['config-file', 'env'];
-export const OPTIONAL = ['ha', 'prometheus-operator', 'network-policy', 'egress-storage'];
+export const OPTIONAL = ['ha', 'prometheus-operator', 'network-policy', 'egress-storage', 'ledger-postgres'];
 
 // CMakeLists.txt's project version: what the image is tagged and labelled with.
 export const VERSION = readFileSync(join(REPO, 'CMakeLists.txt'), 'utf8').match(/^project\(auto-recorder VERSION ([0-9.]+)/m)[1];
