@@ -15,6 +15,7 @@ struct RoomSeen {
   std::string name;
   std::int64_t started_ms = 0;
   std::string learned_from;  // "webhook" or "reconciler"
+  std::string metadata;      // the room's metadata as LiveKit has it; empty when it has none
 };
 
 // The policy's decision for the session.

@@ -49,6 +49,7 @@ struct Room {
   std::int64_t started_ms = 0;   // the room's creation time (LiveKit's), else when first seen
   std::int64_t finished_ms = 0;  // 0 while the room lives (as far as the ledger knows)
   std::string learned_from;      // "webhook" or "reconciler"
+  std::string metadata;          // the room's metadata (often JSON), as LiveKit had it
   std::string decision;          // "record", "skip", or "" before the policy decided
   std::string rule;              // the rule that decided ("top level", "rules[2] (classes)")
   std::string start_error;       // the last reason a start failed, when none started

@@ -52,6 +52,7 @@ json::object room_object(const Room& room) {
       {"finished_at", time_or_null(room.finished_ms)},
       {"rule", room.rule},
       {"learned_from", room.learned_from},
+      {"metadata", room.metadata},
       {"start_delay_seconds", delay < 0 ? json::value(nullptr) : json::value(delay)},
       {"start_error", room.start_error},
       {"retries", room.retries},
@@ -80,14 +81,6 @@ std::string first_location(const Room& room) {
   return "";
 }
 
-std::string delay_text(const Room& room) {
-  const double delay = start_delay_seconds(room);
-  if (delay < 0) return "-";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1fs", delay);
-  return buffer;
-}
-
 // Pads to `width` characters: UTF-8 continuation bytes take no column.
 std::string pad(std::string text, std::size_t width) {
   const auto columns = static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
@@ -98,6 +91,14 @@ std::string pad(std::string text, std::size_t width) {
 }
 
 }  // namespace
+
+std::string delay_text(const Room& room) {
+  const double delay = start_delay_seconds(room);
+  if (delay < 0) return "-";
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1fs", delay);
+  return buffer;
+}
 
 std::string rfc3339(std::int64_t ms) {
   using namespace std::chrono;

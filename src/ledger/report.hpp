@@ -18,6 +18,9 @@ std::string rfc3339(std::int64_t ms);
 // since the epoch; nullopt for anything else. Durations count back from `now_ms`.
 std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms);
 
+// The start delay as people read it: "0.9s", or "-" before any recording started.
+std::string delay_text(const Room& room);
+
 std::string rooms_json(const std::vector<Room>& rooms);
 // {"rooms": [...], "next_page_token": "..."}: a page of the API.
 std::string page_json(const std::vector<Room>& rooms, std::string_view next_page_token);

@@ -89,14 +89,17 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
   Database& db = *db_;
   if (const auto* seen = std::get_if<RoomSeen>(&entry)) {
     db.run(
-        "INSERT INTO rooms (sid, name, started_ms, learned_from) VALUES ($1, $2, $3, $4) "
+        "INSERT INTO rooms (sid, name, started_ms, learned_from, metadata) "
+        "VALUES ($1, $2, $3, $4, $5) "
         "ON CONFLICT (sid) DO UPDATE SET name = excluded.name, "
+        "metadata = CASE WHEN excluded.metadata <> '' THEN excluded.metadata "
+        "ELSE rooms.metadata END, "
         "started_ms = CASE WHEN rooms.started_ms = 0 OR (excluded.started_ms > 0 AND "
         "excluded.started_ms < rooms.started_ms) THEN excluded.started_ms "
         "ELSE rooms.started_ms END, "
         "learned_from = CASE WHEN rooms.learned_from = '' THEN excluded.learned_from "
         "ELSE rooms.learned_from END",
-        {sid, seen->name, seen->started_ms, seen->learned_from});
+        {sid, seen->name, seen->started_ms, seen->learned_from, seen->metadata});
   } else if (const auto* decided = std::get_if<Decided>(&entry)) {
     db.run(kEnsureRoom, {sid, ""});
     db.run("UPDATE rooms SET decision = $2, rule = $3 WHERE sid = $1",

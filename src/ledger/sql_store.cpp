@@ -45,14 +45,16 @@ CREATE TABLE recordings (
 );
 CREATE INDEX recordings_by_room ON recordings (room_sid);
 )sql",
-    // 2: whether the session's final status was counted (auto_recorder_room_sessions_total).
+    // 2: whether the session ended (its final status counted in
+    // auto_recorder_room_sessions_total); the room's metadata.
     R"sql(
 ALTER TABLE rooms ADD COLUMN ended BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE rooms ADD COLUMN metadata TEXT NOT NULL DEFAULT '';
 )sql"};
 
 constexpr const char* kRoomColumns =
     "sid, name, started_ms, finished_ms, learned_from, decision, rule, start_error, retries, "
-    "restarts, first_recording_ms";
+    "restarts, first_recording_ms, metadata";
 
 std::vector<File> files_from(const std::string& text) {
   std::vector<File> out;
@@ -89,6 +91,7 @@ Room room_from(const Row& row) {
   room.retries = row.integer(8);
   room.restarts = row.integer(9);
   room.first_recording_ms = row.integer(10);
+  room.metadata = row.text(11);
   return room;
 }
 

@@ -56,7 +56,7 @@ bool Recorder::ledger_lacks_session(const livekit::Room& room, TimePoint now) {
 void Recorder::journal_session(const livekit::Room& room, std::string_view learned_from,
                                const recording::Choice& choice) {
   journal(ledger::RoomSeen{room.sid, room.name, room.created_ms > 0 ? room.created_ms : wall_ms(),
-                           std::string(learned_from)});
+                           std::string(learned_from), room.metadata});
   journal(ledger::Decided{room.sid, choice.recording != nullptr, std::string(choice.rule)});
 }
 

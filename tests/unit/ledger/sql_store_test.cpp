@@ -82,14 +82,15 @@ TEST_P(SqlStoreTest, ASessionIsKeptWithItsRecordingsAndFilesAndOneStatus) {
   ended.started_ms = 1200;
   ended.ended_ms = 9000;
   ended.files.push_back({"a.mp4", "s3://b/a.mp4", 7, 7.8});
-  apply(store, {RoomSeen{"RM_1", "class-1", 1000, "webhook"}, Decided{"RM_1", true, "top level"},
-                RecordingStarted{"RM_1", "EG_1", 1300, false}});
+  apply(store, {RoomSeen{"RM_1", "class-1", 1000, "webhook", R"({"course":"chem"})"},
+                Decided{"RM_1", true, "top level"}, RecordingStarted{"RM_1", "EG_1", 1300, false}});
   EXPECT_EQ(store.room("RM_1")->status, Status::kRecording);
   apply(store,
         {EgressReported{"RM_1", "class-1", ended}, RoomFinished{"RM_1", 9100, "class-1", 0}});
   const Room room = *store.room("RM_1");
   EXPECT_EQ(room.status, Status::kRecorded);
   EXPECT_EQ(room.name, "class-1");
+  EXPECT_EQ(room.metadata, R"({"course":"chem"})");
   EXPECT_EQ(room.started_ms, 1000);
   EXPECT_EQ(room.finished_ms, 9100);
   EXPECT_EQ(room.first_recording_ms, 1200);  // egress's own start time is the earlier one
@@ -119,14 +120,14 @@ TEST_P(SqlStoreTest, AnEndedRecordingDoesNotBecomeActiveAgainWhenWebhooksArriveL
 TEST_P(SqlStoreTest, AStopKnownWithoutItsWebhookStillMakesTheSessionStopped) {
   const auto opened = open();
   Store& store = *opened;
-  apply(store, {RoomSeen{"RM_1", "hearing", 5000, "reconciler"}, StoppedOnPurpose{"RM_1", "EG_9"},
-                RoomFinished{"RM_1", 9000, "hearing", 0}});
+  apply(store, {RoomSeen{"RM_1", "hearing", 5000, "reconciler", ""},
+                StoppedOnPurpose{"RM_1", "EG_9"}, RoomFinished{"RM_1", 9000, "hearing", 0}});
   const Room room = *store.room("RM_1");
   ASSERT_EQ(room.recordings.size(), 1U);
   EXPECT_TRUE(room.recordings[0].stopped_on_purpose);
   EXPECT_EQ(room.status, Status::kStopped);
   // LiveKit's creation time, when it comes later, is the session's start.
-  apply(store, {RoomSeen{"RM_1", "hearing", 4000, "webhook"}});
+  apply(store, {RoomSeen{"RM_1", "hearing", 4000, "webhook", ""}});
   EXPECT_EQ(store.room("RM_1")->started_ms, 4000);
   EXPECT_EQ(store.room("RM_1")->learned_from, "reconciler");
 }
@@ -138,7 +139,7 @@ TEST_P(SqlStoreTest, QueriesFilterByWindowStatusAndNameNewestFirstInPages) {
   for (int i = 0; i < 25; ++i) {
     const std::string sid = "RM_" + std::to_string(100 + i);
     entries.emplace_back(RoomSeen{sid, (i % 2 ? "class-" : "hearing-") + std::to_string(i),
-                                  1000 + i * 10, "webhook"});
+                                  1000 + i * 10, "webhook", ""});
     entries.emplace_back(Decided{sid, i % 5 != 0, i % 5 != 0 ? "top level" : "rules[0]"});
   }
   store.apply(entries);
@@ -178,7 +179,7 @@ TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {
   active.egress_id = "EG_1";
   active.status = "EGRESS_ACTIVE";
   EXPECT_TRUE(store
-                  .apply(std::vector<Entry>{RoomSeen{"RM_1", "a", 1000, "webhook"},
+                  .apply(std::vector<Entry>{RoomSeen{"RM_1", "a", 1000, "webhook", ""},
                                             Decided{"RM_1", true, "top level"},
                                             RecordingStarted{"RM_1", "EG_1", 1100, false}})
                   .empty());
@@ -195,7 +196,7 @@ TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {
   // A webhook delivered twice does not end it twice.
   EXPECT_TRUE(store.apply(std::vector<Entry>{RoomFinished{"RM_1", 5000, "a", 0}}).empty());
   // A skipped room ends with its room_finished.
-  EXPECT_EQ(store.apply(std::vector<Entry>{RoomSeen{"RM_2", "b", 2000, "webhook"},
+  EXPECT_EQ(store.apply(std::vector<Entry>{RoomSeen{"RM_2", "b", 2000, "webhook", ""},
                                            Decided{"RM_2", false, "rules[0]"},
                                            RoomFinished{"RM_2", 3000, "b", 0}}),
             std::vector<Status>{Status::kSkipped});
@@ -204,9 +205,9 @@ TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {
 TEST_P(SqlStoreTest, PruneForgetsSessionsOlderThanTheRetention) {
   const auto opened = open();
   Store& store = *opened;
-  apply(store,
-        {RoomSeen{"RM_old", "a", 1000, "webhook"}, RecordingStarted{"RM_old", "EG_1", 1100, false},
-         RoomSeen{"RM_new", "b", 5000, "webhook"}});
+  apply(store, {RoomSeen{"RM_old", "a", 1000, "webhook", ""},
+                RecordingStarted{"RM_old", "EG_1", 1100, false},
+                RoomSeen{"RM_new", "b", 5000, "webhook", ""}});
   EXPECT_EQ(store.prune(2000), 1U);
   EXPECT_FALSE(store.room("RM_old"));
   EXPECT_TRUE(store.room("RM_new"));
@@ -214,12 +215,12 @@ TEST_P(SqlStoreTest, PruneForgetsSessionsOlderThanTheRetention) {
 
 TEST_P(SqlStoreTest, AReaderSeesWhatTheWriterWroteWhileItIsOpen) {
   const auto writer = open();
-  apply(*writer, {RoomSeen{"RM_1", "a", 1000, "webhook"}});
+  apply(*writer, {RoomSeen{"RM_1", "a", 1000, "webhook", ""}});
   const auto reader = open(Access::kRead);
   EXPECT_TRUE(reader->room("RM_1"));
-  apply(*writer, {RoomSeen{"RM_2", "b", 2000, "webhook"}});
+  apply(*writer, {RoomSeen{"RM_2", "b", 2000, "webhook", ""}});
   EXPECT_TRUE(reader->room("RM_2"));
-  EXPECT_THROW(apply(*reader, {RoomSeen{"RM_3", "c", 3000, "webhook"}}), StoreError);
+  EXPECT_THROW(apply(*reader, {RoomSeen{"RM_3", "c", 3000, "webhook", ""}}), StoreError);
 }
 
 TEST_P(SqlStoreTest, TwoWritersStartingTogetherMigrateOnce) {
@@ -228,7 +229,7 @@ TEST_P(SqlStoreTest, TwoWritersStartingTogetherMigrateOnce) {
   std::thread other([&] { b = open(); });
   a = open();
   other.join();
-  apply(*a, {RoomSeen{"RM_1", "a", 1000, "webhook"}});
+  apply(*a, {RoomSeen{"RM_1", "a", 1000, "webhook", ""}});
   EXPECT_TRUE(b->room("RM_1"));
 }
 
@@ -303,16 +304,16 @@ TEST(PostgresLedger, ANewerSchemaIsRefusedAndALostConnectionIsOpenedAgain) {
   Settings settings;
   settings.postgres_url = postgres_url();
   const auto store = open_store(settings, Access::kWrite);
-  apply(*store, {RoomSeen{"RM_1", "a", 1000, "webhook"}});
+  apply(*store, {RoomSeen{"RM_1", "a", 1000, "webhook", ""}});
   // The server ends the connection (a restart, a failover): the next tries open it again.
   admin.exec(
       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
       "WHERE application_name = 'auto-recorder' AND pid <> pg_backend_pid()");
   try {
-    apply(*store, {RoomSeen{"RM_2", "b", 2000, "webhook"}});
+    apply(*store, {RoomSeen{"RM_2", "b", 2000, "webhook", ""}});
   } catch (const StoreError&) {  // the write that found the connection gone; the writer retries
   }
-  apply(*store, {RoomSeen{"RM_2", "b", 2000, "webhook"}});
+  apply(*store, {RoomSeen{"RM_2", "b", 2000, "webhook", ""}});
   EXPECT_TRUE(store->room("RM_2"));
   admin.exec("UPDATE ledger_schema SET version = 99");
   const std::string newer = message_of([&] { (void)open_store(settings, Access::kWrite); });

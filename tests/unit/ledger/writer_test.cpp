@@ -53,7 +53,7 @@ bool eventually(Done done) {
 }
 
 Entry seen(int i) {
-  return RoomSeen{"RM_" + std::to_string(i), "r", 1, "webhook"};
+  return RoomSeen{"RM_" + std::to_string(i), "r", 1, "webhook", ""};
 }
 
 TEST(LedgerWriter, WritesEverythingInOrderInBatches) {
