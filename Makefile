@@ -14,9 +14,11 @@ BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
 # prometheus: checks /metrics), clang with libFuzzer and sanitizer runtimes, redis-server (the
 # replicas' coordination tests run a real one), tinyproxy (LiveKit through a proxy), buildah and
 # debootstrap (the image test builds deploy/Dockerfile without a container daemon), postgresql-15
-# (the ledger of several replicas is tested on a real server), Node.js for the LiveKit stand-in.
+# (the ledger of several replicas is tested on a real server), chromium (the ledger's /ui page is
+# rendered headless), Node.js for the LiveKit stand-in.
 TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus \
-  clang libclang-rt-14-dev redis-server buildah debootstrap tinyproxy postgresql-15
+  clang libclang-rt-14-dev redis-server buildah debootstrap tinyproxy postgresql-15 \
+  chromium
 # What `make bench` adds: the load generator, the do-nothing ceiling, the instruction counter.
 BENCH_PACKAGES := wrk nginx-light valgrind
 

@@ -5,6 +5,8 @@
 #include <chrono>
 
 #include "ledger/report.hpp"
+#include "ledger/report_html.hpp"
+#include "util/base64.hpp"
 #include "util/crypto.hpp"
 #include "util/text.hpp"
 
@@ -33,6 +35,33 @@ HttpResponse busy() {
   return text(503, "the ledger is answering another request: retry in a moment");
 }
 
+// The token a request presents: "Bearer <token>", or "Basic base64(<any user>:<token>)".
+std::string presented_token(std::string_view authorization) {
+  // Schemes' names are case-insensitive (RFC 9110 §11.1).
+  const std::size_t space = authorization.find(' ');
+  if (space == std::string_view::npos) return {};
+  const std::string scheme = util::lower(authorization.substr(0, space));
+  const std::string_view credentials = authorization.substr(space + 1);
+  if (scheme == "bearer") return std::string(credentials);
+  if (scheme != "basic") return {};
+  const auto decoded = util::base64_decode(credentials);
+  const std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
+  return colon == std::string::npos ? std::string() : decoded->substr(colon + 1);
+}
+
+std::optional<ledger::Status> status_parameter(std::string_view value) {
+  ledger::Status status{};
+  if (!ledger::status_named(value, status)) return std::nullopt;
+  return status;
+}
+
+HttpResponse bad_status(std::string_view value) {
+  std::string why = "\"";
+  why.append(value).append(
+      "\" is not recording, recorded, partial, stopped, skipped or unrecorded");
+  return bad_parameter("status", why);
+}
+
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -46,15 +75,20 @@ LedgerApi::LedgerApi(std::string token, ledger::Store* ledger)
 
 HttpResponse LedgerApi::handle(const HttpRequest& request) {
   if (token_.empty()) return text(404, "not found: the API is off until api_token is set");
-  // The scheme's name is case-insensitive (RFC 9110 §11.1).
-  const std::string_view scheme = request.authorization.substr(0, 7);
-  const std::string_view given = util::lower(scheme) == "bearer "
-                                     ? request.authorization.substr(scheme.size())
-                                     : std::string_view();
-  if (!util::constant_time_equal(given, token_)) {
-    HttpResponse answer =
-        text(401, "missing or wrong API token: send Authorization: Bearer <api_token>");
-    answer.www_authenticate = "Bearer realm=\"auto-recorder\"";
+  const std::string_view target = request.target;
+  const std::size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  // Never a null view: Boost.URL's parse_query reads a null one as a C string (a crash).
+  const std::string_view query =
+      question == std::string_view::npos ? std::string_view("") : target.substr(question + 1);
+  const std::string given = presented_token(request.authorization);
+  if (given.empty() || !util::constant_time_equal(given, token_)) {
+    // A browser asks for a password on Basic; programs send the Bearer token.
+    HttpResponse answer = text(
+        401, path == "/ui" ? "missing or wrong API token: sign in with the token as password"
+                           : "missing or wrong API token: send Authorization: Bearer <api_token>");
+    answer.www_authenticate = path == "/ui" ? R"(Basic realm="auto-recorder", charset="UTF-8")"
+                                            : "Bearer realm=\"auto-recorder\"";
     return answer;
   }
   if (request.method != "GET" && request.method != "HEAD") {
@@ -63,13 +97,10 @@ HttpResponse LedgerApi::handle(const HttpRequest& request) {
     return answer;
   }
   if (ledger_ == nullptr) {
-    return text(404, "not found: the ledger is off (ledger: off, or several replicas)");
+    return text(
+        404, "not found: the ledger is off (ledger: off, or redis: without ledger.postgres_url)");
   }
-  const std::string_view target = request.target;
-  const std::size_t question = target.find('?');
-  const std::string_view path = target.substr(0, question);
-  const std::string_view query =
-      question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  if (path == "/ui") return ui(query);
   if (path == "/v1/rooms") return rooms(query);
   const std::string_view prefix = "/v1/rooms/";
   if (path.starts_with(prefix) && path.size() > prefix.size() &&
@@ -93,13 +124,8 @@ HttpResponse LedgerApi::rooms(std::string_view query_text) {
     } else if (key == "until") {
       until = value;
     } else if (key == "status") {
-      ledger::Status status{};
-      if (!ledger::status_named(value, status)) {
-        return bad_parameter("status", "\"" + value +
-                                           "\" is not recording, recorded, partial, stopped, "
-                                           "skipped or unrecorded");
-      }
-      query.status = status;
+      query.status = status_parameter(value);
+      if (!query.status) return bad_status(value);
     } else if (key == "name") {
       query.name_glob = value;
     } else if (key == "limit") {
@@ -148,6 +174,38 @@ HttpResponse LedgerApi::room(std::string_view sid) {
   } catch (const ledger::StoreError& e) {
     return text(503, std::string("the ledger cannot be read now: ") + e.what());
   }
+}
+
+// The last day's sessions, newest first: every status, for the counts; the filter picks the rows.
+HttpResponse LedgerApi::ui(std::string_view query_text) {
+  const auto parsed = boost::urls::parse_query(query_text);
+  if (!parsed) return text(400, "the query string does not parse");
+  ledger::HtmlPage page;
+  for (const auto& encoded : *parsed) {
+    const std::string key = encoded.key.decode();
+    const std::string value = encoded.has_value ? encoded.value.decode() : std::string();
+    if (key != "status") return bad_parameter(key, "is not status, the page's one parameter");
+    if (value.empty()) continue;  // "all"
+    page.showing = status_parameter(value);
+    if (!page.showing) return bad_status(value);
+  }
+  page.now_ms = now_ms();
+  ledger::Query query;
+  query.since_ms = page.now_ms - std::int64_t{24} * 3600 * 1000;
+  query.limit = 1000;
+  try {
+    const std::unique_lock lock(mutex_, std::try_to_lock);
+    if (!lock) return busy();
+    ledger::Page found = ledger_->rooms(query);
+    page.rooms = std::move(found.rooms);
+    page.truncated = !found.next_page_token.empty();
+  } catch (const ledger::StoreError& e) {
+    return text(503, std::string("the ledger cannot be read now: ") + e.what());
+  }
+  HttpResponse answer;
+  answer.body = ledger::rooms_html(page);
+  answer.content_type = "text/html; charset=utf-8";
+  return answer;
 }
 
 }  // namespace ar::server

@@ -1,8 +1,10 @@
 #pragma once
 // The ledger over HTTP, on the main listener: GET /v1/rooms (a window of room sessions, newest
-// first, in pages) and GET /v1/rooms/{sid}. Off (404) until api_token is set; then every request
-// carries it ("Authorization: Bearer <token>"), checked in constant time, or gets 401. Query
-// parameters that do not parse get 400 naming the parameter.
+// first, in pages), GET /v1/rooms/{sid}, and GET /ui (the last day's sessions as a page for
+// people). Off (404) until api_token is set; then every request carries it, checked in constant
+// time, or gets 401: "Authorization: Bearer <token>", or HTTP Basic with the token as password
+// (what a browser sends for /ui). Query parameters that do not parse get 400 naming the
+// parameter.
 #include <mutex>
 #include <string>
 
@@ -17,13 +19,16 @@ class LedgerApi {
   LedgerApi(std::string token, ledger::Store* ledger);
 
   // Whether `target` is the API's.
-  static bool owns(std::string_view path) { return path == "/v1" || path.starts_with("/v1/"); }
+  static bool owns(std::string_view path) {
+    return path == "/v1" || path.starts_with("/v1/") || path == "/ui";
+  }
 
   HttpResponse handle(const HttpRequest& request);
 
  private:
   HttpResponse rooms(std::string_view query);
   HttpResponse room(std::string_view sid);
+  HttpResponse ui(std::string_view query);
 
   std::string token_;
   ledger::Store* ledger_;

@@ -1,5 +1,6 @@
 #include "util/base64.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 
@@ -73,6 +74,15 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   if (!size) return std::nullopt;
   out.resize(*size);
   return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  // The alphabets differ in two characters only; a text that mixes them is refused.
+  if (text.find_first_of("-_") != std::string_view::npos) return std::nullopt;
+  std::string url(text);
+  std::replace(url.begin(), url.end(), '+', '-');
+  std::replace(url.begin(), url.end(), '/', '_');
+  return base64url_decode(url);
 }
 
 std::optional<std::size_t> base64url_decode_into(std::string_view text, std::span<char> out) {

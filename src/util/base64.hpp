@@ -18,6 +18,9 @@ std::string base64url_encode(std::string_view bytes);
 // alphabet or an impossible length.
 std::optional<std::string> base64url_decode(std::string_view text);
 
+// Decodes the standard alphabet (HTTP Basic credentials), with or without padding.
+std::optional<std::string> base64_decode(std::string_view text);
+
 // Bytes that always suffice to decode `characters` of base64.
 constexpr std::size_t base64_decoded_capacity(std::size_t characters) {
   return characters / 4 * 3 + 2;

@@ -36,7 +36,7 @@ test('a room recorded to its end is "recorded" with its file, and stays in the l
   let recorder = await startRecorder({ env, cwd });
   const room = standin.addRoom('hearing-42');
   try {
-    await hook(recorder, eventBody('room_started', { room: { name: room.name, sid: room.sid } }));
+    await hook(recorder, eventBody('room_started', { room: { name: room.name, sid: room.sid, metadata: '{"case":"C-17"}' } }));
     await recorder.waitForOutput(/recording started room=hearing-42 /);
     const egress = standin.endEgress(standin.startsFor('hearing-42')[0].egressId, EgressStatus.EGRESS_COMPLETE);
     egress.fileResults[0].size = 1234567n;
@@ -52,6 +52,7 @@ test('a room recorded to its end is "recorded" with its file, and stays in the l
     }, 'the room recorded in the ledger', 10000, 50);
     assert.equal(found.name, 'hearing-42');
     assert.equal(found.learned_from, 'webhook');
+    assert.equal(found.metadata, '{"case":"C-17"}');
     assert.equal(found.rule, 'top level');
     assert.match(found.started_at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
     assert.ok(found.finished_at);
@@ -196,6 +197,11 @@ test('the API: off without api_token; with it, 401 without the token, rooms in p
     assert.equal(second.rooms.length, 1);
     assert.equal(second.next_page_token, '');
     assert.deepEqual([...first.rooms, ...second.rooms].map((r) => r.sid), rooms.map((r) => r.sid), 'newest first, no room twice');
+
+    // No query string at all: the defaults (the last 24 hours).
+    const bare = await get(recorder, '/v1/rooms', token);
+    assert.equal(bare.status, 200);
+    assert.equal((await bare.json()).rooms.length, 3);
 
     const one = await get(recorder, `/v1/rooms/${rooms[0].sid}`, token);
     assert.equal(one.status, 200);

@@ -70,4 +70,12 @@ TEST(Base64, DecodesAndEncodesIntoTheCallersBuffer) {
 }
 
 }  // namespace
+TEST(Base64, StandardDecodeReadsBasicCredentials) {
+  // RFC 7617's example: "Aladdin:open sesame".
+  EXPECT_EQ(base64_decode("QWxhZGRpbjpvcGVuIHNlc2FtZQ=="), "Aladdin:open sesame");
+  EXPECT_EQ(base64_decode(base64_encode("\xfb\xff\xfe?>")), "\xfb\xff\xfe?>");  // + and /
+  EXPECT_FALSE(base64_decode("-_-_"));  // the URL alphabet is not this one
+  EXPECT_FALSE(base64_decode("a"));
+}
+
 }  // namespace ar::util

@@ -1,0 +1,69 @@
+#include "ledger/report_html.hpp"
+
+#include <gtest/gtest.h>
+
+namespace ar::ledger {
+namespace {
+
+Room session(std::string sid, std::string name, Status status) {
+  Room room;
+  room.sid = std::move(sid);
+  room.name = std::move(name);
+  room.status = status;
+  room.started_ms = 1'000'000;
+  room.finished_ms = 1'100'000;
+  return room;
+}
+
+TEST(LedgerHtml, CountsEveryStatusAndShowsTheFilteredRows) {
+  HtmlPage page;
+  Room recorded = session("RM_a", "class-a", Status::kRecorded);
+  Recording r;
+  r.egress_id = "EG_1";
+  r.status = "EGRESS_COMPLETE";
+  r.started_ms = 1'010'000;  // 10 % into the room's life
+  r.ended_ms = 1'100'000;
+  r.files.push_back({"a.mp4", "https://store.example/a.mp4?sig=1&x=2", 5, 90});
+  recorded.recordings.push_back(r);
+  recorded.first_recording_ms = 1'010'000;
+  page.rooms = {recorded, session("RM_b", "hearing", Status::kUnrecorded),
+                session("RM_c", "class-c", Status::kUnrecorded)};
+  const std::string all = rooms_html(page);
+  EXPECT_NE(all.find("class=\"all current\" data-count=\"3\""), std::string::npos) << all;
+  EXPECT_NE(all.find("class=\"status unrecorded\" data-count=\"2\""), std::string::npos);
+  EXPECT_NE(all.find("class=\"status partial\" data-count=\"0\""), std::string::npos);
+  EXPECT_NE(all.find("<tr id=\"RM_a\" data-status=\"recorded\">"), std::string::npos);
+  EXPECT_NE(all.find("<td class=\"delay\">10.0s</td>"), std::string::npos);
+  EXPECT_NE(all.find("style=\"left:10.0%;width:90.0%\""), std::string::npos);
+  EXPECT_NE(all.find("<a href=\"https://store.example/a.mp4?sig=1&amp;x=2\">"), std::string::npos);
+  page.showing = Status::kUnrecorded;
+  const std::string filtered = rooms_html(page);
+  EXPECT_EQ(filtered.find("<tr id=\"RM_a\""), std::string::npos);
+  EXPECT_NE(filtered.find("<tr id=\"RM_b\""), std::string::npos);
+  EXPECT_NE(filtered.find("class=\"status unrecorded current\""), std::string::npos);
+  EXPECT_NE(filtered.find("data-count=\"3\""), std::string::npos);  // counts stay whole
+  page.showing = Status::kPartial;
+  EXPECT_NE(rooms_html(page).find("No room sessions with status partial"), std::string::npos);
+}
+
+TEST(LedgerHtml, WhatRoomsAndEgressSayIsEscapedAndOnlyKnownSchemesAreLinks) {
+  HtmlPage page;
+  Room room = session("RM_x", "<script>alert('x')</script>", Status::kPartial);
+  Recording r;
+  r.egress_id = "EG_\"1";
+  r.status = "EGRESS_FAILED";
+  r.error = "<b>boom</b>";
+  r.files.push_back({"f", "javascript:alert(1)", 0, 0});
+  room.recordings.push_back(r);
+  page.rooms = {room};
+  const std::string html = rooms_html(page);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("href=\"javascript:"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;boom&lt;/b&gt;"), std::string::npos);
+  EXPECT_NE(html.find("data-egress=\"EG_&quot;1\""), std::string::npos);
+  EXPECT_NE(html.find("class=\"failed\""), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ar::ledger
