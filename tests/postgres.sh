@@ -16,7 +16,13 @@ if [ "$(id -u)" = 0 ]; then as_owner=(setpriv --reuid=nobody --regid=nogroup --c
 start() {
   local dir=$1 password port
   mkdir -p "$dir"
-  [ "$(id -u)" = 0 ] && chown nobody:nogroup "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    chown nobody:nogroup "$dir"
+    if ! "${as_owner[@]}" test -w "$dir"; then
+      echo "postgres.sh: $dir is not reachable by nobody (a parent directory is private): use one that is" >&2
+      return 1
+    fi
+  fi
   password=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')
   (umask 077 && echo "$password" >"$dir/password")
   [ "$(id -u)" = 0 ] && chown nobody:nogroup "$dir/password"

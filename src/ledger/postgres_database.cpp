@@ -1,11 +1,10 @@
 #include "ledger/postgres_database.hpp"
 
-#include <libpq-fe.h>
-
 #include <array>
 #include <memory>
 #include <vector>
 
+#include "ledger/libpq.hpp"
 #include "ledger/store.hpp"
 #include "util/redact.hpp"
 
@@ -18,16 +17,16 @@ constexpr Oid kText = 25;
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(4242003)";
 
 struct ResultDeleter {
-  void operator()(PGresult* result) const { PQclear(result); }
+  void operator()(PGresult* result) const { libpq().clear(result); }
 };
 using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
 
 struct OptionsDeleter {
-  void operator()(PQconninfoOption* options) const { PQconninfoFree(options); }
+  void operator()(PQconninfoOption* options) const { libpq().conninfoFree(options); }
 };
 
 bool succeeded(const PGresult* result) {
-  const ExecStatusType status = PQresultStatus(result);
+  const ExecStatusType status = libpq().resultStatus(result);
   return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
 }
 
@@ -44,8 +43,8 @@ struct Parsed {
 Parsed parse(const std::string& url) {
   char* parse_error = nullptr;
   const std::unique_ptr<PQconninfoOption, OptionsDeleter> options(
-      PQconninfoParse(url.c_str(), &parse_error));
-  PQfreemem(parse_error);
+      libpq().conninfoParse(url.c_str(), &parse_error));
+  libpq().freemem(parse_error);
   if (!options) {
     throw StoreError(
         "is not a PostgreSQL URL: write postgresql://USER:PASSWORD@HOST:5432/DATABASE");
@@ -88,28 +87,28 @@ PostgresDatabase::PostgresDatabase(const std::string& url, Access access) {
                                             "dbname",          nullptr};
   const std::array<const char*, 6> values{"5",         "30000", "30", "auto-recorder",
                                           url.c_str(), nullptr};
-  conn_ = PQconnectdbParams(keywords.data(), values.data(), 1);
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    const std::string why = PQerrorMessage(conn_);
-    PQfinish(conn_);
+  conn_ = libpq().connectdbParams(keywords.data(), values.data(), 1);
+  if (libpq().status(conn_) != CONNECTION_OK) {
+    const std::string why = libpq().errorMessage(conn_);
+    libpq().finish(conn_);
     conn_ = nullptr;
     fail("cannot connect: " + why);
   }
   // NOTICEs ("relation already exists, skipping") would go to stderr as they are.
-  PQsetNoticeProcessor(
+  libpq().setNoticeProcessor(
       conn_, [](void* /*arg*/, const char* /*message*/) {}, nullptr);
   read_only_ = access == Access::kRead;
   try {
     if (read_only_) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
   } catch (...) {
-    PQfinish(conn_);  // no destructor runs for a constructor that throws
+    libpq().finish(conn_);  // no destructor runs for a constructor that throws
     conn_ = nullptr;
     throw;
   }
 }
 
 PostgresDatabase::~PostgresDatabase() {
-  PQfinish(conn_);
+  libpq().finish(conn_);
 }
 
 void PostgresDatabase::fail(std::string_view what) const {
@@ -127,10 +126,10 @@ void PostgresDatabase::fail(std::string_view what) const {
 }
 
 void PostgresDatabase::reconnect_if_lost() {
-  if (PQstatus(conn_) == CONNECTION_OK) return;
-  PQreset(conn_);  // the same parameters; the session's settings are set again below
-  if (PQstatus(conn_) != CONNECTION_OK) {
-    fail(std::string("connection lost: ") + PQerrorMessage(conn_));
+  if (libpq().status(conn_) == CONNECTION_OK) return;
+  libpq().reset(conn_);  // the same parameters; the session's settings are set again below
+  if (libpq().status(conn_) != CONNECTION_OK) {
+    fail(std::string("connection lost: ") + libpq().errorMessage(conn_));
   }
   if (read_only_) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
 }
@@ -154,30 +153,31 @@ Result PostgresDatabase::run(std::string_view sql, std::initializer_list<Param> 
   values.reserve(texts.size());
   for (const std::string& text : texts) values.push_back(text.c_str());
   const std::string statement(sql);
-  const ResultPtr result(PQexecParams(conn_, statement.c_str(), static_cast<int>(values.size()),
-                                      types.data(), values.data(), nullptr, nullptr, 0));
-  if (!succeeded(result.get())) fail(PQerrorMessage(conn_));
+  const ResultPtr result(libpq().execParams(conn_, statement.c_str(),
+                                            static_cast<int>(values.size()), types.data(),
+                                            values.data(), nullptr, nullptr, 0));
+  if (!succeeded(result.get())) fail(libpq().errorMessage(conn_));
   Result out;
-  const int rows = PQntuples(result.get());
-  const int columns = PQnfields(result.get());
+  const int rows = libpq().ntuples(result.get());
+  const int columns = libpq().nfields(result.get());
   out.rows.reserve(static_cast<std::size_t>(rows));
   for (int r = 0; r < rows; ++r) {
     Row row;
     row.columns.reserve(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
-      row.columns.emplace_back(PQgetvalue(result.get(), r, c),
-                               static_cast<std::size_t>(PQgetlength(result.get(), r, c)));
+      row.columns.emplace_back(libpq().getvalue(result.get(), r, c),
+                               static_cast<std::size_t>(libpq().getlength(result.get(), r, c)));
     }
     out.rows.push_back(std::move(row));
   }
-  const char* changed = PQcmdTuples(result.get());
+  const char* changed = libpq().cmdTuples(result.get());
   out.changed = changed[0] == '\0' ? 0 : std::stoul(changed);
   return out;
 }
 
 void PostgresDatabase::exec(const std::string& sql) {
-  const ResultPtr result(PQexec(conn_, sql.c_str()));
-  if (!succeeded(result.get())) fail(PQerrorMessage(conn_));
+  const ResultPtr result(libpq().exec(conn_, sql.c_str()));
+  if (!succeeded(result.get())) fail(libpq().errorMessage(conn_));
 }
 
 void PostgresDatabase::begin() {
@@ -193,7 +193,7 @@ void PostgresDatabase::commit() {
 
 void PostgresDatabase::rollback() noexcept {
   in_transaction_ = false;
-  PQclear(PQexec(conn_, "ROLLBACK"));
+  libpq().clear(libpq().exec(conn_, "ROLLBACK"));
 }
 
 int PostgresDatabase::lock_schema_version() {
