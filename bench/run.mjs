@@ -275,7 +275,7 @@ async function scale(standin) {
   const proc = await launch(BIN, [], {
     ready: /auto-recorder ready/,
     env: { PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret,
-      S3_BUCKET: 'bench', RECONCILE_INTERVAL: '2s' },
+      S3_BUCKET: 'bench', RECONCILE_INTERVAL: '2s', LEDGER_PATH: join(mkdtempSync(join(dir, 'ledger-')), 'ledger.db') },
   });
   let counts;
   for (;;) {

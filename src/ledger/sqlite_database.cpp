@@ -10,16 +10,14 @@
 namespace ar::ledger {
 namespace {
 
-// A prepared statement, finalized when it goes out of scope.
+// A prepared statement borrowed from the connection's cache: reset and unbound when done.
 class Statement {
  public:
-  Statement(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
-        SQLITE_OK) {
-      throw StoreError(sqlite3_errmsg(db));
-    }
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+  ~Statement() {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
   }
-  ~Statement() { sqlite3_finalize(stmt_); }
   Statement(const Statement&) = delete;
   Statement& operator=(const Statement&) = delete;
 
@@ -89,18 +87,42 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
     // Name globs become LIKE patterns (SqlStore): case-sensitive, as PostgreSQL's.
     exec("PRAGMA case_sensitive_like=ON");
   } catch (const StoreError& e) {
-    sqlite3_close(db_);
-    db_ = nullptr;
+    close();
     throw StoreError(path + ": " + e.what());
   }
 }
 
 SqliteDatabase::~SqliteDatabase() {
+  close();
+}
+
+void SqliteDatabase::StatementDeleter::operator()(sqlite3_stmt* stmt) const {
+  sqlite3_finalize(stmt);
+}
+
+// Prepared once per connection: the ledger runs the same few statements for every entry, and
+// parsing them again each time cost more than running them.
+sqlite3_stmt* SqliteDatabase::prepared(std::string_view sql) {
+  if (const auto found = statements_.find(sql); found != statements_.end()) {
+    return found->second.get();
+  }
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
+                         &stmt, nullptr) != SQLITE_OK) {
+    throw StoreError(sqlite3_errmsg(db_));
+  }
+  statements_.emplace(std::string(sql), stmt);
+  return stmt;
+}
+
+void SqliteDatabase::close() noexcept {
+  statements_.clear();  // finalized first: sqlite3_close refuses a connection with statements
   sqlite3_close(db_);
+  db_ = nullptr;
 }
 
 Result SqliteDatabase::run(std::string_view sql, std::initializer_list<Param> params) {
-  Statement statement(db_, sql);
+  Statement statement(db_, prepared(sql));
   std::size_t n = 0;
   for (const Param& param : params) statement.bind(++n, param);
   Result result;

@@ -1,11 +1,14 @@
 #pragma once
 // The ledger in one SQLite file, in WAL mode so that `auto-recorder report` reads while the
 // service writes. A file that is not a SQLite database is refused, never recreated.
+#include <map>
+#include <memory>
 #include <string>
 
 #include "ledger/database.hpp"
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace ar::ledger {
 
@@ -25,7 +28,14 @@ class SqliteDatabase final : public Database {
   int schema_version() override;
 
  private:
+  struct StatementDeleter {
+    void operator()(sqlite3_stmt* stmt) const;
+  };
+  sqlite3_stmt* prepared(std::string_view sql);
+  void close() noexcept;
+
   sqlite3* db_ = nullptr;
+  std::map<std::string, std::unique_ptr<sqlite3_stmt, StatementDeleter>, std::less<>> statements_;
 };
 
 }  // namespace ar::ledger

@@ -39,18 +39,16 @@ Recorder::Recorder(const Parts& parts)
       claims_(parts.claims),
       journal_(parts.journal),
       seen_(parts.delivery.dedupe_ttl, parts.delivery.dedupe_capacity),
+      ledger_sessions_(parts.delivery.dedupe_capacity),
       backoff_(parts.delivery.retry_initial_delay, parts.delivery.retry_max_delay, parts.seed) {}
 
 void Recorder::journal(ledger::Entry entry) {
   if (journal_ != nullptr) journal_->record(std::move(entry));
 }
 
-bool Recorder::ledger_lacks_session(const livekit::Room& room, TimePoint now) {
-  if (journal_ == nullptr || room.sid.empty() || seen_.contains(key("led:", room.sid), now)) {
-    return false;
-  }
-  seen_.insert(key("led:", room.sid), now);
-  return true;
+bool Recorder::ledger_lacks_session(const livekit::Room& room) {
+  if (journal_ == nullptr || room.sid.empty()) return false;
+  return ledger_sessions_.insert(std::hash<std::string_view>{}(room.sid));
 }
 
 void Recorder::journal_session(const livekit::Room& room, std::string_view learned_from,
@@ -152,7 +150,7 @@ void Recorder::on_room_finished(const livekit::Room& room, TimePoint now) {
   if (!room.sid.empty()) seen_.insert(key("fin:", room.sid), now);
   // The first the ledger hears of this session (room_finished overtook room_started, or both
   // came while the service was down): what the policy would have decided still counts.
-  if (ledger_lacks_session(room, now)) {
+  if (ledger_lacks_session(room)) {
     journal_session(room, "webhook", policy_.choose(room.name, room.metadata));
   }
   journal(ledger::RoomFinished{room.sid, wall_ms(), room.name, room.created_ms});
@@ -259,7 +257,7 @@ bool Recorder::chosen_by_policy(const livekit::Room& room, std::string_view orig
   choice = policy_.choose(room.name, room.metadata);
   const std::string& id = room.sid.empty() ? room.name : room.sid;
   // Once per room session: the reconciler meets a skipped room on every pass.
-  if (ledger_lacks_session(room, now)) {
+  if (ledger_lacks_session(room)) {
     journal_session(room, origin == "reconciler" ? "reconciler" : "webhook", choice);
   }
   if (choice.metadata_unparsable && !seen_.contains(key("meta:", id), now)) {

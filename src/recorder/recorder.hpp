@@ -24,6 +24,7 @@
 #include "livekit/egress_info.hpp"
 #include "livekit/webhook.hpp"
 #include "recorder/delivery.hpp"
+#include "recorder/recent_ids.hpp"
 #include "recorder/retry_policy.hpp"
 #include "recorder/seen_set.hpp"
 #include "recording/policy.hpp"
@@ -118,8 +119,9 @@ class Recorder {
   void report_stop(const livekit::Room& room, std::string_view origin, TimePoint now);
   // Tells the ledger, when there is one.
   void journal(ledger::Entry entry);
-  // True once per room session while the ledger has not heard of it (then it has).
-  bool ledger_lacks_session(const livekit::Room& room, TimePoint now);
+  // True once per room session while the ledger has not heard of it (then it has; of the latest
+  // dedupe_capacity sessions).
+  bool ledger_lacks_session(const livekit::Room& room);
   // The session's name, start, how it was heard of, and the policy's decision.
   void journal_session(const livekit::Room& room, std::string_view learned_from,
                        const recording::Choice& choice);
@@ -150,8 +152,9 @@ class Recorder {
   std::unordered_map<std::string, History> history_;      // by room name, only rooms with failures
   std::unordered_map<std::string, std::string> stopped_;  // room sid -> the egress stopped
   // Keys "ev:" event id, "sid:" room sid (room_started handled), "fin:" room sid (finished),
-  // "meta:" / "skip:" / "stop:" room (said once), "led:" room sid (told the ledger).
+  // "meta:" / "skip:" / "stop:" room (said once).
   SeenSet seen_;
+  RecentIds ledger_sessions_;  // sessions already told to the ledger, by their sid's hash
   Backoff backoff_;
   std::uint64_t next_attempt_id_ = 1;
   std::size_t most_pending_ = 0;  // the most attempts at once since the queue was last empty
