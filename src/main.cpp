@@ -92,6 +92,13 @@ int run(const config::Config& config) {
                                             {{"error", detail}});
                                       }
                                     },
+                                .on_prune_error =
+                                    [](std::string_view detail) {
+                                      log::warn(
+                                          "ledger retention: old sessions could not be deleted; "
+                                          "tried again in an hour",
+                                          {{"error", detail}});
+                                    },
                                 .on_ended =
                                     [](ledger::Status status) {
                                       metrics::room_session_ended(ledger::to_string(status));

@@ -3,6 +3,8 @@
 # with a password (scram-sha-256), run as `nobody` when called as root (postgres refuses root).
 #   tests/postgres.sh start DIR      starts one in DIR (created); prints its URL
 #   tests/postgres.sh stop DIR       stops it and removes DIR
+#   tests/postgres.sh kill DIR       stops it at once, as a crash would, keeping its data
+#   tests/postgres.sh restart DIR    starts a killed one again, on the same port
 #   tests/postgres.sh run CMD...     runs CMD with AR_TEST_POSTGRES_URL set, then stops it
 set -euo pipefail
 bin=/usr/lib/postgresql/15/bin
@@ -30,9 +32,8 @@ start() {
     --auth=scram-sha-256 -E UTF8 --locale=C >"$dir/initdb.log" 2>&1
   for _ in 1 2 3 4 5; do
     port=$((20000 + RANDOM % 20000))
-    if "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -w -t 30 -l "$dir/server.log" \
-      -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off" \
-      start >/dev/null; then
+    if serve "$dir" "$port"; then
+      echo "$port" >"$dir/port"
       echo "postgresql://ledger:$password@127.0.0.1:$port/postgres"
       return 0
     fi
@@ -40,6 +41,13 @@ start() {
   echo "postgres.sh: the server did not start; $dir/server.log says:" >&2
   tail -n 20 "$dir/server.log" >&2
   return 1
+}
+
+serve() {
+  local dir=$1 port=$2
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -w -t 30 -l "$dir/server.log" \
+    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$dir -c fsync=off" \
+    start >/dev/null
 }
 
 stop() {
@@ -51,6 +59,8 @@ stop() {
 case ${1:-} in
   start) start "$2" ;;
   stop) stop "$2" ;;
+  kill) "${as_owner[@]}" "$bin/pg_ctl" -D "$2/data" -m immediate stop >/dev/null ;;
+  restart) serve "$2" "$(cat "$2/port")" ;;
   run)
     shift
     dir=$(mktemp -d /tmp/ar-postgres.XXXXXX)
@@ -59,5 +69,5 @@ case ${1:-} in
     export AR_TEST_POSTGRES_URL
     "$@"
     ;;
-  *) echo "usage: $0 start DIR | stop DIR | run CMD..." >&2; exit 2 ;;
+  *) echo "usage: $0 start DIR | stop DIR | kill DIR | restart DIR | run CMD..." >&2; exit 2 ;;
 esac

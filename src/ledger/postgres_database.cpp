@@ -153,9 +153,17 @@ Result PostgresDatabase::run(std::string_view sql, std::initializer_list<Param> 
   values.reserve(texts.size());
   for (const std::string& text : texts) values.push_back(text.c_str());
   const std::string statement(sql);
-  const ResultPtr result(libpq().execParams(conn_, statement.c_str(),
-                                            static_cast<int>(values.size()), types.data(),
-                                            values.data(), nullptr, nullptr, 0));
+  const auto execute = [&] {
+    return ResultPtr(libpq().execParams(conn_, statement.c_str(), static_cast<int>(values.size()),
+                                        types.data(), values.data(), nullptr, nullptr, 0));
+  };
+  ResultPtr result = execute();
+  // A connection the server dropped (a restart) shows only when used: outside a transaction the
+  // statement is tried once more on a new one, so the first read after an outage works.
+  if (!succeeded(result.get()) && !in_transaction_ && libpq().status(conn_) == CONNECTION_BAD) {
+    reconnect_if_lost();
+    result = execute();
+  }
   if (!succeeded(result.get())) fail(libpq().errorMessage(conn_));
   Result out;
   const int rows = libpq().ntuples(result.get());

@@ -55,9 +55,9 @@ void Writer::prune_if_due() {
   try {
     store_->prune(now_ms - options_.retention.count());
   } catch (const std::exception& e) {
+    // Counted and said; writes go on, and pruning is tried again at the next hour.
     ++write_errors_;
-    if (options_.on_state) options_.on_state(false, std::string("retention: ") + e.what());
-    if (options_.on_state) options_.on_state(true, "");  // writes go on; pruning is retried
+    if (options_.on_prune_error) options_.on_prune_error(e.what());
   }
 }
 

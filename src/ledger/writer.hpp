@@ -26,6 +26,8 @@ struct WriterOptions {
   std::chrono::milliseconds prune_every{std::chrono::hours(1)};
   // Told when writes start failing (with why) and when they work again; on the writer's thread.
   std::function<void(bool ok, std::string_view detail)> on_state{};
+  // Told why pruning failed (it is tried again after prune_every); on the writer's thread.
+  std::function<void(std::string_view detail)> on_prune_error{};
   // Told the final status of each session that ended (Store::apply); on the writer's thread.
   std::function<void(Status final_status)> on_ended{};
 };

@@ -41,7 +41,7 @@ async function hook(recorder, body) {
   assert.equal(answer.status, 200, answer.text);
 }
 
-async function rooms(recorder) {
+async function roomsOf(recorder) {
   const answer = await fetch(`${recorder.url}/v1/rooms?since=1h`, { headers: { authorization: `Bearer ${TOKEN}` } });
   assert.equal(answer.status, 200);
   return (await answer.json()).rooms;
@@ -61,12 +61,12 @@ test('replicas write one ledger: a room whose webhooks reached one replica is li
     await hook(b, eventBody('room_finished', { room: { name: room.name, sid: room.sid } }));
     let found;
     await until(async () => {
-      found = (await rooms(b)).find((r) => r.sid === room.sid);
+      found = (await roomsOf(b)).find((r) => r.sid === room.sid);
       return found?.status === 'recorded' && found.finished_at;
     }, 'the room recorded, as the other replica lists it', 10000, 50);
     assert.equal(found.recordings[0].egress_id, egress.egressId);
     assert.equal(found.recordings[0].files[0].location, egress.fileResults[0].location);
-    assert.deepEqual((await rooms(a)).find((r) => r.sid === room.sid), found);
+    assert.deepEqual((await roomsOf(a)).find((r) => r.sid === room.sid), found);
 
     // The audit reads the same database with the same configuration.
     const cwd = tempDir();
@@ -76,6 +76,36 @@ test('replicas write one ledger: a room whose webhooks reached one replica is li
   } finally {
     await Promise.all([a.stop(), b.stop()]); // each checks its output holds no password
     standin.removeRoom('tribunal-7');
+  }
+});
+
+test('PostgreSQL killed for real: recording goes on, /readyz stays 200, and the ledger catches up when it returns', async () => {
+  const { env, config, secrets } = replicaSetup();
+  const recorder = await startRecorder({ env, config, secrets });
+  const rooms = ['outage-1', 'outage-2'].map((name) => standin.addRoom(name));
+  const metric = async (name) => Number((await (await fetch(`${recorder.url}/metrics`)).text()).match(new RegExp(`^${name} (\\S+)$`, 'm'))[1]);
+  try {
+    postgres.kill();
+    for (const room of rooms) await hook(recorder, eventBody('room_started', { room: { name: room.name, sid: room.sid } }));
+    await recorder.waitForOutput(/recording started room=outage-2 /);
+    assert.equal(standin.startsFor('outage-1').length, 1, 'recorded while the ledger is down');
+    await recorder.waitForOutput(/ledger write failed: entries wait in memory/);
+    const ready = await fetch(`${recorder.url}/readyz`);
+    assert.equal(ready.status, 200, await ready.text());
+    await recorder.until(async () => await metric('auto_recorder_ledger_queue') > 0, 'entries waiting in the queue', 10000);
+    assert.ok(await metric('auto_recorder_ledger_write_errors_total') >= 1);
+
+    postgres.restart();
+    await recorder.waitForOutput(/ledger writes again: catching up/, 15000);
+    await recorder.until(async () => {
+      const listed = new Map((await roomsOf(recorder)).map((r) => [r.sid, r.status]));
+      return rooms.every((room) => listed.get(room.sid) === 'recording');
+    }, 'both rooms in the ledger after the outage', 15000);
+    assert.equal(await metric('auto_recorder_ledger_queue'), 0);
+    assert.equal(await metric('auto_recorder_ledger_dropped_total'), 0, 'nothing lost');
+  } finally {
+    await recorder.stop();
+    for (const room of rooms) standin.removeRoom(room.name);
   }
 });
 

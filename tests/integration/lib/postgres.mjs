@@ -22,6 +22,15 @@ export class PostgresServer {
     return this.url.replace(`:${this.password}@`, `:${placeholder}@`);
   }
 
+  // Gone at once, as when its node dies; its data stays for restart().
+  kill() {
+    execFileSync('bash', [SCRIPT, 'kill', this.dir]);
+  }
+
+  restart() {
+    execFileSync('bash', [SCRIPT, 'restart', this.dir]);
+  }
+
   stop() {
     if (this.dir) execFileSync('bash', [SCRIPT, 'stop', this.dir]);
   }

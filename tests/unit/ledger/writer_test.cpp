@@ -20,6 +20,7 @@ class CountingStore final : public Store {
     std::vector<std::string> sids;  // in the order applied
     std::vector<std::size_t> batch_sizes;
     std::atomic<bool> failing{false};
+    std::atomic<bool> prune_fails{false};
     // While set, the first write waits until it is fulfilled (a slow disk): entries pile up.
     std::optional<std::shared_future<void>> first_write_waits;
   };
@@ -35,7 +36,10 @@ class CountingStore final : public Store {
   }
   Page rooms(const Query& /*query*/) override { return {}; }
   std::optional<Room> room(std::string_view /*sid*/) override { return std::nullopt; }
-  std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
+  std::size_t prune(std::int64_t /*before_ms*/) override {
+    if (shared_.prune_fails) throw StoreError("disk I/O error (test)");
+    return 0;
+  }
 
  private:
   Shared& shared_;
@@ -115,6 +119,28 @@ TEST(LedgerWriter, PastItsBoundTheOldestEntriesAreDroppedAndCounted) {
   writer.stop(milliseconds(5000));
   ASSERT_EQ(shared.sids.size(), 10U);
   EXPECT_EQ(shared.sids.front(), "RM_15");  // the newest ten were kept
+}
+
+TEST(LedgerWriter, AFailedPruneIsSaidAndCountedWhileWritesGoOn) {
+  CountingStore::Shared shared;
+  shared.prune_fails = true;
+  std::promise<std::string> said;
+  std::atomic<int> state_changes{0};
+  Writer writer(std::make_unique<CountingStore>(shared),
+                {.retention = std::chrono::hours(1),
+                 .on_state = [&](bool, std::string_view) { ++state_changes; },
+                 .on_prune_error =
+                     [&, once = std::make_shared<std::once_flag>()](std::string_view why) {
+                       std::call_once(*once, [&] { said.set_value(std::string(why)); });
+                     }});
+  auto why = said.get_future();
+  writer.record(seen(1));  // the first pass writes, then prunes
+  ASSERT_EQ(why.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_EQ(why.get(), "disk I/O error (test)");
+  EXPECT_EQ(writer.written(), 1U);
+  EXPECT_GE(writer.write_errors(), 1U);
+  writer.stop(milliseconds(5000));
+  EXPECT_EQ(state_changes.load(), 0);  // writes never failed: nothing said of them
 }
 
 }  // namespace
