@@ -205,13 +205,21 @@ async function ledgerBursts(standin) {
   const pgDir = join(tmpdir(), `auto-recorder-bench-postgres-${process.pid}`);
   const url = execFileSync('bash', [join(ROOT, 'tests/postgres.sh'), 'start', pgDir], { encoding: 'utf8' }).trim();
   try {
-    // Two rounds in turn, the better of each kept: the first burst of a run also warms the
-    // stand-in and the machine up, which would count against whichever went first.
+    // Three rounds in turn, the best time of each kept (rooms missed or doubled in any round
+    // count): the first burst of a run also warms the
+    // stand-in and the machine up, which would count against whichever went first, and single
+    // bursts on this shared machine vary by a quarter.
     const result = {};
-    for (const round of [1, 2]) {
+    for (const round of [1, 2, 3]) {
       for (const [key, ledger] of [['off', { LEDGER: 'off' }], ['sqlite', undefined], ['postgres', { LEDGER_POSTGRES_URL: url }]]) {
-        const run = await burst(recorderTarget(standin, { name: `auto-recorder (ledger ${key})`, ledger }), standin, `burst-ledger-${key}-${round}-`);
-        if (!result[key] || run.recordedMs < result[key].recordedMs) result[key] = run;
+        const prefix = `burst-ledger-${key}-${round}-`;
+        const run = await burst(recorderTarget(standin, { name: `auto-recorder (ledger ${key})`, ledger }), standin, prefix);
+        await control(standin, `/forget?prefix=${prefix}`); // each burst meets the same stand-in
+        const best = result[key];
+        result[key] = !best ? run : {
+          acknowledgedMs: Math.min(best.acknowledgedMs, run.acknowledgedMs), recordedMs: Math.min(best.recordedMs, run.recordedMs),
+          missed: best.missed + run.missed, doubled: best.doubled + run.doubled, peak: Math.max(best.peak, run.peak),
+        };
       }
     }
     return result;

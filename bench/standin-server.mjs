@@ -5,6 +5,7 @@
 //                                answers { names: [...], sids: [...] } (only the first 10 with L)
 //   POST /delay?ms=M              every StartRoomCompositeEgress answers after M ms
 //   GET  /counts?prefix=P         { rooms, recorded, doubled, starts } for rooms named P*
+//   POST /forget?prefix=P         the rooms named P* and their egresses are gone, as if never there
 import http from 'node:http';
 import { LiveKitStandIn } from '../tests/integration/lib/standin.mjs';
 
@@ -33,6 +34,12 @@ const control = http.createServer((req, res) => {
     for (const e of standin.egresses) if (e.roomName.startsWith(prefix)) counts.set(e.roomName, (counts.get(e.roomName) ?? 0) + 1);
     const rooms = [...standin.rooms.keys()].filter((n) => n.startsWith(prefix)).length;
     return reply({ rooms, recorded: counts.size, doubled: [...counts.values()].filter((n) => n > 1).length, starts: [...counts.values()].reduce((a, b) => a + b, 0) });
+  }
+  if (url.pathname === '/forget') {
+    const prefix = url.searchParams.get('prefix');
+    for (const name of [...standin.rooms.keys()]) if (name.startsWith(prefix)) standin.rooms.delete(name);
+    standin.egresses = standin.egresses.filter((e) => !e.roomName.startsWith(prefix));
+    return reply({});
   }
   res.writeHead(404).end();
 });

@@ -1,5 +1,8 @@
 #include "ledger/writer.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <iterator>
 #include <vector>
 
@@ -18,6 +21,7 @@ Writer::~Writer() {
 }
 
 void Writer::record(Entry entry) {
+  bool was_empty = false;
   {
     const std::lock_guard lock(mutex_);
     if (stopping_) return;
@@ -25,9 +29,12 @@ void Writer::record(Entry entry) {
       queue_.pop_front();
       ++dropped_;
     }
+    was_empty = queue_.empty();
     queue_.push_back(std::move(entry));
   }
-  wake_.notify_one();
+  // The writer sleeps only on an empty queue (or between retries, on a timer): waking it for
+  // every entry of a burst cost a futex call each on the threads that start recordings.
+  if (was_empty) wake_.notify_one();
 }
 
 std::size_t Writer::queued() const {
@@ -62,6 +69,9 @@ void Writer::prune_if_due() {
 }
 
 void Writer::run() {
+  // Below the threads that answer webhooks and start recordings: when the cores are busy (a
+  // burst of rooms) the ledger waits, and catches up after. Linux's nice is per thread.
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
   bool failing = false;
   std::vector<Entry> batch;
   for (;;) {
