@@ -418,6 +418,9 @@ TEST_F(RecorderTest, IgnoredEventsChangeNothing) {
   auto joined = event("participant_joined", "EV_1");
   joined.room = room;
   EXPECT_EQ(recorder().on_webhook(joined), Verdict::kAccepted);
+  settle();
+  // Participant and track events do not touch the ledger either.
+  EXPECT_EQ(journal.status(room.sid), "(not in the ledger)");
   EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_1")), Verdict::kAccepted);
   settle();
   EXPECT_EQ(livekit.starts_for("class-1"), 1U);
