@@ -2,17 +2,13 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 
 namespace ar::ledger {
 namespace {
 
 constexpr std::array<std::string_view, 6> kNames{"recording", "recorded", "partial",
                                                  "stopped",   "skipped",  "unrecorded"};
-
-bool active(const Recording& r) {
-  return r.status == "EGRESS_STARTING" || r.status == "EGRESS_ACTIVE" ||
-         r.status == "EGRESS_ENDING";
-}
 
 // Egress ends a room's recording as the room closes, and its egress_ended often arrives before
 // room_finished: the recorder then sees a recording that ended while its room lived, and notes
@@ -26,12 +22,32 @@ bool stopped_while_room_lived(const Recording& r, const Room& room) {
   return room.finished_ms - r.ended_ms > kClosingMs;
 }
 
-bool failed(const Recording& r) {
+}  // namespace
+
+bool recording_active(const Recording& r) {
+  return r.status == "EGRESS_STARTING" || r.status == "EGRESS_ACTIVE" ||
+         r.status == "EGRESS_ENDING";
+}
+
+bool recording_failed(const Recording& r) {
   return r.status == "EGRESS_FAILED" || r.status == "EGRESS_ABORTED" ||
          r.status == "EGRESS_LIMIT_REACHED";
 }
 
-}  // namespace
+std::string status_names() {
+  std::string out;
+  for (std::size_t i = 0; i < kNames.size(); ++i) {
+    if (i > 0) out += i + 1 == kNames.size() ? " or " : ", ";
+    out += kNames.at(i);
+  }
+  return out;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string_view to_string(Status status) {
   return kNames.at(static_cast<std::size_t>(status));
@@ -48,7 +64,7 @@ Status status_of(const Room& room) {
   if (room.decision == "skip") return Status::kSkipped;
   if (room.recordings.empty()) return Status::kUnrecorded;
   const bool lives = room.finished_ms == 0;
-  if (std::any_of(room.recordings.begin(), room.recordings.end(), failed)) {
+  if (std::any_of(room.recordings.begin(), room.recordings.end(), recording_failed)) {
     // A failure mid-room left a gap even when a restart followed; one after the room finished
     // may have cut the file short.
     return Status::kPartial;
@@ -60,7 +76,8 @@ Status status_of(const Room& room) {
   if (lives) {
     // Every recording ended while the room goes on: stopped, or about to close (egress ends a
     // recording when its room closes, sometimes just before room_finished arrives).
-    const bool any_active = std::any_of(room.recordings.begin(), room.recordings.end(), active);
+    const bool any_active =
+        std::any_of(room.recordings.begin(), room.recordings.end(), recording_active);
     return any_active ? Status::kRecording : Status::kStopped;
   }
   return Status::kRecorded;
@@ -68,7 +85,7 @@ Status status_of(const Room& room) {
 
 bool ended(const Room& room) {
   return room.finished_ms != 0 &&
-         std::none_of(room.recordings.begin(), room.recordings.end(), active);
+         std::none_of(room.recordings.begin(), room.recordings.end(), recording_active);
 }
 
 double start_delay_seconds(const Room& room) {

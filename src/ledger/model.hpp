@@ -19,6 +19,8 @@ enum class Status {
 };
 
 std::string_view to_string(Status status);
+// "recording, recorded, partial, stopped, skipped or unrecorded": for messages.
+std::string status_names();
 // nullopt-like: false when `name` is none of the statuses' names.
 bool status_named(std::string_view name, Status& out);
 
@@ -60,12 +62,20 @@ struct Room {
   Status status = Status::kUnrecorded;  // derived by status_of
 };
 
+// A recording egress still works on (starting, active, ending), or one that ended badly (failed,
+// aborted, limit reached).
+bool recording_active(const Recording& r);
+bool recording_failed(const Recording& r);
+
 // The session's one status, from what the ledger knows of it.
 Status status_of(const Room& room);
 
 // The session is over: its room finished and no recording of it is still starting, active or
 // ending. Its status is then final.
 bool ended(const Room& room);
+
+// The wall clock, in the ledger's unit: milliseconds since the Unix epoch.
+std::int64_t now_ms();
 
 // Seconds of the meeting missing from the start of its first recording; -1 when none started.
 double start_delay_seconds(const Room& room);

@@ -9,8 +9,8 @@ namespace ar::ledger {
 std::unique_ptr<Store> open_store(const Settings& settings, Access access) {
   if (!settings.postgres_url.empty()) {
     auto db = std::make_unique<PostgresDatabase>(settings.postgres_url, access);
-    std::string where = db->where();
-    return std::make_unique<SqlStore>(std::move(db), access, std::move(where));
+    const std::string where = db->where();
+    return std::make_unique<SqlStore>(std::move(db), access, where);
   }
   return std::make_unique<SqlStore>(std::make_unique<SqliteDatabase>(settings.path, access), access,
                                     settings.path);

@@ -60,6 +60,12 @@ json::object room_object(const Room& room) {
       {"recordings", std::move(recordings)}};
 }
 
+json::array rooms_array(const std::vector<Room>& rooms) {
+  json::array out;
+  for (const Room& room : rooms) out.push_back(room_object(room));
+  return out;
+}
+
 // RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled.
 std::string csv_field(std::string_view text) {
   if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
@@ -172,16 +178,12 @@ std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_m
 }
 
 std::string rooms_json(const std::vector<Room>& rooms) {
-  json::array out;
-  for (const Room& room : rooms) out.push_back(room_object(room));
-  return json::serialize(json::object{{"rooms", std::move(out)}});
+  return json::serialize(json::object{{"rooms", rooms_array(rooms)}});
 }
 
 std::string page_json(const std::vector<Room>& rooms, std::string_view next_page_token) {
-  json::array out;
-  for (const Room& room : rooms) out.push_back(room_object(room));
   return json::serialize(
-      json::object{{"rooms", std::move(out)}, {"next_page_token", next_page_token}});
+      json::object{{"rooms", rooms_array(rooms)}, {"next_page_token", next_page_token}});
 }
 
 std::string room_json(const Room& room) {

@@ -1,7 +1,6 @@
 #include "ledger/report_command.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <limits>
 #include <ostream>
 
@@ -16,13 +15,11 @@ int report(const Settings& settings, const ReportArgs& args, std::ostream& out, 
            "replicas): there is nothing to report\n";
     return kReportError;
   }
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const std::int64_t now = now_ms();
   Query query;
-  const auto since = parse_time(args.since, now_ms);
+  const auto since = parse_time(args.since, now);
   const auto until = args.until.empty() ? std::optional(std::numeric_limits<std::int64_t>::max())
-                                        : parse_time(args.until, now_ms);
+                                        : parse_time(args.until, now);
   if (!since || !until) {
     err << "auto-recorder report: --" << (since ? "until" : "since") << " \""
         << (since ? args.until : args.since)
@@ -36,7 +33,7 @@ int report(const Settings& settings, const ReportArgs& args, std::ostream& out, 
     Status status{};
     if (!status_named(args.status, status)) {
       err << "auto-recorder report: --status \"" << args.status
-          << "\" is not a status: recording, recorded, partial, stopped, skipped or unrecorded\n";
+          << "\" is not a status: " << status_names() << "\n";
       return kReportError;
     }
     query.status = status;

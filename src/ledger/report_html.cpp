@@ -54,14 +54,8 @@ bool linkable(std::string_view location) {
 }
 
 std::string recording_class(const Recording& r) {
-  if (r.status == "EGRESS_FAILED" || r.status == "EGRESS_ABORTED" ||
-      r.status == "EGRESS_LIMIT_REACHED") {
-    return "failed";
-  }
-  if (r.status == "EGRESS_STARTING" || r.status == "EGRESS_ACTIVE" || r.status == "EGRESS_ENDING") {
-    return "active";
-  }
-  return "done";
+  if (recording_failed(r)) return "failed";
+  return recording_active(r) ? "active" : "done";
 }
 
 // The room's life from its start to its end (or now), and the part each recording covered.

@@ -11,11 +11,8 @@ namespace {
 
 namespace json = boost::json;
 
-std::int64_t final_status(std::string_view status) {
-  return status == "EGRESS_COMPLETE" || status == "EGRESS_FAILED" || status == "EGRESS_ABORTED" ||
-                 status == "EGRESS_LIMIT_REACHED"
-             ? 1
-             : 0;
+std::int64_t ended_for_good(const Recording& r) {
+  return r.status == "EGRESS_COMPLETE" || recording_failed(r) ? 1 : 0;
 }
 
 std::string files_json(const std::vector<File>& files) {
@@ -128,7 +125,7 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
     const std::string files = files_json(r.files);
     db.run(kUpsertRecording, {r.egress_id, sid, r.status, r.started_ms, r.ended_ms, r.error, files,
                               r.playlist_location, r.segment_count, r.image_count,
-                              r.manifest_location, final_status(r.status)});
+                              r.manifest_location, ended_for_good(r)});
     if (r.started_ms > 0) {
       db.run(
           "UPDATE rooms SET first_recording_ms = CASE WHEN first_recording_ms = 0 OR "

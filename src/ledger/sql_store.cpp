@@ -122,22 +122,27 @@ int SqlStore::schema_version() {
   return static_cast<int>(kMigrations.size());
 }
 
-SqlStore::SqlStore(std::unique_ptr<Database> db, Access access, std::string where)
+SqlStore::SqlStore(std::unique_ptr<Database> db, Access access, const std::string& where)
     : db_(std::move(db)) {
-  const auto refuse = [&](const std::string& why) { throw StoreError(where + ": " + why); };
-  const int version = db_->schema_version();
-  if (version > schema_version()) {
-    refuse("schema version " + std::to_string(version) + " is newer than this binary's (" +
-           std::to_string(schema_version()) + "): run the newer auto-recorder");
-  }
-  if (access == Access::kWrite) {
-    try {
-      migrate();
-    } catch (const StoreError& e) {
-      refuse(e.what());
+  try {
+    if (access == Access::kWrite) {
+      migrate();  // refuses a newer schema under the migration lock
+    } else {
+      const int version = db_->schema_version();
+      refuse_newer(version);
+      if (version == 0)
+        throw StoreError("holds no ledger yet: the service creates it when it starts");
     }
-  } else if (version == 0) {
-    refuse("holds no ledger yet: the service creates it when it starts");
+  } catch (const StoreError& e) {
+    throw StoreError(where + ": " + e.what());
+  }
+}
+
+void SqlStore::refuse_newer(int version) {
+  if (version > schema_version()) {
+    throw StoreError("schema version " + std::to_string(version) +
+                     " is newer than this binary's (" + std::to_string(schema_version()) +
+                     "): run the newer auto-recorder");
   }
 }
 
@@ -145,10 +150,7 @@ SqlStore::SqlStore(std::unique_ptr<Database> db, Access access, std::string wher
 void SqlStore::migrate() {
   in_transaction(*db_, [&] {
     const int version = db_->lock_schema_version();
-    if (version > schema_version()) {
-      throw StoreError("schema version " + std::to_string(version) +
-                       " is newer than this binary's: run the newer auto-recorder");
-    }
+    refuse_newer(version);
     if (version == schema_version()) return;
     for (auto i = static_cast<std::size_t>(version); i < kMigrations.size(); ++i) {
       db_->exec(kMigrations.at(i));

@@ -14,7 +14,7 @@ class SqlStore final : public Store {
  public:
   // `where` names the database in errors (a path, or host and database, never a password).
   // Throws StoreError.
-  SqlStore(std::unique_ptr<Database> db, Access access, std::string where);
+  SqlStore(std::unique_ptr<Database> db, Access access, const std::string& where);
 
   std::vector<Status> apply(std::span<const Entry> entries) override;
   Page rooms(const Query& query) override;
@@ -26,6 +26,7 @@ class SqlStore final : public Store {
 
  private:
   void migrate();
+  static void refuse_newer(int version);
   void apply_one(const Entry& entry, const std::string& sid);
   void load_recordings(Room& room);
   // Stores the session's status; its final status when it has just ended.

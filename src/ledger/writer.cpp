@@ -56,11 +56,8 @@ void Writer::stop(std::chrono::milliseconds drain) {
 void Writer::prune_if_due() {
   if (options_.retention.count() == 0 || steady_clock::now() < next_prune_) return;
   next_prune_ = steady_clock::now() + options_.prune_every;
-  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
   try {
-    store_->prune(now_ms - options_.retention.count());
+    store_->prune(now_ms() - options_.retention.count());
   } catch (const std::exception& e) {
     // Counted and said; writes go on, and pruning is tried again at the next hour.
     ++write_errors_;

@@ -2,7 +2,6 @@
 
 #include <boost/url/parse_query.hpp>
 #include <charconv>
-#include <chrono>
 
 #include "ledger/report.hpp"
 #include "ledger/report_html.hpp"
@@ -57,15 +56,8 @@ std::optional<ledger::Status> status_parameter(std::string_view value) {
 
 HttpResponse bad_status(std::string_view value) {
   std::string why = "\"";
-  why.append(value).append(
-      "\" is not recording, recorded, partial, stopped, skipped or unrecorded");
+  why.append(value).append("\" is not ").append(ledger::status_names());
   return bad_parameter("status", why);
-}
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 }  // namespace
@@ -141,7 +133,7 @@ HttpResponse LedgerApi::rooms(std::string_view query_text) {
       return bad_parameter(key, "is not one of since, until, status, name, limit, page_token");
     }
   }
-  const std::int64_t now = now_ms();
+  const std::int64_t now = ledger::now_ms();
   const auto from = ledger::parse_time(since, now);
   if (!from) return bad_parameter("since", "write RFC 3339 or a duration back from now (24h, 7d)");
   query.since_ms = *from;
@@ -150,27 +142,31 @@ HttpResponse LedgerApi::rooms(std::string_view query_text) {
     if (!to) return bad_parameter("until", "write RFC 3339 or a duration back from now (24h, 7d)");
     query.until_ms = *to;
   }
-  try {
-    // Reads run on the HTTP threads: one at a time, and never queued behind another (webhooks
-    // wait on these threads too).
-    const std::unique_lock lock(mutex_, std::try_to_lock);
-    if (!lock) return busy();
-    const ledger::Page page = ledger_->rooms(query);
-    return json(ledger::page_json(page.rooms, page.next_page_token));
-  } catch (const std::invalid_argument& e) {
-    return bad_parameter("page_token", e.what());
-  } catch (const ledger::StoreError& e) {
-    return text(503, std::string("the ledger cannot be read now: ") + e.what());
-  }
+  return read([&](ledger::Store& store) {
+    try {
+      const ledger::Page page = store.rooms(query);
+      return json(ledger::page_json(page.rooms, page.next_page_token));
+    } catch (const std::invalid_argument& e) {
+      return bad_parameter("page_token", e.what());
+    }
+  });
 }
 
 HttpResponse LedgerApi::room(std::string_view sid) {
+  return read([&](ledger::Store& store) {
+    const auto found = store.room(sid);
+    if (!found) return text(404, "no room session " + std::string(sid) + " in the ledger");
+    return json(ledger::room_json(*found));
+  });
+}
+
+// Reads run on the HTTP threads: one at a time, and never queued behind another (webhooks wait
+// on these threads too).
+HttpResponse LedgerApi::read(const std::function<HttpResponse(ledger::Store&)>& answer) {
   try {
     const std::unique_lock lock(mutex_, std::try_to_lock);
     if (!lock) return busy();
-    const auto found = ledger_->room(sid);
-    if (!found) return text(404, "no room session " + std::string(sid) + " in the ledger");
-    return json(ledger::room_json(*found));
+    return answer(*ledger_);
   } catch (const ledger::StoreError& e) {
     return text(503, std::string("the ledger cannot be read now: ") + e.what());
   }
@@ -189,23 +185,19 @@ HttpResponse LedgerApi::ui(std::string_view query_text) {
     page.showing = status_parameter(value);
     if (!page.showing) return bad_status(value);
   }
-  page.now_ms = now_ms();
+  page.now_ms = ledger::now_ms();
   ledger::Query query;
   query.since_ms = page.now_ms - std::int64_t{24} * 3600 * 1000;
   query.limit = 1000;
-  try {
-    const std::unique_lock lock(mutex_, std::try_to_lock);
-    if (!lock) return busy();
-    ledger::Page found = ledger_->rooms(query);
+  return read([&](ledger::Store& store) {
+    ledger::Page found = store.rooms(query);
     page.rooms = std::move(found.rooms);
     page.truncated = !found.next_page_token.empty();
-  } catch (const ledger::StoreError& e) {
-    return text(503, std::string("the ledger cannot be read now: ") + e.what());
-  }
-  HttpResponse answer;
-  answer.body = ledger::rooms_html(page);
-  answer.content_type = "text/html; charset=utf-8";
-  return answer;
+    HttpResponse answer;
+    answer.body = ledger::rooms_html(page);
+    answer.content_type = "text/html; charset=utf-8";
+    return answer;
+  });
 }
 
 }  // namespace ar::server

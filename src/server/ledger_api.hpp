@@ -5,6 +5,7 @@
 // time, or gets 401: "Authorization: Bearer <token>", or HTTP Basic with the token as password
 // (what a browser sends for /ui). Query parameters that do not parse get 400 naming the
 // parameter.
+#include <functional>
 #include <mutex>
 #include <string>
 
@@ -29,6 +30,8 @@ class LedgerApi {
   HttpResponse rooms(std::string_view query);
   HttpResponse room(std::string_view sid);
   HttpResponse ui(std::string_view query);
+  // `answer` reads the store, under the lock; busy (503) while another request reads.
+  HttpResponse read(const std::function<HttpResponse(ledger::Store&)>& answer);
 
   std::string token_;
   ledger::Store* ledger_;
