@@ -17,6 +17,7 @@
 #include "coordination/coordination.hpp"
 #include "ledger/open.hpp"
 #include "ledger/report_command.hpp"
+#include "ledger/spill.hpp"
 #include "ledger/writer.hpp"
 #include "livekit/egress.hpp"
 #include "livekit/twirp_client.hpp"
@@ -40,6 +41,35 @@ namespace {
 
 namespace asio = boost::asio;
 using namespace ar;
+
+// What a spill file of the last stop held, now written first.
+void report_replay(std::size_t entries, std::size_t unreadable, std::string_view error) {
+  const std::string count = std::to_string(entries);
+  const std::string bad = std::to_string(unreadable);
+  if (!error.empty()) {
+    log::error("ledger: the spill file of the last stop cannot be read; its entries are lost",
+               {{"error", error}});
+  } else if (unreadable > 0) {
+    log::error("ledger: lines of the spill file of the last stop are not entries and are lost",
+               {{"entries", count}, {"lost", bad}});
+  }
+  if (entries > 0) {
+    log::info("ledger: writing what the last stop could not, before anything new",
+              {{"entries", count}});
+  }
+}
+
+// What was left queued at a stop, because the store did not answer.
+void report_spill(std::size_t entries, std::string_view error) {
+  const std::string count = std::to_string(entries);
+  if (error.empty()) {
+    log::warn("ledger unreachable at stop: entries kept in the spill file for the next start",
+              {{"entries", count}});
+  } else {
+    log::error("ledger unreachable at stop and the spill file cannot be written: entries lost",
+               {{"lost", count}, {"error", error}});
+  }
+}
 
 int run(const config::Config& config) {
   log::setup(config.log);
@@ -77,6 +107,12 @@ int run(const config::Config& config) {
   }
   std::unique_ptr<ledger::Writer> ledger;
   if (config.ledger.enabled) {
+    if (const auto problem = ledger::spill_problem(config.ledger.spill_file())) {
+      log::warn(
+          "ledger: entries still unwritten at a stop cannot be kept for the next start here; set "
+          "ledger.spill_path (LEDGER_SPILL_PATH) to a file in a writable directory",
+          {{"error", *problem}});
+    }
     try {
       ledger = std::make_unique<ledger::Writer>(
           ledger::open_store(config.ledger, ledger::Access::kWrite),
@@ -102,7 +138,10 @@ int run(const config::Config& config) {
                                 .on_ended =
                                     [](ledger::Status status) {
                                       metrics::room_session_ended(ledger::to_string(status));
-                                    }});
+                                    },
+                                .spill_path = config.ledger.spill_file(),
+                                .on_replay = report_replay,
+                                .on_spill = report_spill});
     } catch (const ledger::StoreError& e) {
       if (config.ledger.path_set || !config.ledger.postgres_url.empty()) {
         log::error(config.ledger.setting() + " " + e.what());
@@ -124,7 +163,7 @@ int run(const config::Config& config) {
                                .journal = ledger.get(),
                                .seed = std::random_device{}()});
   recorder::Reconciler reconciler(recorder, api, timers, config.delivery.reconcile_interval,
-                                  coordination.get());
+                                  coordination.get(), {ledger.get(), ledger.get()});
   const livekit::WebhookVerifier verifier(config.webhook.api_key, config.webhook.api_secret,
                                           config.webhook.leeway);
   // The API reads the ledger through a connection of its own: it never blocks the writer.

@@ -150,6 +150,7 @@ ledger::Settings read_ledger(const Reader& in, bool redis_enabled,
     throw ConfigError(name_of("ledger.retention") + " must be at least 1h");
   }
   ledger.postgres_url = in.text("ledger.postgres_url");
+  ledger.spill_path = in.text("ledger.spill_path");
   if (ledger.enabled && ledger.path_set && !ledger.postgres_url.empty()) {
     throw ConfigError(name_of("ledger.path") + " and " + name_of("ledger.postgres_url") +
                       " are both set: the ledger is in one place; remove one of them");

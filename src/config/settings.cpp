@@ -150,6 +150,10 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"ledger.postgres_url", "LEDGER_POSTGRES_URL", "", Kind::kString, kSecret,
      "PostgreSQL URL (postgresql://USER:PASSWORD@HOST:5432/DATABASE?sslmode=require) of the "
      "ledger every replica writes; needed with redis:, used instead of ledger.path when set."},
+    {"ledger.spill_path", "LEDGER_SPILL_PATH", "", Kind::kString, kPlain,
+     "File where entries the ledger could not write before a stop wait for the next start "
+     "(its database was unreachable). Unset: ledger.path with .spill appended, or ledger.spill "
+     "in the working directory with ledger.postgres_url."},
     {"ledger.retention", "LEDGER_RETENTION", "9600h", Kind::kDuration, kPlain,
      "How long room sessions are kept (9600h: 400 days); older ones are deleted hourly."},
     {"api_token", "API_TOKEN", "", Kind::kString, kSecret,

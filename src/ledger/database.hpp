@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -44,7 +45,10 @@ class Database {
   virtual ~Database() = default;
 
   // One statement with parameters $1..$n (a statement may leave some out). Throws StoreError.
-  virtual Result run(std::string_view sql, std::initializer_list<Param> params) = 0;
+  virtual Result run(std::string_view sql, std::span<const Param> params) = 0;
+  Result run(std::string_view sql, std::initializer_list<Param> params) {
+    return run(sql, std::span<const Param>(params.begin(), params.size()));
+  }
   // Statements without parameters, several at once (a migration).
   virtual void exec(const std::string& sql) = 0;
 

@@ -25,10 +25,12 @@ struct Decided {
   std::string rule;
 };
 
-// A start failed for a transient reason and is retried.
+// A start failed for a transient reason and is retried. `key` names this retry among all
+// (process, attempt, retry number), so that the same entry applied twice counts once.
 struct StartRetried {
   std::string sid;
   std::string error;
+  std::string key;
 };
 
 // A start failed for good (refused, given up, shutting down).
@@ -57,16 +59,28 @@ struct StoppedOnPurpose {
   std::string egress_id;
 };
 
-// room_finished: the session ended (it may be the first the ledger hears of it).
+// room_finished: the session ended (it may be the first the ledger hears of it). Or the reconciler
+// found the room gone from ListRooms without its room_finished (closed_by "reconciler", at_ms
+// the best estimate); a room_finished that comes later replaces the estimate.
 struct RoomFinished {
   std::string sid;
   std::int64_t at_ms = 0;
   std::string name;
   std::int64_t started_ms = 0;  // 0 when LiveKit did not say
+  std::string closed_by;        // "" from LiveKit's webhook, "reconciler" when inferred
+};
+
+// LiveKit no longer lists a recording the ledger holds as not ended, and its room is gone: it
+// forgot the egress (after about 24 h) before the ledger learned how it ended. Closed with what is
+// known (closed_by "reconciler"); a report of its end that still comes replaces that.
+struct RecordingClosed {
+  std::string sid;
+  std::string egress_id;
+  std::int64_t at_ms = 0;
 };
 
 using Entry = std::variant<RoomSeen, Decided, StartRetried, StartFailed, RecordingStarted,
-                           EgressReported, StoppedOnPurpose, RoomFinished>;
+                           EgressReported, StoppedOnPurpose, RoomFinished, RecordingClosed>;
 
 // Where the recorder sends entries. Never blocks and never fails: the ledger writes on its own
 // thread, and a ledger that is behind or down must not slow recording.

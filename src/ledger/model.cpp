@@ -25,13 +25,21 @@ bool stopped_while_room_lived(const Recording& r, const Room& room) {
 }  // namespace
 
 bool recording_active(const Recording& r) {
-  return r.status == "EGRESS_STARTING" || r.status == "EGRESS_ACTIVE" ||
-         r.status == "EGRESS_ENDING";
+  return r.closed_by.empty() && (r.status == "EGRESS_STARTING" || r.status == "EGRESS_ACTIVE" ||
+                                 r.status == "EGRESS_ENDING");
 }
 
 bool recording_failed(const Recording& r) {
   return r.status == "EGRESS_FAILED" || r.status == "EGRESS_ABORTED" ||
          r.status == "EGRESS_LIMIT_REACHED";
+}
+
+bool recording_final(const Recording& r) {
+  return r.status == "EGRESS_COMPLETE" || recording_failed(r);
+}
+
+bool recording_end_unknown(const Recording& r) {
+  return !r.closed_by.empty() && !recording_final(r);
 }
 
 std::string status_names() {
@@ -64,9 +72,12 @@ Status status_of(const Room& room) {
   if (room.decision == "skip") return Status::kSkipped;
   if (room.recordings.empty()) return Status::kUnrecorded;
   const bool lives = room.finished_ms == 0;
-  if (std::any_of(room.recordings.begin(), room.recordings.end(), recording_failed)) {
+  if (std::any_of(room.recordings.begin(), room.recordings.end(), [](const Recording& r) {
+        return recording_failed(r) || recording_end_unknown(r);
+      })) {
     // A failure mid-room left a gap even when a restart followed; one after the room finished
-    // may have cut the file short.
+    // may have cut the file short. A recording whose end LiveKit forgot before the ledger learned
+    // it cannot be shown complete: someone has to look at its file.
     return Status::kPartial;
   }
   if (std::any_of(room.recordings.begin(), room.recordings.end(),

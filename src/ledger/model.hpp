@@ -43,6 +43,10 @@ struct Recording {
   std::int64_t image_count = 0;
   std::string manifest_location;
   bool stopped_on_purpose = false;  // ended EGRESS_COMPLETE while its room lived on
+  bool restart = false;             // started again after a recording of the room failed
+  // "reconciler" when the ledger closed it itself: LiveKit no longer listed it, and its room was
+  // gone, before the ledger learned how it ended. Its status is the last one LiveKit reported.
+  std::string closed_by;
 };
 
 struct Room {
@@ -58,14 +62,21 @@ struct Room {
   std::int64_t retries = 0;      // starts retried after a transient failure
   std::int64_t restarts = 0;     // recordings started again after one failed mid-room
   std::int64_t first_recording_ms = 0;  // when the first recording started
+  // "reconciler" when the session's end was inferred: its room_finished never came, and LiveKit
+  // no longer listed the room. finished_ms is then the ledger's best estimate (docs/ledger.md).
+  std::string closed_by;
+  std::int64_t changed_ms = 0;          // when the ledger last saw the status change (its clock)
   std::vector<Recording> recordings;    // oldest first
   Status status = Status::kUnrecorded;  // derived by status_of
 };
 
-// A recording egress still works on (starting, active, ending), or one that ended badly (failed,
-// aborted, limit reached).
+// A recording egress still works on (starting, active, ending), and whose end the ledger has not
+// closed itself; one that ended badly (failed, aborted, limit reached); one whose end LiveKit
+// reported (complete or badly); one the ledger closed without ever learning how it ended.
 bool recording_active(const Recording& r);
 bool recording_failed(const Recording& r);
+bool recording_final(const Recording& r);
+bool recording_end_unknown(const Recording& r);
 
 // The session's one status, from what the ledger knows of it.
 Status status_of(const Room& room);

@@ -134,7 +134,7 @@ void PostgresDatabase::reconnect_if_lost() {
   if (read_only_) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
 }
 
-Result PostgresDatabase::run(std::string_view sql, std::initializer_list<Param> params) {
+Result PostgresDatabase::run(std::string_view sql, std::span<const Param> params) {
   // Inside a transaction a lost connection fails the transaction: it is never half-redone.
   if (!in_transaction_) reconnect_if_lost();
   std::vector<std::string> texts;

@@ -20,7 +20,8 @@ class PostgresDatabase final : public Database {
   PostgresDatabase(const std::string& url, Access access);
   ~PostgresDatabase() override;
 
-  Result run(std::string_view sql, std::initializer_list<Param> params) override;
+  using Database::run;
+  Result run(std::string_view sql, std::span<const Param> params) override;
   void exec(const std::string& sql) override;
   void begin() override;
   void commit() override;

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <map>
 
+#include "ledger/files_json.hpp"
 #include "util/duration.hpp"
 
 namespace ar::ledger {
@@ -20,19 +21,12 @@ json::value time_or_null(std::int64_t ms) {
 }
 
 json::object recording_object(const Recording& r) {
-  json::array files;
-  for (const File& f : r.files) {
-    files.push_back(json::object{{"filename", f.filename},
-                                 {"location", f.location},
-                                 {"size", f.size},
-                                 {"duration_seconds", f.duration_seconds}});
-  }
   return json::object{{"egress_id", r.egress_id},
                       {"status", r.status},
                       {"started_at", time_or_null(r.started_ms)},
                       {"ended_at", time_or_null(r.ended_ms)},
                       {"error", r.error},
-                      {"files", std::move(files)},
+                      {"files", files_to_json(r.files)},
                       {"playlist_location", r.playlist_location},
                       {"segment_count", r.segment_count},
                       {"image_count", r.image_count},

@@ -10,7 +10,15 @@ struct Settings {
   std::string path = "ledger.db";  // SQLite file; relative to the working directory
   bool path_set = false;           // named by the operator, not the default
   std::string postgres_url;        // PostgreSQL instead of the file (several replicas); secret
+  std::string spill_path;          // entries not written at a stop; empty: spill_file()'s default
   std::chrono::milliseconds retention{std::chrono::hours(24 * 400)};
+
+  // Where entries not written at a stop wait for the next start: beside the SQLite file, or in
+  // the working directory (a pod's emptyDir in the manifests) for PostgreSQL.
+  std::string spill_file() const {
+    if (!spill_path.empty()) return spill_path;
+    return postgres_url.empty() ? path + ".spill" : "ledger.spill";
+  }
 
   // The setting that names where the ledger is, for messages: "ledger.path (LEDGER_PATH)".
   std::string setting() const {

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "ledger/files_json.hpp"
 #include "ledger/sql_store.hpp"
 #include "ledger/sql_transaction.hpp"
 
@@ -11,19 +12,8 @@ namespace {
 
 namespace json = boost::json;
 
-std::int64_t ended_for_good(const Recording& r) {
-  return r.status == "EGRESS_COMPLETE" || recording_failed(r) ? 1 : 0;
-}
-
-std::string files_json(const std::vector<File>& files) {
-  json::array out;
-  for (const File& f : files) {
-    out.push_back(json::object{{"filename", f.filename},
-                               {"location", f.location},
-                               {"size", f.size},
-                               {"duration_seconds", f.duration_seconds}});
-  }
-  return json::serialize(out);
+std::int64_t final_flag(const Recording& r) {
+  return recording_final(r) ? 1 : 0;
 }
 
 // The sid every entry carries.
@@ -38,30 +28,44 @@ constexpr const char* kEnsureRoom =
     "INSERT INTO rooms (sid, name) VALUES ($1, $2) ON CONFLICT (sid) DO UPDATE SET "
     "name = CASE WHEN rooms.name = '' THEN excluded.name ELSE rooms.name END";
 
-// Webhooks may arrive out of order: an ended recording does not become active again, and what
-// is known (a file list, a location, a count) is not forgotten by a report that lacks it.
+// Webhooks may arrive out of order: an ended recording does not become active again, what its
+// end reported (files, error, locations) is not replaced by an earlier report delivered late, and
+// what is known is not forgotten by a report that lacks it. An end LiveKit reports replaces one
+// the ledger inferred (closed_by). $12: whether this report is an end (is_final).
+#define KEPT_AFTER_END "WHEN recordings.is_final = 1 AND $12 = 0 "
 constexpr const char* kUpsertRecording =
     "INSERT INTO recordings (egress_id, room_sid, status, started_ms, ended_ms, error, files, "
-    "playlist_location, segment_count, image_count, manifest_location) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+    "playlist_location, segment_count, image_count, manifest_location, is_final) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
     "ON CONFLICT (egress_id) DO UPDATE SET "
-    "status = CASE WHEN recordings.status IN ('EGRESS_COMPLETE', 'EGRESS_FAILED', "
-    "'EGRESS_ABORTED', 'EGRESS_LIMIT_REACHED') AND $12 = 0 THEN recordings.status "
-    "ELSE excluded.status END, "
+    "status = CASE " KEPT_AFTER_END
+    "THEN recordings.status ELSE excluded.status END, "
+    "is_final = CASE WHEN $12 = 1 THEN 1 ELSE recordings.is_final END, "
+    "closed_by = CASE WHEN $12 = 1 THEN '' ELSE recordings.closed_by END, "
     "started_ms = CASE WHEN excluded.started_ms > 0 THEN excluded.started_ms "
     "ELSE recordings.started_ms END, "
-    "ended_ms = CASE WHEN excluded.ended_ms > recordings.ended_ms THEN excluded.ended_ms "
+    "ended_ms = CASE WHEN excluded.ended_ms > recordings.ended_ms OR "
+    "(excluded.ended_ms > 0 AND recordings.closed_by <> '') THEN excluded.ended_ms "
     "ELSE recordings.ended_ms END, "
-    "error = CASE WHEN excluded.error <> '' THEN excluded.error ELSE recordings.error END, "
-    "files = CASE WHEN excluded.files <> '[]' THEN excluded.files ELSE recordings.files END, "
-    "playlist_location = CASE WHEN excluded.playlist_location <> '' "
-    "THEN excluded.playlist_location ELSE recordings.playlist_location END, "
+    "error = CASE " KEPT_AFTER_END
+    "THEN recordings.error "
+    "WHEN excluded.error <> '' THEN excluded.error ELSE recordings.error END, "
+    "files = CASE " KEPT_AFTER_END
+    "THEN recordings.files "
+    "WHEN excluded.files <> '[]' THEN excluded.files ELSE recordings.files END, "
+    "playlist_location = CASE " KEPT_AFTER_END
+    "THEN recordings.playlist_location "
+    "WHEN excluded.playlist_location <> '' THEN excluded.playlist_location "
+    "ELSE recordings.playlist_location END, "
     "segment_count = CASE WHEN excluded.segment_count > recordings.segment_count "
     "THEN excluded.segment_count ELSE recordings.segment_count END, "
     "image_count = CASE WHEN excluded.image_count > recordings.image_count "
     "THEN excluded.image_count ELSE recordings.image_count END, "
-    "manifest_location = CASE WHEN excluded.manifest_location <> '' "
-    "THEN excluded.manifest_location ELSE recordings.manifest_location END";
+    "manifest_location = CASE " KEPT_AFTER_END
+    "THEN recordings.manifest_location "
+    "WHEN excluded.manifest_location <> '' THEN excluded.manifest_location "
+    "ELSE recordings.manifest_location END";
+#undef KEPT_AFTER_END
 
 }  // namespace
 
@@ -103,8 +107,18 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
            {sid, decided->record ? "record" : "skip", decided->rule});
   } else if (const auto* retried = std::get_if<StartRetried>(&entry)) {
     db.run(kEnsureRoom, {sid, ""});
-    db.run("UPDATE rooms SET retries = retries + 1, start_error = $2 WHERE sid = $1",
-           {sid, retried->error});
+    // Counted once per retry, however often the entry is applied (a spill replayed, a batch
+    // retried after a commit whose answer was lost).
+    const bool first_time =
+        retried->key.empty() || db.run(
+                                      "INSERT INTO start_retries (key, room_sid) VALUES ($1, $2) "
+                                      "ON CONFLICT (key) DO NOTHING",
+                                      {retried->key, sid})
+                                        .changed == 1;
+    if (first_time) {
+      db.run("UPDATE rooms SET retries = retries + 1, start_error = $2 WHERE sid = $1",
+             {sid, retried->error});
+    }
   } else if (const auto* failed = std::get_if<StartFailed>(&entry)) {
     db.run(kEnsureRoom, {sid, ""});
     db.run("UPDATE rooms SET start_error = $2 WHERE sid = $1", {sid, failed->error});
@@ -114,18 +128,25 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
         "INSERT INTO recordings (egress_id, room_sid, started_ms) VALUES ($1, $2, $3) "
         "ON CONFLICT (egress_id) DO NOTHING",
         {started->egress_id, sid, started->at_ms});
+    // A restart counts once, whichever way its recording is told twice.
+    const bool restart =
+        started->restart && db.run(
+                                  "UPDATE recordings SET restart = 1 WHERE egress_id = $1 AND "
+                                  "restart = 0",
+                                  {started->egress_id})
+                                    .changed == 1;
     db.run(
-        "UPDATE rooms SET start_error = '', restarts = restarts + $3, "
-        "first_recording_ms = CASE WHEN first_recording_ms = 0 THEN $2 "
-        "ELSE first_recording_ms END WHERE sid = $1",
-        {sid, started->at_ms, std::int64_t{started->restart ? 1 : 0}});
+        "UPDATE rooms SET restarts = restarts + $3, "
+        "first_recording_ms = CASE WHEN first_recording_ms = 0 OR first_recording_ms > $2 "
+        "THEN $2 ELSE first_recording_ms END WHERE sid = $1",
+        {sid, started->at_ms, std::int64_t{restart ? 1 : 0}});
   } else if (const auto* reported = std::get_if<EgressReported>(&entry)) {
     const Recording& r = reported->recording;
     db.run(kEnsureRoom, {sid, reported->room_name});
-    const std::string files = files_json(r.files);
+    const std::string files = json::serialize(files_to_json(r.files));
     db.run(kUpsertRecording, {r.egress_id, sid, r.status, r.started_ms, r.ended_ms, r.error, files,
                               r.playlist_location, r.segment_count, r.image_count,
-                              r.manifest_location, ended_for_good(r)});
+                              r.manifest_location, final_flag(r)});
     if (r.started_ms > 0) {
       db.run(
           "UPDATE rooms SET first_recording_ms = CASE WHEN first_recording_ms = 0 OR "
@@ -137,16 +158,26 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
     // Its egress_ended may have been lost: the recording is known from the stop alone.
     db.run(kEnsureRoom, {sid, ""});
     db.run(
-        "INSERT INTO recordings (egress_id, room_sid, status, stopped_on_purpose) "
-        "VALUES ($1, $2, 'EGRESS_COMPLETE', 1) "
+        "INSERT INTO recordings (egress_id, room_sid, status, stopped_on_purpose, is_final) "
+        "VALUES ($1, $2, 'EGRESS_COMPLETE', 1, 1) "
         "ON CONFLICT (egress_id) DO UPDATE SET stopped_on_purpose = 1",
         {stopped->egress_id, sid});
   } else if (const auto* finished = std::get_if<RoomFinished>(&entry)) {
     db.run(kEnsureRoom, {sid, finished->name});
     db.run("UPDATE rooms SET started_ms = $2 WHERE sid = $1 AND started_ms = 0",
            {sid, finished->started_ms > 0 ? finished->started_ms : finished->at_ms});
-    db.run("UPDATE rooms SET finished_ms = $2 WHERE sid = $1 AND finished_ms = 0",
-           {sid, finished->at_ms});
+    // The first end known is kept, but LiveKit's own room_finished replaces an estimate.
+    db.run(
+        "UPDATE rooms SET finished_ms = $2, closed_by = $3 WHERE sid = $1 AND "
+        "(finished_ms = 0 OR ($3 = '' AND closed_by <> ''))",
+        {sid, finished->at_ms, finished->closed_by});
+  } else if (const auto* closed = std::get_if<RecordingClosed>(&entry)) {
+    db.run(kEnsureRoom, {sid, ""});
+    db.run(
+        "UPDATE recordings SET closed_by = 'reconciler', "
+        "ended_ms = CASE WHEN ended_ms = 0 THEN $2 ELSE ended_ms END "
+        "WHERE egress_id = $1 AND closed_by = '' AND is_final = 0",
+        {closed->egress_id, closed->at_ms});
   }
 }
 

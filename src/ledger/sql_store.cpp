@@ -3,7 +3,9 @@
 #include <array>
 #include <boost/json.hpp>
 #include <charconv>
+#include <unordered_map>
 
+#include "ledger/files_json.hpp"
 #include "ledger/sql_transaction.hpp"
 
 namespace ar::ledger {
@@ -12,7 +14,7 @@ namespace {
 namespace json = boost::json;
 
 // Each migration runs once, in order, in one transaction; both databases understand it.
-constexpr std::array<const char*, 2> kMigrations{
+constexpr std::array<const char*, 3> kMigrations{
     R"sql(
 CREATE TABLE rooms (
   sid TEXT PRIMARY KEY,
@@ -50,32 +52,57 @@ CREATE INDEX recordings_by_room ON recordings (room_sid);
     R"sql(
 ALTER TABLE rooms ADD COLUMN ended BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE rooms ADD COLUMN metadata TEXT NOT NULL DEFAULT '';
+)sql",
+    // 3: the ledger converges to LiveKit without its webhooks (docs/ledger.md): ends it inferred
+    // (closed_by), when a status last changed (a window holds sessions that changed in it),
+    // entries applied twice counted once (restart, start_retries), whether LiveKit reported a
+    // recording's end (is_final: a flag is read without building a table for an IN list on
+    // every write), and what the reconciler and the windows look up by.
+    R"sql(
+ALTER TABLE rooms ADD COLUMN closed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE rooms ADD COLUMN changed_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE recordings ADD COLUMN closed_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE recordings ADD COLUMN restart BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE recordings ADD COLUMN is_final BIGINT NOT NULL DEFAULT 0;
+UPDATE recordings SET is_final = 1 WHERE status IN
+  ('EGRESS_COMPLETE', 'EGRESS_FAILED', 'EGRESS_ABORTED', 'EGRESS_LIMIT_REACHED');
+CREATE TABLE start_retries (
+  key TEXT PRIMARY KEY,
+  room_sid TEXT NOT NULL
+);
+CREATE INDEX start_retries_by_room ON start_retries (room_sid);
+CREATE INDEX rooms_unsettled ON rooms (sid) WHERE ended = 0;
+CREATE INDEX rooms_by_finish ON rooms (finished_ms);
+CREATE INDEX rooms_by_change ON rooms (changed_ms);
+CREATE INDEX recordings_by_start ON recordings (started_ms);
+CREATE INDEX recordings_by_end ON recordings (ended_ms);
 )sql"};
 
 constexpr const char* kRoomColumns =
     "sid, name, started_ms, finished_ms, learned_from, decision, rule, start_error, retries, "
-    "restarts, first_recording_ms, metadata";
+    "restarts, first_recording_ms, metadata, closed_by, changed_ms";
+
+constexpr const char* kRecordingColumns =
+    "room_sid, egress_id, status, started_ms, ended_ms, error, files, playlist_location, "
+    "segment_count, image_count, manifest_location, stopped_on_purpose, restart, closed_by";
+
+// The sessions of a window [$1, $2): those that started, finished or changed status in it, or
+// had a recording start or end (complete, failed, restarted) in it. Each part is read through an
+// index of its own.
+constexpr const char* kInWindow =
+    "sid IN (SELECT sid FROM rooms WHERE started_ms >= $1 AND started_ms < $2 "
+    "UNION SELECT sid FROM rooms WHERE finished_ms >= $1 AND finished_ms < $2 "
+    "UNION SELECT sid FROM rooms WHERE changed_ms >= $1 AND changed_ms < $2 "
+    "UNION SELECT room_sid FROM recordings WHERE started_ms >= $1 AND started_ms < $2 "
+    "UNION SELECT room_sid FROM recordings WHERE ended_ms >= $1 AND ended_ms < $2)";
+
+// Recordings are read for this many sessions at once.
+constexpr std::size_t kRecordingsPerQuery = 50;
 
 std::vector<File> files_from(const std::string& text) {
-  std::vector<File> out;
   boost::system::error_code ec;
   const json::value value = json::parse(text, ec);
-  if (ec || !value.is_array()) return out;
-  for (const json::value& item : value.get_array()) {
-    const json::object* o = item.if_object();
-    if (o == nullptr) continue;
-    File f;
-    if (const auto* v = o->if_contains("filename"); v && v->is_string())
-      f.filename = v->get_string();
-    if (const auto* v = o->if_contains("location"); v && v->is_string())
-      f.location = v->get_string();
-    if (const auto* v = o->if_contains("size"); v && v->is_int64()) f.size = v->get_int64();
-    if (const auto* v = o->if_contains("duration_seconds"); v && v->is_number()) {
-      f.duration_seconds = v->to_number<double>();
-    }
-    out.push_back(std::move(f));
-  }
-  return out;
+  return ec ? std::vector<File>{} : files_from_json(value);
 }
 
 Room room_from(const Row& row) {
@@ -92,7 +119,28 @@ Room room_from(const Row& row) {
   room.restarts = row.integer(9);
   room.first_recording_ms = row.integer(10);
   room.metadata = row.text(11);
+  room.closed_by = row.text(12);
+  room.changed_ms = row.integer(13);
   return room;
+}
+
+// A row of kRecordingColumns, after its room's sid.
+Recording recording_from(const Row& row) {
+  Recording r;
+  r.egress_id = row.text(1);
+  r.status = row.text(2);
+  r.started_ms = row.integer(3);
+  r.ended_ms = row.integer(4);
+  r.error = row.text(5);
+  r.files = files_from(row.text(6));
+  r.playlist_location = row.text(7);
+  r.segment_count = row.integer(8);
+  r.image_count = row.integer(9);
+  r.manifest_location = row.text(10);
+  r.stopped_on_purpose = row.integer(11) != 0;
+  r.restart = row.integer(12) != 0;
+  r.closed_by = row.text(13);
+  return r;
 }
 
 // "<started_ms>:<sid>" of the last row of a page.
@@ -162,35 +210,67 @@ void SqlStore::migrate() {
 std::optional<Status> SqlStore::refresh_status(const std::string& sid) {
   const auto loaded = room(sid);
   if (!loaded) return std::nullopt;
-  db_->run("UPDATE rooms SET status = $2 WHERE sid = $1", {sid, to_string(loaded->status)});
+  const std::int64_t now = now_ms();
+  // The status, when it last changed, and no start error once a recording exists.
+  db_->run(
+      "UPDATE rooms SET status = $2, changed_ms = CASE WHEN status <> $2 THEN $3 "
+      "ELSE changed_ms END, start_error = CASE WHEN $4 = 1 THEN '' ELSE start_error END "
+      "WHERE sid = $1",
+      {sid, to_string(loaded->status), now, std::int64_t{loaded->recordings.empty() ? 0 : 1}});
   if (!ended(*loaded)) return std::nullopt;
   // The row is locked until commit: of replicas writing the same session, one flips it.
-  const Result ended = db_->run("UPDATE rooms SET ended = 1 WHERE sid = $1 AND ended = 0", {sid});
+  const Result ended = db_->run(
+      "UPDATE rooms SET ended = 1, changed_ms = $2 WHERE sid = $1 AND ended = 0", {sid, now});
   return ended.changed == 1 ? std::optional(loaded->status) : std::nullopt;
 }
 
-void SqlStore::load_recordings(Room& room) {
-  const Result result = db_->run(
-      "SELECT egress_id, status, started_ms, ended_ms, error, files, playlist_location, "
-      "segment_count, image_count, manifest_location, stopped_on_purpose FROM recordings "
-      "WHERE room_sid = $1 ORDER BY started_ms, egress_id",
-      {room.sid});
-  for (const Row& row : result.rows) {
-    Recording r;
-    r.egress_id = row.text(0);
-    r.status = row.text(1);
-    r.started_ms = row.integer(2);
-    r.ended_ms = row.integer(3);
-    r.error = row.text(4);
-    r.files = files_from(row.text(5));
-    r.playlist_location = row.text(6);
-    r.segment_count = row.integer(7);
-    r.image_count = row.integer(8);
-    r.manifest_location = row.text(9);
-    r.stopped_on_purpose = row.integer(10) != 0;
-    room.recordings.push_back(std::move(r));
+void SqlStore::load_recordings(std::span<Room> rooms) {
+  for (std::size_t first = 0; first < rooms.size(); first += kRecordingsPerQuery) {
+    const std::span<Room> part =
+        rooms.subspan(first, std::min(kRecordingsPerQuery, rooms.size() - first));
+    std::unordered_map<std::string_view, Room*> by_sid;
+    for (Room& room : part) by_sid.emplace(room.sid, &room);
+    for (const Row& row : recording_rows(part).rows) {
+      if (const auto found = by_sid.find(row.text(0)); found != by_sid.end()) {
+        found->second->recordings.push_back(recording_from(row));
+      }
+    }
   }
-  room.status = status_of(room);
+  for (Room& room : rooms) room.status = status_of(room);
+}
+
+// One room's (the write path reads one after each batch), or up to kRecordingsPerQuery rooms'
+// in one statement, whose sids are padded with empty ones so that it is prepared once.
+Result SqlStore::recording_rows(std::span<const Room> rooms) {
+  const std::string columns = std::string("SELECT ") + kRecordingColumns + " FROM recordings ";
+  if (rooms.size() == 1) {
+    return db_->run(columns + "WHERE room_sid = $1 ORDER BY started_ms, egress_id",
+                    {rooms.front().sid});
+  }
+  std::string sql = columns + "WHERE room_sid IN (";
+  std::vector<Param> sids;
+  for (std::size_t i = 0; i < kRecordingsPerQuery; ++i) {
+    sql += (i == 0 ? "$" : ", $") + std::to_string(i + 1);
+    sids.emplace_back(i < rooms.size() ? std::string_view(rooms[i].sid) : std::string_view());
+  }
+  return db_->run(sql + ") ORDER BY started_ms, egress_id", sids);
+}
+
+Unsettled SqlStore::unsettled() {
+  Unsettled out;
+  for (const Row& row :
+       db_->run("SELECT sid, name, started_ms, finished_ms FROM rooms WHERE ended = 0", {}).rows) {
+    out.sessions.push_back({row.text(0), row.text(1), row.integer(2), row.integer(3)});
+  }
+  for (const Row& row :
+       db_->run("SELECT r.egress_id, r.room_sid, r.status, r.started_ms, r.ended_ms, r.closed_by "
+                "FROM recordings r JOIN rooms s ON s.sid = r.room_sid WHERE s.ended = 0",
+                {})
+           .rows) {
+    out.recordings.push_back({row.text(0), row.text(1), row.text(2), row.integer(3), row.integer(4),
+                              !row.text(5).empty()});
+  }
+  return out;
 }
 
 std::optional<Room> SqlStore::room(std::string_view sid) {
@@ -198,7 +278,7 @@ std::optional<Room> SqlStore::room(std::string_view sid) {
       db_->run(std::string("SELECT ") + kRoomColumns + " FROM rooms WHERE sid = $1", {sid});
   if (result.rows.empty()) return std::nullopt;
   Room room = room_from(result.rows.front());
-  load_recordings(room);
+  load_recordings({&room, 1});
   return room;
 }
 
@@ -214,8 +294,7 @@ Page SqlStore::rooms(const Query& query) {
     }
     after_sid = query.page_token.substr(colon + 1);
   }
-  std::string sql = std::string("SELECT ") + kRoomColumns +
-                    " FROM rooms WHERE started_ms >= $1 AND started_ms < $2";
+  std::string sql = std::string("SELECT ") + kRoomColumns + " FROM rooms WHERE " + kInWindow;
   if (!query.page_token.empty()) sql += " AND (started_ms < $3 OR (started_ms = $3 AND sid < $4))";
   if (query.status) sql += " AND status = $5";
   if (!query.name_glob.empty()) sql += " AND name LIKE $6 ESCAPE '\\'";
@@ -230,16 +309,18 @@ Page SqlStore::rooms(const Query& query) {
     page.rooms.pop_back();
     page.next_page_token = token_of(page.rooms.back());
   }
-  for (Room& room : page.rooms) load_recordings(room);
+  load_recordings(page.rooms);
   return page;
 }
 
 std::size_t SqlStore::prune(std::int64_t before_ms) {
   std::size_t deleted = 0;
   in_transaction(*db_, [&] {
-    db_->run(
-        "DELETE FROM recordings WHERE room_sid IN (SELECT sid FROM rooms WHERE started_ms < $1)",
-        {before_ms});
+    for (const char* table : {"recordings", "start_retries"}) {
+      db_->run(std::string("DELETE FROM ") + table +
+                   " WHERE room_sid IN (SELECT sid FROM rooms WHERE started_ms < $1)",
+               {before_ms});
+    }
     deleted = db_->run("DELETE FROM rooms WHERE started_ms < $1", {before_ms}).changed;
   });
   return deleted;

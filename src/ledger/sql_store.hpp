@@ -20,6 +20,7 @@ class SqlStore final : public Store {
   Page rooms(const Query& query) override;
   std::optional<Room> room(std::string_view sid) override;
   std::size_t prune(std::int64_t before_ms) override;
+  Unsettled unsettled() override;
 
   // The schema version this binary writes.
   static int schema_version();
@@ -28,7 +29,9 @@ class SqlStore final : public Store {
   void migrate();
   static void refuse_newer(int version);
   void apply_one(const Entry& entry, const std::string& sid);
-  void load_recordings(Room& room);
+  // Reads the rooms' recordings (a few queries for a page, not one per room) and their status.
+  void load_recordings(std::span<Room> rooms);
+  Result recording_rows(std::span<const Room> rooms);
   // Stores the session's status; its final status when it has just ended.
   std::optional<Status> refresh_status(const std::string& sid);
 

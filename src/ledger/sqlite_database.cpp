@@ -121,7 +121,7 @@ void SqliteDatabase::close() noexcept {
   db_ = nullptr;
 }
 
-Result SqliteDatabase::run(std::string_view sql, std::initializer_list<Param> params) {
+Result SqliteDatabase::run(std::string_view sql, std::span<const Param> params) {
   Statement statement(db_, prepared(sql));
   std::size_t n = 0;
   for (const Param& param : params) statement.bind(++n, param);

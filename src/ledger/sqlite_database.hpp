@@ -18,7 +18,8 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(const std::string& path, Access access);
   ~SqliteDatabase() override;
 
-  Result run(std::string_view sql, std::initializer_list<Param> params) override;
+  using Database::run;
+  Result run(std::string_view sql, std::span<const Param> params) override;
   void exec(const std::string& sql) override;
   void begin() override;
   void commit() override;

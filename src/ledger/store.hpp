@@ -12,6 +12,7 @@
 
 #include "ledger/entry.hpp"
 #include "ledger/model.hpp"
+#include "ledger/unsettled.hpp"
 
 namespace ar::ledger {
 
@@ -21,9 +22,11 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A window [since_ms, until_ms) holds the sessions that started, finished or changed status in
+// it, or had a recording start or end in it (docs/ledger.md).
 struct Query {
-  std::int64_t since_ms = 0;                                         // sessions started at or after
-  std::int64_t until_ms = std::numeric_limits<std::int64_t>::max();  // and before
+  std::int64_t since_ms = 0;
+  std::int64_t until_ms = std::numeric_limits<std::int64_t>::max();
   std::optional<Status> status;
   std::string name_glob;  // "class-*"; empty: any name
   std::size_t limit = 100;
@@ -50,6 +53,8 @@ class Store {
   virtual std::optional<Room> room(std::string_view sid) = 0;
   // Forgets sessions that started before `before_ms`; how many.
   virtual std::size_t prune(std::int64_t before_ms) = 0;
+  // The sessions that have not ended, with their recordings.
+  virtual Unsettled unsettled() = 0;
 };
 
 }  // namespace ar::ledger

@@ -3,21 +3,55 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <iterator>
 #include <vector>
+
+#include "ledger/spill.hpp"
 
 namespace ar::ledger {
 
 using std::chrono::steady_clock;
 
 Writer::Writer(std::unique_ptr<Store> store, WriterOptions options)
-    : store_(std::move(store)),
-      options_(std::move(options)),
-      next_prune_(steady_clock::now()),
-      thread_([this] { run(); }) {}
+    : store_(std::move(store)), options_(std::move(options)), next_prune_(steady_clock::now()) {
+  replay_spill();
+  thread_ = std::thread([this] { run(); });
+}
 
 Writer::~Writer() {
   stop(std::chrono::milliseconds(0));
+}
+
+// What an earlier stop could not write goes first, before anything this process records.
+void Writer::replay_spill() {
+  if (options_.spill_path.empty()) return;
+  SpillRead read = read_spill(options_.spill_path);
+  if (read.entries.empty() && read.unreadable == 0 && read.error.empty()) return;
+  replay_left_ = read.entries.size();
+  recorded_ = read.entries.size();
+  queue_.insert(queue_.end(), std::make_move_iterator(read.entries.begin()),
+                std::make_move_iterator(read.entries.end()));
+  if (options_.on_replay) options_.on_replay(replay_left_, read.unreadable, read.error);
+  if (replay_left_ == 0 && read.error.empty()) std::remove(options_.spill_path.c_str());
+}
+
+void Writer::replayed(std::size_t written) {
+  if (replay_left_ == 0) return;
+  replay_left_ -= std::min(replay_left_, written);
+  if (replay_left_ == 0) std::remove(options_.spill_path.c_str());
+}
+
+// On stop, after the thread: what the store did not take is kept for the next start.
+void Writer::spill_rest() {
+  const std::vector<Entry> rest(std::make_move_iterator(queue_.begin()),
+                                std::make_move_iterator(queue_.end()));
+  queue_.clear();
+  if (rest.empty()) return;
+  std::string error = "no spill file (ledger.spill_path)";
+  if (!options_.spill_path.empty()) error = write_spill(options_.spill_path, rest).value_or("");
+  if (!error.empty()) dropped_ += rest.size();
+  if (options_.on_spill) options_.on_spill(rest.size(), error);
 }
 
 void Writer::record(Entry entry) {
@@ -31,6 +65,7 @@ void Writer::record(Entry entry) {
     }
     was_empty = queue_.empty();
     queue_.push_back(std::move(entry));
+    ++recorded_;
   }
   // The writer sleeps only on an empty queue (or between retries, on a timer): waking it for
   // every entry of a burst cost a futex call each on the threads that start recordings.
@@ -42,6 +77,46 @@ std::size_t Writer::queued() const {
   return queue_.size();
 }
 
+void Writer::unsettled(std::function<void(std::optional<Unsettled>)> done) {
+  {
+    const std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      requests_.push_back({recorded_, std::move(done)});
+      done = nullptr;
+    }
+  }
+  if (done) return done(std::nullopt);
+  wake_.notify_one();
+}
+
+void Writer::answer_requests(bool failing) {
+  std::vector<UnsettledRequest> due;
+  {
+    const std::lock_guard lock(mutex_);
+    // Entries neither queued nor in a batch being written are written (or were dropped).
+    const std::uint64_t written = recorded_ - queue_.size();
+    for (auto it = requests_.begin(); it != requests_.end();) {
+      if (failing || stopping_ || it->after <= written) {
+        due.push_back(std::move(*it));
+        it = requests_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (UnsettledRequest& request : due) {
+    std::optional<Unsettled> answer;
+    if (!failing && !stopping_) {
+      try {
+        answer = store_->unsettled();
+      } catch (const std::exception&) {
+        ++write_errors_;  // counted with the writes: the reconciler says it compared nothing
+      }
+    }
+    request.done(std::move(answer));
+  }
+}
+
 void Writer::stop(std::chrono::milliseconds drain) {
   {
     const std::lock_guard lock(mutex_);
@@ -51,6 +126,7 @@ void Writer::stop(std::chrono::milliseconds drain) {
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();
+  spill_rest();
 }
 
 void Writer::prune_if_due() {
@@ -75,10 +151,12 @@ void Writer::run() {
     {
       std::unique_lock lock(mutex_);
       const auto wait = failing ? options_.retry_delay : options_.prune_every;
-      wake_.wait_for(lock, wait, [&] { return stopping_ || (!failing && !queue_.empty()); });
+      wake_.wait_for(lock, wait, [&] {
+        return stopping_ || !requests_.empty() || (!failing && !queue_.empty());
+      });
       // Stopping: what is queued gets until the drain deadline (a store that failed gets one
       // more try, below).
-      if (stopping_ && (queue_.empty() || steady_clock::now() >= drain_until_)) return;
+      if (stopping_ && (queue_.empty() || steady_clock::now() >= drain_until_)) break;
       while (!queue_.empty() && batch.size() < options_.batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -88,6 +166,7 @@ void Writer::run() {
       try {
         const std::vector<Status> ended = store_->apply(batch);
         written_ += batch.size();
+        replayed(batch.size());
         if (options_.on_ended) {
           for (const Status status : ended) options_.on_ended(status);
         }
@@ -100,7 +179,6 @@ void Writer::run() {
         failing = true;
         // The batch is kept and tried again first; the queue keeps filling behind it.
         const std::lock_guard lock(mutex_);
-        if (stopping_) return;  // it failed its last try: no retry loop at exit
         queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
                       std::make_move_iterator(batch.end()));
         batch.clear();
@@ -108,10 +186,13 @@ void Writer::run() {
           queue_.pop_front();
           ++dropped_;
         }
+        if (stopping_) break;  // it failed its last try: no retry loop at exit
       }
     }
+    answer_requests(failing);
     prune_if_due();
   }
+  answer_requests(true);
 }
 
 }  // namespace ar::ledger

@@ -12,9 +12,11 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include "ledger/entry.hpp"
 #include "ledger/store.hpp"
+#include "ledger/unsettled.hpp"
 
 namespace ar::ledger {
 
@@ -30,9 +32,19 @@ struct WriterOptions {
   std::function<void(std::string_view detail)> on_prune_error{};
   // Told the final status of each session that ended (Store::apply); on the writer's thread.
   std::function<void(Status final_status)> on_ended{};
+  // Where entries still queued at stop are kept for the next start (ledger/spill.hpp); empty:
+  // nowhere, they are lost (and counted as dropped).
+  std::string spill_path{};
+  // Told, in the constructor, what a spill file of an earlier stop held (entries queued first,
+  // lines that were not entries, why it could not be read); not called when there was none.
+  std::function<void(std::size_t entries, std::size_t unreadable, std::string_view error)>
+      on_replay{};
+  // Told, in stop(), how many entries were left queued and where they went: `error` is empty when
+  // they were spilled, else why they are lost.
+  std::function<void(std::size_t entries, std::string_view error)> on_spill{};
 };
 
-class Writer final : public Journal {
+class Writer final : public Journal, public UnsettledSource {
  public:
   Writer(std::unique_ptr<Store> store, WriterOptions options);
   ~Writer() override;
@@ -40,8 +52,12 @@ class Writer final : public Journal {
   Writer& operator=(const Writer&) = delete;
 
   void record(Entry entry) override;
+  // Read on the writer's thread once every entry recorded before the call is written; at once
+  // with nullopt while writes fail, and at stop.
+  void unsettled(std::function<void(std::optional<Unsettled>)> done) override;
 
-  // Writes what is queued, for at most `drain`, then stops the thread. Idempotent.
+  // Writes what is queued, for at most `drain`, then stops the thread and spills what is left.
+  // Idempotent.
   void stop(std::chrono::milliseconds drain);
 
   std::size_t queued() const;
@@ -50,21 +66,35 @@ class Writer final : public Journal {
   std::uint64_t write_errors() const { return write_errors_; }
 
  private:
+  struct UnsettledRequest {
+    std::uint64_t after = 0;  // entries recorded before it
+    std::function<void(std::optional<Unsettled>)> done;
+  };
+
   void run();
   void prune_if_due();
+  void replay_spill();
+  void spill_rest();
+  // After a batch was written: the spill file goes once every entry it held is written.
+  void replayed(std::size_t written);
+  // Answers the requests whose entries are all written (or, `failing`, every one, with nullopt).
+  void answer_requests(bool failing);
 
   std::unique_ptr<Store> store_;
   WriterOptions options_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Entry> queue_;
+  std::uint64_t recorded_ = 0;  // entries ever recorded (queued), for UnsettledRequest::after
+  std::vector<UnsettledRequest> requests_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point drain_until_;
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> write_errors_{0};
   std::chrono::steady_clock::time_point next_prune_;
-  std::thread thread_;  // last: started once everything it uses exists
+  std::size_t replay_left_ = 0;  // entries of the spill file not written yet (writer's thread)
+  std::thread thread_;           // last: started once everything it uses exists
 };
 
 }  // namespace ar::ledger

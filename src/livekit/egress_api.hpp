@@ -45,9 +45,10 @@ class EgressApi {
   // ListRooms{names}.
   virtual void rooms(std::vector<std::string> names, RoomsDone done) = 0;
 
-  // For the reconciler, read item by item as the answer arrives (30 000 rooms): every active
-  // egress (ListEgress{active}), every room (ListRooms{}). `each` runs before `done`.
-  virtual void each_active_egress(std::function<void(EgressInfo&&)> each, Done done) = 0;
+  // For the reconciler, read item by item as the answer arrives (30 000 rooms): every egress
+  // (ListEgress{}: active ones, and those ended in about the last 24 h), or only the active ones
+  // (ListEgress{active}); every room (ListRooms{}). `each` runs before `done`.
+  virtual void each_egress(bool active_only, std::function<void(EgressInfo&&)> each, Done done) = 0;
   virtual void each_room(std::function<void(Room&&)> each, Done done) = 0;
 };
 

@@ -63,7 +63,7 @@ struct EgressInfo {
   // StartEgress with a template source (livekit-server 1.13.2+). Web, track, participant and
   // media egresses are not.
   bool records_room = false;
-  EgressResults results;  // read from webhooks (read_egress_info), not from lists
+  EgressResults results;  // from webhooks and ListEgress answers alike
 };
 
 // An EgressInfo JSON object (lowerCamelCase or proto names); nullopt without an egress id.

@@ -27,10 +27,23 @@ struct Item {
   std::int64_t creation_time_ms = 0;  // a Room's (livekit-server 1.8+)
   bool room_composite = false;        // a room_composite request object
   bool template_source = false;       // an egress (StartEgressRequest) request with a template
+  std::int64_t error_code = 0;        // an egress's
+  EgressResults results;              // an egress's, as egress_ended reports them
 };
 
+// The result lists of an EgressInfo, whose items the reader keeps a few fields of.
+enum class ResultList { kNone, kFiles, kSegments, kImages };
+
+ResultList result_list(std::string_view key) {
+  if (key == "fileResults" || key == "file_results") return ResultList::kFiles;
+  if (key == "segmentResults" || key == "segment_results") return ResultList::kSegments;
+  if (key == "imageResults" || key == "image_results") return ResultList::kImages;
+  return ResultList::kNone;
+}
+
 // SAX events of {"<list>": [ {item}, ... ], ...}. Depth counts open containers: the root object
-// is 1, the list 2, an item 3, an object inside an item 4, one inside that 5.
+// is 1, the list 2, an item 3, an object or array inside an item 4, one inside that 5 (an
+// egress's file, segment or image result).
 class Handler {
  public:
   static constexpr std::size_t max_array_size = -1;
@@ -39,14 +52,14 @@ class Handler {
   static constexpr std::size_t max_key_size = -1;
 
   Handler(std::string_view list, std::function<void(Item&&)> each)
-      : list_(list), each_(std::move(each)) {}
+      : list_name_(list), each_(std::move(each)) {}
 
   bool on_document_begin(error_code& /*ec*/) { return true; }
   bool on_document_end(error_code& /*ec*/) { return true; }
 
   bool on_object_begin(error_code& ec) {
     if (depth_ == 0) return open();
-    if (depth_ == 1 && key_ == list_) return fail(ec);  // the list must be an array, or null
+    if (depth_ == 1 && key_ == list_name_) return fail(ec);  // the list must be an array, or null
     if (in_list() && depth_ == 2) item_ = Item{};
     if (in_list() && depth_ == 3) {
       if (key_ == "roomComposite" || key_ == "room_composite") item_.room_composite = true;
@@ -54,6 +67,17 @@ class Handler {
     }
     if (in_list() && depth_ == 4 && parent_ == "egress" && key_ == "template") {
       item_.template_source = true;
+    }
+    if (in_list() && depth_ == 4) {
+      switch (results_list_) {
+        case ResultList::kFiles:
+          item_.results.files.emplace_back();
+          break;
+        case ResultList::kSegments:
+        case ResultList::kImages:
+        case ResultList::kNone:
+          break;
+      }
     }
     return open();
   }
@@ -63,9 +87,13 @@ class Handler {
   }
   bool on_array_begin(error_code& ec) {
     if (depth_ == 0) return fail(ec);  // the answer must be an object
+    if (in_list() && depth_ == 3) results_list_ = result_list(key_);
     return open();
   }
-  bool on_array_end(std::size_t /*n*/, error_code& /*ec*/) { return close(); }
+  bool on_array_end(std::size_t /*n*/, error_code& /*ec*/) {
+    if (in_list() && depth_ == 4) results_list_ = ResultList::kNone;
+    return close();
+  }
 
   bool on_key_part(json::string_view part, std::size_t /*n*/, error_code& /*ec*/) {
     key_.append(part.data(), part.size());
@@ -92,8 +120,12 @@ class Handler {
   bool on_int64(std::int64_t value, json::string_view /*text*/, error_code& ec) {
     if (not_an_answer()) return fail(ec);
     if (wanted()) {
-      if (key_ == "status") item_.status_number = value;
-      if (std::int64_t* time = time_field()) *time = value;
+      if (key_ == "status" && depth_ == 3) item_.status_number = value;
+      if (std::int64_t* count = count_field()) {
+        *count += value;
+      } else if (std::int64_t* number = integer_field()) {
+        *number = value;
+      }
     }
     return value_done();
   }
@@ -109,39 +141,88 @@ class Handler {
   bool on_comment(json::string_view /*part*/, error_code& /*ec*/) { return true; }
 
  private:
-  bool in_list() const { return depth_ >= 2 && root_key_ == list_; }
-  // A string field of the item itself that some reader uses.
-  bool wanted() const { return in_list() && depth_ == 3; }
+  bool in_list() const { return depth_ >= 2 && root_key_ == list_name_; }
+  // A field of the item itself, or of one of its results, that some reader uses.
+  bool wanted() const {
+    return in_list() && (depth_ == 3 || (depth_ == 5 && results_list_ != ResultList::kNone));
+  }
+  bool is(std::string_view json_name, std::string_view proto_name) const {
+    return key_ == json_name || key_ == proto_name;
+  }
+
+  // Segment and image counts add up over the outputs, as egress_info.cpp reads them.
+  std::int64_t* count_field() {
+    if (depth_ != 5) return nullptr;
+    if (results_list_ == ResultList::kSegments && is("segmentCount", "segment_count")) {
+      return &item_.results.segment_count;
+    }
+    if (results_list_ == ResultList::kImages && is("imageCount", "image_count")) {
+      return &item_.results.image_count;
+    }
+    return nullptr;
+  }
 
   void store() {
-    std::string* field = nullptr;
-    if (key_ == "egressId" || key_ == "egress_id") field = &item_.egress_id;
-    if (key_ == "roomId" || key_ == "room_id") field = &item_.room_id;
-    if (key_ == "roomName" || key_ == "room_name") field = &item_.room_name;
-    if (key_ == "name") field = &item_.name;
-    if (key_ == "sid") field = &item_.sid;
-    if (key_ == "metadata") field = &item_.metadata;
-    if (key_ == "error") field = &item_.error;
-    if (key_ == "status") {
+    if (depth_ == 3 && is("status", "status")) {
       item_.status_name = std::move(text_);
-    } else if (std::int64_t* time = time_field()) {
-      if (const auto number = protojson_int64(text_)) *time = *number;
-    } else if (field != nullptr) {
+    } else if (std::int64_t* count = count_field()) {
+      *count += protojson_int64(text_).value_or(0);
+    } else if (std::int64_t* number = integer_field()) {
+      if (const auto value = protojson_int64(text_)) *number = *value;
+    } else if (std::string* field = string_field()) {
       *field = std::move(text_);
     }
     text_.clear();
   }
 
-  std::int64_t* time_field() {
-    if (key_ == "creationTime" || key_ == "creation_time") return &item_.creation_time;
-    if (key_ == "creationTimeMs" || key_ == "creation_time_ms") return &item_.creation_time_ms;
+  std::string* string_field() {
+    EgressResults& results = item_.results;
+    if (depth_ == 5) {
+      if (results_list_ == ResultList::kFiles && !results.files.empty()) {
+        if (is("filename", "filename")) return &results.files.back().filename;
+        if (is("location", "location")) return &results.files.back().location;
+      }
+      // The first segment output's playlist, as webhooks are read (egress_info.cpp).
+      if (results_list_ == ResultList::kSegments && is("playlistLocation", "playlist_location") &&
+          results.playlist_location.empty()) {
+        return &results.playlist_location;
+      }
+      return nullptr;
+    }
+    if (is("egressId", "egress_id")) return &item_.egress_id;
+    if (is("roomId", "room_id")) return &item_.room_id;
+    if (is("roomName", "room_name")) return &item_.room_name;
+    if (is("name", "name")) return &item_.name;
+    if (is("sid", "sid")) return &item_.sid;
+    if (is("metadata", "metadata")) return &item_.metadata;
+    if (is("error", "error")) return &item_.error;
+    if (is("manifestLocation", "manifest_location")) return &results.manifest_location;
+    return nullptr;
+  }
+
+  // Integers: protojson writes int64 as a string, int32 as a number; both are read either way.
+  std::int64_t* integer_field() {
+    EgressResults& results = item_.results;
+    if (depth_ == 5) {
+      if (results_list_ == ResultList::kFiles && !results.files.empty()) {
+        if (is("size", "size")) return &results.files.back().size;
+        if (is("duration", "duration")) return &results.files.back().duration_ns;
+      }
+      return nullptr;
+    }
+    if (is("creationTime", "creation_time")) return &item_.creation_time;
+    if (is("creationTimeMs", "creation_time_ms")) return &item_.creation_time_ms;
+    if (is("startedAt", "started_at")) return &results.started_at_ns;
+    if (is("endedAt", "ended_at")) return &results.ended_at_ns;
+    if (is("errorCode", "error_code")) return &item_.error_code;
     return nullptr;
   }
 
   // A root that is not an object, a list that is a scalar, or an item that is not an object.
   // A null list is an empty one.
   bool not_an_answer(bool null = false) const {
-    return depth_ == 0 || (depth_ == 1 && key_ == list_ && !null) || (depth_ == 2 && in_list());
+    return depth_ == 0 || (depth_ == 1 && key_ == list_name_ && !null) ||
+           (depth_ == 2 && in_list());
   }
   bool scalar(error_code& ec, bool null = false) {
     if (not_an_answer(null)) return fail(ec);
@@ -166,8 +247,9 @@ class Handler {
     return false;
   }
 
-  std::string list_;
+  std::string list_name_;
   std::function<void(Item&&)> each_;
+  ResultList results_list_ = ResultList::kNone;  // the item's result list being read
   int depth_ = 0;
   std::string root_key_;
   std::string key_;
@@ -247,7 +329,9 @@ std::unique_ptr<ReplyReader> egress_list_reader(std::function<void(EgressInfo&&)
     info.room_id = std::move(item.room_id);
     info.room_name = std::move(item.room_name);
     info.error = std::move(item.error);
+    info.error_code = item.error_code;
     info.records_room = item.room_composite || item.template_source;
+    info.results = std::move(item.results);
     each(std::move(info));
   });
 }

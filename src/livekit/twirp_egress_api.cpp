@@ -68,8 +68,9 @@ void TwirpEgressApi::rooms(std::vector<std::string> names, RoomsDone done) {
                read_list(std::move(done), parse_room_list, "ListRooms answer does not parse"));
 }
 
-void TwirpEgressApi::each_active_egress(std::function<void(EgressInfo&&)> each, Done done) {
-  client_.call(kListEgress, list_egress_request("", true), {.room_record = true},
+void TwirpEgressApi::each_egress(bool active_only, std::function<void(EgressInfo&&)> each,
+                                 Done done) {
+  client_.call(kListEgress, list_egress_request("", active_only), {.room_record = true},
                finished(std::move(done)), egress_list_reader(std::move(each)));
 }
 

@@ -16,7 +16,7 @@ class TwirpEgressApi final : public EgressApi {
   void start_recording(std::string_view room_name, const recording::Recording& recording,
                        StartDone done) override;
   void rooms(std::vector<std::string> names, RoomsDone done) override;
-  void each_active_egress(std::function<void(EgressInfo&&)> each, Done done) override;
+  void each_egress(bool active_only, std::function<void(EgressInfo&&)> each, Done done) override;
   void each_room(std::function<void(Room&&)> each, Done done) override;
 
  private:

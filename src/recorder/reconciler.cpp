@@ -1,13 +1,35 @@
 #include "recorder/reconciler.hpp"
 
+#include <algorithm>
+
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
 
 namespace ar::recorder {
 
 Reconciler::Reconciler(Recorder& recorder, livekit::EgressApi& api, util::Timers& timers,
-                       std::chrono::milliseconds interval, coordination::ClaimStore* claims)
-    : recorder_(recorder), api_(api), timers_(timers), interval_(interval), claims_(claims) {}
+                       std::chrono::milliseconds interval, coordination::ClaimStore* claims,
+                       Ledger ledger)
+    : recorder_(recorder),
+      api_(api),
+      timers_(timers),
+      interval_(interval),
+      claims_(claims),
+      ledger_(ledger) {}
+
+void Reconciler::Recorded::add(livekit::EgressInfo&& egress) {
+  if (egress.room_id.empty()) {
+    names.insert(std::move(egress.room_name));
+  } else {
+    sids.insert(std::move(egress.room_id));
+  }
+}
+
+// By the session's sid: an egress of an earlier session of the same name, still ending, does not
+// record this one.
+bool Reconciler::Recorded::has(const livekit::Room& room) const {
+  return (!room.sid.empty() && sids.contains(room.sid)) || names.contains(room.name);
+}
 
 void Reconciler::start() {
   if (interval_.count() == 0) {
@@ -68,6 +90,11 @@ void Reconciler::on_lease(const coordination::LeaseAnswer& answer) {
     }
     // A new holder looks at once: its predecessor may have died in the middle of a pass.
     if (was == Role::kFollower) schedule(std::chrono::milliseconds(0));
+    // What this process saw when it last led is too old to bound a session's end.
+    if (role == Role::kFollower) {
+      const std::lock_guard lock(alive_mutex_);
+      alive_ = {};
+    }
   }
   const std::lock_guard lock(timers_mutex_);
   if (stopped_) return;
@@ -92,41 +119,105 @@ void Reconciler::pass_failed(std::string_view call, const livekit::ApiError& err
   schedule(interval_);
 }
 
-// Both lists are read as they arrive, keeping only what a pass compares: the names of rooms being
-// recorded, then the rooms not among them (none, in the steady state). See docs/performance.md,
-// 30 000 rooms. Egresses come first so that a room need not be kept unless it is unrecorded; a
-// room whose recording starts between the two calls is caught by the start's own ListEgress check.
+// Both lists are read as they arrive, keeping only what a pass compares: the sessions being
+// recorded, then the rooms not among them (none, in the steady state), and what concerns the
+// sessions the ledger holds open. See docs/performance.md, 30 000 rooms. Egresses come first so
+// that a room need not be kept unless it is unrecorded; a room whose recording starts between the
+// two calls is caught by the start's own ListEgress check. The ledger is read first, so that
+// whatever LiveKit lists is at least as new as what the ledger holds.
 void Reconciler::pass() {
-  auto recorded = std::make_shared<std::unordered_set<std::string>>();
-  api_.each_active_egress(
-      [recorded](livekit::EgressInfo&& egress) {
+  if (ledger_.unsettled == nullptr) return list_egresses(nullptr);
+  ledger_.unsettled->unsettled([this](std::optional<ledger::Unsettled> unsettled) {
+    if (stopped_) return;
+    if (!unsettled) {
+      if (!said_ledger_unread_) {
+        log::warn(
+            "reconcile pass: the ledger cannot be read now; rooms are still recorded, and the "
+            "ledger is compared with LiveKit once it can be");
+      }
+      said_ledger_unread_ = true;
+      return list_egresses(nullptr);
+    }
+    said_ledger_unread_ = false;
+    Convergence::Alive before;
+    {
+      const std::lock_guard lock(alive_mutex_);
+      before = std::move(alive_);
+      alive_ = {};
+    }
+    list_egresses(std::make_shared<Convergence>(std::move(*unsettled), before));
+  });
+}
+
+void Reconciler::list_egresses(const std::shared_ptr<Convergence>& convergence) {
+  auto recorded = std::make_shared<Recorded>();
+  // Ended egresses matter only to the ledger.
+  api_.each_egress(
+      convergence == nullptr,
+      [recorded, convergence](livekit::EgressInfo&& egress) {
+        if (convergence) convergence->egress(egress);
         if (egress.records_room && livekit::is_active(egress.status)) {
-          recorded->insert(std::move(egress.room_name));
+          recorded->add(std::move(egress));
         }
       },
-      [this, recorded](const livekit::ApiError* error) {
+      [this, recorded, convergence](const livekit::ApiError* error) {
         if (error != nullptr) return pass_failed("ListEgress", *error);
-        compare(recorded);
+        compare(recorded, convergence);
       });
 }
 
-void Reconciler::compare(const std::shared_ptr<const std::unordered_set<std::string>>& recorded) {
+void Reconciler::compare(const std::shared_ptr<const Recorded>& recorded,
+                         const std::shared_ptr<Convergence>& convergence) {
   struct Listed {
     std::size_t rooms = 0;
     std::vector<livekit::Room> unrecorded;
   };
   auto listed = std::make_shared<Listed>();
   api_.each_room(
-      [listed, recorded](livekit::Room&& room) {
+      [listed, recorded, convergence](livekit::Room&& room) {
         ++listed->rooms;
-        if (!recorded->contains(room.name)) listed->unrecorded.push_back(std::move(room));
+        if (convergence) convergence->room(room);
+        if (!recorded->has(room)) listed->unrecorded.push_back(std::move(room));
       },
-      [this, listed](const livekit::ApiError* error) {
+      [this, listed, convergence](const livekit::ApiError* error) {
         if (error != nullptr) return pass_failed("ListRooms", *error);
+        if (convergence && !stopped_) converge(*convergence);
         summarize(listed->rooms, listed->unrecorded);
         if (listed->rooms >= kLargePass) recorder_.release_memory_soon();
         schedule(interval_);
       });
+}
+
+// Recordings first, so that a session's end finds them as LiveKit has them (its final status is
+// counted once); then the sessions' ends, so that a recording that failed with its room is not
+// restarted; then the ends, as their webhooks would have been acted on.
+void Reconciler::converge(const Convergence& convergence) {
+  const std::int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(timers_.wall_now().time_since_epoch())
+          .count();
+  {
+    const std::lock_guard lock(alive_mutex_);
+    alive_ = convergence.alive(now_ms);
+  }
+  Convergence::Outcome outcome = convergence.conclude(now_ms);
+  for (ledger::Entry& entry : outcome.entries) ledger_.journal->record(std::move(entry));
+  for (const Convergence::Gone& gone : outcome.gone) {
+    recorder_.on_room_gone(gone.room, gone.finished_ms);
+  }
+  for (const livekit::EgressInfo& end : outcome.ends) recorder_.on_egress_end_found(end);
+  metrics::ledger_corrected("session_closed", outcome.gone.size());
+  metrics::ledger_corrected("recording_refreshed", outcome.refreshed);
+  metrics::ledger_corrected("recording_closed", outcome.closed);
+  if (outcome.gone.empty() && outcome.refreshed == 0 && outcome.closed == 0) return;
+  const std::string closed_sessions = std::to_string(outcome.gone.size());
+  const std::string refreshed = std::to_string(outcome.refreshed);
+  const std::string closed = std::to_string(outcome.closed);
+  const std::string ends = std::to_string(outcome.ends.size());
+  log::info("reconcile pass: the ledger caught up with what LiveKit lists (webhooks were lost)",
+            {{"sessions_closed", closed_sessions},
+             {"recordings_refreshed", refreshed},
+             {"recordings_closed", closed},
+             {"ends_acted_on", ends}});
 }
 
 // Every room without a recording goes to the recorder; what came of them is one line per pass.

@@ -1,8 +1,14 @@
 #pragma once
-// Every reconcile_interval: ask LiveKit for its rooms and its active recordings, and send every
-// room without a room-composite recording to Recorder::ensure_recording. This covers webhooks
-// LiveKit dropped, rooms started while the recorder was down, and recorders started after the
-// rooms. The first pass runs right after start().
+// Every reconcile_interval: ask LiveKit for its rooms and its recordings, and send every room
+// without a room-composite recording to Recorder::ensure_recording. This covers webhooks LiveKit
+// dropped, rooms started while the recorder was down, and recorders started after the rooms. The
+// first pass runs right after start().
+//
+// With the ledger on, the same pass makes the ledger true (recorder/convergence.hpp): it reads
+// what the ledger holds as not over, compares it with every egress ListEgress lists (ended ones
+// too) and every room ListRooms lists, and tells the ledger and the recorder what the lost
+// webhooks would have told them. One ListEgress and one ListRooms per pass, whatever the number
+// of sessions.
 //
 // With several replicas, one at a time reconciles: the one holding the lease in Redis. Every
 // replica asks for (or renews) the lease every lease_ttl/5; a new holder runs a pass at once.
@@ -18,17 +24,29 @@
 #include <vector>
 
 #include "coordination/claim_store.hpp"
+#include "ledger/entry.hpp"
+#include "ledger/unsettled.hpp"
 #include "livekit/egress_api.hpp"
+#include "recorder/convergence.hpp"
 #include "recorder/recorder.hpp"
 #include "util/timers.hpp"
 
 namespace ar::recorder {
 
+// The ledger a pass makes true: read through `unsettled`, told through `journal`; both null when
+// the ledger is off.
+struct ReconciledLedger {
+  ledger::UnsettledSource* unsettled = nullptr;
+  ledger::Journal* journal = nullptr;
+};
+
 class Reconciler {
  public:
+  using Ledger = ReconciledLedger;
   // `claims` is null when running alone: this replica always reconciles. `interval` 0: off.
   Reconciler(Recorder& recorder, livekit::EgressApi& api, util::Timers& timers,
-             std::chrono::milliseconds interval, coordination::ClaimStore* claims);
+             std::chrono::milliseconds interval, coordination::ClaimStore* claims,
+             Ledger ledger = {});
 
   void start();
   void stop();
@@ -42,8 +60,20 @@ class Reconciler {
   void ask_for_lease();
   void on_lease(const coordination::LeaseAnswer& answer);
   void schedule(std::chrono::milliseconds delay);
+  // The room sessions and names being recorded, as ListEgress lists them.
+  struct Recorded {
+    std::unordered_set<std::string> sids;
+    std::unordered_set<std::string> names;  // of egresses that name no room sid
+    void add(livekit::EgressInfo&& egress);
+    bool has(const livekit::Room& room) const;
+  };
+
   void pass();
-  void compare(const std::shared_ptr<const std::unordered_set<std::string>>& recorded);
+  void list_egresses(const std::shared_ptr<Convergence>& convergence);
+  void compare(const std::shared_ptr<const Recorded>& recorded,
+               const std::shared_ptr<Convergence>& convergence);
+  // Tells the ledger and the recorder what the comparison found.
+  void converge(const Convergence& convergence);
   void summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded);
   void pass_failed(std::string_view call, const livekit::ApiError& error);
 
@@ -55,6 +85,12 @@ class Reconciler {
   util::Timers& timers_;
   std::chrono::milliseconds interval_;
   coordination::ClaimStore* claims_;
+  Ledger ledger_;
+  // The open sessions this process's last pass listed alive, and when: they lived at least until
+  // then. Nothing before the first pass, and after leading passed elsewhere.
+  std::mutex alive_mutex_;
+  Convergence::Alive alive_;
+  bool said_ledger_unread_ = false;  // the passes' thread only
   std::atomic<Role> role_{Role::kFollower};
   std::mutex timers_mutex_;  // guards the two ids and stopped_'s effect on them
   std::optional<util::Timers::Id> pass_timer_;

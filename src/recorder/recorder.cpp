@@ -40,7 +40,8 @@ Recorder::Recorder(const Parts& parts)
       journal_(parts.journal),
       seen_(parts.delivery.dedupe_ttl, parts.delivery.dedupe_capacity),
       ledger_sessions_(parts.delivery.dedupe_capacity),
-      backoff_(parts.delivery.retry_initial_delay, parts.delivery.retry_max_delay, parts.seed) {}
+      backoff_(parts.delivery.retry_initial_delay, parts.delivery.retry_max_delay, parts.seed),
+      process_key_(std::to_string(parts.seed)) {}
 
 void Recorder::journal(ledger::Entry entry) {
   if (journal_ != nullptr) journal_->record(std::move(entry));
@@ -121,7 +122,11 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       break;
     }
     case livekit::EventKind::kRoomFinished:
-      if (event.room) on_room_finished(*event.room, now);
+      if (event.room) {
+        // When LiveKit says it happened: a webhook may arrive long after (LiveKit's retries).
+        const std::int64_t at_ms = livekit::room_created_ms(0, event.created_at);
+        on_room_finished(*event.room, now, at_ms > 0 ? at_ms : wall_ms(), "");
+      }
       break;
     case livekit::EventKind::kEgressStarted:
     case livekit::EventKind::kEgressUpdated:
@@ -146,23 +151,44 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
   return verdict;
 }
 
-void Recorder::on_room_finished(const livekit::Room& room, TimePoint now) {
+void Recorder::on_room_finished(const livekit::Room& room, TimePoint now, std::int64_t at_ms,
+                                std::string_view closed_by) {
   if (!room.sid.empty()) seen_.insert(key("fin:", room.sid), now);
   // The first the ledger hears of this session (room_finished overtook room_started, or both
   // came while the service was down): what the policy would have decided still counts.
   if (ledger_lacks_session(room)) {
-    journal_session(room, "webhook", policy_.choose(room.name, room.metadata));
+    journal_session(room, closed_by.empty() ? "webhook" : "reconciler",
+                    policy_.choose(room.name, room.metadata));
   }
-  journal(ledger::RoomFinished{room.sid, wall_ms(), room.name, room.created_ms});
-  if (auto it = attempts_.find(room.name);
-      it != attempts_.end() &&
-      (room.sid.empty() || it->second.room.sid == room.sid || it->second.room.sid.empty())) {
-    cancel_retry(it->second);
-    log::info("room finished before its recording started: stopped trying",
-              {{"room", room.name}, {"room_sid", room.sid}});
-    finish(room.name);
-  }
+  ledger::RoomFinished end{room.sid, at_ms, room.name, room.created_ms, std::string(closed_by)};
   history_.erase(room.name);
+  auto it = attempts_.find(room.name);
+  if (it == attempts_.end() ||
+      !(room.sid.empty() || it->second.room.sid == room.sid || it->second.room.sid.empty())) {
+    return journal(std::move(end));
+  }
+  Attempt& attempt = it->second;
+  if (attempt.finished) return;  // told twice (the webhook, and the reconciler)
+  log::info("room finished before its recording started: stopped trying",
+            {{"room", room.name}, {"room_sid", room.sid}});
+  attempt.finished = std::move(end);
+  // Waiting to retry: look now. Otherwise a call is under way, and its answer concludes.
+  if (attempt.retry_timer) {
+    cancel_retry(attempt);
+    check_then_start(room.name, attempt.id);
+  }
+}
+
+// If its room_finished comes after all (or came after the pass read the ledger), the ledger keeps
+// LiveKit's time instead of the estimate.
+void Recorder::on_room_gone(const livekit::Room& room, std::int64_t finished_ms) {
+  const std::lock_guard lock(mutex_);
+  on_room_finished(room, timers_.now(), finished_ms, "reconciler");
+}
+
+void Recorder::on_egress_end_found(const livekit::EgressInfo& egress) {
+  const std::lock_guard lock(mutex_);
+  on_recording_ended(egress);
 }
 
 Verdict Recorder::ensure_recording(const livekit::Room& room, Origin origin) {
@@ -302,6 +328,10 @@ void Recorder::release_memory_soon() {
 }
 
 void Recorder::on_recording_ended(const livekit::EgressInfo& egress) {
+  const auto now = timers_.now();
+  // Its webhook and the reconciler may both tell it: acted on once.
+  if (seen_.contains(key("end:", egress.egress_id), now)) return;
+  seen_.insert(key("end:", egress.egress_id), now);
   if (egress.records_room && egress.status == livekit::EgressStatus::kComplete) {
     note_stop(egress.room_id, egress.egress_id);
   }
@@ -311,7 +341,6 @@ void Recorder::on_recording_ended(const livekit::EgressInfo& egress) {
                                    {"status", livekit::to_string(egress.status)}});
     return;
   }
-  const auto now = timers_.now();
   const std::string error_code = std::to_string(egress.error_code);
   const log::Fields fields = {
       {"room", egress.room_name},      {"room_sid", egress.room_id},

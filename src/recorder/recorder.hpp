@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -66,6 +67,15 @@ class Recorder {
   // The one decision point: make sure this room is being recorded.
   Verdict ensure_recording(const livekit::Room& room, Origin origin);
 
+  // What the reconciler found without its webhook (the ledger held it open; LiveKit lists it
+  // otherwise), acted on as the webhook would have been, once whichever comes first:
+  // an egress of the room that ended (a stop is respected, a failure while the room lives is
+  // restarted)...
+  void on_egress_end_found(const livekit::EgressInfo& egress);
+  // ...and a room session no longer listed, whose room_finished never came: it finished at about
+  // `finished_ms` (the ledger's estimate, docs/ledger.md).
+  void on_room_gone(const livekit::Room& room, std::int64_t finished_ms);
+
   // From now on room_started is answered 503 and no retry is scheduled.
   void shut_down();
 
@@ -91,6 +101,10 @@ class Recorder {
     std::string replaces_egress;  // a restart: the failed recording whose claim it may take
     bool claimed = false;         // this replica holds the room's claim in Redis
     bool restart = false;         // after a recording of the room failed mid-room
+    // The room finished while this start was under way: nothing more is started, and the end
+    // is told to the ledger once it is known whether a recording exists (a lost answer may have
+    // started one), so that the session is not closed "unrecorded" beside its egress.
+    std::optional<ledger::RoomFinished> finished;
   };
 
   // Recordings of one room that failed mid-room, and the restarts that followed, in the last hour.
@@ -103,7 +117,10 @@ class Recorder {
   // Deciding (recorder.cpp).
   Verdict ensure_locked(const livekit::Room& room, Origin origin, std::string_view event_id = {},
                         std::string_view replaces_egress = {});
-  void on_room_finished(const livekit::Room& room, TimePoint now);
+  // The session's end, from room_finished or found by the reconciler (closed_by "reconciler").
+  void on_room_finished(const livekit::Room& room, TimePoint now, std::int64_t at_ms,
+                        std::string_view closed_by);
+  // egress_ended, or an end the reconciler found: acted on once per egress.
   void on_recording_ended(const livekit::EgressInfo& egress);
   void restart_if_room_lives(const std::string& room_name, const std::string& room_sid,
                              const std::string& failed_egress);
@@ -132,6 +149,12 @@ class Recorder {
   void check_then_start(const std::string& room_name, std::uint64_t id);
   void on_egresses(const std::string& room_name, Attempt& attempt,
                    const std::vector<livekit::EgressInfo>& egresses);
+  // The room finished while the start was under way: whether a recording of the session exists
+  // after all (`egresses`, the answer of a last check_then_start) goes to the ledger, then the
+  // session's end.
+  void conclude_finished(const std::string& room_name, Attempt& attempt,
+                         const std::vector<livekit::EgressInfo>& egresses,
+                         std::string_view egress_id = {});
   void start(const std::string& room_name, std::uint64_t id);
   void observe_start_delay(const Attempt& attempt);
   void on_failure(Attempt& attempt, const livekit::ApiError& error, std::string_view call);
@@ -152,10 +175,11 @@ class Recorder {
   std::unordered_map<std::string, History> history_;      // by room name, only rooms with failures
   std::unordered_map<std::string, std::string> stopped_;  // room sid -> the egress stopped
   // Keys "ev:" event id, "sid:" room sid (room_started handled), "fin:" room sid (finished),
-  // "meta:" / "skip:" / "stop:" room (said once).
+  // "end:" egress id (its end acted on), "meta:" / "skip:" / "stop:" room (said once).
   SeenSet seen_;
   RecentIds ledger_sessions_;  // sessions already told to the ledger, by their sid's hash
   Backoff backoff_;
+  std::string process_key_;  // names this process in the ledger's retry keys
   std::uint64_t next_attempt_id_ = 1;
   std::size_t most_pending_ = 0;  // the most attempts at once since the queue was last empty
   static constexpr std::size_t kManyPending = 1000;

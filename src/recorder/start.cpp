@@ -11,9 +11,19 @@
 namespace ar::recorder {
 namespace {
 
+using NoEgresses = std::vector<livekit::EgressInfo>;
+
 // "unavailable: no response from servers", as the ledger keeps a failed start's reason.
 std::string failure_text(const livekit::ApiError& error) {
   return error.message.empty() ? error.code : error.code + ": " + error.message;
+}
+
+// A recording of this room session: by its sid where both sides know it (an egress of an earlier
+// session under the same name, still ending, is not), else by the room's name.
+bool records_session(const livekit::EgressInfo& egress, const livekit::Room& room) {
+  if (!egress.records_room) return false;
+  if (room.sid.empty() || egress.room_id.empty()) return egress.room_name == room.name;
+  return egress.room_id == room.sid;
 }
 
 }  // namespace
@@ -27,6 +37,7 @@ void Recorder::claim_then_check(const std::string& room_name, std::uint64_t id) 
         const std::lock_guard lock(mutex_);
         Attempt* current = find_attempt(room_name, id);
         if (current == nullptr) return;  // cancelled meanwhile; an unused claim expires
+        if (current->finished) return conclude_finished(room_name, *current, {});
         const log::Fields fields = {{"room", room_name},
                                     {"room_sid", current->room.sid},
                                     {"holder", answer.holder},
@@ -65,17 +76,37 @@ Recorder::Attempt* Recorder::find_attempt(const std::string& room_name, std::uin
 // Before every start (and every retry) ask LiveKit: a start that timed out may have worked,
 // another replica or the application may already record the room, or someone stopped this room
 // session's recording on purpose (LiveKit lists ended egresses for about 24 h, so this holds
-// when the egress_ended webhook was lost, and across restarts).
+// when the egress_ended webhook was lost, and across restarts). Once the room finished, the
+// answer only tells whether a recording of the session exists, and the attempt concludes.
 void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) {
-  api_.room_egresses(room_name,
-                     [this, room_name, id](const livekit::ApiError* error,
-                                           const std::vector<livekit::EgressInfo>& egresses) {
-                       const std::lock_guard lock(mutex_);
-                       Attempt* attempt = find_attempt(room_name, id);
-                       if (attempt == nullptr) return;  // cancelled meanwhile (room finished)
-                       if (error != nullptr) return on_failure(*attempt, *error, "ListEgress");
-                       on_egresses(room_name, *attempt, egresses);
-                     });
+  api_.room_egresses(
+      room_name, [this, room_name, id](const livekit::ApiError* error,
+                                       const std::vector<livekit::EgressInfo>& egresses) {
+        const std::lock_guard lock(mutex_);
+        Attempt* attempt = find_attempt(room_name, id);
+        if (attempt == nullptr) return;
+        if (attempt->finished) {
+          return conclude_finished(room_name, *attempt, error == nullptr ? egresses : NoEgresses{});
+        }
+        if (error != nullptr) return on_failure(*attempt, *error, "ListEgress");
+        on_egresses(room_name, *attempt, egresses);
+      });
+}
+
+void Recorder::conclude_finished(const std::string& room_name, Attempt& attempt,
+                                 const std::vector<livekit::EgressInfo>& egresses,
+                                 std::string_view egress_id) {
+  std::string found(egress_id);
+  for (const livekit::EgressInfo& egress : egresses) {
+    if (!records_session(egress, attempt.room)) continue;
+    journal(reported(egress));
+    if (found.empty() && livekit::is_active(egress.status)) found = egress.egress_id;
+  }
+  if (!found.empty()) {
+    journal(ledger::RecordingStarted{attempt.room.sid, found, wall_ms(), attempt.restart});
+  }
+  journal(std::move(*attempt.finished));
+  finish(room_name, found);
 }
 
 void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
@@ -89,10 +120,7 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
     if (egress.status == livekit::EgressStatus::kComplete) note_stop(sid, egress.egress_id);
   }
   for (const livekit::EgressInfo& egress : egresses) {
-    if (!egress.records_room || egress.room_name != room_name ||
-        !livekit::is_active(egress.status)) {
-      continue;
-    }
+    if (!records_session(egress, attempt.room) || !livekit::is_active(egress.status)) continue;
     const log::Fields fields = {{"room", room_name},
                                 {"room_sid", sid},
                                 {"egress_id", egress.egress_id},
@@ -128,6 +156,11 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
         const std::lock_guard lock(mutex_);
         Attempt* attempt = find_attempt(room_name, id);
         if (attempt == nullptr) return;
+        if (attempt->finished) {
+          // An answer lost on the way may still have started a recording: LiveKit is asked.
+          if (error != nullptr) return check_then_start(room_name, id);
+          return conclude_finished(room_name, *attempt, {}, egress_id);
+        }
         if (error != nullptr) return on_failure(*attempt, *error, "StartRoomCompositeEgress");
         const std::string_view named = egress_id.empty() ? "unknown" : std::string_view(egress_id);
         log::info("recording started", {{"room", room_name},
@@ -197,7 +230,9 @@ void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std:
   const auto delay = backoff_.delay(attempt.retries++);
   if (attempt.claimed) claims_->renew({attempt.room.name, attempt.room.sid}, delay);
   metrics::recording_retried(outcome);
-  journal(ledger::StartRetried{attempt.room.sid, failure_text(error)});
+  journal(ledger::StartRetried{
+      attempt.room.sid, failure_text(error),
+      process_key_ + ":" + std::to_string(attempt.id) + ":" + std::to_string(attempt.retries)});
   log::warn("recording not started yet: retrying", {{"room", room_name},
                                                     {"room_sid", attempt.room.sid},
                                                     {"call", call},

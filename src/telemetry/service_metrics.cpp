@@ -58,6 +58,9 @@ constexpr std::array<std::string_view, 4> kClaimResults{"won", "taken", "duplica
                                                         "unavailable"};
 constexpr std::array<std::string_view, 3> kEgressFailures{"failed", "aborted", "limit_reached"};
 constexpr std::array<std::string_view, 2> kPhases{"during_room", "after_room"};
+// What a reconcile pass corrected in the ledger because its webhooks were lost.
+constexpr std::array<std::string_view, 3> kLedgerCorrections{
+    "session_closed", "recording_refreshed", "recording_closed"};
 
 std::string_view bounded(std::string_view value, std::span<const std::string_view> known) {
   return std::find(known.begin(), known.end(), value) != known.end() ? value : "other";
@@ -248,6 +251,18 @@ void room_session_ended(std::string_view status) {
   sessions(status).inc();
 }
 
+Counter& corrections(std::string_view change) {
+  return counter("auto_recorder_ledger_corrections_total",
+                 "What reconcile passes corrected in the ledger because webhooks were lost: "
+                 "sessions closed whose room_finished never came, recordings refreshed or added "
+                 "from ListEgress, recordings closed that LiveKit no longer knew.",
+                 {{"change", std::string(bounded(change, kLedgerCorrections))}});
+}
+
+void ledger_corrected(std::string_view change, std::size_t count) {
+  if (count > 0) corrections(change).inc(count);
+}
+
 void coordination_claim(std::string_view result) {
   claims(result).inc();
 }
@@ -272,6 +287,7 @@ void initialise_series(std::span<const std::string_view> call_outcomes) {
   passes(false);
   for (std::string_view result : kClaimResults) claims(result);
   for (std::string_view status : kSessionStatuses) sessions(status);
+  for (std::string_view change : kLedgerCorrections) corrections(change);
   registry().gauge("auto_recorder_last_reconcile_success_timestamp_seconds",
                    "Unix time of this replica's last successful reconcile pass; 0 until its first "
                    "(and on replicas that do not run passes).",

@@ -39,6 +39,9 @@ void room_session_ended(std::string_view status);
 void api_call(std::string_view method, std::string_view outcome, double seconds);
 
 void reconcile_pass(bool ok, std::size_t unrecorded_rooms);
+// What a reconcile pass corrected in the ledger (session_closed, recording_refreshed,
+// recording_closed), `count` times.
+void ledger_corrected(std::string_view change, std::size_t count);
 
 // Redis coordination of replicas: claims by result (won, taken, duplicate_event, unavailable).
 void coordination_claim(std::string_view result);

@@ -186,11 +186,13 @@ test('room_finished while a start is being retried stops the retries', async () 
     const { room, body } = liveRoom('finished-while-retrying');
     await postSigned(recorder, body);
     await recorder.waitForOutput(/retrying room=finished-while-retrying/);
+    const calls = standin.calls.length; // the next retry is a second away
     await postSigned(recorder, eventBody('room_finished', { room: { name: room.name, sid: room.sid } }));
     await recorder.waitForOutput(/room finished before its recording started: stopped trying room=finished-while-retrying/);
-    const calls = standin.calls.length;
     await recorder.waitForNoPendingStarts(); // no retry is waiting for the room any more
-    assert.equal(standin.calls.filter((c, i) => i >= calls && c.request?.roomName === 'finished-while-retrying').length, 0);
+    // One last look whether a start worked after all (its answer may have been lost), no start.
+    const after = standin.calls.filter((c, i) => i >= calls && c.request?.roomName === 'finished-while-retrying');
+    assert.deepEqual(after.map((c) => c.method), ['ListEgress']);
   });
 });
 
@@ -274,7 +276,7 @@ test('a deliberate stop stays stopped through reconcile passes and a restart; a 
     const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
     assert.match(metrics, /auto_recorder_recordings_skipped_total\{reason="stopped_on_purpose"\} 3/);
     assert.match(metrics, /auto_recorder_webhooks_total\{event="room_started",result="stopped"\} 1/);
-    assert.match(recorder.output, /reconcile pass: .* stopped_on_purpose=1/);
+    assert.match(recorder.output, /reconcile pass: .* stopped_on_purpose=2/);
   });
   await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
     await recorder.waitForPasses(3);

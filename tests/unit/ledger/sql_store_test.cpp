@@ -9,9 +9,9 @@
 #include <functional>
 #include <thread>
 
-#include "ledger/open.hpp"
 #include "ledger/postgres_database.hpp"
 #include "ledger/sqlite_database.hpp"
+#include "ledger/store_fixture.hpp"
 
 // The ledger's tables, on both databases. The PostgreSQL instances ("Postgres/...", and
 // "PostgresLedger.*") need a real server: ctest's integration.ledger_postgres runs them through
@@ -19,56 +19,11 @@
 namespace ar::ledger {
 namespace {
 
-namespace fs = std::filesystem;
-
-enum class Backend { kSqlite, kPostgres };
-
-std::string postgres_url() {
-  const char* url = std::getenv("AR_TEST_POSTGRES_URL");
-  return url != nullptr ? url : "";
-}
-
-// A directory of the test's own, for SQLite files.
-class TestDirectory {
- public:
-  TestDirectory()
-      : dir_(fs::temp_directory_path() /
-             ("ledger-test-" + std::to_string(::getpid()) + "-" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
-  ~TestDirectory() { fs::remove_all(dir_); }
-  TestDirectory(const TestDirectory&) = delete;
-  TestDirectory& operator=(const TestDirectory&) = delete;
-  std::string path(const char* name = "ledger.db") const { return (dir_ / name).string(); }
-
- private:
-  fs::path dir_;
-};
-
-void apply(Store& store, std::vector<Entry> entries) {
-  store.apply(entries);
-}
-
-class SqlStoreTest : public ::testing::TestWithParam<Backend> {
- protected:
-  void SetUp() override {
-    if (GetParam() == Backend::kPostgres) {
-      ASSERT_FALSE(postgres_url().empty()) << "run through tests/postgres.sh run";
-      PostgresDatabase(postgres_url(), Access::kWrite)
-          .exec("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
-    }
-  }
-  std::unique_ptr<Store> open(Access access = Access::kWrite) const {
-    Settings settings;
-    settings.path = dir_.path();
-    if (GetParam() == Backend::kPostgres) settings.postgres_url = postgres_url();
-    return open_store(settings, access);
-  }
-
-  TestDirectory dir_;
-};
+using testing::apply;
+using testing::Backend;
+using testing::postgres_url;
+using testing::TestDirectory;
+using SqlStoreTest = testing::StoreTest;
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, SqlStoreTest, ::testing::Values(Backend::kSqlite));
 INSTANTIATE_TEST_SUITE_P(Postgres, SqlStoreTest, ::testing::Values(Backend::kPostgres));
@@ -86,7 +41,7 @@ TEST_P(SqlStoreTest, ASessionIsKeptWithItsRecordingsAndFilesAndOneStatus) {
                 Decided{"RM_1", true, "top level"}, RecordingStarted{"RM_1", "EG_1", 1300, false}});
   EXPECT_EQ(store.room("RM_1")->status, Status::kRecording);
   apply(store,
-        {EgressReported{"RM_1", "class-1", ended}, RoomFinished{"RM_1", 9100, "class-1", 0}});
+        {EgressReported{"RM_1", "class-1", ended}, RoomFinished{"RM_1", 9100, "class-1", 0, ""}});
   const Room room = *store.room("RM_1");
   EXPECT_EQ(room.status, Status::kRecorded);
   EXPECT_EQ(room.name, "class-1");
@@ -121,7 +76,7 @@ TEST_P(SqlStoreTest, AStopKnownWithoutItsWebhookStillMakesTheSessionStopped) {
   const auto opened = open();
   Store& store = *opened;
   apply(store, {RoomSeen{"RM_1", "hearing", 5000, "reconciler", ""},
-                StoppedOnPurpose{"RM_1", "EG_9"}, RoomFinished{"RM_1", 9000, "hearing", 0}});
+                StoppedOnPurpose{"RM_1", "EG_9"}, RoomFinished{"RM_1", 9000, "hearing", 0, ""}});
   const Room room = *store.room("RM_1");
   ASSERT_EQ(room.recordings.size(), 1U);
   EXPECT_TRUE(room.recordings[0].stopped_on_purpose);
@@ -186,7 +141,7 @@ TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {
   // The room closes while its recording is still uploading: not ended yet.
   EXPECT_TRUE(store
                   .apply(std::vector<Entry>{EgressReported{"RM_1", "a", active},
-                                            RoomFinished{"RM_1", 5000, "a", 0}})
+                                            RoomFinished{"RM_1", 5000, "a", 0, ""}})
                   .empty());
   Recording done = active;
   done.status = "EGRESS_COMPLETE";
@@ -194,11 +149,11 @@ TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {
   EXPECT_EQ(store.apply(std::vector<Entry>{EgressReported{"RM_1", "a", done}}),
             std::vector<Status>{Status::kRecorded});
   // A webhook delivered twice does not end it twice.
-  EXPECT_TRUE(store.apply(std::vector<Entry>{RoomFinished{"RM_1", 5000, "a", 0}}).empty());
+  EXPECT_TRUE(store.apply(std::vector<Entry>{RoomFinished{"RM_1", 5000, "a", 0, ""}}).empty());
   // A skipped room ends with its room_finished.
   EXPECT_EQ(store.apply(std::vector<Entry>{RoomSeen{"RM_2", "b", 2000, "webhook", ""},
                                            Decided{"RM_2", false, "rules[0]"},
-                                           RoomFinished{"RM_2", 3000, "b", 0}}),
+                                           RoomFinished{"RM_2", 3000, "b", 0, ""}}),
             std::vector<Status>{Status::kSkipped});
 }
 
@@ -248,7 +203,7 @@ TEST(SqliteLedger, BadFilesAreReportedNeverRecreated) {
   } catch (const StoreError& e) {
     EXPECT_NE(std::string(e.what()).find("junk.db"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(fs::file_size(path("junk.db")), junk.size());
+  EXPECT_EQ(std::filesystem::file_size(path("junk.db")), junk.size());
   // A directory that does not exist.
   EXPECT_THROW(open(path("missing/ledger.db"), Access::kWrite), StoreError);
   // Reading a ledger that was never written.

@@ -3,9 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <future>
 #include <mutex>
 #include <thread>
+
+#include "ledger/spill.hpp"
+#include "ledger/store_fixture.hpp"
 
 namespace ar::ledger {
 namespace {
@@ -39,6 +43,14 @@ class CountingStore final : public Store {
   std::size_t prune(std::int64_t /*before_ms*/) override {
     if (shared_.prune_fails) throw StoreError("disk I/O error (test)");
     return 0;
+  }
+  // The sessions applied so far, as the open ones.
+  Unsettled unsettled() override {
+    if (shared_.failing) throw StoreError("database is down (test)");
+    const std::lock_guard lock(shared_.mutex);
+    Unsettled out;
+    for (const std::string& sid : shared_.sids) out.sessions.push_back({sid, "r", 1, 0});
+    return out;
   }
 
  private:
@@ -141,6 +153,93 @@ TEST(LedgerWriter, AFailedPruneIsSaidAndCountedWhileWritesGoOn) {
   EXPECT_GE(writer.write_errors(), 1U);
   writer.stop(milliseconds(5000));
   EXPECT_EQ(state_changes.load(), 0);  // writes never failed: nothing said of them
+}
+
+TEST(LedgerWriter, AStopWithTheStoreDownSpillsTheQueueAndTheNextStartWritesItFirst) {
+  const testing::TestDirectory dir;
+  const std::string spill = dir.path("ledger.db.spill");
+  CountingStore::Shared down;
+  down.failing = true;
+  std::size_t spilled = 0;
+  std::string spill_error = "(not told)";
+  {
+    Writer writer(std::make_unique<CountingStore>(down),
+                  {.retry_delay = milliseconds(5),
+                   .spill_path = spill,
+                   .on_spill = [&](std::size_t n, std::string_view error) {
+                     spilled = n;
+                     spill_error = error;
+                   }});
+    for (int i = 0; i < 6; ++i) writer.record(seen(i));
+    EXPECT_TRUE(eventually([&] { return writer.write_errors() >= 1; }));
+    writer.stop(milliseconds(50));
+    EXPECT_EQ(writer.dropped(), 0U);
+  }
+  EXPECT_EQ(spilled, 6U);
+  EXPECT_EQ(spill_error, "");
+  ASSERT_EQ(read_spill(spill).entries.size(), 6U);
+
+  // The next start: the spill goes first, before what this process records.
+  CountingStore::Shared up;
+  std::size_t replayed = 0;
+  Writer writer(std::make_unique<CountingStore>(up),
+                {.spill_path = spill,
+                 .on_replay = [&](std::size_t n, std::size_t, std::string_view) { replayed = n; }});
+  EXPECT_EQ(replayed, 6U);
+  writer.record(seen(100));
+  EXPECT_TRUE(eventually([&] { return writer.written() == 7; }));
+  const std::lock_guard lock(up.mutex);
+  EXPECT_EQ(up.sids.front(), "RM_0");
+  EXPECT_EQ(up.sids.back(), "RM_100");
+  EXPECT_FALSE(std::filesystem::exists(spill)) << "gone once every entry it held is written";
+}
+
+TEST(LedgerWriter, EntriesThatCannotBeSpilledAreSaidAndCountedAsLost) {
+  const testing::TestDirectory dir;
+  CountingStore::Shared down;
+  down.failing = true;
+  std::string error;
+  Writer writer(std::make_unique<CountingStore>(down),
+                {.retry_delay = milliseconds(5),
+                 .spill_path = dir.path("missing/ledger.spill"),
+                 .on_spill = [&](std::size_t, std::string_view why) { error = why; }});
+  for (int i = 0; i < 3; ++i) writer.record(seen(i));
+  writer.stop(milliseconds(20));
+  EXPECT_NE(error.find("missing/ledger.spill"), std::string::npos) << error;
+  EXPECT_EQ(writer.dropped(), 3U);
+}
+
+TEST(LedgerWriter, TheOpenSessionsAreReadAfterEveryEntryRecordedBeforeAndNotWhileFailing) {
+  CountingStore::Shared shared;
+  std::promise<void> disk_ready;
+  shared.first_write_waits = disk_ready.get_future().share();
+  Writer writer(std::make_unique<CountingStore>(shared),
+                {.batch = 10, .retry_delay = milliseconds(5)});
+  for (int i = 0; i < 50; ++i) writer.record(seen(i));
+  std::promise<std::size_t> sessions;
+  writer.unsettled([&](std::optional<Unsettled> open) {
+    sessions.set_value(open ? open->sessions.size() : 0U);
+  });
+  writer.record(seen(50));  // after the question: not necessarily in the answer
+  disk_ready.set_value();
+  auto answer = sessions.get_future();
+  ASSERT_EQ(answer.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_GE(answer.get(), 50U);
+  // A store that fails is not read: the answer is "not now", at once.
+  shared.failing = true;
+  writer.record(seen(51));
+  EXPECT_TRUE(eventually([&] { return writer.write_errors() >= 1; }));
+  std::promise<bool> read;
+  writer.unsettled([&](std::optional<Unsettled> open) { read.set_value(open.has_value()); });
+  auto failing = read.get_future();
+  ASSERT_EQ(failing.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  EXPECT_FALSE(failing.get());
+  shared.failing = false;
+  writer.stop(milliseconds(5000));
+  // After the stop it answers too, with nothing.
+  bool answered = false;
+  writer.unsettled([&](std::optional<Unsettled> open) { answered = !open; });
+  EXPECT_TRUE(answered);
 }
 
 }  // namespace

@@ -88,5 +88,57 @@ TEST(ListReader, ReadsEgressesWhicheverWayTheBodyArrives) {
   EXPECT_EQ(parse_egress_list("{}")->size(), 0U);
 }
 
+// What the ledger keeps of an ended egress, from a ListEgress answer as from egress_ended: its
+// times, error and files (the reconciler refreshes the ledger from it when webhooks were lost).
+constexpr std::string_view kEnded =
+    R"({"items":[{"egress_id":"EG_1","room_id":"RM_1","room_name":"a","status":"EGRESS_COMPLETE",)"
+    R"("started_at":"1700000000123000000","ended_at":"1700003600456000000","error_code":0,)"
+    R"("room_composite":{"file_outputs":[{"filepath":"x","s3":{"bucket":"b"}}]},)"
+    R"("file_results":[{"filename":"a.mp4","started_at":"1","location":"s3://b/a.mp4",)"
+    R"("size":"1234567","duration":"3600000000000"},{"filename":"b.ogg","size":7}],)"
+    R"("segment_results":[{"playlist_name":"p","playlist_location":"s3://b/p.m3u8",)"
+    R"("segment_count":"12"},{"playlist_location":"s3://b/q.m3u8","segment_count":3}],)"
+    R"("image_results":[{"image_count":"4"}],"manifest_location":"s3://b/m.json",)"
+    R"("stream_results":[{"url":"rtmp://x"}]},)"
+    R"({"egressId":"EG_2","roomId":"RM_1","status":"EGRESS_FAILED","error":"upload failed",)"
+    R"("errorCode":500,"startedAt":"1700000000000000000","endedAt":"1700000001000000000",)"
+    R"("roomComposite":{},"fileResults":[{"filename":"c.mp4"}]}]})";
+
+TEST(ListReader, KeepsWhatAnEndedEgressReportsWhicheverWayTheBodyArrives) {
+  for (const std::size_t piece : {1UL, 5UL, 100000UL}) {
+    std::vector<EgressInfo> items;
+    const auto reader =
+        egress_list_reader([&](EgressInfo&& info) { items.push_back(std::move(info)); });
+    ASSERT_TRUE(feed(*reader, kEnded, piece)) << piece;
+    ASSERT_EQ(items.size(), 2U);
+    const EgressResults& done = items[0].results;
+    EXPECT_EQ(done.started_at_ns, 1700000000123000000);
+    EXPECT_EQ(done.ended_at_ns, 1700003600456000000);
+    ASSERT_EQ(done.files.size(), 2U);
+    EXPECT_EQ(done.files[0].filename, "a.mp4");
+    EXPECT_EQ(done.files[0].location, "s3://b/a.mp4");
+    EXPECT_EQ(done.files[0].size, 1234567);
+    EXPECT_EQ(done.files[0].duration_ns, 3600000000000);
+    EXPECT_EQ(done.files[1].size, 7) << "an int64 as a number too";
+    EXPECT_EQ(done.playlist_location, "s3://b/p.m3u8") << "the first segment output's";
+    EXPECT_EQ(done.segment_count, 15);
+    EXPECT_EQ(done.image_count, 4);
+    EXPECT_EQ(done.manifest_location, "s3://b/m.json");
+    EXPECT_EQ(items[1].error, "upload failed");
+    EXPECT_EQ(items[1].error_code, 500);
+    EXPECT_EQ(items[1].results.ended_at_ns, 1700000001000000000);
+    ASSERT_EQ(items[1].results.files.size(), 1U);
+    EXPECT_EQ(items[1].results.files[0].filename, "c.mp4");
+    // The same as an egress_ended webhook's EgressInfo reads.
+    const auto webhook = parse_egress_info(
+        R"({"egressId":"EG_2","roomId":"RM_1","status":"EGRESS_FAILED","error":"upload failed",)"
+        R"("errorCode":500,"startedAt":"1700000000000000000","endedAt":"1700000001000000000",)"
+        R"("roomComposite":{},"fileResults":[{"filename":"c.mp4"}]})");
+    ASSERT_TRUE(webhook);
+    EXPECT_EQ(webhook->results.ended_at_ns, items[1].results.ended_at_ns);
+    EXPECT_EQ(webhook->error_code, items[1].error_code);
+  }
+}
+
 }  // namespace
 }  // namespace ar::livekit

@@ -13,35 +13,14 @@
 #include <vector>
 
 #include "coordination/claim_store.hpp"
-#include "ledger/sql_store.hpp"
-#include "ledger/sqlite_database.hpp"
 #include "livekit/egress_api.hpp"
+#include "recorder/answers.hpp"
+#include "recorder/memory_ledger.hpp"
 #include "util/timers.hpp"
 
 namespace ar::testing {
 
 using std::chrono::milliseconds;
-
-// Answers queued by the fakes, run by settle() in the order they were asked.
-class Answers {
- public:
-  void push(std::function<void()> answer) { queue_.push_back(std::move(answer)); }
-  // Runs every answer, including those the answers cause; the number run.
-  std::size_t settle() {
-    std::size_t n = 0;
-    while (!queue_.empty()) {
-      auto answer = std::move(queue_.front());
-      queue_.pop_front();
-      answer();
-      ++n;
-    }
-    return n;
-  }
-  std::size_t waiting() const { return queue_.size(); }
-
- private:
-  std::deque<std::function<void()>> queue_;
-};
 
 class ManualTimers final : public util::Timers {
  public:
@@ -76,6 +55,8 @@ class ManualTimers final : public util::Timers {
     now_ = until;
   }
   std::size_t waiting() const { return due_.size(); }
+  // Forgets every timer: the process they belonged to is gone.
+  void clear() { due_.clear(); }
 
  private:
   struct Timer {
@@ -87,17 +68,37 @@ class ManualTimers final : public util::Timers {
   std::map<Id, Timer> due_;
 };
 
-// LiveKit's rooms and egresses. A start creates an active room-composite egress.
+// LiveKit's rooms and egresses. A start creates an active room-composite egress. With a clock
+// (use_clock), rooms and egresses carry times as LiveKit's do, and an egress that completes
+// reports its file's location, size and duration.
 class FakeLiveKit final : public livekit::EgressApi {
  public:
   explicit FakeLiveKit(Answers& answers) : answers_(answers) {}
 
+  void use_clock(const util::Timers& clock) { clock_ = &clock; }
+  std::int64_t now_ms() const {
+    if (clock_ == nullptr) return 0;
+    return std::chrono::duration_cast<milliseconds>(clock_->wall_now().time_since_epoch()).count();
+  }
+
   livekit::Room& add_room(const std::string& name, const std::string& sid = "") {
-    rooms_.push_back({sid.empty() ? "RM_" + name : sid, name, "", 0});
+    rooms_.push_back({sid.empty() ? "RM_" + name : sid, name, "", now_ms()});
     return rooms_.back();
   }
   void remove_room(const std::string& name) {
     std::erase_if(rooms_, [&](const livekit::Room& r) { return r.name == name; });
+  }
+  // The room closes, as LiveKit closes it: gone from ListRooms, and its recordings end with it
+  // (`status`: EGRESS_COMPLETE, or one that fails as the room closes).
+  void close_room(const std::string& name,
+                  livekit::EgressStatus status = livekit::EgressStatus::kComplete) {
+    const std::string sid = sid_of(name);
+    remove_room(name);
+    for (auto& egress : egresses_) {
+      if (egress.room_id == sid && livekit::is_active(egress.status)) {
+        end(egress.egress_id, status);
+      }
+    }
   }
   // An egress someone else started (the application, another recorder, StartEgress).
   livekit::EgressInfo& add_egress(const std::string& room_name, livekit::EgressStatus status,
@@ -116,10 +117,35 @@ class FakeLiveKit final : public livekit::EgressApi {
     for (auto& egress : egresses_) {
       if (egress.egress_id == egress_id) {
         egress.status = status;
+        egress.results.ended_at_ns = now_ms() * 1'000'000;
+        if (status == livekit::EgressStatus::kComplete && !egress.results.files.empty()) {
+          auto& file = egress.results.files.front();
+          file.location = "s3://recordings/" + file.filename;
+          file.size = 1000 + static_cast<std::int64_t>(egress_id.size());
+          file.duration_ns = egress.results.ended_at_ns - egress.results.started_at_ns;
+        }
+        if (livekit::is_failure(status)) egress.error = "pipeline failed (test)";
         return egress;
       }
     }
     return {};
+  }
+  // The egress as LiveKit lists it now.
+  livekit::EgressInfo egress(const std::string& egress_id) const {
+    for (const auto& egress : egresses_) {
+      if (egress.egress_id == egress_id) return egress;
+    }
+    return {};
+  }
+  void set_status(const std::string& egress_id, livekit::EgressStatus status) {
+    for (auto& egress : egresses_) {
+      if (egress.egress_id == egress_id) egress.status = status;
+    }
+  }
+  // LiveKit forgets every ended egress (its sweeper, about 24 h after they ended).
+  void forget_ended_egresses() {
+    std::erase_if(egresses_,
+                  [](const livekit::EgressInfo& e) { return !livekit::is_active(e.status); });
   }
 
   // The next calls of `method` ("ListEgress", "Start", "ListRooms") fail with these codes.
@@ -128,6 +154,8 @@ class FakeLiveKit final : public livekit::EgressApi {
   }
   // The next start works, but its answer is lost: a connection_error comes back.
   void lose_next_start_answer() { lose_start_answer_ = true; }
+  // A start for a room that is not listed answers not_found, as LiveKit's does.
+  bool require_rooms = false;
 
   // Recordings of the room (room composites) that are starting, active or ending.
   std::size_t active_recordings(const std::string& room_name) const {
@@ -166,7 +194,14 @@ class FakeLiveKit final : public livekit::EgressApi {
     ++starts_[std::string(room_name)];
     answers_.push([this, name = std::string(room_name), done = std::move(done)] {
       if (auto error = failure("Start")) return done(&*error, "");
-      const std::string id = add_egress(name, livekit::EgressStatus::kStarting).egress_id;
+      if (require_rooms && sid_of(name).empty()) {
+        const livekit::ApiError gone{"not_found", "requested room does not exist", 404};
+        return done(&gone, "");
+      }
+      livekit::EgressInfo& started = add_egress(name, livekit::EgressStatus::kStarting);
+      started.results.started_at_ns = now_ms() * 1'000'000;
+      started.results.files.push_back({name + ".mp4", "", 0, 0});
+      const std::string id = started.egress_id;
       if (lose_start_answer_) {
         lose_start_answer_ = false;
         const livekit::ApiError lost{"connection_error", "connection reset", 0};
@@ -188,12 +223,15 @@ class FakeLiveKit final : public livekit::EgressApi {
       done(nullptr, out);
     });
   }
-  void each_active_egress(std::function<void(livekit::EgressInfo&&)> each, Done done) override {
-    log_.emplace_back("ListEgress active");
-    answers_.push([this, each = std::move(each), done = std::move(done)] {
-      if (auto error = failure("ListEgress active")) return done(&*error);
+  // Logged "ListEgress active" or "ListEgress all".
+  void each_egress(bool active_only, std::function<void(livekit::EgressInfo&&)> each,
+                   Done done) override {
+    const std::string call = active_only ? "ListEgress active" : "ListEgress all";
+    log_.push_back(call);
+    answers_.push([this, call, active_only, each = std::move(each), done = std::move(done)] {
+      if (auto error = failure(call)) return done(&*error);
       for (auto egress : egresses_) {
-        if (livekit::is_active(egress.status)) each(std::move(egress));
+        if (!active_only || livekit::is_active(egress.status)) each(std::move(egress));
       }
       done(nullptr);
     });
@@ -224,6 +262,7 @@ class FakeLiveKit final : public livekit::EgressApi {
   }
 
   Answers& answers_;
+  const util::Timers* clock_ = nullptr;
   std::vector<livekit::Room> rooms_;
   std::vector<livekit::EgressInfo> egresses_;
   std::size_t egress_count_ = 0;
@@ -305,22 +344,6 @@ class FakeClaims final : public coordination::ClaimStore {
   std::string replica_;
   ClaimTable& table_;
   Answers& answers_;
-};
-
-// The ledger the recorder writes to: each entry applied at once to a real SQLite store in
-// memory, so a test reads the status a room session ends up with.
-class MemoryLedger final : public ledger::Journal {
- public:
-  void record(ledger::Entry entry) override { store.apply(std::span(&entry, 1)); }
-  ledger::Room room(const std::string& sid) { return store.room(sid).value_or(ledger::Room{}); }
-  std::string status(const std::string& sid) {
-    const auto found = store.room(sid);
-    return found ? std::string(ledger::to_string(found->status)) : "(not in the ledger)";
-  }
-
-  ledger::SqlStore store{
-      std::make_unique<ledger::SqliteDatabase>(":memory:", ledger::Access::kWrite),
-      ledger::Access::kWrite, ":memory:"};
 };
 
 // Runs the answers waiting, moves the clock `within` forward, and runs what that caused,

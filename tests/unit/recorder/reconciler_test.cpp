@@ -41,7 +41,9 @@ class ReconcilerTest : public ::testing::Test {
 
   void settle(milliseconds within = milliseconds(0)) { testing::settle(answers, timers, within); }
 
-  std::size_t passes() const { return livekit.calls("ListEgress active"); }
+  std::size_t passes() const {
+    return livekit.calls("ListEgress active") + livekit.calls("ListEgress all");
+  }
 
   Answers answers;
   ManualTimers timers;

@@ -1,0 +1,85 @@
+#pragma once
+// One reconcile pass's comparison of the ledger with LiveKit: what the ledger holds as not over
+// (ledger::Unsettled) against what ListEgress and ListRooms list. Pure: no I/O and no clock, so
+// unit tests drive every case in microseconds. The reconciler feeds it and carries out what it
+// concludes (docs/ledger.md, "How the ledger stays true"):
+// - a recording the ledger holds open that LiveKit lists with another status, or ended, is
+//   refreshed with everything LiveKit reports (status, times, error, files);
+// - an egress of an open session the ledger does not know yet is added to it;
+// - a session whose room is no longer listed is closed, with an estimate of when;
+// - a recording LiveKit no longer lists, of a session whose room is gone, is closed as known.
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "ledger/entry.hpp"
+#include "ledger/unsettled.hpp"
+#include "livekit/egress_info.hpp"
+#include "livekit/webhook.hpp"
+
+namespace ar::recorder {
+
+class Convergence {
+ public:
+  // The open sessions a pass listed alive, as hashes of their sids, and when it listed them.
+  struct Alive {
+    std::unordered_set<std::uint64_t> sids;
+    std::int64_t at_ms = 0;
+  };
+
+  // `before`: what the previous pass of this process listed (none after a start, or when leading
+  // passed to another replica and back).
+  Convergence(ledger::Unsettled unsettled, const Alive& before);
+
+  // Each egress ListEgress lists (active, and ended in about the last 24 h); each room ListRooms
+  // lists. Only what concerns the ledger's open sessions is kept.
+  void egress(const livekit::EgressInfo& egress);
+  void room(const livekit::Room& room);
+
+  struct Gone {
+    livekit::Room room;            // sid, name and creation time
+    std::int64_t finished_ms = 0;  // the estimate of its end
+  };
+  struct Outcome {
+    std::vector<ledger::Entry> entries;     // recordings refreshed, added, or closed as known
+    std::vector<Gone> gone;                 // sessions whose room is gone, never finished
+    std::vector<livekit::EgressInfo> ends;  // ends the ledger had not heard of, in order
+    std::size_t refreshed = 0;              // recordings refreshed or added (entries' part)
+    std::size_t closed = 0;                 // recordings closed as known (entries' part)
+  };
+  // What to tell the ledger and the recorder. `now_ms`: the end of a session of which nothing
+  // else is known.
+  Outcome conclude(std::int64_t now_ms) const;
+  // The open sessions this pass listed alive, for the next pass; `at_ms`: when.
+  Alive alive(std::int64_t at_ms) const;
+
+ private:
+  struct Session {
+    std::string name;
+    std::int64_t started_ms = 0;
+    std::int64_t finished_ms = 0;
+    std::int64_t last_known_ms = 0;  // the latest start or end of its recordings; when last listed
+    bool listed = false;             // ListRooms lists it: its room lives
+  };
+  struct Recording {
+    std::string room_sid;
+    std::string status;
+    bool final = false;      // ended, as LiveKit reported
+    bool end_known = false;  // the ledger has its end time
+    bool closed = false;     // closed by the ledger without LiveKit's word
+    bool listed = false;     // ListEgress lists it
+  };
+
+  // The end of a session whose room is gone (docs/ledger.md): the last moment it is known to
+  // have lived.
+  static std::int64_t estimate(const Session& session, std::int64_t now_ms);
+
+  std::unordered_map<std::string, Session> sessions_;      // by sid
+  std::unordered_map<std::string, Recording> recordings_;  // by egress id
+  std::vector<livekit::EgressInfo> updates_;               // as listed, in order
+  std::vector<bool> new_ends_;                             // per update: an end to act on
+};
+
+}  // namespace ar::recorder
