@@ -19,8 +19,9 @@ BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
 TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus \
   clang libclang-rt-14-dev redis-server buildah debootstrap tinyproxy postgresql-15 \
   chromium
-# What `make bench` adds: the load generator, the do-nothing ceiling, the instruction counter.
-BENCH_PACKAGES := wrk nginx-light valgrind
+# What `make bench` adds: the load generator, the do-nothing ceiling, the instruction counter,
+# GNU time (the peak memory of `report`).
+BENCH_PACKAGES := wrk nginx-light valgrind time
 
 .PHONY: all deps-build deps-test deps-bench build test check-fast demo bench fuzz sanitize format \
   lint image clean

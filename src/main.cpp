@@ -1,4 +1,5 @@
 // Wiring only: flags, configuration, start, signals.
+#include <malloc.h>
 #include <openssl/crypto.h>
 
 #include <CLI/CLI.hpp>
@@ -72,6 +73,10 @@ void report_spill(std::size_t entries, std::string_view error) {
 }
 
 int run(const config::Config& config) {
+  // Blocks of 256 KiB and more (a reconcile pass's lists at 30 000 rooms) are mapped for each use
+  // and handed back when freed: glibc otherwise raises this threshold to the largest block freed
+  // and keeps such blocks resident between passes (docs/performance.md, scale). Before any thread.
+  mallopt(M_MMAP_THRESHOLD, 256 * 1024);  // NOLINT(concurrency-mt-unsafe)
   log::setup(config.log);
   for (const std::string& warning : config.warnings) log::warn(warning);
 

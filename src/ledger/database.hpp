@@ -3,6 +3,7 @@
 // once, with $1..$n parameters, and each connection runs it in its own way.
 #include <charconv>
 #include <cstdint>
+#include <functional>
 #include <initializer_list>
 #include <span>
 #include <string>
@@ -44,8 +45,18 @@ class Database {
   Database& operator=(const Database&) = delete;
   virtual ~Database() = default;
 
-  // One statement with parameters $1..$n (a statement may leave some out). Throws StoreError.
-  virtual Result run(std::string_view sql, std::span<const Param> params) = 0;
+  // One statement with parameters $1..$n (a statement may leave some out), its rows handed to
+  // `row` one at a time as they are read (the same Row each time: copy what is kept), so that a
+  // large answer is never held whole. Returns how many rows it inserted, updated or deleted.
+  // Throws StoreError.
+  virtual std::size_t each(std::string_view sql, std::span<const Param> params,
+                           const std::function<void(const Row&)>& row) = 0;
+  // The same, its rows kept.
+  Result run(std::string_view sql, std::span<const Param> params) {
+    Result result;
+    result.changed = each(sql, params, [&result](const Row& row) { result.rows.push_back(row); });
+    return result;
+  }
   Result run(std::string_view sql, std::initializer_list<Param> params) {
     return run(sql, std::span<const Param>(params.begin(), params.size()));
   }

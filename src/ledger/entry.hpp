@@ -2,6 +2,7 @@
 // What the recorder tells the ledger, as it happens: one entry per decision or report. Entries
 // carry the room session's sid; the ledger keeps one row per session and one per recording.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 
@@ -46,11 +47,23 @@ struct RecordingStarted {
   bool restart = false;  // after a recording failed mid-room
 };
 
-// What egress reported of a recording (egress_started, egress_updated, egress_ended).
-struct EgressReported {
+// What egress reported of a recording (egress_started, egress_updated, egress_ended). The
+// recording is boxed: every entry in the ledger's queue takes the size of the largest kind, and
+// a burst of 10 000 rooms queues 30 000 entries.
+class EgressReported {
+ public:
+  EgressReported(std::string sid_, std::string room_name_, Recording recording)
+      : sid(std::move(sid_)),
+        room_name(std::move(room_name_)),
+        recording_(std::make_shared<const Recording>(std::move(recording))) {}
+
+  const Recording& recording() const { return *recording_; }
+
   std::string sid;
   std::string room_name;
-  Recording recording;
+
+ private:
+  std::shared_ptr<const Recording> recording_;
 };
 
 // A recording ended EGRESS_COMPLETE while its room lived on.

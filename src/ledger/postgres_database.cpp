@@ -134,7 +134,8 @@ void PostgresDatabase::reconnect_if_lost() {
   if (read_only_) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
 }
 
-Result PostgresDatabase::run(std::string_view sql, std::span<const Param> params) {
+std::size_t PostgresDatabase::each(std::string_view sql, std::span<const Param> params,
+                                   const std::function<void(const Row&)>& row) {
   // Inside a transaction a lost connection fails the transaction: it is never half-redone.
   if (!in_transaction_) reconnect_if_lost();
   std::vector<std::string> texts;
@@ -165,22 +166,20 @@ Result PostgresDatabase::run(std::string_view sql, std::span<const Param> params
     result = execute();
   }
   if (!succeeded(result.get())) fail(libpq().errorMessage(conn_));
-  Result out;
   const int rows = libpq().ntuples(result.get());
   const int columns = libpq().nfields(result.get());
-  out.rows.reserve(static_cast<std::size_t>(rows));
+  Row current;
+  current.columns.resize(static_cast<std::size_t>(columns));
   for (int r = 0; r < rows; ++r) {
-    Row row;
-    row.columns.reserve(static_cast<std::size_t>(columns));
     for (int c = 0; c < columns; ++c) {
-      row.columns.emplace_back(libpq().getvalue(result.get(), r, c),
-                               static_cast<std::size_t>(libpq().getlength(result.get(), r, c)));
+      current.columns[static_cast<std::size_t>(c)].assign(
+          libpq().getvalue(result.get(), r, c),
+          static_cast<std::size_t>(libpq().getlength(result.get(), r, c)));
     }
-    out.rows.push_back(std::move(row));
+    row(current);
   }
   const char* changed = libpq().cmdTuples(result.get());
-  out.changed = changed[0] == '\0' ? 0 : std::stoul(changed);
-  return out;
+  return changed[0] == '\0' ? 0 : std::stoul(changed);
 }
 
 void PostgresDatabase::exec(const std::string& sql) {

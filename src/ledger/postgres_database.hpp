@@ -20,8 +20,8 @@ class PostgresDatabase final : public Database {
   PostgresDatabase(const std::string& url, Access access);
   ~PostgresDatabase() override;
 
-  using Database::run;
-  Result run(std::string_view sql, std::span<const Param> params) override;
+  std::size_t each(std::string_view sql, std::span<const Param> params,
+                   const std::function<void(const Row&)>& row) override;
   void exec(const std::string& sql) override;
   void begin() override;
   void commit() override;

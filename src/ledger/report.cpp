@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <ostream>
+#include <sstream>
 
 #include "ledger/files_json.hpp"
 #include "util/duration.hpp"
@@ -31,7 +33,9 @@ json::object recording_object(const Recording& r) {
                       {"segment_count", r.segment_count},
                       {"image_count", r.image_count},
                       {"manifest_location", r.manifest_location},
-                      {"stopped_on_purpose", r.stopped_on_purpose}};
+                      {"stopped_on_purpose", r.stopped_on_purpose},
+                      {"restart", r.restart},
+                      {"closed_by", r.closed_by}};
 }
 
 json::object room_object(const Room& room) {
@@ -44,6 +48,7 @@ json::object room_object(const Room& room) {
       {"status", to_string(room.status)},
       {"started_at", time_or_null(room.started_ms)},
       {"finished_at", time_or_null(room.finished_ms)},
+      {"closed_by", room.closed_by},
       {"rule", room.rule},
       {"learned_from", room.learned_from},
       {"metadata", room.metadata},
@@ -118,11 +123,19 @@ std::string rfc3339(std::int64_t ms) {
   return buffer;
 }
 
-std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms) {
+std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms,
+                                       std::string* why) {
+  const auto refuse = [why](const char* reason) -> std::optional<std::int64_t> {
+    if (why != nullptr) *why = reason;
+    return std::nullopt;
+  };
   if (text.size() > 1 && text.back() == 'd') {
     std::int64_t days = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, days);
-    if (ec != std::errc() || end != text.data() + text.size() - 1 || days < 0 || days > 36500) {
+    if (ec == std::errc::result_out_of_range || (ec == std::errc() && days > 36500)) {
+      return refuse("more than 36500 days back");
+    }
+    if (ec != std::errc() || end != text.data() + text.size() - 1 || days < 0) {
       return std::nullopt;
     }
     return now_ms - days * 24 * 3600 * 1000;
@@ -159,20 +172,103 @@ std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_m
     if (std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &oh, &om) != 2) {
       return std::nullopt;
     }
+    if (oh > 23 || om > 59) return refuse("its UTC offset is out of range (-23:59 to +23:59)");
     offset_min = static_cast<std::int64_t>(rest[0] == '+' ? 1 : -1) * (oh * 60 + om);
   } else {
     return std::nullopt;
   }
   using namespace std::chrono;
   const year_month_day date{year(y), month(mo), day(d)};
-  if (!date.ok() || h > 23 || mi > 59 || s > 60) return std::nullopt;
+  if (!date.ok()) return refuse("there is no such date");
+  if (h > 23 || mi > 59 || s > 60) return refuse("there is no such time of day");
   const auto at = sys_days(date) + hours(h) + minutes(mi) + seconds(s) + milliseconds(millis) -
                   minutes(offset_min);
   return duration_cast<milliseconds>(at.time_since_epoch()).count();
 }
 
+namespace {
+
+class JsonWriter final : public RoomWriter {
+ public:
+  using RoomWriter::RoomWriter;
+  void begin() override { out_ << "{\"rooms\":["; }
+  void room(const Room& room) override {
+    out_ << (first_ ? "" : ",") << json::serialize(room_object(room));
+    first_ = false;
+  }
+  void end() override { out_ << "]}\n"; }
+
+ private:
+  bool first_ = true;
+};
+
+class CsvWriter final : public RoomWriter {
+ public:
+  using RoomWriter::RoomWriter;
+  void begin() override {
+    out_ << "sid,name,status,started_at,finished_at,rule,start_delay_seconds,recordings,location,"
+            "start_error\n";
+  }
+  void room(const Room& room) override {
+    const double delay = start_delay_seconds(room);
+    out_ << csv_field(room.sid) << "," << csv_field(room.name) << "," << to_string(room.status)
+         << "," << (room.started_ms ? rfc3339(room.started_ms) : "") << ","
+         << (room.finished_ms ? rfc3339(room.finished_ms) : "") << "," << csv_field(room.rule)
+         << "," << (delay < 0 ? "" : std::to_string(delay)) << "," << room.recordings.size() << ","
+         << csv_field(first_location(room)) << "," << csv_field(room.start_error) << "\n";
+  }
+};
+
+// Columns padded to fixed widths, so rows are printed as they come; the counts close it.
+class TableWriter final : public RoomWriter {
+ public:
+  using RoomWriter::RoomWriter;
+  void begin() override {
+    out_ << pad("STARTED (UTC)", 26) << pad("STATUS", 12) << pad("DELAY", 8) << pad("ROOM", 28)
+         << "FILE / WHY\n";
+  }
+  void room(const Room& room) override {
+    ++counts_[to_string(room.status)];
+    ++total_;
+    std::string why = first_location(room);
+    if (why.empty()) why = room.start_error.empty() ? room.rule : room.start_error;
+    out_ << pad(room.started_ms ? rfc3339(room.started_ms) : "-", 26)
+         << pad(std::string(to_string(room.status)), 12) << pad(delay_text(room), 8)
+         << pad(room.name, 28) << why << "\n";
+  }
+  void end() override {
+    out_ << total_ << " room session(s)";
+    for (const auto& [status, count] : counts_) out_ << ", " << count << " " << status;
+    out_ << "\n";
+  }
+
+ private:
+  std::map<std::string_view, std::size_t> counts_;
+  std::size_t total_ = 0;
+};
+
+std::string written(std::string_view format, const std::vector<Room>& rooms) {
+  std::ostringstream out;
+  const auto writer = room_writer(format, out);
+  writer->begin();
+  for (const Room& room : rooms) writer->room(room);
+  writer->end();
+  return out.str();
+}
+
+}  // namespace
+
+std::unique_ptr<RoomWriter> room_writer(std::string_view format, std::ostream& out) {
+  if (format == "json") return std::make_unique<JsonWriter>(out);
+  if (format == "csv") return std::make_unique<CsvWriter>(out);
+  if (format == "table") return std::make_unique<TableWriter>(out);
+  return nullptr;
+}
+
 std::string rooms_json(const std::vector<Room>& rooms) {
-  return json::serialize(json::object{{"rooms", rooms_array(rooms)}});
+  std::string text = written("json", rooms);
+  text.pop_back();  // the newline a report ends with
+  return text;
 }
 
 std::string page_json(const std::vector<Room>& rooms, std::string_view next_page_token) {
@@ -185,39 +281,11 @@ std::string room_json(const Room& room) {
 }
 
 std::string rooms_csv(const std::vector<Room>& rooms) {
-  std::string out =
-      "sid,name,status,started_at,finished_at,rule,start_delay_seconds,recordings,location,"
-      "start_error\n";
-  for (const Room& room : rooms) {
-    const double delay = start_delay_seconds(room);
-    out += csv_field(room.sid) + "," + csv_field(room.name) + "," +
-           std::string(to_string(room.status)) + "," +
-           (room.started_ms ? rfc3339(room.started_ms) : "") + "," +
-           (room.finished_ms ? rfc3339(room.finished_ms) : "") + "," + csv_field(room.rule) + "," +
-           (delay < 0 ? "" : std::to_string(delay)) + "," + std::to_string(room.recordings.size()) +
-           "," + csv_field(first_location(room)) + "," + csv_field(room.start_error) + "\n";
-  }
-  return out;
+  return written("csv", rooms);
 }
 
 std::string rooms_table(const std::vector<Room>& rooms) {
-  std::map<std::string_view, std::size_t> counts;
-  for (const Room& room : rooms) ++counts[to_string(room.status)];
-  std::string out;
-  out += pad("STARTED (UTC)", 26) + pad("STATUS", 12) + pad("DELAY", 8) + pad("ROOM", 28) +
-         "FILE / WHY\n";
-  for (const Room& room : rooms) {
-    std::string why = first_location(room);
-    if (why.empty()) why = room.start_error.empty() ? room.rule : room.start_error;
-    out += pad(room.started_ms ? rfc3339(room.started_ms) : "-", 26) +
-           pad(std::string(to_string(room.status)), 12) + pad(delay_text(room), 8) +
-           pad(room.name, 28) + why + "\n";
-  }
-  out += std::to_string(rooms.size()) + " room session(s)";
-  for (const auto& [status, count] : counts) {
-    out += ", " + std::to_string(count) + " " + std::string(status);
-  }
-  return out + "\n";
+  return written("table", rooms);
 }
 
 }  // namespace ar::ledger

@@ -2,6 +2,9 @@
 // The ledger shown: as JSON in the API's shape ({"rooms": [...]}), as CSV, or as a table for
 // people. Also the time arguments of `report` and the API: RFC 3339, or a duration back from now.
 #include <cstdint>
+#include <iosfwd>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,11 +18,31 @@ namespace ar::ledger {
 std::string rfc3339(std::int64_t ms);
 
 // "2026-11-30T14:05:09Z", "2026-11-30T15:05:09+01:00", "24h", "90m", "7d" (days): the time in ms
-// since the epoch; nullopt for anything else. Durations count back from `now_ms`.
-std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms);
+// since the epoch; nullopt for anything else, with what is wrong in `why` when it is more than
+// the shape (an offset or a date out of range). Durations count back from `now_ms`.
+std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms,
+                                       std::string* why = nullptr);
 
 // The start delay as people read it: "0.9s", or "-" before any recording started.
 std::string delay_text(const Room& room);
+
+// Writes rooms in one format as they come (`report` reads the ledger a page at a time), so that
+// memory does not grow with the window: begin, each room, end.
+class RoomWriter {
+ public:
+  explicit RoomWriter(std::ostream& out) : out_(out) {}
+  RoomWriter(const RoomWriter&) = delete;
+  RoomWriter& operator=(const RoomWriter&) = delete;
+  virtual ~RoomWriter() = default;
+  virtual void begin() {}
+  virtual void room(const Room& room) = 0;
+  virtual void end() {}
+
+ protected:
+  std::ostream& out_;
+};
+// "table", "json" or "csv"; nullptr for another name.
+std::unique_ptr<RoomWriter> room_writer(std::string_view format, std::ostream& out);
 
 std::string rooms_json(const std::vector<Room>& rooms);
 // {"rooms": [...], "next_page_token": "..."}: a page of the API.

@@ -1,72 +1,117 @@
 #include "ledger/report_command.hpp"
 
-#include <algorithm>
+#include <cerrno>
 #include <limits>
 #include <ostream>
+#include <system_error>
 
 #include "ledger/open.hpp"
 #include "ledger/report.hpp"
 
 namespace ar::ledger {
+namespace {
 
-int report(const Settings& settings, const ReportArgs& args, std::ostream& out, std::ostream& err) {
-  if (!settings.enabled) {
-    err << "auto-recorder report: the ledger is off (ledger: off, or redis: with several "
-           "replicas): there is nothing to report\n";
-    return kReportError;
+constexpr const char* kPrefix = "auto-recorder report: ";
+// Sessions read at once: memory stays the same whatever the window (docs/ledger.md).
+constexpr std::size_t kPage = 500;
+
+// A time argument, or the message that says what is wrong with it.
+std::optional<std::int64_t> time_argument(std::string_view flag, const std::string& text,
+                                          std::int64_t now, std::ostream& err) {
+  std::string why;
+  const auto at = parse_time(text, now, &why);
+  if (!at) {
+    err << kPrefix << "--" << flag << " \"" << text << "\" is not a time"
+        << (why.empty() ? "" : ": ") << why
+        << ": write RFC 3339 (2026-11-30T08:00:00Z) or a duration back from now (24h, 7d)\n";
   }
+  return at;
+}
+
+// The window and filters of the arguments; nullopt after saying what is wrong.
+std::optional<Query> query_of(const ReportArgs& args, std::ostream& err) {
   const std::int64_t now = now_ms();
   Query query;
-  const auto since = parse_time(args.since, now);
-  const auto until = args.until.empty() ? std::optional(std::numeric_limits<std::int64_t>::max())
-                                        : parse_time(args.until, now);
-  if (!since || !until) {
-    err << "auto-recorder report: --" << (since ? "until" : "since") << " \""
-        << (since ? args.until : args.since)
-        << "\" is not a time: write RFC 3339 (2026-11-30T08:00:00Z) or a duration back from "
-           "now (24h, 7d)\n";
-    return kReportError;
-  }
+  const auto since = time_argument("since", args.since, now, err);
+  if (!since) return std::nullopt;
   query.since_ms = *since;
-  query.until_ms = *until;
+  // Without --until the window stays open: a clock behind LiveKit's stamps sessions "later".
+  if (args.until.empty()) query.until_ms = std::numeric_limits<std::int64_t>::max();
+  if (!args.until.empty()) {
+    const auto until = time_argument("until", args.until, now, err);
+    if (!until) return std::nullopt;
+    query.until_ms = *until;
+  }
+  if (query.until_ms < query.since_ms) {
+    err << kPrefix << "--until (" << rfc3339(query.until_ms) << ") is earlier than --since ("
+        << rfc3339(query.since_ms) << "): swap them\n";
+    return std::nullopt;
+  }
+  if (query.until_ms == query.since_ms) {
+    err << kPrefix << "the window from --since to --until is empty (both "
+        << rfc3339(query.since_ms) << "): nothing can be in it\n";
+    return std::nullopt;
+  }
   if (!args.status.empty()) {
     Status status{};
     if (!status_named(args.status, status)) {
-      err << "auto-recorder report: --status \"" << args.status
-          << "\" is not a status: " << status_names() << "\n";
-      return kReportError;
+      err << kPrefix << "--status \"" << args.status << "\" is not a status: " << status_names()
+          << "\n";
+      return std::nullopt;
     }
     query.status = status;
   }
-  if (args.format != "table" && args.format != "json" && args.format != "csv") {
-    err << "auto-recorder report: --format \"" << args.format << "\" is not table, json or csv\n";
+  query.name_glob = args.name;
+  query.limit = kPage;
+  return query;
+}
+
+bool write_failed(std::ostream& out, std::ostream& err) {
+  if (out) return false;
+  const int error = errno;
+  err << kPrefix << "cannot write the report to standard output"
+      << (error != 0 ? ": " + std::generic_category().message(error) : std::string()) << "\n";
+  return true;
+}
+
+}  // namespace
+
+int report(const Settings& settings, const ReportArgs& args, std::ostream& out, std::ostream& err) {
+  if (!settings.enabled) {
+    err << kPrefix
+        << "the ledger is off (ledger: off, or redis: with several replicas): there is nothing "
+           "to report\n";
     return kReportError;
   }
-  query.name_glob = args.name;
-  query.limit = 1000;
-  std::vector<Room> rooms;
+  auto query = query_of(args, err);
+  if (!query) return kReportError;
+  const auto writer = room_writer(args.format, out);
+  if (!writer) {
+    err << kPrefix << "--format \"" << args.format << "\" is not table, json or csv\n";
+    return kReportError;
+  }
+  bool gaps = false;
   try {
     const auto store = open_store(settings, Access::kRead);
+    errno = 0;
+    writer->begin();
     for (;;) {
-      Page page = store->rooms(query);
-      std::move(page.rooms.begin(), page.rooms.end(), std::back_inserter(rooms));
+      const Page page = store->rooms(*query);
+      for (const Room& room : page.rooms) {
+        writer->room(room);
+        gaps = gaps || room.status == Status::kUnrecorded || room.status == Status::kPartial;
+      }
+      if (write_failed(out, err)) return kReportError;
       if (page.next_page_token.empty()) break;
-      query.page_token = page.next_page_token;
+      query->page_token = page.next_page_token;
     }
+    writer->end();
   } catch (const StoreError& e) {
-    err << "auto-recorder report: " << settings.setting() << " " << e.what() << "\n";
+    err << kPrefix << settings.setting() << " " << e.what() << "\n";
     return kReportError;
   }
-  if (args.format == "json") {
-    out << rooms_json(rooms) << "\n";
-  } else if (args.format == "csv") {
-    out << rooms_csv(rooms);
-  } else {
-    out << rooms_table(rooms);
-  }
-  const bool gaps = std::any_of(rooms.begin(), rooms.end(), [](const Room& room) {
-    return room.status == Status::kUnrecorded || room.status == Status::kPartial;
-  });
+  out.flush();
+  if (write_failed(out, err)) return kReportError;
   return gaps ? kReportGaps : kReportClean;
 }
 

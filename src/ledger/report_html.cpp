@@ -100,9 +100,19 @@ std::string files_cell(const Room& room) {
       if (!out.empty()) out += "<br>";
       out += "<small>" + html_escape(r.error) + "</small>";
     }
+    if (recording_end_unknown(r)) {
+      if (!out.empty()) out += "<br>";
+      out += "<small>" + html_escape(r.egress_id) +
+             ": LiveKit forgot it before its end was known; look for its file</small>";
+    }
   }
   if (out.empty() && !room.start_error.empty())
     out = "<small>" + html_escape(room.start_error) + "</small>";
+  if (!room.closed_by.empty()) {
+    if (!out.empty()) out += "<br>";
+    out +=
+        R"(<small class="inferred">end inferred by the reconciler: room_finished never came</small>)";
+  }
   return out;
 }
 

@@ -89,7 +89,7 @@ struct Encode {
     return {{"type", "egress_reported"},
             {"sid", e.sid},
             {"room_name", e.room_name},
-            {"recording", recording_json(e.recording)}};
+            {"recording", recording_json(e.recording())}};
   }
   json::object operator()(const StoppedOnPurpose& e) const {
     return {{"type", "stopped_on_purpose"}, {"sid", e.sid}, {"egress_id", e.egress_id}};

@@ -141,7 +141,7 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
         "THEN $2 ELSE first_recording_ms END WHERE sid = $1",
         {sid, started->at_ms, std::int64_t{restart ? 1 : 0}});
   } else if (const auto* reported = std::get_if<EgressReported>(&entry)) {
-    const Recording& r = reported->recording;
+    const Recording& r = reported->recording();
     db.run(kEnsureRoom, {sid, reported->room_name});
     const std::string files = json::serialize(files_to_json(r.files));
     db.run(kUpsertRecording, {r.egress_id, sid, r.status, r.started_ms, r.ended_ms, r.error, files,

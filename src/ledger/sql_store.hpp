@@ -2,6 +2,7 @@
 // The ledger's tables in a SQL database (ledger/database.hpp): SQLite for one replica,
 // PostgreSQL for several. The schema is created and migrated by the service, once, also when
 // several replicas start together; a schema newer than this binary is refused.
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -13,8 +14,10 @@ namespace ar::ledger {
 class SqlStore final : public Store {
  public:
   // `where` names the database in errors (a path, or host and database, never a password).
-  // Throws StoreError.
-  SqlStore(std::unique_ptr<Database> db, Access access, const std::string& where);
+  // `clock`: when the ledger learns something (now_ms; make bench's generated ledgers pass the
+  // time they simulate). Throws StoreError.
+  SqlStore(std::unique_ptr<Database> db, Access access, const std::string& where,
+           std::function<std::int64_t()> clock = {});
 
   std::vector<Status> apply(std::span<const Entry> entries) override;
   Page rooms(const Query& query) override;
@@ -36,6 +39,7 @@ class SqlStore final : public Store {
   std::optional<Status> refresh_status(const std::string& sid);
 
   std::unique_ptr<Database> db_;
+  std::function<std::int64_t()> clock_;
 };
 
 }  // namespace ar::ledger

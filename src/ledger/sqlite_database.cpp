@@ -41,16 +41,16 @@ class Statement {
     if (rc == SQLITE_DONE) return false;
     throw StoreError(sqlite3_errmsg(db_));
   }
-  Row row() const {
-    Row out;
-    const int columns = sqlite3_column_count(stmt_);
-    out.columns.reserve(static_cast<std::size_t>(columns));
-    for (int i = 0; i < columns; ++i) {
-      const auto* data = sqlite3_column_text(stmt_, i);
-      out.columns.emplace_back(data == nullptr ? "" : reinterpret_cast<const char*>(data),
-                               static_cast<std::size_t>(sqlite3_column_bytes(stmt_, i)));
+  // The current row into `out`, whose strings keep their capacity from row to row.
+  void read(Row& out) const {
+    const auto columns = static_cast<std::size_t>(sqlite3_column_count(stmt_));
+    out.columns.resize(columns);
+    for (std::size_t i = 0; i < columns; ++i) {
+      const int at = static_cast<int>(i);
+      const auto* data = sqlite3_column_text(stmt_, at);
+      out.columns[i].assign(data == nullptr ? "" : reinterpret_cast<const char*>(data),
+                            static_cast<std::size_t>(sqlite3_column_bytes(stmt_, at)));
     }
-    return out;
   }
 
  private:
@@ -83,6 +83,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
     if (write) {
       exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
+      exec("PRAGMA cache_size=-512");
     }
     // Name globs become LIKE patterns (SqlStore): case-sensitive, as PostgreSQL's.
     exec("PRAGMA case_sensitive_like=ON");
@@ -121,14 +122,17 @@ void SqliteDatabase::close() noexcept {
   db_ = nullptr;
 }
 
-Result SqliteDatabase::run(std::string_view sql, std::span<const Param> params) {
+std::size_t SqliteDatabase::each(std::string_view sql, std::span<const Param> params,
+                                 const std::function<void(const Row&)>& row) {
   Statement statement(db_, prepared(sql));
   std::size_t n = 0;
   for (const Param& param : params) statement.bind(++n, param);
-  Result result;
-  while (statement.step()) result.rows.push_back(statement.row());
-  result.changed = static_cast<std::size_t>(sqlite3_changes(db_));
-  return result;
+  Row current;
+  while (statement.step()) {
+    statement.read(current);
+    row(current);
+  }
+  return static_cast<std::size_t>(sqlite3_changes(db_));
 }
 
 void SqliteDatabase::exec(const std::string& sql) {

@@ -18,8 +18,8 @@ class SqliteDatabase final : public Database {
   SqliteDatabase(const std::string& path, Access access);
   ~SqliteDatabase() override;
 
-  using Database::run;
-  Result run(std::string_view sql, std::span<const Param> params) override;
+  std::size_t each(std::string_view sql, std::span<const Param> params,
+                   const std::function<void(const Row&)>& row) override;
   void exec(const std::string& sql) override;
   void begin() override;
   void commit() override;

@@ -80,7 +80,9 @@ std::size_t Writer::queued() const {
 void Writer::unsettled(std::function<void(std::optional<Unsettled>)> done) {
   {
     const std::lock_guard lock(mutex_);
-    if (!stopping_) {
+    // Far behind (a burst of rooms): waiting would hold up the pass that records them, and what
+    // it would compare is about to change anyway. A later pass compares.
+    if (!stopping_ && queue_.size() <= options_.batch) {
       requests_.push_back({recorded_, std::move(done)});
       done = nullptr;
     }

@@ -53,7 +53,7 @@ class Writer final : public Journal, public UnsettledSource {
 
   void record(Entry entry) override;
   // Read on the writer's thread once every entry recorded before the call is written; at once
-  // with nullopt while writes fail, and at stop.
+  // with nullopt while writes fail, while more than a batch of entries waits, and at stop.
   void unsettled(std::function<void(std::optional<Unsettled>)> done) override;
 
   // Writes what is queued, for at most `drain`, then stops the thread and spills what is left.

@@ -1,6 +1,7 @@
 #include "recorder/convergence.hpp"
 
 #include <algorithm>
+#include <functional>
 
 #include "recorder/ledger_entries.hpp"
 
@@ -11,37 +12,60 @@ bool is_final(livekit::EgressStatus status) {
   return status == livekit::EgressStatus::kComplete || livekit::is_failure(status);
 }
 
-// Widens what is known of a session's life by a recording's start and end (ms, 0: unknown).
-template <typename Session>
-void stretch(Session& session, std::int64_t started_ms, std::int64_t ended_ms) {
-  session.last_known_ms = std::max({session.last_known_ms, started_ms, ended_ms});
-}
-
 constexpr std::int64_t kNsPerMs = 1'000'000;
 
-std::uint64_t hash_of(std::string_view sid) {
-  return std::hash<std::string_view>{}(sid);
+std::uint64_t hash_of(std::string_view text) {
+  return std::hash<std::string_view>{}(text);
+}
+
+template <typename Item>
+std::vector<std::pair<std::uint64_t, std::uint32_t>> index_by(const std::vector<Item>& items,
+                                                              std::string Item::*field) {
+  std::vector<std::pair<std::uint64_t, std::uint32_t>> index;
+  index.reserve(items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    index.emplace_back(hash_of(items[i].*field), static_cast<std::uint32_t>(i));
+  }
+  std::sort(index.begin(), index.end());
+  return index;
 }
 
 }  // namespace
 
-Convergence::Convergence(ledger::Unsettled unsettled, const Alive& before) {
-  sessions_.reserve(unsettled.sessions.size());
-  for (ledger::UnsettledSession& s : unsettled.sessions) {
-    // Listed alive by the previous pass: it lived at least until then.
-    const std::int64_t seen_ms = before.sids.contains(hash_of(s.sid)) ? before.at_ms : 0;
-    sessions_.emplace(std::move(s.sid),
-                      Session{std::move(s.name), s.started_ms, s.finished_ms, seen_ms});
+template <typename Item>
+long Convergence::find(const Index& index, const std::vector<Item>& items, std::string_view key,
+                       std::string Item::*field) {
+  const std::uint64_t hash = hash_of(key);
+  for (auto it = std::lower_bound(index.begin(), index.end(), std::pair(hash, std::uint32_t{0}));
+       it != index.end() && it->first == hash; ++it) {
+    if (items[it->second].*field == key) return it->second;
   }
-  recordings_.reserve(unsettled.recordings.size());
-  for (ledger::UnsettledRecording& r : unsettled.recordings) {
-    if (const auto session = sessions_.find(r.room_sid); session != sessions_.end()) {
-      stretch(session->second, r.started_ms, r.ended_ms);
+  return -1;
+}
+
+Convergence::Convergence(ledger::Unsettled unsettled, const Alive& before, std::int64_t read_ms)
+    : ledger_(std::move(unsettled)),
+      read_ms_(read_ms),
+      sessions_by_sid_(index_by(ledger_.sessions, &ledger::UnsettledSession::sid)),
+      recordings_by_id_(index_by(ledger_.recordings, &ledger::UnsettledRecording::egress_id)),
+      sessions_(ledger_.sessions.size()),
+      recordings_(ledger_.recordings.size()) {
+  for (std::size_t i = 0; i < ledger_.sessions.size(); ++i) {
+    // Listed alive by the previous pass: it lived at least until then.
+    if (std::binary_search(before.sids.begin(), before.sids.end(),
+                           hash_of(ledger_.sessions[i].sid))) {
+      sessions_[i].last_known_ms = before.at_ms;
     }
-    const bool final = is_final(livekit::status_named(r.status));
-    recordings_.emplace(std::move(r.egress_id),
-                        Recording{std::move(r.room_sid), std::move(r.status), final, r.ended_ms > 0,
-                                  r.closed_by_ledger, false});
+  }
+  for (std::size_t i = 0; i < ledger_.recordings.size(); ++i) {
+    const ledger::UnsettledRecording& r = ledger_.recordings[i];
+    recordings_[i].final = is_final(livekit::status_named(r.status));
+    const long session =
+        find(sessions_by_sid_, ledger_.sessions, r.room_sid, &ledger::UnsettledSession::sid);
+    if (session >= 0) {
+      std::int64_t& last = sessions_[static_cast<std::size_t>(session)].last_known_ms;
+      last = std::max({last, r.started_ms, r.ended_ms});
+    }
   }
 }
 
@@ -50,51 +74,60 @@ void Convergence::egress(const livekit::EgressInfo& egress) {
   const bool final = is_final(egress.status);
   const std::int64_t started_ms = egress.results.started_at_ns / kNsPerMs;
   const std::int64_t ended_ms = egress.results.ended_at_ns / kNsPerMs;
-  if (const auto known = recordings_.find(egress.egress_id); known != recordings_.end()) {
-    Recording& r = known->second;
-    r.listed = true;
+  const auto note_times = [&](std::string_view sid) {
+    const long session =
+        find(sessions_by_sid_, ledger_.sessions, sid, &ledger::UnsettledSession::sid);
+    if (session < 0) return false;
+    std::int64_t& last = sessions_[static_cast<std::size_t>(session)].last_known_ms;
+    last = std::max({last, started_ms, ended_ms});
+    return true;
+  };
+  const long known = find(recordings_by_id_, ledger_.recordings, egress.egress_id,
+                          &ledger::UnsettledRecording::egress_id);
+  if (known >= 0) {
+    const ledger::UnsettledRecording& r = ledger_.recordings[static_cast<std::size_t>(known)];
+    RecordingState& state = recordings_[static_cast<std::size_t>(known)];
+    state.listed = true;
     // Active, as the ledger has it already, changes nothing: the ledger is written only when
     // LiveKit says more.
-    const bool changed = r.status != status || r.closed || (final && !r.end_known && ended_ms > 0);
+    const bool changed =
+        r.status != status || r.closed_by_ledger || (final && r.ended_ms == 0 && ended_ms > 0);
     if (!changed) return;
     livekit::EgressInfo update = egress;
     if (update.room_id.empty()) update.room_id = r.room_sid;
-    if (const auto session = sessions_.find(r.room_sid); session != sessions_.end()) {
-      stretch(session->second, started_ms, ended_ms);
-    }
-    new_ends_.push_back(final && !r.final);
+    note_times(r.room_sid);
+    new_ends_.push_back(final && !state.final);
     updates_.push_back(std::move(update));
     return;
   }
   // An egress of an open session that the ledger never heard of (its webhooks, and the answer
   // to the start that made it, were lost).
   if (!egress.records_room) return;
-  const auto session = sessions_.find(egress.room_id);
-  if (session == sessions_.end()) return;
-  stretch(session->second, started_ms, ended_ms);
-  recordings_.emplace(egress.egress_id, Recording{egress.room_id, std::string(status), final,
-                                                  ended_ms > 0, false, true});
+  if (!final && (started_ms == 0 || started_ms > read_ms_ - kSettledMs)) return;
+  if (!note_times(egress.room_id)) return;
   new_ends_.push_back(final);
   updates_.push_back(egress);
 }
 
 void Convergence::room(const livekit::Room& room) {
-  if (const auto session = sessions_.find(room.sid); session != sessions_.end()) {
-    session->second.listed = true;
-  }
+  const long session =
+      find(sessions_by_sid_, ledger_.sessions, room.sid, &ledger::UnsettledSession::sid);
+  if (session >= 0) sessions_[static_cast<std::size_t>(session)].listed = true;
 }
 
-std::int64_t Convergence::estimate(const Session& session, std::int64_t now_ms) {
-  const std::int64_t known = std::max(session.started_ms, session.last_known_ms);
+std::int64_t Convergence::estimate(std::size_t session, std::int64_t now_ms) const {
+  const std::int64_t known =
+      std::max(ledger_.sessions[session].started_ms, sessions_[session].last_known_ms);
   return known > 0 ? known : now_ms;
 }
 
 Convergence::Alive Convergence::alive(std::int64_t at_ms) const {
   Alive out;
   out.at_ms = at_ms;
-  for (const auto& [sid, s] : sessions_) {
-    if (s.listed) out.sids.insert(hash_of(sid));
+  for (std::size_t i = 0; i < sessions_.size(); ++i) {
+    if (sessions_[i].listed) out.sids.push_back(hash_of(ledger_.sessions[i].sid));
   }
+  std::sort(out.sids.begin(), out.sids.end());
   return out;
 }
 
@@ -105,19 +138,23 @@ Convergence::Outcome Convergence::conclude(std::int64_t now_ms) const {
     if (new_ends_[i]) out.ends.push_back(updates_[i]);
   }
   out.refreshed = updates_.size();
-  for (const auto& [egress_id, r] : recordings_) {
-    if (r.listed || r.final || r.closed) continue;
-    const auto session = sessions_.find(r.room_sid);
-    if (session == sessions_.end() || session->second.listed) continue;
+  for (std::size_t i = 0; i < ledger_.recordings.size(); ++i) {
+    const ledger::UnsettledRecording& r = ledger_.recordings[i];
+    if (recordings_[i].listed || recordings_[i].final || r.closed_by_ledger) continue;
+    const long found =
+        find(sessions_by_sid_, ledger_.sessions, r.room_sid, &ledger::UnsettledSession::sid);
+    if (found < 0 || sessions_[static_cast<std::size_t>(found)].listed) continue;
     // LiveKit forgot it, and its room is gone: closed with what is known.
-    const Session& s = session->second;
-    const std::int64_t at_ms = s.finished_ms > 0 ? s.finished_ms : estimate(s, now_ms);
-    out.entries.emplace_back(ledger::RecordingClosed{r.room_sid, egress_id, at_ms});
+    const auto session = static_cast<std::size_t>(found);
+    const std::int64_t finished = ledger_.sessions[session].finished_ms;
+    out.entries.emplace_back(ledger::RecordingClosed{
+        r.room_sid, r.egress_id, finished > 0 ? finished : estimate(session, now_ms)});
     ++out.closed;
   }
-  for (const auto& [sid, s] : sessions_) {
-    if (s.listed || s.finished_ms != 0) continue;
-    out.gone.push_back({livekit::Room{sid, s.name, "", s.started_ms}, estimate(s, now_ms)});
+  for (std::size_t i = 0; i < ledger_.sessions.size(); ++i) {
+    const ledger::UnsettledSession& s = ledger_.sessions[i];
+    if (sessions_[i].listed || s.finished_ms != 0) continue;
+    out.gone.push_back({livekit::Room{s.sid, "", "", s.started_ms}, estimate(i, now_ms)});
   }
   return out;
 }

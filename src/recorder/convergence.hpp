@@ -8,10 +8,12 @@
 // - an egress of an open session the ledger does not know yet is added to it;
 // - a session whose room is no longer listed is closed, with an estimate of when;
 // - a recording LiveKit no longer lists, of a session whose room is gone, is closed as known.
+// At 30 000 open sessions it holds the ledger's answer and two sorted indexes into it, nothing
+// per session beyond that (docs/performance.md, scale).
 #include <cstdint>
 #include <string>
-#include <unordered_map>
-#include <unordered_set>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ledger/entry.hpp"
@@ -23,15 +25,16 @@ namespace ar::recorder {
 
 class Convergence {
  public:
-  // The open sessions a pass listed alive, as hashes of their sids, and when it listed them.
+  // The open sessions a pass listed alive, as sorted hashes of their sids (8 bytes a session,
+  // kept between passes), and when it listed them.
   struct Alive {
-    std::unordered_set<std::uint64_t> sids;
+    std::vector<std::uint64_t> sids;
     std::int64_t at_ms = 0;
   };
 
   // `before`: what the previous pass of this process listed (none after a start, or when leading
-  // passed to another replica and back).
-  Convergence(ledger::Unsettled unsettled, const Alive& before);
+  // passed to another replica and back). `read_ms`: when the ledger was read.
+  Convergence(ledger::Unsettled unsettled, const Alive& before, std::int64_t read_ms);
 
   // Each egress ListEgress lists (active, and ended in about the last 24 h); each room ListRooms
   // lists. Only what concerns the ledger's open sessions is kept.
@@ -39,7 +42,7 @@ class Convergence {
   void room(const livekit::Room& room);
 
   struct Gone {
-    livekit::Room room;            // sid, name and creation time
+    livekit::Room room;            // sid and creation time (the ledger has its name)
     std::int64_t finished_ms = 0;  // the estimate of its end
   };
   struct Outcome {
@@ -56,30 +59,39 @@ class Convergence {
   Alive alive(std::int64_t at_ms) const;
 
  private:
-  struct Session {
-    std::string name;
-    std::int64_t started_ms = 0;
-    std::int64_t finished_ms = 0;
+  // Entries sorted by the hash of their sid or egress id, with their place in the answer.
+  using Index = std::vector<std::pair<std::uint64_t, std::uint32_t>>;
+
+  struct SessionState {
     std::int64_t last_known_ms = 0;  // the latest start or end of its recordings; when last listed
     bool listed = false;             // ListRooms lists it: its room lives
   };
-  struct Recording {
-    std::string room_sid;
-    std::string status;
-    bool final = false;      // ended, as LiveKit reported
-    bool end_known = false;  // the ledger has its end time
-    bool closed = false;     // closed by the ledger without LiveKit's word
-    bool listed = false;     // ListEgress lists it
+  struct RecordingState {
+    bool final = false;   // ended, as LiveKit reported
+    bool listed = false;  // ListEgress lists it
   };
 
+  // The place of `key` in the answer by `index`, or -1.
+  template <typename Item>
+  static long find(const Index& index, const std::vector<Item>& items, std::string_view key,
+                   std::string Item::*field);
   // The end of a session whose room is gone (docs/ledger.md): the last moment it is known to
   // have lived.
-  static std::int64_t estimate(const Session& session, std::int64_t now_ms);
+  std::int64_t estimate(std::size_t session, std::int64_t now_ms) const;
 
-  std::unordered_map<std::string, Session> sessions_;      // by sid
-  std::unordered_map<std::string, Recording> recordings_;  // by egress id
-  std::vector<livekit::EgressInfo> updates_;               // as listed, in order
-  std::vector<bool> new_ends_;                             // per update: an end to act on
+  // An egress the ledger has not heard of is added only once it is certainly not one whose start
+  // was under way when the ledger was read (its RecordingStarted on its way): ended, or started
+  // this long before.
+  static constexpr std::int64_t kSettledMs = 10'000;
+
+  ledger::Unsettled ledger_;
+  std::int64_t read_ms_;
+  Index sessions_by_sid_;
+  Index recordings_by_id_;
+  std::vector<SessionState> sessions_;
+  std::vector<RecordingState> recordings_;
+  std::vector<livekit::EgressInfo> updates_;  // as listed, in order
+  std::vector<bool> new_ends_;                // per update: an end to act on
 };
 
 }  // namespace ar::recorder

@@ -17,18 +17,32 @@ Reconciler::Reconciler(Recorder& recorder, livekit::EgressApi& api, util::Timers
       claims_(claims),
       ledger_(ledger) {}
 
-void Reconciler::Recorded::add(livekit::EgressInfo&& egress) {
+namespace {
+
+std::uint64_t hash_of(std::string_view text) {
+  return std::hash<std::string_view>{}(text);
+}
+
+}  // namespace
+
+void Reconciler::Recorded::add(const livekit::EgressInfo& egress) {
   if (egress.room_id.empty()) {
-    names.insert(std::move(egress.room_name));
+    names.push_back(hash_of(egress.room_name));
   } else {
-    sids.insert(std::move(egress.room_id));
+    sids.push_back(hash_of(egress.room_id));
   }
+}
+
+void Reconciler::Recorded::sort() {
+  std::sort(sids.begin(), sids.end());
+  std::sort(names.begin(), names.end());
 }
 
 // By the session's sid: an egress of an earlier session of the same name, still ending, does not
 // record this one.
 bool Reconciler::Recorded::has(const livekit::Room& room) const {
-  return (!room.sid.empty() && sids.contains(room.sid)) || names.contains(room.name);
+  return (!room.sid.empty() && std::binary_search(sids.begin(), sids.end(), hash_of(room.sid))) ||
+         std::binary_search(names.begin(), names.end(), hash_of(room.name));
 }
 
 void Reconciler::start() {
@@ -127,26 +141,28 @@ void Reconciler::pass_failed(std::string_view call, const livekit::ApiError& err
 // whatever LiveKit lists is at least as new as what the ledger holds.
 void Reconciler::pass() {
   if (ledger_.unsettled == nullptr) return list_egresses(nullptr);
-  ledger_.unsettled->unsettled([this](std::optional<ledger::Unsettled> unsettled) {
+  const std::int64_t read_ms = wall_ms();
+  ledger_.unsettled->unsettled([this, read_ms](std::optional<ledger::Unsettled> unsettled) {
     if (stopped_) return;
     if (!unsettled) {
-      if (!said_ledger_unread_) {
-        log::warn(
-            "reconcile pass: the ledger cannot be read now; rooms are still recorded, and the "
-            "ledger is compared with LiveKit once it can be");
-      }
-      said_ledger_unread_ = true;
+      // Unreachable (its writer says so), or far behind a burst: compared on a later pass.
+      log::debug("reconcile pass: the ledger is not compared with LiveKit this pass");
       return list_egresses(nullptr);
     }
-    said_ledger_unread_ = false;
     Convergence::Alive before;
     {
       const std::lock_guard lock(alive_mutex_);
       before = std::move(alive_);
       alive_ = {};
     }
-    list_egresses(std::make_shared<Convergence>(std::move(*unsettled), before));
+    list_egresses(std::make_shared<Convergence>(std::move(*unsettled), before, read_ms));
   });
+}
+
+std::int64_t Reconciler::wall_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             timers_.wall_now().time_since_epoch())
+      .count();
 }
 
 void Reconciler::list_egresses(const std::shared_ptr<Convergence>& convergence) {
@@ -156,12 +172,11 @@ void Reconciler::list_egresses(const std::shared_ptr<Convergence>& convergence) 
       convergence == nullptr,
       [recorded, convergence](livekit::EgressInfo&& egress) {
         if (convergence) convergence->egress(egress);
-        if (egress.records_room && livekit::is_active(egress.status)) {
-          recorded->add(std::move(egress));
-        }
+        if (egress.records_room && livekit::is_active(egress.status)) recorded->add(egress);
       },
       [this, recorded, convergence](const livekit::ApiError* error) {
         if (error != nullptr) return pass_failed("ListEgress", *error);
+        recorded->sort();
         compare(recorded, convergence);
       });
 }

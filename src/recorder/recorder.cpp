@@ -155,28 +155,44 @@ void Recorder::on_room_finished(const livekit::Room& room, TimePoint now, std::i
                                 std::string_view closed_by) {
   if (!room.sid.empty()) seen_.insert(key("fin:", room.sid), now);
   // The first the ledger hears of this session (room_finished overtook room_started, or both
-  // came while the service was down): what the policy would have decided still counts.
-  if (ledger_lacks_session(room)) {
-    journal_session(room, closed_by.empty() ? "webhook" : "reconciler",
-                    policy_.choose(room.name, room.metadata));
+  // came while the service was down): what the policy would have decided still counts. A
+  // session the reconciler closes is in the ledger already.
+  if (closed_by.empty() && ledger_lacks_session(room)) {
+    journal_session(room, "webhook", policy_.choose(room.name, room.metadata));
   }
   ledger::RoomFinished end{room.sid, at_ms, room.name, room.created_ms, std::string(closed_by)};
-  history_.erase(room.name);
-  auto it = attempts_.find(room.name);
-  if (it == attempts_.end() ||
-      !(room.sid.empty() || it->second.room.sid == room.sid || it->second.room.sid.empty())) {
-    return journal(std::move(end));
+  // Its failures no longer make a next session of the name a restart.
+  if (!room.name.empty()) {
+    history_.erase(room.name);
+  } else {
+    std::erase_if(history_, [&room](const auto& h) { return h.second.sid == room.sid; });
   }
-  Attempt& attempt = it->second;
-  if (attempt.finished) return;  // told twice (the webhook, and the reconciler)
+  Attempt* attempt = attempt_for(room);
+  if (attempt == nullptr) return journal(std::move(end));
+  if (attempt->finished) return;  // told twice (the webhook, and the reconciler)
   log::info("room finished before its recording started: stopped trying",
-            {{"room", room.name}, {"room_sid", room.sid}});
-  attempt.finished = std::move(end);
+            {{"room", attempt->room.name}, {"room_sid", room.sid}});
+  attempt->finished = std::move(end);
   // Waiting to retry: look now. Otherwise a call is under way, and its answer concludes.
-  if (attempt.retry_timer) {
-    cancel_retry(attempt);
-    check_then_start(room.name, attempt.id);
+  if (attempt->retry_timer) {
+    cancel_retry(*attempt);
+    check_then_start(attempt->room.name, attempt->id);
   }
+}
+
+// The start under way for this room session: by name, or by sid when only that is known.
+Recorder::Attempt* Recorder::attempt_for(const livekit::Room& room) {
+  if (room.name.empty()) {
+    if (room.sid.empty()) return nullptr;
+    for (auto& [name, attempt] : attempts_) {
+      if (attempt.room.sid == room.sid) return &attempt;
+    }
+    return nullptr;
+  }
+  auto it = attempts_.find(room.name);
+  if (it == attempts_.end()) return nullptr;
+  const std::string& sid = it->second.room.sid;
+  return room.sid.empty() || sid.empty() || sid == room.sid ? &it->second : nullptr;
 }
 
 // If its room_finished comes after all (or came after the pass read the ledger), the ledger keeps
@@ -356,7 +372,9 @@ void Recorder::on_recording_ended(const livekit::EgressInfo& egress) {
                fields);
     return;
   }
-  history_[egress.room_name].failures.push_back(now);
+  History& history = history_[egress.room_name];
+  history.sid = egress.room_id;
+  history.failures.push_back(now);
   log::warn("recording failed mid-room: restarting if the room still exists", fields);
   restart_if_room_lives(egress.room_name, egress.room_id, egress.egress_id);
 }

@@ -109,6 +109,7 @@ class Recorder {
 
   // Recordings of one room that failed mid-room, and the restarts that followed, in the last hour.
   struct History {
+    std::string sid;  // the session of the last failure
     std::deque<TimePoint> failures;
     std::deque<TimePoint> restarts;
     bool limit_reported = false;
@@ -159,6 +160,8 @@ class Recorder {
   void observe_start_delay(const Attempt& attempt);
   void on_failure(Attempt& attempt, const livekit::ApiError& error, std::string_view call);
   Attempt* find_attempt(const std::string& room_name, std::uint64_t id);
+  // The attempt for this room session (by name, or by sid when the name is not known), or null.
+  Attempt* attempt_for(const livekit::Room& room);
   void cancel_retry(Attempt& attempt);
   // Forgets the attempt; its claim now names `egress_id`, or is released when there is none.
   void finish(const std::string& room_name, std::string_view egress_id = {});

@@ -134,13 +134,23 @@ HttpResponse LedgerApi::rooms(std::string_view query_text) {
     }
   }
   const std::int64_t now = ledger::now_ms();
-  const auto from = ledger::parse_time(since, now);
-  if (!from) return bad_parameter("since", "write RFC 3339 or a duration back from now (24h, 7d)");
-  query.since_ms = *from;
+  const auto time_parameter = [now](std::string_view name, const std::string& value,
+                                    std::int64_t& at) -> std::optional<HttpResponse> {
+    std::string why;
+    const auto parsed = ledger::parse_time(value, now, &why);
+    if (parsed) {
+      at = *parsed;
+      return std::nullopt;
+    }
+    if (!why.empty()) why += ": ";
+    return bad_parameter(name, why + "write RFC 3339 or a duration back from now (24h, 7d)");
+  };
+  if (auto bad = time_parameter("since", since, query.since_ms)) return *bad;
   if (!until.empty()) {
-    const auto to = ledger::parse_time(until, now);
-    if (!to) return bad_parameter("until", "write RFC 3339 or a duration back from now (24h, 7d)");
-    query.until_ms = *to;
+    if (auto bad = time_parameter("until", until, query.until_ms)) return *bad;
+    if (query.until_ms <= query.since_ms) {
+      return bad_parameter("until", "is not after since: the window is empty");
+    }
   }
   return read([&](ledger::Store& store) {
     try {

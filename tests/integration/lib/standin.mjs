@@ -93,22 +93,46 @@ export class LiveKitStandIn {
     return room;
   }
 
-  // The room closes: it leaves ListRooms and its room-composite egresses complete.
-  removeRoom(name) {
+  // The room closes: it leaves ListRooms and its room-composite egresses end with it, as egress
+  // ends them: EGRESS_COMPLETE with their files uploaded, or `status` (a failure as it closes).
+  removeRoom(name, { status = EgressStatus.EGRESS_COMPLETE, error = '' } = {}) {
+    const room = this.rooms.get(name);
     this.rooms.delete(name);
     for (const egress of this.egresses) {
-      if (egress.roomName === name && ACTIVE.includes(egress.status)) egress.status = EgressStatus.EGRESS_COMPLETE;
+      const ofRoom = room ? egress.roomId === room.sid || (!egress.roomId && egress.roomName === name) : egress.roomName === name;
+      if (ofRoom && ACTIVE.includes(egress.status)) this.endEgress(egress.egressId, status, error);
     }
   }
 
-  // An egress ends (e.g. EGRESS_FAILED); returns its EgressInfo for an egress_ended webhook.
+  // An egress ends (e.g. EGRESS_FAILED); returns its EgressInfo for an egress_ended webhook. A
+  // complete one has its files uploaded: a size and duration, as egress reports them.
   endEgress(egressId, status, error = '', errorCode = 0) {
     const egress = this.egresses.find((e) => e.egressId === egressId);
     egress.status = status;
     egress.error = error;
     egress.errorCode = errorCode;
     egress.endedAt = BigInt(Date.now()) * 1000000n;
+    egress.updatedAt = egress.endedAt;
+    if (status === EgressStatus.EGRESS_COMPLETE) {
+      for (const file of egress.fileResults) {
+        file.size = 1000n + BigInt(file.filename.length);
+        file.duration = egress.endedAt - egress.startedAt;
+        file.endedAt = egress.endedAt;
+      }
+    } else {
+      for (const file of egress.fileResults) file.location = ''; // nothing was uploaded
+    }
     return egress;
+  }
+
+  // A copy of the egress as LiveKit would report it now, for an egress_* webhook.
+  snapshot(egressId) {
+    return this.egresses.find((e) => e.egressId === egressId).clone();
+  }
+
+  // LiveKit forgets ended egresses (its sweeper deletes those ended more than 24 h ago).
+  forgetEndedEgresses() {
+    this.egresses = this.egresses.filter((e) => ACTIVE.includes(e.status));
   }
 
   // An egress someone else started (the application, LiveKit's auto-egress, ...). kind:

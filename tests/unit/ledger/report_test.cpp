@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <sstream>
 
 namespace ar::ledger {
 namespace {
@@ -26,6 +27,19 @@ TEST(LedgerTime, ArgumentsAreRfc3339OrADurationBack) {
                           "2025-11-30T12:00:00", "2025-11-30T12:00:00+0100", "d"}) {
     EXPECT_FALSE(parse_time(bad, kNow)) << bad;
   }
+  // What is out of range is named.
+  for (const auto& [bad, named] : std::vector<std::pair<std::string, std::string>>{
+           {"2025-11-30T12:00:00+24:00", "UTC offset is out of range"},
+           {"2025-11-30T12:00:00-05:60", "UTC offset is out of range"},
+           {"2025-02-29T12:00:00Z", "no such date"},
+           {"2025-11-30T24:00:00Z", "no such time of day"},
+           {"36501d", "more than 36500 days back"},
+           {"99999999999999999999d", "more than 36500 days back"}}) {
+    std::string why;
+    EXPECT_FALSE(parse_time(bad, kNow, &why)) << bad;
+    EXPECT_NE(why.find(named), std::string::npos) << bad << ": " << why;
+  }
+  EXPECT_EQ(parse_time("2025-11-30T12:00:00-23:59", 0), kNow + (23 * 60 + 59) * 60 * 1000);
 }
 
 Room sample() {
@@ -75,6 +89,22 @@ TEST(LedgerReport, CsvQuotesWhatNeedsQuoting) {
   EXPECT_NE(csv.find("RM_1,\"hearing, day 2\",recorded,2025-11-30T12:00:00Z"), std::string::npos)
       << csv;
   EXPECT_NE(csv.find("s3://b/h.mp4"), std::string::npos);
+}
+
+TEST(LedgerReport, EachFormatIsWrittenRoomByRoom) {
+  for (const char* format : {"table", "json", "csv"}) {
+    std::ostringstream out;
+    const auto writer = room_writer(format, out);
+    ASSERT_TRUE(writer) << format;
+    writer->begin();
+    const auto header = out.str().size();
+    writer->room(sample());
+    EXPECT_GT(out.str().size(), header) << format << ": a room is out before the next is read";
+    writer->end();
+  }
+  std::ostringstream out;
+  EXPECT_FALSE(room_writer("xml", out));
+  EXPECT_EQ(rooms_json({}), R"({"rooms":[]})");
 }
 
 TEST(LedgerReport, TableCountsEachStatus) {

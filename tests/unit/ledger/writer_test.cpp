@@ -49,7 +49,7 @@ class CountingStore final : public Store {
     if (shared_.failing) throw StoreError("database is down (test)");
     const std::lock_guard lock(shared_.mutex);
     Unsettled out;
-    for (const std::string& sid : shared_.sids) out.sessions.push_back({sid, "r", 1, 0});
+    for (const std::string& sid : shared_.sids) out.sessions.push_back({sid, 1, 0});
     return out;
   }
 
@@ -215,16 +215,22 @@ TEST(LedgerWriter, TheOpenSessionsAreReadAfterEveryEntryRecordedBeforeAndNotWhil
   shared.first_write_waits = disk_ready.get_future().share();
   Writer writer(std::make_unique<CountingStore>(shared),
                 {.batch = 10, .retry_delay = milliseconds(5)});
+  // Far behind (more than a batch waits): the pass that asks is not held up; "not now", at once.
   for (int i = 0; i < 50; ++i) writer.record(seen(i));
+  bool behind = false;
+  writer.unsettled([&](std::optional<Unsettled> open) { behind = !open; });
+  EXPECT_TRUE(behind);
+  disk_ready.set_value();
+  EXPECT_TRUE(eventually([&] { return writer.written() == 50; }));
+  for (int i = 50; i < 58; ++i) writer.record(seen(i));
   std::promise<std::size_t> sessions;
   writer.unsettled([&](std::optional<Unsettled> open) {
     sessions.set_value(open ? open->sessions.size() : 0U);
   });
-  writer.record(seen(50));  // after the question: not necessarily in the answer
-  disk_ready.set_value();
+  writer.record(seen(58));  // after the question: not necessarily in the answer
   auto answer = sessions.get_future();
   ASSERT_EQ(answer.wait_for(std::chrono::seconds(5)), std::future_status::ready);
-  EXPECT_GE(answer.get(), 50U);
+  EXPECT_GE(answer.get(), 58U);
   // A store that fails is not read: the answer is "not now", at once.
   shared.failing = true;
   writer.record(seen(51));
