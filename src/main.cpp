@@ -160,13 +160,16 @@ int run(const config::Config& config) {
   }
   util::AsioTimers timers;
   const recording::Policy policy(config.recording, config.rules);
+  // 64 bits: the seed also names this process in the ledger's retry keys.
+  std::random_device random;
+  const std::uint64_t seed = (std::uint64_t{random()} << 32U) | random();
   recorder::Recorder recorder({.policy = policy,
                                .delivery = config.delivery,
                                .api = api,
                                .timers = timers,
                                .claims = coordination.get(),
                                .journal = ledger.get(),
-                               .seed = std::random_device{}()});
+                               .seed = seed});
   recorder::Reconciler reconciler(recorder, api, timers, config.delivery.reconcile_interval,
                                   coordination.get(), {ledger.get(), ledger.get()});
   const livekit::WebhookVerifier verifier(config.webhook.api_key, config.webhook.api_secret,

@@ -83,6 +83,8 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
     if (write) {
       exec("PRAGMA journal_mode=WAL");
       exec("PRAGMA synchronous=NORMAL");
+      // The writer's page cache: 512 KiB, not SQLite's 2 MiB. Its writes touch the newest pages
+      // of a few indexes; the 30 000-room scale run kept 1.5 MB less with no slower writes.
       exec("PRAGMA cache_size=-512");
     }
     // Name globs become LIKE patterns (SqlStore): case-sensitive, as PostgreSQL's.

@@ -33,8 +33,9 @@ struct Unsettled {
   std::vector<UnsettledRecording> recordings;  // every recording of those sessions
 };
 
-// Where the reconciler reads them. The answer comes later, on another thread, exactly once:
-// nullopt when the ledger cannot be read now (it is failing, far behind, or stopping).
+// Where the reconciler reads them. The answer comes exactly once, on another thread once every
+// entry journaled before the call is written; nullopt when the ledger cannot be read now (it is
+// failing, far behind, or stopping), and then possibly at once, on the caller's thread.
 class UnsettledSource {
  public:
   UnsettledSource() = default;

@@ -44,9 +44,12 @@ void Writer::replayed(std::size_t written) {
 
 // On stop, after the thread: what the store did not take is kept for the next start.
 void Writer::spill_rest() {
-  const std::vector<Entry> rest(std::make_move_iterator(queue_.begin()),
-                                std::make_move_iterator(queue_.end()));
-  queue_.clear();
+  std::vector<Entry> rest;
+  {
+    const std::lock_guard lock(mutex_);
+    rest.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
+    queue_.clear();
+  }
   if (rest.empty()) return;
   std::string error = "no spill file (ledger.spill_path)";
   if (!options_.spill_path.empty()) error = write_spill(options_.spill_path, rest).value_or("");
@@ -93,12 +96,14 @@ void Writer::unsettled(std::function<void(std::optional<Unsettled>)> done) {
 
 void Writer::answer_requests(bool failing) {
   std::vector<UnsettledRequest> due;
+  bool stopping = false;
   {
     const std::lock_guard lock(mutex_);
+    stopping = stopping_;
     // Entries neither queued nor in a batch being written are written (or were dropped).
     const std::uint64_t written = recorded_ - queue_.size();
     for (auto it = requests_.begin(); it != requests_.end();) {
-      if (failing || stopping_ || it->after <= written) {
+      if (failing || stopping || it->after <= written) {
         due.push_back(std::move(*it));
         it = requests_.erase(it);
       } else {
@@ -108,7 +113,7 @@ void Writer::answer_requests(bool failing) {
   }
   for (UnsettledRequest& request : due) {
     std::optional<Unsettled> answer;
-    if (!failing && !stopping_) {
+    if (!failing && !stopping) {
       try {
         answer = store_->unsettled();
       } catch (const std::exception&) {
@@ -120,6 +125,7 @@ void Writer::answer_requests(bool failing) {
 }
 
 void Writer::stop(std::chrono::milliseconds drain) {
+  const std::lock_guard once(stop_mutex_);  // a second caller returns once the first is done
   {
     const std::lock_guard lock(mutex_);
     if (stopping_) return;
@@ -156,9 +162,12 @@ void Writer::run() {
       wake_.wait_for(lock, wait, [&] {
         return stopping_ || !requests_.empty() || (!failing && !queue_.empty());
       });
-      // Stopping: what is queued gets until the drain deadline (a store that failed gets one
-      // more try, below).
-      if (stopping_ && (queue_.empty() || steady_clock::now() >= drain_until_)) break;
+      // Stopping: what is queued gets until the drain deadline, unless the store is failing:
+      // another try could hang until the database's TCP timeout, past the pod's grace period,
+      // and the spill file keeps the entries for the next start instead.
+      if (stopping_ && (queue_.empty() || failing || steady_clock::now() >= drain_until_)) {
+        break;
+      }
       while (!queue_.empty() && batch.size() < options_.batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();

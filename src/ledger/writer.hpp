@@ -82,6 +82,7 @@ class Writer final : public Journal, public UnsettledSource {
 
   std::unique_ptr<Store> store_;
   WriterOptions options_;
+  std::mutex stop_mutex_;  // held through stop(): the thread joined and the rest spilled
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Entry> queue_;

@@ -74,12 +74,14 @@ void Convergence::egress(const livekit::EgressInfo& egress) {
   const bool final = is_final(egress.status);
   const std::int64_t started_ms = egress.results.started_at_ns / kNsPerMs;
   const std::int64_t ended_ms = egress.results.ended_at_ns / kNsPerMs;
-  const auto note_times = [&](std::string_view sid) {
+  // Notes what the egress tells of its session; false when the session is not open.
+  const auto note = [&](std::string_view sid, bool new_end) {
     const long session =
         find(sessions_by_sid_, ledger_.sessions, sid, &ledger::UnsettledSession::sid);
     if (session < 0) return false;
-    std::int64_t& last = sessions_[static_cast<std::size_t>(session)].last_known_ms;
-    last = std::max({last, started_ms, ended_ms});
+    SessionState& state = sessions_[static_cast<std::size_t>(session)];
+    state.last_known_ms = std::max({state.last_known_ms, started_ms, ended_ms});
+    state.ended_now = state.ended_now || new_end;
     return true;
   };
   const long known = find(recordings_by_id_, ledger_.recordings, egress.egress_id,
@@ -90,13 +92,16 @@ void Convergence::egress(const livekit::EgressInfo& egress) {
     state.listed = true;
     // Active, as the ledger has it already, changes nothing: the ledger is written only when
     // LiveKit says more.
-    const bool changed =
-        r.status != status || r.closed_by_ledger || (final && r.ended_ms == 0 && ended_ms > 0);
+    // Closed by a pass, then listed after all: LiveKit's end replaces the one inferred (only a
+    // final report clears closed_by, so a listing that is not final would repeat every pass).
+    const bool changed = r.status != status || (r.closed_by_ledger && final) ||
+                         (final && r.ended_ms == 0 && ended_ms > 0);
     if (!changed) return;
     livekit::EgressInfo update = egress;
     if (update.room_id.empty()) update.room_id = r.room_sid;
-    note_times(r.room_sid);
-    new_ends_.push_back(final && !state.final);
+    const bool new_end = final && !state.final;
+    note(r.room_sid, new_end);
+    new_ends_.push_back(new_end);
     updates_.push_back(std::move(update));
     return;
   }
@@ -104,7 +109,7 @@ void Convergence::egress(const livekit::EgressInfo& egress) {
   // to the start that made it, were lost).
   if (!egress.records_room) return;
   if (!final && (started_ms == 0 || started_ms > read_ms_ - kSettledMs)) return;
-  if (!note_times(egress.room_id)) return;
+  if (!note(egress.room_id, final)) return;
   new_ends_.push_back(final);
   updates_.push_back(egress);
 }
@@ -112,7 +117,10 @@ void Convergence::egress(const livekit::EgressInfo& egress) {
 void Convergence::room(const livekit::Room& room) {
   const long session =
       find(sessions_by_sid_, ledger_.sessions, room.sid, &ledger::UnsettledSession::sid);
-  if (session >= 0) sessions_[static_cast<std::size_t>(session)].listed = true;
+  if (session < 0) return;
+  SessionState& state = sessions_[static_cast<std::size_t>(session)];
+  state.listed = true;
+  if (state.ended_now) rooms_ended_now_.emplace_back(static_cast<std::uint32_t>(session), room);
 }
 
 std::int64_t Convergence::estimate(std::size_t session, std::int64_t now_ms) const {
@@ -135,7 +143,13 @@ Convergence::Outcome Convergence::conclude(std::int64_t now_ms) const {
   Outcome out;
   for (std::size_t i = 0; i < updates_.size(); ++i) {
     out.entries.emplace_back(reported(updates_[i]));
-    if (new_ends_[i]) out.ends.push_back(updates_[i]);
+    if (!new_ends_[i]) continue;
+    End& end = out.ends.emplace_back(End{updates_[i], std::nullopt});
+    const long session = find(sessions_by_sid_, ledger_.sessions, updates_[i].room_id,
+                              &ledger::UnsettledSession::sid);
+    for (const auto& [listed, room] : rooms_ended_now_) {
+      if (static_cast<long>(listed) == session) end.room = room;
+    }
   }
   out.refreshed = updates_.size();
   for (std::size_t i = 0; i < ledger_.recordings.size(); ++i) {

@@ -11,6 +11,7 @@
 // At 30 000 open sessions it holds the ledger's answer and two sorted indexes into it, nothing
 // per session beyond that (docs/performance.md, scale).
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -45,12 +46,18 @@ class Convergence {
     livekit::Room room;            // sid and creation time (the ledger has its name)
     std::int64_t finished_ms = 0;  // the estimate of its end
   };
+  // An end the ledger had not heard of, and whether its room lives: the room as this pass listed
+  // it, or none (gone). The recorder acts on it as on its webhook, without asking LiveKit again.
+  struct End {
+    livekit::EgressInfo egress;
+    std::optional<livekit::Room> room;
+  };
   struct Outcome {
-    std::vector<ledger::Entry> entries;     // recordings refreshed, added, or closed as known
-    std::vector<Gone> gone;                 // sessions whose room is gone, never finished
-    std::vector<livekit::EgressInfo> ends;  // ends the ledger had not heard of, in order
-    std::size_t refreshed = 0;              // recordings refreshed or added (entries' part)
-    std::size_t closed = 0;                 // recordings closed as known (entries' part)
+    std::vector<ledger::Entry> entries;  // recordings refreshed, added, or closed as known
+    std::vector<Gone> gone;              // sessions whose room is gone, never finished
+    std::vector<End> ends;               // in the order listed
+    std::size_t refreshed = 0;           // recordings refreshed or added (entries' part)
+    std::size_t closed = 0;              // recordings closed as known (entries' part)
   };
   // What to tell the ledger and the recorder. `now_ms`: the end of a session of which nothing
   // else is known.
@@ -65,6 +72,7 @@ class Convergence {
   struct SessionState {
     std::int64_t last_known_ms = 0;  // the latest start or end of its recordings; when last listed
     bool listed = false;             // ListRooms lists it: its room lives
+    bool ended_now = false;          // one of its recordings' ends is new this pass
   };
   struct RecordingState {
     bool final = false;   // ended, as LiveKit reported
@@ -92,6 +100,9 @@ class Convergence {
   std::vector<RecordingState> recordings_;
   std::vector<livekit::EgressInfo> updates_;  // as listed, in order
   std::vector<bool> new_ends_;                // per update: an end to act on
+  // The listed rooms of sessions with a new end (few): a restart needs the room's name and
+  // metadata.
+  std::vector<std::pair<std::uint32_t, livekit::Room>> rooms_ended_now_;
 };
 
 }  // namespace ar::recorder

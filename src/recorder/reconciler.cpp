@@ -1,6 +1,8 @@
 #include "recorder/reconciler.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
@@ -65,7 +67,7 @@ void Reconciler::stop() {
   if (stopped_.exchange(true)) return;
   // Handing the lease back lets another replica take over now rather than at its expiry.
   if (claims_ != nullptr && role_ == Role::kLeader) claims_->resign();
-  for (auto* timer : {&pass_timer_, &lease_timer_}) {
+  for (auto* timer : {&pass_timer_, &lease_timer_, &ledger_timer_}) {
     if (*timer) timers_.cancel(**timer);
     timer->reset();
   }
@@ -142,21 +144,39 @@ void Reconciler::pass_failed(std::string_view call, const livekit::ApiError& err
 void Reconciler::pass() {
   if (ledger_.unsettled == nullptr) return list_egresses(nullptr);
   const std::int64_t read_ms = wall_ms();
-  ledger_.unsettled->unsettled([this, read_ms](std::optional<ledger::Unsettled> unsettled) {
+  // The ledger's answer or kLedgerWait, whichever comes first, runs the pass: a database that
+  // stopped answering (a write hangs until its TCP timeout) never holds up recording.
+  auto answered = std::make_shared<std::atomic<bool>>(false);
+  {
+    const std::lock_guard lock(timers_mutex_);
     if (stopped_) return;
-    if (!unsettled) {
-      // Unreachable (its writer says so), or far behind a burst: compared on a later pass.
-      log::debug("reconcile pass: the ledger is not compared with LiveKit this pass");
-      return list_egresses(nullptr);
-    }
-    Convergence::Alive before;
-    {
-      const std::lock_guard lock(alive_mutex_);
-      before = std::move(alive_);
-      alive_ = {};
-    }
-    list_egresses(std::make_shared<Convergence>(std::move(*unsettled), before, read_ms));
-  });
+    ledger_timer_ = timers_.after(kLedgerWait, [this, answered] {
+      if (answered->exchange(true) || stopped_) return;
+      log::debug("reconcile pass: the ledger did not answer in time; not compared this pass");
+      list_egresses(nullptr);
+    });
+  }
+  ledger_.unsettled->unsettled(
+      [this, read_ms, answered](std::optional<ledger::Unsettled> unsettled) {
+        if (answered->exchange(true) || stopped_) return;
+        {
+          const std::lock_guard lock(timers_mutex_);
+          if (ledger_timer_) timers_.cancel(*ledger_timer_);
+          ledger_timer_.reset();
+        }
+        if (!unsettled) {
+          // Unreachable (its writer says so), or far behind a burst: compared on a later pass.
+          log::debug("reconcile pass: the ledger is not compared with LiveKit this pass");
+          return list_egresses(nullptr);
+        }
+        Convergence::Alive before;
+        {
+          const std::lock_guard lock(alive_mutex_);
+          before = std::move(alive_);
+          alive_ = {};
+        }
+        list_egresses(std::make_shared<Convergence>(std::move(*unsettled), before, read_ms));
+      });
 }
 
 std::int64_t Reconciler::wall_ms() const {
@@ -219,7 +239,9 @@ void Reconciler::converge(const Convergence& convergence) {
   for (const Convergence::Gone& gone : outcome.gone) {
     recorder_.on_room_gone(gone.room, gone.finished_ms);
   }
-  for (const livekit::EgressInfo& end : outcome.ends) recorder_.on_egress_end_found(end);
+  for (const Convergence::End& end : outcome.ends) {
+    recorder_.on_egress_end_found(end.egress, end.room ? &*end.room : nullptr);
+  }
   metrics::ledger_corrected("session_closed", outcome.gone.size());
   metrics::ledger_corrected("recording_refreshed", outcome.refreshed);
   metrics::ledger_corrected("recording_closed", outcome.closed);

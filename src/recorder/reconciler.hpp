@@ -82,6 +82,8 @@ class Reconciler {
 
   // A pass over this many rooms hands its memory back to the system afterwards.
   static constexpr std::size_t kLargePass = 1000;
+  // How long a pass waits for the ledger's unsettled sessions before it goes on without them.
+  static constexpr std::chrono::milliseconds kLedgerWait{5000};
 
   Recorder& recorder_;
   livekit::EgressApi& api_;
@@ -94,9 +96,10 @@ class Reconciler {
   std::mutex alive_mutex_;
   Convergence::Alive alive_;
   std::atomic<Role> role_{Role::kFollower};
-  std::mutex timers_mutex_;  // guards the two ids and stopped_'s effect on them
+  std::mutex timers_mutex_;  // guards the three ids and stopped_'s effect on them
   std::optional<util::Timers::Id> pass_timer_;
   std::optional<util::Timers::Id> lease_timer_;
+  std::optional<util::Timers::Id> ledger_timer_;  // a pass waiting for the ledger gives up
   std::atomic<bool> stopped_{false};
 };
 

@@ -73,18 +73,20 @@ std::size_t Recorder::pending() const {
 void Recorder::shut_down() {
   const std::lock_guard lock(mutex_);
   shutting_down_ = true;
-  std::size_t abandoned = 0;
+  std::vector<std::string> abandoned;
   for (auto& [name, attempt] : attempts_) {
     if (!attempt.retry_timer) continue;
-    ++abandoned;
     cancel_retry(attempt);
-    // Released, so the replica running the reconciler may take the room at once.
-    if (attempt.claimed) claims_->release({attempt.room.name, attempt.room.sid});
-    attempt.claimed = false;
+    // A finished room whose recordings could not be listed closes with what is known.
+    if (attempt.finished) journal(std::move(*attempt.finished));
+    abandoned.push_back(name);
   }
-  if (abandoned > 0) {
+  // Released, so the replica running the reconciler may take the room at once. Gone from the
+  // rooms under way: a room_finished that comes now goes straight to the ledger.
+  for (const std::string& name : abandoned) finish(name);
+  if (!abandoned.empty()) {
     log::warn("shutting down: rooms waiting to retry are left to the reconciler of the next start",
-              {{"rooms", std::to_string(abandoned)}});
+              {{"rooms", std::to_string(abandoned.size())}});
   }
 }
 
@@ -169,7 +171,13 @@ void Recorder::on_room_finished(const livekit::Room& room, TimePoint now, std::i
   }
   Attempt* attempt = attempt_for(room);
   if (attempt == nullptr) return journal(std::move(end));
-  if (attempt->finished) return;  // told twice (the webhook, and the reconciler)
+  if (attempt->finished) {
+    // Told twice (the webhook, and the reconciler): LiveKit's time replaces the estimate.
+    if (closed_by.empty() && !attempt->finished->closed_by.empty()) {
+      attempt->finished = std::move(end);
+    }
+    return;
+  }
   log::info("room finished before its recording started: stopped trying",
             {{"room", attempt->room.name}, {"room_sid", room.sid}});
   attempt->finished = std::move(end);
@@ -202,9 +210,9 @@ void Recorder::on_room_gone(const livekit::Room& room, std::int64_t finished_ms)
   on_room_finished(room, timers_.now(), finished_ms, "reconciler");
 }
 
-void Recorder::on_egress_end_found(const livekit::EgressInfo& egress) {
+void Recorder::on_egress_end_found(const livekit::EgressInfo& egress, const livekit::Room* listed) {
   const std::lock_guard lock(mutex_);
-  on_recording_ended(egress);
+  on_recording_ended(egress, PassSaw{listed});
 }
 
 Verdict Recorder::ensure_recording(const livekit::Room& room, Origin origin) {
@@ -343,7 +351,7 @@ void Recorder::release_memory_soon() {
   timers_.after(std::chrono::seconds(1), [] { malloc_trim(0); });
 }
 
-void Recorder::on_recording_ended(const livekit::EgressInfo& egress) {
+void Recorder::on_recording_ended(const livekit::EgressInfo& egress, std::optional<PassSaw> pass) {
   const auto now = timers_.now();
   // Its webhook and the reconciler may both tell it: acted on once.
   if (seen_.contains(key("end:", egress.egress_id), now)) return;
@@ -363,7 +371,8 @@ void Recorder::on_recording_ended(const livekit::EgressInfo& egress) {
       {"egress_id", egress.egress_id}, {"status", livekit::to_string(egress.status)},
       {"error", egress.error},         {"error_code", error_code}};
   const bool room_finished =
-      !egress.room_id.empty() && seen_.contains(key("fin:", egress.room_id), now);
+      pass ? pass->listed == nullptr
+           : !egress.room_id.empty() && seen_.contains(key("fin:", egress.room_id), now);
   metrics::recording_ended_badly(livekit::to_string(egress.status), room_finished);
   if (room_finished) {
     // Nothing to restart, but the file may be cut short or missing (e.g. the upload failed):
@@ -376,6 +385,12 @@ void Recorder::on_recording_ended(const livekit::EgressInfo& egress) {
   history.sid = egress.room_id;
   history.failures.push_back(now);
   log::warn("recording failed mid-room: restarting if the room still exists", fields);
+  // The pass that found the end listed the room a moment ago: restarted now, before the same
+  // pass takes it for a room without a recording (which would not count the restart).
+  if (pass) {
+    ensure_locked(*pass->listed, Origin::kRestart, {}, egress.egress_id);
+    return;
+  }
   restart_if_room_lives(egress.room_name, egress.room_id, egress.egress_id);
 }
 

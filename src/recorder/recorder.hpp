@@ -55,7 +55,7 @@ class Recorder {
     util::Timers& timers;
     coordination::ClaimStore* claims = nullptr;  // null when running alone (no Redis)
     ledger::Journal* journal = nullptr;          // null when the ledger is off
-    std::uint64_t seed = 0;                      // the retry backoff's jitter
+    std::uint64_t seed = 0;  // the retry backoff's jitter, and this process's name in retry keys
   };
   explicit Recorder(const Parts& parts);
   Recorder(const Recorder&) = delete;
@@ -70,8 +70,8 @@ class Recorder {
   // What the reconciler found without its webhook (the ledger held it open; LiveKit lists it
   // otherwise), acted on as the webhook would have been, once whichever comes first:
   // an egress of the room that ended (a stop is respected, a failure while the room lives is
-  // restarted)...
-  void on_egress_end_found(const livekit::EgressInfo& egress);
+  // restarted; `listed`: its room as the same pass listed it, or null when it is gone)...
+  void on_egress_end_found(const livekit::EgressInfo& egress, const livekit::Room* listed);
   // ...and a room session no longer listed, whose room_finished never came: it finished at about
   // `finished_ms` (the ledger's estimate, docs/ledger.md).
   void on_room_gone(const livekit::Room& room, std::int64_t finished_ms);
@@ -121,8 +121,14 @@ class Recorder {
   // The session's end, from room_finished or found by the reconciler (closed_by "reconciler").
   void on_room_finished(const livekit::Room& room, TimePoint now, std::int64_t at_ms,
                         std::string_view closed_by);
-  // egress_ended, or an end the reconciler found: acted on once per egress.
-  void on_recording_ended(const livekit::EgressInfo& egress);
+  // egress_ended, or an end the reconciler found: acted on once per egress. Whether the room
+  // lives is asked of LiveKit, unless a reconcile pass has just listed the rooms (`pass`:
+  // `listed` is its room, or null when it is gone).
+  struct PassSaw {
+    const livekit::Room* listed = nullptr;
+  };
+  void on_recording_ended(const livekit::EgressInfo& egress,
+                          std::optional<PassSaw> pass = std::nullopt);
   void restart_if_room_lives(const std::string& room_name, const std::string& room_sid,
                              const std::string& failed_egress);
   History* prune_history(const std::string& room_name, TimePoint now);
@@ -159,6 +165,11 @@ class Recorder {
   void start(const std::string& room_name, std::uint64_t id);
   void observe_start_delay(const Attempt& attempt);
   void on_failure(Attempt& attempt, const livekit::ApiError& error, std::string_view call);
+  // A finished room's ListEgress check failed: true when it is asked again (not shutting down,
+  // and within the give-up time).
+  bool ask_again(Attempt& attempt, const livekit::ApiError& error);
+  // check_then_start after `delay`, unless the attempt is gone or the service shuts down.
+  void retry_after(Attempt& attempt, std::chrono::milliseconds delay);
   Attempt* find_attempt(const std::string& room_name, std::uint64_t id);
   // The attempt for this room session (by name, or by sid when the name is not known), or null.
   Attempt* attempt_for(const livekit::Room& room);

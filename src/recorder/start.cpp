@@ -86,6 +86,9 @@ void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) 
         Attempt* attempt = find_attempt(room_name, id);
         if (attempt == nullptr) return;
         if (attempt->finished) {
+          // Unanswered, LiveKit is asked again (an egress may exist): the session would close
+          // "unrecorded" for good, and no reconcile pass compares a closed session.
+          if (error != nullptr && ask_again(*attempt, *error)) return;
           return conclude_finished(room_name, *attempt, error == nullptr ? egresses : NoEgresses{});
         }
         if (error != nullptr) return on_failure(*attempt, *error, "ListEgress");
@@ -156,12 +159,12 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
         const std::lock_guard lock(mutex_);
         Attempt* attempt = find_attempt(room_name, id);
         if (attempt == nullptr) return;
-        if (attempt->finished) {
-          // An answer lost on the way may still have started a recording: LiveKit is asked.
-          if (error != nullptr) return check_then_start(room_name, id);
-          return conclude_finished(room_name, *attempt, {}, egress_id);
+        if (error != nullptr) {
+          // The room finished meanwhile: an answer lost on the way may still have started a
+          // recording, so LiveKit is asked once more, and nothing is retried.
+          if (attempt->finished) return check_then_start(room_name, id);
+          return on_failure(*attempt, *error, "StartRoomCompositeEgress");
         }
-        if (error != nullptr) return on_failure(*attempt, *error, "StartRoomCompositeEgress");
         const std::string_view named = egress_id.empty() ? "unknown" : std::string_view(egress_id);
         log::info("recording started", {{"room", room_name},
                                         {"room_sid", attempt->room.sid},
@@ -171,6 +174,11 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
                                         {"retries", std::to_string(attempt->retries)}});
         metrics::recording_started(to_string(attempt->origin));
         observe_start_delay(*attempt);
+        if (attempt->finished) {
+          // Without an egress id, LiveKit's list tells which recording the start made.
+          if (egress_id.empty()) return check_then_start(room_name, id);
+          return conclude_finished(room_name, *attempt, {}, egress_id);
+        }
         // An answer without an egress id leaves the recording to the egress webhooks.
         if (!egress_id.empty()) {
           journal(
@@ -240,13 +248,33 @@ void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std:
                                                     {"error", error.message},
                                                     {"retry_in", util::format_duration(delay)},
                                                     {"retry", std::to_string(attempt.retries)}});
-  attempt.retry_timer = timers_.after(delay, [this, room_name, id = attempt.id] {
-    const std::lock_guard lock(mutex_);
-    Attempt* current = find_attempt(room_name, id);
-    if (current == nullptr || shutting_down_) return;
-    current->retry_timer.reset();
-    check_then_start(room_name, id);
-  });
+  retry_after(attempt, delay);
+}
+
+bool Recorder::ask_again(Attempt& attempt, const livekit::ApiError& error) {
+  if (shutting_down_ || timers_.now() - attempt.first_try >= delivery_.retry_give_up_after) {
+    return false;
+  }
+  const auto delay = backoff_.delay(attempt.retries++);
+  log::warn("room finished, and its recordings could not be listed: asking LiveKit again",
+            {{"room", attempt.room.name},
+             {"room_sid", attempt.room.sid},
+             {"code", error.code},
+             {"error", error.message},
+             {"retry_in", util::format_duration(delay)}});
+  retry_after(attempt, delay);
+  return true;
+}
+
+void Recorder::retry_after(Attempt& attempt, std::chrono::milliseconds delay) {
+  attempt.retry_timer =
+      timers_.after(delay, [this, room_name = attempt.room.name, id = attempt.id] {
+        const std::lock_guard lock(mutex_);
+        Attempt* current = find_attempt(room_name, id);
+        if (current == nullptr || shutting_down_) return;
+        current->retry_timer.reset();
+        check_then_start(room_name, id);
+      });
 }
 
 void Recorder::cancel_retry(Attempt& attempt) {

@@ -124,8 +124,8 @@ TEST(LedgerWriter, PastItsBoundTheOldestEntriesAreDroppedAndCounted) {
   EXPECT_TRUE(eventually([&] { return writer.dropped() >= 15; }));
   EXPECT_EQ(writer.dropped(), 15U);
   EXPECT_LE(writer.queued(), 10U);
-  // A stop while a write is failing gives it one last try only (a write that is failing at
-  // that moment would lose the queue), so the store recovers and is seen to catch up first.
+  // A stop while writes are failing does not try again (here, without a spill file, the queue
+  // would be lost), so the store recovers and is seen to catch up first.
   shared.failing = false;
   EXPECT_TRUE(eventually([&] { return writer.written() >= 10; }));
   writer.stop(milliseconds(5000));

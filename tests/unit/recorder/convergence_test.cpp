@@ -60,7 +60,9 @@ TEST(Convergence, AnEndLiveKitListsRefreshesTheRecordingWithItsFactsAndIsActedOn
   EXPECT_EQ(reported.recording().error, "pipeline crashed");
   EXPECT_EQ(reported.recording().files.size(), 1U);
   ASSERT_EQ(out.ends.size(), 1U) << "a failure while the room lives is restarted";
-  EXPECT_EQ(out.ends[0].egress_id, "EG_1");
+  EXPECT_EQ(out.ends[0].egress.egress_id, "EG_1");
+  ASSERT_TRUE(out.ends[0].room.has_value()) << "the room this pass listed, for the restart";
+  EXPECT_EQ(out.ends[0].room->sid, "RM_1");
   EXPECT_EQ(out.refreshed, 1U);
   // Listed the same again (the ledger now has it): nothing more.
   Convergence again(open({{"RM_1", 1000, 0}}, {{"EG_1", "RM_1", "EGRESS_FAILED", 1100, 4000}}), {},
@@ -86,6 +88,20 @@ TEST(Convergence, AnEgressOfAnOpenSessionTheLedgerNeverHeardOfIsAdded) {
   EXPECT_EQ(std::get<ledger::EgressReported>(out.entries[0]).recording().egress_id,
             "EG_lost_answer");
   EXPECT_TRUE(out.ends.empty());
+}
+
+TEST(Convergence, AnEndWhoseRoomIsNotListedComesWithoutARoom) {
+  Convergence c(
+      open({{"RM_1", 1000, 0}, {"RM_2", 1000, 0}}, {{"EG_1", "RM_1", "EGRESS_ACTIVE", 1100, 0}}),
+      {}, kRead);
+  c.egress(egress("EG_1", "RM_1", EgressStatus::kFailed, 1100, 4000));
+  c.egress(egress("EG_2", "RM_2", EgressStatus::kAborted, 1100, 4000));  // never heard of
+  c.room(room("RM_2"));
+  const auto out = c.conclude(5000);
+  ASSERT_EQ(out.ends.size(), 2U);
+  EXPECT_FALSE(out.ends[0].room.has_value()) << "gone: the failure is not restarted";
+  ASSERT_TRUE(out.ends[1].room.has_value());
+  EXPECT_EQ(out.ends[1].room->sid, "RM_2");
 }
 
 TEST(Convergence, ASessionNoLongerListedEndsWhenItsRecordingEndedOrWhenLastSeen) {

@@ -126,8 +126,10 @@ TEST_F(ReconcileLedgerTest, AnEndFoundWithoutItsWebhookRestartsTheRecordingAndCo
   room_started(room);
   const std::string first = only_recording("class");
   livekit.end(first, EgressStatus::kFailed);  // mid-room; egress_ended is lost
+  const std::size_t asked = livekit.calls("ListRooms");
   passes(1);
   EXPECT_EQ(livekit.active_recordings("class"), 1U) << "restarted";
+  EXPECT_EQ(livekit.calls("ListRooms"), asked) << "the pass had just listed the room";
   const ledger::Room row = ledger.room("RM_1");
   EXPECT_EQ(row.restarts, 1);
   ASSERT_EQ(row.recordings.size(), 2U);
@@ -185,6 +187,34 @@ TEST_F(ReconcileLedgerTest, RoomFinishedWhileWaitingAfterALostAnswerFindsTheReco
   EXPECT_EQ(row.recordings[0].egress_id, only_recording("class"));
   EXPECT_EQ(row.start_error, "") << "a recording started";
   EXPECT_NE(row.finished_ms, 0);
+}
+
+TEST_F(ReconcileLedgerTest, RoomFinishedWhileLiveKitCannotListItsRecordingsAsksAgain) {
+  start();
+  const auto room = livekit.add_room("class", "RM_1");
+  livekit.lose_next_start_answer();
+  room_started(room);  // started, but the answer is lost: a retry waits
+  livekit.fail_next("ListEgress", {"unavailable"});
+  room_finished(room);  // the check it makes is not answered...
+  EXPECT_EQ(recorder().pending(), 1U) << "...so LiveKit is asked again";
+  settle(seconds(5));
+  const ledger::Room row = ledger.room("RM_1");
+  ASSERT_EQ(row.recordings.size(), 1U) << "not closed unrecorded beside its egress";
+  EXPECT_EQ(row.recordings[0].egress_id, only_recording("class"));
+  EXPECT_NE(row.finished_ms, 0);
+  EXPECT_EQ(livekit.calls("Start"), 1U);
+  EXPECT_EQ(recorder().pending(), 0U);
+}
+
+TEST_F(ReconcileLedgerTest, RoomFinishedAfterTheShutdownBeganIsStillWritten) {
+  start();
+  const auto room = livekit.add_room("class", "RM_1");
+  livekit.fail_next("Start", {"unavailable"});
+  room_started(room);      // a retry waits...
+  recorder().shut_down();  // ...when the service begins to stop: left to the next start
+  EXPECT_EQ(recorder().pending(), 0U);
+  room_finished(room);
+  EXPECT_NE(ledger.room("RM_1").finished_ms, 0);
 }
 
 TEST_F(ReconcileLedgerTest, TheStartDelayIsMeasuredToThisSessionsOwnRecording) {
