@@ -38,6 +38,19 @@ void Reconciler::Recorded::add(const livekit::EgressInfo& egress) {
 void Reconciler::Recorded::sort() {
   std::sort(sids.begin(), sids.end());
   std::sort(names.begin(), names.end());
+  std::sort(failed.begin(), failed.end(),
+            [](const auto& a, const auto& b) { return a.room_id < b.room_id; });
+}
+
+std::span<const livekit::EgressInfo> Reconciler::Recorded::failures_of(
+    const livekit::Room& room) const {
+  if (room.sid.empty()) return {};
+  const auto first = std::lower_bound(failed.begin(), failed.end(), room.sid,
+                                      [](const livekit::EgressInfo& egress,
+                                         const std::string& sid) { return egress.room_id < sid; });
+  auto last = first;
+  while (last != failed.end() && last->room_id == room.sid) ++last;
+  return {first, last};
 }
 
 // By the session's sid: an egress of an earlier session of the same name, still ending, does not
@@ -192,7 +205,11 @@ void Reconciler::list_egresses(const std::shared_ptr<Convergence>& convergence) 
       convergence == nullptr,
       [recorded, convergence](livekit::EgressInfo&& egress) {
         if (convergence) convergence->egress(egress);
-        if (egress.records_room && livekit::is_active(egress.status)) recorded->add(egress);
+        if (!egress.records_room) return;
+        if (livekit::is_active(egress.status)) recorded->add(egress);
+        if (livekit::is_failure(egress.status) && !egress.room_id.empty()) {
+          recorded->failed.push_back(std::move(egress));
+        }
       },
       [this, recorded, convergence](const livekit::ApiError* error) {
         if (error != nullptr) return pass_failed("ListEgress", *error);
@@ -214,10 +231,10 @@ void Reconciler::compare(const std::shared_ptr<const Recorded>& recorded,
         if (convergence) convergence->room(room);
         if (!recorded->has(room)) listed->unrecorded.push_back(std::move(room));
       },
-      [this, listed, convergence](const livekit::ApiError* error) {
+      [this, listed, recorded, convergence](const livekit::ApiError* error) {
         if (error != nullptr) return pass_failed("ListRooms", *error);
         if (convergence && !stopped_) converge(*convergence);
-        summarize(listed->rooms, listed->unrecorded);
+        summarize(listed->rooms, listed->unrecorded, *recorded);
         if (listed->rooms >= kLargePass) recorder_.release_memory_soon();
         schedule(interval_);
       });
@@ -258,13 +275,19 @@ void Reconciler::converge(const Convergence& convergence) {
 }
 
 // Every room without a recording goes to the recorder; what came of them is one line per pass.
-void Reconciler::summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded) {
+void Reconciler::summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded,
+                           const Recorded& recorded) {
   std::size_t starting = 0;  // sent to start (or already starting)
   std::size_t deferred = 0;  // the pending queue was full: the next pass tries again
   std::size_t skipped = 0;   // the policy does not record them
   std::size_t stopped = 0;   // their recording was stopped on purpose
   for (const livekit::Room& room : unrecorded) {
     if (stopped_) break;
+    // Its recording failed mid-room and the end was not acted on yet (the webhook was lost, and
+    // the ledger did not know the session when this pass read it): a restart, counted as one.
+    for (const livekit::EgressInfo& failure : recorded.failures_of(room)) {
+      recorder_.on_egress_end_found(failure, &room);
+    }
     switch (recorder_.ensure_recording(room, Origin::kReconciler)) {
       case Verdict::kSkipped:
         ++skipped;

@@ -19,6 +19,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -65,9 +66,14 @@ class Reconciler {
   struct Recorded {
     std::vector<std::uint64_t> sids;
     std::vector<std::uint64_t> names;
+    // Room composites that failed, when the pass lists ended egresses too (few): a room without
+    // a recording that has one failed mid-room, and its next recording is a restart.
+    std::vector<livekit::EgressInfo> failed;
     void add(const livekit::EgressInfo& egress);
     void sort();  // once every egress is in
     bool has(const livekit::Room& room) const;
+    // The failed recordings of this room session.
+    std::span<const livekit::EgressInfo> failures_of(const livekit::Room& room) const;
   };
 
   void pass();
@@ -76,7 +82,8 @@ class Reconciler {
                const std::shared_ptr<Convergence>& convergence);
   // Tells the ledger and the recorder what the comparison found.
   void converge(const Convergence& convergence);
-  void summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded);
+  void summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded,
+                 const Recorded& recorded);
   std::int64_t wall_ms() const;
   void pass_failed(std::string_view call, const livekit::ApiError& error);
 

@@ -144,6 +144,21 @@ TEST_F(ReconcileLedgerTest, AnEndFoundWithoutItsWebhookRestartsTheRecordingAndCo
   EXPECT_EQ(ledger.room("RM_1").restarts, 1);
 }
 
+TEST_F(ReconcileLedgerTest, AFailureOfASessionTheLedgerDidNotKnowYetIsARestartToo) {
+  start();
+  // The pass reads the ledger before the session's first entry is written (its room_started
+  // was lost, or is being written): ListEgress still shows the session's failed recording.
+  const auto room = livekit.add_room("class", "RM_1");
+  livekit.add_egress("class", EgressStatus::kFailed);
+  passes(2);
+  EXPECT_EQ(livekit.active_recordings("class"), 1U);
+  const ledger::Room row = ledger.room("RM_1");
+  EXPECT_EQ(row.restarts, 1) << "a recording started after a failure in the session";
+  ASSERT_EQ(row.recordings.size(), 2U);
+  EXPECT_EQ(row.status, ledger::Status::kPartial);
+  EXPECT_EQ(room.sid, "RM_1");
+}
+
 TEST_F(ReconcileLedgerTest, ADeliberateStopFoundWithoutItsWebhookIsRespected) {
   start();
   const auto room = livekit.add_room("consultation", "RM_1");
