@@ -259,18 +259,7 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
   // After a recording failed mid-room, every new start is a restart, whoever asks for it.
   History* history = prune_history(room.name, now);
   const bool is_restart = history != nullptr && !history->failures.empty();
-  if (is_restart && history->restarts.size() >= delivery_.max_restarts_per_hour) {
-    if (!history->limit_reported) {
-      history->limit_reported = true;
-      log::error("not restarted: restart limit reached for this room",
-                 {{"room", room.name},
-                  {"room_sid", room.sid},
-                  {"restarts_last_hour", std::to_string(history->restarts.size())},
-                  {"origin", from}});
-    }
-    metrics::recording_skipped("restart_limit");
-    return Verdict::kAccepted;
-  }
+  if (is_restart && !within_restart_limit(*history, room, from)) return Verdict::kAccepted;
   if (attempts_.size() >= delivery_.max_pending_starts) {
     // A webhook answered 503 is worth a line each; the reconciler counts its deferred rooms in
     // one line per pass (30 000 rooms made 20 000 lines a pass).
@@ -300,6 +289,21 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
     check_then_start(room.name, attempt.id);
   }
   return Verdict::kAccepted;
+}
+
+bool Recorder::within_restart_limit(History& history, const livekit::Room& room,
+                                    std::string_view origin) {
+  if (history.restarts.size() < delivery_.max_restarts_per_hour) return true;
+  if (!history.limit_reported) {
+    history.limit_reported = true;
+    log::error("not restarted: restart limit reached for this room",
+               {{"room", room.name},
+                {"room_sid", room.sid},
+                {"restarts_last_hour", std::to_string(history.restarts.size())},
+                {"origin", origin}});
+  }
+  metrics::recording_skipped("restart_limit");
+  return false;
 }
 
 bool Recorder::chosen_by_policy(const livekit::Room& room, std::string_view origin, TimePoint now,

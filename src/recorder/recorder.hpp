@@ -132,6 +132,11 @@ class Recorder {
   void restart_if_room_lives(const std::string& room_name, const std::string& room_sid,
                              const std::string& failed_egress);
   History* prune_history(const std::string& room_name, TimePoint now);
+  // False, said once and counted, when the room's restarts in the last hour reach the limit.
+  bool within_restart_limit(History& history, const livekit::Room& room, std::string_view origin);
+  // The check before a start lists a failed recording of the session whose end was not acted on
+  // yet (its webhook is on the way, or lost): the start is a restart. False at the limit.
+  bool count_listed_failure(Attempt& attempt, const std::vector<livekit::EgressInfo>& egresses);
   // Whether the policy records this room; logs a skip, or unparsable metadata, once per room.
   bool chosen_by_policy(const livekit::Room& room, std::string_view origin, TimePoint now,
                         recording::Choice& choice);

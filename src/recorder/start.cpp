@@ -1,6 +1,8 @@
 // Starting one room's recording: claim (with several replicas), check ListEgress, start, and
 // retry transient failures with backoff. Each answer finds its attempt by room name and id, so an
 // answer for an attempt cancelled meanwhile (room finished) changes nothing.
+#include <algorithm>
+
 #include "livekit/twirp_error.hpp"
 #include "recorder/ledger_entries.hpp"
 #include "recorder/recorder.hpp"
@@ -146,8 +148,27 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
     finish(room_name);
     return;
   }
+  if (!count_listed_failure(attempt, egresses)) return finish(room_name);
   if (attempt.claimed) claims_->renew({attempt.room.name, sid}, {});
   start(room_name, attempt.id);
+}
+
+bool Recorder::count_listed_failure(Attempt& attempt,
+                                    const std::vector<livekit::EgressInfo>& egresses) {
+  if (attempt.restart) return true;
+  const auto failed = std::find_if(egresses.begin(), egresses.end(), [&](const auto& egress) {
+    return records_session(egress, attempt.room) && livekit::is_failure(egress.status);
+  });
+  if (failed == egresses.end()) return true;
+  const auto now = timers_.now();
+  History* history = prune_history(attempt.room.name, now);
+  if (history == nullptr) history = &history_[attempt.room.name];
+  history->sid = attempt.room.sid;
+  if (!within_restart_limit(*history, attempt.room, to_string(attempt.origin))) return false;
+  history->failures.push_back(now);
+  history->restarts.push_back(now);
+  attempt.restart = true;
+  return true;
 }
 
 void Recorder::start(const std::string& room_name, std::uint64_t id) {

@@ -159,6 +159,18 @@ TEST_F(ReconcileLedgerTest, AFailureOfASessionTheLedgerDidNotKnowYetIsARestartTo
   EXPECT_EQ(room.sid, "RM_1");
 }
 
+TEST_F(ReconcileLedgerTest, AStartWhoseCheckListsAFailureOfTheSessionIsACountedRestart) {
+  start();
+  const auto room = livekit.add_room("class", "RM_1");
+  room_started(room);
+  livekit.end(only_recording("class"), EgressStatus::kFailed);  // its egress_ended is on the way
+  // A pass that listed the rooms a moment ago (with the recording still active) asks for it.
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.active_recordings("class"), 1U);
+  EXPECT_EQ(ledger.room("RM_1").restarts, 1) << "whoever starts it, it is a restart";
+}
+
 TEST_F(ReconcileLedgerTest, ADeliberateStopFoundWithoutItsWebhookIsRespected) {
   start();
   const auto room = livekit.add_room("consultation", "RM_1");
