@@ -206,8 +206,15 @@ storage:
 test('API_REQUEST_TIMEOUT bounds a call: a hung LiveKit is reported as deadline_exceeded', async () => {
   await withRecorder({ env: baseEnv(standin, { API_REQUEST_TIMEOUT: '1s' }) }, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 4000 });
-    await sendEvent(recorder, 'room_started', { room: { name: 'hung-api' } });
-    await recorder.waitForOutput(/recording not started yet: retrying room=hung-api .*call=StartRoomCompositeEgress code=deadline_exceeded/, 4000);
+    // Listed by ListRooms, as LiveKit lists a room it sent room_started for: otherwise a reconcile
+    // pass closes the session as gone, and the hung start is not retried.
+    const room = standin.addRoom('hung-api');
+    await sendEvent(recorder, 'room_started', { room: { name: room.name, sid: room.sid } });
+    try {
+      await recorder.waitForOutput(/recording not started yet: retrying room=hung-api .*call=StartRoomCompositeEgress code=deadline_exceeded/, 4000);
+    } finally {
+      standin.removeRoom(room.name);
+    }
   });
 });
 
