@@ -176,8 +176,8 @@ void Writer::run() {
     if (!batch.empty()) {
       try {
         const std::vector<Status> ended = store_->apply(batch);
+        replayed(batch.size());  // first: whoever sees written() sees the spill file gone too
         written_ += batch.size();
-        replayed(batch.size());
         if (options_.on_ended) {
           for (const Status status : ended) options_.on_ended(status);
         }
