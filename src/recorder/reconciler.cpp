@@ -156,7 +156,7 @@ void Reconciler::pass_failed(std::string_view call, const livekit::ApiError& err
 // whatever LiveKit lists is at least as new as what the ledger holds.
 void Reconciler::pass() {
   if (ledger_.unsettled == nullptr) return list_egresses(nullptr);
-  const std::int64_t read_ms = wall_ms();
+  const std::int64_t read_ms = timers_.wall_ms();
   // The ledger's answer or kLedgerWait, whichever comes first, runs the pass: a database that
   // stopped answering (a write hangs until its TCP timeout) never holds up recording.
   auto answered = std::make_shared<std::atomic<bool>>(false);
@@ -190,12 +190,6 @@ void Reconciler::pass() {
         }
         list_egresses(std::make_shared<Convergence>(std::move(*unsettled), before, read_ms));
       });
-}
-
-std::int64_t Reconciler::wall_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             timers_.wall_now().time_since_epoch())
-      .count();
 }
 
 void Reconciler::list_egresses(const std::shared_ptr<Convergence>& convergence) {
@@ -244,9 +238,7 @@ void Reconciler::compare(const std::shared_ptr<const Recorded>& recorded,
 // counted once); then the sessions' ends, so that a recording that failed with its room is not
 // restarted; then the ends, as their webhooks would have been acted on.
 void Reconciler::converge(const Convergence& convergence) {
-  const std::int64_t now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(timers_.wall_now().time_since_epoch())
-          .count();
+  const std::int64_t now_ms = timers_.wall_ms();
   {
     const std::lock_guard lock(alive_mutex_);
     alive_ = convergence.alive(now_ms);

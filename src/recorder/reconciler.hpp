@@ -84,7 +84,6 @@ class Reconciler {
   void converge(const Convergence& convergence);
   void summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded,
                  const Recorded& recorded);
-  std::int64_t wall_ms() const;
   void pass_failed(std::string_view call, const livekit::ApiError& error);
 
   // A pass over this many rooms hands its memory back to the system afterwards.

@@ -54,15 +54,10 @@ bool Recorder::ledger_lacks_session(const livekit::Room& room) {
 
 void Recorder::journal_session(const livekit::Room& room, std::string_view learned_from,
                                const recording::Choice& choice) {
-  journal(ledger::RoomSeen{room.sid, room.name, room.created_ms > 0 ? room.created_ms : wall_ms(),
+  journal(ledger::RoomSeen{room.sid, room.name,
+                           room.created_ms > 0 ? room.created_ms : timers_.wall_ms(),
                            std::string(learned_from), room.metadata});
   journal(ledger::Decided{room.sid, choice.recording != nullptr, std::string(choice.rule)});
-}
-
-std::int64_t Recorder::wall_ms() const {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             timers_.wall_now().time_since_epoch())
-      .count();
 }
 
 std::size_t Recorder::pending() const {
@@ -127,7 +122,7 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       if (event.room) {
         // When LiveKit says it happened: a webhook may arrive long after (LiveKit's retries).
         const std::int64_t at_ms = livekit::room_created_ms(0, event.created_at);
-        on_room_finished(*event.room, now, at_ms > 0 ? at_ms : wall_ms(), "");
+        on_room_finished(*event.room, now, at_ms > 0 ? at_ms : timers_.wall_ms(), "");
       }
       break;
     case livekit::EventKind::kEgressStarted:

@@ -154,7 +154,6 @@ class Recorder {
   // The session's name, start, how it was heard of, and the policy's decision.
   void journal_session(const livekit::Room& room, std::string_view learned_from,
                        const recording::Choice& choice);
-  std::int64_t wall_ms() const;
 
   // Starting (start.cpp): claim, check, start, retry.
   void claim_then_check(const std::string& room_name, std::uint64_t id);

@@ -108,7 +108,7 @@ void Recorder::conclude_finished(const std::string& room_name, Attempt& attempt,
     if (found.empty() && livekit::is_active(egress.status)) found = egress.egress_id;
   }
   if (!found.empty()) {
-    journal(ledger::RecordingStarted{attempt.room.sid, found, wall_ms(), attempt.restart});
+    journal(ledger::RecordingStarted{attempt.room.sid, found, timers_.wall_ms(), attempt.restart});
   }
   journal(std::move(*attempt.finished));
   finish(room_name, found);
@@ -139,7 +139,7 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
       log::info("skipped: room is already being recorded", fields);
     }
     metrics::recording_skipped("already_recording");
-    journal(ledger::RecordingStarted{sid, egress.egress_id, wall_ms(), attempt.restart});
+    journal(ledger::RecordingStarted{sid, egress.egress_id, timers_.wall_ms(), attempt.restart});
     finish(room_name, egress.egress_id);
     return;
   }
@@ -202,8 +202,8 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
         }
         // An answer without an egress id leaves the recording to the egress webhooks.
         if (!egress_id.empty()) {
-          journal(
-              ledger::RecordingStarted{attempt->room.sid, egress_id, wall_ms(), attempt->restart});
+          journal(ledger::RecordingStarted{attempt->room.sid, egress_id, timers_.wall_ms(),
+                                           attempt->restart});
         }
         finish(room_name, named);
       });
@@ -213,9 +213,7 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
 // the failure's, not the start's).
 void Recorder::observe_start_delay(const Attempt& attempt) {
   if (attempt.origin == Origin::kRestart || attempt.room.created_ms <= 0) return;
-  const auto now_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(timers_.wall_now().time_since_epoch())
-          .count();
+  const std::int64_t now_ms = timers_.wall_ms();
   // A clock behind LiveKit's makes a small negative delay: it started at once.
   const auto delay_ms = std::max<std::int64_t>(0, now_ms - attempt.room.created_ms);
   metrics::recording_start_delay(static_cast<double>(delay_ms) / 1000.0);

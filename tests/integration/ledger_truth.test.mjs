@@ -32,20 +32,16 @@ async function hook(recorder, event, fields) {
   assert.equal(answer.status, 200, answer.text);
 }
 
-async function api(recorder, path) {
+// `orNull`: null for a 404, such as a session the ledger has not written yet (the writer is
+// asynchronous, and slower under the sanitizers).
+async function api(recorder, path, { orNull = false } = {}) {
   const answer = await fetch(`${recorder.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  if (orNull && answer.status === 404) return null;
   assert.equal(answer.status, 200, path);
   return answer.json();
 }
 
-// A session's row, or null while the ledger has not written it yet (the writer is asynchronous,
-// and slower under the sanitizers).
-async function session(recorder, sid) {
-  const answer = await fetch(`${recorder.url}/v1/rooms/${sid}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  if (answer.status === 404) return null;
-  assert.equal(answer.status, 200, sid);
-  return answer.json();
-}
+const session = (recorder, sid) => api(recorder, `/v1/rooms/${sid}`, { orNull: true });
 
 async function metric(recorder, pattern) {
   const text = await (await fetch(`${recorder.url}/metrics`)).text();

@@ -78,7 +78,7 @@ class FakeLiveKit final : public livekit::EgressApi {
   void use_clock(const util::Timers& clock) { clock_ = &clock; }
   std::int64_t now_ms() const {
     if (clock_ == nullptr) return 0;
-    return std::chrono::duration_cast<milliseconds>(clock_->wall_now().time_since_epoch()).count();
+    return clock_->wall_ms();
   }
 
   livekit::Room& add_room(const std::string& name, const std::string& sid = "") {
