@@ -36,8 +36,9 @@ std::optional<Query> query_of(const ReportArgs& args, std::ostream& err) {
   if (!since) return std::nullopt;
   query.since_ms = *since;
   // Without --until the window stays open: a clock behind LiveKit's stamps sessions "later".
-  if (args.until.empty()) query.until_ms = std::numeric_limits<std::int64_t>::max();
-  if (!args.until.empty()) {
+  if (args.until.empty()) {
+    query.until_ms = std::numeric_limits<std::int64_t>::max();
+  } else {
     const auto until = time_argument("until", args.until, now, err);
     if (!until) return std::nullopt;
     query.until_ms = *until;
