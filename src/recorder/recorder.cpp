@@ -264,7 +264,6 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
     }
     return Verdict::kBusy;
   }
-  if (is_restart) history->restarts.push_back(now);
 
   Attempt& attempt = attempts_[room.name];
   most_pending_ = std::max(most_pending_, attempts_.size());

@@ -97,10 +97,11 @@ class Recorder {
     std::optional<util::Timers::Id> retry_timer;
     const recording::Recording* recording = nullptr;  // what the policy chose
     std::string_view rule;                            // the rule that chose it, for the logs
-    std::string event_id;         // the webhook that asked, marked handled with the claim
-    std::string replaces_egress;  // a restart: the failed recording whose claim it may take
-    bool claimed = false;         // this replica holds the room's claim in Redis
-    bool restart = false;         // after a recording of the room failed mid-room
+    std::string event_id;          // the webhook that asked, marked handled with the claim
+    std::string replaces_egress;   // a restart: the failed recording whose claim it may take
+    bool claimed = false;          // this replica holds the room's claim in Redis
+    bool restart = false;          // after a recording of the room failed mid-room
+    bool restart_counted = false;  // its start is in the room's restart budget
     // The room finished while this start was under way: nothing more is started, and the end
     // is told to the ledger once it is known whether a recording exists (a lost answer may have
     // started one), so that the session is not closed "unrecorded" beside its egress.
@@ -134,9 +135,11 @@ class Recorder {
   History* prune_history(const std::string& room_name, TimePoint now);
   // False, said once and counted, when the room's restarts in the last hour reach the limit.
   bool within_restart_limit(History& history, const livekit::Room& room, std::string_view origin);
-  // The check before a start lists a failed recording of the session whose end was not acted on
-  // yet (its webhook is on the way, or lost): the start is a restart. False at the limit.
-  bool count_listed_failure(Attempt& attempt, const std::vector<livekit::EgressInfo>& egresses);
+  // The one place a restart enters the room's budget: just before its StartEgress, once the check
+  // found no recording (a check that finds one spends nothing). A start is a restart after a
+  // failure mid-room, or when the check lists a failed recording of the session whose end was
+  // not acted on yet (its webhook is on the way, or lost). False at the limit.
+  bool count_restart(Attempt& attempt, const std::vector<livekit::EgressInfo>& egresses);
   // Whether the policy records this room; logs a skip, or unparsable metadata, once per room.
   bool chosen_by_policy(const livekit::Room& room, std::string_view origin, TimePoint now,
                         recording::Choice& choice);

@@ -148,26 +148,27 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
     finish(room_name);
     return;
   }
-  if (!count_listed_failure(attempt, egresses)) return finish(room_name);
+  if (!count_restart(attempt, egresses)) return finish(room_name);
   if (attempt.claimed) claims_->renew({attempt.room.name, sid}, {});
   start(room_name, attempt.id);
 }
 
-bool Recorder::count_listed_failure(Attempt& attempt,
-                                    const std::vector<livekit::EgressInfo>& egresses) {
-  if (attempt.restart) return true;
-  const auto failed = std::find_if(egresses.begin(), egresses.end(), [&](const auto& egress) {
-    return records_session(egress, attempt.room) && livekit::is_failure(egress.status);
-  });
-  if (failed == egresses.end()) return true;
+bool Recorder::count_restart(Attempt& attempt, const std::vector<livekit::EgressInfo>& egresses) {
+  if (attempt.restart_counted) return true;
+  const bool listed_failure =
+      std::any_of(egresses.begin(), egresses.end(), [&](const auto& egress) {
+        return records_session(egress, attempt.room) && livekit::is_failure(egress.status);
+      });
+  if (!attempt.restart && !listed_failure) return true;
   const auto now = timers_.now();
   History* history = prune_history(attempt.room.name, now);
   if (history == nullptr) history = &history_[attempt.room.name];
   history->sid = attempt.room.sid;
   if (!within_restart_limit(*history, attempt.room, to_string(attempt.origin))) return false;
-  history->failures.push_back(now);
+  if (!attempt.restart) history->failures.push_back(now);
   history->restarts.push_back(now);
   attempt.restart = true;
+  attempt.restart_counted = true;
   return true;
 }
 

@@ -272,6 +272,25 @@ TEST_F(RecorderTest, ARecordingThatFailsMidRoomIsRestartedAtMostThreeTimesAnHour
   EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
 }
 
+// A reconcile pass that listed the room before the restart's recording started asks for the room
+// again: its check finds the new recording, and the restart budget is spent on starts only.
+TEST_F(RecorderTest, AskingForARoomWhoseRestartAlreadyRecordsSpendsNoRestart) {
+  delivery.max_restarts_per_hour = 2;
+  const auto room = livekit.add_room("class-1");
+  recorder().on_webhook(room_started(room, "EV_0"));
+  settle();
+  for (int failure = 1; failure <= 2; ++failure) {
+    const auto ended = livekit.end(recording_of("class-1"), EgressStatus::kFailed);
+    recorder().on_webhook(egress_ended(ended, "EV_" + std::to_string(failure)));
+    settle();
+    EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kAccepted);
+    settle();
+  }
+  EXPECT_EQ(livekit.starts_for("class-1"), 3U);  // both failures restarted
+  EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
+  EXPECT_EQ(journal.room("RM_class-1").restarts, 2);
+}
+
 TEST_F(RecorderTest, ARecordingThatFailsAfterItsRoomFinishedIsNotRestarted) {
   const auto room = livekit.add_room("class-1");
   recorder().on_webhook(room_started(room, "EV_1"));
