@@ -101,7 +101,7 @@ format:
 
 lint: deps-test build
 	clang-format --dry-run --Werror $(SOURCES)
-	clang-tidy -p $(BUILD_DIR) --quiet $(filter %.cpp,$(SOURCES))
+	tests/clang_tidy.sh $(BUILD_DIR)/tidy $(BUILD_TYPE)
 
 clean:
 	rm -rf $(BUILD_DIR)

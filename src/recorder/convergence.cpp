@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "recorder/ledger_entries.hpp"
+#include "util/text.hpp"
 
 namespace ar::recorder {
 namespace {
@@ -14,17 +15,13 @@ bool is_final(livekit::EgressStatus status) {
 
 constexpr std::int64_t kNsPerMs = 1'000'000;
 
-std::uint64_t hash_of(std::string_view text) {
-  return std::hash<std::string_view>{}(text);
-}
-
 template <typename Item>
 std::vector<std::pair<std::uint64_t, std::uint32_t>> index_by(const std::vector<Item>& items,
                                                               std::string Item::*field) {
   std::vector<std::pair<std::uint64_t, std::uint32_t>> index;
   index.reserve(items.size());
   for (std::size_t i = 0; i < items.size(); ++i) {
-    index.emplace_back(hash_of(items[i].*field), static_cast<std::uint32_t>(i));
+    index.emplace_back(util::hash_of(items[i].*field), static_cast<std::uint32_t>(i));
   }
   std::sort(index.begin(), index.end());
   return index;
@@ -35,7 +32,7 @@ std::vector<std::pair<std::uint64_t, std::uint32_t>> index_by(const std::vector<
 template <typename Item>
 long Convergence::find(const Index& index, const std::vector<Item>& items, std::string_view key,
                        std::string Item::*field) {
-  const std::uint64_t hash = hash_of(key);
+  const std::uint64_t hash = util::hash_of(key);
   for (auto it = std::lower_bound(index.begin(), index.end(), std::pair(hash, std::uint32_t{0}));
        it != index.end() && it->first == hash; ++it) {
     if (items[it->second].*field == key) return it->second;
@@ -53,7 +50,7 @@ Convergence::Convergence(ledger::Unsettled unsettled, const Alive& before, std::
   for (std::size_t i = 0; i < ledger_.sessions.size(); ++i) {
     // Listed alive by the previous pass: it lived at least until then.
     if (std::binary_search(before.sids.begin(), before.sids.end(),
-                           hash_of(ledger_.sessions[i].sid))) {
+                           util::hash_of(ledger_.sessions[i].sid))) {
       sessions_[i].last_known_ms = before.at_ms;
     }
   }
@@ -133,7 +130,7 @@ Convergence::Alive Convergence::alive(std::int64_t at_ms) const {
   Alive out;
   out.at_ms = at_ms;
   for (std::size_t i = 0; i < sessions_.size(); ++i) {
-    if (sessions_[i].listed) out.sids.push_back(hash_of(ledger_.sessions[i].sid));
+    if (sessions_[i].listed) out.sids.push_back(util::hash_of(ledger_.sessions[i].sid));
   }
   std::sort(out.sids.begin(), out.sids.end());
   return out;

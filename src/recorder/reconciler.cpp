@@ -6,6 +6,7 @@
 
 #include "telemetry/log.hpp"
 #include "telemetry/service_metrics.hpp"
+#include "util/text.hpp"
 
 namespace ar::recorder {
 
@@ -19,19 +20,11 @@ Reconciler::Reconciler(Recorder& recorder, livekit::EgressApi& api, util::Timers
       claims_(claims),
       ledger_(ledger) {}
 
-namespace {
-
-std::uint64_t hash_of(std::string_view text) {
-  return std::hash<std::string_view>{}(text);
-}
-
-}  // namespace
-
 void Reconciler::Recorded::add(const livekit::EgressInfo& egress) {
   if (egress.room_id.empty()) {
-    names.push_back(hash_of(egress.room_name));
+    names.push_back(util::hash_of(egress.room_name));
   } else {
-    sids.push_back(hash_of(egress.room_id));
+    sids.push_back(util::hash_of(egress.room_id));
   }
 }
 
@@ -56,8 +49,9 @@ std::span<const livekit::EgressInfo> Reconciler::Recorded::failures_of(
 // By the session's sid: an egress of an earlier session of the same name, still ending, does not
 // record this one.
 bool Reconciler::Recorded::has(const livekit::Room& room) const {
-  return (!room.sid.empty() && std::binary_search(sids.begin(), sids.end(), hash_of(room.sid))) ||
-         std::binary_search(names.begin(), names.end(), hash_of(room.name));
+  return (!room.sid.empty() &&
+          std::binary_search(sids.begin(), sids.end(), util::hash_of(room.sid))) ||
+         std::binary_search(names.begin(), names.end(), util::hash_of(room.name));
 }
 
 void Reconciler::start() {

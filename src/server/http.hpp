@@ -19,6 +19,15 @@ struct HttpResponse {
   std::string_view content_type = "text/plain; charset=utf-8";
   std::string_view allow;             // the Allow header of a 405
   std::string_view www_authenticate;  // the WWW-Authenticate header of a 401
+
+  // A plain-text answer: the body and a newline.
+  static HttpResponse text(unsigned status, std::string_view body) {
+    HttpResponse answer;
+    answer.status = status;
+    answer.body.reserve(body.size() + 1);
+    answer.body.append(body).push_back('\n');
+    return answer;
+  }
 };
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;

@@ -12,13 +12,6 @@
 namespace ar::server {
 namespace {
 
-HttpResponse text(unsigned status, std::string body) {
-  HttpResponse answer;
-  answer.status = status;
-  answer.body = std::move(body) + "\n";
-  return answer;
-}
-
 HttpResponse json(std::string body) {
   HttpResponse answer;
   answer.body = std::move(body);
@@ -27,11 +20,11 @@ HttpResponse json(std::string body) {
 }
 
 HttpResponse bad_parameter(std::string_view name, std::string_view why) {
-  return text(400, "query parameter " + std::string(name) + ": " + std::string(why));
+  return HttpResponse::text(400, "query parameter " + std::string(name) + ": " + std::string(why));
 }
 
 HttpResponse busy() {
-  return text(503, "the ledger is answering another request: retry in a moment");
+  return HttpResponse::text(503, "the ledger is answering another request: retry in a moment");
 }
 
 // The token a request presents: "Bearer <token>", or "Basic base64(<any user>:<token>)".
@@ -66,7 +59,8 @@ LedgerApi::LedgerApi(std::string token, ledger::Store* ledger)
     : token_(std::move(token)), ledger_(ledger) {}
 
 HttpResponse LedgerApi::handle(const HttpRequest& request) {
-  if (token_.empty()) return text(404, "not found: the API is off until api_token is set");
+  if (token_.empty())
+    return HttpResponse::text(404, "not found: the API is off until api_token is set");
   const std::string_view target = request.target;
   const std::size_t question = target.find('?');
   const std::string_view path = target.substr(0, question);
@@ -76,7 +70,7 @@ HttpResponse LedgerApi::handle(const HttpRequest& request) {
   const std::string given = presented_token(request.authorization);
   if (given.empty() || !util::constant_time_equal(given, token_)) {
     // A browser asks for a password on Basic; programs send the Bearer token.
-    HttpResponse answer = text(
+    HttpResponse answer = HttpResponse::text(
         401, path == "/ui" ? "missing or wrong API token: sign in with the token as password"
                            : "missing or wrong API token: send Authorization: Bearer <api_token>");
     answer.www_authenticate = path == "/ui" ? R"(Basic realm="auto-recorder", charset="UTF-8")"
@@ -84,12 +78,12 @@ HttpResponse LedgerApi::handle(const HttpRequest& request) {
     return answer;
   }
   if (request.method != "GET" && request.method != "HEAD") {
-    HttpResponse answer = text(405, "use GET");
+    HttpResponse answer = HttpResponse::text(405, "use GET");
     answer.allow = "GET, HEAD";
     return answer;
   }
   if (ledger_ == nullptr) {
-    return text(
+    return HttpResponse::text(
         404, "not found: the ledger is off (ledger: off, or redis: without ledger.postgres_url)");
   }
   if (path == "/ui") return ui(query);
@@ -99,12 +93,12 @@ HttpResponse LedgerApi::handle(const HttpRequest& request) {
       path.find('/', prefix.size()) == std::string_view::npos) {
     return room(path.substr(prefix.size()));
   }
-  return text(404, "not found: the API has GET /v1/rooms and GET /v1/rooms/{sid}");
+  return HttpResponse::text(404, "not found: the API has GET /v1/rooms and GET /v1/rooms/{sid}");
 }
 
 HttpResponse LedgerApi::rooms(std::string_view query_text) {
   const auto parsed = boost::urls::parse_query(query_text);
-  if (!parsed) return text(400, "the query string does not parse");
+  if (!parsed) return HttpResponse::text(400, "the query string does not parse");
   ledger::Query query;
   std::string since = "24h";
   std::string until;
@@ -165,7 +159,8 @@ HttpResponse LedgerApi::rooms(std::string_view query_text) {
 HttpResponse LedgerApi::room(std::string_view sid) {
   return read([&](ledger::Store& store) {
     const auto found = store.room(sid);
-    if (!found) return text(404, "no room session " + std::string(sid) + " in the ledger");
+    if (!found)
+      return HttpResponse::text(404, "no room session " + std::string(sid) + " in the ledger");
     return json(ledger::room_json(*found));
   });
 }
@@ -178,14 +173,14 @@ HttpResponse LedgerApi::read(const std::function<HttpResponse(ledger::Store&)>& 
     if (!lock) return busy();
     return answer(*ledger_);
   } catch (const ledger::StoreError& e) {
-    return text(503, std::string("the ledger cannot be read now: ") + e.what());
+    return HttpResponse::text(503, std::string("the ledger cannot be read now: ") + e.what());
   }
 }
 
 // The last day's sessions, newest first: every status, for the counts; the filter picks the rows.
 HttpResponse LedgerApi::ui(std::string_view query_text) {
   const auto parsed = boost::urls::parse_query(query_text);
-  if (!parsed) return text(400, "the query string does not parse");
+  if (!parsed) return HttpResponse::text(400, "the query string does not parse");
   ledger::HtmlPage page;
   for (const auto& encoded : *parsed) {
     const std::string key = encoded.key.decode();

@@ -13,13 +13,6 @@ std::string_view path_of(std::string_view target) {
   return target.substr(0, target.find('?'));
 }
 
-HttpResponse text(unsigned status, std::string_view body) {
-  HttpResponse answer;
-  answer.status = status;
-  answer.body = std::string(body) + "\n";
-  return answer;
-}
-
 }  // namespace
 
 Routes::Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& recorder,
@@ -30,7 +23,7 @@ HttpResponse Routes::handle(const HttpRequest& request) {
   if (path_of(request.target) == "/webhook-receiver") {
     if (request.method != "POST") {
       metrics::webhook_rejected("method_not_allowed");
-      HttpResponse answer = text(405, "use POST for webhooks");
+      HttpResponse answer = HttpResponse::text(405, "use POST for webhooks");
       answer.allow = "POST";
       return answer;
     }
@@ -41,8 +34,9 @@ HttpResponse Routes::handle(const HttpRequest& request) {
     return answer;
   }
   if (LedgerApi::owns(path_of(request.target))) {
-    return api_ != nullptr ? api_->handle(request)
-                           : text(404, "not found: the API is off until api_token is set");
+    return api_ != nullptr
+               ? api_->handle(request)
+               : HttpResponse::text(404, "not found: the API is off until api_token is set");
   }
   return handle_health(request);
 }
@@ -52,13 +46,14 @@ HttpResponse Routes::handle_health(const HttpRequest& request) {
   const bool known = path == "/livez" || path == "/readyz" || path == "/metrics";
   if (known && request.method != "GET" && request.method != "HEAD") {
     metrics::webhook_rejected("method_not_allowed");
-    HttpResponse answer = text(405, "use GET or HEAD");
+    HttpResponse answer = HttpResponse::text(405, "use GET or HEAD");
     answer.allow = "GET, HEAD";
     return answer;
   }
-  if (path == "/livez") return text(200, "ok");
+  if (path == "/livez") return HttpResponse::text(200, "ok");
   if (path == "/readyz") {
-    return shutting_down_.load() ? text(503, "shutting down") : text(200, "ready");
+    return shutting_down_.load() ? HttpResponse::text(503, "shutting down")
+                                 : HttpResponse::text(200, "ready");
   }
   if (path == "/metrics") {
     HttpResponse answer;
@@ -66,7 +61,7 @@ HttpResponse Routes::handle_health(const HttpRequest& request) {
     answer.content_type = "text/plain; version=0.0.4; charset=utf-8";
     return answer;
   }
-  return text(404, "not found: webhooks go to POST /webhook-receiver");
+  return HttpResponse::text(404, "not found: webhooks go to POST /webhook-receiver");
 }
 
 HttpResponse Routes::webhook(const HttpRequest& request) {
@@ -78,29 +73,30 @@ HttpResponse Routes::webhook(const HttpRequest& request) {
     const unsigned status = result.is_auth_failure() ? 401 : 400;
     log::warn("webhook rejected",
               {{"status", status == 401 ? "401" : "400"}, {"reason", result.reason}});
-    return text(status, result.reason);
+    return HttpResponse::text(status, result.reason);
   }
   switch (recorder_.on_webhook(result.event)) {
     case recorder::Verdict::kAccepted:
       metrics::webhook_verified(result.event.event, "accepted");
-      return text(200, "ok");
+      return HttpResponse::text(200, "ok");
     case recorder::Verdict::kSkipped:
       metrics::webhook_verified(result.event.event, "skipped");
-      return text(200, "ok: not recorded (recording policy)");
+      return HttpResponse::text(200, "ok: not recorded (recording policy)");
     case recorder::Verdict::kDuplicate:
       metrics::webhook_verified(result.event.event, "duplicate");
-      return text(200, "ok: duplicate");
+      return HttpResponse::text(200, "ok: duplicate");
     case recorder::Verdict::kStopped:
       metrics::webhook_verified(result.event.event, "stopped");
-      return text(200, "ok: not recorded again (its recording was stopped on purpose)");
+      return HttpResponse::text(200,
+                                "ok: not recorded again (its recording was stopped on purpose)");
     case recorder::Verdict::kBusy:
       metrics::webhook_verified(result.event.event, "busy");
-      return text(503, "busy: too many rooms waiting to start, retry later");
+      return HttpResponse::text(503, "busy: too many rooms waiting to start, retry later");
     case recorder::Verdict::kShuttingDown:
       metrics::webhook_verified(result.event.event, "shutting_down");
-      return text(503, "shutting down, retry later");
+      return HttpResponse::text(503, "shutting down, retry later");
   }
-  return text(200, "ok");
+  return HttpResponse::text(200, "ok");
 }
 
 }  // namespace ar::server

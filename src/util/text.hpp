@@ -1,6 +1,7 @@
 #pragma once
 // Small text helpers shared by the configuration, HTTP framing, Redis and the proxy settings.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,12 @@ std::string join(const Range& items, std::string_view separator, Show show = {})
     out += show(item);
   }
   return out;
+}
+
+// A 64-bit hash of the text, for sorted indexes of names that keep 8 bytes a name (the
+// reconciler's 30 000 rooms and their ledger sessions) instead of the strings.
+inline std::uint64_t hash_of(std::string_view text) {
+  return std::hash<std::string_view>{}(text);
 }
 
 // Levenshtein distance: insertions, deletions and substitutions (for "did you mean").

@@ -7,11 +7,11 @@
 namespace ar::server {
 namespace {
 
-struct Connection final : IdleConnection, std::enable_shared_from_this<Connection> {
-  explicit Connection(IdleConnections& list) : list(list) {}
-  ~Connection() { list.remove(*this); }
-  Connection(const Connection&) = delete;
-  Connection& operator=(const Connection&) = delete;
+struct FakeConnection final : IdleConnection, std::enable_shared_from_this<FakeConnection> {
+  explicit FakeConnection(IdleConnections& list) : list(list) {}
+  ~FakeConnection() { list.remove(*this); }
+  FakeConnection(const FakeConnection&) = delete;
+  FakeConnection& operator=(const FakeConnection&) = delete;
   void evict() override { evicted = true; }
   std::shared_ptr<IdleConnection> lock() override { return weak_from_this().lock(); }
 
@@ -21,8 +21,8 @@ struct Connection final : IdleConnection, std::enable_shared_from_this<Connectio
 
 TEST(IdleConnections, TheOneIdleLongestGoesFirstAndBusyOnesNever) {
   IdleConnections idle;
-  std::vector<std::shared_ptr<Connection>> c;
-  for (int i = 0; i < 4; ++i) c.push_back(std::make_shared<Connection>(idle));
+  std::vector<std::shared_ptr<FakeConnection>> c;
+  for (int i = 0; i < 4; ++i) c.push_back(std::make_shared<FakeConnection>(idle));
   for (auto& connection : c) idle.add(*connection);
   idle.remove(*c[0]);  // a request began on it
   idle.add(*c[1]);     // already listed: keeps its place
@@ -36,8 +36,8 @@ TEST(IdleConnections, TheOneIdleLongestGoesFirstAndBusyOnesNever) {
 
 TEST(IdleConnections, AConnectionGoneFromTheListIsNeverHandedOut) {
   IdleConnections idle;
-  auto first = std::make_shared<Connection>(idle);
-  auto second = std::make_shared<Connection>(idle);
+  auto first = std::make_shared<FakeConnection>(idle);
+  auto second = std::make_shared<FakeConnection>(idle);
   idle.add(*first);
   idle.add(*second);
   first.reset();  // destroyed: its destructor takes it out of the list
