@@ -12,6 +12,9 @@ import { prometheusRule } from '../../deploy/prometheus/generate-prometheusrule.
 import { REPO, ROOT, runs } from './lib/manifests.mjs';
 import { documentedMetrics, metricsIn } from './lib/prometheus.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 if (!runs('promtool', '--version')) {
   // ctest reports this file as skipped (SKIP_REGULAR_EXPRESSION), not passed.
   console.log('SKIPPED: promtool is not installed (apt-get install prometheus), so the alerts cannot be tested');
@@ -24,17 +27,17 @@ const RULES_TEXT = readFileSync(RULES_FILE, 'utf8');
 const ALERTS = parse(RULES_TEXT).groups.flatMap((g) => g.rules).filter((r) => r.alert);
 const OPERATIONS = readFileSync(join(REPO, 'docs/operations.md'), 'utf8');
 
-test('promtool accepts the rules file', () => {
+test('promtool accepts the rules file', { timeout }, () => {
   execFileSync('promtool', ['check', 'rules', RULES_FILE], { encoding: 'utf8' });
 });
 
-test('promtool test rules: every case of alerts.test.yaml passes', () => {
+test('promtool test rules: every case of alerts.test.yaml passes', { timeout }, () => {
   const run = spawnSync('promtool', ['test', 'rules', TESTS_FILE], { encoding: 'utf8' });
   assert.equal(run.status, 0, run.stdout + run.stderr);
   assert.match(run.stdout, /SUCCESS/);
 });
 
-test('every alert has a case where it fires (each severity) and one where it stays quiet', () => {
+test('every alert has a case where it fires (each severity) and one where it stays quiet', { timeout }, () => {
   const cases = parse(readFileSync(TESTS_FILE, 'utf8')).tests.flatMap((t) => t.alert_rule_test ?? []);
   assert.ok(ALERTS.length >= 11, 'the alerts the runbook lists');
   for (const { alert, labels } of ALERTS) {
@@ -46,7 +49,7 @@ test('every alert has a case where it fires (each severity) and one where it sta
   }
 });
 
-test('every alert has a severity, a summary, a description and a runbook section', () => {
+test('every alert has a severity, a summary, a description and a runbook section', { timeout }, () => {
   const runbook = OPERATIONS.slice(OPERATIONS.indexOf('\n## Runbook\n'));
   assert.ok(runbook.length > 100, 'docs/operations.md has a Runbook section');
   // GitHub's anchors: the heading in lower case, spaces as dashes, punctuation dropped.
@@ -59,14 +62,14 @@ test('every alert has a severity, a summary, a description and a runbook section
   }
 });
 
-test('the alerts use only metrics the recorder exports (docs/operations.md) and up', () => {
+test('the alerts use only metrics the recorder exports (docs/operations.md) and up', { timeout }, () => {
   const known = documentedMetrics(OPERATIONS);
   for (const { alert, expr } of ALERTS) {
     for (const metric of metricsIn(expr)) assert.ok(known.has(metric), `${alert}: ${metric} is in the metrics table`);
   }
 });
 
-test('the PrometheusRule is generated from the rules file', () => {
+test('the PrometheusRule is generated from the rules file', { timeout }, () => {
   const committed = readFileSync(join(ROOT, 'components/prometheus-operator/prometheusrule.yaml'), 'utf8');
   assert.equal(committed, prometheusRule(RULES_TEXT), 'run: node deploy/prometheus/generate-prometheusrule.mjs');
   assert.deepEqual(parse(committed).spec.groups, parse(RULES_TEXT).groups);

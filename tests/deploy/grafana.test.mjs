@@ -10,6 +10,9 @@ import { REPO, runs } from './lib/manifests.mjs';
 import { documentedMetrics, metricsIn } from './lib/prometheus.mjs';
 import { tempDir } from '../integration/lib/recorder.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 if (!runs('promtool', '--version')) {
   // ctest reports this file as skipped (SKIP_REGULAR_EXPRESSION), not passed.
   console.log('SKIPPED: promtool is not installed (apt-get install prometheus), so the dashboard\'s queries cannot be checked');
@@ -23,7 +26,7 @@ const queries = panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, ex
 const VARIABLES = { $__rate_interval: '5m', $job: 'livekit-auto-recorder' };
 const substituted = (expr) => Object.entries(VARIABLES).reduce((e, [name, value]) => e.replaceAll(name, value), expr);
 
-test('every panel queries the chosen Prometheus data source', () => {
+test('every panel queries the chosen Prometheus data source', { timeout }, () => {
   assert.ok(panels.length >= 20, 'the panels the docs describe');
   for (const panel of panels) {
     assert.ok(panel.targets.length > 0 && panel.targets.every((t) => t.expr), `${panel.title}: has queries`);
@@ -37,7 +40,7 @@ test('every panel queries the chosen Prometheus data source', () => {
   }
 });
 
-test('every panel query parses (promtool check rules)', () => {
+test('every panel query parses (promtool check rules)', { timeout }, () => {
   const rules = join(tempDir(), 'dashboard.rules.yaml');
   writeFileSync(rules, stringify({
     groups: [{ name: 'dashboard', rules: queries.map(({ expr }, i) => ({ record: `dashboard:query_${i}`, expr: substituted(expr) })) }],
@@ -47,7 +50,7 @@ test('every panel query parses (promtool check rules)', () => {
   assert.match(run.stdout, new RegExp(`SUCCESS: ${queries.length} rules found`));
 });
 
-test('the dashboard uses only metrics the recorder exports (docs/operations.md) and up', () => {
+test('the dashboard uses only metrics the recorder exports (docs/operations.md) and up', { timeout }, () => {
   const known = documentedMetrics(readFileSync(join(REPO, 'docs/operations.md'), 'utf8'));
   const used = new Set();
   for (const { panel, expr } of queries) {

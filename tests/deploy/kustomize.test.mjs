@@ -17,6 +17,9 @@ import { BINARY, assertNoSecrets, startRecorder, tempDir, freePort } from '../in
 import { RedisServer } from '../integration/lib/redis.mjs';
 import { PostgresServer } from '../integration/lib/postgres.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 if (!runs('kubectl', 'version', '--client')) {
   // ctest reports this file as skipped (SKIP_REGULAR_EXPRESSION), not passed.
   console.log('SKIPPED: kubectl is not installed, so the manifests cannot be rendered');
@@ -257,10 +260,10 @@ function checkCombination(components, objects) {
 }
 
 for (const components of combinations()) {
-  test(`base + ${components.join(' + ')}`, () => checkCombination(components, render(overlay(components))));
+  test(`base + ${components.join(' + ')}`, { timeout }, () => checkCombination(components, render(overlay(components))));
 }
 
-test('the example overlays only list the base and components, one configuration style each', () => {
+test('the example overlays only list the base and components, one configuration style each', { timeout }, () => {
   const examples = readdirSync(join(ROOT, 'overlays'));
   assert.deepEqual(examples.sort(), ['config-file', 'env', 'ha', 'prometheus-operator']);
   for (const name of examples) {
@@ -274,7 +277,7 @@ test('the example overlays only list the base and components, one configuration 
   }
 });
 
-test('an overlay with its own namespace: moves every object of every component, the Namespace too', () => {
+test('an overlay with its own namespace: moves every object of every component, the Namespace too', { timeout }, () => {
   const objects = render(overlay(['config-file', ...OPTIONAL], { extra: 'namespace: recorders' }));
   assert.equal(find(objects, 'Namespace')[0].metadata.name, 'recorders');
   for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
@@ -282,7 +285,7 @@ test('an overlay with its own namespace: moves every object of every component, 
   }
 });
 
-test('every Secret key a pod reads is in the documented kubectl create secret command', () => {
+test('every Secret key a pod reads is in the documented kubectl create secret command', { timeout }, () => {
   const docs = section('### The Secret');
   assert.match(docs, new RegExp(`kubectl create secret generic ${SECRET} --namespace ${NAMESPACE}`));
   const keys = new Set();
@@ -294,7 +297,7 @@ test('every Secret key a pod reads is in the documented kubectl create secret co
   for (const key of keys) assert.match(docs, new RegExp(`--from-literal=${key}=`), `the docs create ${key}`);
 });
 
-test('network-policy admits a hostNetwork LiveKit once its node CIDR is set as docs/operations.md says', () => {
+test('network-policy admits a hostNetwork LiveKit once its node CIDR is set as docs/operations.md says', { timeout }, () => {
   // As shipped: a documentation range, so no real node matches until the operator sets it.
   const [shipped] = find(render(overlay(['env', 'network-policy'])), 'NetworkPolicy');
   assert.ok(admits(shipped, { ip: '192.0.2.10' }, 'http'));
@@ -326,7 +329,7 @@ function checkConfig(env) {
   return { code: run.status, output };
 }
 
-test('every distinct pod of the combinations starts with its Secret and ConfigMap mounted as files', { concurrency: true }, async (t) => {
+test('every distinct pod of the combinations starts with its Secret and ConfigMap mounted as files', { concurrency: true, timeout }, async (t) => {
   const pods = new Map(); // what the container gets -> the combinations that render it
   for (const components of combinations()) {
     const objects = render(overlay(components));
@@ -391,7 +394,7 @@ test('every distinct pod of the combinations starts with its Secret and ConfigMa
   }
 });
 
-test('changing config.yaml changes the ConfigMap name the pods mount, so they roll', () => {
+test('changing config.yaml changes the ConfigMap name the pods mount, so they roll', { timeout }, () => {
   const copy = join(tempDir(), 'kubernetes');
   cpSync(ROOT, copy, { recursive: true });
   const render1 = () => render(overlay(['config-file'], { root: copy }));

@@ -12,6 +12,9 @@ import { LiveKitStandIn } from '../integration/lib/standin.mjs';
 import { BINARY, freePort, runToExit, startRecorder, tempDir } from '../integration/lib/recorder.mjs';
 import { sendEvent } from '../integration/lib/webhooks.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 900_000;
+
 const REPO = new URL('../..', import.meta.url).pathname;
 const DOCKERFILE = join(REPO, 'deploy/Dockerfile');
 const WORK = process.env.IMAGE_WORK_DIR ?? join(REPO, 'build/image');
@@ -80,7 +83,7 @@ function podCommand(objects) {
   return inContainer({ root: image.root, mountPoint: join(tempDir(), 'rootfs'), user, workingDir: config.WorkingDir, volumes }, config.Entrypoint);
 }
 
-test('the image runs as the non-root user the manifests name', () => {
+test('the image runs as the non-root user the manifests name', { timeout }, () => {
   const [uid, gid] = config.User.split(':').map(Number);
   assert.ok(Number.isInteger(uid) && uid !== 0, `image user ${config.User} is not root`);
   const pod = deployment().spec.template.spec;
@@ -92,7 +95,7 @@ test('the image runs as the non-root user the manifests name', () => {
   assert.deepEqual(config.Entrypoint, ['/usr/local/bin/auto-recorder']);
 });
 
-test('the image holds the binary the suite tested: same version and the same build line', async () => {
+test('the image holds the binary the suite tested: same version and the same build line', { timeout }, async () => {
   const { code, output } = await runToExit({ command: podCommand(manifests()), args: ['--version'] });
   assert.equal(code, 0, output);
   const tested = execFileSync(BINARY, ['--version'], { encoding: 'utf8' });
@@ -105,7 +108,7 @@ test('the image holds the binary the suite tested: same version and the same bui
   assert.match(line(output, 'openssl:'), /^openssl: OpenSSL 3\./);
 });
 
-test('OCI labels: version from the build, Apache-2.0, source and base', () => {
+test('OCI labels: version from the build, Apache-2.0, source and base', { timeout }, () => {
   const labels = config.Labels;
   const version = execFileSync(BINARY, ['--version'], { encoding: 'utf8' }).split('\n')[0].split(' ')[1];
   assert.equal(labels['org.opencontainers.image.version'], version, "the Dockerfile's ARG VERSION differs from CMakeLists.txt's project version");
@@ -116,7 +119,7 @@ test('OCI labels: version from the build, Apache-2.0, source and base', () => {
   assert.equal(labels['org.opencontainers.image.title'], 'auto-recorder');
 });
 
-test("every library the binary loads is in the image, from a Debian package; OpenSSL is Debian's libssl3", () => {
+test("every library the binary loads is in the image, from a Debian package; OpenSSL is Debian's libssl3", { timeout }, () => {
   const ldd = execFileSync('chroot', [image.root, '/usr/bin/ldd', config.Entrypoint[0]], { encoding: 'utf8' });
   assert.doesNotMatch(ldd, /not found/, ldd);
   const owners = new Map();
@@ -138,7 +141,7 @@ test("every library the binary loads is in the image, from a Debian package; Ope
   console.log(`the runtime stage adds ${(added / 1e6).toFixed(1)} MB to its base (${(Buildah.treeBytes(base.root) / 1e6).toFixed(0)} MB here), of which the binary is ${(binary / 1e6).toFixed(1)} MB`);
 });
 
-test('--check-config works with an environment-only configuration and the mounted Secret', async () => {
+test('--check-config works with an environment-only configuration and the mounted Secret', { timeout }, async () => {
   const objects = manifests();
   const [container] = find(objects, 'Deployment')[0].spec.template.spec.containers;
   const env = containerEnv(container, await freePort());
@@ -150,7 +153,7 @@ test('--check-config works with an environment-only configuration and the mounte
   assert.match(output, /# configuration is valid/);
 });
 
-test('a room is recorded end to end by the image, started as the manifest starts it', async () => {
+test('a room is recorded end to end by the image, started as the manifest starts it', { timeout }, async () => {
   const objects = manifests();
   const spec = find(objects, 'Deployment')[0].spec.template.spec;
   const [container] = spec.containers;

@@ -8,6 +8,9 @@ import { startRecorder, baseEnv } from './lib/recorder.mjs';
 import { eventBody, eventId, roomSid, signBody, post, deliverEvent, deliver } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).start(); });
 after(async () => {
@@ -39,7 +42,7 @@ async function postSigned(recorder, body) {
   return post(`${recorder.url}/webhook-receiver`, body, { authorization: await signBody(body, recorder.webhookAuth) });
 }
 
-test('the same event delivered twice starts one recording', async () => {
+test('the same event delivered twice starts one recording', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     const { body } = liveRoom('dup-same-id');
     assert.equal((await postSigned(recorder, body)).status, 200);
@@ -51,7 +54,7 @@ test('the same event delivered twice starts one recording', async () => {
   });
 });
 
-test('a second room_started for the same room sid with a new event id starts nothing', async () => {
+test('a second room_started for the same room sid with a new event id starts nothing', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     const { room } = liveRoom('dup-new-id');
     const first = eventBody('room_started', { room: { name: room.name, sid: room.sid } });
@@ -67,7 +70,7 @@ test('a second room_started for the same room sid with a new event id starts not
   });
 });
 
-test('participant and track events do not push room sids out of the dedupe memory', async () => {
+test('participant and track events do not push room sids out of the dedupe memory', { timeout }, async () => {
   await withRecorder({ DEDUPE_CAPACITY: '100' }, async (recorder) => {
     const { body } = liveRoom('busy-room');
     await postSigned(recorder, body);
@@ -84,7 +87,7 @@ test('participant and track events do not push room sids out of the dedupe memor
   });
 });
 
-test('"unavailable" three times, then success: one recording, every webhook answered fast', async () => {
+test('"unavailable" three times, then success: one recording, every webhook answered fast', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', times: 3, status: 503, code: 'unavailable', msg: 'no response from servers' });
     const { body } = liveRoom('busy-then-free');
@@ -99,7 +102,7 @@ test('"unavailable" three times, then success: one recording, every webhook answ
   });
 });
 
-test('a start whose answer is lost after LiveKit acted on it gives one recording, not two', async () => {
+test('a start whose answer is lost after LiveKit acted on it gives one recording, not two', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     // The start reaches LiveKit on the connection the ListEgress before it used; the egress is
     // created, then the connection drops before the answer (a proxy restart, an idle timeout).
@@ -114,7 +117,7 @@ test('a start whose answer is lost after LiveKit acted on it gives one recording
   });
 });
 
-test('a reset, a proxy\'s HTML 502 and a hanging call are retried: one recording each', async () => {
+test('a reset, a proxy\'s HTML 502 and a hanging call are retried: one recording each', { timeout }, async () => {
   await withRecorder({ API_REQUEST_TIMEOUT: '500ms' }, async (recorder) => {
     for (const [name, fault] of [['reset-start', { reset: true }], ['proxy-502', { html502: true }], ['hanging-start', { hang: true }]]) {
       standin.inject({ method: 'StartRoomCompositeEgress', times: 1, ...fault });
@@ -128,7 +131,7 @@ test('a reset, a proxy\'s HTML 502 and a hanging call are retried: one recording
   });
 });
 
-test('a permanent error is tried once, logged as a configuration problem, and not retried', async () => {
+test('a permanent error is tried once, logged as a configuration problem, and not retried', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', times: 5, status: 400, code: 'invalid_argument', msg: 'bad layout' });
     const { body } = liveRoom('permanent-error');
@@ -141,7 +144,7 @@ test('a permanent error is tried once, logged as a configuration problem, and no
   });
 });
 
-test('not_found means the room is gone: the recorder stops trying', async () => {
+test('not_found means the room is gone: the recorder stops trying', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     const body = eventBody('room_started', { room: { name: 'already-closed', sid: roomSid() } }); // not in LiveKit
     assert.equal((await postSigned(recorder, body)).status, 200);
@@ -151,7 +154,7 @@ test('not_found means the room is gone: the recorder stops trying', async () => 
   });
 });
 
-test('a room already recorded (by anyone) is not started again; a track egress does not count', async () => {
+test('a room already recorded (by anyone) is not started again; a track egress does not count', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     const { body } = liveRoom('already-recorded');
     const existing = standin.addEgress('already-recorded');
@@ -166,7 +169,7 @@ test('a room already recorded (by anyone) is not started again; a track egress d
   });
 });
 
-test('room_finished before room_started (reordered delivery) starts nothing', async () => {
+test('room_finished before room_started (reordered delivery) starts nothing', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     const sid = roomSid();
     const finished = eventBody('room_finished', { room: { name: 'reordered', sid } });
@@ -180,7 +183,7 @@ test('room_finished before room_started (reordered delivery) starts nothing', as
   });
 });
 
-test('room_finished while a start is being retried stops the retries', async () => {
+test('room_finished while a start is being retried stops the retries', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', times: 50, status: 503, code: 'unavailable' });
     const { room, body } = liveRoom('finished-while-retrying');
@@ -196,7 +199,7 @@ test('room_finished while a start is being retried stops the retries', async () 
   });
 });
 
-test('a room that exists but whose webhook was lost is recorded by the reconciler', async () => {
+test('a room that exists but whose webhook was lost is recorded by the reconciler', { timeout }, async () => {
   standin.addRoom('webhook-lost');
   await withRecorder({ RECONCILE_INTERVAL: '300ms' }, async (recorder) => {
     await recorder.waitForOutput(/recording started room=webhook-lost .*origin=reconciler/);
@@ -208,7 +211,7 @@ test('a room that exists but whose webhook was lost is recorded by the reconcile
   });
 });
 
-test('103 Early Hints from a proxy in front of LiveKit neither loses nor doubles a recording', async () => {
+test('103 Early Hints from a proxy in front of LiveKit neither loses nor doubles a recording', { timeout }, async () => {
   for (const method of ['ListEgress', 'StartRoomCompositeEgress', 'ListRooms']) {
     standin.inject({ method, times: 1000, earlyHints: true });
   }
@@ -226,7 +229,7 @@ test('103 Early Hints from a proxy in front of LiveKit neither loses nor doubles
   for (const name of ['hints-a', 'hints-b', 'hints-c']) standin.removeRoom(name);
 });
 
-test('a recording started through StartEgress with a template counts; a web egress does not', async () => {
+test('a recording started through StartEgress with a template counts; a web egress does not', { timeout }, async () => {
   // debug: whichever path gets to the room first, its skip is in the log.
   await withRecorder({ RECONCILE_INTERVAL: '200ms', LOG_LEVEL: 'debug' }, async (recorder) => {
     const { room, body } = liveRoom('unified-api');
@@ -249,7 +252,7 @@ test('a recording started through StartEgress with a template counts; a web egre
 
 // OpenVidu Meet's rule: a recording stopped on purpose (consent withdrawn) stays stopped for the
 // rest of that room session, whether the egress_ended webhook arrives or not, across restarts.
-test('a deliberate stop stays stopped through reconcile passes and a restart; a new session is recorded', async () => {
+test('a deliberate stop stays stopped through reconcile passes and a restart; a new session is recorded', { timeout }, async () => {
   const stopped = async (recorder, name, { webhook }) => {
     const { body } = liveRoom(name);
     await postSigned(recorder, body);
@@ -292,7 +295,7 @@ test('a deliberate stop stays stopped through reconcile passes and a restart; a 
   for (const name of ['consent-withdrawn', 'stop-webhook-lost', 'stop-then-late-webhook']) standin.removeRoom(name);
 });
 
-test('a ListRooms answer that does not parse is not "the room is gone": the reconciler restarts the recording', async () => {
+test('a ListRooms answer that does not parse is not "the room is gone": the reconciler restarts the recording', { timeout }, async () => {
   await withRecorder({ RECONCILE_INTERVAL: '300ms' }, async (recorder) => {
     const { body } = liveRoom('unreadable-rooms');
     await postSigned(recorder, body);
@@ -309,7 +312,7 @@ test('a ListRooms answer that does not parse is not "the room is gone": the reco
   standin.removeRoom('unreadable-rooms');
 });
 
-test('a reconcile pass that cannot reach LiveKit is logged, and the next pass catches up', async () => {
+test('a reconcile pass that cannot reach LiveKit is logged, and the next pass catches up', { timeout }, async () => {
   standin.inject({ method: 'ListRooms', times: 1, status: 503, code: 'unavailable', msg: 'restarting' });
   standin.addRoom('reconcile-after-outage');
   await withRecorder({ RECONCILE_INTERVAL: '300ms' }, async (recorder) => {
@@ -318,7 +321,7 @@ test('a reconcile pass that cannot reach LiveKit is logged, and the next pass ca
   });
 });
 
-test('the first reconcile pass runs right after startup; RECONCILE_INTERVAL=0 turns it off', async () => {
+test('the first reconcile pass runs right after startup; RECONCILE_INTERVAL=0 turns it off', { timeout }, async () => {
   standin.addRoom('before-recorder-started');
   await withRecorder({ RECONCILE_INTERVAL: '0' }, async (recorder) => {
     // Printed where the first pass would be scheduled: no pass runs, and no webhook comes.
@@ -332,7 +335,7 @@ test('the first reconcile pass runs right after startup; RECONCILE_INTERVAL=0 tu
   });
 });
 
-test('a recording that fails mid-room is restarted once, and the restart limit holds', async () => {
+test('a recording that fails mid-room is restarted once, and the restart limit holds', { timeout }, async () => {
   await withRecorder({ MAX_RESTARTS_PER_HOUR: '2', RECONCILE_INTERVAL: '300ms' }, async (recorder) => {
     const { room, body } = liveRoom('fails-mid-room');
     await postSigned(recorder, body);
@@ -359,7 +362,7 @@ test('a recording that fails mid-room is restarted once, and the restart limit h
   });
 });
 
-test('a failed recording of a room that has closed is not restarted', async () => {
+test('a failed recording of a room that has closed is not restarted', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     const { body } = liveRoom('closed-then-failed');
     await postSigned(recorder, body);
@@ -375,7 +378,7 @@ test('a failed recording of a room that has closed is not restarted', async () =
 
 // A MinIO credential or path-style mistake fails the upload after the room has finished: nothing
 // to restart, but the operator must hear of it. During the room, the restart is logged too.
-test('a failed recording is logged with its error and error_code and counted, during and after its room', async () => {
+test('a failed recording is logged with its error and error_code and counted, during and after its room', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     const failedCount = async (phase, status) => Number((await (await fetch(`${recorder.url}/metrics`)).text())
       .match(new RegExp(`auto_recorder_recordings_ended_failed_total\\{status="${status}",phase="${phase}"\\} (\\d+)`))?.[1]);
@@ -405,7 +408,7 @@ test('a failed recording is logged with its error and error_code and counted, du
   standin.removeRoom('fails-during');
 });
 
-test('a full queue answers 503 so LiveKit retries; nothing is lost', async () => {
+test('a full queue answers 503 so LiveKit retries; nothing is lost', { timeout }, async () => {
   await withRecorder({ MAX_PENDING_STARTS: '3', RECONCILE_INTERVAL: '0' }, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', times: 3, delayMs: 1500 });
     const rooms = ['queue-1', 'queue-2', 'queue-3', 'queue-4'].map((name) => liveRoom(name));
@@ -421,7 +424,7 @@ test('a full queue answers 503 so LiveKit retries; nothing is lost', async () =>
   });
 });
 
-test('more unrecorded rooms than max_pending_starts: each pass starts what fits, in one line, until all are recorded once', async () => {
+test('more unrecorded rooms than max_pending_starts: each pass starts what fits, in one line, until all are recorded once', { timeout }, async () => {
   const names = Array.from({ length: 30 }, (_, i) => `backlog-${i}`);
   for (const name of names) standin.addRoom(name);
   standin.inject({ method: 'StartRoomCompositeEgress', times: 30, delayMs: 300 });
@@ -440,7 +443,7 @@ test('more unrecorded rooms than max_pending_starts: each pass starts what fits,
   }
 });
 
-test('SIGKILL in the middle of a burst of 500 rooms, then restart: every room recorded exactly once', async () => {
+test('SIGKILL in the middle of a burst of 500 rooms, then restart: every room recorded exactly once', { timeout }, async () => {
   const names = Array.from({ length: 500 }, (_, i) => `burst-${String(i).padStart(3, '0')}`);
   const rooms = names.map((name) => liveRoom(name));
   const env = { RECONCILE_INTERVAL: '1s' };

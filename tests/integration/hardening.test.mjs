@@ -16,6 +16,9 @@ import { eventBody, signBody, post, sendEvent } from './lib/webhooks.mjs';
 import { makeCa } from './lib/certs.mjs';
 import { sleep, until } from './lib/wait.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
 after(async () => { await standin.stop(); });
@@ -35,7 +38,7 @@ function rawClient(port) {
   });
 }
 
-test('slow-loris: clients sending headers a byte a second are cut off; a real webhook is answered at once', async () => {
+test('slow-loris: clients sending headers a byte a second are cut off; a real webhook is answered at once', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { HEADER_TIMEOUT: '2s', RECONCILE_INTERVAL: '0' }) });
   try {
     const request = 'POST /webhook-receiver HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nX-Slow: ';
@@ -58,7 +61,7 @@ test('slow-loris: clients sending headers a byte a second are cut off; a real we
   }
 });
 
-test('a slow body is cut off by BODY_TIMEOUT', async () => {
+test('a slow body is cut off by BODY_TIMEOUT', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { BODY_TIMEOUT: '1s', RECONCILE_INTERVAL: '0' }) });
   try {
     const socket = await rawClient(recorder.port);
@@ -71,7 +74,7 @@ test('a slow body is cut off by BODY_TIMEOUT', async () => {
   }
 });
 
-test('silent connections are dropped after HEADER_TIMEOUT; kept-alive ones get IDLE_TIMEOUT', async () => {
+test('silent connections are dropped after HEADER_TIMEOUT; kept-alive ones get IDLE_TIMEOUT', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { HEADER_TIMEOUT: '1s', IDLE_TIMEOUT: '4s', RECONCILE_INTERVAL: '0' }) });
   try {
     const silent = await rawClient(recorder.port);
@@ -92,7 +95,7 @@ test('silent connections are dropped after HEADER_TIMEOUT; kept-alive ones get I
 // 3000 idle connections (a misbehaving client or a cheap attack) against max_connections 1024:
 // the connections idle longest make room, so LiveKit's webhook still gets through; one that is
 // in the middle of a request is never the one closed.
-test('a flood of idle connections cannot lock LiveKit out: the longest idle make room', async () => {
+test('a flood of idle connections cannot lock LiveKit out: the longest idle make room', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { HEADER_TIMEOUT: '60s', RECONCILE_INTERVAL: '0' }) });
   try {
     const busy = await rawClient(recorder.port);
@@ -123,7 +126,7 @@ test('a flood of idle connections cannot lock LiveKit out: the longest idle make
   }
 });
 
-test('when every connection is busy with a request, a newcomer is refused and memory stays bounded', async () => {
+test('when every connection is busy with a request, a newcomer is refused and memory stays bounded', { timeout }, async () => {
   const health = await freePort();
   const recorder = await startRecorder({ env: baseEnv(standin, { MAX_CONNECTIONS: '50', HEADER_TIMEOUT: '30s', RECONCILE_INTERVAL: '0', HEALTH_PORT: String(health) }) });
   try {
@@ -148,7 +151,7 @@ test('when every connection is busy with a request, a newcomer is refused and me
   }
 });
 
-test('out of file descriptors, accept pauses between attempts instead of spinning, and says so once', async () => {
+test('out of file descriptors, accept pauses between attempts instead of spinning, and says so once', { timeout }, async () => {
   // 64 descriptors: the listener, the event loops and the API client take about 20.
   const env = baseEnv(standin, { RECONCILE_INTERVAL: '0', HEADER_TIMEOUT: '30s' });
   // Under UBSan, its vptr check needs a descriptor of its own (the file says why).
@@ -177,7 +180,7 @@ test('out of file descriptors, accept pauses between attempts instead of spinnin
   }
 });
 
-test('oversized headers get 431', async () => {
+test('oversized headers get 431', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { MAX_HEADER_BYTES: '4096', RECONCILE_INTERVAL: '0' }) });
   try {
     const body = eventBody('room_started', { room: { name: 'big-headers' } });
@@ -191,7 +194,7 @@ test('oversized headers get 431', async () => {
   }
 });
 
-test('a replayed webhook (same token, same body, still valid) is accepted once and deduped', async () => {
+test('a replayed webhook (same token, same body, still valid) is accepted once and deduped', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0' }) });
   try {
     const body = eventBody('room_started', { room: { name: 'replayed' } });
@@ -221,7 +224,7 @@ function peerCertificate(port, ca, options = {}) {
   });
 }
 
-test('HTTPS: serves webhooks over TLS 1.2+, refuses older protocols, reloads the certificate on SIGHUP', async () => {
+test('HTTPS: serves webhooks over TLS 1.2+, refuses older protocols, reloads the certificate on SIGHUP', { timeout }, async () => {
   const dir = tempDir();
   const issue = makeCa(dir);
   const first = issue('first');
@@ -269,7 +272,7 @@ test('HTTPS: serves webhooks over TLS 1.2+, refuses older protocols, reloads the
   }
 });
 
-test('SIGUSR1 and SIGUSR2 are ignored: the recorder keeps serving', async () => {
+test('SIGUSR1 and SIGUSR2 are ignored: the recorder keeps serving', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0' }) });
   try {
     for (const signal of ['SIGUSR1', 'SIGUSR2']) {
@@ -283,7 +286,7 @@ test('SIGUSR1 and SIGUSR2 are ignored: the recorder keeps serving', async () => 
   }
 });
 
-test('a CR or LF in livekit_host is refused at startup, and not echoed raw', async () => {
+test('a CR or LF in livekit_host is refused at startup, and not echoed raw', { timeout }, async () => {
   const { code, output } = await runToExit({ env: { LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 'secret-value-1', S3_BUCKET: 'b',
     LIVEKIT_HOST: 'http://livekit:7880/lk\r\nX-Injected: 1' } });
   assert.equal(code, 1);
@@ -291,7 +294,7 @@ test('a CR or LF in livekit_host is refused at startup, and not echoed raw', asy
   assert.doesNotMatch(output, /\r/);
 });
 
-test('TLS settings are checked at startup', async () => {
+test('TLS settings are checked at startup', { timeout }, async () => {
   const dir = tempDir();
   const issue = makeCa(dir);
   const cert = issue('server');
@@ -313,7 +316,7 @@ test('TLS settings are checked at startup', async () => {
   assert.match(mismatch.output, /tls_key_file .*other\.key cannot be loaded: key values mismatch .*give the PEM private key of tls_cert_file/);
 });
 
-test('LIVEKIT_INSECURE_SKIP_VERIFY is explicit and warns at every start', async () => {
+test('LIVEKIT_INSECURE_SKIP_VERIFY is explicit and warns at every start', { timeout }, async () => {
   const dir = tempDir();
   const cert = makeCa(dir)('livekit');
   const secure = await new LiveKitStandIn({ tls: { key: readFileSync(cert.key), cert: readFileSync(cert.cert) } }).start();
@@ -333,7 +336,7 @@ test('LIVEKIT_INSECURE_SKIP_VERIFY is explicit and warns at every start', async 
   }
 });
 
-test('a redirect from the LiveKit address is not followed: the token never reaches another host', async () => {
+test('a redirect from the LiveKit address is not followed: the token never reaches another host', { timeout }, async () => {
   const seenByOther = [];
   const other = http.createServer((req, res) => { seenByOther.push(req.headers.authorization); res.end('{}'); });
   await new Promise((r) => other.listen(0, '127.0.0.1', r));

@@ -11,6 +11,9 @@ import { connect, exchange, statuses, counterValue } from './lib/raw_http.mjs';
 import { makeCa } from './lib/certs.mjs';
 import { sleep, until } from './lib/wait.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 let recorder;
 before(async () => {
@@ -56,7 +59,7 @@ async function endless(port, prefix, byte, { maxBytes = 50e6, ca } = {}) {
   return { received: conn.received, growthKiB: peak - before, closed: conn.closed };
 }
 
-test('a chunk-size line that never ends is cut off at 4 KiB: 400, connection closed, memory flat', async () => {
+test('a chunk-size line that never ends is cut off at 4 KiB: 400, connection closed, memory flat', { timeout }, async () => {
   const post = 'POST /webhook-receiver HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n';
   const dir = tempDir();
   for (const [name, port, prefix, byte] of [
@@ -95,7 +98,7 @@ test('a chunk-size line that never ends is cut off at 4 KiB: 400, connection clo
   await recorder.waitForOutput(/recording started room=after-endless-line/);
 });
 
-test('a token in a chunked trailer is never used: 401 without a header token, the header token wins', async () => {
+test('a token in a chunked trailer is never used: 401 without a header token, the header token wins', { timeout }, async () => {
   const fromTrailer = await exchange(recorder.port, await signedRequest('trailer-token', { where: 'trailer', chunked: true }));
   assert.deepEqual(statuses(fromTrailer.received), [401], fromTrailer.received);
   assert.match(fromTrailer.received, /no Authorization header|missing/i);
@@ -111,7 +114,7 @@ test('a token in a chunked trailer is never used: 401 without a header token, th
   assert.deepEqual(statuses(chunked.received), [200], 'a chunked webhook with its token in the header is fine');
 });
 
-test('Transfer-Encoding other than a final chunked: one 400 or 501, the connection closed, nothing smuggled', async () => {
+test('Transfer-Encoding other than a final chunked: one 400 or 501, the connection closed, nothing smuggled', { timeout }, async () => {
   const smuggled = 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n';
   for (const [coding, status] of [['gzip', 400], ['chunked, gzip', 400], ['identity', 400], ['gzip, chunked', 501], ['chunked, chunked', 400]]) {
     const before = await rejected('bad_transfer_encoding');
@@ -124,7 +127,7 @@ test('Transfer-Encoding other than a final chunked: one 400 or 501, the connecti
   }
 });
 
-test('HEAD gets the header and no body; other methods on probes and metrics get 405 with Allow', async () => {
+test('HEAD gets the header and no body; other methods on probes and metrics get 405 with Allow', { timeout }, async () => {
   const conn = await connect(recorder.port);
   await conn.write('HEAD /livez HTTP/1.1\r\nHost: x\r\n\r\nGET /livez HTTP/1.1\r\nHost: x\r\n\r\n');
   const received = await conn.until(/\r\n\r\nok\n$/);
@@ -145,7 +148,7 @@ test('HEAD gets the header and no body; other methods on probes and metrics get 
   assert.match(webhookGet.received, /^HTTP\/1\.1 405 [^\r]*\r\n(.*\r\n)*Allow: POST\r\n/);
 });
 
-test('HTTP/1.1 needs one Host; HTTP/1.0 does not', async () => {
+test('HTTP/1.1 needs one Host; HTTP/1.0 does not', { timeout }, async () => {
   const none = await exchange(recorder.port, 'GET /livez HTTP/1.1\r\n\r\n');
   assert.deepEqual(statuses(none.received), [400]);
   assert.match(none.received, /needs a Host header/);
@@ -155,7 +158,7 @@ test('HTTP/1.1 needs one Host; HTTP/1.0 does not', async () => {
   assert.deepEqual(statuses(old.received), [200]);
 });
 
-test('Expect: 100-continue is answered before the body is sent; other expectations get 417', async () => {
+test('Expect: 100-continue is answered before the body is sent; other expectations get 417', { timeout }, async () => {
   const body = eventBody('room_started', { room: { name: 'after-100-continue' } });
   const token = await signBody(body, recorder.webhookAuth);
   const conn = await connect(recorder.port);
@@ -171,7 +174,7 @@ test('Expect: 100-continue is answered before the body is sent; other expectatio
   assert.deepEqual(statuses(other.received), [417]);
 });
 
-test('a bare LF ends nothing: refused at once in the header and in a chunk line, not after a timeout', async () => {
+test('a bare LF ends nothing: refused at once in the header and in a chunk line, not after a timeout', { timeout }, async () => {
   for (const request of [
     'GET /livez HTTP/1.1\nHost: x\n\n',
     'POST /webhook-receiver HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\nab\n0\n\n',
@@ -184,14 +187,14 @@ test('a bare LF ends nothing: refused at once in the header and in a chunk line,
   }
 });
 
-test('an oversized trailer gets 431', async () => {
+test('an oversized trailer gets 431', { timeout }, async () => {
   const { received, closed } = await exchange(recorder.port,
     `POST /webhook-receiver HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-Big: ${'t'.repeat(20000)}\r\n\r\n`);
   assert.deepEqual(statuses(received), [431]);
   assert.ok(closed);
 });
 
-test('the header limit is exact: MAX_HEADER_BYTES bytes pass, one more gets 431', async () => {
+test('the header limit is exact: MAX_HEADER_BYTES bytes pass, one more gets 431', { timeout }, async () => {
   const small = await startRecorder({ env: baseEnv(standin, { MAX_HEADER_BYTES: '1024', RECONCILE_INTERVAL: '0' }) });
   try {
     const request = (size) => {
@@ -209,7 +212,7 @@ test('the header limit is exact: MAX_HEADER_BYTES bytes pass, one more gets 431'
   }
 });
 
-test('a client leaving mid-body is counted as client_left, not as malformed HTTP', async () => {
+test('a client leaving mid-body is counted as client_left, not as malformed HTTP', { timeout }, async () => {
   const left = await rejected('client_left');
   const malformed = await rejected('malformed_http');
   const conn = await connect(recorder.port);
@@ -223,7 +226,7 @@ test('a client leaving mid-body is counted as client_left, not as malformed HTTP
   assert.equal(await rejected('malformed_http'), malformed);
 });
 
-test('every rejection reason the server counts is a documented one', async () => {
+test('every rejection reason the server counts is a documented one', { timeout }, async () => {
   const documented = readFileSync(new URL('../../docs/operations.md', import.meta.url), 'utf8')
     .split('\n').find((l) => l.startsWith('| `auto_recorder_webhooks_rejected_total`'));
   const counted = [...(await metrics()).matchAll(/auto_recorder_webhooks_rejected_total\{reason="([^"]+)"\}/g)].map((m) => m[1]);

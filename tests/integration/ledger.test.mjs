@@ -8,6 +8,9 @@ import { startRecorder, runToExit, baseEnv, tempDir } from './lib/recorder.mjs';
 import { eventBody, signBody, post } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).start(); });
 after(async () => { await standin.stop(); });
@@ -30,7 +33,7 @@ async function reportJson(env, cwd, ...args) {
   return { code, rooms: JSON.parse(output).rooms };
 }
 
-test('a room recorded to its end is "recorded" with its file, and stays in the ledger after SIGKILL', async () => {
+test('a room recorded to its end is "recorded" with its file, and stays in the ledger after SIGKILL', { timeout }, async () => {
   const cwd = tempDir();
   const env = baseEnv(standin, ENV);
   let recorder = await startRecorder({ env, cwd });
@@ -84,7 +87,7 @@ test('a room recorded to its end is "recorded" with its file, and stays in the l
   }
 });
 
-test('a room whose start is refused is "unrecorded", a skipped one "skipped"; report exits 3', async () => {
+test('a room whose start is refused is "unrecorded", a skipped one "skipped"; report exits 3', { timeout }, async () => {
   const cwd = tempDir();
   const env = baseEnv(standin, ENV);
   const config = 'rules:\n  - match:\n      room: "lobby-*"\n    record: false\n';
@@ -122,7 +125,7 @@ test('a room whose start is refused is "unrecorded", a skipped one "skipped"; re
   }
 });
 
-test('report refuses what it cannot read, with the setting or argument named', async () => {
+test('report refuses what it cannot read, with the setting or argument named', { timeout }, async () => {
   const cwd = tempDir();
   const env = baseEnv(standin, {});
   const never = await report(env, cwd, '--since', '1h');
@@ -139,7 +142,7 @@ test('report refuses what it cannot read, with the setting or argument named', a
   assert.match(off.output, /the ledger is off/);
 });
 
-test('an explicit ledger.path that cannot be written stops startup; the default one turns the ledger off with a warning', async () => {
+test('an explicit ledger.path that cannot be written stops startup; the default one turns the ledger off with a warning', { timeout }, async () => {
   const env = baseEnv(standin, {});
   const refused = await runToExit({ env: { ...env, LEDGER_PATH: '/nonexistent/dir/ledger.db' }, cwd: tempDir() });
   assert.equal(refused.code, 1);
@@ -153,7 +156,7 @@ test('an explicit ledger.path that cannot be written stops startup; the default 
   }
 });
 
-test('the API: off without api_token; with it, 401 without the token, rooms in pages, one room, 400 naming a bad parameter', async () => {
+test('the API: off without api_token; with it, 401 without the token, rooms in pages, one room, 400 naming a bad parameter', { timeout }, async () => {
   const get = (recorder, path, token, method = 'GET') =>
     fetch(`${recorder.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });
 

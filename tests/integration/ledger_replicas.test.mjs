@@ -10,6 +10,9 @@ import { PostgresServer } from './lib/postgres.mjs';
 import { eventBody, signBody, post } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 let redis;
 let postgres;
@@ -47,7 +50,7 @@ async function roomsOf(recorder) {
   return (await answer.json()).rooms;
 }
 
-test('replicas write one ledger: a room whose webhooks reached one replica is listed by the other', async () => {
+test('replicas write one ledger: a room whose webhooks reached one replica is listed by the other', { timeout }, async () => {
   const { env, config, secrets } = replicaSetup();
   // Started together: the schema is created once, under PostgreSQL's advisory lock.
   const [a, b] = await Promise.all([0, 1].map(() => startRecorder({ env, config, secrets })));
@@ -79,7 +82,7 @@ test('replicas write one ledger: a room whose webhooks reached one replica is li
   }
 });
 
-test('PostgreSQL killed for real: recording goes on, /readyz stays 200, and the ledger catches up when it returns', async () => {
+test('PostgreSQL killed for real: recording goes on, /readyz stays 200, and the ledger catches up when it returns', { timeout }, async () => {
   const { env, config, secrets } = replicaSetup();
   const recorder = await startRecorder({ env, config, secrets });
   const rooms = ['outage-1', 'outage-2'].map((name) => standin.addRoom(name));
@@ -109,7 +112,7 @@ test('PostgreSQL killed for real: recording goes on, /readyz stays 200, and the 
   }
 });
 
-test('a PostgreSQL ledger that cannot be reached is a startup error naming the setting, not the password', async () => {
+test('a PostgreSQL ledger that cannot be reached is a startup error naming the setting, not the password', { timeout }, async () => {
   const { env, secrets } = replicaSetup();
   const config = `ledger:\n  postgres_url: "postgresql://ledger:\${LEDGER_DB_PASSWORD}@127.0.0.1:9/postgres"\n`;
   const refused = await runToExit({ env, config, secrets });

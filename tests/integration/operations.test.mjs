@@ -10,6 +10,9 @@ import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv, tempDir, freePort, assertNoSecrets } from './lib/recorder.mjs';
 import { eventBody, signBody, post, sendEvent, customToken, sha256 } from './lib/webhooks.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
 after(async () => { await standin.stop(); });
@@ -23,7 +26,7 @@ function refused(port) {
   });
 }
 
-test('probes: refused before startup, 200 when ready, /readyz 503 during shutdown_delay while webhooks still work', async () => {
+test('probes: refused before startup, 200 when ready, /readyz 503 during shutdown_delay while webhooks still work', { timeout }, async () => {
   const port = await freePort();
   assert.ok(await refused(port), 'nothing listens before the process is ready');
   const recorder = await startRecorder({ env: baseEnv(standin, { PORT: String(port), SHUTDOWN_DELAY: '1s' }) });
@@ -42,7 +45,7 @@ test('probes: refused before startup, 200 when ready, /readyz 503 during shutdow
   assert.ok(await refused(port));
 });
 
-test('a LiveKit outage does not fail liveness or readiness', async () => {
+test('a LiveKit outage does not fail liveness or readiness', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { LIVEKIT_HOST: `http://127.0.0.1:${await freePort()}`, RECONCILE_INTERVAL: '200ms' }) });
   try {
     await recorder.waitForOutput(/reconcile pass failed call=ListEgress code=connection_error/);
@@ -53,7 +56,7 @@ test('a LiveKit outage does not fail liveness or readiness', async () => {
   }
 });
 
-test('health_port serves probes and metrics apart from webhooks', async () => {
+test('health_port serves probes and metrics apart from webhooks', { timeout }, async () => {
   const healthPort = await freePort();
   const recorder = await startRecorder({ env: baseEnv(standin, { HEALTH_PORT: String(healthPort) }) });
   try {
@@ -80,7 +83,7 @@ function scrape(text) {
   return { families, value };
 }
 
-test('metrics after a scripted scenario: parsed by a Prometheus parser, linted by promtool, values right', async () => {
+test('metrics after a scripted scenario: parsed by a Prometheus parser, linted by promtool, values right', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { RETRY_INITIAL_DELAY: '50ms', RECONCILE_INTERVAL: '0', MAX_BODY_BYTES: '2048' }) });
   try {
     const endpoint = `${recorder.url}/webhook-receiver`;
@@ -161,7 +164,7 @@ test('metrics after a scripted scenario: parsed by a Prometheus parser, linted b
   }
 });
 
-test('LOG_FORMAT=json: every line is one JSON object with the decision\'s fields', async () => {
+test('LOG_FORMAT=json: every line is one JSON object with the decision\'s fields', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { LOG_FORMAT: 'json', RECONCILE_INTERVAL: '0' }) });
   const body = eventBody('room_started', { room: { name: 'json-fields' } });
   const event = JSON.parse(body);
@@ -189,7 +192,7 @@ test('LOG_FORMAT=json: every line is one JSON object with the decision\'s fields
   assert.ok(lines.some((l) => l.msg === 'stopped'));
 });
 
-test('--check-config: prints the effective configuration with secrets redacted, exit 0', async () => {
+test('--check-config: prints the effective configuration with secrets redacted, exit 0', { timeout }, async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'config.yaml'), 'layout: speaker\nstorage:\n  s3:\n    bucket: checked\n    secret: "yaml-s3-secret-value"\n    access_key: AKIACHECK\n    proxy_config:\n      url: http://proxy:3128\n      password: "proxy-secret-value"\n');
   const env = { LIVEKIT_API_KEY: 'APIcheck', LIVEKIT_API_SECRET: 'env-api-secret-value', PORT: '9999' };
@@ -206,7 +209,7 @@ test('--check-config: prints the effective configuration with secrets redacted, 
   assert.doesNotMatch(output, /auto-recorder ready/, 'it checks, it does not start');
 });
 
-test('a misspelt variable draws a did-you-mean at startup and in --check-config; --strict makes it an error', async () => {
+test('a misspelt variable draws a did-you-mean at startup and in --check-config; --strict makes it an error', { timeout }, async () => {
   const env = { LIVEKIT_API_KEY: 'APIcheck', LIVEKIT_API_SECRET: 'env-api-secret-value', S3_BUCKET: 'typos',
     S3_ENDPIONT: 'http://minio:9000', REDIS_SERVICE_HOST: '10.0.0.2', REDIS_PORT: 'tcp://10.0.0.2:6379' };
   const lenient = await runToExit({ env, args: ['--check-config'] });
@@ -225,7 +228,7 @@ test('a misspelt variable draws a did-you-mean at startup and in --check-config;
   }
 });
 
-test('passwords inside URLs are redacted in --check-config, the request preview and the logs', async () => {
+test('passwords inside URLs are redacted in --check-config, the request preview and the logs', { timeout }, async () => {
   const config = 'storage:\n  s3:\n    bucket: urls\n    endpoint: "http://minio:Mn10PwQ7zrX@minio:9000"\n' +
     '    proxy_config:\n      url: "http://squid:Px8QwLm2vkY@proxy:3128"\n';
   const secrets = ['Mn10PwQ7zrX', 'Px8QwLm2vkY'];
@@ -245,7 +248,7 @@ test('passwords inside URLs are redacted in --check-config, the request preview 
   await recorder.stop(); // scans the whole output for both passwords, whole or in part
 });
 
-test('text logs carry no raw control character, whatever a room name, an event id or a LiveKit error holds', async () => {
+test('text logs carry no raw control character, whatever a room name, an event id or a LiveKit error holds', { timeout }, async () => {
   // ESC (colours, cursor moves), BS, VT, FF, NUL, DEL, NEL, CSI, and the Unicode separators.
   const controls = ['\x1b[31m', '\b', '\v', '\f', '\0', '\x7f', '\u0085', '\u009b', '\u2028', '\u2029'];
   const nasty = controls.join('x');
@@ -271,7 +274,7 @@ test('text logs carry no raw control character, whatever a room name, an event i
   for (const line of recorder.output.trim().split('\n')) assert.match(line, /^\d{4}-\d\d-\d\dT/, 'no line starts but a log line');
 });
 
-test('an error about a secret setting names the setting and shows nothing of its value', async () => {
+test('an error about a secret setting names the setting and shows nothing of its value', { timeout }, async () => {
   const secret = 'Sup3r${s3cr3t-PART}tail';
   const yaml = await runToExit({ env: { LIVEKIT_API_KEY: 'k' }, config: `livekit_api_secret: "${secret}"\nstorage: {s3: {bucket: b}}\n`, secrets: [secret] });
   assert.equal(yaml.code, 1);
@@ -281,7 +284,7 @@ test('an error about a secret setting names the setting and shows nothing of its
   assert.doesNotMatch(unset.output, /SECRET_TAIL/);
 });
 
-test('--check-config: an invalid configuration exits 1 with the same message as startup', async () => {
+test('--check-config: an invalid configuration exits 1 with the same message as startup', { timeout }, async () => {
   const env = { LIVEKIT_API_KEY: 'k', LIVEKIT_API_SECRET: 'env-api-secret-value', S3_BUCKET: 'b', FILE_TYPE: 'webm' };
   const checked = await runToExit({ env, args: ['--check-config'] });
   const started = await runToExit({ env });
@@ -290,7 +293,7 @@ test('--check-config: an invalid configuration exits 1 with the same message as 
   assert.match(checked.output, /WEBM is not a LiveKit file type/);
 });
 
-test('secrets from files: *_FILE variables and *_file keys, trailing newline trimmed', async () => {
+test('secrets from files: *_FILE variables and *_file keys, trailing newline trimmed', { timeout }, async () => {
   const dir = tempDir();
   const file = (name, content) => { writeFileSync(join(dir, name), content); return join(dir, name); };
   const env = {
@@ -315,7 +318,7 @@ test('secrets from files: *_FILE variables and *_file keys, trailing newline tri
   }
 });
 
-test('secrets from files: value and file together, or an unreadable file, stop startup', async () => {
+test('secrets from files: value and file together, or an unreadable file, stop startup', { timeout }, async () => {
   const base = { LIVEKIT_API_KEY: 'k', S3_BUCKET: 'b' };
   const both = await runToExit({ env: { ...base, LIVEKIT_API_SECRET: 'value-secret-xyz', LIVEKIT_API_SECRET_FILE: '/etc/hostname' } });
   assert.equal(both.code, 1);
@@ -328,7 +331,7 @@ test('secrets from files: value and file together, or an unreadable file, stop s
   assert.match(yaml.output, /set either storage\.s3\.secret or storage\.s3\.secret_file, not both/);
 });
 
-test('the secret scan used by every test does catch a leak', () => {
+test('the secret scan used by every test does catch a leak', { timeout }, () => {
   assert.throws(() => assertNoSecrets('... S3 secret is hunter2-secret ...', { S3_SECRET: 'hunter2-secret' }), /secret value of S3_SECRET/);
   assert.throws(() => assertNoSecrets('"${s3cr3t-PART}" is not a variable reference', { LIVEKIT_API_SECRET: 'Sup3r${s3cr3t-PART}tail' }),
     /LIVEKIT_API_SECRET appears in the recorder's output, whole or in part/);

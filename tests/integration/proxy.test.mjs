@@ -10,6 +10,9 @@ import { sendEvent } from './lib/webhooks.mjs';
 import { makeCa } from './lib/certs.mjs';
 import { TinyProxy, tinyproxyAvailable } from './lib/tinyproxy.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 if (!tinyproxyAvailable()) {
   // make test installs it; ctest reports this file as skipped, not passed.
   console.log('SKIPPED: tinyproxy is not installed (apt-get install tinyproxy)');
@@ -52,26 +55,26 @@ async function recordOne(env, name, standin) {
   }
 }
 
-test('https:// LiveKit through HTTPS_PROXY: a CONNECT tunnel, TLS verified end to end', async () => {
+test('https:// LiveKit through HTTPS_PROXY: a CONNECT tunnel, TLS verified end to end', { timeout }, async () => {
   const output = await recordOne(envFor(secure, { HTTPS_PROXY: proxy.url(), LIVEKIT_CA_FILE: ca }), 'through-connect', secure);
   assert.match(output, /auto-recorder ready .*proxy=http:\/\/proxyuser:<redacted>@127\.0\.0\.1:\d+/);
   assert.ok(proxy.requests().includes(`CONNECT 127.0.0.1:${secure.port}`), proxy.requests().join('\n'));
 });
 
-test('http:// LiveKit through HTTP_PROXY (lower case too): absolute-form requests', async () => {
+test('http:// LiveKit through HTTP_PROXY (lower case too): absolute-form requests', { timeout }, async () => {
   const output = await recordOne(envFor(plain, { http_proxy: proxy.url() }), 'through-absolute', plain);
   assert.doesNotMatch(output, /retrying/, 'no call was lost to the proxy closing its connections');
   assert.ok(proxy.requests().some((r) => r.startsWith(`POST http://127.0.0.1:${plain.port}/twirp/livekit.Egress/`)),
     proxy.requests().join('\n'));
 });
 
-test('NO_PROXY sends LiveKit calls direct', async () => {
+test('NO_PROXY sends LiveKit calls direct', { timeout }, async () => {
   const before = proxy.requests().length;
   await recordOne(envFor(plain, { HTTP_PROXY: proxy.url(), NO_PROXY: 'localhost,127.0.0.0/8' }), 'direct-no-proxy', plain);
   assert.equal(proxy.requests().length, before, 'the proxy saw none of the calls that recorded the room');
 });
 
-test('wrong proxy credentials: a transient failure naming the proxy and its answer, never the password', async () => {
+test('wrong proxy credentials: a transient failure naming the proxy and its answer, never the password', { timeout }, async () => {
   const env = envFor(secure, { HTTPS_PROXY: proxy.url({ password: 'Wr0ng-Pr0xy-Pass' }), LIVEKIT_CA_FILE: ca });
   const recorder = await startRecorder({ env, secrets: [proxy.password, 'Wr0ng-Pr0xy-Pass'] });
   try {

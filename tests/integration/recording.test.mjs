@@ -11,6 +11,9 @@ import { sendEvent } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 import { EncodedFileType } from '@livekit/protocol';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
 after(async () => {
@@ -27,7 +30,7 @@ async function withRecorder(options, body) {
   }
 }
 
-test('defaults: grid layout, MP4, recordings/{room_name}-{time}, token with roomRecord', async () => {
+test('defaults: grid layout, MP4, recordings/{room_name}-{time}, token with roomRecord', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'defaults' } });
     await recorder.waitForOutput(/recording started room=defaults /);
@@ -44,7 +47,7 @@ test('defaults: grid layout, MP4, recordings/{room_name}-{time}, token with room
   });
 });
 
-test('LAYOUT, FILE_TYPE and FILE_PATH reach the request', async () => {
+test('LAYOUT, FILE_TYPE and FILE_PATH reach the request', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin, { LAYOUT: 'speaker-dark', FILE_TYPE: 'ogg', FILE_PATH: 'audio/{room_name}/{utc}' }) }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'settings' } });
     await recorder.waitForOutput(/recording started room=settings/);
@@ -60,7 +63,7 @@ test('LAYOUT, FILE_TYPE and FILE_PATH reach the request', async () => {
   });
 });
 
-test('LIVEKIT_HOST given as the ws:// URL clients use is called over http://', async () => {
+test('LIVEKIT_HOST given as the ws:// URL clients use is called over http://', { timeout }, async () => {
   const env = baseEnv(standin, { LIVEKIT_HOST: `ws://127.0.0.1:${standin.port}` });
   await withRecorder({ env }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'ws-host' } });
@@ -69,7 +72,7 @@ test('LIVEKIT_HOST given as the ws:// URL clients use is called over http://', a
   });
 });
 
-test('PORT chooses the listening port', async () => {
+test('PORT chooses the listening port', { timeout }, async () => {
   const port = String(await freePort());
   await withRecorder({ env: baseEnv(standin, { PORT: port }) }, async (recorder) => {
     assert.equal(recorder.port, Number(port));
@@ -78,7 +81,7 @@ test('PORT chooses the listening port', async () => {
   });
 });
 
-test('CONFIG_FILE names the YAML file; listen_port and layout come from it', async () => {
+test('CONFIG_FILE names the YAML file; listen_port and layout come from it', { timeout }, async () => {
   const dir = tempDir();
   const path = join(dir, 'from-env.yaml');
   const port = await freePort();
@@ -93,7 +96,7 @@ test('CONFIG_FILE names the YAML file; listen_port and layout come from it', asy
   });
 });
 
-test('WEBHOOK_API_KEY with WEBHOOK_API_SECRET: webhooks must be signed with that key', async () => {
+test('WEBHOOK_API_KEY with WEBHOOK_API_SECRET: webhooks must be signed with that key', { timeout }, async () => {
   const env = baseEnv(standin, { WEBHOOK_API_KEY: 'APIwebhooks', WEBHOOK_API_SECRET: 'webhook-secret-abcdef' });
   await withRecorder({ env }, async (recorder) => {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'wh-key' } })).status, 200);
@@ -103,7 +106,7 @@ test('WEBHOOK_API_KEY with WEBHOOK_API_SECRET: webhooks must be signed with that
   });
 });
 
-test('LIVEKIT_API_KEY/SECRET sign the API calls: a wrong secret fails the start and says why', async () => {
+test('LIVEKIT_API_KEY/SECRET sign the API calls: a wrong secret fails the start and says why', { timeout }, async () => {
   const env = baseEnv(standin, { LIVEKIT_API_SECRET: 'wrong-secret', WEBHOOK_API_KEY: standin.apiKey, WEBHOOK_API_SECRET: standin.apiSecret });
   await withRecorder({ env }, async (recorder) => {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'bad-api-secret' } })).status, 200);
@@ -113,7 +116,7 @@ test('LIVEKIT_API_KEY/SECRET sign the API calls: a wrong secret fails the start 
   });
 });
 
-test('non-ASCII room names are recorded under their exact name', async () => {
+test('non-ASCII room names are recorded under their exact name', { timeout }, async () => {
   const names = ['Sprechstunde Zürich', '数学课 3B', 'клас-7', 'salle 🎓 "quoted"'];
   await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
     for (const name of names) {
@@ -128,7 +131,7 @@ test('non-ASCII room names are recorded under their exact name', async () => {
   });
 });
 
-test('a slow API (3 s per call) does not delay the webhook answer', async () => {
+test('a slow API (3 s per call) does not delay the webhook answer', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', times: 3, delayMs: 3000 });
     const answers = await Promise.all(['slow-1', 'slow-2', 'slow-3'].map((name) => sendEvent(recorder, 'room_started', { room: { name } })));
@@ -141,7 +144,7 @@ test('a slow API (3 s per call) does not delay the webhook answer', async () => 
   });
 });
 
-test('an API failure is logged with the room, Twirp code and message', async () => {
+test('an API failure is logged with the room, Twirp code and message', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin, { RETRY_INITIAL_DELAY: '100ms' }) }, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', status: 503, code: 'unavailable', msg: 'no response from servers' });
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'busy-fleet' } })).status, 200);
@@ -150,7 +153,7 @@ test('an API failure is logged with the room, Twirp code and message', async () 
   });
 });
 
-test('an unreachable LiveKit is logged as a connection error', async () => {
+test('an unreachable LiveKit is logged as a connection error', { timeout }, async () => {
   const env = baseEnv(standin, { LIVEKIT_HOST: `http://127.0.0.1:${await freePort()}` });
   await withRecorder({ env }, async (recorder) => {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'nobody-home' } })).status, 200);
@@ -158,7 +161,7 @@ test('an unreachable LiveKit is logged as a connection error', async () => {
   });
 });
 
-test('LOG_FORMAT=json writes one JSON object per line', async () => {
+test('LOG_FORMAT=json writes one JSON object per line', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin, { LOG_FORMAT: 'json' }) }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'json "log" room' } });
     await recorder.waitForOutput(/recording started/);
@@ -171,7 +174,7 @@ test('LOG_FORMAT=json writes one JSON object per line', async () => {
   });
 });
 
-test('the seed README\'s YAML example works as written (with this LiveKit\'s address and keys)', async () => {
+test('the seed README\'s YAML example works as written (with this LiveKit\'s address and keys)', { timeout }, async () => {
   const config = `
 # LiveKit server configuration
 livekit_host: "${standin.url}"
@@ -203,7 +206,7 @@ storage:
   });
 });
 
-test('API_REQUEST_TIMEOUT bounds a call: a hung LiveKit is reported as deadline_exceeded', async () => {
+test('API_REQUEST_TIMEOUT bounds a call: a hung LiveKit is reported as deadline_exceeded', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin, { API_REQUEST_TIMEOUT: '1s' }) }, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 4000 });
     // Listed by ListRooms, as LiveKit lists a room it sent room_started for: otherwise a reconcile
@@ -232,7 +235,7 @@ function makeCertificates() {
   return { ca: file('ca.pem'), key: readFileSync(file('lk.key')), cert: readFileSync(file('lk.pem')) };
 }
 
-test('https:// LiveKit: certificates are verified; LIVEKIT_CA_FILE trusts a private CA', async () => {
+test('https:// LiveKit: certificates are verified; LIVEKIT_CA_FILE trusts a private CA', { timeout }, async () => {
   const certs = makeCertificates();
   const secure = await new LiveKitStandIn({ tls: { key: certs.key, cert: certs.cert } }).start();
   try {
@@ -255,7 +258,7 @@ test('https:// LiveKit: certificates are verified; LIVEKIT_CA_FILE trusts a priv
   }
 });
 
-test('a file path without {time} or {utc} starts, with a warning about overwrites', async () => {
+test('a file path without {time} or {utc} starts, with a warning about overwrites', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin, { FILE_PATH: 'recordings/{room_name}' }) }, async (recorder) => {
     assert.match(recorder.output, /file_path "recordings\/\{room_name\}" has neither \{time\} nor \{utc\}/);
   });

@@ -11,6 +11,9 @@ import { RedisServer } from './lib/redis.mjs';
 import { makeCa } from './lib/certs.mjs';
 import { until } from './lib/wait.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).start(); });
 after(async () => {
@@ -88,7 +91,7 @@ function assertExactlyOnce(names, what) {
   assert.deepEqual(doubled, [], `${what}: rooms recorded twice`);
 }
 
-test('without Redis, replicas that get the same webhook record the room twice (what claims prevent)', async () => {
+test('without Redis, replicas that get the same webhook record the room twice (what claims prevent)', { timeout }, async () => {
   standin.inject({ method: 'StartRoomCompositeEgress', times: 60, delayMs: 150 });
   const replicas = await startReplicas(3, { RECONCILE_INTERVAL: '0' });
   try {
@@ -105,7 +108,7 @@ test('without Redis, replicas that get the same webhook record the room twice (w
   }
 });
 
-test('three replicas, 500 rooms each delivered twice to different replicas, every reconciler on: one recording per room', async () => {
+test('three replicas, 500 rooms each delivered twice to different replicas, every reconciler on: one recording per room', { timeout }, async () => {
   const redis = await new RedisServer().start();
   // Every start takes a while, so the two deliveries of a room really overlap.
   standin.inject({ method: 'StartRoomCompositeEgress', times: 100000, delayMs: 30 });
@@ -133,7 +136,7 @@ test('three replicas, 500 rooms each delivered twice to different replicas, ever
   }
 });
 
-test('SIGKILL of the replica holding the reconciler lease mid-run: one recording per room, the lease moves within one lease period', async () => {
+test('SIGKILL of the replica holding the reconciler lease mid-run: one recording per room, the lease moves within one lease period', { timeout }, async () => {
   const redis = await new RedisServer().start();
   standin.inject({ method: 'StartRoomCompositeEgress', times: 100000, delayMs: 30 });
   const replicas = await startReplicas(3, redisEnv(redis));
@@ -172,7 +175,7 @@ test('SIGKILL of the replica holding the reconciler lease mid-run: one recording
   }
 });
 
-test('Redis stopped mid-run: rooms keep being recorded and metrics show the degradation; Redis back: claims resume', async () => {
+test('Redis stopped mid-run: rooms keep being recorded and metrics show the degradation; Redis back: claims resume', { timeout }, async () => {
   const redis = await new RedisServer().start();
   const replicas = await startReplicas(3, redisEnv(redis));
   const auth = replicas[0].webhookAuth;
@@ -215,7 +218,7 @@ test('Redis stopped mid-run: rooms keep being recorded and metrics show the degr
   }
 });
 
-test('Redis over TLS with a password from a file, and a key prefix: claims work, the password is never printed', async () => {
+test('Redis over TLS with a password from a file, and a key prefix: claims work, the password is never printed', { timeout }, async () => {
   const dir = tempDir();
   const issue = makeCa(dir);
   const server = issue('redis');
@@ -249,7 +252,7 @@ test('Redis over TLS with a password from a file, and a key prefix: claims work,
   assert.ok(!recorder.output.includes(password));
 });
 
-test('Redis Sentinel: the master is found through a Sentinel', async () => {
+test('Redis Sentinel: the master is found through a Sentinel', { timeout }, async () => {
   const master = await new RedisServer().start();
   const sentinel = await new RedisServer({ sentinelOf: master }).start();
   const [recorder] = await startReplicas(1, {
@@ -269,7 +272,7 @@ test('Redis Sentinel: the master is found through a Sentinel', async () => {
   }
 });
 
-test('an ACL user limited to the key prefix and six commands is all the replicas need (docs/scaling.md)', async () => {
+test('an ACL user limited to the key prefix and six commands is all the replicas need (docs/scaling.md)', { timeout }, async () => {
   const password = 'acl-password-0123456789';
   const acl = ['--user', 'default', 'off', '--user', 'auto-recorder', 'on', `>${password}`, '~auto-recorder:*',
     '-@all', '+eval', '+get', '+set', '+del', '+pexpire', '+select'];

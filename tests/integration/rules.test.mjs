@@ -9,6 +9,9 @@ import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 const STREAM_KEY = 'live_stream_key_9f8e7d6c';
 const AZURE_KEY = 'azure-account-key-0123456789';
 const GCP_JSON = '{"type": "service_account", "private_key": "gcp-private-key-abcdef"}';
@@ -79,7 +82,7 @@ async function withRecorder(extraEnv, body, config = POLICY) {
 const requestFor = (room) => standin.startRequests().find((r) => r.roomName === room);
 const count = (text, pattern) => text.split('\n').filter((line) => pattern.test(line)).length;
 
-test('webhooks: each room gets the outputs its rule asks for, and skipped rooms get none', async () => {
+test('webhooks: each room gets the outputs its rule asks for, and skipped rooms get none', { timeout }, async () => {
   await withRecorder({ RECONCILE_INTERVAL: '0' }, async (recorder) => {
     const rooms = [
       ['lobby', {}], ['optout-1', { metadata: '{"record": false, "tenant": "acme"}' }],
@@ -149,7 +152,7 @@ test('webhooks: each room gets the outputs its rule asks for, and skipped rooms 
   });
 });
 
-test('the reconciler skips the same rooms, by name and by metadata, and says so once', async () => {
+test('the reconciler skips the same rooms, by name and by metadata, and says so once', { timeout }, async () => {
   standin.addRoom('lobby');
   standin.addRoom('app-optout', { metadata: '{"record": false}' });
   standin.addRoom('reconciled-class-room', { metadata: '{"course": "math"}' });
@@ -167,7 +170,7 @@ test('the reconciler skips the same rooms, by name and by metadata, and says so 
   standin.removeRoom('reconciled-class-room');
 });
 
-test('metadata that is not JSON never fits a metadata rule, is logged once, and the room is still recorded', async () => {
+test('metadata that is not JSON never fits a metadata rule, is logged once, and the room is still recorded', { timeout }, async () => {
   await withRecorder({ RECONCILE_INTERVAL: '0' }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'garbled', metadata: 'record=false' } });
     await recorder.waitForOutput(/recording started room=garbled .*rule="top level"/);
@@ -175,7 +178,7 @@ test('metadata that is not JSON never fits a metadata rule, is logged once, and 
   });
 });
 
-test('--check-config ROOM...: the rule each room meets and the request, with secrets redacted', async () => {
+test('--check-config ROOM...: the rule each room meets and the request, with secrets redacted', { timeout }, async () => {
   const { code, output } = await runToExit({
     env: baseEnv(standin, { S3_BUCKET: '', STREAM_KEY }), config: POLICY, secrets: SECRETS,
     args: ['--check-config', 'lobby', 'class-1', 'webinar-2', 'standup'],
@@ -200,7 +203,7 @@ test('--check-config ROOM...: the rule each room meets and the request, with sec
   assert.match(misuse.output, /room names, --room-metadata and --strict are only taken with --check-config/);
 });
 
-test('a pattern in the wrong field is a warning with the fix (an error under --strict); ignore_case matches any case', async () => {
+test('a pattern in the wrong field is a warning with the fix (an error under --strict); ignore_case matches any case', { timeout }, async () => {
   const config = 'storage:\n  s3: {bucket: rules}\nrules:\n' +
     '  - name: classes\n    match: {room_regex: "class-*"}\n    layout: speaker\n' +
     '  - name: calls\n    match: {room: "CALL-*", ignore_case: true}\n    audio_only: true\n';
@@ -217,7 +220,7 @@ test('a pattern in the wrong field is a warning with the fix (an error under --s
   assert.match(strict.output, /^# error: rules\[0\] \(classes\): match\.room_regex "class-\*" looks like a glob/m);
 });
 
-test('every validation message stops startup, naming the rule and the key', async () => {
+test('every validation message stops startup, naming the rule and the key', { timeout }, async () => {
   const cases = [
     ['rules:\n  - match: {room: a}\n    layuot: grid\n', /test-config.yaml:3: "rules\[0\].layuot" is not a known rule setting .*did you mean "rules\[0\].layout"\?/],
     ['rules:\n  - match: {room: a}\n    listen_port: 9000\n', /"rules\[0\].listen_port" is not a known rule setting/],
@@ -257,7 +260,7 @@ function documentedCallCenter() {
   return section.slice(section.indexOf('```yaml\n') + 8, section.indexOf('```\n', section.indexOf('```yaml\n') + 8));
 }
 
-test('a room name of 60 000 characters meets the call-center rule without harm: webhook, reconciler, --check-config', async () => {
+test('a room name of 60 000 characters meets the call-center rule without harm: webhook, reconciler, --check-config', { timeout }, async () => {
   const huge = `sip-${'1'.repeat(60000)}`;
   const env = { LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret,
     AZURE_KEY: 'azure-call-center-key-0123', RECONCILE_INTERVAL: '300ms' };

@@ -8,6 +8,9 @@ import http from 'node:http';
 import { sendEvent, eventBody, signBody } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
 after(async () => { await standin.stop(); });
@@ -17,7 +20,7 @@ after(async () => { await standin.stop(); });
 const startReached = (room) => until(() => standin.startRequests().some((r) => r.roomName === room),
   `StartRoomCompositeEgress for ${room} at the stand-in`);
 
-test('SIGTERM when idle exits 0 at once', async () => {
+test('SIGTERM when idle exits 0 at once', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin) });
   const started = Date.now();
   const { code } = await recorder.stop('SIGTERM');
@@ -27,13 +30,13 @@ test('SIGTERM when idle exits 0 at once', async () => {
   assert.match(recorder.output, /stopped/);
 });
 
-test('SIGINT exits 0 too', async () => {
+test('SIGINT exits 0 too', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin) });
   assert.equal((await recorder.stop('SIGINT')).code, 0);
   assert.match(recorder.output, /signal=2/);
 });
 
-test('an egress call in flight at SIGTERM finishes before the process exits', async () => {
+test('an egress call in flight at SIGTERM finishes before the process exits', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin) });
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 1500 });
   assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'drain-me' } })).status, 200);
@@ -45,7 +48,7 @@ test('an egress call in flight at SIGTERM finishes before the process exits', as
   assert.equal(standin.startsFor('drain-me').length, 1);
 });
 
-test('after SIGTERM no new connection is accepted', async () => {
+test('after SIGTERM no new connection is accepted', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin) });
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 1500 });
   await sendEvent(recorder, 'room_started', { room: { name: 'drain-closed' } });
@@ -59,7 +62,7 @@ test('after SIGTERM no new connection is accepted', async () => {
   assert.equal((await recorder.stop()).code, 0);
 });
 
-test('the drain is bounded by SHUTDOWN_TIMEOUT', async () => {
+test('the drain is bounded by SHUTDOWN_TIMEOUT', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { SHUTDOWN_TIMEOUT: '1s' }) });
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 8000 });
   await sendEvent(recorder, 'room_started', { room: { name: 'too-slow' } });
@@ -72,7 +75,7 @@ test('the drain is bounded by SHUTDOWN_TIMEOUT', async () => {
   assert.match(recorder.output, /shutdown timeout reached: abandoning calls still in flight calls=1/);
 });
 
-test('a second signal stops at once', async () => {
+test('a second signal stops at once', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { SHUTDOWN_TIMEOUT: '30s' }) });
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 8000 });
   await sendEvent(recorder, 'room_started', { room: { name: 'impatient' } });
@@ -100,7 +103,7 @@ function postOn(agent, port, body, token) {
   });
 }
 
-test('while draining, room_started on an open connection gets 503 so LiveKit retries elsewhere', async () => {
+test('while draining, room_started on an open connection gets 503 so LiveKit retries elsewhere', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin) });
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   standin.inject({ method: 'StartRoomCompositeEgress', delayMs: 1500 });

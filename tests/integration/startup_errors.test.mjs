@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import net from 'node:net';
 import { runToExit, tempDir } from './lib/recorder.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 const SECRET = 'super-secret-value-7f3a';
 const LK = { LIVEKIT_API_KEY: 'APIkey', LIVEKIT_API_SECRET: SECRET };
 
@@ -89,10 +92,10 @@ const cases = [
 ];
 
 for (const [name, options, expected] of cases) {
-  test(`refuses to start: ${name}`, async () => { await refuses(options, expected); });
+  test(`refuses to start: ${name}`, { timeout }, async () => { await refuses(options, expected); });
 }
 
-test('a port already in use is a clear startup error', async () => {
+test('a port already in use is a clear startup error', { timeout }, async () => {
   const blocker = net.createServer();
   await new Promise((resolve) => blocker.listen(0, '0.0.0.0', resolve));
   const port = String(blocker.address().port);
@@ -105,7 +108,7 @@ test('a port already in use is a clear startup error', async () => {
   }
 });
 
-test('--help and --version answer and exit 0', async () => {
+test('--help and --version answer and exit 0', { timeout }, async () => {
   const help = await runToExit({ args: ['--help'] });
   assert.equal(help.code, 0);
   assert.match(help.output, /--config/);
@@ -114,7 +117,7 @@ test('--help and --version answer and exit 0', async () => {
   assert.match(version.output, /^auto-recorder \d+\.\d+\.\d+/m);
 });
 
-test('./config.yaml in the working directory is read when nothing else is named', async () => {
+test('./config.yaml in the working directory is read when nothing else is named', { timeout }, async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'config.yaml'), 'file_type: WEBM\n');
   const { code, output } = await runToExit({ env: { ...LK, S3_BUCKET: 'b' }, cwd: dir });
@@ -124,7 +127,7 @@ test('./config.yaml in the working directory is read when nothing else is named'
 
 // A configuration that is silently not there is worse than none: every path that is not a
 // regular file of sensible size stops startup, naming the path and the fix, and never hangs.
-test('a config path that is a directory, a device, a FIFO or too large is refused', async () => {
+test('a config path that is a directory, a device, a FIFO or too large is refused', { timeout }, async () => {
   const dir = tempDir();
   // A ConfigMap mounted without subPath: a directory with one file per key.
   const mounted = join(dir, 'auto-recorder');
@@ -146,7 +149,7 @@ test('a config path that is a directory, a device, a FIFO or too large is refuse
   await refuses({ env: { ...env, CONFIG_FILE: big } }, /config file .*big\.yaml is larger than 1 MiB/);
 });
 
-test('secret files get the same checks', async () => {
+test('secret files get the same checks', { timeout }, async () => {
   const dir = tempDir();
   const fifo = join(dir, 'fifo');
   execFileSync('mkfifo', [fifo]);
@@ -162,7 +165,7 @@ test('secret files get the same checks', async () => {
   await refuses({ env: LK, config: `livekit_api_secret_file: /dev/zero\nstorage: {s3: {bucket: b}}\n` }, /the secret file \/dev\/zero is not a regular file/);
 });
 
-test('YAML aliases are refused, so 575 bytes cannot expand to gigabytes', async () => {
+test('YAML aliases are refused, so 575 bytes cannot expand to gigabytes', { timeout }, async () => {
   const levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
   for (let i = 1; i < 9; i += 1) {
     const prev = String.fromCharCode(96 + i);

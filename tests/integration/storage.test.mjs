@@ -9,6 +9,9 @@ import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv, tempDir } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 before(async () => { standin = await new LiveKitStandIn().start(); });
 after(async () => {
@@ -33,7 +36,7 @@ async function recordOnce({ env, config, room }) {
   }
 }
 
-test('S3 from the seed variables: S3_BUCKET, S3_ACCESS_KEY, S3_SECRET, S3_SESSION_TOKEN, S3_REGION, S3_ENDPOINT', async () => {
+test('S3 from the seed variables: S3_BUCKET, S3_ACCESS_KEY, S3_SECRET, S3_SESSION_TOKEN, S3_REGION, S3_ENDPOINT', { timeout }, async () => {
   const { file } = await recordOnce({
     room: 's3-env',
     env: { ...lk(), S3_BUCKET: 'rec-bucket', S3_ACCESS_KEY: 'AKIAEXAMPLE', S3_SECRET: 's3-secret-value',
@@ -49,14 +52,14 @@ test('S3 from the seed variables: S3_BUCKET, S3_ACCESS_KEY, S3_SECRET, S3_SESSIO
   assert.equal(s3.endpoint, 'http://minio:9000');
 });
 
-test('S3 with an IAM role: no keys are sent', async () => {
+test('S3 with an IAM role: no keys are sent', { timeout }, async () => {
   const { file } = await recordOnce({ room: 's3-iam', env: { ...lk(), S3_BUCKET: 'iam-bucket', S3_REGION: 'us-east-1' } });
   assert.equal(file.output.value.accessKey, '');
   assert.equal(file.output.value.secret, '');
   assert.equal(file.output.value.bucket, 'iam-bucket');
 });
 
-test('S3 from YAML with every field, proxy passed through, retry keys warned about', async () => {
+test('S3 from YAML with every field, proxy passed through, retry keys warned about', { timeout }, async () => {
   const { file, recorder } = await recordOnce({
     room: 's3-yaml',
     env: { ...lk(), MINIO_PASSWORD: 'minio-secret' },
@@ -105,7 +108,7 @@ storage:
   assert.ok(!recorder.output.includes('proxy-pass') && !recorder.output.includes('minio-secret'));
 });
 
-test('Azure from the seed variables: AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_KEY, AZURE_CONTAINER_NAME', async () => {
+test('Azure from the seed variables: AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_KEY, AZURE_CONTAINER_NAME', { timeout }, async () => {
   const { file } = await recordOnce({
     room: 'azure-env',
     env: { ...lk(), AZURE_STORAGE_ACCOUNT: 'acct', AZURE_STORAGE_KEY: 'azure-key==', AZURE_CONTAINER_NAME: 'recordings' },
@@ -117,7 +120,7 @@ test('Azure from the seed variables: AZURE_STORAGE_ACCOUNT, AZURE_STORAGE_KEY, A
   );
 });
 
-test('Azure from YAML', async () => {
+test('Azure from YAML', { timeout }, async () => {
   const { file } = await recordOnce({
     room: 'azure-yaml',
     env: lk(),
@@ -129,7 +132,7 @@ test('Azure from YAML', async () => {
 
 const GCP_KEY = JSON.stringify({ type: 'service_account', project_id: 'p', private_key: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n', client_email: 'egress@p.iam.gserviceaccount.com' });
 
-test('GCP from the seed variables: GOOGLE_APPLICATION_CREDENTIALS as a file path, GCP_BUCKET', async () => {
+test('GCP from the seed variables: GOOGLE_APPLICATION_CREDENTIALS as a file path, GCP_BUCKET', { timeout }, async () => {
   const dir = tempDir();
   const path = join(dir, 'key.json');
   writeFileSync(path, GCP_KEY);
@@ -139,12 +142,12 @@ test('GCP from the seed variables: GOOGLE_APPLICATION_CREDENTIALS as a file path
   assert.equal(file.output.value.credentials, GCP_KEY, 'egress gets the JSON content, not the path');
 });
 
-test('GCP with GOOGLE_APPLICATION_CREDENTIALS holding the JSON itself', async () => {
+test('GCP with GOOGLE_APPLICATION_CREDENTIALS holding the JSON itself', { timeout }, async () => {
   const { file } = await recordOnce({ room: 'gcp-env-json', env: { ...lk(), GOOGLE_APPLICATION_CREDENTIALS: GCP_KEY, GCP_BUCKET: 'gcs-bucket' } });
   assert.deepEqual(JSON.parse(file.output.value.credentials), JSON.parse(GCP_KEY));
 });
 
-test('GCP from YAML with credentials_json and a proxy', async () => {
+test('GCP from YAML with credentials_json and a proxy', { timeout }, async () => {
   const dir = tempDir();
   const path = join(dir, 'key.json');
   writeFileSync(path, GCP_KEY);
@@ -158,7 +161,7 @@ test('GCP from YAML with credentials_json and a proxy', async () => {
   assert.equal(file.output.value.proxy.url, 'http://proxy:3128');
 });
 
-test('AliOSS from the seed variables: ALIOSS_ACCESS_KEY, ALIOSS_SECRET, ALIOSS_REGION, ALIOSS_BUCKET, ALIOSS_ENDPOINT', async () => {
+test('AliOSS from the seed variables: ALIOSS_ACCESS_KEY, ALIOSS_SECRET, ALIOSS_REGION, ALIOSS_BUCKET, ALIOSS_ENDPOINT', { timeout }, async () => {
   const { file } = await recordOnce({
     room: 'oss-env',
     env: { ...lk(), ALIOSS_ACCESS_KEY: 'LTAI', ALIOSS_SECRET: 'oss-secret', ALIOSS_REGION: 'oss-cn-hangzhou', ALIOSS_BUCKET: 'oss-bucket', ALIOSS_ENDPOINT: 'https://oss-cn-hangzhou.aliyuncs.com' },
@@ -169,7 +172,7 @@ test('AliOSS from the seed variables: ALIOSS_ACCESS_KEY, ALIOSS_SECRET, ALIOSS_R
     ['LTAI', 'oss-secret', 'oss-cn-hangzhou', 'oss-bucket', 'https://oss-cn-hangzhou.aliyuncs.com']);
 });
 
-test('AliOSS from YAML', async () => {
+test('AliOSS from YAML', { timeout }, async () => {
   const { file } = await recordOnce({
     room: 'oss-yaml',
     env: lk(),
@@ -179,7 +182,7 @@ test('AliOSS from YAML', async () => {
   assert.equal(file.output.value.bucket, 'yb');
 });
 
-test('environment variables override the YAML file', async () => {
+test('environment variables override the YAML file', { timeout }, async () => {
   const { file, request } = await recordOnce({
     room: 'override',
     env: { ...lk(), S3_BUCKET: 'env-bucket', LAYOUT: 'speaker-light' },
@@ -192,7 +195,7 @@ test('environment variables override the YAML file', async () => {
 
 // STORAGE=egress: the request carries no upload, so egress uploads where its own configuration
 // says, and the storage credentials live only in egress's config.
-test('STORAGE=egress: no upload in the request; egress\'s own storage takes the file', async () => {
+test('STORAGE=egress: no upload in the request; egress\'s own storage takes the file', { timeout }, async () => {
   standin.egressStorage = { case: 's3', bucket: 'egress-own-bucket' };
   try {
     const { file, recorder } = await recordOnce({ room: 'egress-storage', env: { ...lk(), STORAGE: 'egress' } });
@@ -207,7 +210,7 @@ test('STORAGE=egress: no upload in the request; egress\'s own storage takes the 
   }
 });
 
-test('GCP without a key: egress uses its Application Default Credentials (Workload Identity)', async () => {
+test('GCP without a key: egress uses its Application Default Credentials (Workload Identity)', { timeout }, async () => {
   const { file } = await recordOnce({ room: 'gcp-adc', env: { ...lk(), GCP_BUCKET: 'adc-bucket' } });
   assert.equal(file.output.case, 'gcp');
   assert.equal(file.output.value.bucket, 'adc-bucket');
@@ -216,7 +219,7 @@ test('GCP without a key: egress uses its Application Default Credentials (Worklo
 
 // The whole configuration in one variable, as livekit-server's LIVEKIT_CONFIG and egress's
 // EGRESS_CONFIG_BODY: a ConfigMap key as an env var, no volume.
-test('AUTO_RECORDER_CONFIG_BODY carries the YAML; the environment still overrides it', async () => {
+test('AUTO_RECORDER_CONFIG_BODY carries the YAML; the environment still overrides it', { timeout }, async () => {
   const body = 'layout: speaker\nfile_type: ogg\nstorage:\n  s3:\n    bucket: body-bucket\n    region: eu-west-1\n';
   const { request, file, recorder } = await recordOnce({
     room: 'config-body', env: { ...lk(), AUTO_RECORDER_CONFIG_BODY: body, S3_REGION: 'from-env' },

@@ -14,6 +14,9 @@ import { startRecorder, baseEnv, tempDir } from './lib/recorder.mjs';
 import { eventBody, signBody, post } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 const run = promisify(execFile);
 const ARTIFACTS = process.env.UI_ARTIFACT_DIR ?? new URL('../../build/test-artifacts', import.meta.url).pathname;
 
@@ -33,7 +36,7 @@ async function chromium(...args) {
   return stdout;
 }
 
-test('/ui shows the rooms of the day in headless Chromium, behind the token', async () => {
+test('/ui shows the rooms of the day in headless Chromium, behind the token', { timeout }, async () => {
   const token = randomBytes(18).toString('base64url');
   const config = 'rules:\n  - match:\n      room: "lobby-*"\n    record: false\n';
   const recorder = await startRecorder({ env: baseEnv(standin, { API_TOKEN: token, RECONCILE_INTERVAL: '0' }), config });

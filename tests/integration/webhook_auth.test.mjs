@@ -6,6 +6,9 @@ import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv } from './lib/recorder.mjs';
 import { eventBody, signBody, customToken, sha256, post, sendEvent } from './lib/webhooks.mjs';
 
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
 let standin;
 let recorder;
 let endpoint;
@@ -24,20 +27,20 @@ after(async () => {
 const now = () => Math.floor(Date.now() / 1000);
 const roomStarted = (name) => eventBody('room_started', { room: { name } });
 
-test('a webhook signed as livekit-server signs it (bare token) starts a recording', async () => {
+test('a webhook signed as livekit-server signs it (bare token) starts a recording', { timeout }, async () => {
   const res = await sendEvent(recorder, 'room_started', { room: { name: 'auth-bare' } });
   assert.equal(res.status, 200);
   await recorder.waitForOutput(/recording started room=auth-bare/);
   assert.equal(standin.startsFor('auth-bare').length, 1);
 });
 
-test('a "Bearer " prefixed token is accepted too', async () => {
+test('a "Bearer " prefixed token is accepted too', { timeout }, async () => {
   const res = await sendEvent(recorder, 'room_started', { room: { name: 'auth-bearer' }, bearer: true });
   assert.equal(res.status, 200);
   await recorder.waitForOutput(/recording started room=auth-bearer/);
 });
 
-test('a token signed with another secret is refused with 401', async () => {
+test('a token signed with another secret is refused with 401', { timeout }, async () => {
   const body = roomStarted('auth-bad-signature');
   const token = await signBody(body, { apiKey: standin.apiKey, apiSecret: 'not-the-secret' });
   const res = await post(endpoint, body, { authorization: token });
@@ -45,7 +48,7 @@ test('a token signed with another secret is refused with 401', async () => {
   assert.match(res.text, /signature/);
 });
 
-test('a token issued for another api key is refused with 401', async () => {
+test('a token issued for another api key is refused with 401', { timeout }, async () => {
   const body = roomStarted('auth-wrong-key');
   const token = await signBody(body, { apiKey: 'APIsomeoneelse', apiSecret: standin.apiSecret });
   const res = await post(endpoint, body, { authorization: token });
@@ -53,7 +56,7 @@ test('a token issued for another api key is refused with 401', async () => {
   assert.match(res.text, /api key/);
 });
 
-test('an expired token is refused with 401, but 60 s of clock skew is tolerated', async () => {
+test('an expired token is refused with 401, but 60 s of clock skew is tolerated', { timeout }, async () => {
   const body = roomStarted('auth-expired');
   const claims = { iss: standin.apiKey, sha256: sha256(body) };
   const expired = await customToken({ ...claims, nbf: now() - 600, exp: now() - 120 }, standin.apiSecret);
@@ -68,7 +71,7 @@ test('an expired token is refused with 401, but 60 s of clock skew is tolerated'
     'the early token was signed for another body');
 });
 
-test('a token not valid before a time beyond the leeway is refused with 401', async () => {
+test('a token not valid before a time beyond the leeway is refused with 401', { timeout }, async () => {
   const body = roomStarted('auth-future');
   const token = await customToken({ iss: standin.apiKey, sha256: sha256(body), nbf: now() + 300, exp: now() + 600 }, standin.apiSecret);
   const res = await post(endpoint, body, { authorization: token });
@@ -76,7 +79,7 @@ test('a token not valid before a time beyond the leeway is refused with 401', as
   assert.match(res.text, /not valid yet/);
 });
 
-test('a token without exp is refused with 401', async () => {
+test('a token without exp is refused with 401', { timeout }, async () => {
   const body = roomStarted('auth-no-exp');
   const token = await customToken({ iss: standin.apiKey, sha256: sha256(body) }, standin.apiSecret);
   const res = await post(endpoint, body, { authorization: token });
@@ -84,7 +87,7 @@ test('a token without exp is refused with 401', async () => {
   assert.match(res.text, /expiry/);
 });
 
-test('exp and nbf that are not whole seconds in a sane range are refused with 401', async () => {
+test('exp and nbf that are not whole seconds in a sane range are refused with 401', { timeout }, async () => {
   for (const [name, times] of [
     ['exp 1e308 (valid forever)', { exp: 1e308 }],
     ['exp 2^63', { exp: 2 ** 63 }],
@@ -99,7 +102,7 @@ test('exp and nbf that are not whole seconds in a sane range are refused with 40
   }
 });
 
-test('a token with another algorithm is refused with 401', async () => {
+test('a token with another algorithm is refused with 401', { timeout }, async () => {
   const body = roomStarted('auth-hs512');
   const token = await customToken({ iss: standin.apiKey, sha256: sha256(body), exp: now() + 300 }, standin.apiSecret, { alg: 'HS512' });
   const res = await post(endpoint, body, { authorization: token });
@@ -109,7 +112,7 @@ test('a token with another algorithm is refused with 401', async () => {
   assert.equal((await post(endpoint, body, { authorization: none })).status, 401);
 });
 
-test('a tampered body (signed for other bytes) is refused with 401', async () => {
+test('a tampered body (signed for other bytes) is refused with 401', { timeout }, async () => {
   const body = roomStarted('auth-tampered');
   const token = await signBody(body, standin);
   const res = await post(endpoint, body.replace('auth-tampered', 'auth-tampere2'), { authorization: token });
@@ -118,14 +121,14 @@ test('a tampered body (signed for other bytes) is refused with 401', async () =>
   assert.equal(standin.startsFor('auth-tampere2').length, 0);
 });
 
-test('re-serialized JSON with the same meaning is refused: the hash is over the raw bytes', async () => {
+test('re-serialized JSON with the same meaning is refused: the hash is over the raw bytes', { timeout }, async () => {
   const body = roomStarted('auth-reserialized');
   const token = await signBody(body, standin);
   const res = await post(endpoint, JSON.stringify(JSON.parse(body), null, 2), { authorization: token });
   assert.equal(res.status, 401);
 });
 
-test('a missing or garbage Authorization header is refused with 401', async () => {
+test('a missing or garbage Authorization header is refused with 401', { timeout }, async () => {
   const body = roomStarted('auth-missing');
   assert.equal((await post(endpoint, body)).status, 401);
   assert.equal((await post(endpoint, body, { authorization: 'Bearer ' })).status, 401);
@@ -133,28 +136,28 @@ test('a missing or garbage Authorization header is refused with 401', async () =
   assert.equal((await post(endpoint, body, { authorization: '%%%.###.$$$' })).status, 401);
 });
 
-test('a correctly signed body that is not JSON is refused with 400', async () => {
+test('a correctly signed body that is not JSON is refused with 400', { timeout }, async () => {
   const body = '{"event": "room_started", "room": ';
   const res = await post(endpoint, body, { authorization: await signBody(body, standin) });
   assert.equal(res.status, 400);
   assert.match(res.text, /not JSON/);
 });
 
-test('a correctly signed body that is not a WebhookEvent is refused with 400', async () => {
+test('a correctly signed body that is not a WebhookEvent is refused with 400', { timeout }, async () => {
   for (const body of ['[1,2,3]', '{"event": 5}', '{"event":"room_started","room":"x"}', '{"event":"room_started"}']) {
     const res = await post(endpoint, body, { authorization: await signBody(body, standin) });
     assert.equal(res.status, 400, body);
   }
 });
 
-test('a body over max_body_bytes is refused with 413 before it is read', async () => {
+test('a body over max_body_bytes is refused with 413 before it is read', { timeout }, async () => {
   const body = JSON.stringify({ event: 'participant_joined', padding: 'x'.repeat(70000) });
   const res = await post(endpoint, body, { authorization: await signBody(body, standin) });
   assert.equal(res.status, 413);
   assert.match(res.text, /max_body_bytes/);
 });
 
-test('other methods on the webhook path get 405 with Allow: POST; other paths get 404', async () => {
+test('other methods on the webhook path get 405 with Allow: POST; other paths get 404', { timeout }, async () => {
   const get = await post(endpoint, '', { method: 'GET' });
   assert.equal(get.status, 405);
   assert.equal(get.headers.get('allow'), 'POST');
@@ -162,7 +165,7 @@ test('other methods on the webhook path get 405 with Allow: POST; other paths ge
   assert.equal((await post(`${recorder.url}/webhook`, '{}')).status, 404);
 });
 
-test('unknown events and unknown fields are accepted with 200 and start nothing', async () => {
+test('unknown events and unknown fields are accepted with 200 and start nothing', { timeout }, async () => {
   const before = standin.egresses.length;
   const body = JSON.stringify({ event: 'agent_job_started', id: 'EV_x', somethingNew: { a: 1 }, createdAt: '1692985556' });
   const res = await post(endpoint, body, { authorization: await signBody(body, standin) });
@@ -173,6 +176,6 @@ test('unknown events and unknown fields are accepted with 200 and start nothing'
   assert.equal(standin.egresses.length, before + 1);
 });
 
-test('rejections never echo the secret', () => {
+test('rejections never echo the secret', { timeout }, () => {
   assert.ok(!recorder.output.includes(standin.apiSecret));
 });
