@@ -15,6 +15,7 @@ declare -A allowed=(
   [recorder]="coordination ledger livekit recording telemetry util"
   [server]="ledger livekit recorder telemetry util"
   [config]="coordination ledger livekit recorder recording telemetry util"
+  [app]="config coordination ledger livekit recorder recording server telemetry util"
 )
 
 status=0

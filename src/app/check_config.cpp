@@ -1,0 +1,68 @@
+#include "app/check_config.hpp"
+
+#include "config/describe.hpp"
+#include "livekit/egress.hpp"
+#include "recording/policy.hpp"
+
+namespace ar::app {
+namespace {
+
+// The rule each room would meet and the request that would be sent.
+void show_choices(const config::Config& config, const CheckConfigArgs& args, std::ostream& out) {
+  const recording::Policy policy(config.recording, config.rules);
+  for (const std::string& name : args.rooms) {
+    const recording::Choice choice = policy.choose(name, args.room_metadata);
+    out << "# room \"" << name << "\": " << choice.rule;
+    if (choice.metadata_unparsable) out << " (the metadata is not a JSON object)";
+    if (choice.recording == nullptr) {
+      out << ": not recorded (record: false)\n";
+      continue;
+    }
+    const std::string request =
+        livekit::room_composite_request(name, *choice.recording, {config.storage, config.storages});
+    out << ": StartRoomCompositeEgress " << livekit::redact_request(request) << "\n";
+  }
+}
+
+// Each rule on its own, whatever comes before it: a rule that matches none of the names it was
+// written for (or is shadowed by an earlier one) shows here.
+void show_rules_alone(const config::Config& config, const CheckConfigArgs& args,
+                      std::ostream& out) {
+  constexpr std::size_t kShown = 5;
+  if (args.rooms.empty()) return;
+  for (const recording::Rule& rule : config.rules) {
+    std::vector<std::string_view> matched;
+    for (const std::string& name : args.rooms) {
+      if (recording::first_match({&rule.match, 1}, name, args.room_metadata).rule) {
+        matched.emplace_back(name);
+      }
+    }
+    out << "# " << rule.label << " alone matches ";
+    if (matched.empty()) out << "none of these rooms";
+    for (std::size_t i = 0; i < matched.size() && i < kShown; ++i) {
+      out << (i == 0 ? "" : ", ") << '"' << matched[i] << '"';
+    }
+    if (matched.size() > kShown) out << " and " << matched.size() - kShown << " more";
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+int check_config(const config::Config& config, const CheckConfigArgs& args, std::ostream& out) {
+  out << config::describe(config);
+  for (const std::string& warning : config.warnings) {
+    out << (args.strict ? "# error: " : "# warning: ") << warning << "\n";
+  }
+  show_choices(config, args, out);
+  show_rules_alone(config, args, out);
+  if (args.strict && !config.warnings.empty()) {
+    out << "# configuration is not valid under --strict: " << config.warnings.size()
+        << " warning(s) above\n";
+    return 1;
+  }
+  out << "# configuration is valid\n";
+  return 0;
+}
+
+}  // namespace ar::app

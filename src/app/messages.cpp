@@ -1,0 +1,63 @@
+#include "app/messages.hpp"
+
+#include <string>
+
+#include "telemetry/log.hpp"
+
+namespace ar::app {
+
+void redis_state(bool up, std::string_view detail) {
+  if (up) {
+    log::info("Redis reachable: replicas coordinate through claims", {{"redis", detail}});
+    return;
+  }
+  log::warn(
+      "Redis unreachable: recording continues with the ListEgress check alone; duplicate "
+      "recordings are possible until it returns",
+      {{"error", detail}});
+}
+
+void ledger_state(bool ok, std::string_view detail) {
+  if (ok) {
+    log::info("ledger writes again: catching up");
+    return;
+  }
+  log::warn(
+      "ledger write failed: entries wait in memory and are written when it works again; "
+      "recording goes on",
+      {{"error", detail}});
+}
+
+void ledger_prune_failed(std::string_view detail) {
+  log::warn("ledger retention: old sessions could not be deleted; tried again in an hour",
+            {{"error", detail}});
+}
+
+void ledger_replayed(std::size_t entries, std::size_t unreadable, std::string_view error) {
+  const std::string count = std::to_string(entries);
+  const std::string bad = std::to_string(unreadable);
+  if (!error.empty()) {
+    log::error("ledger: the spill file of the last stop cannot be read; its entries are lost",
+               {{"error", error}});
+  } else if (unreadable > 0) {
+    log::error("ledger: lines of the spill file of the last stop are not entries and are lost",
+               {{"entries", count}, {"lost", bad}});
+  }
+  if (entries > 0) {
+    log::info("ledger: writing what the last stop could not, before anything new",
+              {{"entries", count}});
+  }
+}
+
+void ledger_spilled(std::size_t entries, std::string_view error) {
+  const std::string count = std::to_string(entries);
+  if (error.empty()) {
+    log::warn("ledger unreachable at stop: entries kept in the spill file for the next start",
+              {{"entries", count}});
+    return;
+  }
+  log::error("ledger unreachable at stop and the spill file cannot be written: entries lost",
+             {{"lost", count}, {"error", error}});
+}
+
+}  // namespace ar::app

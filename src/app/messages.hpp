@@ -1,0 +1,24 @@
+#pragma once
+// What the service tells its operator about its parts' state: the lines a change of state
+// prints, in one place, so that each part reports through a callback and says nothing itself.
+#include <cstddef>
+#include <string_view>
+
+namespace ar::app {
+
+// Redis became reachable (`detail`: where) or unreachable (`detail`: why).
+void redis_state(bool up, std::string_view detail);
+
+// The ledger's writes work again, or failed (`detail`: why); entries wait in memory meanwhile.
+void ledger_state(bool ok, std::string_view detail);
+
+// Retention could not delete old sessions; tried again in an hour.
+void ledger_prune_failed(std::string_view detail);
+
+// What a spill file of the last stop held, now written first.
+void ledger_replayed(std::size_t entries, std::size_t unreadable, std::string_view error);
+
+// What was left queued at a stop, because the store did not answer.
+void ledger_spilled(std::size_t entries, std::string_view error);
+
+}  // namespace ar::app
