@@ -1,6 +1,7 @@
 // `make bench`: this service and a Node receiver on LiveKit's official SDK, measured side by side
 // in one run on this machine, plus a do-nothing nginx as the ceiling of what any receiver can
-// reach here. Prints a table and writes it into docs/performance.md. Never part of `make test`.
+// reach here. Prints a table and writes it into docs/performance.md, what it measured into
+// docs/bench.json and the README's figures (bench/figures.mjs). Never part of `make test`.
 //
 //   AUTO_RECORDER_BIN  the binary to measure (make bench: the Release build the tests ran)
 //   BENCH_SECONDS      length of each wrk run (default 10)
@@ -19,6 +20,7 @@ import { dirname, join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
 import { eventBody, signBody } from '../tests/integration/lib/webhooks.mjs';
+import { write as writeFigures } from './figures.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = process.env.AUTO_RECORDER_BIN ?? join(ROOT, 'build/auto-recorder');
@@ -494,3 +496,21 @@ const begin = '<!-- bench:begin -->\n';
 const end = '<!-- bench:end -->';
 writeFileSync(docs, text.slice(0, text.indexOf(begin) + begin.length) + section + text.slice(text.indexOf(end)));
 log('docs/performance.md updated');
+// The README quotes these, from this run only (bench/figures.mjs; lint.figures checks).
+const toMb = (kb) => kb / 1024;
+writeFigures({
+  measured: when,
+  webhooksPerS: Math.round(oursLoad.rate),
+  peerWebhooksPerS: Math.round(peerLoad.rate),
+  nginxPerS: Math.round(nginx.rate),
+  idleMb: toMb(oursLoad.idle),
+  peakMb: toMb(Math.max(oursLoad.peak, oursBurst.peak)),
+  burstRooms: BURST_ROOMS,
+  burstRecordedMs: Math.round(oursBurst.recordedMs),
+  peerBurstRecordedMs: Math.round(peerBurst.recordedMs),
+  scaleRooms: SCALE_ROOMS,
+  scalePeakMb: toMb(oursScale.peak),
+  reportPeakMb: toMb(Math.max(...['json', 'csv', 'table', 'day'].map((k) => report[k].peak))),
+  binaryMb: strippedSize(BIN) / 2 ** 20,
+});
+log("docs/bench.json and the README's figures updated");
