@@ -39,7 +39,7 @@ Recording recording(const std::string& egress, const std::string& room, std::int
                     std::int64_t to, bool failed) {
   Recording r;
   r.egress_id = egress;
-  r.status = failed ? "EGRESS_FAILED" : "EGRESS_COMPLETE";
+  r.status = failed ? ar::model::EgressStatus::kFailed : ar::model::EgressStatus::kComplete;
   r.started_ms = from;
   r.ended_ms = to;
   if (failed) {

@@ -6,16 +6,17 @@ set -euo pipefail
 src="${1:-$(dirname "$0")/../src}"
 
 declare -A allowed=(
+  [model]=""
   [util]=""
-  [telemetry]="util"
-  [recording]="util"
-  [livekit]="recording util"
-  [coordination]="telemetry util"
-  [ledger]="util"
-  [recorder]="coordination ledger livekit recording telemetry util"
-  [server]="ledger livekit recorder telemetry util"
-  [config]="coordination ledger livekit recorder recording telemetry util"
-  [app]="config coordination ledger livekit recorder recording server telemetry util"
+  [telemetry]="model util"
+  [recording]="model util"
+  [livekit]="model recording util"
+  [coordination]="model telemetry util"
+  [ledger]="model util"
+  [recorder]="coordination ledger livekit model recording telemetry util"
+  [server]="ledger livekit model recorder telemetry util"
+  [config]="coordination ledger livekit model recorder recording telemetry util"
+  [app]="config coordination ledger livekit model recorder recording server telemetry util"
 )
 
 status=0

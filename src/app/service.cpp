@@ -80,7 +80,7 @@ std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
                               .on_prune_error = ledger_prune_failed,
                               .on_ended =
                                   [](ledger::Status status) {
-                                    metrics::room_session_ended(ledger::to_string(status));
+                                    metrics::room_session_ended(model::to_string(status));
                                   },
                               .spill_path = settings.spill_file(),
                               .on_replay = ledger_replayed,

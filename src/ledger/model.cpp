@@ -7,9 +7,6 @@
 namespace ar::ledger {
 namespace {
 
-constexpr std::array<std::string_view, 6> kNames{"recording", "recorded", "partial",
-                                                 "stopped",   "skipped",  "unrecorded"};
-
 // Egress ends a room's recording as the room closes, and its egress_ended often arrives before
 // room_finished: the recorder then sees a recording that ended while its room lived, and notes
 // a stop on purpose. A recording that ended this close to the room's end ended with it.
@@ -25,47 +22,25 @@ bool stopped_while_room_lived(const Recording& r, const Room& room) {
 }  // namespace
 
 bool recording_active(const Recording& r) {
-  return r.closed_by.empty() && (r.status == "EGRESS_STARTING" || r.status == "EGRESS_ACTIVE" ||
-                                 r.status == "EGRESS_ENDING");
+  return r.closed_by.empty() && model::is_active(r.status);
 }
 
 bool recording_failed(const Recording& r) {
-  return r.status == "EGRESS_FAILED" || r.status == "EGRESS_ABORTED" ||
-         r.status == "EGRESS_LIMIT_REACHED";
+  return model::is_failure(r.status);
 }
 
 bool recording_final(const Recording& r) {
-  return r.status == "EGRESS_COMPLETE" || recording_failed(r);
+  return model::is_final(r.status);
 }
 
 bool recording_end_unknown(const Recording& r) {
   return !r.closed_by.empty() && !recording_final(r);
 }
 
-std::string status_names() {
-  std::string out;
-  for (std::size_t i = 0; i < kNames.size(); ++i) {
-    if (i > 0) out += i + 1 == kNames.size() ? " or " : ", ";
-    out += kNames.at(i);
-  }
-  return out;
-}
-
 std::int64_t now_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string_view to_string(Status status) {
-  return kNames.at(static_cast<std::size_t>(status));
-}
-
-bool status_named(std::string_view name, Status& out) {
-  const auto* found = std::find(kNames.begin(), kNames.end(), name);
-  if (found == kNames.end()) return false;
-  out = static_cast<Status>(found - kNames.begin());
-  return true;
 }
 
 Status status_of(const Room& room) {

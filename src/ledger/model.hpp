@@ -6,23 +6,14 @@
 #include <string_view>
 #include <vector>
 
+#include "model/egress_status.hpp"
+#include "model/session_status.hpp"
+
 namespace ar::ledger {
 
-// One status per room session (docs/ledger.md).
-enum class Status {
-  kRecording,   // the room lives and a recording is active
-  kRecorded,    // every part that should be recorded is covered by a completed or active recording
-  kPartial,     // something was recorded, but a recording failed and left a gap or an error
-  kStopped,     // a recording was stopped on purpose while the room lived on
-  kSkipped,     // the recording policy said not to record it
-  kUnrecorded,  // it should have been recorded and no recording ever started
-};
-
-std::string_view to_string(Status status);
-// "recording, recorded, partial, stopped, skipped or unrecorded": for messages.
-std::string status_names();
-// nullopt-like: false when `name` is none of the statuses' names.
-bool status_named(std::string_view name, Status& out);
+// One status per room session, from the vocabulary (model/session_status.hpp): the ledger
+// derives it (status_of) and stores its name.
+using Status = model::SessionStatus;
 
 struct File {
   std::string filename;
@@ -33,7 +24,7 @@ struct File {
 
 struct Recording {
   std::string egress_id;
-  std::string status;  // "EGRESS_COMPLETE", as LiveKit names it
+  model::EgressStatus status = model::EgressStatus::kStarting;  // the last LiveKit reported
   std::int64_t started_ms = 0;
   std::int64_t ended_ms = 0;
   std::string error;

@@ -24,7 +24,7 @@ json::value time_or_null(std::int64_t ms) {
 
 json::object recording_object(const Recording& r) {
   return json::object{{"egress_id", r.egress_id},
-                      {"status", r.status},
+                      {"status", model::to_string(r.status)},
                       {"started_at", time_or_null(r.started_ms)},
                       {"ended_at", time_or_null(r.ended_ms)},
                       {"error", r.error},

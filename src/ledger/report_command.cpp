@@ -54,13 +54,12 @@ std::optional<Query> query_of(const ReportArgs& args, std::ostream& err) {
     return std::nullopt;
   }
   if (!args.status.empty()) {
-    Status status{};
-    if (!status_named(args.status, status)) {
-      err << kPrefix << "--status \"" << args.status << "\" is not a status: " << status_names()
-          << "\n";
+    query.status = model::kSessionStatusNames.named(args.status);
+    if (!query.status) {
+      err << kPrefix << "--status \"" << args.status
+          << "\" is not a status: " << model::kSessionStatusNames.listed() << "\n";
       return std::nullopt;
     }
-    query.status = status;
   }
   query.name_glob = args.name;
   query.limit = kPage;

@@ -77,7 +77,8 @@ std::string coverage_bar(const Room& room, std::int64_t now_ms) {
     const double left = at(start);
     out += "<span class=\"" + recording_class(r) + "\" data-egress=\"" + html_escape(r.egress_id) +
            "\" style=\"left:" + percent(left) + ";width:" + percent(std::max(at(end) - left, 0.5)) +
-           "\" title=\"" + html_escape(r.egress_id + " " + r.status) + "\"></span>";
+           "\" title=\"" +
+           html_escape(r.egress_id + " " + std::string(model::to_string(r.status))) + "\"></span>";
   }
   return out + "</div>";
 }

@@ -33,7 +33,7 @@ bool flag(const json::object& o, std::string_view key) {
 
 json::object recording_json(const Recording& r) {
   return json::object{{"egress_id", r.egress_id},
-                      {"status", r.status},
+                      {"status", model::to_string(r.status)},
                       {"started_ms", r.started_ms},
                       {"ended_ms", r.ended_ms},
                       {"error", r.error},
@@ -47,7 +47,7 @@ json::object recording_json(const Recording& r) {
 Recording recording_from(const json::object& o) {
   Recording r;
   r.egress_id = text(o, "egress_id");
-  r.status = text(o, "status");
+  r.status = model::egress_status_named(text(o, "status"));
   r.started_ms = number(o, "started_ms");
   r.ended_ms = number(o, "ended_ms");
   r.error = text(o, "error");

@@ -144,9 +144,9 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
     const Recording& r = reported->recording();
     db.run(kEnsureRoom, {sid, reported->room_name});
     const std::string files = json::serialize(files_to_json(r.files));
-    db.run(kUpsertRecording, {r.egress_id, sid, r.status, r.started_ms, r.ended_ms, r.error, files,
-                              r.playlist_location, r.segment_count, r.image_count,
-                              r.manifest_location, final_flag(r)});
+    db.run(kUpsertRecording, {r.egress_id, sid, model::to_string(r.status), r.started_ms,
+                              r.ended_ms, r.error, files, r.playlist_location, r.segment_count,
+                              r.image_count, r.manifest_location, final_flag(r)});
     if (r.started_ms > 0) {
       db.run(
           "UPDATE rooms SET first_recording_ms = CASE WHEN first_recording_ms = 0 OR "

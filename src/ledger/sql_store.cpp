@@ -135,7 +135,7 @@ Room room_from(const Row& row) {
 Recording recording_from(const Row& row) {
   Recording r;
   r.egress_id = row.text(1);
-  r.status = row.text(2);
+  r.status = model::egress_status_named(row.text(2));
   r.started_ms = row.integer(3);
   r.ended_ms = row.integer(4);
   r.error = row.text(5);
@@ -291,13 +291,14 @@ Unsettled SqlStore::unsettled() {
             [&out](const Row& row) {
               out.sessions.push_back({row.text(0), row.integer(1), row.integer(2)});
             });
-  db_->each(std::string("SELECT r.egress_id, r.room_sid, r.status, r.started_ms, r.ended_ms, "
-                        "r.closed_by ") +
-                kOfOpen,
-            {}, [&out](const Row& row) {
-              out.recordings.push_back({row.text(0), row.text(1), row.text(2), row.integer(3),
-                                        row.integer(4), !row.text(5).empty()});
-            });
+  db_->each(
+      std::string("SELECT r.egress_id, r.room_sid, r.status, r.started_ms, r.ended_ms, "
+                  "r.closed_by ") +
+          kOfOpen,
+      {}, [&out](const Row& row) {
+        out.recordings.push_back({row.text(0), row.text(1), model::egress_status_named(row.text(2)),
+                                  row.integer(3), row.integer(4), !row.text(5).empty()});
+      });
   return out;
 }
 

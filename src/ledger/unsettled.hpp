@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "model/egress_status.hpp"
+
 namespace ar::ledger {
 
 // Without its name: at 30 000 open sessions every byte per session counts, and a session whose
@@ -22,7 +24,7 @@ struct UnsettledSession {
 struct UnsettledRecording {
   std::string egress_id;
   std::string room_sid;
-  std::string status;  // as LiveKit names it: "EGRESS_ACTIVE"
+  model::EgressStatus status = model::EgressStatus::kStarting;
   std::int64_t started_ms = 0;
   std::int64_t ended_ms = 0;
   bool closed_by_ledger = false;  // closed without LiveKit's word (Recording::closed_by)

@@ -10,15 +10,10 @@ namespace {
 
 namespace json = boost::json;
 
-// By number, as the enum is declared in livekit_egress.proto.
-constexpr std::array<std::string_view, 7> kStatusNames{
-    "EGRESS_STARTING", "EGRESS_ACTIVE",  "EGRESS_ENDING",       "EGRESS_COMPLETE",
-    "EGRESS_FAILED",   "EGRESS_ABORTED", "EGRESS_LIMIT_REACHED"};
-
 EgressStatus status_of(const json::value* value) {
   if (value == nullptr) return EgressStatus::kStarting;  // the zero value, left out by protobuf
-  if (value->is_string()) return status_named(value->get_string());
-  if (value->is_int64()) return status_numbered(value->get_int64());
+  if (value->is_string()) return model::egress_status_named(value->get_string());
+  if (value->is_int64()) return model::egress_status_numbered(value->get_int64());
   return EgressStatus::kUnknown;
 }
 
@@ -81,34 +76,6 @@ EgressResults read_results(const json::object& object) {
 }
 
 }  // namespace
-
-std::string_view to_string(EgressStatus status) {
-  const auto index = static_cast<std::size_t>(status);
-  return index < kStatusNames.size() ? kStatusNames.at(index) : "EGRESS_UNKNOWN";
-}
-
-EgressStatus status_named(std::string_view name) {
-  for (std::size_t i = 0; i < kStatusNames.size(); ++i) {
-    if (name == kStatusNames.at(i)) return static_cast<EgressStatus>(i);
-  }
-  return EgressStatus::kUnknown;
-}
-
-EgressStatus status_numbered(std::int64_t number) {
-  return number >= 0 && number < static_cast<std::int64_t>(kStatusNames.size())
-             ? static_cast<EgressStatus>(number)
-             : EgressStatus::kUnknown;
-}
-
-bool is_active(EgressStatus status) {
-  return status == EgressStatus::kStarting || status == EgressStatus::kActive ||
-         status == EgressStatus::kEnding;
-}
-
-bool is_failure(EgressStatus status) {
-  return status == EgressStatus::kFailed || status == EgressStatus::kAborted ||
-         status == EgressStatus::kLimitReached;
-}
 
 std::optional<EgressInfo> read_egress_info(const json::object& object) {
   EgressInfo info;

@@ -8,30 +8,12 @@
 #include <string_view>
 #include <vector>
 
+#include "model/egress_status.hpp"
+
 namespace ar::livekit {
 
-enum class EgressStatus {
-  kStarting,
-  kActive,
-  kEnding,
-  kComplete,
-  kFailed,
-  kAborted,
-  kLimitReached,
-  kUnknown,  // a status newer than this code
-};
-
-// "EGRESS_COMPLETE", as LiveKit names it.
-std::string_view to_string(EgressStatus status);
-
-// STARTING, ACTIVE or ENDING: the egress is (about to be) recording.
-bool is_active(EgressStatus status);
-// FAILED, ABORTED or LIMIT_REACHED: it stopped without being asked to.
-bool is_failure(EgressStatus status);
-// A status as protobuf JSON writes it, by name ("EGRESS_ACTIVE") or by number; kUnknown for one
-// this build does not know.
-EgressStatus status_named(std::string_view name);
-EgressStatus status_numbered(std::int64_t number);
+// The status is the vocabulary's (model/egress_status.hpp): livekit parses into it.
+using model::EgressStatus;
 
 // A file egress wrote (FileInfo).
 struct EgressFile {

@@ -284,8 +284,8 @@ class ListReader final : public ReplyReader {
 };
 
 EgressStatus status_of(const Item& item) {
-  if (item.status_name) return status_named(*item.status_name);
-  if (item.status_number) return status_numbered(*item.status_number);
+  if (item.status_name) return model::egress_status_named(*item.status_name);
+  if (item.status_number) return model::egress_status_numbered(*item.status_number);
   return EgressStatus::kStarting;  // the zero value, left out by protobuf JSON
 }
 

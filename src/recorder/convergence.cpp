@@ -9,10 +9,6 @@
 namespace ar::recorder {
 namespace {
 
-bool is_final(livekit::EgressStatus status) {
-  return status == livekit::EgressStatus::kComplete || livekit::is_failure(status);
-}
-
 constexpr std::int64_t kNsPerMs = 1'000'000;
 
 template <typename Item>
@@ -56,7 +52,7 @@ Convergence::Convergence(ledger::Unsettled unsettled, const Alive& before, std::
   }
   for (std::size_t i = 0; i < ledger_.recordings.size(); ++i) {
     const ledger::UnsettledRecording& r = ledger_.recordings[i];
-    recordings_[i].final = is_final(livekit::status_named(r.status));
+    recordings_[i].final = model::is_final(r.status);
     const long session =
         find(sessions_by_sid_, ledger_.sessions, r.room_sid, &ledger::UnsettledSession::sid);
     if (session >= 0) {
@@ -67,8 +63,7 @@ Convergence::Convergence(ledger::Unsettled unsettled, const Alive& before, std::
 }
 
 void Convergence::egress(const livekit::EgressInfo& egress) {
-  const std::string_view status = livekit::to_string(egress.status);
-  const bool final = is_final(egress.status);
+  const bool final = model::is_final(egress.status);
   const std::int64_t started_ms = egress.results.started_at_ns / kNsPerMs;
   const std::int64_t ended_ms = egress.results.ended_at_ns / kNsPerMs;
   // Notes what the egress tells of its session; false when the session is not open.
@@ -91,7 +86,7 @@ void Convergence::egress(const livekit::EgressInfo& egress) {
     // LiveKit says more.
     // Closed by a pass, then listed after all: LiveKit's end replaces the one inferred (only a
     // final report clears closed_by, so a listing that is not final would repeat every pass).
-    const bool changed = r.status != status || (r.closed_by_ledger && final) ||
+    const bool changed = r.status != egress.status || (r.closed_by_ledger && final) ||
                          (final && r.ended_ms == 0 && ended_ms > 0);
     if (!changed) return;
     livekit::EgressInfo update = egress;

@@ -12,7 +12,7 @@ std::int64_t ns_to_ms(std::int64_t ns) {
 ledger::EgressReported reported(const livekit::EgressInfo& egress) {
   ledger::Recording r;
   r.egress_id = egress.egress_id;
-  r.status = livekit::to_string(egress.status);
+  r.status = egress.status;
   r.error = egress.error;
   const livekit::EgressResults& results = egress.results;
   r.started_ms = ns_to_ms(results.started_at_ns);

@@ -194,8 +194,8 @@ void Reconciler::list_egresses(const std::shared_ptr<Convergence>& convergence) 
       [recorded, convergence](livekit::EgressInfo&& egress) {
         if (convergence) convergence->egress(egress);
         if (!egress.records_room) return;
-        if (livekit::is_active(egress.status)) recorded->add(egress);
-        if (livekit::is_failure(egress.status) && !egress.room_id.empty()) {
+        if (model::is_active(egress.status)) recorded->add(egress);
+        if (model::is_failure(egress.status) && !egress.room_id.empty()) {
           recorded->failed.push_back(std::move(egress));
         }
       },

@@ -354,24 +354,24 @@ void Recorder::on_recording_ended(const livekit::EgressInfo& egress, std::option
   // Its webhook and the reconciler may both tell it: acted on once.
   if (seen_.contains(key("end:", egress.egress_id), now)) return;
   seen_.insert(key("end:", egress.egress_id), now);
-  if (egress.records_room && egress.status == livekit::EgressStatus::kComplete) {
+  if (egress.records_room && egress.status == model::EgressStatus::kComplete) {
     note_stop(egress.room_id, egress.egress_id);
   }
-  if (!egress.records_room || !livekit::is_failure(egress.status)) {
+  if (!egress.records_room || !model::is_failure(egress.status)) {
     log::debug("recording ended", {{"room", egress.room_name},
                                    {"egress_id", egress.egress_id},
-                                   {"status", livekit::to_string(egress.status)}});
+                                   {"status", model::to_string(egress.status)}});
     return;
   }
   const std::string error_code = std::to_string(egress.error_code);
   const log::Fields fields = {
       {"room", egress.room_name},      {"room_sid", egress.room_id},
-      {"egress_id", egress.egress_id}, {"status", livekit::to_string(egress.status)},
+      {"egress_id", egress.egress_id}, {"status", model::to_string(egress.status)},
       {"error", egress.error},         {"error_code", error_code}};
   const bool room_finished =
       pass ? pass->listed == nullptr
            : !egress.room_id.empty() && seen_.contains(key("fin:", egress.room_id), now);
-  metrics::recording_ended_badly(livekit::to_string(egress.status), room_finished);
+  metrics::recording_ended_badly(model::to_string(egress.status), room_finished);
   if (room_finished) {
     // Nothing to restart, but the file may be cut short or missing (e.g. the upload failed):
     // the operator needs to hear of it.

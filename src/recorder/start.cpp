@@ -105,7 +105,7 @@ void Recorder::conclude_finished(const std::string& room_name, Attempt& attempt,
   for (const livekit::EgressInfo& egress : egresses) {
     if (!records_session(egress, attempt.room)) continue;
     journal(reported(egress));
-    if (found.empty() && livekit::is_active(egress.status)) found = egress.egress_id;
+    if (found.empty() && model::is_active(egress.status)) found = egress.egress_id;
   }
   if (!found.empty()) {
     journal(ledger::RecordingStarted{attempt.room.sid, found, timers_.wall_ms(), attempt.restart});
@@ -122,14 +122,14 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
     // What LiveKit lists of this session's recordings, for the ledger: their webhooks may
     // have been lost (the service was down, or LiveKit's queue full).
     journal(reported(egress));
-    if (egress.status == livekit::EgressStatus::kComplete) note_stop(sid, egress.egress_id);
+    if (egress.status == model::EgressStatus::kComplete) note_stop(sid, egress.egress_id);
   }
   for (const livekit::EgressInfo& egress : egresses) {
-    if (!records_session(egress, attempt.room) || !livekit::is_active(egress.status)) continue;
+    if (!records_session(egress, attempt.room) || !model::is_active(egress.status)) continue;
     const log::Fields fields = {{"room", room_name},
                                 {"room_sid", sid},
                                 {"egress_id", egress.egress_id},
-                                {"status", livekit::to_string(egress.status)},
+                                {"status", model::to_string(egress.status)},
                                 {"origin", to_string(attempt.origin)}};
     // For the reconciler this is the expected end of a race (the room's recording started
     // after the pass listed egresses), thousands of times after an outage.
@@ -157,7 +157,7 @@ bool Recorder::count_restart(Attempt& attempt, const std::vector<livekit::Egress
   if (attempt.restart_counted) return true;
   const bool listed_failure =
       std::any_of(egresses.begin(), egresses.end(), [&](const auto& egress) {
-        return records_session(egress, attempt.room) && livekit::is_failure(egress.status);
+        return records_session(egress, attempt.room) && model::is_failure(egress.status);
       });
   if (!attempt.restart && !listed_failure) return true;
   const auto now = timers_.now();

@@ -41,15 +41,9 @@ std::string presented_token(std::string_view authorization) {
   return colon == std::string::npos ? std::string() : decoded->substr(colon + 1);
 }
 
-std::optional<ledger::Status> status_parameter(std::string_view value) {
-  ledger::Status status{};
-  if (!ledger::status_named(value, status)) return std::nullopt;
-  return status;
-}
-
 HttpResponse bad_status(std::string_view value) {
   std::string why = "\"";
-  why.append(value).append("\" is not ").append(ledger::status_names());
+  why.append(value).append("\" is not ").append(model::kSessionStatusNames.listed());
   return bad_parameter("status", why);
 }
 
@@ -110,7 +104,7 @@ HttpResponse LedgerApi::rooms(std::string_view query_text) {
     } else if (key == "until") {
       until = value;
     } else if (key == "status") {
-      query.status = status_parameter(value);
+      query.status = model::kSessionStatusNames.named(value);
       if (!query.status) return bad_status(value);
     } else if (key == "name") {
       query.name_glob = value;
@@ -187,7 +181,7 @@ HttpResponse LedgerApi::ui(std::string_view query_text) {
     const std::string value = encoded.has_value ? encoded.value.decode() : std::string();
     if (key != "status") return bad_parameter(key, "is not status, the page's one parameter");
     if (value.empty()) continue;  // "all"
-    page.showing = status_parameter(value);
+    page.showing = model::kSessionStatusNames.named(value);
     if (!page.showing) return bad_status(value);
   }
   page.now_ms = ledger::now_ms();

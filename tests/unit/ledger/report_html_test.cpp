@@ -20,7 +20,7 @@ TEST(LedgerHtml, CountsEveryStatusAndShowsTheFilteredRows) {
   Room recorded = session("RM_a", "class-a", Status::kRecorded);
   Recording r;
   r.egress_id = "EG_1";
-  r.status = "EGRESS_COMPLETE";
+  r.status = model::EgressStatus::kComplete;
   r.started_ms = 1'010'000;  // 10 % into the room's life
   r.ended_ms = 1'100'000;
   r.files.push_back({"a.mp4", "https://store.example/a.mp4?sig=1&x=2", 5, 90});
@@ -51,7 +51,7 @@ TEST(LedgerHtml, WhatRoomsAndEgressSayIsEscapedAndOnlyKnownSchemesAreLinks) {
   Room room = session("RM_x", "<script>alert('x')</script>", Status::kPartial);
   Recording r;
   r.egress_id = "EG_\"1";
-  r.status = "EGRESS_FAILED";
+  r.status = model::EgressStatus::kFailed;
   r.error = "<b>boom</b>";
   r.files.push_back({"f", "javascript:alert(1)", 0, 0});
   room.recordings.push_back(r);

@@ -53,7 +53,7 @@ Room sample() {
   room.first_recording_ms = kNow + 1500;
   Recording r;
   r.egress_id = "EG_1";
-  r.status = "EGRESS_COMPLETE";
+  r.status = model::EgressStatus::kComplete;
   r.started_ms = kNow + 1500;
   r.ended_ms = kNow + 3600 * 1000;
   r.files.push_back({"h.mp4", "s3://b/h.mp4", 42, 3598.5});

@@ -15,7 +15,7 @@ namespace {
 std::vector<Entry> one_of_each() {
   Recording r;
   r.egress_id = "EG_1";
-  r.status = "EGRESS_COMPLETE";
+  r.status = model::EgressStatus::kComplete;
   r.started_ms = 1100;
   r.ended_ms = 9000;
   r.error = "upload \"slow\"\n";

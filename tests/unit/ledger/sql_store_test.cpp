@@ -33,7 +33,7 @@ TEST_P(SqlStoreTest, ASessionIsKeptWithItsRecordingsAndFilesAndOneStatus) {
   Store& store = *opened;
   Recording ended;
   ended.egress_id = "EG_1";
-  ended.status = "EGRESS_COMPLETE";
+  ended.status = model::EgressStatus::kComplete;
   ended.started_ms = 1200;
   ended.ended_ms = 9000;
   ended.files.push_back({"a.mp4", "s3://b/a.mp4", 7, 7.8});
@@ -60,14 +60,14 @@ TEST_P(SqlStoreTest, AnEndedRecordingDoesNotBecomeActiveAgainWhenWebhooksArriveL
   Store& store = *opened;
   Recording r;
   r.egress_id = "EG_1";
-  r.status = "EGRESS_FAILED";
+  r.status = model::EgressStatus::kFailed;
   r.error = "pipeline crashed";
   apply(store, {EgressReported{"RM_1", "x", r}});
-  r.status = "EGRESS_ACTIVE";  // egress_updated, delivered after egress_ended
+  r.status = model::EgressStatus::kActive;  // egress_updated, delivered after egress_ended
   r.error.clear();
   apply(store, {EgressReported{"RM_1", "x", r}});
   const Room room = *store.room("RM_1");
-  EXPECT_EQ(room.recordings.at(0).status, "EGRESS_FAILED");
+  EXPECT_EQ(room.recordings.at(0).status, model::EgressStatus::kFailed);
   EXPECT_EQ(room.recordings.at(0).error, "pipeline crashed");
   EXPECT_EQ(room.status, Status::kPartial);
 }
@@ -132,7 +132,7 @@ TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {
   Store& store = *opened;
   Recording active;
   active.egress_id = "EG_1";
-  active.status = "EGRESS_ACTIVE";
+  active.status = model::EgressStatus::kActive;
   EXPECT_TRUE(store
                   .apply(std::vector<Entry>{RoomSeen{"RM_1", "a", 1000, "webhook", ""},
                                             Decided{"RM_1", true, "top level"},
@@ -144,7 +144,7 @@ TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {
                                             RoomFinished{"RM_1", 5000, "a", 0, ""}})
                   .empty());
   Recording done = active;
-  done.status = "EGRESS_COMPLETE";
+  done.status = model::EgressStatus::kComplete;
   done.ended_ms = 5100;
   EXPECT_EQ(store.apply(std::vector<Entry>{EgressReported{"RM_1", "a", done}}),
             std::vector<Status>{Status::kRecorded});

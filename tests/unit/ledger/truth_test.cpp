@@ -19,18 +19,18 @@ class LedgerTruthTest : public testing::StoreTest {};
 INSTANTIATE_TEST_SUITE_P(Sqlite, LedgerTruthTest, ::testing::Values(Backend::kSqlite));
 INSTANTIATE_TEST_SUITE_P(Postgres, LedgerTruthTest, ::testing::Values(Backend::kPostgres));
 
-Recording recording(std::string id, std::string status, std::int64_t started_ms = 0,
+Recording recording(std::string id, model::EgressStatus status, std::int64_t started_ms = 0,
                     std::int64_t ended_ms = 0) {
   Recording r;
   r.egress_id = std::move(id);
-  r.status = std::move(status);
+  r.status = status;
   r.started_ms = started_ms;
   r.ended_ms = ended_ms;
   return r;
 }
 
 std::vector<Entry> recorded_session(const std::string& sid, std::int64_t at) {
-  Recording done = recording("EG_" + sid, "EGRESS_COMPLETE", at + 100, at + 900);
+  Recording done = recording("EG_" + sid, model::EgressStatus::kComplete, at + 100, at + 900);
   done.files.push_back({"a.mp4", "s3://b/a.mp4", 7, 0.8});
   return {RoomSeen{sid, "room-" + sid, at, "webhook", ""}, Decided{sid, true, "top level"},
           RecordingStarted{sid, "EG_" + sid, at + 100, false},
@@ -59,20 +59,22 @@ TEST_P(LedgerTruthTest, AnInferredEndIsMarkedAndLiveKitsOwnWordReplacesIt) {
 
 TEST_P(LedgerTruthTest, ARecordingLiveKitForgotIsClosedAsUnknownUntilItsEndIsReported) {
   const auto store = open();
-  apply(*store, {RoomSeen{"RM_1", "a", 1000, "webhook", ""}, Decided{"RM_1", true, "top level"},
-                 RecordingStarted{"RM_1", "EG_1", 1100, false},
-                 EgressReported{"RM_1", "a", recording("EG_1", "EGRESS_ACTIVE", 1100)}});
+  apply(*store,
+        {RoomSeen{"RM_1", "a", 1000, "webhook", ""}, Decided{"RM_1", true, "top level"},
+         RecordingStarted{"RM_1", "EG_1", 1100, false},
+         EgressReported{"RM_1", "a", recording("EG_1", model::EgressStatus::kActive, 1100)}});
   EXPECT_TRUE(apply(*store, {RoomFinished{"RM_1", 9000, "a", 0, "reconciler"}}).empty())
       << "an active recording keeps the session open";
   EXPECT_EQ(apply(*store, {RecordingClosed{"RM_1", "EG_1", 9000}}),
             std::vector<Status>{Status::kPartial});
   Room room = *store->room("RM_1");
   EXPECT_EQ(room.recordings.at(0).closed_by, "reconciler");
-  EXPECT_EQ(room.recordings.at(0).status, "EGRESS_ACTIVE") << "the last status LiveKit reported";
+  EXPECT_EQ(room.recordings.at(0).status, model::EgressStatus::kActive)
+      << "the last status LiveKit reported";
   EXPECT_EQ(room.recordings.at(0).ended_ms, 9000);
   EXPECT_TRUE(store->unsettled().sessions.empty());
   // Its egress_ended arrives after all: LiveKit's word replaces the inference.
-  Recording done = recording("EG_1", "EGRESS_COMPLETE", 1100, 8800);
+  Recording done = recording("EG_1", model::EgressStatus::kComplete, 1100, 8800);
   done.files.push_back({"a.mp4", "s3://b/a.mp4", 7, 7.7});
   EXPECT_TRUE(apply(*store, {EgressReported{"RM_1", "a", done}}).empty());
   room = *store->room("RM_1");
@@ -89,7 +91,8 @@ TEST_P(LedgerTruthTest, EveryEntryAppliedTwiceChangesNothing) {
   entries.insert(entries.begin() + 2, StartRetried{"RM_1", "unavailable: busy", "p:1:1"});
   entries.insert(entries.begin() + 3, StartRetried{"RM_1", "unavailable: busy", "p:1:2"});
   entries.push_back(RecordingStarted{"RM_1", "EG_2", 1500, true});
-  entries.push_back(EgressReported{"RM_1", "room-RM_1", recording("EG_2", "EGRESS_FAILED")});
+  entries.push_back(
+      EgressReported{"RM_1", "room-RM_1", recording("EG_2", model::EgressStatus::kFailed)});
   entries.push_back(StoppedOnPurpose{"RM_1", "EG_3"});
   entries.push_back(RecordingClosed{"RM_1", "EG_4", 2000});
   const auto store = open();
@@ -108,7 +111,7 @@ TEST_P(LedgerTruthTest, TheStartErrorIsEmptyOnceARecordingExists) {
                  StartRetried{"RM_1", "unavailable: no response from servers", "p:1:1"}});
   EXPECT_EQ(store->room("RM_1")->start_error, "unavailable: no response from servers");
   // Known from egress_started alone (the start's answer was lost), then a restart's retry.
-  apply(*store, {EgressReported{"RM_1", "a", recording("EG_1", "EGRESS_ACTIVE", 1200)},
+  apply(*store, {EgressReported{"RM_1", "a", recording("EG_1", model::EgressStatus::kActive, 1200)},
                  StartRetried{"RM_1", "unavailable: busy", "p:2:1"}});
   const Room room = *store->room("RM_1");
   EXPECT_EQ(room.start_error, "");
@@ -120,10 +123,11 @@ TEST_P(LedgerTruthTest, AWindowHoldsSessionsThatStartedEndedOrChangedInIt) {
   const auto store = open();
   constexpr std::int64_t kHour = 3'600'000;
   // Started before the window; its recording failed in it.
-  apply(*store, {RoomSeen{"RM_late_failure", "a", 1 * kHour, "webhook", ""},
-                 RecordingStarted{"RM_late_failure", "EG_1", 1 * kHour, false},
-                 EgressReported{"RM_late_failure", "a",
-                                recording("EG_1", "EGRESS_FAILED", 1 * kHour, 26 * kHour)}});
+  apply(*store,
+        {RoomSeen{"RM_late_failure", "a", 1 * kHour, "webhook", ""},
+         RecordingStarted{"RM_late_failure", "EG_1", 1 * kHour, false},
+         EgressReported{"RM_late_failure", "a",
+                        recording("EG_1", model::EgressStatus::kFailed, 1 * kHour, 26 * kHour)}});
   // Started before it, finished in it.
   apply(*store, {RoomSeen{"RM_finished", "b", 2 * kHour, "webhook", ""},
                  RoomFinished{"RM_finished", 25 * kHour, "b", 0, ""}});
@@ -159,7 +163,8 @@ TEST_P(LedgerTruthTest, TheOpenSessionsAreThoseNotEndedWithAllTheirRecordings) {
   apply(*store, recorded_session("RM_done", 1000));
   apply(*store, {RoomSeen{"RM_live", "live", 2000, "webhook", ""},
                  RecordingStarted{"RM_live", "EG_a", 2100, false},
-                 EgressReported{"RM_live", "live", recording("EG_b", "EGRESS_FAILED", 2050, 2090)},
+                 EgressReported{"RM_live", "live",
+                                recording("EG_b", model::EgressStatus::kFailed, 2050, 2090)},
                  RoomSeen{"RM_closing", "closing", 3000, "webhook", ""},
                  RecordingStarted{"RM_closing", "EG_c", 3100, false},
                  RoomFinished{"RM_closing", 3900, "closing", 0, ""}});
@@ -170,7 +175,8 @@ TEST_P(LedgerTruthTest, TheOpenSessionsAreThoseNotEndedWithAllTheirRecordings) {
   std::sort(sessions.begin(), sessions.end());
   EXPECT_EQ(sessions, (std::vector<std::string>{"RM_closing@3900", "RM_live@0"}));
   std::vector<std::string> recordings;
-  for (const auto& r : open.recordings) recordings.push_back(r.egress_id + " " + r.status);
+  for (const auto& r : open.recordings)
+    recordings.push_back(r.egress_id + " " + std::string(model::to_string(r.status)));
   std::sort(recordings.begin(), recordings.end());
   EXPECT_EQ(recordings, (std::vector<std::string>{"EG_a EGRESS_STARTING", "EG_b EGRESS_FAILED",
                                                   "EG_c EGRESS_STARTING"}));

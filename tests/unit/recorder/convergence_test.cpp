@@ -7,7 +7,7 @@
 namespace ar::recorder {
 namespace {
 
-using livekit::EgressStatus;
+using model::EgressStatus;
 
 constexpr std::int64_t kMs = 1'000'000;  // ns
 constexpr std::int64_t kRead = 60'000;   // when the ledger was read
@@ -35,7 +35,9 @@ ledger::Unsettled open(std::vector<ledger::UnsettledSession> sessions,
 }
 
 TEST(Convergence, ARecordingAsTheLedgerHasItChangesNothing) {
-  Convergence c(open({{"RM_1", 1000, 0}}, {{"EG_1", "RM_1", "EGRESS_ACTIVE", 1100, 0}}), {}, kRead);
+  Convergence c(
+      open({{"RM_1", 1000, 0}}, {{"EG_1", "RM_1", model::EgressStatus::kActive, 1100, 0}}), {},
+      kRead);
   c.egress(egress("EG_1", "RM_1", EgressStatus::kActive, 1100));
   c.room(room("RM_1"));
   const auto out = c.conclude(5000);
@@ -45,7 +47,9 @@ TEST(Convergence, ARecordingAsTheLedgerHasItChangesNothing) {
 }
 
 TEST(Convergence, AnEndLiveKitListsRefreshesTheRecordingWithItsFactsAndIsActedOn) {
-  Convergence c(open({{"RM_1", 1000, 0}}, {{"EG_1", "RM_1", "EGRESS_ACTIVE", 1100, 0}}), {}, kRead);
+  Convergence c(
+      open({{"RM_1", 1000, 0}}, {{"EG_1", "RM_1", model::EgressStatus::kActive, 1100, 0}}), {},
+      kRead);
   auto failed = egress("EG_1", "RM_1", EgressStatus::kFailed, 1100, 4000);
   failed.error = "pipeline crashed";
   failed.results.files.push_back({"a.mp4", "", 0, 0});
@@ -55,7 +59,7 @@ TEST(Convergence, AnEndLiveKitListsRefreshesTheRecordingWithItsFactsAndIsActedOn
   ASSERT_EQ(out.entries.size(), 1U);
   const auto& reported = std::get<ledger::EgressReported>(out.entries[0]);
   EXPECT_EQ(reported.sid, "RM_1");
-  EXPECT_EQ(reported.recording().status, "EGRESS_FAILED");
+  EXPECT_EQ(reported.recording().status, model::EgressStatus::kFailed);
   EXPECT_EQ(reported.recording().ended_ms, 4000);
   EXPECT_EQ(reported.recording().error, "pipeline crashed");
   EXPECT_EQ(reported.recording().files.size(), 1U);
@@ -65,8 +69,9 @@ TEST(Convergence, AnEndLiveKitListsRefreshesTheRecordingWithItsFactsAndIsActedOn
   EXPECT_EQ(out.ends[0].room->sid, "RM_1");
   EXPECT_EQ(out.refreshed, 1U);
   // Listed the same again (the ledger now has it): nothing more.
-  Convergence again(open({{"RM_1", 1000, 0}}, {{"EG_1", "RM_1", "EGRESS_FAILED", 1100, 4000}}), {},
-                    kRead);
+  Convergence again(
+      open({{"RM_1", 1000, 0}}, {{"EG_1", "RM_1", model::EgressStatus::kFailed, 1100, 4000}}), {},
+      kRead);
   again.egress(failed);
   again.room(room("RM_1"));
   EXPECT_TRUE(again.conclude(6000).entries.empty());
@@ -91,9 +96,9 @@ TEST(Convergence, AnEgressOfAnOpenSessionTheLedgerNeverHeardOfIsAdded) {
 }
 
 TEST(Convergence, AnEndWhoseRoomIsNotListedComesWithoutARoom) {
-  Convergence c(
-      open({{"RM_1", 1000, 0}, {"RM_2", 1000, 0}}, {{"EG_1", "RM_1", "EGRESS_ACTIVE", 1100, 0}}),
-      {}, kRead);
+  Convergence c(open({{"RM_1", 1000, 0}, {"RM_2", 1000, 0}},
+                     {{"EG_1", "RM_1", model::EgressStatus::kActive, 1100, 0}}),
+                {}, kRead);
   c.egress(egress("EG_1", "RM_1", EgressStatus::kFailed, 1100, 4000));
   c.egress(egress("EG_2", "RM_2", EgressStatus::kAborted, 1100, 4000));  // never heard of
   c.room(room("RM_2"));
@@ -106,8 +111,9 @@ TEST(Convergence, AnEndWhoseRoomIsNotListedComesWithoutARoom) {
 
 TEST(Convergence, ASessionNoLongerListedEndsWhenItsRecordingEndedOrWhenLastSeen) {
   // Its recording ended with it: that is its end.
-  Convergence recorded(open({{"RM_1", 1000, 0}}, {{"EG_1", "RM_1", "EGRESS_ACTIVE", 1100, 0}}), {},
-                       kRead);
+  Convergence recorded(
+      open({{"RM_1", 1000, 0}}, {{"EG_1", "RM_1", model::EgressStatus::kActive, 1100, 0}}), {},
+      kRead);
   recorded.egress(egress("EG_1", "RM_1", EgressStatus::kComplete, 1100, 9000));
   auto out = recorded.conclude(20000);
   ASSERT_EQ(out.gone.size(), 1U);
@@ -141,9 +147,9 @@ TEST(Convergence, ASessionNoLongerListedEndsWhenItsRecordingEndedOrWhenLastSeen)
 TEST(Convergence, ARecordingLiveKitForgotIsClosedOnlyOnceItsRoomIsGone) {
   const auto unsettled = [] {
     return open({{"RM_1", 1000, 0}, {"RM_2", 1000, 0}},
-                {{"EG_1", "RM_1", "EGRESS_ACTIVE", 1100, 0},
-                 {"EG_2", "RM_2", "EGRESS_ACTIVE", 1100, 0},
-                 {"EG_3", "RM_1", "EGRESS_FAILED", 1000, 1050}});
+                {{"EG_1", "RM_1", model::EgressStatus::kActive, 1100, 0},
+                 {"EG_2", "RM_2", model::EgressStatus::kActive, 1100, 0},
+                 {"EG_3", "RM_1", model::EgressStatus::kFailed, 1000, 1050}});
   };
   Convergence c(unsettled(), {}, kRead);
   c.room(room("RM_2"));  // neither egress is listed; only RM_2's room lives

@@ -91,17 +91,17 @@ class FakeLiveKit final : public livekit::EgressApi {
   // The room closes, as LiveKit closes it: gone from ListRooms, and its recordings end with it
   // (`status`: EGRESS_COMPLETE, or one that fails as the room closes).
   void close_room(const std::string& name,
-                  livekit::EgressStatus status = livekit::EgressStatus::kComplete) {
+                  model::EgressStatus status = model::EgressStatus::kComplete) {
     const std::string sid = sid_of(name);
     remove_room(name);
     for (auto& egress : egresses_) {
-      if (egress.room_id == sid && livekit::is_active(egress.status)) {
+      if (egress.room_id == sid && model::is_active(egress.status)) {
         end(egress.egress_id, status);
       }
     }
   }
   // An egress someone else started (the application, another recorder, StartEgress).
-  livekit::EgressInfo& add_egress(const std::string& room_name, livekit::EgressStatus status,
+  livekit::EgressInfo& add_egress(const std::string& room_name, model::EgressStatus status,
                                   bool records_room = true) {
     livekit::EgressInfo egress;
     egress.egress_id = "EG_" + std::to_string(++egress_count_);
@@ -113,18 +113,18 @@ class FakeLiveKit final : public livekit::EgressApi {
     return egresses_.back();
   }
   // Ends an egress as egress_ended would report it.
-  livekit::EgressInfo end(const std::string& egress_id, livekit::EgressStatus status) {
+  livekit::EgressInfo end(const std::string& egress_id, model::EgressStatus status) {
     for (auto& egress : egresses_) {
       if (egress.egress_id == egress_id) {
         egress.status = status;
         egress.results.ended_at_ns = now_ms() * 1'000'000;
-        if (status == livekit::EgressStatus::kComplete && !egress.results.files.empty()) {
+        if (status == model::EgressStatus::kComplete && !egress.results.files.empty()) {
           auto& file = egress.results.files.front();
           file.location = "s3://recordings/" + file.filename;
           file.size = 1000 + static_cast<std::int64_t>(egress_id.size());
           file.duration_ns = egress.results.ended_at_ns - egress.results.started_at_ns;
         }
-        if (livekit::is_failure(status)) egress.error = "pipeline failed (test)";
+        if (model::is_failure(status)) egress.error = "pipeline failed (test)";
         return egress;
       }
     }
@@ -137,7 +137,7 @@ class FakeLiveKit final : public livekit::EgressApi {
     }
     return {};
   }
-  void set_status(const std::string& egress_id, livekit::EgressStatus status) {
+  void set_status(const std::string& egress_id, model::EgressStatus status) {
     for (auto& egress : egresses_) {
       if (egress.egress_id == egress_id) egress.status = status;
     }
@@ -145,7 +145,7 @@ class FakeLiveKit final : public livekit::EgressApi {
   // LiveKit forgets every ended egress (its sweeper, about 24 h after they ended).
   void forget_ended_egresses() {
     std::erase_if(egresses_,
-                  [](const livekit::EgressInfo& e) { return !livekit::is_active(e.status); });
+                  [](const livekit::EgressInfo& e) { return !model::is_active(e.status); });
   }
 
   // The next calls of `method` ("ListEgress", "Start", "ListRooms") fail with these codes.
@@ -161,7 +161,7 @@ class FakeLiveKit final : public livekit::EgressApi {
   std::size_t active_recordings(const std::string& room_name) const {
     std::size_t n = 0;
     for (const auto& e : egresses_) {
-      n += e.room_name == room_name && e.records_room && livekit::is_active(e.status) ? 1 : 0;
+      n += e.room_name == room_name && e.records_room && model::is_active(e.status) ? 1 : 0;
     }
     return n;
   }
@@ -198,7 +198,7 @@ class FakeLiveKit final : public livekit::EgressApi {
         const livekit::ApiError gone{"not_found", "requested room does not exist", 404};
         return done(&gone, "");
       }
-      livekit::EgressInfo& started = add_egress(name, livekit::EgressStatus::kStarting);
+      livekit::EgressInfo& started = add_egress(name, model::EgressStatus::kStarting);
       started.results.started_at_ns = now_ms() * 1'000'000;
       started.results.files.push_back({name + ".mp4", "", 0, 0});
       const std::string id = started.egress_id;
@@ -231,7 +231,7 @@ class FakeLiveKit final : public livekit::EgressApi {
     answers_.push([this, call, active_only, each = std::move(each), done = std::move(done)] {
       if (auto error = failure(call)) return done(&*error);
       for (auto egress : egresses_) {
-        if (!active_only || livekit::is_active(egress.status)) each(std::move(egress));
+        if (!active_only || model::is_active(egress.status)) each(std::move(egress));
       }
       done(nullptr);
     });

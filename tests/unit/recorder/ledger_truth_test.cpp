@@ -17,7 +17,7 @@
 namespace ar::recorder {
 namespace {
 
-using livekit::EgressStatus;
+using model::EgressStatus;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -126,7 +126,7 @@ class World {
     const auto check = [&](bool ok, const std::string& what) {
       if (!ok) why += what + "; ";
     };
-    check(row->status == expected, "status " + std::string(ledger::to_string(row->status)));
+    check(row->status == expected, "status " + std::string(model::to_string(row->status)));
     check(std::abs(row->finished_ms - closed_ms_) < 1000,
           "finished " + std::to_string(row->finished_ms - closed_ms_) + " ms from the close");
     check(row->closed_by == (room_finished_lost ? "reconciler" : ""),
@@ -141,7 +141,7 @@ class World {
       return why + "recordings: " + std::to_string(row->recordings.size());
     const ledger::Recording& r = row->recordings[0];
     check(r.egress_id == egress_id_, "egress " + r.egress_id);
-    check(r.status == livekit::to_string(ended_.status), "recording status " + r.status);
+    check(r.status == ended_.status, "recording status " + std::string(model::to_string(r.status)));
     check(r.ended_ms == ended_.results.ended_at_ns / 1'000'000, "recording end");
     check(r.closed_by.empty(), "recording closed by " + r.closed_by);
     if (fails_at_close_) {

@@ -34,7 +34,7 @@ class MemoryLedger final : public ledger::Journal, public ledger::UnsettledSourc
   ledger::Room room(const std::string& sid) { return store.room(sid).value_or(ledger::Room{}); }
   std::string status(const std::string& sid) {
     const auto found = store.room(sid);
-    return found ? std::string(ledger::to_string(found->status)) : "(not in the ledger)";
+    return found ? std::string(model::to_string(found->status)) : "(not in the ledger)";
   }
 
   ledger::SqlStore store{

@@ -11,7 +11,7 @@
 namespace ar::recorder {
 namespace {
 
-using livekit::EgressStatus;
+using model::EgressStatus;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -96,7 +96,7 @@ TEST_F(ReconcileLedgerTest, AFailedRecordingWhoseEndWasLostMakesTheSessionPartia
   passes(1);
   const ledger::Room row = ledger.room("RM_1");
   EXPECT_EQ(row.status, ledger::Status::kPartial);
-  EXPECT_EQ(row.recordings.at(0).status, "EGRESS_FAILED");
+  EXPECT_EQ(row.recordings.at(0).status, model::EgressStatus::kFailed);
   EXPECT_EQ(row.recordings.at(0).error, "pipeline failed (test)");
   EXPECT_EQ(row.recordings.at(0).ended_ms, livekit.now_ms() - 1000);
   EXPECT_EQ(ledger.ended, std::vector<ledger::Status>{ledger::Status::kPartial});
@@ -133,7 +133,7 @@ TEST_F(ReconcileLedgerTest, AnEndFoundWithoutItsWebhookRestartsTheRecordingAndCo
   const ledger::Room row = ledger.room("RM_1");
   EXPECT_EQ(row.restarts, 1);
   ASSERT_EQ(row.recordings.size(), 2U);
-  EXPECT_EQ(row.recordings[0].status, "EGRESS_FAILED");
+  EXPECT_EQ(row.recordings[0].status, model::EgressStatus::kFailed);
   EXPECT_NE(row.recordings[0].ended_ms, 0);
   EXPECT_TRUE(row.recordings[1].restart);
   EXPECT_EQ(row.status, ledger::Status::kPartial);

@@ -12,7 +12,7 @@
 namespace ar::recorder {
 namespace {
 
-using livekit::EgressStatus;
+using model::EgressStatus;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using testing::Answers;

@@ -13,7 +13,7 @@
 namespace ar::recorder {
 namespace {
 
-using livekit::EgressStatus;
+using model::EgressStatus;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
@@ -74,7 +74,7 @@ class RecorderTest : public ::testing::Test {
   // The only recording of the room, as LiveKit lists it.
   std::string recording_of(const std::string& room) {
     for (const auto& egress : livekit.egresses()) {
-      if (egress.room_name == room && livekit::is_active(egress.status)) return egress.egress_id;
+      if (egress.room_name == room && model::is_active(egress.status)) return egress.egress_id;
     }
     return "";
   }
@@ -347,7 +347,7 @@ TEST_F(RecorderTest, ADeliberateStopHoldsWhenItsWebhookIsLost) {
   // The ledger learned of the stop from ListEgress, without the webhook.
   recorder().on_webhook(room_finished(room, "EV_9"));
   EXPECT_EQ(journal.status("RM_A"), "stopped");
-  EXPECT_EQ(journal.room("RM_A").recordings.at(0).status, "EGRESS_COMPLETE");
+  EXPECT_EQ(journal.room("RM_A").recordings.at(0).status, model::EgressStatus::kComplete);
 }
 
 TEST_F(RecorderTest, ARoomRecordedToItsEndIsRecordedWithItsFiles) {
