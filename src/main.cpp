@@ -1,5 +1,5 @@
 // The command line: flags, the configuration, and which of the three commands runs (the service,
-// --check-config, report). What each does is in src/app/ and src/ledger/.
+// --check-config, report). What each does is in src/app/ and src/report/.
 #include <openssl/crypto.h>
 
 #include <CLI/CLI.hpp>
@@ -14,7 +14,7 @@
 #include "build_info.hpp"
 #include "config/environment_names.hpp"
 #include "config/load.hpp"
-#include "ledger/report_command.hpp"
+#include "report/command.hpp"
 #include "telemetry/log_text.hpp"
 #include "util/redact.hpp"
 
@@ -43,20 +43,20 @@ int main(int argc, char** argv) {
                  "test it");
   cli.add_option("--config", config_path,
                  "YAML configuration file (default: $CONFIG_FILE, else ./config.yaml if present)");
-  ledger::ReportArgs report_args;
-  CLI::App* report = cli.add_subcommand(
+  report::ReportArgs report_args;
+  CLI::App* report_command = cli.add_subcommand(
       "report",
       "Print the room sessions of a window from the ledger (the service may be running); exit 0 "
       "when none is unrecorded or partial, 3 when some are, 1 on error");
-  report->add_option("--since", report_args.since,
-                     "From: RFC 3339, or a duration back from now (24h, 7d); default 24h");
-  report->add_option("--until", report_args.until, "To: the same; default now");
-  report->add_option("--status", report_args.status,
-                     "Only sessions in this status: recording, recorded, partial, stopped, "
-                     "skipped, unrecorded");
-  report->add_option("--name", report_args.name, "Only rooms whose name matches this glob");
-  report->add_option("--format", report_args.format, "table (default), json or csv");
-  report->fallthrough();
+  report_command->add_option("--since", report_args.since,
+                             "From: RFC 3339, or a duration back from now (24h, 7d); default 24h");
+  report_command->add_option("--until", report_args.until, "To: the same; default now");
+  report_command->add_option("--status", report_args.status,
+                             "Only sessions in this status: recording, recorded, partial, stopped, "
+                             "skipped, unrecorded");
+  report_command->add_option("--name", report_args.name, "Only rooms whose name matches this glob");
+  report_command->add_option("--format", report_args.format, "table (default), json or csv");
+  report_command->fallthrough();
   // The build line is what the image test compares; OpenSSL is the shared library loaded now,
   // whose version Debian's security updates change.
   cli.set_version_flag("--version", std::string("auto-recorder ") + AUTO_RECORDER_VERSION +
@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
   for (std::string& unknown : config::unknown_variables(config::process_environment_entries())) {
     config.warnings.push_back(std::move(unknown));
   }
-  if (report->parsed()) return ledger::report(config.ledger, report_args, std::cout, std::cerr);
+  if (report_command->parsed())
+    return report::report(config.ledger, report_args, std::cout, std::cerr);
   if (check_config) return app::check_config(config, check, std::cout);
   return app::run_service(config);
 }

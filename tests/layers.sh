@@ -13,8 +13,9 @@ declare -A allowed=(
   [livekit]="model recording util"
   [coordination]="model telemetry util"
   [ledger]="model util"
+  [report]="ledger model util"
   [recorder]="coordination ledger livekit model recording telemetry util"
-  [server]="ledger livekit model recorder telemetry util"
+  [server]="ledger livekit model recorder report telemetry util"
   [config]="coordination ledger livekit model recorder recording telemetry util"
   [app]="config coordination ledger livekit model recorder recording server telemetry util"
 )

@@ -3,8 +3,8 @@
 #include <boost/url/parse_query.hpp>
 #include <charconv>
 
-#include "ledger/report.hpp"
-#include "ledger/report_html.hpp"
+#include "report/html.hpp"
+#include "report/rooms.hpp"
 #include "util/base64.hpp"
 #include "util/crypto.hpp"
 #include "util/text.hpp"
@@ -125,7 +125,7 @@ HttpResponse LedgerApi::rooms(std::string_view query_text) {
   const auto time_parameter = [now](std::string_view name, const std::string& value,
                                     std::int64_t& at) -> std::optional<HttpResponse> {
     std::string why;
-    const auto parsed = ledger::parse_time(value, now, &why);
+    const auto parsed = report::parse_time(value, now, &why);
     if (parsed) {
       at = *parsed;
       return std::nullopt;
@@ -143,7 +143,7 @@ HttpResponse LedgerApi::rooms(std::string_view query_text) {
   return read([&](ledger::Store& store) {
     try {
       const ledger::Page page = store.rooms(query);
-      return json(ledger::page_json(page.rooms, page.next_page_token));
+      return json(report::page_json(page.rooms, page.next_page_token));
     } catch (const std::invalid_argument& e) {
       return bad_parameter("page_token", e.what());
     }
@@ -155,7 +155,7 @@ HttpResponse LedgerApi::room(std::string_view sid) {
     const auto found = store.room(sid);
     if (!found)
       return HttpResponse::text(404, "no room session " + std::string(sid) + " in the ledger");
-    return json(ledger::room_json(*found));
+    return json(report::room_json(*found));
   });
 }
 
@@ -175,7 +175,7 @@ HttpResponse LedgerApi::read(const std::function<HttpResponse(ledger::Store&)>& 
 HttpResponse LedgerApi::ui(std::string_view query_text) {
   const auto parsed = boost::urls::parse_query(query_text);
   if (!parsed) return HttpResponse::text(400, "the query string does not parse");
-  ledger::HtmlPage page;
+  report::HtmlPage page;
   for (const auto& encoded : *parsed) {
     const std::string key = encoded.key.decode();
     const std::string value = encoded.has_value ? encoded.value.decode() : std::string();
@@ -193,7 +193,7 @@ HttpResponse LedgerApi::ui(std::string_view query_text) {
     page.rooms = std::move(found.rooms);
     page.truncated = !found.next_page_token.empty();
     HttpResponse answer;
-    answer.body = ledger::rooms_html(page);
+    answer.body = report::rooms_html(page);
     answer.content_type = "text/html; charset=utf-8";
     return answer;
   });

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 
-#include "ledger/report.hpp"
 #include "ledger/store_fixture.hpp"
+#include "report/rooms.hpp"
 
 namespace ar::ledger {
 namespace {
@@ -97,10 +97,10 @@ TEST_P(LedgerTruthTest, EveryEntryAppliedTwiceChangesNothing) {
   entries.push_back(RecordingClosed{"RM_1", "EG_4", 2000});
   const auto store = open();
   apply(*store, entries);
-  const std::string once = room_json(*store->room("RM_1"));
+  const std::string once = report::room_json(*store->room("RM_1"));
   apply(*store, entries);  // a spill replayed, a batch retried after its commit's answer was lost
   for (const Entry& entry : entries) apply(*store, {entry});
-  EXPECT_EQ(room_json(*store->room("RM_1")), once);
+  EXPECT_EQ(report::room_json(*store->room("RM_1")), once);
   EXPECT_EQ(store->room("RM_1")->retries, 2);
   EXPECT_EQ(store->room("RM_1")->restarts, 1);
 }

@@ -1,4 +1,4 @@
-#include "ledger/report_command.hpp"
+#include "report/command.hpp"
 
 #include <cerrno>
 #include <limits>
@@ -6,9 +6,15 @@
 #include <system_error>
 
 #include "ledger/open.hpp"
-#include "ledger/report.hpp"
+#include "report/rooms.hpp"
 
-namespace ar::ledger {
+namespace ar::report {
+
+using ledger::Access;
+using ledger::Page;
+using ledger::Query;
+using ledger::Status;
+using ledger::StoreError;
 namespace {
 
 constexpr const char* kPrefix = "auto-recorder report: ";
@@ -30,7 +36,7 @@ std::optional<std::int64_t> time_argument(std::string_view flag, const std::stri
 
 // The window and filters of the arguments; nullopt after saying what is wrong.
 std::optional<Query> query_of(const ReportArgs& args, std::ostream& err) {
-  const std::int64_t now = now_ms();
+  const std::int64_t now = ledger::now_ms();
   Query query;
   const auto since = time_argument("since", args.since, now, err);
   if (!since) return std::nullopt;
@@ -76,7 +82,8 @@ bool write_failed(std::ostream& out, std::ostream& err) {
 
 }  // namespace
 
-int report(const Settings& settings, const ReportArgs& args, std::ostream& out, std::ostream& err) {
+int report(const ledger::Settings& settings, const ReportArgs& args, std::ostream& out,
+           std::ostream& err) {
   if (!settings.enabled) {
     err << kPrefix
         << "the ledger is off (ledger: off, or redis: with several replicas): there is nothing "
@@ -92,7 +99,7 @@ int report(const Settings& settings, const ReportArgs& args, std::ostream& out, 
   }
   bool gaps = false;
   try {
-    const auto store = open_store(settings, Access::kRead);
+    const auto store = ledger::open_store(settings, Access::kRead);
     errno = 0;
     writer->begin();
     for (;;) {
@@ -115,4 +122,4 @@ int report(const Settings& settings, const ReportArgs& args, std::ostream& out, 
   return gaps ? kReportGaps : kReportClean;
 }
 
-}  // namespace ar::ledger
+}  // namespace ar::report

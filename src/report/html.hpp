@@ -10,7 +10,10 @@
 
 #include "ledger/model.hpp"
 
-namespace ar::ledger {
+namespace ar::report {
+
+using ledger::Room;
+using ledger::Status;
 
 struct HtmlPage {
   std::vector<Room> rooms;        // the window's sessions, newest first, every status
@@ -25,4 +28,4 @@ std::string rooms_html(const HtmlPage& page);
 // `text` safe inside HTML text and attribute values.
 std::string html_escape(std::string_view text);
 
-}  // namespace ar::ledger
+}  // namespace ar::report

@@ -1,4 +1,4 @@
-#include "ledger/report.hpp"
+#include "report/rooms.hpp"
 
 #include <algorithm>
 #include <boost/json.hpp>
@@ -12,7 +12,10 @@
 #include "ledger/files_json.hpp"
 #include "util/duration.hpp"
 
-namespace ar::ledger {
+namespace ar::report {
+
+using ledger::File;
+using ledger::Recording;
 namespace {
 
 namespace json = boost::json;
@@ -28,7 +31,7 @@ json::object recording_object(const Recording& r) {
                       {"started_at", time_or_null(r.started_ms)},
                       {"ended_at", time_or_null(r.ended_ms)},
                       {"error", r.error},
-                      {"files", files_to_json(r.files)},
+                      {"files", ledger::files_to_json(r.files)},
                       {"playlist_location", r.playlist_location},
                       {"segment_count", r.segment_count},
                       {"image_count", r.image_count},
@@ -288,4 +291,4 @@ std::string rooms_table(const std::vector<Room>& rooms) {
   return written("table", rooms);
 }
 
-}  // namespace ar::ledger
+}  // namespace ar::report

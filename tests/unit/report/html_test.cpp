@@ -1,9 +1,12 @@
-#include "ledger/report_html.hpp"
+#include "report/html.hpp"
 
 #include <gtest/gtest.h>
 
-namespace ar::ledger {
+namespace ar::report {
 namespace {
+
+using ledger::File;
+using ledger::Recording;
 
 Room session(std::string sid, std::string name, Status status) {
   Room room;
@@ -66,4 +69,4 @@ TEST(LedgerHtml, WhatRoomsAndEgressSayIsEscapedAndOnlyKnownSchemesAreLinks) {
 }
 
 }  // namespace
-}  // namespace ar::ledger
+}  // namespace ar::report

@@ -12,7 +12,9 @@
 
 #include "ledger/model.hpp"
 
-namespace ar::ledger {
+namespace ar::report {
+
+using ledger::Room;
 
 // "2026-11-30T14:05:09Z" (UTC, to the second; milliseconds when there are any).
 std::string rfc3339(std::int64_t ms);
@@ -51,4 +53,4 @@ std::string room_json(const Room& room);
 std::string rooms_csv(const std::vector<Room>& rooms);
 std::string rooms_table(const std::vector<Room>& rooms);
 
-}  // namespace ar::ledger
+}  // namespace ar::report

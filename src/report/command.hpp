@@ -7,7 +7,7 @@
 
 #include "ledger/settings.hpp"
 
-namespace ar::ledger {
+namespace ar::report {
 
 struct ReportArgs {
   std::string since = "24h";     // RFC 3339, or a duration back from now ("7d", "24h")
@@ -21,6 +21,7 @@ inline constexpr int kReportClean = 0;
 inline constexpr int kReportError = 1;
 inline constexpr int kReportGaps = 3;
 
-int report(const Settings& settings, const ReportArgs& args, std::ostream& out, std::ostream& err);
+int report(const ledger::Settings& settings, const ReportArgs& args, std::ostream& out,
+           std::ostream& err);
 
-}  // namespace ar::ledger
+}  // namespace ar::report

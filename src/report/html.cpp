@@ -1,13 +1,16 @@
-#include "ledger/report_html.hpp"
+#include "report/html.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstdio>
 #include <map>
 
-#include "ledger/report.hpp"
+#include "report/rooms.hpp"
 
-namespace ar::ledger {
+namespace ar::report {
+
+using ledger::File;
+using ledger::Recording;
 namespace {
 
 constexpr std::array<Status, 6> kStatuses{Status::kRecording, Status::kRecorded,
@@ -54,8 +57,8 @@ bool linkable(std::string_view location) {
 }
 
 std::string recording_class(const Recording& r) {
-  if (recording_failed(r)) return "failed";
-  return recording_active(r) ? "active" : "done";
+  if (ledger::recording_failed(r)) return "failed";
+  return ledger::recording_active(r) ? "active" : "done";
 }
 
 // The room's life from its start to its end (or now), and the part each recording covered.
@@ -101,7 +104,7 @@ std::string files_cell(const Room& room) {
       if (!out.empty()) out += "<br>";
       out += "<small>" + html_escape(r.error) + "</small>";
     }
-    if (recording_end_unknown(r)) {
+    if (ledger::recording_end_unknown(r)) {
       if (!out.empty()) out += "<br>";
       out += "<small>" + html_escape(r.egress_id) +
              ": LiveKit forgot it before its end was known; look for its file</small>";
@@ -197,4 +200,4 @@ std::string rooms_html(const HtmlPage& page) {
          rows + "</tbody></table>\n</body></html>\n";
 }
 
-}  // namespace ar::ledger
+}  // namespace ar::report

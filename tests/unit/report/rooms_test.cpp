@@ -1,12 +1,15 @@
-#include "ledger/report.hpp"
+#include "report/rooms.hpp"
 
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <sstream>
 
-namespace ar::ledger {
+namespace ar::report {
 namespace {
+
+using ledger::File;
+using ledger::Recording;
 
 constexpr std::int64_t kNow = 1'764'504'000'000;  // 2025-11-30T12:00:00Z
 
@@ -120,4 +123,4 @@ TEST(LedgerReport, TableCountsEachStatus) {
 }
 
 }  // namespace
-}  // namespace ar::ledger
+}  // namespace ar::report
