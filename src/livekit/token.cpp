@@ -69,13 +69,15 @@ bool padded(std::string_view token) {
 }  // namespace
 
 std::string mint_token(std::string_view api_key, std::string_view api_secret,
-                       const VideoGrant& grant, std::chrono::seconds ttl, Clock::time_point now) {
+                       const VideoGrant& grant, std::chrono::seconds ttl, Clock::time_point now,
+                       std::string_view sha256) {
   json::object video;
   if (grant.room_record) video["roomRecord"] = true;
   if (grant.room_list) video["roomList"] = true;
   const std::int64_t issued = unix_seconds(now);
-  const json::object claims{
+  json::object claims{
       {"iss", api_key}, {"nbf", issued}, {"exp", issued + ttl.count()}, {"video", video}};
+  if (!sha256.empty()) claims["sha256"] = sha256;
   const std::string signing_input = util::base64url_encode(R"({"alg":"HS256","typ":"JWT"})") + "." +
                                     util::base64url_encode(json::serialize(claims));
   return signing_input + "." +

@@ -16,8 +16,11 @@ struct VideoGrant {
 };
 
 // A token as LiveKit's SDKs mint it: iss = key, nbf = now, exp = now + ttl, and the grants.
+// `sha256`: the claim LiveKit's webhook notifier adds (the body's SHA-256 in base64); unit tests
+// sign webhooks with it.
 std::string mint_token(std::string_view api_key, std::string_view api_secret,
-                       const VideoGrant& grant, std::chrono::seconds ttl, Clock::time_point now);
+                       const VideoGrant& grant, std::chrono::seconds ttl, Clock::time_point now,
+                       std::string_view sha256 = {});
 
 enum class TokenCheck {
   kOk,
