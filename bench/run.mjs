@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
 import { eventBody, signBody } from '../tests/integration/lib/webhooks.mjs';
-import { write as writeFigures } from './figures.mjs';
+import { write as writeFigures, JSON_PATH as FIGURES_JSON } from './figures.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = process.env.AUTO_RECORDER_BIN ?? join(ROOT, 'build/auto-recorder');
@@ -498,6 +498,7 @@ writeFileSync(docs, text.slice(0, text.indexOf(begin) + begin.length) + section 
 log('docs/performance.md updated');
 // The README quotes these, from this run only (bench/figures.mjs; lint.figures checks).
 const toMb = (kb) => kb / 1024;
+const previous = existsSync(FIGURES_JSON) ? JSON.parse(readFileSync(FIGURES_JSON, 'utf8')) : {};
 writeFigures({
   measured: when,
   webhooksPerS: Math.round(oursLoad.rate),
@@ -512,5 +513,7 @@ writeFigures({
   scalePeakMb: toMb(oursScale.peak),
   reportPeakMb: toMb(Math.max(...['json', 'csv', 'table', 'day'].map((k) => report[k].peak))),
   binaryMb: strippedSize(BIN) / 2 ** 20,
+  instructionsPerWebhook: Math.round(instructions),
+  previousInstructionsPerWebhook: previous.instructionsPerWebhook ?? Math.round(instructions),
 });
-log("docs/bench.json and the README's figures updated");
+log("docs/bench.json and the figures the README and docs/performance.md quote updated");
