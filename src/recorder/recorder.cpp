@@ -251,7 +251,8 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
                {{"room", room.name}, {"origin", from}});
     return Verdict::kAccepted;
   }
-  // After a recording failed mid-room, every new start is a restart, whoever asks for it.
+  // After a recording failed mid-room, every new start is a restart, whoever asks for it; it
+  // enters the budget once its check finds no recording (count_restart). At the limit, none starts.
   History* history = prune_history(room.name, now);
   const bool is_restart = history != nullptr && !history->failures.empty();
   if (is_restart && !within_restart_limit(*history, room, from)) return Verdict::kAccepted;
@@ -275,7 +276,6 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
   attempt.first_try = now;
   attempt.event_id = event_id;
   attempt.replaces_egress = replaces_egress;
-  attempt.restart = is_restart;
   if (claims_ != nullptr) {
     claim_then_check(room.name, attempt.id);
   } else {

@@ -97,11 +97,10 @@ class Recorder {
     std::optional<util::Timers::Id> retry_timer;
     const recording::Recording* recording = nullptr;  // what the policy chose
     std::string_view rule;                            // the rule that chose it, for the logs
-    std::string event_id;          // the webhook that asked, marked handled with the claim
-    std::string replaces_egress;   // a restart: the failed recording whose claim it may take
-    bool claimed = false;          // this replica holds the room's claim in Redis
-    bool restart = false;          // after a recording of the room failed mid-room
-    bool restart_counted = false;  // its start is in the room's restart budget
+    std::string event_id;         // the webhook that asked, marked handled with the claim
+    std::string replaces_egress;  // a restart: the failed recording whose claim it may take
+    bool claimed = false;         // this replica holds the room's claim in Redis
+    bool restart = false;         // a restart, in the room's budget (count_restart)
     // The room finished while this start was under way: nothing more is started, and the end
     // is told to the ledger once it is known whether a recording exists (a lost answer may have
     // started one), so that the session is not closed "unrecorded" beside its egress.

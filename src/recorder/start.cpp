@@ -154,21 +154,21 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
 }
 
 bool Recorder::count_restart(Attempt& attempt, const std::vector<livekit::EgressInfo>& egresses) {
-  if (attempt.restart_counted) return true;
+  if (attempt.restart) return true;  // counted before an earlier try of this start
+  const auto now = timers_.now();
+  History* history = prune_history(attempt.room.name, now);
+  const bool after_failure = history != nullptr && !history->failures.empty();
   const bool listed_failure =
       std::any_of(egresses.begin(), egresses.end(), [&](const auto& egress) {
         return records_session(egress, attempt.room) && model::is_failure(egress.status);
       });
-  if (!attempt.restart && !listed_failure) return true;
-  const auto now = timers_.now();
-  History* history = prune_history(attempt.room.name, now);
+  if (!after_failure && !listed_failure) return true;
   if (history == nullptr) history = &history_[attempt.room.name];
   history->sid = attempt.room.sid;
   if (!within_restart_limit(*history, attempt.room, to_string(attempt.origin))) return false;
-  if (!attempt.restart) history->failures.push_back(now);
+  if (!after_failure) history->failures.push_back(now);
   history->restarts.push_back(now);
   attempt.restart = true;
-  attempt.restart_counted = true;
   return true;
 }
 
