@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "app/messages.hpp"
+#include "app/recorder_telemetry.hpp"
 #include "coordination/coordination.hpp"
 #include "ledger/open.hpp"
 #include "ledger/spill.hpp"
@@ -75,16 +76,14 @@ std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
   try {
     return std::make_unique<ledger::Writer>(
         ledger::open_store(settings, ledger::Access::kWrite),
-        ledger::WriterOptions{.retention = settings.retention,
-                              .on_state = ledger_state,
-                              .on_prune_error = ledger_prune_failed,
-                              .on_ended =
-                                  [](ledger::Status status) {
-                                    metrics::room_session_ended(model::to_string(status));
-                                  },
-                              .spill_path = settings.spill_file(),
-                              .on_replay = ledger_replayed,
-                              .on_spill = ledger_spilled});
+        ledger::WriterOptions{
+            .retention = settings.retention,
+            .on_state = ledger_state,
+            .on_prune_error = ledger_prune_failed,
+            .on_ended = [](ledger::Status status) { metrics::room_session_ended(status); },
+            .spill_path = settings.spill_file(),
+            .on_replay = ledger_replayed,
+            .on_spill = ledger_spilled});
   } catch (const ledger::StoreError& e) {
     if (settings.path_set || !settings.postgres_url.empty()) {
       throw StartupError(settings.setting() + " " + e.what());
@@ -147,6 +146,7 @@ class Service {
   std::unique_ptr<ledger::Writer> ledger_;
   util::AsioTimers timers_;
   const recording::Policy policy_;
+  RecorderTelemetry told_;
   recorder::Recorder recorder_;
   recorder::Reconciler reconciler_;
   const livekit::WebhookVerifier verifier_;
@@ -174,6 +174,7 @@ Service::Service(const config::Config& config)
                  .delivery = config.delivery,
                  .api = api_,
                  .timers = timers_,
+                 .events = told_,
                  .claims = coordination_.get(),
                  .journal = ledger_.get(),
                  .seed = random_seed()}),

@@ -6,14 +6,12 @@
 #include <string>
 #include <string_view>
 
+#include "model/claim.hpp"
+
 namespace ar::coordination {
 
-enum class Claim {
-  kWon,             // this replica holds the claim: start the recording
-  kTaken,           // another replica holds it (or recorded the room moments ago): skip
-  kDuplicateEvent,  // this webhook event was handled by a replica already: skip
-  kUnavailable,     // Redis could not be asked: fall back to the ListEgress check
-};
+// Won, taken, a duplicate event, or Redis unavailable: the vocabulary's (model/claim.hpp).
+using model::Claim;
 
 struct ClaimAnswer {
   Claim claim = Claim::kUnavailable;

@@ -23,12 +23,6 @@ std::string string_field(const json::object& object, std::string_view json_name,
   return value != nullptr && value->is_string() ? std::string(value->get_string()) : "";
 }
 
-const json::object* object_field(const json::object& object, std::string_view json_name,
-                                 std::string_view proto_name) {
-  const json::value* value = proto_field(object, json_name, proto_name);
-  return value != nullptr ? value->if_object() : nullptr;
-}
-
 std::optional<json::object> parse_object(std::string_view text) {
   boost::system::error_code ec;
   json::value root = json::parse(text, ec);
@@ -77,6 +71,27 @@ EgressResults read_results(const json::object& object) {
 
 }  // namespace
 
+std::optional<RecordingKind> request_kind(std::string_view field) {
+  // Protobuf JSON writes the proto's names in lowerCamelCase; either form is read.
+  std::string name;
+  for (const char c : field) {
+    if (c >= 'A' && c <= 'Z') {
+      name += '_';
+      name += static_cast<char>(c - 'A' + 'a');
+    } else {
+      name += c;
+    }
+  }
+  return model::kRecordingKindNames.named(name);
+}
+
+std::optional<RecordingKind> unified_request_kind(std::string_view field) {
+  if (field == "template") return RecordingKind::kRoomComposite;
+  if (field == "web") return RecordingKind::kWeb;
+  if (field == "media") return RecordingKind::kOther;
+  return std::nullopt;
+}
+
 std::optional<EgressInfo> read_egress_info(const json::object& object) {
   EgressInfo info;
   info.egress_id = string_field(object, "egressId", "egress_id");
@@ -86,11 +101,18 @@ std::optional<EgressInfo> read_egress_info(const json::object& object) {
   info.error = string_field(object, "error", "");
   info.error_code = proto_integer(object, "errorCode", "error_code");
   info.status = status_of(object.if_contains("status"));
-  // The request oneof: room_composite, or egress (StartEgressRequest) whose source oneof is
-  // template (web, media) in protobuf JSON.
-  const json::object* unified = object_field(object, "egress", "");
-  info.records_room = object_field(object, "roomComposite", "room_composite") != nullptr ||
-                      (unified != nullptr && object_field(*unified, "template", "") != nullptr);
+  // The request oneof: one field names the kind; the unified request (egress) by its source.
+  for (const auto& field : object) {
+    if (!field.value().is_object()) continue;
+    if (field.key() == "egress") {
+      for (const auto& source : field.value().get_object()) {
+        auto kind = unified_request_kind(source.key());
+        if (kind && source.value().is_object()) info.kind = *kind;
+      }
+    } else if (auto kind = request_kind(field.key())) {
+      info.kind = *kind;
+    }
+  }
   info.results = read_results(object);
   return info;
 }

@@ -9,11 +9,13 @@
 #include <vector>
 
 #include "model/egress_status.hpp"
+#include "model/recording_kind.hpp"
 
 namespace ar::livekit {
 
 // The status is the vocabulary's (model/egress_status.hpp): livekit parses into it.
 using model::EgressStatus;
+using model::RecordingKind;
 
 // A file egress wrote (FileInfo).
 struct EgressFile {
@@ -41,12 +43,20 @@ struct EgressInfo {
   std::string error;
   std::int64_t error_code = 0;  // egress's own code for the error (an HTTP-like status)
   EgressStatus status = EgressStatus::kStarting;
-  // A recording of the whole room, whichever API started it: StartRoomCompositeEgress, or
-  // StartEgress with a template source (livekit-server 1.13.2+). Web, track, participant and
-  // media egresses are not.
-  bool records_room = false;
+  // What it records, by its request: a room composite whichever API started it
+  // (StartRoomCompositeEgress, or StartEgress with a template source, livekit-server 1.13.2+).
+  RecordingKind kind = RecordingKind::kOther;
   EgressResults results;  // from webhooks and ListEgress answers alike
+
+  // A recording of the whole room: the kind the recorder starts and keeps.
+  bool records_room() const { return kind == RecordingKind::kRoomComposite; }
 };
+
+// The kind an EgressInfo's request field names ("roomComposite" or "room_composite", ...), or
+// nullopt for a field that is not a request. The unified request ("egress") is told apart by its
+// source field ("template", "web", "media"; nullopt for its other fields).
+std::optional<RecordingKind> request_kind(std::string_view field);
+std::optional<RecordingKind> unified_request_kind(std::string_view field);
 
 // An EgressInfo JSON object (lowerCamelCase or proto names); nullopt without an egress id.
 std::optional<EgressInfo> read_egress_info(const boost::json::object& object);

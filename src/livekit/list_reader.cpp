@@ -23,12 +23,11 @@ struct Item {
   std::string error;
   std::optional<std::string> status_name;
   std::optional<std::int64_t> status_number;
-  std::int64_t creation_time = 0;     // a Room's, in seconds
-  std::int64_t creation_time_ms = 0;  // a Room's (livekit-server 1.8+)
-  bool room_composite = false;        // a room_composite request object
-  bool template_source = false;       // an egress (StartEgressRequest) request with a template
-  std::int64_t error_code = 0;        // an egress's
-  EgressResults results;              // an egress's, as egress_ended reports them
+  std::int64_t creation_time = 0;              // a Room's, in seconds
+  std::int64_t creation_time_ms = 0;           // a Room's (livekit-server 1.8+)
+  RecordingKind kind = RecordingKind::kOther;  // by its request object
+  std::int64_t error_code = 0;                 // an egress's
+  EgressResults results;                       // an egress's, as egress_ended reports them
 };
 
 // The result lists of an EgressInfo, whose items the reader keeps a few fields of.
@@ -62,11 +61,11 @@ class Handler {
     if (depth_ == 1 && key_ == list_name_) return fail(ec);  // the list must be an array, or null
     if (in_list() && depth_ == 2) item_ = Item{};
     if (in_list() && depth_ == 3) {
-      if (key_ == "roomComposite" || key_ == "room_composite") item_.room_composite = true;
+      if (auto kind = request_kind(key_)) item_.kind = *kind;
       parent_ = key_;  // the item's field this object is
     }
-    if (in_list() && depth_ == 4 && parent_ == "egress" && key_ == "template") {
-      item_.template_source = true;
+    if (in_list() && depth_ == 4 && parent_ == "egress") {
+      if (auto kind = unified_request_kind(key_)) item_.kind = *kind;
     }
     if (in_list() && depth_ == 4) {
       switch (results_list_) {
@@ -330,7 +329,7 @@ std::unique_ptr<ReplyReader> egress_list_reader(std::function<void(EgressInfo&&)
     info.room_name = std::move(item.room_name);
     info.error = std::move(item.error);
     info.error_code = item.error_code;
-    info.records_room = item.room_composite || item.template_source;
+    info.kind = item.kind;
     info.results = std::move(item.results);
     each(std::move(info));
   });

@@ -31,6 +31,12 @@ constexpr std::string_view to_string(EgressStatus status) {
   return kEgressStatusNames.name(status);
 }
 
+// The name without LiveKit's prefix: "LIMIT_REACHED" (metrics label it in lower case).
+constexpr std::string_view short_name(EgressStatus status) {
+  constexpr std::string_view kPrefix = "EGRESS_";
+  return to_string(status).substr(kPrefix.size());
+}
+
 // By name ("EGRESS_ACTIVE") or by the proto's number; kUnknown for one this build does not know.
 constexpr EgressStatus egress_status_named(std::string_view name) {
   return kEgressStatusNames.named(name).value_or(EgressStatus::kUnknown);

@@ -193,7 +193,7 @@ void Reconciler::list_egresses(const std::shared_ptr<Convergence>& convergence) 
       convergence == nullptr,
       [recorded, convergence](livekit::EgressInfo&& egress) {
         if (convergence) convergence->egress(egress);
-        if (!egress.records_room) return;
+        if (!egress.records_room()) return;
         if (model::is_active(egress.status)) recorded->add(egress);
         if (model::is_failure(egress.status) && !egress.room_id.empty()) {
           recorded->failed.push_back(std::move(egress));

@@ -3,42 +3,35 @@
 #include <malloc.h>
 
 #include "recorder/ledger_entries.hpp"
-#include "telemetry/log.hpp"
-#include "telemetry/service_metrics.hpp"
 
 namespace ar::recorder {
 namespace {
 
-using std::chrono::hours;
+using model::SkipReason;
 
-std::string key(std::string_view kind, std::string_view id) {
-  std::string out(kind);
-  out += id;
+// What a skip of this room tells.
+Skipped skipped(SkipReason reason, const livekit::Room& room, Origin origin) {
+  Skipped out;
+  out.reason = reason;
+  out.origin = origin;
+  out.room = room.name;
+  out.room_sid = room.sid;
   return out;
 }
 
 }  // namespace
-
-std::string_view to_string(Origin origin) {
-  switch (origin) {
-    case Origin::kWebhook:
-      return "webhook";
-    case Origin::kReconciler:
-      return "reconciler";
-    case Origin::kRestart:
-      return "restart";
-  }
-  return "webhook";
-}
 
 Recorder::Recorder(const Parts& parts)
     : policy_(parts.policy),
       delivery_(parts.delivery),
       api_(parts.api),
       timers_(parts.timers),
+      events_(parts.events),
       claims_(parts.claims),
       journal_(parts.journal),
-      seen_(parts.delivery.dedupe_ttl, parts.delivery.dedupe_capacity),
+      restarts_(parts.delivery.max_restarts_per_hour),
+      stops_(parts.delivery.dedupe_capacity),
+      memories_(parts.delivery.dedupe_ttl, parts.delivery.dedupe_capacity),
       ledger_sessions_(parts.delivery.dedupe_capacity),
       backoff_(parts.delivery.retry_initial_delay, parts.delivery.retry_max_delay, parts.seed),
       process_key_(std::to_string(parts.seed)) {}
@@ -79,24 +72,24 @@ void Recorder::shut_down() {
   // Released, so the replica running the reconciler may take the room at once. Gone from the
   // rooms under way: a room_finished that comes now goes straight to the ledger.
   for (const std::string& name : abandoned) finish(name);
-  if (!abandoned.empty()) {
-    log::warn("shutting down: rooms waiting to retry are left to the reconciler of the next start",
-              {{"rooms", std::to_string(abandoned.size())}});
-  }
+  if (!abandoned.empty()) tell(RetriesAbandoned{abandoned.size()});
 }
 
 Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
   // Most webhooks (participants, tracks, ingress) change nothing here: no lock, and no entry in
   // the dedupe memory, where their ids would push out the room sids that matter.
   if (event.kind == livekit::EventKind::kOther) {
-    log::debug("webhook ignored", {{"event", event.event}, {"event_id", event.id}});
+    tell(WebhookIgnored{event.event, event.id});
     return Verdict::kAccepted;
   }
   const auto now = timers_.now();
   const std::lock_guard lock(mutex_);
-  if (!event.id.empty() && seen_.contains(key("ev:", event.id), now)) {
-    log::info("skipped: duplicate webhook", {{"event", event.event}, {"event_id", event.id}});
-    metrics::recording_skipped("duplicate_event");
+  if (!event.id.empty() && memories_.knows(Seen::kEvent, event.id, now)) {
+    Skipped duplicate;
+    duplicate.reason = SkipReason::kDuplicateEvent;
+    duplicate.event = event.event;
+    duplicate.event_id = event.id;
+    tell(duplicate);
     return Verdict::kDuplicate;
   }
 
@@ -105,17 +98,17 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
     case livekit::EventKind::kRoomStarted: {
       if (!event.room) break;  // the parser refuses such an event
       const livekit::Room& room = *event.room;
-      if (!room.sid.empty() && seen_.contains(key("sid:", room.sid), now)) {
-        log::info("skipped: room_started already handled for this room",
-                  {{"room", room.name}, {"room_sid", room.sid}, {"event_id", event.id}});
-        metrics::recording_skipped("duplicate_room");
+      if (!room.sid.empty() && memories_.knows(Seen::kSessionStarted, room.sid, now)) {
+        Skipped duplicate = skipped(SkipReason::kDuplicateRoom, room, Origin::kWebhook);
+        duplicate.event_id = event.id;
+        tell(duplicate);
         verdict = Verdict::kDuplicate;
         break;
       }
       verdict = ensure_locked(room, Origin::kWebhook, event.id);
-      const bool decided = verdict == Verdict::kAccepted || verdict == Verdict::kSkipped ||
-                           verdict == Verdict::kStopped;
-      if (decided && !room.sid.empty()) seen_.insert(key("sid:", room.sid), now);
+      if (!model::asks_for_retry(verdict) && !room.sid.empty()) {
+        memories_.remember(Seen::kSessionStarted, room.sid, now);
+      }
       break;
     }
     case livekit::EventKind::kRoomFinished:
@@ -127,30 +120,29 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       break;
     case livekit::EventKind::kEgressStarted:
     case livekit::EventKind::kEgressUpdated:
-      if (event.egress && event.egress->records_room) journal(reported(*event.egress));
+      if (event.egress && event.egress->records_room()) journal(reported(*event.egress));
       break;
     case livekit::EventKind::kEgressEnded:
       if (event.egress) {
-        if (event.egress->records_room) journal(reported(*event.egress));
+        if (event.egress->records_room()) journal(reported(*event.egress));
         on_recording_ended(*event.egress);
       } else {
-        log::debug("egress_ended without an egress id: nothing to act on",
-                   {{"event_id", event.id}});
+        tell(WebhookIgnored{event.event, event.id});  // no egress id: nothing to act on
       }
       break;
     case livekit::EventKind::kOther:
       break;
   }
   // A 503 must not mark the event seen: LiveKit's retry of it has to get through.
-  const bool handled = verdict == Verdict::kAccepted || verdict == Verdict::kDuplicate ||
-                       verdict == Verdict::kSkipped || verdict == Verdict::kStopped;
-  if (handled && !event.id.empty()) seen_.insert(key("ev:", event.id), now);
+  if (!model::asks_for_retry(verdict) && !event.id.empty()) {
+    memories_.remember(Seen::kEvent, event.id, now);
+  }
   return verdict;
 }
 
 void Recorder::on_room_finished(const livekit::Room& room, TimePoint now, std::int64_t at_ms,
                                 std::string_view closed_by) {
-  if (!room.sid.empty()) seen_.insert(key("fin:", room.sid), now);
+  if (!room.sid.empty()) memories_.remember(Seen::kSessionFinished, room.sid, now);
   // The first the ledger hears of this session (room_finished overtook room_started, or both
   // came while the service was down): what the policy would have decided still counts. A
   // session the reconciler closes is in the ledger already.
@@ -158,12 +150,7 @@ void Recorder::on_room_finished(const livekit::Room& room, TimePoint now, std::i
     journal_session(room, "webhook", policy_.choose(room.name, room.metadata));
   }
   ledger::RoomFinished end{room.sid, at_ms, room.name, room.created_ms, std::string(closed_by)};
-  // Its failures no longer make a next session of the name a restart.
-  if (!room.name.empty()) {
-    history_.erase(room.name);
-  } else {
-    std::erase_if(history_, [&room](const auto& h) { return h.second.sid == room.sid; });
-  }
+  restarts_.forget(room.name, room.sid);
   Attempt* attempt = attempt_for(room);
   if (attempt == nullptr) return journal(std::move(end));
   if (attempt->finished) {
@@ -173,8 +160,7 @@ void Recorder::on_room_finished(const livekit::Room& room, TimePoint now, std::i
     }
     return;
   }
-  log::info("room finished before its recording started: stopped trying",
-            {{"room", attempt->room.name}, {"room_sid", room.sid}});
+  tell(StartAbandoned{attempt->room.name, room.sid});
   attempt->finished = std::move(end);
   // Waiting to retry: look now. Otherwise a call is under way, and its answer concludes.
   if (attempt->retry_timer) {
@@ -215,54 +201,31 @@ Verdict Recorder::ensure_recording(const livekit::Room& room, Origin origin) {
   return ensure_locked(room, origin);
 }
 
-Recorder::History* Recorder::prune_history(const std::string& room_name, TimePoint now) {
-  auto it = history_.find(room_name);
-  if (it == history_.end()) return nullptr;
-  History& h = it->second;
-  for (auto* times : {&h.failures, &h.restarts}) {
-    while (!times->empty() && times->front() + hours(1) <= now) times->pop_front();
-  }
-  if (h.failures.empty() && h.restarts.empty()) {
-    history_.erase(it);
-    return nullptr;
-  }
-  return &h;
-}
-
 Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::string_view event_id,
                                 std::string_view replaces_egress) {
   const auto now = timers_.now();
-  const std::string_view from = to_string(origin);
-  if (!room.sid.empty() && seen_.contains(key("fin:", room.sid), now)) {
-    log::info("skipped: room already finished",
-              {{"room", room.name}, {"room_sid", room.sid}, {"origin", from}});
-    metrics::recording_skipped("room_finished");
+  if (!room.sid.empty() && memories_.knows(Seen::kSessionFinished, room.sid, now)) {
+    tell(skipped(SkipReason::kRoomFinished, room, origin));
     return Verdict::kAccepted;
   }
-  if (!room.sid.empty() && stopped_.contains(room.sid)) {
-    report_stop(room, from, now);
+  if (auto stopped = stops_.of(room.sid)) {
+    report_stop(room, *stopped, origin, now);
     return Verdict::kStopped;
   }
   recording::Choice choice;
-  if (!chosen_by_policy(room, from, now, choice)) return Verdict::kSkipped;
+  if (!chosen_by_policy(room, origin, now, choice)) return Verdict::kSkipped;
   if (shutting_down_) return Verdict::kShuttingDown;
-  if (attempts_.contains(room.name)) {
-    log::debug("skipped: a start for this room is already under way",
-               {{"room", room.name}, {"origin", from}});
-    return Verdict::kAccepted;
-  }
+  if (attempts_.contains(room.name)) return Verdict::kAccepted;  // a start is under way
   // After a recording failed mid-room, every new start is a restart, whoever asks for it; it
   // enters the budget once its check finds no recording (count_restart). At the limit, none starts.
-  History* history = prune_history(room.name, now);
-  const bool is_restart = history != nullptr && !history->failures.empty();
-  if (is_restart && !within_restart_limit(*history, room, from)) return Verdict::kAccepted;
+  if (auto limit = restarts_.limit_reached(room.name, now)) {
+    tell_limit(room, origin, *limit);
+    return Verdict::kAccepted;
+  }
   if (attempts_.size() >= delivery_.max_pending_starts) {
-    // A webhook answered 503 is worth a line each; the reconciler counts its deferred rooms in
-    // one line per pass (30 000 rooms made 20 000 lines a pass).
-    if (origin != Origin::kReconciler) {
-      log::warn("busy: too many rooms waiting to start, answering 503",
-                {{"room", room.name}, {"pending", std::to_string(attempts_.size())}});
-    }
+    // A webhook answered 503 is told each; the reconciler counts its deferred rooms in one line
+    // per pass (30 000 rooms made 20 000 lines a pass).
+    if (origin != Origin::kReconciler) tell(Busy{room.name, attempts_.size()});
     return Verdict::kBusy;
   }
 
@@ -279,68 +242,51 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
   if (claims_ != nullptr) {
     claim_then_check(room.name, attempt.id);
   } else {
-    log::debug("checking for an active recording", {{"room", room.name}, {"origin", from}});
     check_then_start(room.name, attempt.id);
   }
   return Verdict::kAccepted;
 }
 
-bool Recorder::within_restart_limit(History& history, const livekit::Room& room,
-                                    std::string_view origin) {
-  if (history.restarts.size() < delivery_.max_restarts_per_hour) return true;
-  if (!history.limit_reported) {
-    history.limit_reported = true;
-    log::error("not restarted: restart limit reached for this room",
-               {{"room", room.name},
-                {"room_sid", room.sid},
-                {"restarts_last_hour", std::to_string(history.restarts.size())},
-                {"origin", origin}});
-  }
-  metrics::recording_skipped("restart_limit");
-  return false;
+void Recorder::tell_limit(const livekit::Room& room, Origin origin,
+                          const RestartWindow::Limit& limit) {
+  Skipped at_limit = skipped(SkipReason::kRestartLimit, room, origin);
+  at_limit.restarts = limit.restarts;
+  at_limit.repeated = limit.told_before;
+  tell(at_limit);
 }
 
-bool Recorder::chosen_by_policy(const livekit::Room& room, std::string_view origin, TimePoint now,
+bool Recorder::chosen_by_policy(const livekit::Room& room, Origin origin, TimePoint now,
                                 recording::Choice& choice) {
   choice = policy_.choose(room.name, room.metadata);
   const std::string& id = room.sid.empty() ? room.name : room.sid;
   // Once per room session: the reconciler meets a skipped room on every pass.
   if (ledger_lacks_session(room)) {
-    journal_session(room, origin == "reconciler" ? "reconciler" : "webhook", choice);
+    journal_session(room, origin == Origin::kReconciler ? "reconciler" : "webhook", choice);
   }
-  if (choice.metadata_unparsable && !seen_.contains(key("meta:", id), now)) {
-    seen_.insert(key("meta:", id), now);
-    log::warn("room metadata is not a JSON object: rules that test metadata do not fit this room",
-              {{"room", room.name}, {"room_sid", room.sid}, {"rule", choice.rule}});
+  if (choice.metadata_unparsable && memories_.remember(Seen::kToldMetadata, id, now)) {
+    tell(MetadataUnparsable{room.name, room.sid, std::string(choice.rule)});
   }
   if (choice.recording != nullptr) return true;
-  // The reconciler meets a skipped room on every pass: say it once.
-  if (!seen_.contains(key("skip:", id), now)) {
-    seen_.insert(key("skip:", id), now);
-    log::info(
-        "skipped: the recording policy says not to record this room",
-        {{"room", room.name}, {"room_sid", room.sid}, {"rule", choice.rule}, {"origin", origin}});
-    metrics::recording_skipped("rule");
+  // The reconciler meets a skipped room on every pass: told once.
+  if (memories_.remember(Seen::kToldSkip, id, now)) {
+    Skipped by_rule = skipped(SkipReason::kRule, room, origin);
+    by_rule.rule = choice.rule;
+    tell(by_rule);
   }
   return false;
 }
 
 void Recorder::note_stop(const std::string& room_sid, const std::string& egress_id) {
-  if (delivery_.restart_stopped_recordings || room_sid.empty()) return;
-  // Stops are rare; the memory of them is bounded like the dedupe memory.
-  if (stopped_.size() >= delivery_.dedupe_capacity) stopped_.erase(stopped_.begin());
-  stopped_.try_emplace(room_sid, egress_id);
+  if (!delivery_.restart_stopped_recordings) stops_.stopped(room_sid, egress_id);
 }
 
-void Recorder::report_stop(const livekit::Room& room, std::string_view origin, TimePoint now) {
-  if (seen_.contains(key("stop:", room.sid), now)) return;
-  seen_.insert(key("stop:", room.sid), now);
-  journal(ledger::StoppedOnPurpose{room.sid, stopped_.at(room.sid)});
-  log::info("not restarted: recording stopped on purpose", {{"room", room.name},
-                                                            {"room_sid", room.sid},
-                                                            {"egress_id", stopped_.at(room.sid)},
-                                                            {"origin", origin}});
-  metrics::recording_skipped("stopped_on_purpose");
+void Recorder::report_stop(const livekit::Room& room, std::string_view egress_id, Origin origin,
+                           TimePoint now) {
+  if (!memories_.remember(Seen::kToldStop, room.sid, now)) return;
+  journal(ledger::StoppedOnPurpose{room.sid, std::string(egress_id)});
+  Skipped stop = skipped(SkipReason::kStoppedOnPurpose, room, origin);
+  stop.egress_id = egress_id;
+  tell(stop);
 }
 
 void Recorder::release_memory_soon() {
@@ -352,37 +298,21 @@ void Recorder::release_memory_soon() {
 void Recorder::on_recording_ended(const livekit::EgressInfo& egress, std::optional<PassSaw> pass) {
   const auto now = timers_.now();
   // Its webhook and the reconciler may both tell it: acted on once.
-  if (seen_.contains(key("end:", egress.egress_id), now)) return;
-  seen_.insert(key("end:", egress.egress_id), now);
-  if (egress.records_room && egress.status == model::EgressStatus::kComplete) {
+  if (!memories_.remember(Seen::kEgressEnded, egress.egress_id, now)) return;
+  if (egress.records_room() && egress.status == model::EgressStatus::kComplete) {
     note_stop(egress.room_id, egress.egress_id);
   }
-  if (!egress.records_room || !model::is_failure(egress.status)) {
-    log::debug("recording ended", {{"room", egress.room_name},
-                                   {"egress_id", egress.egress_id},
-                                   {"status", model::to_string(egress.status)}});
-    return;
-  }
-  const std::string error_code = std::to_string(egress.error_code);
-  const log::Fields fields = {
-      {"room", egress.room_name},      {"room_sid", egress.room_id},
-      {"egress_id", egress.egress_id}, {"status", model::to_string(egress.status)},
-      {"error", egress.error},         {"error_code", error_code}};
-  const bool room_finished =
-      pass ? pass->listed == nullptr
-           : !egress.room_id.empty() && seen_.contains(key("fin:", egress.room_id), now);
-  metrics::recording_ended_badly(model::to_string(egress.status), room_finished);
-  if (room_finished) {
-    // Nothing to restart, but the file may be cut short or missing (e.g. the upload failed):
-    // the operator needs to hear of it.
-    log::error("recording failed after the room finished: its file may be incomplete or missing",
-               fields);
-    return;
-  }
-  History& history = history_[egress.room_name];
-  history.sid = egress.room_id;
-  history.failures.push_back(now);
-  log::warn("recording failed mid-room: restarting if the room still exists", fields);
+  RecordingEnded ended{egress.room_name, egress.room_id,    egress.egress_id,     egress.status,
+                       egress.error,     egress.error_code, egress.records_room()};
+  if (!egress.records_room() || !model::is_failure(egress.status)) return tell(ended);
+  ended.room_finished = pass ? pass->listed == nullptr
+                             : !egress.room_id.empty() &&
+                                   memories_.knows(Seen::kSessionFinished, egress.room_id, now);
+  tell(ended);
+  // After the room finished there is nothing to restart, but the file may be cut short or
+  // missing (e.g. the upload failed): the operator hears of it.
+  if (ended.room_finished) return;
+  restarts_.failed(egress.room_name, egress.room_id, now);
   // The pass that found the end listed the room a moment ago: restarted now, before the same
   // pass takes it for a room without a recording (which would not count the restart).
   if (pass) {
@@ -400,9 +330,7 @@ void Recorder::restart_if_room_lives(const std::string& room_name, const std::st
                const std::lock_guard lock(mutex_);
                if (error != nullptr) {
                  // Not knowing is not "gone": the reconciler looks again on its next pass.
-                 log::warn("could not check whether the room still exists; the reconciler will",
-                           {{"room", room_name}, {"code", error->code}, {"error", error->message}});
-                 return;
+                 return tell(RestartUnknown{room_name, error->code, error->message});
                }
                for (const livekit::Room& room : rooms) {
                  if (room.name == room_name && (room_sid.empty() || room.sid == room_sid)) {
@@ -410,8 +338,7 @@ void Recorder::restart_if_room_lives(const std::string& room_name, const std::st
                    return;
                  }
                }
-               log::info("room is gone: recording not restarted",
-                         {{"room", room_name}, {"room_sid", room_sid}});
+               tell(RestartNotNeeded{room_name, room_sid});
              });
 }
 

@@ -24,26 +24,22 @@
 #include "livekit/egress_api.hpp"
 #include "livekit/egress_info.hpp"
 #include "livekit/webhook.hpp"
+#include "model/origin.hpp"
+#include "model/verdict.hpp"
 #include "recorder/delivery.hpp"
+#include "recorder/events.hpp"
+#include "recorder/memories.hpp"
 #include "recorder/recent_ids.hpp"
+#include "recorder/restart_window.hpp"
 #include "recorder/retry_policy.hpp"
-#include "recorder/seen_set.hpp"
 #include "recording/policy.hpp"
 #include "util/timers.hpp"
 
 namespace ar::recorder {
 
-// Who asked for the recording; logged with every decision.
-enum class Origin { kWebhook, kReconciler, kRestart };
-
-enum class Verdict {
-  kAccepted,      // handled: started, queued, or already recording
-  kSkipped,       // the recording policy says not to record this room
-  kDuplicate,     // this event, or this room's room_started, was handled before
-  kStopped,       // this room session's recording was stopped on purpose: not recorded again
-  kBusy,          // too many rooms waiting to start: answer 503 so LiveKit retries
-  kShuttingDown,  // answer 503: another replica, or this one after restart, takes it
-};
+// Who asked (webhook, reconciler, restart), and what came of a webhook: the vocabulary's.
+using model::Origin;
+using model::Verdict;
 
 class Recorder {
  public:
@@ -53,6 +49,7 @@ class Recorder {
     const Delivery& delivery;
     livekit::EgressApi& api;
     util::Timers& timers;
+    Events& events;                              // what happened, for the logs and metrics
     coordination::ClaimStore* claims = nullptr;  // null when running alone (no Redis)
     ledger::Journal* journal = nullptr;          // null when the ledger is off
     std::uint64_t seed = 0;  // the retry backoff's jitter, and this process's name in retry keys
@@ -107,14 +104,6 @@ class Recorder {
     std::optional<ledger::RoomFinished> finished;
   };
 
-  // Recordings of one room that failed mid-room, and the restarts that followed, in the last hour.
-  struct History {
-    std::string sid;  // the session of the last failure
-    std::deque<TimePoint> failures;
-    std::deque<TimePoint> restarts;
-    bool limit_reported = false;
-  };
-
   // Deciding (recorder.cpp).
   Verdict ensure_locked(const livekit::Room& room, Origin origin, std::string_view event_id = {},
                         std::string_view replaces_egress = {});
@@ -131,23 +120,25 @@ class Recorder {
                           std::optional<PassSaw> pass = std::nullopt);
   void restart_if_room_lives(const std::string& room_name, const std::string& room_sid,
                              const std::string& failed_egress);
-  History* prune_history(const std::string& room_name, TimePoint now);
-  // False, said once and counted, when the room's restarts in the last hour reach the limit.
-  bool within_restart_limit(History& history, const livekit::Room& room, std::string_view origin);
+  // The room's restarts reached the limit: said once, counted every time.
+  void tell_limit(const livekit::Room& room, Origin origin, const RestartWindow::Limit& limit);
   // The one place a restart enters the room's budget: just before its StartEgress, once the check
   // found no recording (a check that finds one spends nothing). A start is a restart after a
   // failure mid-room, or when the check lists a failed recording of the session whose end was
   // not acted on yet (its webhook is on the way, or lost). False at the limit.
   bool count_restart(Attempt& attempt, const std::vector<livekit::EgressInfo>& egresses);
   // Whether the policy records this room; logs a skip, or unparsable metadata, once per room.
-  bool chosen_by_policy(const livekit::Room& room, std::string_view origin, TimePoint now,
+  bool chosen_by_policy(const livekit::Room& room, Origin origin, TimePoint now,
                         recording::Choice& choice);
   // A recording of room session `room_sid` ended EGRESS_COMPLETE: stopped with StopEgress, or
   // its room closing. Either way that session is not recorded again (unless
   // restart_stopped_recordings): a closing room asks for nothing more, a stop is respected.
   void note_stop(const std::string& room_sid, const std::string& egress_id);
   // Says once per room session that a stop kept it from being recorded again.
-  void report_stop(const livekit::Room& room, std::string_view origin, TimePoint now);
+  void report_stop(const livekit::Room& room, std::string_view egress_id, Origin origin,
+                   TimePoint now);
+  // Tells what happened (the logs and metrics).
+  void tell(Event event) { events_.tell(event); }
   // Tells the ledger, when there is one.
   void journal(ledger::Entry entry);
   // True once per room session while the ledger has not heard of it (then it has; of the latest
@@ -169,7 +160,7 @@ class Recorder {
                          const std::vector<livekit::EgressInfo>& egresses,
                          std::string_view egress_id = {});
   void start(const std::string& room_name, std::uint64_t id);
-  void observe_start_delay(const Attempt& attempt);
+  std::optional<double> start_delay(const Attempt& attempt) const;
   void on_failure(Attempt& attempt, const livekit::ApiError& error, std::string_view call);
   // A finished room's ListEgress check failed: true when it is asked again (not shutting down,
   // and within the give-up time).
@@ -187,16 +178,15 @@ class Recorder {
   const Delivery& delivery_;
   livekit::EgressApi& api_;
   util::Timers& timers_;
+  Events& events_;
   coordination::ClaimStore* claims_;
   ledger::Journal* journal_;
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Attempt> attempts_;     // by room name: one attempt per room
-  std::unordered_map<std::string, History> history_;      // by room name, only rooms with failures
-  std::unordered_map<std::string, std::string> stopped_;  // room sid -> the egress stopped
-  // Keys "ev:" event id, "sid:" room sid (room_started handled), "fin:" room sid (finished),
-  // "end:" egress id (its end acted on), "meta:" / "skip:" / "stop:" room (said once).
-  SeenSet seen_;
+  std::unordered_map<std::string, Attempt> attempts_;  // by room name: one attempt per room
+  RestartWindow restarts_;
+  Stops stops_;
+  Memories memories_;
   RecentIds ledger_sessions_;  // sessions already told to the ledger, by their sid's hash
   Backoff backoff_;
   std::string process_key_;  // names this process in the ledger's retry keys
@@ -205,7 +195,5 @@ class Recorder {
   static constexpr std::size_t kManyPending = 1000;
   bool shutting_down_ = false;
 };
-
-std::string_view to_string(Origin origin);
 
 }  // namespace ar::recorder

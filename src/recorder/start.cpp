@@ -6,9 +6,6 @@
 #include "livekit/twirp_error.hpp"
 #include "recorder/ledger_entries.hpp"
 #include "recorder/recorder.hpp"
-#include "telemetry/log.hpp"
-#include "telemetry/service_metrics.hpp"
-#include "util/duration.hpp"
 
 namespace ar::recorder {
 namespace {
@@ -23,9 +20,17 @@ std::string failure_text(const livekit::ApiError& error) {
 // A recording of this room session: by its sid where both sides know it (an egress of an earlier
 // session under the same name, still ending, is not), else by the room's name.
 bool records_session(const livekit::EgressInfo& egress, const livekit::Room& room) {
-  if (!egress.records_room) return false;
+  if (!egress.records_room()) return false;
   if (room.sid.empty() || egress.room_id.empty()) return egress.room_name == room.name;
   return egress.room_id == room.sid;
+}
+
+// What a failed call of this attempt's tells.
+CallFailed call_failed(const livekit::Room& room, model::Origin origin,
+                       const livekit::ApiError& error, std::string_view call) {
+  return {room.name,  room.sid,      std::string(call),
+          error.code, error.message, std::string(livekit::outcome_of(error.code)),
+          origin};
 }
 
 }  // namespace
@@ -40,32 +45,28 @@ void Recorder::claim_then_check(const std::string& room_name, std::uint64_t id) 
         Attempt* current = find_attempt(room_name, id);
         if (current == nullptr) return;  // cancelled meanwhile; an unused claim expires
         if (current->finished) return conclude_finished(room_name, *current, {});
-        const log::Fields fields = {{"room", room_name},
-                                    {"room_sid", current->room.sid},
-                                    {"holder", answer.holder},
-                                    {"origin", to_string(current->origin)}};
+        tell(Claimed{answer.claim, current->origin, room_name, current->room.sid, answer.holder});
         switch (answer.claim) {
           case coordination::Claim::kWon:
-            metrics::coordination_claim("won");
             current->claimed = true;
             return check_then_start(room_name, id);
           case coordination::Claim::kTaken:
-            metrics::coordination_claim("taken");
-            metrics::recording_skipped("claimed_elsewhere");
-            log::info("skipped: another replica is starting or has started this recording", fields);
+          case coordination::Claim::kDuplicateEvent: {
+            Skipped elsewhere;
+            elsewhere.reason = answer.claim == coordination::Claim::kTaken
+                                   ? model::SkipReason::kClaimedElsewhere
+                                   : model::SkipReason::kDuplicateEvent;
+            elsewhere.origin = current->origin;
+            elsewhere.room = room_name;
+            elsewhere.room_sid = current->room.sid;
+            elsewhere.event_id = current->event_id;
+            elsewhere.holder = answer.holder;
+            tell(elsewhere);
             attempts_.erase(room_name);
             return;
-          case coordination::Claim::kDuplicateEvent:
-            metrics::coordination_claim("duplicate_event");
-            metrics::recording_skipped("duplicate_event");
-            log::info("skipped: duplicate webhook, handled by another replica",
-                      {{"room", room_name}, {"event_id", current->event_id}});
-            attempts_.erase(room_name);
-            return;
+          }
           case coordination::Claim::kUnavailable:
-            metrics::coordination_claim("unavailable");
-            log::debug("Redis unavailable: relying on the ListEgress check alone", fields);
-            return check_then_start(room_name, id);
+            return check_then_start(room_name, id);  // the ListEgress check alone guards it
         }
       });
 }
@@ -118,7 +119,7 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
                            const std::vector<livekit::EgressInfo>& egresses) {
   const std::string& sid = attempt.room.sid;
   for (const livekit::EgressInfo& egress : egresses) {
-    if (!egress.records_room || sid.empty() || egress.room_id != sid) continue;
+    if (!egress.records_room() || sid.empty() || egress.room_id != sid) continue;
     // What LiveKit lists of this session's recordings, for the ledger: their webhooks may
     // have been lost (the service was down, or LiveKit's queue full).
     journal(reported(egress));
@@ -126,25 +127,20 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
   }
   for (const livekit::EgressInfo& egress : egresses) {
     if (!records_session(egress, attempt.room) || !model::is_active(egress.status)) continue;
-    const log::Fields fields = {{"room", room_name},
-                                {"room_sid", sid},
-                                {"egress_id", egress.egress_id},
-                                {"status", model::to_string(egress.status)},
-                                {"origin", to_string(attempt.origin)}};
-    // For the reconciler this is the expected end of a race (the room's recording started
-    // after the pass listed egresses), thousands of times after an outage.
-    if (attempt.origin == Origin::kReconciler) {
-      log::debug("skipped: room is already being recorded", fields);
-    } else {
-      log::info("skipped: room is already being recorded", fields);
-    }
-    metrics::recording_skipped("already_recording");
+    Skipped recording;
+    recording.reason = model::SkipReason::kAlreadyRecording;
+    recording.origin = attempt.origin;
+    recording.room = room_name;
+    recording.room_sid = sid;
+    recording.egress_id = egress.egress_id;
+    recording.status = egress.status;
+    tell(recording);
     journal(ledger::RecordingStarted{sid, egress.egress_id, timers_.wall_ms(), attempt.restart});
     finish(room_name, egress.egress_id);
     return;
   }
-  if (stopped_.contains(sid)) {
-    report_stop(attempt.room, to_string(attempt.origin), timers_.now());
+  if (auto stopped = stops_.of(sid)) {
+    report_stop(attempt.room, *stopped, attempt.origin, timers_.now());
     finish(room_name);
     return;
   }
@@ -156,18 +152,15 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
 bool Recorder::count_restart(Attempt& attempt, const std::vector<livekit::EgressInfo>& egresses) {
   if (attempt.restart) return true;  // counted before an earlier try of this start
   const auto now = timers_.now();
-  History* history = prune_history(attempt.room.name, now);
-  const bool after_failure = history != nullptr && !history->failures.empty();
   const bool listed_failure =
       std::any_of(egresses.begin(), egresses.end(), [&](const auto& egress) {
         return records_session(egress, attempt.room) && model::is_failure(egress.status);
       });
-  if (!after_failure && !listed_failure) return true;
-  if (history == nullptr) history = &history_[attempt.room.name];
-  history->sid = attempt.room.sid;
-  if (!within_restart_limit(*history, attempt.room, to_string(attempt.origin))) return false;
-  if (!after_failure) history->failures.push_back(now);
-  history->restarts.push_back(now);
+  if (!listed_failure && !restarts_.after_failure(attempt.room.name, now)) return true;
+  if (auto limit = restarts_.count(attempt.room.name, attempt.room.sid, now)) {
+    tell_limit(attempt.room, attempt.origin, *limit);
+    return false;
+  }
   attempt.restart = true;
   return true;
 }
@@ -188,14 +181,8 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
           return on_failure(*attempt, *error, "StartRoomCompositeEgress");
         }
         const std::string_view named = egress_id.empty() ? "unknown" : std::string_view(egress_id);
-        log::info("recording started", {{"room", room_name},
-                                        {"room_sid", attempt->room.sid},
-                                        {"egress_id", named},
-                                        {"origin", to_string(attempt->origin)},
-                                        {"rule", attempt->rule},
-                                        {"retries", std::to_string(attempt->retries)}});
-        metrics::recording_started(to_string(attempt->origin));
-        observe_start_delay(*attempt);
+        tell(Started{room_name, attempt->room.sid, std::string(named), attempt->origin,
+                     std::string(attempt->rule), attempt->retries, start_delay(*attempt)});
         if (attempt->finished) {
           // Without an egress id, LiveKit's list tells which recording the start made.
           if (egress_id.empty()) return check_then_start(room_name, id);
@@ -212,62 +199,39 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
 
 // The seconds of the meeting missing from the start of its first recording (a restart's gap is
 // the failure's, not the start's).
-void Recorder::observe_start_delay(const Attempt& attempt) {
-  if (attempt.origin == Origin::kRestart || attempt.room.created_ms <= 0) return;
-  const std::int64_t now_ms = timers_.wall_ms();
+std::optional<double> Recorder::start_delay(const Attempt& attempt) const {
+  if (attempt.origin == Origin::kRestart || attempt.room.created_ms <= 0) return std::nullopt;
   // A clock behind LiveKit's makes a small negative delay: it started at once.
-  const auto delay_ms = std::max<std::int64_t>(0, now_ms - attempt.room.created_ms);
-  metrics::recording_start_delay(static_cast<double>(delay_ms) / 1000.0);
+  const auto delay_ms = std::max<std::int64_t>(0, timers_.wall_ms() - attempt.room.created_ms);
+  return static_cast<double>(delay_ms) / 1000.0;
 }
 
 void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std::string_view call) {
   const std::string room_name = attempt.room.name;
-  const std::string_view outcome = livekit::outcome_of(error.code);
-  const log::Fields fields = {{"room", room_name},      {"room_sid", attempt.room.sid},
-                              {"call", call},           {"code", error.code},
-                              {"error", error.message}, {"origin", to_string(attempt.origin)}};
+  CallFailed failure = call_failed(attempt.room, attempt.origin, error, call);
+  const auto give_up = [&](GaveUp::Why why) {
+    tell(GaveUp{why, std::move(failure)});
+    journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
+    finish(room_name);
+  };
   switch (livekit::classify(error.code, error.http_status)) {
     case livekit::Failure::kRoomGone:
-      log::info("room is gone: stopped trying to record it", fields);
-      metrics::recording_failed(outcome);
-      journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
-      finish(room_name);
-      return;
+      return give_up(GaveUp::Why::kRoomGone);
     case livekit::Failure::kPermanent:
-      log::error(
-          "recording not started: LiveKit refused the request, check the configuration; "
-          "not retried",
-          fields);
-      metrics::recording_failed(outcome);
-      journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
-      finish(room_name);
-      return;
+      return give_up(GaveUp::Why::kRefused);
     case livekit::Failure::kTransient:
       break;
   }
-  const auto elapsed = timers_.now() - attempt.first_try;
-  if (shutting_down_ || elapsed >= delivery_.retry_give_up_after) {
-    log::error(shutting_down_ ? "recording not started: shutting down, left to the reconciler"
-                              : "gave up starting the recording; the reconciler tries again",
-               fields);
-    metrics::recording_failed(outcome);
-    journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
-    finish(room_name);
-    return;
+  if (shutting_down_) return give_up(GaveUp::Why::kShuttingDown);
+  if (timers_.now() - attempt.first_try >= delivery_.retry_give_up_after) {
+    return give_up(GaveUp::Why::kTimeUp);
   }
   const auto delay = backoff_.delay(attempt.retries++);
   if (attempt.claimed) claims_->renew({attempt.room.name, attempt.room.sid}, delay);
-  metrics::recording_retried(outcome);
   journal(ledger::StartRetried{
       attempt.room.sid, failure_text(error),
       process_key_ + ":" + std::to_string(attempt.id) + ":" + std::to_string(attempt.retries)});
-  log::warn("recording not started yet: retrying", {{"room", room_name},
-                                                    {"room_sid", attempt.room.sid},
-                                                    {"call", call},
-                                                    {"code", error.code},
-                                                    {"error", error.message},
-                                                    {"retry_in", util::format_duration(delay)},
-                                                    {"retry", std::to_string(attempt.retries)}});
+  tell(Retrying{std::move(failure), delay, attempt.retries});
   retry_after(attempt, delay);
 }
 
@@ -276,12 +240,7 @@ bool Recorder::ask_again(Attempt& attempt, const livekit::ApiError& error) {
     return false;
   }
   const auto delay = backoff_.delay(attempt.retries++);
-  log::warn("room finished, and its recordings could not be listed: asking LiveKit again",
-            {{"room", attempt.room.name},
-             {"room_sid", attempt.room.sid},
-             {"code", error.code},
-             {"error", error.message},
-             {"retry_in", util::format_duration(delay)}});
+  tell(AskingAgain{call_failed(attempt.room, attempt.origin, error, "ListEgress"), delay});
   retry_after(attempt, delay);
   return true;
 }

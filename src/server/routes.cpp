@@ -75,25 +75,21 @@ HttpResponse Routes::webhook(const HttpRequest& request) {
               {{"status", status == 401 ? "401" : "400"}, {"reason", result.reason}});
     return HttpResponse::text(status, result.reason);
   }
-  switch (recorder_.on_webhook(result.event)) {
-    case recorder::Verdict::kAccepted:
-      metrics::webhook_verified(result.event.event, "accepted");
+  const model::Verdict verdict = recorder_.on_webhook(result.event);
+  metrics::webhook_verified(result.event.event, verdict);
+  switch (verdict) {
+    case model::Verdict::kAccepted:
       return HttpResponse::text(200, "ok");
-    case recorder::Verdict::kSkipped:
-      metrics::webhook_verified(result.event.event, "skipped");
+    case model::Verdict::kSkipped:
       return HttpResponse::text(200, "ok: not recorded (recording policy)");
-    case recorder::Verdict::kDuplicate:
-      metrics::webhook_verified(result.event.event, "duplicate");
+    case model::Verdict::kDuplicate:
       return HttpResponse::text(200, "ok: duplicate");
-    case recorder::Verdict::kStopped:
-      metrics::webhook_verified(result.event.event, "stopped");
+    case model::Verdict::kStopped:
       return HttpResponse::text(200,
                                 "ok: not recorded again (its recording was stopped on purpose)");
-    case recorder::Verdict::kBusy:
-      metrics::webhook_verified(result.event.event, "busy");
+    case model::Verdict::kBusy:
       return HttpResponse::text(503, "busy: too many rooms waiting to start, retry later");
-    case recorder::Verdict::kShuttingDown:
-      metrics::webhook_verified(result.event.event, "shutting_down");
+    case model::Verdict::kShuttingDown:
       return HttpResponse::text(503, "shutting down, retry later");
   }
   return HttpResponse::text(200, "ok");

@@ -108,5 +108,17 @@ void warn(std::string_view message, Fields fields) {
 void error(std::string_view message, Fields fields) {
   write(spdlog::level::err, message, fields);
 }
+void at(Level level, std::string_view message, Fields fields) {
+  switch (level) {
+    case Level::kDebug:
+      return debug(message, fields);
+    case Level::kInfo:
+      return info(message, fields);
+    case Level::kWarn:
+      return warn(message, fields);
+    case Level::kError:
+      return error(message, fields);
+  }
+}
 
 }  // namespace ar::log

@@ -27,5 +27,7 @@ void debug(std::string_view message, Fields fields = {});
 void info(std::string_view message, Fields fields = {});
 void warn(std::string_view message, Fields fields = {});
 void error(std::string_view message, Fields fields = {});
+// At a level chosen at run time.
+void at(Level level, std::string_view message, Fields fields = {});
 
 }  // namespace ar::log

@@ -44,19 +44,14 @@ constexpr std::array<std::string_view, 23> kRejectReasons{
     "bad_transfer_encoding", "bad_expect",          "method_not_allowed",
     "client_left",           "read_timeout",        "too_many_connections",
     "accept_failed",         "tls_handshake_failed"};
-// What came of a verified webhook: the one list Routes' answers are counted by.
-constexpr std::array<std::string_view, 6> kWebhookResults{"accepted", "duplicate", "skipped",
-                                                          "stopped",  "busy",      "shutting_down"};
-constexpr std::array<std::string_view, 3> kOrigins{"webhook", "reconciler", "restart"};
-constexpr std::array<std::string_view, 8> kSkipReasons{
-    "already_recording", "duplicate_event",   "duplicate_room", "room_finished",
-    "restart_limit",     "claimed_elsewhere", "rule",           "stopped_on_purpose"};
-// A room session's final status in the ledger (ledger/model.hpp; "recording" is not final).
-constexpr std::array<std::string_view, 5> kSessionStatuses{"recorded", "partial", "stopped",
-                                                           "skipped", "unrecorded"};
-constexpr std::array<std::string_view, 4> kClaimResults{"won", "taken", "duplicate_event",
-                                                        "unavailable"};
-constexpr std::array<std::string_view, 3> kEgressFailures{"failed", "aborted", "limit_reached"};
+// The labels that name a value of the vocabulary come from its table (model/): a new value is a
+// new label, never "other". Each value of an enum, in order:
+template <typename Enum, std::size_t N>
+constexpr auto values_of(const model::NameTable<Enum, N>& /*table*/) {
+  std::array<Enum, N> values{};
+  for (std::size_t i = 0; i < N; ++i) values.at(i) = static_cast<Enum>(i);
+  return values;
+}
 constexpr std::array<std::string_view, 2> kPhases{"during_room", "after_room"};
 // What a reconcile pass corrected in the ledger because its webhooks were lost.
 constexpr std::array<std::string_view, 3> kLedgerCorrections{
@@ -94,22 +89,23 @@ constexpr std::array kStartDelayBuckets{1.0,  2.0,   5.0,   10.0,  20.0,  30.0,
 
 // One function per labelled counter: its name, help and label bounds in one place, for the code
 // that counts and for initialise_series.
-Counter& webhooks(std::string_view event, std::string_view result) {
+Counter& webhooks(std::string_view event, model::Verdict result) {
   return counter(
       "auto_recorder_webhooks_total",
       "Verified webhooks by event and result (accepted, duplicate, skipped, stopped, busy, "
       "shutting_down).",
-      {{"event", std::string(bounded(event, kEvents))}, {"result", std::string(result)}});
+      {{"event", std::string(bounded(event, kEvents))},
+       {"result", std::string(model::to_string(result))}});
 }
 Counter& rejected(std::string_view reason) {
   return counter("auto_recorder_webhooks_rejected_total",
                  "Webhook requests refused before reaching the recorder, by reason.",
                  {{"reason", std::string(bounded(reason, kRejectReasons))}});
 }
-Counter& started(std::string_view origin) {
+Counter& started(model::Origin origin) {
   return counter("auto_recorder_recordings_started_total",
                  "Recordings started, by what asked for them (webhook, reconciler, restart).",
-                 {{"origin", std::string(bounded(origin, kOrigins))}});
+                 {{"origin", std::string(model::to_string(origin))}});
 }
 Counter& start_failed(std::string_view code) {
   return counter("auto_recorder_recordings_failed_total",
@@ -121,19 +117,22 @@ Counter& retried(std::string_view code) {
                  "Retries of a start after a transient failure, by Twirp code.",
                  {{"code", std::string(bounded(code, g_outcomes))}});
 }
-Counter& skipped(std::string_view reason) {
+Counter& skipped(model::SkipReason reason) {
   return counter("auto_recorder_recordings_skipped_total",
                  "Rooms not started because there was no need, or the recording policy says so "
                  "(reason=\"rule\"), by reason.",
-                 {{"reason", std::string(bounded(reason, kSkipReasons))}});
+                 {{"reason", std::string(model::to_string(reason))}});
 }
-Counter& ended_failed(std::string_view status, std::string_view phase) {
-  return counter(
-      "auto_recorder_recordings_ended_failed_total",
-      "Recordings that ended failed, aborted or at a limit, by status and whether "
-      "their room was still open (during_room: restarted) or had finished "
-      "(after_room: the file may be incomplete or missing).",
-      {{"status", std::string(bounded(status, kEgressFailures))}, {"phase", std::string(phase)}});
+// EGRESS_LIMIT_REACHED -> limit_reached.
+std::string failure_label(model::EgressStatus status) {
+  return util::lower(model::short_name(status));
+}
+Counter& ended_failed(model::EgressStatus status, std::string_view phase) {
+  return counter("auto_recorder_recordings_ended_failed_total",
+                 "Recordings that ended failed, aborted or at a limit, by status and whether "
+                 "their room was still open (during_room: restarted) or had finished "
+                 "(after_room: the file may be incomplete or missing).",
+                 {{"status", failure_label(status)}, {"phase", std::string(phase)}});
 }
 Counter& api_calls(std::string_view method, std::string_view outcome) {
   return counter("auto_recorder_livekit_api_calls_total",
@@ -145,25 +144,24 @@ Counter& passes(bool ok) {
   return counter("auto_recorder_reconcile_passes_total", "Reconciler passes, by result.",
                  {{"result", ok ? "ok" : "failed"}});
 }
-Counter& claims(std::string_view result) {
+Counter& claims(model::Claim result) {
   return counter("auto_recorder_coordination_claims_total",
                  "Claims on rooms in Redis, by result (won, taken, duplicate_event, unavailable).",
-                 {{"result", std::string(bounded(result, kClaimResults))}});
+                 {{"result", std::string(model::to_string(result))}});
 }
 
 }  // namespace
 
-void webhook_verified(std::string_view event, std::string_view result) {
+void webhook_verified(std::string_view event, model::Verdict result) {
   // Every webhook counts here: the (event, result) counters are looked up in the registry once,
   // then updated without a lock or an allocation.
-  static std::array<std::array<std::atomic<Counter*>, kWebhookResults.size()>, kEvents.size() + 1>
-      cache{};
+  constexpr std::size_t kResults = model::kVerdictNames.names.size();
+  static std::array<std::array<std::atomic<Counter*>, kResults>, kEvents.size() + 1> cache{};
   const std::string_view known_event = bounded(event, kEvents);
   const auto e = static_cast<std::size_t>(std::find(kEvents.begin(), kEvents.end(), known_event) -
                                           kEvents.begin());
-  const auto r = static_cast<std::size_t>(
-      std::find(kWebhookResults.begin(), kWebhookResults.end(), result) - kWebhookResults.begin());
-  if (r == kWebhookResults.size()) return;  // not a result this metric knows
+  const auto r = static_cast<std::size_t>(result);
+  if (r >= kResults) return;  // not a verdict this build knows
   Counter* cached = cache.at(e).at(r).load(std::memory_order_acquire);
   if (cached == nullptr) {
     cached = &webhooks(known_event, result);
@@ -190,7 +188,7 @@ void webhook_seconds(double seconds) {
   histogram.observe(seconds);
 }
 
-void recording_started(std::string_view origin) {
+void recording_started(model::Origin origin) {
   started(origin).inc();
 }
 
@@ -202,7 +200,7 @@ void recording_retried(std::string_view outcome) {
   retried(outcome).inc();
 }
 
-void recording_skipped(std::string_view reason) {
+void recording_skipped(model::SkipReason reason) {
   skipped(reason).inc();
 }
 
@@ -224,11 +222,9 @@ void reconcile_pass(bool ok, std::size_t unrecorded_rooms) {
   found.inc(unrecorded_rooms);
 }
 
-void recording_ended_badly(std::string_view status, bool room_finished) {
-  // LiveKit's status name without its prefix, in lower case: EGRESS_LIMIT_REACHED -> limit_reached
-  constexpr std::string_view kPrefix = "EGRESS_";
-  if (status.starts_with(kPrefix)) status.remove_prefix(kPrefix.size());
-  ended_failed(util::lower(status), room_finished ? "after_room" : "during_room").inc();
+void recording_ended_badly(model::EgressStatus status, bool room_finished) {
+  if (!model::is_failure(status)) return;  // not a failure: nothing ended badly
+  ended_failed(status, room_finished ? "after_room" : "during_room").inc();
 }
 
 void recording_start_delay(double seconds) {
@@ -240,14 +236,14 @@ void recording_start_delay(double seconds) {
   histogram.observe(seconds);
 }
 
-Counter& sessions(std::string_view status) {
+Counter& sessions(model::SessionStatus status) {
   return counter("auto_recorder_room_sessions_total",
                  "Room sessions that ended (room finished, no recording active), by their final "
                  "status in the ledger.",
-                 {{"status", std::string(bounded(status, kSessionStatuses))}});
+                 {{"status", std::string(model::to_string(status))}});
 }
 
-void room_session_ended(std::string_view status) {
+void room_session_ended(model::SessionStatus status) {
   sessions(status).inc();
 }
 
@@ -263,30 +259,34 @@ void ledger_corrected(std::string_view change, std::size_t count) {
   if (count > 0) corrections(change).inc(count);
 }
 
-void coordination_claim(std::string_view result) {
+void coordination_claim(model::Claim result) {
   claims(result).inc();
 }
 
 void initialise_series(std::span<const std::string_view> call_outcomes) {
   g_outcomes = call_outcomes;
   for (std::string_view event : kEvents) {
-    for (std::string_view result : kWebhookResults) webhooks(event, result);
+    for (const model::Verdict result : values_of(model::kVerdictNames)) webhooks(event, result);
   }
   for (std::string_view reason : kRejectReasons) rejected(reason);
-  for (std::string_view origin : kOrigins) started(origin);
+  for (const model::Origin origin : values_of(model::kOriginNames)) started(origin);
   for (std::string_view code : g_outcomes) {
     start_failed(code);
     retried(code);
     for (std::string_view method : kMethods) api_calls(method, code);
   }
-  for (std::string_view reason : kSkipReasons) skipped(reason);
-  for (std::string_view status : kEgressFailures) {
+  for (const model::SkipReason reason : values_of(model::kSkipReasonNames)) skipped(reason);
+  for (const model::EgressStatus status : values_of(model::kEgressStatusNames)) {
+    if (!model::is_failure(status)) continue;
     for (std::string_view phase : kPhases) ended_failed(status, phase);
   }
   passes(true);
   passes(false);
-  for (std::string_view result : kClaimResults) claims(result);
-  for (std::string_view status : kSessionStatuses) sessions(status);
+  for (const model::Claim result : values_of(model::kClaimNames)) claims(result);
+  // Final statuses only: a session still recording has not ended.
+  for (const model::SessionStatus status : values_of(model::kSessionStatusNames)) {
+    if (status != model::SessionStatus::kRecording) sessions(status);
+  }
   for (std::string_view change : kLedgerCorrections) corrections(change);
   registry().gauge("auto_recorder_last_reconcile_success_timestamp_seconds",
                    "Unix time of this replica's last successful reconcile pass; 0 until its first "

@@ -6,11 +6,17 @@
 #include <span>
 #include <string_view>
 
+#include "model/claim.hpp"
+#include "model/egress_status.hpp"
+#include "model/origin.hpp"
+#include "model/session_status.hpp"
+#include "model/skip_reason.hpp"
+#include "model/verdict.hpp"
+
 namespace ar::metrics {
 
-// Webhooks that passed verification, by event and what came of them: accepted, duplicate,
-// skipped (the policy), stopped (stopped on purpose), busy (503), shutting_down (503).
-void webhook_verified(std::string_view event, std::string_view result);
+// Webhooks that passed verification, by event and what came of them (model/verdict.hpp).
+void webhook_verified(std::string_view event, model::Verdict result);
 // Webhooks refused before reaching the recorder, by reason (bad_signature, expired, ...).
 void webhook_rejected(std::string_view reason);
 // An idle connection closed to make room for a new one at max_connections.
@@ -18,22 +24,20 @@ void connection_evicted();
 // Time from a complete request to its answer.
 void webhook_seconds(double seconds);
 
-void recording_started(std::string_view origin);
+void recording_started(model::Origin origin);
 // A start attempt that ended without a recording, by the last call's outcome (one of those
 // initialise_series was given, like every `outcome` here; others count as "other").
 void recording_failed(std::string_view outcome);
 void recording_retried(std::string_view outcome);
-// Rooms not started, by reason: already_recording, duplicate_event, duplicate_room,
-// room_finished, restart_limit, claimed_elsewhere, rule, stopped_on_purpose.
-void recording_skipped(std::string_view reason);
-// A recording that ended EGRESS_FAILED, EGRESS_ABORTED or EGRESS_LIMIT_REACHED ("failed",
-// "aborted", "limit_reached"), while its room was open or after it finished.
-void recording_ended_badly(std::string_view status, bool room_finished);
+// Rooms not started, by reason (model/skip_reason.hpp).
+void recording_skipped(model::SkipReason reason);
+// A recording that ended EGRESS_FAILED, EGRESS_ABORTED or EGRESS_LIMIT_REACHED (labelled
+// "failed", "aborted", "limit_reached"), while its room was open or after it finished.
+void recording_ended_badly(model::EgressStatus status, bool room_finished);
 // Seconds from a room's creation to the successful start of its recording.
 void recording_start_delay(double seconds);
-// A room session that ended, by its final status in the ledger (recorded, partial, stopped,
-// skipped, unrecorded; others count as "other").
-void room_session_ended(std::string_view status);
+// A room session that ended, by its final status in the ledger (model/session_status.hpp).
+void room_session_ended(model::SessionStatus status);
 
 // Every call to LiveKit's API, by method and outcome ("ok" or the Twirp code).
 void api_call(std::string_view method, std::string_view outcome, double seconds);
@@ -43,8 +47,8 @@ void reconcile_pass(bool ok, std::size_t unrecorded_rooms);
 // recording_closed), `count` times.
 void ledger_corrected(std::string_view change, std::size_t count);
 
-// Redis coordination of replicas: claims by result (won, taken, duplicate_event, unavailable).
-void coordination_claim(std::string_view result);
+// Redis coordination of replicas: claims by result (model/claim.hpp).
+void coordination_claim(model::Claim result);
 // Gauges: 1 while Redis is configured but unreachable; 1 while this replica runs reconcile passes.
 void track_coordination(std::function<double()> degraded, std::function<double()> leader);
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
+
 namespace ar::livekit {
 namespace {
 
@@ -32,6 +34,22 @@ TEST(EgressInfo, ReadsTheErrorAndItsCodeEitherWay) {
   EXPECT_EQ(parse_egress_info(R"({"egress_id":"E","error_code":"500"})")->error_code, 500);
   EXPECT_EQ(parse_egress_info(R"({"egress_id":"E","error_code":"x"})")->error_code, 0);
   EXPECT_EQ(parse_egress_info(R"({"egress_id":"E"})")->error_code, 0);
+}
+
+// An egress_ended webhook's EgressInfo says what it records by its request field, in either
+// JSON spelling; the unified request by its source.
+TEST(EgressInfo, NamesTheKindOfRecordingByItsRequest) {
+  const auto kind = [](std::string_view json) {
+    const auto info = read_egress_info(boost::json::parse(json).as_object());
+    return info ? model::to_string(info->kind) : "none";
+  };
+  EXPECT_EQ(kind(R"({"egressId":"E","roomComposite":{"layout":"grid"}})"), "room_composite");
+  EXPECT_EQ(kind(R"({"egress_id":"E","track_composite":{}})"), "track_composite");
+  EXPECT_EQ(kind(R"({"egressId":"E","participant":{"identity":"p"}})"), "participant");
+  EXPECT_EQ(kind(R"({"egressId":"E","egress":{"template":{},"outputs":[]}})"), "room_composite");
+  EXPECT_EQ(kind(R"({"egressId":"E","egress":{"media":{}}})"), "other");
+  EXPECT_EQ(kind(R"({"egressId":"E","file":{"filename":"f"}})"), "other");
+  EXPECT_FALSE(read_egress_info(boost::json::parse(R"({"track":{}})").as_object()));
 }
 
 }  // namespace

@@ -60,7 +60,7 @@ constexpr std::string_view kEgresses =
     R"({"egressId":"EG_2","roomName":"a","status":4,"roomComposite":{},"error":"pipeline"},)"
     R"({"egressId":"EG_3","roomName":"a","egress":{"roomName":"a","template":{"layout":"grid"}}},)"
     R"({"egressId":"EG_4","roomName":"a","egress":{"roomName":"a","web":{"url":"https://x"}}},)"
-    R"({"egressId":"EG_5","roomName":"a","track":{"trackId":"TR"},"file_results":[{"filename":"f"}]},)"
+    R"({"egressId":"EG_5","roomName":"a","trackComposite":null,"track":{"trackId":"TR"},"file_results":[{"filename":"f"}]},)"
     R"({"roomName":"no-id"},)"
     R"({"egressId":"EG_6","roomName":"c","status":"EGRESS_NEWER"}],"next_page_token":null})";
 
@@ -79,10 +79,16 @@ TEST(ListReader, ReadsEgressesWhicheverWayTheBodyArrives) {
     EXPECT_EQ(items[5].status, EgressStatus::kUnknown);
     std::vector<bool> records(items.size());
     std::transform(items.begin(), items.end(), records.begin(),
-                   [](const EgressInfo& info) { return info.records_room; });
+                   [](const EgressInfo& info) { return info.records_room(); });
     // A room recording whichever API started it: a room composite, or StartEgress with a
     // template source; a web, track or unknown egress is not.
     EXPECT_EQ(records, (std::vector<bool>{true, true, true, false, false, false})) << piece;
+    std::vector<std::string_view> kinds(items.size());
+    std::transform(items.begin(), items.end(), kinds.begin(),
+                   [](const EgressInfo& info) { return model::to_string(info.kind); });
+    EXPECT_EQ(kinds, (std::vector<std::string_view>{"room_composite", "room_composite",
+                                                    "room_composite", "web", "track", "other"}))
+        << piece;
   }
   EXPECT_FALSE(parse_egress_list(R"({"items":{}})"));
   EXPECT_EQ(parse_egress_list("{}")->size(), 0U);

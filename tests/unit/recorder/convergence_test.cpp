@@ -19,7 +19,7 @@ livekit::EgressInfo egress(std::string id, std::string sid, EgressStatus status,
   e.room_id = std::move(sid);
   e.room_name = "room";
   e.status = status;
-  e.records_room = true;
+  e.kind = model::RecordingKind::kRoomComposite;
   e.results.started_at_ns = started_ms * kMs;
   e.results.ended_at_ns = ended_ms * kMs;
   return e;
@@ -81,7 +81,7 @@ TEST(Convergence, AnEgressOfAnOpenSessionTheLedgerNeverHeardOfIsAdded) {
   Convergence c(open({{"RM_1", 1000, 0}}), {}, kRead);
   c.egress(egress("EG_lost_answer", "RM_1", EgressStatus::kActive, 1200));
   auto track = egress("EG_track", "RM_1", EgressStatus::kActive);
-  track.records_room = false;  // a track egress is not a recording of the room
+  track.kind = model::RecordingKind::kTrack;  // not a recording of the room
   c.egress(track);
   c.egress(egress("EG_other_session", "RM_0", EgressStatus::kComplete, 10, 900));
   // Starts that may have been under way as the ledger was read: their entries are on the way.

@@ -108,7 +108,8 @@ class FakeLiveKit final : public livekit::EgressApi {
     egress.room_name = room_name;
     egress.room_id = sid_of(room_name);
     egress.status = status;
-    egress.records_room = records_room;
+    egress.kind =
+        records_room ? model::RecordingKind::kRoomComposite : model::RecordingKind::kTrack;
     egresses_.push_back(egress);
     return egresses_.back();
   }
@@ -161,7 +162,7 @@ class FakeLiveKit final : public livekit::EgressApi {
   std::size_t active_recordings(const std::string& room_name) const {
     std::size_t n = 0;
     for (const auto& e : egresses_) {
-      n += e.room_name == room_name && e.records_room && model::is_active(e.status) ? 1 : 0;
+      n += e.room_name == room_name && e.records_room() && model::is_active(e.status) ? 1 : 0;
     }
     return n;
   }

@@ -183,9 +183,16 @@ struct Case {
 
   std::string describe() const {
     std::string out = "delivered:";
-    for (const Hook h : delivered) out += " " + std::string(kHookNames.at(h));
-    if (restart_after >= 0) out += "; restart after " + std::to_string(restart_after);
-    return out + (fails_at_close ? "; fails as the room closes" : "");
+    for (const Hook h : delivered) {
+      out += ' ';
+      out += kHookNames.at(h);
+    }
+    if (restart_after >= 0) {
+      out += "; restart after ";
+      out += std::to_string(restart_after);
+    }
+    if (fails_at_close) out += "; fails as the room closes";
+    return out;
   }
 };
 

@@ -5,6 +5,7 @@
 
 #include "recorder/fakes.hpp"
 #include "recorder/reconciler.hpp"
+#include "recorder/recorded_events.hpp"
 #include "recorder/recorder.hpp"
 
 namespace ar::testing {
@@ -23,7 +24,7 @@ class RecorderProcess {
 
   void start() {
     recorder_ = std::make_unique<recorder::Recorder>(recorder::Recorder::Parts{
-        policy_, delivery_, livekit_, timers_, nullptr, &ledger_, ++processes_});
+        policy_, delivery_, livekit_, timers_, events_, nullptr, &ledger_, ++processes_});
     reconciler_ = std::make_unique<recorder::Reconciler>(
         *recorder_, livekit_, timers_, delivery_.reconcile_interval, nullptr,
         recorder::ReconciledLedger{&ledger_, &ledger_});
@@ -50,6 +51,7 @@ class RecorderProcess {
   ManualTimers& timers_;
   Answers& answers_;
   MemoryLedger& ledger_;
+  RecordedEvents events_;
   std::uint64_t processes_ = 0;  // each one's seed: its own keys in the ledger
   std::unique_ptr<recorder::Recorder> recorder_;
   std::unique_ptr<recorder::Reconciler> reconciler_;

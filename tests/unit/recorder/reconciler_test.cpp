@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "recorder/fakes.hpp"
+#include "recorder/recorded_events.hpp"
 #include "telemetry/log.hpp"
 
 namespace ar::recorder {
@@ -33,7 +34,7 @@ class ReconcilerTest : public ::testing::Test {
   Replica& replica(coordination::ClaimStore* claims = nullptr) {
     auto& r = replicas_.emplace_back();
     r.recorder = std::make_unique<Recorder>(
-        Recorder::Parts{policy_, delivery, livekit, timers, claims, nullptr, 1});
+        Recorder::Parts{policy_, delivery, livekit, timers, events_, claims, nullptr, 1});
     r.reconciler = std::make_unique<Reconciler>(*r.recorder, livekit, timers,
                                                 delivery.reconcile_interval, claims);
     return r;
@@ -54,6 +55,7 @@ class ReconcilerTest : public ::testing::Test {
   recording::Recording top_level_;
   std::vector<recording::Rule> rules_;
   recording::Policy policy_{top_level_, rules_};
+  testing::RecordedEvents events_;
   std::deque<Replica> replicas_;
 };
 

@@ -5,15 +5,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "recorder/fakes.hpp"
+#include "recorder/recorded_events.hpp"
 #include "telemetry/log.hpp"
 
 namespace ar::recorder {
 namespace {
 
 using model::EgressStatus;
+using model::SkipReason;
 using std::chrono::milliseconds;
 using std::chrono::minutes;
 using std::chrono::seconds;
@@ -64,7 +67,7 @@ class RecorderTest : public ::testing::Test {
     if (!recorder_) {
       policy_ = std::make_unique<recording::Policy>(top_level, rules);
       recorder_ = std::make_unique<Recorder>(
-          Recorder::Parts{*policy_, delivery, livekit, timers, claims, &journal, 42});
+          Recorder::Parts{*policy_, delivery, livekit, timers, events, claims, &journal, 42});
     }
     return *recorder_;
   }
@@ -86,6 +89,7 @@ class RecorderTest : public ::testing::Test {
   std::vector<recording::Rule> rules;
   Delivery delivery;
   testing::MemoryLedger journal;
+  testing::RecordedEvents events;
 
  private:
   std::unique_ptr<recording::Policy> policy_;
@@ -104,6 +108,10 @@ TEST_F(RecorderTest, AWebhookDeliveredTwiceStartsOneRecording) {
   EXPECT_EQ(journal.status("RM_class-1"), "recording");
   EXPECT_EQ(journal.room("RM_class-1").learned_from, "webhook");
   EXPECT_EQ(journal.room("RM_class-1").recordings.size(), 1U);
+  // Told: one start by the webhook, one duplicate skipped (recordings_skipped_total).
+  EXPECT_EQ(events.started(Origin::kWebhook), 1U);
+  EXPECT_EQ(events.skipped(SkipReason::kDuplicateEvent), 1U);
+  EXPECT_EQ(events.all<Skipped>().at(0).event_id, "EV_1");
 }
 
 TEST_F(RecorderTest, ASecondRoomStartedForTheSameRoomSessionStartsNothing) {
@@ -113,6 +121,7 @@ TEST_F(RecorderTest, ASecondRoomStartedForTheSameRoomSessionStartsNothing) {
   EXPECT_EQ(recorder().on_webhook(room_started(room, "EV_2")), Verdict::kDuplicate);
   settle();
   EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+  EXPECT_EQ(events.skipped(SkipReason::kDuplicateRoom), 1U);
 }
 
 TEST_F(RecorderTest, RoomFinishedBeforeRoomStartedStartsNothing) {
@@ -199,6 +208,13 @@ TEST_F(RecorderTest, RequestErrorsAreNotRetried) {
     EXPECT_EQ(journal.status("RM_" + name), "unrecorded") << code;
     EXPECT_EQ(journal.room("RM_" + name).start_error.substr(0, std::string(code).size()), code);
   }
+  // Told why each was given up: the configuration (LiveKit refused), or the room is gone.
+  const auto gave_up = events.all<GaveUp>();
+  ASSERT_EQ(gave_up.size(), 4U);
+  EXPECT_EQ(gave_up.at(0).why, GaveUp::Why::kRefused);
+  EXPECT_EQ(gave_up.at(0).failure.call, "StartRoomCompositeEgress");
+  EXPECT_EQ(gave_up.at(3).why, GaveUp::Why::kRoomGone);
+  EXPECT_TRUE(events.all<Retrying>().empty());
   EXPECT_EQ(recorder().pending(), 0U);
   EXPECT_EQ(timers.waiting(), 0U);
 }
@@ -225,6 +241,12 @@ TEST_F(RecorderTest, AStartIsGivenUpAfterRetryGiveUpAfter) {
   const std::size_t tries = livekit.starts_for("class-1");
   EXPECT_GE(tries, 4U);  // 2 minutes of waits of 1 s, then up to 2, 4, 8, ... 30 s
   EXPECT_LE(tries, 10U);
+  // Each retry told (recordings_retried_total), then the give-up (recordings_failed_total).
+  EXPECT_EQ(events.all<Retrying>().size(), tries - 1);
+  EXPECT_EQ(events.all<Retrying>().back().retry, tries - 1);
+  ASSERT_EQ(events.all<GaveUp>().size(), 1U);
+  EXPECT_EQ(events.all<GaveUp>().at(0).why, GaveUp::Why::kTimeUp);
+  EXPECT_EQ(events.all<GaveUp>().at(0).failure.outcome, "unavailable");
   // The reconciler's next pass asks again: a fresh attempt.
   EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kAccepted);
   settle();
@@ -264,6 +286,15 @@ TEST_F(RecorderTest, ARecordingThatFailsMidRoomIsRestartedAtMostThreeTimesAnHour
   EXPECT_EQ(livekit.active_recordings("class-1"), 0U);
   EXPECT_EQ(journal.status("RM_class-1"), "partial");
   EXPECT_EQ(journal.room("RM_class-1").restarts, 3);
+  // Four failures mid-room told, three restarts; the limit said once, counted each time asked.
+  EXPECT_EQ(events.all<RecordingEnded>().size(), 4U);
+  EXPECT_FALSE(events.all<RecordingEnded>().at(0).room_finished);
+  EXPECT_EQ(events.started(Origin::kRestart), 3U);
+  EXPECT_EQ(events.said_skipped(SkipReason::kRestartLimit), 1U);
+  recorder().ensure_recording(room, Origin::kReconciler);
+  EXPECT_EQ(events.skipped(SkipReason::kRestartLimit), 2U);
+  EXPECT_EQ(events.said_skipped(SkipReason::kRestartLimit), 1U);
+  EXPECT_EQ(events.all<Skipped>().back().restarts, 3U);
   // An hour after the first restarts the window has room again.
   timers.advance(minutes(61));
   recorder().ensure_recording(room, Origin::kReconciler);
@@ -332,6 +363,8 @@ TEST_F(RecorderTest, ADeliberateStopStaysStoppedForThatRoomSession) {
   EXPECT_EQ(livekit.starts_for("hearing"), 2U);
   EXPECT_EQ(journal.status("RM_A"), "stopped");
   EXPECT_EQ(journal.status("RM_B"), "recording");
+  EXPECT_EQ(events.skipped(SkipReason::kStoppedOnPurpose), 1U);
+  EXPECT_EQ(events.all<Skipped>().at(0).egress_id, ended.egress_id);
 }
 
 TEST_F(RecorderTest, ADeliberateStopHoldsWhenItsWebhookIsLost) {
@@ -390,6 +423,8 @@ TEST_F(RecorderTest, AFullQueueAnswersBusyAndLiveKitsRetryOfTheWebhookGetsThroug
   const auto b = livekit.add_room("b");
   EXPECT_EQ(recorder().on_webhook(room_started(a, "EV_A")), Verdict::kAccepted);
   EXPECT_EQ(recorder().on_webhook(room_started(b, "EV_B")), Verdict::kBusy);  // 503
+  ASSERT_EQ(events.all<Busy>().size(), 1U);
+  EXPECT_EQ(events.all<Busy>().at(0).pending, 1U);
   settle();
   EXPECT_EQ(recorder().on_webhook(room_started(b, "EV_B")), Verdict::kAccepted);
   settle();
@@ -406,6 +441,9 @@ TEST_F(RecorderTest, RoomsARuleExcludesAreSkippedWithoutAskingLiveKit) {
   EXPECT_EQ(livekit.calls("Start"), 0U);
   EXPECT_EQ(journal.status("RM_skip-me"), "skipped");
   EXPECT_EQ(journal.room("RM_skip-me").rule, "rules[0]");
+  // Said and counted once, though the reconciler asks again every pass.
+  EXPECT_EQ(events.skipped(SkipReason::kRule), 1U);
+  EXPECT_EQ(events.all<Skipped>().at(0).rule, "rules[0]");
 }
 
 TEST_F(RecorderTest, EventsAreRememberedForDedupeTtlThenCheckedAgainstLiveKit) {
@@ -435,6 +473,8 @@ TEST_F(RecorderTest, ShuttingDownAnswersBusyAndLeavesRetriesToTheNextProcess) {
   EXPECT_EQ(recorder().on_webhook(room_started(other, "EV_2")), Verdict::kShuttingDown);
   settle(minutes(1));
   EXPECT_EQ(livekit.calls("Start"), 1U);
+  ASSERT_EQ(events.all<RetriesAbandoned>().size(), 1U);
+  EXPECT_EQ(events.all<RetriesAbandoned>().at(0).rooms, 1U);
 }
 
 TEST_F(RecorderTest, IgnoredEventsChangeNothing) {
@@ -462,7 +502,7 @@ class ReplicasTest : public RecorderTest {
     auto& slot = replicas_[&claims];
     if (!slot) {
       slot = std::make_unique<Recorder>(
-          Recorder::Parts{policy_, delivery, livekit, timers, &claims, &journal, 7});
+          Recorder::Parts{policy_, delivery, livekit, timers, events, &claims, &journal, 7});
     }
     return *slot;
   }
@@ -486,6 +526,13 @@ TEST_F(ReplicasTest, AWebhookDeliveredToTwoReplicasStartsOneRecording) {
   EXPECT_EQ(livekit.starts_for("class-1"), 1U);
   EXPECT_EQ(livekit.calls("ListEgress"), 1U);  // the others lost the claim before asking
   EXPECT_EQ(table.claims.at("RM_class-1"), "egress:" + recording_of("class-1"));
+  // Told: one claim won; the same event a duplicate, LiveKit's retry claimed elsewhere.
+  const auto claims = events.all<Claimed>();
+  EXPECT_EQ(std::count_if(claims.begin(), claims.end(),
+                          [](const auto& c) { return c.result == model::Claim::kWon; }),
+            1);
+  EXPECT_EQ(events.skipped(SkipReason::kDuplicateEvent), 1U);
+  EXPECT_EQ(events.skipped(SkipReason::kClaimedElsewhere), 1U);
 }
 
 TEST_F(ReplicasTest, WithRedisUnreachableTheListEgressCheckStillGuards) {

@@ -9,6 +9,7 @@
 
 #include "livekit/token.hpp"
 #include "recorder/fakes.hpp"
+#include "recorder/recorded_events.hpp"
 #include "recording/policy.hpp"
 #include "telemetry/log.hpp"
 #include "util/base64.hpp"
@@ -58,8 +59,13 @@ class RoutesTest : public ::testing::Test {
   ar::testing::FakeLiveKit livekit{answers};
   ar::testing::ManualTimers timers;
   recording::Policy policy{top_level, rules};
-  recorder::Recorder recorder{
-      {.policy = policy, .delivery = delivery, .api = livekit, .timers = timers, .seed = 7}};
+  ar::testing::RecordedEvents events;
+  recorder::Recorder recorder{{.policy = policy,
+                               .delivery = delivery,
+                               .api = livekit,
+                               .timers = timers,
+                               .events = events,
+                               .seed = 7}};
   livekit::WebhookVerifier verifier{std::string(kKey), std::string(kSecret),
                                     std::chrono::seconds(10)};
   Routes routes{verifier, recorder};

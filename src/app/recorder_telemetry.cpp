@@ -1,0 +1,195 @@
+#include "app/recorder_telemetry.hpp"
+
+#include <string>
+
+#include "telemetry/log.hpp"
+#include "telemetry/service_metrics.hpp"
+#include "util/duration.hpp"
+
+namespace ar::app {
+namespace {
+
+using model::SkipReason;
+using recorder::GaveUp;
+
+void said(const recorder::Skipped& e) {
+  const std::string_view origin = model::to_string(e.origin);
+  switch (e.reason) {
+    case SkipReason::kDuplicateEvent:
+      // Here (no room yet), or by another replica (its claim said so).
+      if (e.room.empty()) {
+        return log::info("skipped: duplicate webhook",
+                         {{"event", e.event}, {"event_id", e.event_id}});
+      }
+      return log::info("skipped: duplicate webhook, handled by another replica",
+                       {{"room", e.room}, {"event_id", e.event_id}});
+    case SkipReason::kDuplicateRoom:
+      return log::info("skipped: room_started already handled for this room",
+                       {{"room", e.room}, {"room_sid", e.room_sid}, {"event_id", e.event_id}});
+    case SkipReason::kRoomFinished:
+      return log::info("skipped: room already finished",
+                       {{"room", e.room}, {"room_sid", e.room_sid}, {"origin", origin}});
+    case SkipReason::kRestartLimit:
+      return log::error("not restarted: restart limit reached for this room",
+                        {{"room", e.room},
+                         {"room_sid", e.room_sid},
+                         {"restarts_last_hour", std::to_string(e.restarts)},
+                         {"origin", origin}});
+    case SkipReason::kRule:
+      return log::info(
+          "skipped: the recording policy says not to record this room",
+          {{"room", e.room}, {"room_sid", e.room_sid}, {"rule", e.rule}, {"origin", origin}});
+    case SkipReason::kStoppedOnPurpose:
+      return log::info("not restarted: recording stopped on purpose", {{"room", e.room},
+                                                                       {"room_sid", e.room_sid},
+                                                                       {"egress_id", e.egress_id},
+                                                                       {"origin", origin}});
+    case SkipReason::kAlreadyRecording:
+      // For the reconciler this is the expected end of a race (the room's recording started
+      // after the pass listed egresses), thousands of times after an outage.
+      return log::at(
+          e.origin == model::Origin::kReconciler ? log::Level::kDebug : log::Level::kInfo,
+          "skipped: room is already being recorded",
+          {{"room", e.room},
+           {"room_sid", e.room_sid},
+           {"egress_id", e.egress_id},
+           {"status", model::to_string(e.status)},
+           {"origin", origin}});
+    case SkipReason::kClaimedElsewhere:
+      return log::info(
+          "skipped: another replica is starting or has started this recording",
+          {{"room", e.room}, {"room_sid", e.room_sid}, {"holder", e.holder}, {"origin", origin}});
+  }
+}
+
+std::string_view gave_up_message(GaveUp::Why why) {
+  switch (why) {
+    case GaveUp::Why::kRoomGone:
+      return "room is gone: stopped trying to record it";
+    case GaveUp::Why::kRefused:
+      return "recording not started: LiveKit refused the request, check the configuration; not "
+             "retried";
+    case GaveUp::Why::kShuttingDown:
+      return "recording not started: shutting down, left to the reconciler";
+    case GaveUp::Why::kTimeUp:
+      return "gave up starting the recording; the reconciler tries again";
+  }
+  return "gave up starting the recording";
+}
+
+void said(const recorder::RecordingEnded& e) {
+  if (!e.records_room || !model::is_failure(e.status)) {
+    return log::debug(
+        "recording ended",
+        {{"room", e.room}, {"egress_id", e.egress_id}, {"status", model::to_string(e.status)}});
+  }
+  metrics::recording_ended_badly(e.status, e.room_finished);
+  const std::string error_code = std::to_string(e.error_code);
+  const log::Fields fields = {{"room", e.room},           {"room_sid", e.room_sid},
+                              {"egress_id", e.egress_id}, {"status", model::to_string(e.status)},
+                              {"error", e.error},         {"error_code", error_code}};
+  if (e.room_finished) {
+    return log::error(
+        "recording failed after the room finished: its file may be incomplete or missing", fields);
+  }
+  log::warn("recording failed mid-room: restarting if the room still exists", fields);
+}
+
+// One overload per event: what the operator reads, and what is counted.
+struct Say {
+  void operator()(const recorder::Skipped& e) const {
+    metrics::recording_skipped(e.reason);
+    if (!e.repeated) said(e);
+  }
+  void operator()(const recorder::Started& e) const {
+    log::info("recording started", {{"room", e.room},
+                                    {"room_sid", e.room_sid},
+                                    {"egress_id", e.egress_id},
+                                    {"origin", model::to_string(e.origin)},
+                                    {"rule", e.rule},
+                                    {"retries", std::to_string(e.retries)}});
+    metrics::recording_started(e.origin);
+    if (e.start_delay) metrics::recording_start_delay(*e.start_delay);
+  }
+  void operator()(const recorder::GaveUp& e) const {
+    const recorder::CallFailed& f = e.failure;
+    log::at(e.why == GaveUp::Why::kRoomGone ? log::Level::kInfo : log::Level::kError,
+            gave_up_message(e.why),
+            {{"room", f.room},
+             {"room_sid", f.room_sid},
+             {"call", f.call},
+             {"code", f.code},
+             {"error", f.error},
+             {"origin", model::to_string(f.origin)}});
+    metrics::recording_failed(f.outcome);
+  }
+  void operator()(const recorder::Retrying& e) const {
+    const recorder::CallFailed& f = e.failure;
+    log::warn("recording not started yet: retrying", {{"room", f.room},
+                                                      {"room_sid", f.room_sid},
+                                                      {"call", f.call},
+                                                      {"code", f.code},
+                                                      {"error", f.error},
+                                                      {"retry_in", util::format_duration(e.delay)},
+                                                      {"retry", std::to_string(e.retry)}});
+    metrics::recording_retried(f.outcome);
+  }
+  void operator()(const recorder::AskingAgain& e) const {
+    const recorder::CallFailed& f = e.failure;
+    log::warn("room finished, and its recordings could not be listed: asking LiveKit again",
+              {{"room", f.room},
+               {"room_sid", f.room_sid},
+               {"code", f.code},
+               {"error", f.error},
+               {"retry_in", util::format_duration(e.delay)}});
+  }
+  void operator()(const recorder::Claimed& e) const {
+    metrics::coordination_claim(e.result);
+    if (e.result != model::Claim::kUnavailable) return;
+    log::debug("Redis unavailable: relying on the ListEgress check alone",
+               {{"room", e.room},
+                {"room_sid", e.room_sid},
+                {"holder", e.holder},
+                {"origin", model::to_string(e.origin)}});
+  }
+  void operator()(const recorder::RecordingEnded& e) const { said(e); }
+  void operator()(const recorder::StartAbandoned& e) const {
+    log::info("room finished before its recording started: stopped trying",
+              {{"room", e.room}, {"room_sid", e.room_sid}});
+  }
+  void operator()(const recorder::RestartUnknown& e) const {
+    log::warn("could not check whether the room still exists; the reconciler will",
+              {{"room", e.room}, {"code", e.code}, {"error", e.error}});
+  }
+  void operator()(const recorder::RestartNotNeeded& e) const {
+    log::info("room is gone: recording not restarted",
+              {{"room", e.room}, {"room_sid", e.room_sid}});
+  }
+  void operator()(const recorder::Busy& e) const {
+    log::warn("busy: too many rooms waiting to start, answering 503",
+              {{"room", e.room}, {"pending", std::to_string(e.pending)}});
+  }
+  void operator()(const recorder::MetadataUnparsable& e) const {
+    log::warn("room metadata is not a JSON object: rules that test metadata do not fit this room",
+              {{"room", e.room}, {"room_sid", e.room_sid}, {"rule", e.rule}});
+  }
+  void operator()(const recorder::RetriesAbandoned& e) const {
+    log::warn("shutting down: rooms waiting to retry are left to the reconciler of the next start",
+              {{"rooms", std::to_string(e.rooms)}});
+  }
+  void operator()(const recorder::WebhookIgnored& e) const {
+    if (e.event == "egress_ended") {
+      return log::debug("egress_ended without an egress id: nothing to act on",
+                        {{"event_id", e.event_id}});
+    }
+    log::debug("webhook ignored", {{"event", e.event}, {"event_id", e.event_id}});
+  }
+};
+
+}  // namespace
+
+void RecorderTelemetry::tell(const recorder::Event& event) {
+  std::visit(Say{}, event);
+}
+
+}  // namespace ar::app

@@ -1,0 +1,34 @@
+#include "recorder/memories.hpp"
+
+namespace ar::recorder {
+
+Memories::Memories(std::chrono::milliseconds ttl, std::size_t capacity) : seen_(ttl, capacity) {}
+
+std::string_view Memories::key(Seen kind, std::string_view id) {
+  key_.assign(1, static_cast<char>(kind));
+  key_ += id;
+  return key_;
+}
+
+bool Memories::remember(Seen kind, std::string_view id, Clock::time_point now) {
+  return seen_.insert(key(kind, id), now);
+}
+
+bool Memories::knows(Seen kind, std::string_view id, Clock::time_point now) {
+  return seen_.contains(key(kind, id), now);
+}
+
+void Stops::stopped(const std::string& room_sid, const std::string& egress_id) {
+  if (room_sid.empty()) return;
+  // Stops are rare; the memory of them is bounded like the dedupe memory.
+  if (egress_of_.size() >= capacity_) egress_of_.erase(egress_of_.begin());
+  egress_of_.try_emplace(room_sid, egress_id);
+}
+
+std::optional<std::string_view> Stops::of(const std::string& room_sid) const {
+  auto it = egress_of_.find(room_sid);
+  if (it == egress_of_.end()) return std::nullopt;
+  return it->second;
+}
+
+}  // namespace ar::recorder
