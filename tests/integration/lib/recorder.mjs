@@ -167,6 +167,20 @@ class RecorderProcess {
     return standin.startsFor(room);
   }
 
+  // The ledger's latest session of room `name` from GET /v1/rooms (the recorder runs with
+  // API_TOKEN), once `fits` holds for it: what an operator's tools read. The ledger writes on
+  // its own thread, so a session shows a moment after the recorder decided.
+  async waitForLedgerRoom(name, fits = () => true, timeoutMs = 10000) {
+    let room;
+    await this.until(async () => {
+      const answer = await fetch(`${this.url}/v1/rooms?since=1h&name=${encodeURIComponent(name)}`,
+        { headers: { authorization: `Bearer ${this.env.API_TOKEN}` } });
+      room = (await answer.json()).rooms.find((r) => r.name === name);
+      return room !== undefined && fits(room);
+    }, `${name} in the ledger API`, timeoutMs, 50);
+    return room;
+  }
+
   // Reconcile passes that completed, from /metrics.
   async reconcilePasses() {
     return this.metric('auto_recorder_reconcile_passes_total', { result: 'ok' });
