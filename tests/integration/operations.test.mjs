@@ -4,10 +4,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, runToExit, baseEnv, tempDir, freePort, assertNoSecrets } from './lib/recorder.mjs';
+import { startRecorder, runToExit, baseEnv, tempDir, freePort, refused, assertNoSecrets } from './lib/recorder.mjs';
 import { eventBody, signBody, post, sendEvent, customToken, sha256 } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 
@@ -19,13 +18,6 @@ before(async () => { standin = await new LiveKitStandIn().start(); });
 after(async () => { await standin.stop(); });
 
 const get = async (url) => { const res = await fetch(url); return { status: res.status, text: await res.text(), type: res.headers.get('content-type') }; };
-
-function refused(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(false); });
-    socket.on('error', () => resolve(true));
-  });
-}
 
 test('probes: refused before startup, 200 when ready, /readyz 503 during shutdown_delay while webhooks still work', { timeout }, async () => {
   const port = await freePort();

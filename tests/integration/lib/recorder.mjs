@@ -82,6 +82,14 @@ export async function freePort() {
   return port;
 }
 
+// Whether a connection to `port` on loopback is refused: nothing listens there (yet, or any more).
+export function refused(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(false); });
+    socket.on('error', () => resolve(true));
+  });
+}
+
 export function tempDir() {
   return mkdtempSync(join(tmpdir(), 'auto-recorder-test-'));
 }
