@@ -140,11 +140,6 @@ class RecorderProcess {
     return this.output.match(pattern);
   }
 
-  // The old name, while the tests move over (tests/log_waits.mjs refuses it without a reason).
-  async waitForOutput(pattern, timeoutMs) {
-    return this.waitForLogLine(pattern, timeoutMs);
-  }
-
   lines(pattern) {
     return this.output.split('\n').filter((line) => pattern.test(line));
   }
