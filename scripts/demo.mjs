@@ -41,7 +41,7 @@ step(`LiveKit posts room_started for "${room}" (bare JWT, sha256 of the body, 5 
 const answer = await post(`${recorder.url}/webhook-receiver`, body, { authorization: token });
 console.log(`  webhook answered ${answer.status} in ${answer.ms.toFixed(1)} ms`);
 
-await recorder.waitForOutput(/recording started/);
+await recorder.waitForLogLine(/recording started/); // the demo shows the log
 const [request] = standin.startRequests();
 const egress = standin.egresses[0];
 step('LiveKit received StartRoomCompositeEgress (secrets masked here, sent in full):');

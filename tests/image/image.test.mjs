@@ -177,7 +177,8 @@ test('a room is recorded end to end by the image, started as the manifest starts
     const [request] = standin.startRequests().filter((r) => r.roomName === 'image-room');
     assert.equal(request.fileOutputs[0].output.value.bucket, 'my-recordings-bucket');
     assert.equal(request.fileOutputs[0].output.value.region, 'us-east-1');
-    await recorder.waitForOutput(/"msg":"recording started"[^\n]*"room":"image-room"/);
+    // log: LOG_FORMAT=json from the manifest; the JSON lines are the behaviour
+    await recorder.waitForLogLine(/"msg":"recording started"[^\n]*"room":"image-room"/);
     // LOG_FORMAT=json from the manifest: every line is one JSON object.
     for (const line of recorder.output.trim().split('\n')) JSON.parse(line);
   } finally {

@@ -1,10 +1,10 @@
 // Every room recorded exactly once: through duplicated, reordered and lost webhooks, a busy
 // egress fleet, failed recordings and a recorder killed mid-burst.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { EgressStatus, EgressInfo } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, baseEnv } from './lib/recorder.mjs';
+import { startRecorder, baseEnv, STARTED, SKIPPED, RETRIED, FAILED, ENDED_FAILED } from './lib/recorder.mjs';
 import { eventBody, eventId, roomSid, signBody, post, deliverEvent, deliver } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 
@@ -16,6 +16,12 @@ before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).
 after(async () => {
   assert.deepEqual(standin.strictErrors, [], 'every request must parse strictly');
   await standin.stop();
+});
+// Each test begins with LiveKit empty, so a reconcile pass starts only the rooms of its test and
+// the recorder's counters are that test's.
+afterEach(() => {
+  for (const name of [...standin.rooms.keys()]) standin.removeRoom(name);
+  standin.preexisting.length = 0;
 });
 
 // Fast retries keep the suite quick; the policy is the same at the defaults (unit-tested).
@@ -42,13 +48,22 @@ async function postSigned(recorder, body) {
   return post(`${recorder.url}/webhook-receiver`, body, { authorization: await signBody(body, recorder.webhookAuth) });
 }
 
+// origin=reconciler: every recording this process started came from a reconcile pass (no
+// webhook named a room, no start was a restart), and there was at least one.
+async function assertAllByReconciler(recorder) {
+  const started = await recorder.metric(STARTED);
+  assert.ok(started > 0, 'a recording was started');
+  assert.equal(await recorder.metric(STARTED, { origin: 'reconciler' }), started, 'every start came from a reconcile pass');
+}
+
 test('the same event delivered twice starts one recording', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
     const { body } = liveRoom('dup-same-id');
     assert.equal((await postSigned(recorder, body)).status, 200);
-    await recorder.waitForOutput(/recording started room=dup-same-id/);
-    assert.equal((await postSigned(recorder, body)).status, 200);
-    await recorder.waitForOutput(/skipped: duplicate webhook event=room_started/);
+    await recorder.waitForRecorded(standin, 'dup-same-id');
+    const again = await postSigned(recorder, body);
+    assert.deepEqual([again.status, again.text.trim()], [200, 'ok: duplicate']);
+    assert.equal(await recorder.metric(SKIPPED, { reason: 'duplicate_event' }), 1);
     await recorder.waitForNoPendingStarts(); // the duplicate began no start of its own
     assert.equal(standin.startsFor('dup-same-id').length, 1);
   });
@@ -62,10 +77,10 @@ test('a second room_started for the same room sid with a new event id starts not
     assert.notEqual(JSON.parse(first).id, JSON.parse(second).id);
     const answers = await Promise.all([postSigned(recorder, first), postSigned(recorder, second)]);
     assert.deepEqual(answers.map((a) => a.status), [200, 200]);
-    await recorder.waitForOutput(/recording started room=dup-new-id/);
     // Both were decided before their answers; no start pending: none is still on its way.
-    await recorder.waitForOutput(/skipped: room_started already handled for this room room=dup-new-id/);
-    await recorder.waitForNoPendingStarts();
+    assert.deepEqual(answers.map((a) => a.text.trim()).sort(), ['ok', 'ok: duplicate']);
+    assert.equal(await recorder.metric(SKIPPED, { reason: 'duplicate_room' }), 1, 'the second is a duplicate of the room');
+    await recorder.waitForRecorded(standin, 'dup-new-id');
     assert.equal(standin.startsFor('dup-new-id').length, 1);
   });
 });
@@ -74,13 +89,14 @@ test('participant and track events do not push room sids out of the dedupe memor
   await withRecorder({ DEDUPE_CAPACITY: '100' }, async (recorder) => {
     const { body } = liveRoom('busy-room');
     await postSigned(recorder, body);
-    await recorder.waitForOutput(/recording started room=busy-room/);
+    await recorder.waitForRecorded(standin, 'busy-room');
     for (let i = 0; i < 150; i += 1) {
       const event = i % 2 ? 'participant_joined' : 'track_published';
       assert.equal((await postSigned(recorder, eventBody(event, { room: { name: 'busy-room' } }))).status, 200);
     }
-    assert.equal((await postSigned(recorder, body)).status, 200); // LiveKit's late retry
-    await recorder.waitForOutput(/skipped: duplicate webhook event=room_started/);
+    const retry = await postSigned(recorder, body); // LiveKit's late retry
+    assert.deepEqual([retry.status, retry.text.trim()], [200, 'ok: duplicate']);
+    assert.equal(await recorder.metric(SKIPPED, { reason: 'duplicate_event' }), 1);
     assert.equal(standin.startsFor('busy-room').length, 1);
     assert.equal(standin.calls.filter((c) => c.method === 'ListEgress' && c.request?.roomName === 'busy-room').length, 1,
       'the retry was recognised from memory, without asking LiveKit');
@@ -96,8 +112,9 @@ test('"unavailable" three times, then success: one recording, every webhook answ
       assert.equal(answer.status, 200);
       assert.ok(answer.ms < 1000, `answered in ${answer.ms} ms`);
     }
-    await recorder.waitForOutput(/recording started room=busy-then-free .*retries=3/, 8000);
-    assert.equal(recorder.lines(/retrying room=busy-then-free .*code=unavailable/).length, 3);
+    await recorder.waitForRecorded(standin, 'busy-then-free', { timeoutMs: 8000 });
+    assert.equal(standin.callsFor('StartRoomCompositeEgress', 'busy-then-free').length, 4, 'tried, then retried 3 times');
+    assert.equal(await recorder.metric(RETRIED, { code: 'unavailable' }), 3);
     assert.equal(standin.startsFor('busy-then-free').length, 1);
   });
 });
@@ -109,10 +126,11 @@ test('a start whose answer is lost after LiveKit acted on it gives one recording
     standin.inject({ method: 'StartRoomCompositeEgress', times: 1, loseAnswer: true });
     const { body } = liveRoom('lost-answer');
     assert.equal((await postSigned(recorder, body)).status, 200);
-    await recorder.waitForOutput(/retrying room=lost-answer .*call=StartRoomCompositeEgress code=connection_error/);
-    await recorder.waitForOutput(/skipped: room is already being recorded room=lost-answer/);
+    await recorder.waitForMetric(RETRIED, { code: 'connection_error' }, 1);
+    await recorder.waitForMetric(SKIPPED, { reason: 'already_recording' }, 1);
+    await recorder.waitForNoPendingStarts();
     assert.equal(standin.startsFor('lost-answer').length, 1);
-    assert.equal(standin.calls.filter((c) => c.method === 'StartRoomCompositeEgress' && c.request?.roomName === 'lost-answer').length, 1,
+    assert.equal(standin.callsFor('StartRoomCompositeEgress', 'lost-answer').length, 1,
       'the start was sent once; the retry asked ListEgress first');
   });
 });
@@ -123,11 +141,15 @@ test('a reset, a proxy\'s HTML 502 and a hanging call are retried: one recording
       standin.inject({ method: 'StartRoomCompositeEgress', times: 1, ...fault });
       const { body } = liveRoom(name);
       assert.equal((await postSigned(recorder, body)).status, 200);
-      await recorder.waitForOutput(new RegExp(`recording started room=${name} .*retries=1`), 5000);
+      await recorder.waitForRecorded(standin, name);
       assert.equal(standin.startsFor(name).length, 1, name);
+      assert.equal(standin.callsFor('StartRoomCompositeEgress', name).length, 2, `${name}: retried once`);
     }
-    assert.match(recorder.output, /retrying room=proxy-502 .*code=http_502 error="the answer is not a Twirp error/);
-    assert.match(recorder.output, /retrying room=hanging-start .*code=deadline_exceeded/);
+    for (const code of ['connection_error', 'http_error', 'deadline_exceeded']) {
+      assert.equal(await recorder.metric(RETRIED, { code }), 1, code);
+    }
+    // log: what the operator reads of a proxy's page instead of LiveKit's answer
+    await recorder.waitForLogLine(/retrying room=proxy-502 .*code=http_502 error="the answer is not a Twirp error/);
   });
 });
 
@@ -136,11 +158,12 @@ test('a permanent error is tried once, logged as a configuration problem, and no
     standin.inject({ method: 'StartRoomCompositeEgress', times: 5, status: 400, code: 'invalid_argument', msg: 'bad layout' });
     const { body } = liveRoom('permanent-error');
     await postSigned(recorder, body);
-    await recorder.waitForOutput(/LiveKit refused the request, check the configuration; not retried room=permanent-error .*code=invalid_argument error="bad layout"/);
+    await recorder.waitForMetric(FAILED, { code: 'invalid_argument' }, 1);
     await recorder.waitForNoPendingStarts(); // no retry is waiting: the room's attempt is over
-    const attempts = standin.calls.filter((c) => c.method === 'StartRoomCompositeEgress' && c.request?.roomName === 'permanent-error');
-    assert.equal(attempts.length, 1);
-    assert.equal(recorder.lines(/retrying room=permanent-error/).length, 0);
+    assert.equal(standin.callsFor('StartRoomCompositeEgress', 'permanent-error').length, 1);
+    assert.equal(await recorder.metric(RETRIED), 0);
+    // log: the error tells the operator to check the configuration, with LiveKit's reason
+    await recorder.waitForLogLine(/LiveKit refused the request, check the configuration; not retried room=permanent-error .*code=invalid_argument error="bad layout"/);
   });
 });
 
@@ -148,9 +171,10 @@ test('not_found means the room is gone: the recorder stops trying', { timeout },
   await withRecorder({}, async (recorder) => {
     const body = eventBody('room_started', { room: { name: 'already-closed', sid: roomSid() } }); // not in LiveKit
     assert.equal((await postSigned(recorder, body)).status, 200);
-    await recorder.waitForOutput(/room is gone: stopped trying to record it room=already-closed .*code=not_found/);
+    await recorder.waitForMetric(FAILED, { code: 'not_found' }, 1);
     await recorder.waitForNoPendingStarts(); // no retry is waiting: the room's attempt is over
-    assert.equal(standin.calls.filter((c) => c.method === 'StartRoomCompositeEgress' && c.request?.roomName === 'already-closed').length, 1);
+    assert.equal(standin.callsFor('StartRoomCompositeEgress', 'already-closed').length, 1);
+    assert.equal(await recorder.metric(RETRIED), 0);
   });
 });
 
@@ -159,13 +183,17 @@ test('a room already recorded (by anyone) is not started again; a track egress d
     const { body } = liveRoom('already-recorded');
     const existing = standin.addEgress('already-recorded');
     await postSigned(recorder, body);
-    await recorder.waitForOutput(new RegExp(`skipped: room is already being recorded room=already-recorded .*egress_id=${existing.egressId}`));
+    await recorder.waitForMetric(SKIPPED, { reason: 'already_recording' }, 1);
+    await recorder.waitForNoPendingStarts();
     assert.equal(standin.startsFor('already-recorded').length, 0);
+    // LiveKit was asked once, and listed only the recording someone else started.
+    assert.equal(standin.callsFor('ListEgress', 'already-recorded').length, 1);
+    assert.deepEqual(standin.preexisting.map((e) => e.egressId), [existing.egressId]);
 
     const { body: trackBody } = liveRoom('only-track-egress');
     standin.addEgress('only-track-egress', { kind: 'track' });
     await postSigned(recorder, trackBody);
-    await recorder.waitForOutput(/recording started room=only-track-egress/);
+    await recorder.waitForRecorded(standin, 'only-track-egress');
   });
 });
 
@@ -177,7 +205,7 @@ test('room_finished before room_started (reordered delivery) starts nothing', { 
     standin.addRoom('reordered'); // would be startable, were it not finished
     assert.equal((await postSigned(recorder, finished)).status, 200);
     assert.equal((await postSigned(recorder, started)).status, 200);
-    await recorder.waitForOutput(/skipped: room already finished room=reordered/);
+    assert.equal(await recorder.metric(SKIPPED, { reason: 'room_finished' }), 1, 'decided before the answer');
     await recorder.waitForNoPendingStarts(); // room_started began no start
     assert.equal(standin.startsFor('reordered').length, 0);
   });
@@ -188,11 +216,10 @@ test('room_finished while a start is being retried stops the retries', { timeout
     standin.inject({ method: 'StartRoomCompositeEgress', times: 50, status: 503, code: 'unavailable' });
     const { room, body } = liveRoom('finished-while-retrying');
     await postSigned(recorder, body);
-    await recorder.waitForOutput(/retrying room=finished-while-retrying/);
+    await recorder.waitForMetric(RETRIED, { code: 'unavailable' }, 1);
     const calls = standin.calls.length; // the next retry is a second away
     await postSigned(recorder, eventBody('room_finished', { room: { name: room.name, sid: room.sid } }));
-    await recorder.waitForOutput(/room finished before its recording started: stopped trying room=finished-while-retrying/);
-    await recorder.waitForNoPendingStarts(); // no retry is waiting for the room any more
+    await recorder.waitForNoPendingStarts(); // stopped trying: no retry is waiting for the room any more
     // One last look whether a start worked after all (its answer may have been lost), no start.
     const after = standin.calls.filter((c, i) => i >= calls && c.request?.roomName === 'finished-while-retrying');
     assert.deepEqual(after.map((c) => c.method), ['ListEgress']);
@@ -202,12 +229,14 @@ test('room_finished while a start is being retried stops the retries', { timeout
 test('a room that exists but whose webhook was lost is recorded by the reconciler', { timeout }, async () => {
   standin.addRoom('webhook-lost');
   await withRecorder({ RECONCILE_INTERVAL: '300ms' }, async (recorder) => {
-    await recorder.waitForOutput(/recording started room=webhook-lost .*origin=reconciler/);
+    await recorder.waitForRecorded(standin, 'webhook-lost');
     standin.addRoom('webhook-lost-later');
-    await recorder.waitForOutput(/recording started room=webhook-lost-later .*origin=reconciler/, 3000);
+    await recorder.waitForRecorded(standin, 'webhook-lost-later', { timeoutMs: 3000 });
     await recorder.waitForPasses(3); // the reconciler looked again: nothing is started twice
     assert.equal(standin.startsFor('webhook-lost').length, 1);
     assert.equal(standin.startsFor('webhook-lost-later').length, 1);
+    await assertAllByReconciler(recorder);
+    assert.equal(await recorder.metric(STARTED), 2);
   });
 });
 
@@ -218,36 +247,36 @@ test('103 Early Hints from a proxy in front of LiveKit neither loses nor doubles
   await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
     for (const name of ['hints-a', 'hints-b', 'hints-c']) {
       assert.equal((await postSigned(recorder, liveRoom(name).body)).status, 200);
-      await recorder.waitForOutput(new RegExp(`recording started room=${name} `));
+      await recorder.waitForRecorded(standin, name);
     }
     // Reconcile passes list every room and its egresses over the same kept-alive connections:
     // each answer must be the one to its own request, or a recorded room looks unrecorded.
     await recorder.waitForPasses(3);
     for (const name of ['hints-a', 'hints-b', 'hints-c']) assert.equal(standin.startsFor(name).length, 1, name);
-    assert.doesNotMatch(recorder.output, /http_103|reconcile pass failed/);
+    assert.equal(await recorder.metric('auto_recorder_livekit_api_calls_total', { outcome: 'http_error' }), 0, 'no 103 taken for an answer');
+    assert.equal(await recorder.metric('auto_recorder_reconcile_passes_total', { result: 'failed' }), 0);
   });
   for (const name of ['hints-a', 'hints-b', 'hints-c']) standin.removeRoom(name);
 });
 
 test('a recording started through StartEgress with a template counts; a web egress does not', { timeout }, async () => {
-  // debug: whichever path gets to the room first, its skip is in the log.
-  await withRecorder({ RECONCILE_INTERVAL: '200ms', LOG_LEVEL: 'debug' }, async (recorder) => {
+  await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
     const { room, body } = liveRoom('unified-api');
     standin.addEgress('unified-api', { kind: 'template', roomId: room.sid });
     assert.equal((await postSigned(recorder, body)).status, 200);
-    await recorder.waitForOutput(/skipped: room is already being recorded room=unified-api /);
+    // Whichever path gets to the room first, it is skipped as recorded.
+    await recorder.waitForMetric(SKIPPED, { reason: 'already_recording' }, 1);
     const web = liveRoom('unified-web');
     standin.addEgress('unified-web', { kind: 'web', roomId: web.room.sid });
     standin.addRoom('unified-reconciled');
     standin.addEgress('unified-reconciled', { kind: 'template' });
-    await recorder.waitForOutput(/recording started room=unified-web .*origin=reconciler/);
+    await recorder.waitForRecorded(standin, 'unified-web');
     await recorder.waitForPasses(2);
+    await assertAllByReconciler(recorder);
     assert.equal(standin.startsFor('unified-api').length, 0, 'the webhook path saw the template recording');
     assert.equal(standin.startsFor('unified-reconciled').length, 0, 'so did the reconciler');
     assert.equal(standin.startsFor('unified-web').length, 1, 'a web egress is not a room recording');
   });
-  for (const name of ['unified-api', 'unified-web', 'unified-reconciled']) standin.removeRoom(name);
-  standin.preexisting.length = 0;
 });
 
 // OpenVidu Meet's rule: a recording stopped on purpose (consent withdrawn) stays stopped for the
@@ -256,7 +285,7 @@ test('a deliberate stop stays stopped through reconcile passes and a restart; a 
   const stopped = async (recorder, name, { webhook }) => {
     const { body } = liveRoom(name);
     await postSigned(recorder, body);
-    await recorder.waitForOutput(new RegExp(`recording started room=${name} `));
+    await recorder.waitForRecorded(standin, name);
     const info = standin.endEgress(standin.startsFor(name)[0].egressId, EgressStatus.EGRESS_COMPLETE);
     if (webhook) await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(info) }));
   };
@@ -264,14 +293,15 @@ test('a deliberate stop stays stopped through reconcile passes and a restart; a 
     await stopped(recorder, 'consent-withdrawn', { webhook: true });
     await stopped(recorder, 'stop-webhook-lost', { webhook: false });
     await recorder.waitForPasses(3);
-    for (const name of ['consent-withdrawn', 'stop-webhook-lost']) {
-      assert.equal(standin.startsFor(name).length, 1, name);
-      assert.equal(recorder.lines(new RegExp(`not restarted: recording stopped on purpose room=${name} .*egress_id=EG_`)).length, 1, name);
-    }
+    for (const name of ['consent-withdrawn', 'stop-webhook-lost']) assert.equal(standin.startsFor(name).length, 1, name);
+    // Each room's stop is noted once, not on every pass.
+    assert.equal(await recorder.metric(SKIPPED, { reason: 'stopped_on_purpose' }), 2);
     // A room the reconciler recorded, stopped, and then its room_started arrives (LiveKit
     // retried it late): answered 200, starts nothing, counted as result="stopped".
+    const reconciled = await recorder.metric(STARTED, { origin: 'reconciler' });
     const late = liveRoom('stop-then-late-webhook');
-    await recorder.waitForOutput(/recording started room=stop-then-late-webhook .*origin=reconciler/);
+    await recorder.waitForRecorded(standin, 'stop-then-late-webhook');
+    assert.equal(await recorder.metric(STARTED, { origin: 'reconciler' }), reconciled + 1, 'recorded by the reconciler');
     const lateInfo = standin.endEgress(standin.startsFor('stop-then-late-webhook')[0].egressId, EgressStatus.EGRESS_COMPLETE);
     await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(lateInfo) }));
     assert.equal((await postSigned(recorder, late.body)).status, 200);
@@ -279,7 +309,8 @@ test('a deliberate stop stays stopped through reconcile passes and a restart; a 
     const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
     assert.match(metrics, /auto_recorder_recordings_skipped_total\{reason="stopped_on_purpose"\} 3/);
     assert.match(metrics, /auto_recorder_webhooks_total\{event="room_started",result="stopped"\} 1/);
-    assert.match(recorder.output, /reconcile pass: .* stopped_on_purpose=2/);
+    // log: the pass's summary line is what tells the operator why these rooms are unrecorded
+    await recorder.waitForLogLine(/reconcile pass: .* stopped_on_purpose=2/);
   });
   await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
     await recorder.waitForPasses(3);
@@ -287,12 +318,13 @@ test('a deliberate stop stays stopped through reconcile passes and a restart; a 
     // The same name, a new room session: recorded as usual.
     standin.removeRoom('consent-withdrawn');
     standin.addRoom('consent-withdrawn');
-    await recorder.waitForOutput(/recording started room=consent-withdrawn .*origin=reconciler/);
+    await recorder.waitForRecorded(standin, 'consent-withdrawn', { count: 2 });
+    await assertAllByReconciler(recorder);
   });
   await withRecorder({ RECONCILE_INTERVAL: '200ms', RESTART_STOPPED_RECORDINGS: 'true' }, async (recorder) => {
-    await recorder.waitForOutput(/recording started room=stop-webhook-lost .*origin=reconciler/);
+    await recorder.waitForRecorded(standin, 'stop-webhook-lost', { count: 2 });
+    await assertAllByReconciler(recorder);
   });
-  for (const name of ['consent-withdrawn', 'stop-webhook-lost', 'stop-then-late-webhook']) standin.removeRoom(name);
 });
 
 test('a ListRooms answer that does not parse is not "the room is gone": the reconciler restarts the recording', { timeout }, async () => {
@@ -300,24 +332,27 @@ test('a ListRooms answer that does not parse is not "the room is gone": the reco
     const { body } = liveRoom('unreadable-rooms');
     await postSigned(recorder, body);
     // By the webhook, or by the startup pass if it listed the room first: either way, one.
-    await recorder.waitForOutput(/recording started room=unreadable-rooms /);
+    await recorder.waitForRecorded(standin, 'unreadable-rooms');
     standin.inject({ method: 'ListRooms', times: 2, garbage: true }); // the restart check, and a pass
     const ended = standin.endEgress(standin.startsFor('unreadable-rooms')[0].egressId, EgressStatus.EGRESS_FAILED, 'pipeline crashed');
     await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(ended) }));
-    await recorder.waitForOutput(/could not check whether the room still exists; the reconciler will room=unreadable-rooms code=internal error="ListRooms answer does not parse"/);
-    await until(() => recorder.lines(/recording started room=unreadable-rooms /).length === 2, 'the recording restarted', 5000);
-    assert.match(recorder.lines(/recording started room=unreadable-rooms /)[1], /origin=(reconciler|restart)/);
-    assert.doesNotMatch(recorder.output, /room is gone: recording not restarted room=unreadable-rooms/);
+    // log: the warning tells the operator why the restart waits for the reconciler
+    await recorder.waitForLogLine(/could not check whether the room still exists; the reconciler will room=unreadable-rooms code=internal error="ListRooms answer does not parse"/);
+    await recorder.waitForRecorded(standin, 'unreadable-rooms', { count: 2 });
+    assert.equal(await recorder.metric(STARTED), 2);
+    assert.ok(await recorder.metric(STARTED, { origin: 'webhook' }) <= 1, 'restarted by the reconciler or as a restart');
   });
-  standin.removeRoom('unreadable-rooms');
 });
 
 test('a reconcile pass that cannot reach LiveKit is logged, and the next pass catches up', { timeout }, async () => {
   standin.inject({ method: 'ListRooms', times: 1, status: 503, code: 'unavailable', msg: 'restarting' });
   standin.addRoom('reconcile-after-outage');
   await withRecorder({ RECONCILE_INTERVAL: '300ms' }, async (recorder) => {
-    await recorder.waitForOutput(/reconcile pass failed call=ListRooms code=unavailable error=restarting/);
-    await recorder.waitForOutput(/recording started room=reconcile-after-outage .*origin=reconciler/, 3000);
+    await recorder.waitForMetric('auto_recorder_reconcile_passes_total', { result: 'failed' }, 1);
+    // log: the warning names the call and LiveKit's answer for the operator
+    await recorder.waitForLogLine(/reconcile pass failed call=ListRooms code=unavailable error=restarting/);
+    await recorder.waitForRecorded(standin, 'reconcile-after-outage', { timeoutMs: 3000 });
+    await assertAllByReconciler(recorder);
   });
 });
 
@@ -325,13 +360,14 @@ test('the first reconcile pass runs right after startup; RECONCILE_INTERVAL=0 tu
   standin.addRoom('before-recorder-started');
   await withRecorder({ RECONCILE_INTERVAL: '0' }, async (recorder) => {
     // Printed where the first pass would be scheduled: no pass runs, and no webhook comes.
-    await recorder.waitForOutput(/reconciler off/);
+    await recorder.waitForLogLine(/reconciler off/); // log: the operator is told nothing catches lost webhooks
     const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
     assert.match(metrics, /^auto_recorder_reconciler_leader 0$/m, 'this process runs no reconcile passes');
     assert.equal(standin.startsFor('before-recorder-started').length, 0);
   });
   await withRecorder({ RECONCILE_INTERVAL: '1h' }, async (recorder) => {
-    await recorder.waitForOutput(/recording started room=before-recorder-started .*origin=reconciler/, 2000);
+    await recorder.waitForRecorded(standin, 'before-recorder-started', { timeoutMs: 2000 });
+    await assertAllByReconciler(recorder);
   });
 });
 
@@ -339,24 +375,27 @@ test('a recording that fails mid-room is restarted once, and the restart limit h
   await withRecorder({ MAX_RESTARTS_PER_HOUR: '2', RECONCILE_INTERVAL: '300ms' }, async (recorder) => {
     const { room, body } = liveRoom('fails-mid-room');
     await postSigned(recorder, body);
-    await recorder.waitForOutput(/recording started room=fails-mid-room/);
+    await recorder.waitForRecorded(standin, 'fails-mid-room');
 
     const fail = async (n) => {
       const [egress] = standin.startsFor('fails-mid-room').filter((e) => e.status === EgressStatus.EGRESS_STARTING);
       const ended = standin.endEgress(egress.egressId, EgressStatus.EGRESS_FAILED, 'pipeline crashed');
       const answer = await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(ended) }));
       assert.equal(answer.status, 200);
-      await until(() => standin.startsFor('fails-mid-room').length === n + 1 || recorder.output.includes('restart limit reached'), `restart ${n}`);
+      assert.equal(await recorder.metric(ENDED_FAILED, { status: 'failed', phase: 'during_room' }), n);
     };
     await fail(1);
-    assert.equal(standin.startsFor('fails-mid-room').length, 2, 'one new recording for the rest of the meeting');
-    assert.match(recorder.output, /recording failed mid-room: restarting if the room still exists room=fails-mid-room .*status=EGRESS_FAILED error="pipeline crashed"/);
+    await recorder.waitForRecorded(standin, 'fails-mid-room', { count: 2 }); // one new recording for the rest of the meeting
+    assert.equal(await recorder.metric(STARTED, { origin: 'restart' }), 1);
     await fail(2);
-    assert.equal(standin.startsFor('fails-mid-room').length, 3);
+    await recorder.waitForRecorded(standin, 'fails-mid-room', { count: 3 });
     await fail(3); // the third failure within the hour: limit of 2 restarts reached
-    await recorder.waitForOutput(/not restarted: restart limit reached for this room room=fails-mid-room .*restarts_last_hour=2/);
+    await recorder.waitForMetric(SKIPPED, { reason: 'restart_limit' }, 1);
     await recorder.waitForPasses(2); // the reconciler sees an unrecorded room, but the limit holds there too
     assert.equal(standin.startsFor('fails-mid-room').length, 3);
+    assert.equal(await recorder.metric(STARTED, { origin: 'restart' }), 2);
+    // log: the error tells the operator once that the room goes unrecorded, and why
+    await recorder.waitForLogLine(/not restarted: restart limit reached for this room room=fails-mid-room .*restarts_last_hour=2/);
     assert.equal(recorder.lines(/restart limit reached/).length, 1, 'reported once');
     assert.equal(room.name, 'fails-mid-room');
   });
@@ -366,12 +405,13 @@ test('a failed recording of a room that has closed is not restarted', { timeout 
   await withRecorder({}, async (recorder) => {
     const { body } = liveRoom('closed-then-failed');
     await postSigned(recorder, body);
-    await recorder.waitForOutput(/recording started room=closed-then-failed/);
+    await recorder.waitForRecorded(standin, 'closed-then-failed');
     const [egress] = standin.startsFor('closed-then-failed');
     standin.removeRoom('closed-then-failed');
     const ended = standin.endEgress(egress.egressId, EgressStatus.EGRESS_ABORTED);
     await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(ended) }));
-    await recorder.waitForOutput(/room is gone: recording not restarted room=closed-then-failed/);
+    // log: the decision not to restart is counted nowhere; this line is its only trace
+    await recorder.waitForLogLine(/room is gone: recording not restarted room=closed-then-failed/);
     assert.equal(standin.startsFor('closed-then-failed').length, 1);
   });
 });
@@ -380,32 +420,33 @@ test('a failed recording of a room that has closed is not restarted', { timeout 
 // to restart, but the operator must hear of it. During the room, the restart is logged too.
 test('a failed recording is logged with its error and error_code and counted, during and after its room', { timeout }, async () => {
   await withRecorder({}, async (recorder) => {
-    const failedCount = async (phase, status) => Number((await (await fetch(`${recorder.url}/metrics`)).text())
-      .match(new RegExp(`auto_recorder_recordings_ended_failed_total\\{status="${status}",phase="${phase}"\\} (\\d+)`))?.[1]);
-    assert.equal(await failedCount('after_room', 'failed'), 0, 'the series exists before the first failure');
+    const failedCount = async (phase, status) => recorder.metric(ENDED_FAILED, { status, phase });
+    assert.match(await recorder.metrics(), /^auto_recorder_recordings_ended_failed_total\{status="failed",phase="after_room"\} 0$/m,
+      'the series exists before the first failure');
 
     const during = liveRoom('fails-during');
     await postSigned(recorder, during.body);
-    await recorder.waitForOutput(/recording started room=fails-during/);
+    await recorder.waitForRecorded(standin, 'fails-during');
     const [first] = standin.startsFor('fails-during');
     const crashed = standin.endEgress(first.egressId, EgressStatus.EGRESS_FAILED, 'pipeline crashed', 500);
     await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(crashed) }));
-    await recorder.waitForOutput(/warning recording failed mid-room: restarting if the room still exists room=fails-during .*status=EGRESS_FAILED error="pipeline crashed" error_code=500/);
+    // log: the warning gives the operator egress's error and error_code
+    await recorder.waitForLogLine(/warning recording failed mid-room: restarting if the room still exists room=fails-during .*status=EGRESS_FAILED error="pipeline crashed" error_code=500/);
     assert.equal(await failedCount('during_room', 'failed'), 1);
 
     const after = liveRoom('fails-after');
     await postSigned(recorder, after.body);
-    await recorder.waitForOutput(/recording started room=fails-after/);
+    await recorder.waitForRecorded(standin, 'fails-after');
     const [egress] = standin.startsFor('fails-after');
     standin.removeRoom('fails-after');
     await postSigned(recorder, eventBody('room_finished', { room: { name: 'fails-after', sid: after.room.sid } }));
     const denied = standin.endEgress(egress.egressId, EgressStatus.EGRESS_LIMIT_REACHED, 'upload: AccessDenied', 403);
     await postSigned(recorder, eventBody('egress_ended', { egressInfo: new EgressInfo(denied) }));
-    await recorder.waitForOutput(/error recording failed after the room finished: its file may be incomplete or missing room=fails-after .*status=EGRESS_LIMIT_REACHED error="upload: AccessDenied" error_code=403/);
+    // log: the error gives the operator egress's error and error_code
+    await recorder.waitForLogLine(/error recording failed after the room finished: its file may be incomplete or missing room=fails-after .*status=EGRESS_LIMIT_REACHED error="upload: AccessDenied" error_code=403/);
     assert.equal(await failedCount('after_room', 'limit_reached'), 1);
     assert.equal(standin.startsFor('fails-after').length, 1, 'nothing to restart');
   });
-  standin.removeRoom('fails-during');
 });
 
 test('a full queue answers 503 so LiveKit retries; nothing is lost', { timeout }, async () => {
@@ -419,7 +460,7 @@ test('a full queue answers 503 so LiveKit retries; nothing is lost', { timeout }
     assert.equal(answers[0].status, 503);
     assert.match(answers[0].text, /busy/);
     assert.equal(answers.at(-1).status, 200, 'LiveKit\'s retry got through once the queue drained');
-    await recorder.waitForOutput(/recording started room=queue-4/, 5000);
+    await recorder.waitForRecorded(standin, 'queue-4');
     for (const name of ['queue-1', 'queue-2', 'queue-3', 'queue-4']) assert.equal(standin.startsFor(name).length, 1, name);
   });
 });
@@ -428,19 +469,16 @@ test('more unrecorded rooms than max_pending_starts: each pass starts what fits,
   const names = Array.from({ length: 30 }, (_, i) => `backlog-${i}`);
   for (const name of names) standin.addRoom(name);
   standin.inject({ method: 'StartRoomCompositeEgress', times: 30, delayMs: 300 });
-  try {
-    await withRecorder({ MAX_PENDING_STARTS: '10', RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
-      const [, deferred] = await recorder.waitForOutput(
-        /warning reconcile pass: more rooms without a recording than max_pending_starts; the rest wait for the next pass .*starting=10 deferred=(\d+)/);
-      assert.ok(Number(deferred) >= 20, `the first pass: 10 fit, the other ${deferred} wait for later passes`);
-      await until(() => names.every((name) => standin.startsFor(name).length > 0), 'every room recorded', 15000);
-      await recorder.waitForPasses(2); // the recorder looked again, and started nothing twice
-      for (const name of names) assert.equal(standin.startsFor(name).length, 1, name);
-      assert.equal(recorder.lines(/busy: too many rooms/).length, 0, 'no line per deferred room');
-    });
-  } finally {
-    for (const name of names) standin.removeRoom(name);
-  }
+  await withRecorder({ MAX_PENDING_STARTS: '10', RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
+    // log: one warning per pass tells the operator the queue is too small, not one per room
+    const [, deferred] = await recorder.waitForLogLine(
+      /warning reconcile pass: more rooms without a recording than max_pending_starts; the rest wait for the next pass .*starting=10 deferred=(\d+)/);
+    assert.ok(Number(deferred) >= 20, `the first pass: 10 fit, the other ${deferred} wait for later passes`);
+    await until(() => names.every((name) => standin.startsFor(name).length > 0), 'every room recorded', 15000);
+    await recorder.waitForPasses(2); // the recorder looked again, and started nothing twice
+    for (const name of names) assert.equal(standin.startsFor(name).length, 1, name);
+    assert.equal(recorder.lines(/busy: too many rooms/).length, 0, 'no line per deferred room');
+  });
 });
 
 test('SIGKILL in the middle of a burst of 500 rooms, then restart: every room recorded exactly once', { timeout }, async () => {
@@ -479,8 +517,7 @@ test('SIGKILL in the middle of a burst of 500 rooms, then restart: every room re
     assert.deepEqual(doubled, [], 'rooms recorded twice');
     assert.ok(acknowledgedAtKill < 500, 'the kill came while webhooks were still being delivered');
     assert.ok(acknowledged >= 400, `LiveKit saw ${acknowledged} webhooks acknowledged`);
-    assert.ok(recorder.lines(/recording started room=burst-/).length > 0,
-      'the restarted recorder recorded rooms the killed one had not');
+    assert.ok(await recorder.metric(STARTED) > 0, 'the restarted recorder recorded rooms the killed one had not');
   } finally {
     await recorder.stop();
   }

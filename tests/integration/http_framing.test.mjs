@@ -95,7 +95,7 @@ test('a chunk-size line that never ends is cut off at 4 KiB: 400, connection clo
   // And a webhook still gets through afterwards.
   const answer = await sendEvent(recorder, 'room_started', { room: { name: 'after-endless-line' } });
   assert.equal(answer.status, 200);
-  await recorder.waitForOutput(/recording started room=after-endless-line/);
+  await recorder.waitForRecorded(standin, 'after-endless-line');
 });
 
 test('a token in a chunked trailer is never used: 401 without a header token, the header token wins', { timeout }, async () => {
@@ -168,7 +168,7 @@ test('Expect: 100-continue is answered before the body is sent; other expectatio
   await conn.until(/\r\n\r\nok\n/);
   conn.close();
   assert.deepEqual(statuses(conn.received), [100, 200]);
-  await recorder.waitForOutput(/recording started room=after-100-continue/);
+  await recorder.waitForRecorded(standin, 'after-100-continue');
 
   const other = await exchange(recorder.port, 'POST /webhook-receiver HTTP/1.1\r\nHost: x\r\nExpect: 200-ok\r\nContent-Length: 2\r\n\r\n{}');
   assert.deepEqual(statuses(other.received), [417]);

@@ -4,7 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EgressStatus, EgressInfo } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, runToExit, baseEnv, tempDir } from './lib/recorder.mjs';
+import { startRecorder, runToExit, baseEnv, tempDir, FAILED } from './lib/recorder.mjs';
 import { eventBody, signBody, post } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 
@@ -40,7 +40,7 @@ test('a room recorded to its end is "recorded" with its file, and stays in the l
   const room = standin.addRoom('hearing-42');
   try {
     await hook(recorder, eventBody('room_started', { room: { name: room.name, sid: room.sid, metadata: '{"case":"C-17"}' } }));
-    await recorder.waitForOutput(/recording started room=hearing-42 /);
+    await recorder.waitForRecorded(standin, 'hearing-42');
     const egress = standin.endEgress(standin.startsFor('hearing-42')[0].egressId, EgressStatus.EGRESS_COMPLETE);
     egress.fileResults[0].size = 1234567n;
     egress.fileResults[0].duration = 3_600_000_000_000n;
@@ -98,7 +98,7 @@ test('a room whose start is refused is "unrecorded", a skipped one "skipped"; re
     standin.inject({ method: 'StartRoomCompositeEgress', status: 400, code: 'invalid_argument', msg: 'bucket does not exist' });
     await hook(recorder, eventBody('room_started', { room: { name: refused.name, sid: refused.sid } }));
     await hook(recorder, eventBody('room_started', { room: { name: lobby.name, sid: lobby.sid } }));
-    await recorder.waitForOutput(/recording not started: LiveKit refused the request/);
+    await recorder.waitForMetric(FAILED, { code: 'invalid_argument' }, 1);
     let rooms;
     await until(async () => {
       ({ rooms } = await reportJson(env, cwd, '--since', '1h', '--config', `${cwd}/test-config.yaml`));
@@ -177,7 +177,7 @@ test('the API: off without api_token; with it, 401 without the token, rooms in p
       const room = standin.addRoom(name);
       await hook(recorder, eventBody('room_started', { room: { name, sid: room.sid } }));
     }
-    for (const name of names) await recorder.waitForOutput(new RegExp(`recording started room=${name} `));
+    for (const name of names) await recorder.waitForRecorded(standin, name);
 
     const missing = await get(recorder, '/v1/rooms');
     assert.equal(missing.status, 401);

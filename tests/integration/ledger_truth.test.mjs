@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
 import { EgressStatus } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { BINARY, startRecorder, runToExit, baseEnv, tempDir } from './lib/recorder.mjs';
+import { BINARY, startRecorder, runToExit, baseEnv, tempDir, RETRIED } from './lib/recorder.mjs';
 import { PostgresServer } from './lib/postgres.mjs';
 import { eventBody, signBody, post } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
@@ -176,7 +176,7 @@ test('room_finished while a start waits to retry after a lost answer keeps the r
     standin.inject({ method: 'StartRoomCompositeEgress', loseAnswer: true });
     const room = standin.addRoom('answer-lost');
     await hook(recorder, 'room_started', { room: { name: room.name, sid: room.sid } });
-    await recorder.waitForOutput(/recording not started yet: retrying room=answer-lost /); // a log line is what is awaited: the retry is internal
+    await recorder.waitForMetric(RETRIED, { code: 'connection_error' }, 1); // the answer lost: a retry waits
     standin.removeRoom(room.name);
     await hook(recorder, 'room_finished', { room: { name: room.name, sid: room.sid } });
     await recorder.waitForNoPendingStarts();

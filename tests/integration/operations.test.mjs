@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import net from 'node:net';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, runToExit, baseEnv, tempDir, freePort, assertNoSecrets } from './lib/recorder.mjs';
+import { startRecorder, runToExit, baseEnv, tempDir, freePort, refused, assertNoSecrets } from './lib/recorder.mjs';
 import { eventBody, signBody, post, sendEvent, customToken, sha256 } from './lib/webhooks.mjs';
+import { until } from './lib/wait.mjs';
 
 // Each test's own limit, so that a hang names the test (ctest's limit names only the file).
 const timeout = 60_000;
@@ -19,13 +19,6 @@ after(async () => { await standin.stop(); });
 
 const get = async (url) => { const res = await fetch(url); return { status: res.status, text: await res.text(), type: res.headers.get('content-type') }; };
 
-function refused(port) {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(false); });
-    socket.on('error', () => resolve(true));
-  });
-}
-
 test('probes: refused before startup, 200 when ready, /readyz 503 during shutdown_delay while webhooks still work', { timeout }, async () => {
   const port = await freePort();
   assert.ok(await refused(port), 'nothing listens before the process is ready');
@@ -34,13 +27,12 @@ test('probes: refused before startup, 200 when ready, /readyz 503 during shutdow
   assert.equal((await get(`${recorder.url}/readyz`)).status, 200);
 
   recorder.child.kill('SIGTERM');
-  await recorder.waitForOutput(/shutting down: not ready any more, still serving .*shutdown_delay=1s/);
-  const readyz = await get(`${recorder.url}/readyz`);
-  assert.equal(readyz.status, 503, 'Kubernetes takes the pod out of the Service');
+  await recorder.until(async () => (await get(`${recorder.url}/readyz`)).status === 503, 'Kubernetes takes the pod out of the Service');
   assert.equal((await get(`${recorder.url}/livez`)).status, 200, 'but does not restart it');
   const late = await sendEvent(recorder, 'room_started', { room: { name: 'during-shutdown-delay' } });
   assert.equal(late.status, 200, 'webhooks still arriving during the delay are recorded');
-  await recorder.waitForOutput(/recording started room=during-shutdown-delay/);
+  // At LiveKit: the second of shutdown_delay may be over before /metrics could say more.
+  await until(() => standin.startsFor('during-shutdown-delay').length === 1, 'a recording of during-shutdown-delay');
   assert.equal((await recorder.stop()).code, 0);
   assert.ok(await refused(port));
 });
@@ -48,7 +40,8 @@ test('probes: refused before startup, 200 when ready, /readyz 503 during shutdow
 test('a LiveKit outage does not fail liveness or readiness', { timeout }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { LIVEKIT_HOST: `http://127.0.0.1:${await freePort()}`, RECONCILE_INTERVAL: '200ms' }) });
   try {
-    await recorder.waitForOutput(/reconcile pass failed call=ListEgress code=connection_error/);
+    await recorder.waitForMetric('auto_recorder_reconcile_passes_total', { result: 'failed' }, 1);
+    assert.ok(await recorder.metric('auto_recorder_livekit_api_calls_total', { method: 'ListEgress', outcome: 'connection_error' }) >= 1);
     assert.equal((await get(`${recorder.url}/livez`)).status, 200);
     assert.equal((await get(`${recorder.url}/readyz`)).status, 200);
   } finally {
@@ -106,7 +99,7 @@ test('metrics after a scripted scenario: parsed by a Prometheus parser, linted b
     const junk = '{"event": 7}';
     assert.equal((await post(endpoint, junk, { authorization: await signBody(junk, recorder.webhookAuth) })).status, 400);
     assert.equal((await post(endpoint, 'x'.repeat(5000), { authorization: 'x' })).status, 413);
-    for (const name of rooms) await recorder.waitForOutput(new RegExp(`recording started room=${name}`), 5000);
+    for (const name of rooms) await recorder.waitForRecorded(standin, name);
 
     const res = await get(`${recorder.url}/metrics`);
     assert.equal(res.status, 200);
@@ -171,7 +164,7 @@ test('LOG_FORMAT=json: every line is one JSON object with the decision\'s fields
   await post(`${recorder.url}/webhook-receiver`, body, { authorization: await signBody(body, recorder.webhookAuth) });
   await post(`${recorder.url}/webhook-receiver`, body, { authorization: await signBody(body, recorder.webhookAuth) });
   await post(`${recorder.url}/webhook-receiver`, body, { authorization: 'garbage' });
-  await recorder.waitForOutput(/"msg":"recording started"/);
+  await recorder.waitForLogLine(/"msg":"recording started"/); // log: the JSON lines are the behaviour
   await recorder.stop();
   const lines = recorder.output.trim().split('\n').map((line) => JSON.parse(line));
   for (const line of lines) {
@@ -222,7 +215,8 @@ test('a misspelt variable draws a did-you-mean at startup and in --check-config;
   assert.match(strict.output, /not valid under --strict/);
   const recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0', S3_FORCE_PATHSTYLE: 'true' }) });
   try {
-    await recorder.waitForOutput(/warning environment variable S3_FORCE_PATHSTYLE is not a setting: did you mean S3_FORCE_PATH_STYLE\?/);
+    // log: the warning at startup is what tells the operator of the typo
+    await recorder.waitForLogLine(/warning environment variable S3_FORCE_PATHSTYLE is not a setting: did you mean S3_FORCE_PATH_STYLE\?/);
   } finally {
     await recorder.stop();
   }
@@ -243,7 +237,8 @@ test('passwords inside URLs are redacted in --check-config, the request preview 
   standin.inject({ method: 'StartRoomCompositeEgress', status: 400, code: 'invalid_argument', msg: 'cannot reach http://minio:Mn10PwQ7zrX@minio:9000' });
   const recorder = await startRecorder({ env: { ...env, LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, RECONCILE_INTERVAL: '0' }, config, secrets });
   await sendEvent(recorder, 'room_started', { room: { name: 'proxied-room' } });
-  await recorder.waitForOutput(/recording not started: .*room=proxied-room/);
+  // log: the line that quotes LiveKit's error, redacted, is the behaviour
+  await recorder.waitForLogLine(/recording not started: .*room=proxied-room/);
   assert.match(recorder.output, /http:\/\/minio:<redacted>@minio:9000/);
   await recorder.stop(); // scans the whole output for both passwords, whole or in part
 });
@@ -257,11 +252,11 @@ test('text logs carry no raw control character, whatever a room name, an event i
   try {
     const id = `EV_${nasty}`;
     await sendEvent(recorder, 'room_started', { room: { name: `room${nasty}` }, id });
-    await recorder.waitForOutput(/recording not started: LiveKit refused/);
+    await recorder.waitForLogLine(/recording not started: LiveKit refused/); // log: how its fields are escaped
     await sendEvent(recorder, 'room_started', { room: { name: `room${nasty}` }, id }); // logs the event id
-    await recorder.waitForOutput(/skipped: duplicate webhook/);
+    await recorder.waitForLogLine(/skipped: duplicate webhook/); // log: how the event id is escaped
     await sendEvent(recorder, 'participant_joined', { id: `EV_p${nasty}` });
-    await recorder.waitForOutput(/webhook ignored event=participant_joined/);
+    await recorder.waitForLogLine(/webhook ignored event=participant_joined/); // log: how the event id is escaped
   } finally {
     await recorder.stop();
   }
@@ -309,7 +304,7 @@ test('secrets from files: *_FILE variables and *_file keys, trailing newline tri
   recorder.webhookAuth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret };
   try {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'mounted-files' } })).status, 200, 'webhook verified with the secret from the file');
-    await recorder.waitForOutput(/recording started room=mounted-files/);
+    await recorder.waitForRecorded(standin, 'mounted-files');
     const s3 = standin.startRequests().find((r) => r.roomName === 'mounted-files').fileOutputs[0].output.value;
     assert.equal(s3.secret, 's3-secret-from-file');
     assert.equal(s3.proxy.password, 'proxy-pass-from-file');

@@ -6,7 +6,7 @@ import { writeFileSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, baseEnv, tempDir, freePort } from './lib/recorder.mjs';
+import { startRecorder, baseEnv, tempDir, freePort, RETRIED, FAILED } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
 import { EncodedFileType } from '@livekit/protocol';
@@ -47,7 +47,7 @@ function startLiveRoom(recorder, name) {
 test('defaults: grid layout, MP4, recordings/{room_name}-{time}, token with roomRecord', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin) }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'defaults' } });
-    await recorder.waitForOutput(/recording started room=defaults /);
+    await recorder.waitForRecorded(standin, 'defaults');
     const call = standin.calls.find((c) => c.method === 'StartRoomCompositeEgress' && c.request?.roomName === 'defaults');
     assert.match(call.headers.authorization, /^Bearer /);
     assert.equal(call.claims.iss, standin.apiKey);
@@ -57,14 +57,15 @@ test('defaults: grid layout, MP4, recordings/{room_name}-{time}, token with room
     assert.equal(call.request.fileOutputs[0].fileType, EncodedFileType.MP4);
     assert.equal(call.request.fileOutputs[0].filepath, 'recordings/{room_name}-{time}');
     const { egressId } = standin.startsFor('defaults')[0];
-    assert.match(recorder.output, new RegExp(`recording started room=defaults room_sid=RM_\\w+ egress_id=${egressId}`));
+    // log: README's "Verify it works" has the operator grep this line for the room and egress
+    await recorder.waitForLogLine(new RegExp(`recording started room=defaults room_sid=RM_\\w+ egress_id=${egressId}`));
   });
 });
 
 test('LAYOUT, FILE_TYPE and FILE_PATH reach the request', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin, { LAYOUT: 'speaker-dark', FILE_TYPE: 'ogg', FILE_PATH: 'audio/{room_name}/{utc}' }) }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'settings' } });
-    await recorder.waitForOutput(/recording started room=settings/);
+    await recorder.waitForRecorded(standin, 'settings');
     const [request] = standin.startRequests().filter((r) => r.roomName === 'settings');
     assert.equal(request.layout, 'speaker-dark');
     assert.equal(request.fileOutputs[0].fileType, EncodedFileType.OGG);
@@ -72,7 +73,7 @@ test('LAYOUT, FILE_TYPE and FILE_PATH reach the request', { timeout }, async () 
   });
   await withRecorder({ env: baseEnv(standin, { FILE_TYPE: 'MP3' }) }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'mp3' } });
-    await recorder.waitForOutput(/recording started room=mp3/);
+    await recorder.waitForRecorded(standin, 'mp3');
     assert.equal(standin.startRequests().find((r) => r.roomName === 'mp3').fileOutputs[0].fileType, EncodedFileType.MP3);
   });
 });
@@ -81,7 +82,7 @@ test('LIVEKIT_HOST given as the ws:// URL clients use is called over http://', {
   const env = baseEnv(standin, { LIVEKIT_HOST: `ws://127.0.0.1:${standin.port}` });
   await withRecorder({ env }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'ws-host' } });
-    await recorder.waitForOutput(/recording started room=ws-host/);
+    await recorder.waitForRecorded(standin, 'ws-host');
     assert.match(recorder.output, new RegExp(`livekit=http://127.0.0.1:${standin.port}`));
   });
 });
@@ -114,7 +115,7 @@ test('WEBHOOK_API_KEY with WEBHOOK_API_SECRET: webhooks must be signed with that
   const env = baseEnv(standin, { WEBHOOK_API_KEY: 'APIwebhooks', WEBHOOK_API_SECRET: 'webhook-secret-abcdef' });
   await withRecorder({ env }, async (recorder) => {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'wh-key' } })).status, 200);
-    await recorder.waitForOutput(/recording started room=wh-key/);
+    await recorder.waitForRecorded(standin, 'wh-key');
     const signedWithApiKey = { ...recorder, webhookAuth: { apiKey: standin.apiKey, apiSecret: standin.apiSecret } };
     assert.equal((await sendEvent(signedWithApiKey, 'room_started', { room: { name: 'wh-wrong' } })).status, 401);
   });
@@ -124,7 +125,9 @@ test('LIVEKIT_API_KEY/SECRET sign the API calls: a wrong secret fails the start 
   const env = baseEnv(standin, { LIVEKIT_API_SECRET: 'wrong-secret', WEBHOOK_API_KEY: standin.apiKey, WEBHOOK_API_SECRET: standin.apiSecret });
   await withRecorder({ env }, async (recorder) => {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'bad-api-secret' } })).status, 200);
-    await recorder.waitForOutput(/recording not started: LiveKit refused the request, check the configuration; not retried room=bad-api-secret room_sid=RM_\w+ call=ListEgress code=unauthenticated/);
+    await recorder.waitForMetric(FAILED, { code: 'unauthenticated' }, 1);
+    // log: the error tells the operator which call LiveKit refused, and to check the configuration
+    await recorder.waitForLogLine(/recording not started: LiveKit refused the request, check the configuration; not retried room=bad-api-secret room_sid=RM_\w+ call=ListEgress code=unauthenticated/);
     assert.equal(standin.startsFor('bad-api-secret').length, 0);
     assert.ok(!recorder.output.includes('wrong-secret'));
   });
@@ -141,7 +144,8 @@ test('non-ASCII room names are recorded under their exact name', { timeout }, as
       await until(() => standin.startsFor(name).length > 0, `a recording of ${name}`);
       assert.equal(standin.startsFor(name).length, 1, name);
     }
-    await recorder.waitForOutput(/recording started room="salle 🎓 \\"quoted\\""/);
+    // log: a name with quotes is quoted and escaped in the operator's log, not cut short
+    await recorder.waitForLogLine(/recording started room="salle 🎓 \\"quoted\\""/);
   });
 });
 
@@ -153,8 +157,7 @@ test('a slow API (3 s per call) does not delay the webhook answer', { timeout },
       assert.equal(answer.status, 200);
       assert.ok(answer.ms < 500, `answered in ${answer.ms.toFixed(0)} ms`);
     }
-    await recorder.waitForOutput(/recording started room=slow-3/, 8000);
-    await recorder.waitForOutput(/recording started room=slow-1/, 8000);
+    for (const name of ['slow-1', 'slow-2', 'slow-3']) await recorder.waitForRecorded(standin, name, { timeoutMs: 8000 });
   });
 });
 
@@ -162,8 +165,11 @@ test('an API failure is logged with the room, Twirp code and message', { timeout
   await withRecorder({ env: baseEnv(standin, { RETRY_INITIAL_DELAY: '100ms' }) }, async (recorder) => {
     standin.inject({ method: 'StartRoomCompositeEgress', status: 503, code: 'unavailable', msg: 'no response from servers' });
     assert.equal((await startLiveRoom(recorder, 'busy-fleet')).status, 200);
-    await recorder.waitForOutput(/recording not started yet: retrying room=busy-fleet room_sid=RM_\w+ call=StartRoomCompositeEgress code=unavailable error="no response from servers" retry_in=100ms retry=1/);
-    await recorder.waitForOutput(/recording started room=busy-fleet .*retries=1/);
+    // log: the warning gives the operator the room, the call, Twirp's code and message
+    await recorder.waitForLogLine(/recording not started yet: retrying room=busy-fleet room_sid=RM_\w+ call=StartRoomCompositeEgress code=unavailable error="no response from servers" retry_in=100ms retry=1/);
+    await recorder.waitForRecorded(standin, 'busy-fleet');
+    assert.equal(standin.callsFor('StartRoomCompositeEgress', 'busy-fleet').length, 2, 'retried once');
+    assert.equal(await recorder.metric(RETRIED, { code: 'unavailable' }), 1);
   });
 });
 
@@ -171,14 +177,16 @@ test('an unreachable LiveKit is logged as a connection error', { timeout }, asyn
   const env = baseEnv(standin, { LIVEKIT_HOST: `http://127.0.0.1:${await freePort()}` });
   await withRecorder({ env }, async (recorder) => {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: 'nobody-home' } })).status, 200);
-    await recorder.waitForOutput(/recording not started yet: retrying room=nobody-home .*code=connection_error/);
+    await recorder.waitForMetric(RETRIED, { code: 'connection_error' }, 1);
+    // log: the warning tells the operator LiveKit cannot be reached
+    await recorder.waitForLogLine(/recording not started yet: retrying room=nobody-home .*code=connection_error/);
   });
 });
 
 test('LOG_FORMAT=json writes one JSON object per line', { timeout }, async () => {
   await withRecorder({ env: baseEnv(standin, { LOG_FORMAT: 'json' }) }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'json "log" room' } });
-    await recorder.waitForOutput(/recording started/);
+    await recorder.waitForLogLine(/recording started/); // log: the format of the log is the behaviour
     const lines = recorder.output.trim().split('\n').map((line) => JSON.parse(line));
     const started = lines.find((l) => l.msg === 'recording started');
     assert.equal(started.room, 'json "log" room');
@@ -212,7 +220,7 @@ storage:
   await withRecorder({ config }, async (recorder) => {
     recorder.webhookAuth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret }; // from the YAML
     await sendEvent(recorder, 'room_started', { room: { name: 'seed-yaml' } });
-    await recorder.waitForOutput(/recording started room=seed-yaml/);
+    await recorder.waitForRecorded(standin, 'seed-yaml');
     const request = standin.startRequests().find((r) => r.roomName === 'seed-yaml');
     assert.equal(request.layout, 'grid-16');
     assert.equal(request.fileOutputs[0].output.value.bucket, 'my-recordings-bucket');
@@ -228,7 +236,8 @@ test('API_REQUEST_TIMEOUT bounds a call: a hung LiveKit is reported as deadline_
     const room = standin.addRoom('hung-api');
     await sendEvent(recorder, 'room_started', { room: { name: room.name, sid: room.sid } });
     try {
-      await recorder.waitForOutput(/recording not started yet: retrying room=hung-api .*call=StartRoomCompositeEgress code=deadline_exceeded/, 4000);
+      await recorder.waitForMetric(RETRIED, { code: 'deadline_exceeded' }, 1, 4000);
+      assert.equal(await recorder.metric('auto_recorder_livekit_api_calls_total', { method: 'StartRoomCompositeEgress', outcome: 'deadline_exceeded' }), 1);
     } finally {
       standin.removeRoom(room.name);
     }
@@ -255,17 +264,19 @@ test('https:// LiveKit: certificates are verified; LIVEKIT_CA_FILE trusts a priv
   try {
     await withRecorder({ env: baseEnv(secure) }, async (recorder) => {
       await sendEvent(recorder, 'room_started', { room: { name: 'untrusted-cert' } });
-      await recorder.waitForOutput(/recording not started yet: retrying room=untrusted-cert .*code=connection_error error=".*certificate/);
+      await recorder.waitForMetric(RETRIED, { code: 'connection_error' }, 1);
+      // log: the warning tells the operator it is the certificate that failed
+      await recorder.waitForLogLine(/recording not started yet: retrying room=untrusted-cert .*code=connection_error error=".*certificate/);
       assert.equal(secure.egresses.length, 0);
     });
     await withRecorder({ env: baseEnv(secure, { LIVEKIT_CA_FILE: certs.ca }) }, async (recorder) => {
       await sendEvent(recorder, 'room_started', { room: { name: 'trusted-cert' } });
-      await recorder.waitForOutput(/recording started room=trusted-cert/);
+      await recorder.waitForRecorded(secure, 'trusted-cert');
       assert.equal(secure.startsFor('trusted-cert').length, 1);
     });
     await withRecorder({ env: baseEnv(secure, { LIVEKIT_CA_FILE: certs.ca, LIVEKIT_HOST: secure.url.replace('https', 'wss') }) }, async (recorder) => {
       await sendEvent(recorder, 'room_started', { room: { name: 'wss-host' } });
-      await recorder.waitForOutput(/recording started room=wss-host/);
+      await recorder.waitForRecorded(secure, 'wss-host');
     });
   } finally {
     await secure.stop();

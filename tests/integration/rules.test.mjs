@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { EncodedFileType, EncodingOptionsPreset, StreamProtocol, VideoCodec } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, runToExit, baseEnv } from './lib/recorder.mjs';
+import { startRecorder, runToExit, baseEnv, STARTED, SKIPPED } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
 
 // Each test's own limit, so that a hang names the test (ctest's limit names only the file).
@@ -68,9 +68,12 @@ after(async () => {
   await standin.stop();
 });
 
+// The API token: the rule each room met is read where an operator reads it, the ledger's API.
+const API_TOKEN = 'rules-api-token-0123456789';
+
 async function withRecorder(extraEnv, body, config = POLICY) {
   const recorder = await startRecorder({
-    env: baseEnv(standin, { S3_BUCKET: '', STREAM_KEY, ...extraEnv }), config, secrets: SECRETS,
+    env: baseEnv(standin, { S3_BUCKET: '', STREAM_KEY, API_TOKEN, ...extraEnv }), config, secrets: SECRETS,
   });
   try {
     return await body(recorder);
@@ -81,6 +84,8 @@ async function withRecorder(extraEnv, body, config = POLICY) {
 
 const requestFor = (room) => standin.startRequests().find((r) => r.roomName === room);
 const count = (text, pattern) => text.split('\n').filter((line) => pattern.test(line)).length;
+// The rule the ledger says room `name` met, once its session is `status`.
+const ruleOf = async (recorder, name, status) => (await recorder.waitForLedgerRoom(name, (r) => r.status === status)).rule;
 
 test('webhooks: each room gets the outputs its rule asks for, and skipped rooms get none', { timeout }, async () => {
   await withRecorder({ RECONCILE_INTERVAL: '0' }, async (recorder) => {
@@ -95,12 +100,13 @@ test('webhooks: each room gets the outputs its rule asks for, and skipped rooms 
       if (name === 'lobby' || name === 'optout-1') assert.equal(answer.text.trim(), 'ok: not recorded (recording policy)');
     }
     for (const name of ['phone-0175', 'class-7b', 'webinar-1', 'tenant-room', 'standup']) {
-      await recorder.waitForOutput(new RegExp(`recording started room=${name} `));
+      await recorder.waitForRecorded(standin, name);
     }
     // Skipped before their answers said so; no start pending: none is on its way either.
-    await recorder.waitForOutput(/skipped: the recording policy says not to record this room room=lobby .*rule="rules\[0\] \(lobby\)"/);
-    await recorder.waitForOutput(/skipped: the recording policy says not to record this room room=optout-1 .*rule="rules\[1\] \(opted-out\)"/);
+    assert.equal(await recorder.metric(SKIPPED, { reason: 'rule' }), 2);
     await recorder.waitForNoPendingStarts();
+    assert.equal(await ruleOf(recorder, 'lobby', 'skipped'), 'rules[0] (lobby)');
+    assert.equal(await ruleOf(recorder, 'optout-1', 'skipped'), 'rules[1] (opted-out)');
     assert.equal(requestFor('lobby'), undefined);
     assert.equal(requestFor('optout-1'), undefined);
 
@@ -110,7 +116,7 @@ test('webhooks: each room gets the outputs its rule asks for, and skipped rooms 
     assert.equal(phone.fileOutputs[0].fileType, EncodedFileType.OGG);
     assert.equal(phone.fileOutputs[0].filepath, 'calls/{room_name}-{utc}');
     assert.equal(phone.fileOutputs[0].output.value.bucket, 'main-recordings');
-    assert.match(recorder.output, /recording started room=phone-0175 .*rule="rules\[2\] \(phone\)"/);
+    assert.equal(await ruleOf(recorder, 'phone-0175', 'recording'), 'rules[2] (phone)');
 
     const klass = requestFor('class-7b');
     assert.equal(klass.options.case, 'preset');
@@ -148,7 +154,7 @@ test('webhooks: each room gets the outputs its rule asks for, and skipped rooms 
     assert.equal(standup.layout, 'grid');
     assert.equal(standup.fileOutputs[0].output.case, 's3');
     assert.equal(standup.segmentOutputs.length + standup.streamOutputs.length + standup.imageOutputs.length, 0);
-    assert.match(recorder.output, /recording started room=standup .*rule="top level"/);
+    assert.equal(await ruleOf(recorder, 'standup', 'recording'), 'top level');
   });
 });
 
@@ -157,12 +163,21 @@ test('the reconciler skips the same rooms, by name and by metadata, and says so 
   standin.addRoom('app-optout', { metadata: '{"record": false}' });
   standin.addRoom('reconciled-class-room', { metadata: '{"course": "math"}' });
   await withRecorder({ RECONCILE_INTERVAL: '200ms' }, async (recorder) => {
-    await recorder.waitForOutput(/recording started room=reconciled-class-room .*origin=reconciler/);
+    await recorder.waitForRecorded(standin, 'reconciled-class-room');
+    assert.deepEqual([await recorder.metric(STARTED, { origin: 'reconciler' }), await recorder.metric(STARTED)], [1, 1], 'origin=reconciler');
     await recorder.waitForPasses(3); // the reconciler looked again, and again skipped them
     assert.equal(standin.startsFor('lobby').length, 0);
     assert.equal(standin.startsFor('app-optout').length, 0);
     assert.equal(standin.startsFor('reconciled-class-room').length, 1);
-    assert.equal(count(recorder.output, /skipped: the recording policy .*room=app-optout .*origin=reconciler/), 1);
+    // Counted, like its line, once per room, not on every pass.
+    assert.equal(await recorder.metric(SKIPPED, { reason: 'rule' }), 2);
+    for (const [name, rule] of [['lobby', 'rules[0] (lobby)'], ['app-optout', 'rules[1] (opted-out)']]) {
+      const session = await recorder.waitForLedgerRoom(name, (r) => r.status === 'skipped');
+      assert.deepEqual([session.rule, session.learned_from], [rule, 'reconciler'], name);
+    }
+    // log: the operator is told once per room, not on every pass
+    await recorder.waitForLogLine(/skipped: the recording policy .*room=app-optout .*origin=reconciler/);
+    assert.equal(count(recorder.output, /skipped: the recording policy .*room=app-optout /), 1);
     assert.equal(count(recorder.output, /skipped: the recording policy .*room=lobby /), 1);
   });
   standin.removeRoom('lobby');
@@ -173,7 +188,10 @@ test('the reconciler skips the same rooms, by name and by metadata, and says so 
 test('metadata that is not JSON never fits a metadata rule, is logged once, and the room is still recorded', { timeout }, async () => {
   await withRecorder({ RECONCILE_INTERVAL: '0' }, async (recorder) => {
     await sendEvent(recorder, 'room_started', { room: { name: 'garbled', metadata: 'record=false' } });
-    await recorder.waitForOutput(/recording started room=garbled .*rule="top level"/);
+    await recorder.waitForRecorded(standin, 'garbled');
+    assert.equal(await ruleOf(recorder, 'garbled', 'recording'), 'top level');
+    // log: the warning tells the operator, once, that metadata rules cannot fit this room
+    await recorder.waitForLogLine(/room metadata is not a JSON object.*room=garbled/);
     assert.equal(count(recorder.output, /room metadata is not a JSON object.*room=garbled/), 1);
   });
 });
@@ -263,7 +281,7 @@ function documentedCallCenter() {
 test('a room name of 60 000 characters meets the call-center rule without harm: webhook, reconciler, --check-config', { timeout }, async () => {
   const huge = `sip-${'1'.repeat(60000)}`;
   const env = { LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret,
-    AZURE_KEY: 'azure-call-center-key-0123', RECONCILE_INTERVAL: '300ms' };
+    AZURE_KEY: 'azure-call-center-key-0123', RECONCILE_INTERVAL: '300ms', API_TOKEN };
   standin.addRoom(huge);
   const recorder = await startRecorder({ env, config: documentedCallCenter(), secrets: ['azure-call-center-key-0123'] });
   try {
@@ -276,7 +294,8 @@ test('a room name of 60 000 characters meets the call-center rule without harm: 
     assert.equal(recorder.child.exitCode, null);
 
     await sendEvent(recorder, 'room_started', { room: { name: 'call-42' } });
-    await recorder.waitForOutput(/recording started room=call-42 .*rule="rules\[0\] \(phone\)"/);
+    await recorder.waitForRecorded(standin, 'call-42');
+    assert.equal(await ruleOf(recorder, 'call-42', 'recording'), 'rules[0] (phone)');
     const [request] = standin.startRequests().filter((r) => r.roomName === 'call-42');
     assert.equal(request.audioOnly, true);
     assert.equal(request.fileOutputs[0].filepath, 'calls/{room_name}-{utc}');

@@ -26,7 +26,7 @@ async function recordOnce({ env, config, room }) {
   const recorder = await startRecorder({ env, config });
   try {
     assert.equal((await sendEvent(recorder, 'room_started', { room: { name: room } })).status, 200);
-    await recorder.waitForOutput(new RegExp(`recording started room=${room}`));
+    await recorder.waitForRecorded(standin, room);
     const [request] = standin.startRequests().filter((r) => r.roomName === room);
     assert.ok(request, `a StartRoomCompositeEgress for ${room}`);
     assert.equal(request.fileOutputs.length, 1);

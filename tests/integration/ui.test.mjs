@@ -44,7 +44,7 @@ test('/ui shows the rooms of the day in headless Chromium, behind the token', { 
   const [maths, refused, lobby] = names.map((name) => standin.addRoom(name));
   try {
     await hook(recorder, eventBody('room_started', { room: { name: maths.name, sid: maths.sid } }));
-    await recorder.waitForOutput(/recording started room=maths-9A /);
+    await recorder.waitForRecorded(standin, 'maths-9A');
     standin.inject({ method: 'StartRoomCompositeEgress', status: 400, code: 'invalid_argument', msg: 'bucket does not exist' });
     await hook(recorder, eventBody('room_started', { room: { name: refused.name, sid: refused.sid } }));
     await hook(recorder, eventBody('room_started', { room: { name: lobby.name, sid: lobby.sid } }));

@@ -30,14 +30,14 @@ const roomStarted = (name) => eventBody('room_started', { room: { name } });
 test('a webhook signed as livekit-server signs it (bare token) starts a recording', { timeout }, async () => {
   const res = await sendEvent(recorder, 'room_started', { room: { name: 'auth-bare' } });
   assert.equal(res.status, 200);
-  await recorder.waitForOutput(/recording started room=auth-bare/);
+  await recorder.waitForRecorded(standin, 'auth-bare');
   assert.equal(standin.startsFor('auth-bare').length, 1);
 });
 
 test('a "Bearer " prefixed token is accepted too', { timeout }, async () => {
   const res = await sendEvent(recorder, 'room_started', { room: { name: 'auth-bearer' }, bearer: true });
   assert.equal(res.status, 200);
-  await recorder.waitForOutput(/recording started room=auth-bearer/);
+  await recorder.waitForRecorded(standin, 'auth-bearer');
 });
 
 test('a token signed with another secret is refused with 401', { timeout }, async () => {
@@ -172,7 +172,7 @@ test('unknown events and unknown fields are accepted with 200 and start nothing'
   assert.equal(res.status, 200);
   const withNewField = JSON.stringify({ event: 'room_started', id: 'EV_y', room: { name: 'auth-new-field', sid: 'RM_y', fancy: true }, brandNew: [1] });
   assert.equal((await post(endpoint, withNewField, { authorization: await signBody(withNewField, standin) })).status, 200);
-  await recorder.waitForOutput(/recording started room=auth-new-field/);
+  await recorder.waitForRecorded(standin, 'auth-new-field');
   assert.equal(standin.egresses.length, before + 1);
 });
 

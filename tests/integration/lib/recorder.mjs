@@ -6,6 +6,13 @@ import { join, resolve } from 'node:path';
 import net from 'node:net';
 import { until } from './wait.mjs';
 
+// The counters tests read most (docs/operations.md#read-the-metrics).
+export const STARTED = 'auto_recorder_recordings_started_total'; // {origin}
+export const SKIPPED = 'auto_recorder_recordings_skipped_total'; // {reason}
+export const RETRIED = 'auto_recorder_recordings_retried_total'; // {code}
+export const FAILED = 'auto_recorder_recordings_failed_total'; // {code}: starts that gave up
+export const ENDED_FAILED = 'auto_recorder_recordings_ended_failed_total'; // {status, phase}
+
 export const BINARY = resolve(process.env.AUTO_RECORDER_BIN ?? new URL('../../../build/auto-recorder', import.meta.url).pathname);
 
 // The environment variables the configuration reference marks as secrets.
@@ -56,12 +63,31 @@ export function assertNoSecrets(output, env, extra = []) {
   if (leaked.length > 0) throw new Error(`secret value of ${leaked.join(', ')} appears in the recorder's output, whole or in part`);
 }
 
+// The sum of the samples of `name` in a Prometheus text exposition whose labels include `labels`.
+export function sample(text, name, labels = {}) {
+  let sum = 0;
+  for (const [, metric, labelText = '', value] of text.matchAll(/^([\w:]+)(?:\{(.*)\})? (\S+)$/gm)) {
+    if (metric !== name) continue;
+    const has = Object.fromEntries([...labelText.matchAll(/(\w+)="((?:\\.|[^"\\])*)"/g)].map(([, k, v]) => [k, v]));
+    if (Object.entries(labels).every(([k, v]) => has[k] === String(v))) sum += Number(value);
+  }
+  return sum;
+}
+
 export async function freePort() {
   const server = net.createServer();
   await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address();
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+// Whether a connection to `port` on loopback is refused: nothing listens there (yet, or any more).
+export function refused(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1', () => { socket.destroy(); resolve(false); });
+    socket.on('error', () => resolve(true));
+  });
 }
 
 export function tempDir() {
@@ -106,7 +132,10 @@ class RecorderProcess {
     }
   }
 
-  async waitForOutput(pattern, timeoutMs = 5000) {
+  // Waits for a line of the log, for tests where the line is the behaviour: what it tells the
+  // operator. Anything else is awaited where a user sees it (the stand-in's calls, /metrics, an
+  // HTTP answer, the ledger); tests/log_waits.mjs wants each call to say why, in a `// log:`.
+  async waitForLogLine(pattern, timeoutMs = 5000) {
     await this.until(() => this.output.match(pattern) !== null, `${pattern} in recorder output`, timeoutMs, 10);
     return this.output.match(pattern);
   }
@@ -115,10 +144,49 @@ class RecorderProcess {
     return this.output.split('\n').filter((line) => pattern.test(line));
   }
 
+  async metrics() {
+    return (await fetch(`${this.url}/metrics`)).text();
+  }
+
+  // The sum of the /metrics samples of `name` whose labels include `labels`, 0 if there is none:
+  // metric('auto_recorder_recordings_skipped_total', { reason: 'rule' }).
+  async metric(name, labels = {}) {
+    return sample(await this.metrics(), name, labels);
+  }
+
+  // Resolves once metric(name, labels) has reached `value`: a counter's evidence that the
+  // recorder did what it counts.
+  async waitForMetric(name, labels, value, timeoutMs = 5000) {
+    await this.until(async () => (await this.metric(name, labels)) >= value,
+      `${name}${JSON.stringify(labels)} to reach ${value}`, timeoutMs, 20);
+  }
+
+  // Resolves once the stand-in holds `count` recordings of `room` and this recorder has taken in
+  // the answer (no start pending): "recording started", as LiveKit and /metrics see it.
+  async waitForRecorded(standin, room, { count = 1, timeoutMs = 5000 } = {}) {
+    await this.until(() => standin.startsFor(room).length >= count,
+      `${count} recording(s) of ${room} at LiveKit (saw ${standin.startsFor(room).length})`, timeoutMs, 10);
+    await this.waitForNoPendingStarts(timeoutMs);
+    return standin.startsFor(room);
+  }
+
+  // The ledger's latest session of room `name` from GET /v1/rooms (the recorder runs with
+  // API_TOKEN), once `fits` holds for it: what an operator's tools read. The ledger writes on
+  // its own thread, so a session shows a moment after the recorder decided.
+  async waitForLedgerRoom(name, fits = () => true, timeoutMs = 10000) {
+    let room;
+    await this.until(async () => {
+      const answer = await fetch(`${this.url}/v1/rooms?since=1h&name=${encodeURIComponent(name)}`,
+        { headers: { authorization: `Bearer ${this.env.API_TOKEN}` } });
+      room = (await answer.json()).rooms.find((r) => r.name === name);
+      return room !== undefined && fits(room);
+    }, `${name} in the ledger API`, timeoutMs, 50);
+    return room;
+  }
+
   // Reconcile passes that completed, from /metrics.
   async reconcilePasses() {
-    const text = await (await fetch(`${this.url}/metrics`)).text();
-    return Number(text.match(/auto_recorder_reconcile_passes_total\{result="ok"\} (\d+)/)?.[1] ?? 0);
+    return this.metric('auto_recorder_reconcile_passes_total', { result: 'ok' });
   }
 
   // Resolves once `count` more reconcile passes have completed: evidence that the recorder
@@ -130,8 +198,7 @@ class RecorderProcess {
 
   // Rooms whose recording is being started or waits for a retry (the bounded queue), from /metrics.
   async pendingStarts() {
-    const text = await (await fetch(`${this.url}/metrics`)).text();
-    return Number(text.match(/^auto_recorder_pending_starts (\S+)$/m)?.[1] ?? NaN);
+    return Number((await this.metrics()).match(/^auto_recorder_pending_starts (\S+)$/m)?.[1] ?? NaN);
   }
 
   // Resolves once no start is pending: every start this process began has ended, with an egress
@@ -174,7 +241,7 @@ export async function startRecorder({ env = {}, config, args = [], waitReady = t
   const recorder = new RecorderProcess(child, Number(port), childEnv, secrets);
   if (waitReady) {
     await Promise.race([
-      recorder.waitForOutput(/auto-recorder ready/),
+      recorder.waitForLogLine(/auto-recorder ready/), // log: the line operators wait for; it follows the listen
       recorder.exit.then(({ code }) => { throw new Error(`recorder exited with ${code}:\n${recorder.output}`); }),
     ]);
   }

@@ -160,6 +160,12 @@ export class LiveKitStandIn {
     return this.egresses.filter((e) => e.roomName === roomName);
   }
 
+  // The calls of `method` about `roomName` that parsed, answered or not (a retried start counts
+  // each try), in arrival order.
+  callsFor(method, roomName) {
+    return this.calls.filter((c) => c.method === method && c.request?.roomName === roomName);
+  }
+
   // The parsed RoomCompositeEgressRequest bodies, in arrival order.
   startRequests() {
     return this.calls.filter((c) => c.method === 'StartRoomCompositeEgress' && c.request)
