@@ -5,36 +5,13 @@
 #include <chrono>
 
 namespace ar::ledger {
-namespace {
-
-// Egress ends a room's recording as the room closes, and its egress_ended often arrives before
-// room_finished: the recorder then sees a recording that ended while its room lived, and notes
-// a stop on purpose. A recording that ended this close to the room's end ended with it.
-constexpr std::int64_t kClosingMs = 10'000;
-
-// Stopped on purpose while the room lived on (an end unknown, or well before the room's).
-bool stopped_while_room_lived(const Recording& r, const Room& room) {
-  if (!r.stopped_on_purpose) return false;
-  if (room.finished_ms == 0 || r.ended_ms == 0) return true;
-  return room.finished_ms - r.ended_ms > kClosingMs;
-}
-
-}  // namespace
 
 bool recording_active(const Recording& r) {
   return r.closed_by.empty() && model::is_active(r.status);
 }
 
-bool recording_failed(const Recording& r) {
-  return model::is_failure(r.status);
-}
-
-bool recording_final(const Recording& r) {
-  return model::is_final(r.status);
-}
-
 bool recording_end_unknown(const Recording& r) {
-  return !r.closed_by.empty() && !recording_final(r);
+  return !r.closed_by.empty() && !model::is_final(r.status);
 }
 
 std::int64_t now_ms() {
@@ -48,15 +25,17 @@ Status status_of(const Room& room) {
   if (room.recordings.empty()) return Status::kUnrecorded;
   const bool lives = room.finished_ms == 0;
   if (std::any_of(room.recordings.begin(), room.recordings.end(), [](const Recording& r) {
-        return recording_failed(r) || recording_end_unknown(r);
+        return model::is_failure(r.status) || recording_end_unknown(r);
       })) {
     // A failure mid-room left a gap even when a restart followed; one after the room finished
     // may have cut the file short. A recording whose end LiveKit forgot before the ledger learned
     // it cannot be shown complete: someone has to look at its file.
     return Status::kPartial;
   }
+  // The recorder decided it once, where it happened: LiveKit listed the room after the
+  // recording ended (recorder/memories.hpp, Stops).
   if (std::any_of(room.recordings.begin(), room.recordings.end(),
-                  [&](const Recording& r) { return stopped_while_room_lived(r, room); })) {
+                  [](const Recording& r) { return r.stopped_on_purpose; })) {
     return Status::kStopped;
   }
   if (lives) {

@@ -61,12 +61,10 @@ struct Room {
   Status status = Status::kUnrecorded;  // derived by status_of
 };
 
-// A recording egress still works on (starting, active, ending), and whose end the ledger has not
-// closed itself; one that ended badly (failed, aborted, limit reached); one whose end LiveKit
-// reported (complete or badly); one the ledger closed without ever learning how it ended.
+// What the ledger adds to the vocabulary's questions (model::is_active, is_failure, is_final of
+// r.status): a recording egress still works on and whose end the ledger has not closed itself;
+// one the ledger closed without ever learning how it ended.
 bool recording_active(const Recording& r);
-bool recording_failed(const Recording& r);
-bool recording_final(const Recording& r);
 bool recording_end_unknown(const Recording& r);
 
 // The session's one status, from what the ledger knows of it.

@@ -13,7 +13,7 @@ namespace {
 namespace json = boost::json;
 
 std::int64_t final_flag(const Recording& r) {
-  return recording_final(r) ? 1 : 0;
+  return model::is_final(r.status) ? 1 : 0;
 }
 
 // The sid every entry carries.
@@ -159,9 +159,9 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
     db.run(kEnsureRoom, {sid, ""});
     db.run(
         "INSERT INTO recordings (egress_id, room_sid, status, stopped_on_purpose, is_final) "
-        "VALUES ($1, $2, 'EGRESS_COMPLETE', 1, 1) "
+        "VALUES ($1, $2, $3, 1, 1) "
         "ON CONFLICT (egress_id) DO UPDATE SET stopped_on_purpose = 1",
-        {stopped->egress_id, sid});
+        {stopped->egress_id, sid, std::string(model::to_string(model::EgressStatus::kComplete))});
   } else if (const auto* finished = std::get_if<RoomFinished>(&entry)) {
     db.run(kEnsureRoom, {sid, finished->name});
     db.run("UPDATE rooms SET started_ms = $2 WHERE sid = $1 AND started_ms = 0",

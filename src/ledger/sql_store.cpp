@@ -14,7 +14,9 @@ namespace {
 
 namespace json = boost::json;
 
-// Each migration runs once, in order, in one transaction; both databases understand it.
+// Each migration runs once, in order, in one transaction; both databases understand it. They are
+// history, never edited: the status names they spell (EGRESS_COMPLETE, ...) are those of
+// model/egress_status.hpp as they were then; statements that run today bind them from the table.
 constexpr std::array<const char*, 3> kMigrations{
     R"sql(
 CREATE TABLE rooms (

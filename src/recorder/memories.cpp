@@ -18,17 +18,16 @@ bool Memories::knows(Seen kind, std::string_view id, Clock::time_point now) {
   return seen_.contains(key(kind, id), now);
 }
 
-void Stops::stopped(const std::string& room_sid, const std::string& egress_id) {
+void Stops::stopped(const std::string& room_sid, const std::string& egress_id, TimePoint now) {
   if (room_sid.empty()) return;
   // Stops are rare; the memory of them is bounded like the dedupe memory.
-  if (egress_of_.size() >= capacity_) egress_of_.erase(egress_of_.begin());
-  egress_of_.try_emplace(room_sid, egress_id);
+  if (stops_.size() >= capacity_ && !stops_.contains(room_sid)) stops_.erase(stops_.begin());
+  stops_.try_emplace(room_sid, Stop{egress_id, now});
 }
 
-std::optional<std::string_view> Stops::of(const std::string& room_sid) const {
-  auto it = egress_of_.find(room_sid);
-  if (it == egress_of_.end()) return std::nullopt;
-  return it->second;
+const Stops::Stop* Stops::of(const std::string& room_sid) const {
+  auto it = stops_.find(room_sid);
+  return it == stops_.end() ? nullptr : &it->second;
 }
 
 }  // namespace ar::recorder

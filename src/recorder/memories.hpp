@@ -22,6 +22,7 @@ enum class Seen : char {
   kToldMetadata,     // a room (sid, or name) whose unparsable metadata was said
   kToldSkip,         // a room the policy skips, said
   kToldStop,         // a room sid whose stop kept it from being recorded again, said
+  kStopDecided,      // a room sid whose stop the ledger was told was on purpose
 };
 
 // One SeenSet for every kind: the kinds share its time to live and its capacity
@@ -43,19 +44,27 @@ class Memories {
   std::string key_;  // reused: no allocation to ask
 };
 
-// Room sessions whose recording was stopped on purpose (ended EGRESS_COMPLETE while the room
-// lived): not recorded again. Bounded like the dedupe memory (past it, one is forgotten).
+// Room sessions whose recording ended EGRESS_COMPLETE: stopped with StopEgress, or its room
+// closing. Either way the session is not recorded again. It was stopped on purpose once the room
+// is listed after the end was noted (LIVEKIT.md: "ends EGRESS_COMPLETE while its room is still
+// listed"). Bounded like the dedupe memory (past it, one is forgotten).
 class Stops {
  public:
+  using TimePoint = Memories::Clock::time_point;
+  struct Stop {
+    std::string egress_id;
+    TimePoint noted;
+  };
+
   explicit Stops(std::size_t capacity) : capacity_(capacity) {}
 
-  void stopped(const std::string& room_sid, const std::string& egress_id);
-  // The egress stopped in this session, or nullopt.
-  std::optional<std::string_view> of(const std::string& room_sid) const;
+  void stopped(const std::string& room_sid, const std::string& egress_id, TimePoint now);
+  // The session's stop, or null.
+  const Stop* of(const std::string& room_sid) const;
 
  private:
   std::size_t capacity_;
-  std::unordered_map<std::string, std::string> egress_of_;  // room sid -> the egress stopped
+  std::unordered_map<std::string, Stop> stops_;  // by room sid
 };
 
 }  // namespace ar::recorder

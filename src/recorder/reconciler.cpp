@@ -213,16 +213,18 @@ void Reconciler::compare(const std::shared_ptr<const Recorded>& recorded,
     std::vector<livekit::Room> unrecorded;
   };
   auto listed = std::make_shared<Listed>();
+  // A room listed now lives after every end noted before: the evidence of a stop on purpose.
+  const auto listed_at = timers_.now();
   api_.each_room(
       [listed, recorded, convergence](livekit::Room&& room) {
         ++listed->rooms;
         if (convergence) convergence->room(room);
         if (!recorded->has(room)) listed->unrecorded.push_back(std::move(room));
       },
-      [this, listed, recorded, convergence](const livekit::ApiError* error) {
+      [this, listed, recorded, convergence, listed_at](const livekit::ApiError* error) {
         if (error != nullptr) return pass_failed("ListRooms", *error);
         if (convergence && !stopped_) converge(*convergence);
-        summarize(listed->rooms, listed->unrecorded, *recorded);
+        summarize(listed->rooms, listed->unrecorded, *recorded, listed_at);
         if (listed->rooms >= kLargePass) recorder_.release_memory_soon();
         schedule(interval_);
       });
@@ -262,7 +264,7 @@ void Reconciler::converge(const Convergence& convergence) {
 
 // Every room without a recording goes to the recorder; what came of them is one line per pass.
 void Reconciler::summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded,
-                           const Recorded& recorded) {
+                           const Recorded& recorded, util::Timers::Clock::time_point listed_at) {
   std::size_t starting = 0;  // sent to start (or already starting)
   std::size_t deferred = 0;  // the pending queue was full: the next pass tries again
   std::size_t skipped = 0;   // the policy does not record them
@@ -274,7 +276,7 @@ void Reconciler::summarize(std::size_t rooms, const std::vector<livekit::Room>& 
     for (const livekit::EgressInfo& failure : recorded.failures_of(room)) {
       recorder_.on_egress_end_found(failure, &room);
     }
-    switch (recorder_.ensure_recording(room, Origin::kReconciler)) {
+    switch (recorder_.ensure_recording(room, Origin::kReconciler, listed_at)) {
       case Verdict::kSkipped:
         ++skipped;
         break;

@@ -82,8 +82,9 @@ class Reconciler {
                const std::shared_ptr<Convergence>& convergence);
   // Tells the ledger and the recorder what the comparison found.
   void converge(const Convergence& convergence);
+  // `listed_at`: when ListRooms was asked.
   void summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded,
-                 const Recorded& recorded);
+                 const Recorded& recorded, util::Timers::Clock::time_point listed_at);
   void pass_failed(std::string_view call, const livekit::ApiError& error);
 
   // A pass over this many rooms hands its memory back to the system afterwards.

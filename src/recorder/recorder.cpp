@@ -196,20 +196,22 @@ void Recorder::on_egress_end_found(const livekit::EgressInfo& egress, const live
   on_recording_ended(egress, PassSaw{listed});
 }
 
-Verdict Recorder::ensure_recording(const livekit::Room& room, Origin origin) {
+Verdict Recorder::ensure_recording(const livekit::Room& room, Origin origin,
+                                   std::optional<TimePoint> listed_at) {
   const std::lock_guard lock(mutex_);
-  return ensure_locked(room, origin);
+  return ensure_locked(room, origin, {}, {}, listed_at);
 }
 
 Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::string_view event_id,
-                                std::string_view replaces_egress) {
+                                std::string_view replaces_egress,
+                                std::optional<TimePoint> listed_at) {
   const auto now = timers_.now();
   if (!room.sid.empty() && memories_.knows(Seen::kSessionFinished, room.sid, now)) {
     tell(skipped(SkipReason::kRoomFinished, room, origin));
     return Verdict::kAccepted;
   }
-  if (auto stopped = stops_.of(room.sid)) {
-    report_stop(room, *stopped, origin, now);
+  if (const Stops::Stop* stopped = stops_.of(room.sid)) {
+    report_stop(room, *stopped, origin, listed_at, now);
     return Verdict::kStopped;
   }
   recording::Choice choice;
@@ -239,6 +241,7 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
   attempt.first_try = now;
   attempt.event_id = event_id;
   attempt.replaces_egress = replaces_egress;
+  attempt.listed_at = listed_at;
   if (claims_ != nullptr) {
     claim_then_check(room.name, attempt.id);
   } else {
@@ -277,16 +280,22 @@ bool Recorder::chosen_by_policy(const livekit::Room& room, Origin origin, TimePo
 }
 
 void Recorder::note_stop(const std::string& room_sid, const std::string& egress_id) {
-  if (!delivery_.restart_stopped_recordings) stops_.stopped(room_sid, egress_id);
+  if (!delivery_.restart_stopped_recordings) stops_.stopped(room_sid, egress_id, timers_.now());
 }
 
-void Recorder::report_stop(const livekit::Room& room, std::string_view egress_id, Origin origin,
-                           TimePoint now) {
+void Recorder::report_stop(const livekit::Room& room, const Stops::Stop& stop, Origin origin,
+                           std::optional<TimePoint> listed_at, TimePoint now) {
+  // Decided here, once, and stored as such: listed after its recording ended, the room lived on.
+  // A room listed before (its recording ended as it closed) or not listed (a webhook) decides
+  // nothing yet; the next reconcile pass does.
+  if (listed_at && *listed_at > stop.noted &&
+      memories_.remember(Seen::kStopDecided, room.sid, now)) {
+    journal(ledger::StoppedOnPurpose{room.sid, stop.egress_id});
+  }
   if (!memories_.remember(Seen::kToldStop, room.sid, now)) return;
-  journal(ledger::StoppedOnPurpose{room.sid, std::string(egress_id)});
-  Skipped stop = skipped(SkipReason::kStoppedOnPurpose, room, origin);
-  stop.egress_id = egress_id;
-  tell(stop);
+  Skipped told = skipped(SkipReason::kStoppedOnPurpose, room, origin);
+  told.egress_id = stop.egress_id;
+  tell(told);
 }
 
 void Recorder::release_memory_soon() {

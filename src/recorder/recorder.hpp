@@ -61,8 +61,11 @@ class Recorder {
   // A verified webhook. Never blocks: API calls it causes run in the background.
   Verdict on_webhook(const livekit::WebhookEvent& event);
 
-  // The one decision point: make sure this room is being recorded.
-  Verdict ensure_recording(const livekit::Room& room, Origin origin);
+  // The one decision point: make sure this room is being recorded. `listed_at`: when LiveKit's
+  // ListRooms was asked, for a room the reconciler found listed (the evidence that a room whose
+  // recording ended lived on: it was stopped on purpose).
+  Verdict ensure_recording(const livekit::Room& room, Origin origin,
+                           std::optional<util::Timers::Clock::time_point> listed_at = {});
 
   // What the reconciler found without its webhook (the ledger held it open; LiveKit lists it
   // otherwise), acted on as the webhook would have been, once whichever comes first:
@@ -94,10 +97,11 @@ class Recorder {
     std::optional<util::Timers::Id> retry_timer;
     const recording::Recording* recording = nullptr;  // what the policy chose
     std::string_view rule;                            // the rule that chose it, for the logs
-    std::string event_id;         // the webhook that asked, marked handled with the claim
-    std::string replaces_egress;  // a restart: the failed recording whose claim it may take
-    bool claimed = false;         // this replica holds the room's claim in Redis
-    bool restart = false;         // a restart, in the room's budget (count_restart)
+    std::string event_id;                // the webhook that asked, marked handled with the claim
+    std::string replaces_egress;         // a restart: the failed recording whose claim it may take
+    std::optional<TimePoint> listed_at;  // when the reconciler that asked listed the room
+    bool claimed = false;                // this replica holds the room's claim in Redis
+    bool restart = false;                // a restart, in the room's budget (count_restart)
     // The room finished while this start was under way: nothing more is started, and the end
     // is told to the ledger once it is known whether a recording exists (a lost answer may have
     // started one), so that the session is not closed "unrecorded" beside its egress.
@@ -106,7 +110,8 @@ class Recorder {
 
   // Deciding (recorder.cpp).
   Verdict ensure_locked(const livekit::Room& room, Origin origin, std::string_view event_id = {},
-                        std::string_view replaces_egress = {});
+                        std::string_view replaces_egress = {},
+                        std::optional<TimePoint> listed_at = {});
   // The session's end, from room_finished or found by the reconciler (closed_by "reconciler").
   void on_room_finished(const livekit::Room& room, TimePoint now, std::int64_t at_ms,
                         std::string_view closed_by);
@@ -135,8 +140,9 @@ class Recorder {
   // restart_stopped_recordings): a closing room asks for nothing more, a stop is respected.
   void note_stop(const std::string& room_sid, const std::string& egress_id);
   // Says once per room session that a stop kept it from being recorded again.
-  void report_stop(const livekit::Room& room, std::string_view egress_id, Origin origin,
-                   TimePoint now);
+  // Tells the ledger the stop was on purpose once the room was listed after it.
+  void report_stop(const livekit::Room& room, const Stops::Stop& stop, Origin origin,
+                   std::optional<TimePoint> listed_at, TimePoint now);
   // Tells what happened (the logs and metrics).
   void tell(Event event) { events_.tell(event); }
   // Tells the ledger, when there is one.

@@ -139,8 +139,8 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
     finish(room_name, egress.egress_id);
     return;
   }
-  if (auto stopped = stops_.of(sid)) {
-    report_stop(attempt.room, *stopped, attempt.origin, timers_.now());
+  if (const Stops::Stop* stopped = stops_.of(sid)) {
+    report_stop(attempt.room, *stopped, attempt.origin, attempt.listed_at, timers_.now());
     finish(room_name);
     return;
   }

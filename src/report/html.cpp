@@ -57,7 +57,7 @@ bool linkable(std::string_view location) {
 }
 
 std::string recording_class(const Recording& r) {
-  if (ledger::recording_failed(r)) return "failed";
+  if (model::is_failure(r.status)) return "failed";
   return ledger::recording_active(r) ? "active" : "done";
 }
 

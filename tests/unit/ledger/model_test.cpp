@@ -36,11 +36,13 @@ TEST(LedgerStatus, OneStatusPerSession) {
   EXPECT_EQ(status_of(room(false, {model::EgressStatus::kComplete})), Status::kStopped);
   Room stopped = room(true, {model::EgressStatus::kComplete});
   stopped.recordings[0].stopped_on_purpose = true;
-  EXPECT_EQ(status_of(stopped), Status::kStopped);  // when it ended is unknown
-  stopped.finished_ms = 60000;
-  stopped.recordings[0].ended_ms = 30000;  // half a minute before the room closed
   EXPECT_EQ(status_of(stopped), Status::kStopped);
-  stopped.recordings[0].ended_ms = 58000;  // as the room closed (egress_ended before room_finished)
+  // Stored as the recorder decided it, whenever the recording ended: no guess from the times.
+  stopped.finished_ms = 60000;
+  stopped.recordings[0].ended_ms = 59999;
+  EXPECT_EQ(status_of(stopped), Status::kStopped);
+  stopped.recordings[0].stopped_on_purpose = false;
+  stopped.recordings[0].ended_ms = 30000;  // not decided: the room closed without being listed
   EXPECT_EQ(status_of(stopped), Status::kRecorded);
   Room skipped = room(true, {});
   skipped.decision = "skip";

@@ -352,7 +352,9 @@ TEST_F(RecorderTest, ADeliberateStopStaysStoppedForThatRoomSession) {
   settle();
   const auto ended = livekit.end(recording_of("hearing"), EgressStatus::kComplete);  // StopEgress
   recorder().on_webhook(egress_ended(ended, "EV_2"));
-  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kStopped);
+  timers.advance(milliseconds(1));
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler, timers.now()),
+            Verdict::kStopped);
   settle();
   EXPECT_EQ(livekit.starts_for("hearing"), 1U);
   // A new session of the room, under the same name, is recorded as usual.
@@ -373,14 +375,37 @@ TEST_F(RecorderTest, ADeliberateStopHoldsWhenItsWebhookIsLost) {
   settle();
   livekit.end(recording_of("hearing"), EgressStatus::kComplete);  // no egress_ended webhook
   // The reconciler sees the room unrecorded; the check before the start finds the stop.
-  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kAccepted);
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler, timers.now()),
+            Verdict::kAccepted);
   settle();
   EXPECT_EQ(livekit.starts_for("hearing"), 1U);
-  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler), Verdict::kStopped);
-  // The ledger learned of the stop from ListEgress, without the webhook.
+  // The next pass lists the room after the stop was noted: it lived on, so the stop was on
+  // purpose. The ledger learned of it from ListEgress, without the webhook.
+  timers.advance(seconds(30));
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler, timers.now()),
+            Verdict::kStopped);
   recorder().on_webhook(room_finished(room, "EV_9"));
   EXPECT_EQ(journal.status("RM_A"), "stopped");
   EXPECT_EQ(journal.room("RM_A").recordings.at(0).status, model::EgressStatus::kComplete);
+}
+
+// Egress ends a room's recording as the room closes, and its egress_ended may come before
+// room_finished: a reconcile pass that listed the room before that end is no evidence of a stop,
+// so the session is recorded, not stopped (and it is not recorded again either).
+TEST_F(RecorderTest, ARecordingThatEndsAsItsRoomClosesIsNotAStopOnPurpose) {
+  const auto room = livekit.add_room("closing", "RM_A");
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  const auto listed_at = timers.now();  // a pass lists the room...
+  timers.advance(milliseconds(200));
+  const auto ended = livekit.end(recording_of("closing"), EgressStatus::kComplete);
+  recorder().on_webhook(egress_ended(ended, "EV_2"));  // ...then the recording ends with it
+  EXPECT_EQ(recorder().ensure_recording(room, Origin::kReconciler, listed_at), Verdict::kStopped);
+  recorder().on_webhook(room_finished(room, "EV_3"));
+  settle();
+  EXPECT_EQ(livekit.starts_for("closing"), 1U);
+  EXPECT_EQ(journal.status("RM_A"), "recorded");
+  EXPECT_FALSE(journal.room("RM_A").recordings.at(0).stopped_on_purpose);
 }
 
 TEST_F(RecorderTest, ARoomRecordedToItsEndIsRecordedWithItsFiles) {

@@ -66,16 +66,18 @@ TEST(Memories, EachKindRemembersOnItsOwn) {
   EXPECT_FALSE(memories.knows(Seen::kSessionStarted, "RM_1", t0 + std::chrono::hours(24)));
 }
 
-TEST(Stops, RemembersTheEgressStoppedInASession) {
+TEST(Stops, RemembersTheEgressStoppedInASessionAndWhen) {
   Stops stops(2);
-  stops.stopped("RM_1", "EG_1");
-  stops.stopped("", "EG_x");  // no session: nothing to remember
-  EXPECT_EQ(stops.of("RM_1"), "EG_1");
-  EXPECT_FALSE(stops.of(""));
-  stops.stopped("RM_2", "EG_2");
-  stops.stopped("RM_3", "EG_3");
-  const int kept =
-      (stops.of("RM_1") ? 1 : 0) + (stops.of("RM_2") ? 1 : 0) + (stops.of("RM_3") ? 1 : 0);
+  stops.stopped("RM_1", "EG_1", t0 + minutes(1));
+  stops.stopped("", "EG_x", t0);  // no session: nothing to remember
+  ASSERT_NE(stops.of("RM_1"), nullptr);
+  EXPECT_EQ(stops.of("RM_1")->egress_id, "EG_1");
+  EXPECT_EQ(stops.of("RM_1")->noted, t0 + minutes(1));
+  EXPECT_EQ(stops.of(""), nullptr);
+  stops.stopped("RM_2", "EG_2", t0);
+  stops.stopped("RM_3", "EG_3", t0);
+  const int kept = (stops.of("RM_1") != nullptr ? 1 : 0) + (stops.of("RM_2") != nullptr ? 1 : 0) +
+                   (stops.of("RM_3") != nullptr ? 1 : 0);
   EXPECT_EQ(kept, 2) << "bounded";
 }
 
