@@ -1,5 +1,7 @@
 #include "server/routes.hpp"
 
+#include "model/verdict.hpp"
+
 #include <chrono>
 
 #include "telemetry/log.hpp"
