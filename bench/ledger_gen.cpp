@@ -20,6 +20,7 @@
 #include "ledger/settings.hpp"
 #include "ledger/sql_store.hpp"
 #include "ledger/sqlite_database.hpp"
+#include "util/wall_clock.hpp"
 
 namespace {
 
@@ -119,7 +120,7 @@ int main(int argc, char** argv) {
       db = std::move(postgres);
     }
     SqlStore store(std::move(db), Access::kWrite, where, clock);
-    const std::int64_t now = now_ms();
+    const std::int64_t now = ar::util::unix_ms_now();
     const std::int64_t span = days * 24 * 3600 * 1000;
     std::vector<Entry> batch;
     std::int64_t batch_began = 0;

@@ -14,12 +14,6 @@ bool recording_end_unknown(const Recording& r) {
   return !r.closed_by.empty() && !model::is_final(r.status);
 }
 
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 Status status_of(const Room& room) {
   if (room.decision == "skip") return Status::kSkipped;
   if (room.recordings.empty()) return Status::kUnrecorded;

@@ -74,9 +74,6 @@ Status status_of(const Room& room);
 // ending. Its status is then final.
 bool ended(const Room& room);
 
-// The wall clock, in the ledger's unit: milliseconds since the Unix epoch.
-std::int64_t now_ms();
-
 // Seconds of the meeting missing from the start of its first recording; -1 when none started.
 double start_delay_seconds(const Room& room);
 

@@ -8,6 +8,7 @@
 
 #include "ledger/files_json.hpp"
 #include "ledger/sql_transaction.hpp"
+#include "util/wall_clock.hpp"
 
 namespace ar::ledger {
 namespace {
@@ -188,7 +189,7 @@ int SqlStore::schema_version() {
 
 SqlStore::SqlStore(std::unique_ptr<Database> db, Access access, const std::string& where,
                    std::function<std::int64_t()> clock)
-    : db_(std::move(db)), clock_(clock ? std::move(clock) : now_ms) {
+    : db_(std::move(db)), clock_(clock ? std::move(clock) : util::unix_ms_now) {
   try {
     if (access == Access::kWrite) {
       migrate();  // refuses a newer schema under the migration lock

@@ -14,8 +14,8 @@ namespace ar::ledger {
 class SqlStore final : public Store {
  public:
   // `where` names the database in errors (a path, or host and database, never a password).
-  // `clock`: when the ledger learns something (now_ms; make bench's generated ledgers pass the
-  // time they simulate). Throws StoreError.
+  // `clock`: when the ledger learns something (util::unix_ms_now; make bench's generated ledgers
+  // pass the time they simulate). Throws StoreError.
   SqlStore(std::unique_ptr<Database> db, Access access, const std::string& where,
            std::function<std::int64_t()> clock = {});
 

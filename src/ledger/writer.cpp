@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "ledger/spill.hpp"
+#include "util/wall_clock.hpp"
 
 namespace ar::ledger {
 
@@ -141,7 +142,7 @@ void Writer::prune_if_due() {
   if (options_.retention.count() == 0 || steady_clock::now() < next_prune_) return;
   next_prune_ = steady_clock::now() + options_.prune_every;
   try {
-    store_->prune(now_ms() - options_.retention.count());
+    store_->prune(util::unix_ms_now() - options_.retention.count());
   } catch (const std::exception& e) {
     // Counted and said; writes go on, and pruning is tried again at the next hour.
     ++write_errors_;

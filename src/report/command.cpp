@@ -7,6 +7,7 @@
 
 #include "ledger/open.hpp"
 #include "report/rooms.hpp"
+#include "util/wall_clock.hpp"
 
 namespace ar::report {
 
@@ -36,7 +37,7 @@ std::optional<std::int64_t> time_argument(std::string_view flag, const std::stri
 
 // The window and filters of the arguments; nullopt after saying what is wrong.
 std::optional<Query> query_of(const ReportArgs& args, std::ostream& err) {
-  const std::int64_t now = ledger::now_ms();
+  const std::int64_t now = util::unix_ms_now();
   Query query;
   const auto since = time_argument("since", args.since, now, err);
   if (!since) return std::nullopt;

@@ -11,6 +11,7 @@
 
 #include "ledger/files_json.hpp"
 #include "util/duration.hpp"
+#include "util/wall_clock.hpp"
 
 namespace ar::report {
 
@@ -186,7 +187,7 @@ std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_m
   if (h > 23 || mi > 59 || s > 60) return refuse("there is no such time of day");
   const auto at = sys_days(date) + hours(h) + minutes(mi) + seconds(s) + milliseconds(millis) -
                   minutes(offset_min);
-  return duration_cast<milliseconds>(at.time_since_epoch()).count();
+  return util::unix_ms(at);
 }
 
 namespace {

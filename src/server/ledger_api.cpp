@@ -8,6 +8,7 @@
 #include "util/base64.hpp"
 #include "util/crypto.hpp"
 #include "util/text.hpp"
+#include "util/wall_clock.hpp"
 
 namespace ar::server {
 namespace {
@@ -121,7 +122,7 @@ HttpResponse LedgerApi::rooms(std::string_view query_text) {
       return bad_parameter(key, "is not one of since, until, status, name, limit, page_token");
     }
   }
-  const std::int64_t now = ledger::now_ms();
+  const std::int64_t now = util::unix_ms_now();
   const auto time_parameter = [now](std::string_view name, const std::string& value,
                                     std::int64_t& at) -> std::optional<HttpResponse> {
     std::string why;
@@ -184,7 +185,7 @@ HttpResponse LedgerApi::ui(std::string_view query_text) {
     page.showing = model::kSessionStatusNames.named(value);
     if (!page.showing) return bad_status(value);
   }
-  page.now_ms = ledger::now_ms();
+  page.now_ms = util::unix_ms_now();
   ledger::Query query;
   query.since_ms = page.now_ms - std::int64_t{24} * 3600 * 1000;
   query.limit = 1000;

@@ -9,6 +9,7 @@
 
 #include "telemetry/metrics.hpp"
 #include "util/text.hpp"
+#include "util/wall_clock.hpp"
 
 namespace ar::metrics {
 namespace {
@@ -79,7 +80,7 @@ std::atomic<bool> g_ready{false};
 std::atomic<double> g_last_reconcile_success{0};
 
 double unix_seconds() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  return static_cast<double>(util::unix_ms_now()) / 1000.0;
 }
 
 // Seconds of a meeting missing from the start of its file: up to half an hour is worth telling

@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <functional>
 
+#include "util/wall_clock.hpp"
+
 namespace ar::util {
 
 class Timers {
@@ -22,10 +24,7 @@ class Timers {
   // Wall-clock time, for comparing with LiveKit's timestamps.
   virtual std::chrono::system_clock::time_point wall_now() const = 0;
   // The same, in milliseconds since the epoch: how the ledger and LiveKit write times.
-  std::int64_t wall_ms() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(wall_now().time_since_epoch())
-        .count();
-  }
+  std::int64_t wall_ms() const { return unix_ms(wall_now()); }
 
   // Runs `fn` once `delay` has passed, unless cancelled first. Never inside this call, and never
   // two callbacks at once: they run one after another, on the timers' thread.

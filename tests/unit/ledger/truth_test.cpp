@@ -7,6 +7,7 @@
 
 #include "ledger/store_fixture.hpp"
 #include "report/rooms.hpp"
+#include "util/wall_clock.hpp"
 
 namespace ar::ledger {
 namespace {
@@ -148,7 +149,7 @@ TEST_P(LedgerTruthTest, AWindowHoldsSessionsThatStartedEndedOrChangedInIt) {
   apply(*store, {RoomSeen{"RM_quiet", "d", 1 * kHour, "webhook", ""},
                  StartFailed{"RM_quiet", "invalid_argument: no bucket"}});
   Query now;
-  now.since_ms = now_ms() - 60'000;
+  now.since_ms = util::unix_ms_now() - 60'000;
   const auto in_now = [&](const std::string& sid) {
     const auto rooms = store->rooms(now).rooms;
     return std::any_of(rooms.begin(), rooms.end(), [&](const Room& r) { return r.sid == sid; });
