@@ -144,7 +144,7 @@ class Recorder {
   void report_stop(const livekit::Room& room, const Stops::Stop& stop, Origin origin,
                    std::optional<TimePoint> listed_at, TimePoint now);
   // Tells what happened (the logs and metrics).
-  void tell(Event event) { events_.tell(event); }
+  void tell(const Event& event) { events_.tell(event); }
   // Tells the ledger, when there is one.
   void journal(ledger::Entry entry);
   // True once per room session while the ledger has not heard of it (then it has; of the latest
