@@ -67,11 +67,11 @@ std::unique_ptr<coordination::Coordination> open_coordination(const config::Conf
 // warning: the operator did not ask for that file).
 std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
   if (!settings.enabled) return nullptr;
-  if (const auto problem = ledger::spill_problem(settings.spill_file())) {
+  if (const auto spillable = ledger::can_spill(settings.spill_file()); !spillable) {
     log::warn(
         "ledger: entries still unwritten at a stop cannot be kept for the next start here; set "
         "ledger.spill_path (LEDGER_SPILL_PATH) to a file in a writable directory",
-        {{"error", *problem}});
+        {{"error", spillable.error()}});
   }
   try {
     return std::make_unique<ledger::Writer>(

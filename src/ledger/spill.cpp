@@ -154,12 +154,12 @@ std::optional<Entry> decode_entry(std::string_view line) {
   return entry_from(value.get_object());
 }
 
-std::optional<std::string> write_spill(const std::string& path, const std::vector<Entry>& entries) {
+util::Result<void> write_spill(const std::string& path, const std::vector<Entry>& entries) {
   const std::string temporary = path + ".tmp";
   const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return temporary + ": " + errno_text();
+  if (fd < 0) return util::Error{temporary + ": " + errno_text()};
   std::string out;
-  std::optional<std::string> failed;
+  std::optional<std::string> failed;  // the first failure
   const auto flush = [&] {
     for (std::size_t done = 0; done < out.size() && !failed;) {
       const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
@@ -180,8 +180,9 @@ std::optional<std::string> write_spill(const std::string& path, const std::vecto
   if (!failed && std::rename(temporary.c_str(), path.c_str()) != 0) {
     failed = path + ": " + errno_text();
   }
-  if (failed) std::remove(temporary.c_str());
-  return failed;
+  if (!failed) return {};
+  std::remove(temporary.c_str());
+  return util::Error{std::move(*failed)};
 }
 
 SpillRead read_spill(const std::string& path) {
@@ -206,11 +207,12 @@ SpillRead read_spill(const std::string& path) {
   return out;
 }
 
-std::optional<std::string> spill_problem(const std::string& path) {
+util::Result<void> can_spill(const std::string& path) {
   std::filesystem::path dir = std::filesystem::path(path).parent_path();
   if (dir.empty()) dir = ".";
-  if (::access(dir.c_str(), W_OK | X_OK) != 0) return dir.string() + ": " + errno_text();
-  return std::nullopt;
+  if (::access(dir.c_str(), W_OK | X_OK) != 0)
+    return util::Error{dir.string() + ": " + errno_text()};
+  return {};
 }
 
 }  // namespace ar::ledger

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ledger/entry.hpp"
+#include "util/result.hpp"
 
 namespace ar::ledger {
 
@@ -17,8 +18,8 @@ std::string encode_entry(const Entry& entry);
 std::optional<Entry> decode_entry(std::string_view line);
 
 // Writes every entry to `path` through a temporary file renamed over it, so a stop interrupted
-// halfway leaves the previous file whole. Returns why it failed, or nullopt.
-std::optional<std::string> write_spill(const std::string& path, const std::vector<Entry>& entries);
+// halfway leaves the previous file whole. The error names the file.
+util::Result<void> write_spill(const std::string& path, const std::vector<Entry>& entries);
 
 struct SpillRead {
   std::vector<Entry> entries;
@@ -28,8 +29,8 @@ struct SpillRead {
 // The entries of the spill file at `path`; none when there is no such file.
 SpillRead read_spill(const std::string& path);
 
-// Why entries could not be spilled to `path` (its directory is missing or not writable), for a
-// warning at start-up; nullopt when they could.
-std::optional<std::string> spill_problem(const std::string& path);
+// Whether entries could be spilled to `path`, or why not (its directory is missing or not
+// writable), for a warning at start-up.
+util::Result<void> can_spill(const std::string& path);
 
 }  // namespace ar::ledger

@@ -53,7 +53,7 @@ void Writer::spill_rest() {
   }
   if (rest.empty()) return;
   std::string error = "no spill file (ledger.spill_path)";
-  if (!options_.spill_path.empty()) error = write_spill(options_.spill_path, rest).value_or("");
+  if (!options_.spill_path.empty()) error = write_spill(options_.spill_path, rest).error();
   if (!error.empty()) dropped_ += rest.size();
   if (options_.on_spill) options_.on_spill(rest.size(), error);
 }

@@ -32,7 +32,7 @@ std::string_view strip_bearer(std::string_view header) {
 
 class EventReader {
  public:
-  std::optional<std::string> error;
+  std::string error;  // the first problem met; empty: none
 
   void string(const json::object& object, std::string_view camel, std::string_view snake,
               std::string& out) {
@@ -72,7 +72,7 @@ class EventReader {
 
  private:
   void fail(std::string reason) {
-    if (!error) error = std::move(reason);
+    if (error.empty()) error = std::move(reason);
   }
 };
 
@@ -86,14 +86,14 @@ BodyHash body_hash(std::string_view body) {
   return {encoded.data(), encoded.size()};
 }
 
-std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEvent& out) {
+util::Result<void> parse_webhook_event(std::string_view body, WebhookEvent& out) {
   // The parsed body lives in a buffer on the stack (bigger bodies spill to the heap).
   std::array<unsigned char, 8192> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init)
   json::monotonic_resource resource(buffer.data(), buffer.size());
   boost::system::error_code ec;
   const json::value root = json::parse(body, ec, json::storage_ptr(&resource));
-  if (ec) return "body is not JSON";
-  if (!root.is_object()) return "body is not a JSON object";
+  if (ec) return util::Error{"body is not JSON"};
+  if (!root.is_object()) return util::Error{"body is not a JSON object"};
   const json::object& event = root.get_object();
 
   out.event.clear();
@@ -122,12 +122,12 @@ std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEve
     // start: there is nothing to act on then.
     out.egress = read_egress_info(*egress);
   }
-  if (in.error) return "not a WebhookEvent: " + *in.error;
+  if (!in.error.empty()) return util::Error{"not a WebhookEvent: " + in.error};
   out.kind = event_kind(out.event);
   if (out.kind == EventKind::kRoomStarted && (!out.room || out.room->name.empty())) {
-    return "room_started without room.name";
+    return util::Error{"room_started without room.name"};
   }
-  return std::nullopt;
+  return {};
 }
 
 EventKind event_kind(std::string_view name) {
@@ -191,9 +191,9 @@ void WebhookVerifier::verify(std::string_view authorization, std::string_view bo
     result.reason = "body does not match the token's sha256 claim";
     return;
   }
-  if (auto error = parse_webhook_event(body, result.event)) {
+  if (const auto parsed = parse_webhook_event(body, result.event); !parsed) {
     result.problem = WebhookProblem::kNotAnEvent;
-    result.reason = std::move(*error);
+    result.reason = parsed.error();
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "livekit/egress_info.hpp"
 #include "livekit/token.hpp"
+#include "util/result.hpp"
 
 namespace ar::livekit {
 
@@ -92,9 +93,9 @@ class WebhookVerifier {
 };
 
 // Reads a WebhookEvent from protobuf JSON (lowerCamelCase or proto names, int64 as string or
-// number, unknown fields ignored). On failure, returns the reason. out is overwritten, its
-// strings' capacity kept.
-std::optional<std::string> parse_webhook_event(std::string_view body, WebhookEvent& out);
+// number, unknown fields ignored), or says what is wrong. out is overwritten, its strings'
+// capacity kept.
+util::Result<void> parse_webhook_event(std::string_view body, WebhookEvent& out);
 
 // base64(SHA-256(body)) as in the token's sha256 claim: 44 characters, held without the heap.
 using BodyHash = boost::static_string<44>;

@@ -11,14 +11,15 @@ using std::chrono::seconds;
 
 WebhookEvent parse(std::string_view body) {
   WebhookEvent event;
-  const auto error = parse_webhook_event(body, event);
-  EXPECT_FALSE(error) << *error;
+  const auto parsed = parse_webhook_event(body, event);
+  EXPECT_TRUE(parsed) << parsed.error();
   return event;
 }
 
 std::string parse_error(std::string_view body) {
   WebhookEvent event;
-  return parse_webhook_event(body, event).value_or("(parsed)");
+  const auto parsed = parse_webhook_event(body, event);
+  return parsed ? "(parsed)" : parsed.error();
 }
 
 TEST(WebhookParse, ReadsRoomStartedAsLiveKitSendsIt) {
@@ -69,11 +70,11 @@ TEST(WebhookParse, NamesWhatIsWrong) {
 
 TEST(WebhookParse, AReusedEventKeepsNothingOfTheOneBefore) {
   WebhookEvent event;
-  ASSERT_FALSE(parse_webhook_event(
+  ASSERT_TRUE(parse_webhook_event(
       R"({"event":"egress_ended","id":"EV_1","createdAt":"5","room":{"sid":"RM_1","name":"a",)"
       R"("metadata":"{\"record\":false}"},"egressInfo":{"egressId":"EG_1","status":"EGRESS_FAILED"}})",
       event));
-  ASSERT_FALSE(parse_webhook_event(R"({"event":"room_started","room":{"name":"b"}})", event));
+  ASSERT_TRUE(parse_webhook_event(R"({"event":"room_started","room":{"name":"b"}})", event));
   EXPECT_EQ(event.event, "room_started");
   EXPECT_EQ(event.id, "");
   EXPECT_EQ(event.created_at, 0);
@@ -82,7 +83,7 @@ TEST(WebhookParse, AReusedEventKeepsNothingOfTheOneBefore) {
   EXPECT_EQ(event.room->sid, "");
   EXPECT_EQ(event.room->metadata, "");
   EXPECT_FALSE(event.egress);
-  ASSERT_FALSE(parse_webhook_event(R"({"event":"participant_joined"})", event));
+  ASSERT_TRUE(parse_webhook_event(R"({"event":"participant_joined"})", event));
   EXPECT_FALSE(event.room);
 }
 
