@@ -187,11 +187,15 @@ Service::Service(const config::Config& config)
       pool_(config.server.threads),
       // Refusals count as rejected webhooks on the main listener only: probes have their own.
       http_(pool_, http_limits(config.server),
-            [this](const server::HttpRequest& r) { return routes_.handle(r); },
+            [this](const server::HttpRequest& r, server::Responder respond) {
+              routes_.handle(r, std::move(respond));
+            },
             {.refused = [](std::string_view reason) { metrics::webhook_rejected(reason); },
              .evicted = [] { metrics::connection_evicted(); }}),
       health_(pool_, http_limits(config.server),
-              [this](const server::HttpRequest& r) { return routes_.handle_health(r); }),
+              [this](const server::HttpRequest& r, server::Responder respond) {
+                respond(routes_.handle_health(r));
+              }),
       tls_{config.server.tls_cert_file, config.server.tls_key_file},
       // Signals and the shutdown sequence run on the main context, which one thread runs.
       shutdown_(pool_.main().get_executor(), shutdown_steps(), config.server.shutdown_delay,

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
-#include <charconv>
 #include <unordered_map>
 
 #include "ledger/files_json.hpp"
@@ -160,11 +159,6 @@ std::int64_t last_event_ms(const Room& room) {
   return last;
 }
 
-// "<started_ms>:<sid>" of the last row of a page.
-std::string token_of(const Room& room) {
-  return std::to_string(room.started_ms) + ":" + room.sid;
-}
-
 // A name glob ("class-*", "?") as a LIKE pattern, with LIKE's own characters escaped.
 std::string like_pattern(std::string_view glob) {
   std::string out;
@@ -315,28 +309,19 @@ std::optional<Room> SqlStore::room(std::string_view sid) {
 }
 
 Page SqlStore::rooms(const Query& query) {
-  std::int64_t after_ms = 0;
-  std::string after_sid;
-  if (!query.page_token.empty()) {
-    const auto colon = query.page_token.find(':');
-    const std::string_view ms = std::string_view(query.page_token).substr(0, colon);
-    if (colon == std::string::npos || colon == 0 ||
-        std::from_chars(ms.data(), ms.data() + ms.size(), after_ms).ptr != ms.data() + ms.size()) {
-      throw std::invalid_argument("page_token is not one this service gave");
-    }
-    after_sid = query.page_token.substr(colon + 1);
-  }
   std::string sql = std::string("SELECT ") + kRoomColumns + " FROM rooms WHERE " + kInWindow;
   // After the page's last row: $2 was lowered to its start + 1; of those that started in the same
   // millisecond, the sids before its sid.
-  if (!query.page_token.empty()) sql += " AND (started_ms < $3 OR sid < $4)";
+  if (query.after) sql += " AND (started_ms < $3 OR sid < $4)";
   if (query.status) sql += " AND status = $5";
   if (!query.name_glob.empty()) sql += " AND name LIKE $6 ESCAPE '\\'";
   sql += " ORDER BY started_ms DESC, sid DESC LIMIT $7";
   const std::string status = query.status ? std::string(to_string(*query.status)) : "";
   const std::string pattern = like_pattern(query.name_glob);
+  const std::int64_t after_ms = query.after ? query.after->started_ms : 0;
+  const std::string_view after_sid = query.after ? std::string_view(query.after->sid) : "";
   const std::int64_t scan_below =
-      query.page_token.empty() ? query.until_ms : std::min(query.until_ms, after_ms + 1);
+      query.after ? std::min(query.until_ms, after_ms + 1) : query.until_ms;
   const Result result =
       db_->run(sql, {query.since_ms, scan_below, after_ms, after_sid, status, pattern,
                      static_cast<std::int64_t>(query.limit + 1), query.until_ms});
@@ -344,7 +329,7 @@ Page SqlStore::rooms(const Query& query) {
   for (const Row& row : result.rows) page.rooms.push_back(room_from(row));
   if (page.rooms.size() > query.limit) {
     page.rooms.pop_back();
-    page.next_page_token = token_of(page.rooms.back());
+    page.next = PageAfter{page.rooms.back().started_ms, page.rooms.back().sid};
   }
   load_recordings(page.rooms);
   return page;

@@ -22,6 +22,12 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// Where a page begins: after this session, the last of the page before (newest first).
+struct PageAfter {
+  std::int64_t started_ms = 0;
+  std::string sid;
+};
+
 // A window [since_ms, until_ms) holds the sessions that started, finished or changed status in
 // it, or had a recording start or end in it (docs/ledger.md).
 struct Query {
@@ -30,12 +36,12 @@ struct Query {
   std::optional<Status> status;
   std::string name_glob;  // "class-*"; empty: any name
   std::size_t limit = 100;
-  std::string page_token;  // from the previous page's next_page_token
+  std::optional<PageAfter> after;  // the previous page's next; none: the first page
 };
 
 struct Page {
-  std::vector<Room> rooms;      // newest first
-  std::string next_page_token;  // empty on the last page
+  std::vector<Room> rooms;        // newest first
+  std::optional<PageAfter> next;  // none on the last page
 };
 
 class Store {

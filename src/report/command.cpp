@@ -25,14 +25,12 @@ constexpr std::size_t kPage = 500;
 // A time argument, or the message that says what is wrong with it.
 std::optional<std::int64_t> time_argument(std::string_view flag, const std::string& text,
                                           std::int64_t now, std::ostream& err) {
-  std::string why;
-  const auto at = parse_time(text, now, &why);
+  const auto at = parse_time(text, now);
   if (!at) {
-    err << kPrefix << "--" << flag << " \"" << text << "\" is not a time"
-        << (why.empty() ? "" : ": ") << why
-        << ": write RFC 3339 (2026-11-30T08:00:00Z) or a duration back from now (24h, 7d)\n";
+    err << kPrefix << "--" << flag << " \"" << text << "\" is not a time: " << at.error() << "\n";
+    return std::nullopt;
   }
-  return at;
+  return *at;
 }
 
 // The window and filters of the arguments; nullopt after saying what is wrong.
@@ -104,14 +102,14 @@ int report(const ledger::Settings& settings, const ReportArgs& args, std::ostrea
     errno = 0;
     writer->begin();
     for (;;) {
-      const Page page = store->rooms(*query);
+      Page page = store->rooms(*query);
       for (const Room& room : page.rooms) {
         writer->room(room);
         gaps = gaps || room.status == Status::kUnrecorded || room.status == Status::kPartial;
       }
       if (write_failed(out, err)) return kReportError;
-      if (page.next_page_token.empty()) break;
-      query->page_token = page.next_page_token;
+      if (!page.next) break;
+      query->after = std::move(page.next);
     }
     writer->end();
   } catch (const StoreError& e) {

@@ -127,20 +127,26 @@ std::string rfc3339(std::int64_t ms) {
   return buffer;
 }
 
-std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms,
-                                       std::string* why) {
-  const auto refuse = [why](const char* reason) -> std::optional<std::int64_t> {
-    if (why != nullptr) *why = reason;
-    return std::nullopt;
-  };
+namespace {
+
+util::Error not_a_time(std::string_view why = {}) {
+  constexpr std::string_view kWrite =
+      "write RFC 3339 (2026-11-30T08:00:00Z) or a duration back from now (24h, 7d)";
+  if (why.empty()) return {std::string(kWrite)};
+  return {std::string(why) + ": " + std::string(kWrite)};
+}
+
+}  // namespace
+
+util::Result<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms) {
   if (text.size() > 1 && text.back() == 'd') {
     std::int64_t days = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size() - 1, days);
     if (ec == std::errc::result_out_of_range || (ec == std::errc() && days > 36500)) {
-      return refuse("more than 36500 days back");
+      return not_a_time("more than 36500 days back");
     }
     if (ec != std::errc() || end != text.data() + text.size() - 1 || days < 0) {
-      return std::nullopt;
+      return not_a_time();
     }
     return now_ms - days * 24 * 3600 * 1000;
   }
@@ -156,7 +162,7 @@ std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_m
   const std::string copy(text);
   if (std::sscanf(copy.c_str(), "%4d-%2u-%2u%*1[Tt ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &s,
                   &consumed) != 6) {
-    return std::nullopt;
+    return not_a_time();
   }
   std::string_view rest = text.substr(static_cast<std::size_t>(consumed));
   std::int64_t millis = 0;
@@ -174,17 +180,17 @@ std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_m
     int oh = 0;
     int om = 0;
     if (std::sscanf(std::string(rest.substr(1)).c_str(), "%2d:%2d", &oh, &om) != 2) {
-      return std::nullopt;
+      return not_a_time();
     }
-    if (oh > 23 || om > 59) return refuse("its UTC offset is out of range (-23:59 to +23:59)");
+    if (oh > 23 || om > 59) return not_a_time("its UTC offset is out of range (-23:59 to +23:59)");
     offset_min = static_cast<std::int64_t>(rest[0] == '+' ? 1 : -1) * (oh * 60 + om);
   } else {
-    return std::nullopt;
+    return not_a_time();
   }
   using namespace std::chrono;
   const year_month_day date{year(y), month(mo), day(d)};
-  if (!date.ok()) return refuse("there is no such date");
-  if (h > 23 || mi > 59 || s > 60) return refuse("there is no such time of day");
+  if (!date.ok()) return not_a_time("there is no such date");
+  if (h > 23 || mi > 59 || s > 60) return not_a_time("there is no such time of day");
   const auto at = sys_days(date) + hours(h) + minutes(mi) + seconds(s) + milliseconds(millis) -
                   minutes(offset_min);
   return util::unix_ms(at);

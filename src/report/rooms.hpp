@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ledger/model.hpp"
+#include "util/result.hpp"
 
 namespace ar::report {
 
@@ -20,10 +21,9 @@ using ledger::Room;
 std::string rfc3339(std::int64_t ms);
 
 // "2026-11-30T14:05:09Z", "2026-11-30T15:05:09+01:00", "24h", "90m", "7d" (days): the time in ms
-// since the epoch; nullopt for anything else, with what is wrong in `why` when it is more than
-// the shape (an offset or a date out of range). Durations count back from `now_ms`.
-std::optional<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms,
-                                       std::string* why = nullptr);
+// since the epoch. Durations count back from `now_ms`. Anything else: what is wrong, when it is
+// more than the shape (an offset or a date out of range), and what to write.
+util::Result<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms);
 
 // The start delay as people read it: "0.9s", or "-" before any recording started.
 std::string delay_text(const Room& room);

@@ -1,11 +1,10 @@
 #include "server/http_server.hpp"
 
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <optional>
 #include <stdexcept>
 
 #include "server/idle_connections.hpp"
@@ -53,9 +52,14 @@ thread_local std::array<char, 4096> discarded;
 
 // One connection. Stream is beast::tcp_stream (HTTP) or beast::ssl_stream over it (HTTPS).
 // It reads from the network into a bounded buffer and does what its RequestReader says. While no
-// request is in progress it is listed in the server's idle connections.
+// request is in progress it is listed in the server's idle connections. It reads nothing more
+// while the handler owes its answer (pipelined requests wait in the buffer, so answers keep the
+// requests' order); the handler's Responder keeps it alive meanwhile, and no timer runs: the
+// handler answers, or its Responder's destructor does.
 template <class Stream>
-class Session final : public IdleConnection, public std::enable_shared_from_this<Session<Stream>> {
+class Session final : public IdleConnection,
+                      public ResponseSink,
+                      public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(Stream stream, std::shared_ptr<HttpServer::Shared> shared)
       : stream_(std::move(stream)),
@@ -183,8 +187,17 @@ class Session final : public IdleConnection, public std::enable_shared_from_this
     served_ = true;
     const RequestParts& parts = reader_.parts();
     const HttpRequest request{parts.method_name(), parts.target, parts.authorization, parts.body};
-    HttpResponse answer = shared_->handler(request);
-    write(answer, reader_.keep_alive() && !shared_->closing.load(std::memory_order_relaxed));
+    shared_->handler(request, Responder(this->shared_from_this()));
+  }
+
+  // The handler's answer, from any thread: written on this connection's thread (at once when the
+  // handler answers there). After stop_accepting() it closes the connection.
+  void answer(HttpResponse response) override {
+    asio::dispatch(
+        stream_.get_executor(), [self = this->shared_from_this(), response = std::move(response)] {
+          self->write(response, self->reader_.keep_alive() &&
+                                    !self->shared_->closing.load(std::memory_order_relaxed));
+        });
   }
 
   // The answer is formatted into one buffer the session keeps, so a kept-alive connection

@@ -51,7 +51,10 @@ struct TlsFiles {
 
 class HttpServer {
  public:
-  // Listens on `pool`'s main context; each connection is served by the pool's next one.
+  // Listens on `pool`'s main context; each connection is served by the pool's next one, which
+  // calls `handler` (server/http.hpp). A connection waiting for a late answer is busy: it counts
+  // towards max_connections, is never evicted, and no timeout runs until the answer is written.
+  // Whoever holds Responders on threads of its own lets them go before `pool` is destroyed.
   HttpServer(IoPool& pool, HttpLimits limits, Handler handler, HttpEvents events = {});
 
   // Serve HTTPS (TLS 1.2 and 1.3 only) with these files. Throws std::runtime_error naming the

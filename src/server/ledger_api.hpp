@@ -24,14 +24,18 @@ class LedgerApi {
     return path == "/v1" || path.starts_with("/v1/") || path == "/ui";
   }
 
-  HttpResponse handle(const HttpRequest& request);
+  // A Handler: what does not need the store is answered at once, reads through read().
+  void handle(const HttpRequest& request, Responder respond);
 
  private:
-  HttpResponse rooms(std::string_view query);
-  HttpResponse room(std::string_view sid);
-  HttpResponse ui(std::string_view query);
-  // `answer` reads the store, under the lock; busy (503) while another request reads.
-  HttpResponse read(const std::function<HttpResponse(ledger::Store&)>& answer);
+  using Read = std::function<HttpResponse(ledger::Store&)>;
+
+  void rooms(std::string_view query, Responder respond);
+  void room(std::string_view sid, Responder respond);
+  void ui(std::string_view query, Responder respond);
+  // Answers what `answer` reads from the store, under the lock; busy (503) while another request
+  // reads. `answer` owns what it needs: the one place a read could move off the I/O thread.
+  void read(Responder respond, const Read& answer);
 
   std::string token_;
   ledger::Store* ledger_;

@@ -21,26 +21,25 @@ Routes::Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& rec
                LedgerApi* api)
     : verifier_(verifier), recorder_(recorder), api_(api) {}
 
-HttpResponse Routes::handle(const HttpRequest& request) {
+void Routes::handle(const HttpRequest& request, Responder respond) {
   if (path_of(request.target) == "/webhook-receiver") {
     if (request.method != "POST") {
       metrics::webhook_rejected("method_not_allowed");
       HttpResponse answer = HttpResponse::text(405, "use POST for webhooks");
       answer.allow = "POST";
-      return answer;
+      return respond(std::move(answer));
     }
     const auto started = std::chrono::steady_clock::now();
     HttpResponse answer = webhook(request);
     metrics::webhook_seconds(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    return answer;
+    return respond(std::move(answer));
   }
   if (LedgerApi::owns(path_of(request.target))) {
-    return api_ != nullptr
-               ? api_->handle(request)
-               : HttpResponse::text(404, "not found: the API is off until api_token is set");
+    if (api_ != nullptr) return api_->handle(request, std::move(respond));
+    return respond(HttpResponse::text(404, "not found: the API is off until api_token is set"));
   }
-  return handle_health(request);
+  respond(handle_health(request));
 }
 
 HttpResponse Routes::handle_health(const HttpRequest& request) {

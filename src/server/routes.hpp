@@ -16,8 +16,8 @@ class Routes {
   Routes(const livekit::WebhookVerifier& verifier, recorder::Recorder& recorder,
          LedgerApi* api = nullptr);
 
-  // Everything: webhooks, probes and metrics.
-  HttpResponse handle(const HttpRequest& request);
+  // Everything: webhooks, probes and metrics at once; the ledger's API when it answers (a Handler).
+  void handle(const HttpRequest& request, Responder respond);
   // Probes and metrics only, for the optional health_port.
   HttpResponse handle_health(const HttpRequest& request);
 

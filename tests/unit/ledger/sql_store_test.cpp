@@ -104,8 +104,8 @@ TEST_P(SqlStoreTest, QueriesFilterByWindowStatusAndNameNewestFirstInPages) {
   for (;;) {
     Page page = store.rooms(query);
     for (const Room& room : page.rooms) seen.push_back(room.sid);
-    if (page.next_page_token.empty()) break;
-    query.page_token = page.next_page_token;
+    if (!page.next) break;
+    query.after = page.next;
   }
   ASSERT_EQ(seen.size(), 25U);
   EXPECT_EQ(seen.front(), "RM_124");
@@ -120,11 +120,6 @@ TEST_P(SqlStoreTest, QueriesFilterByWindowStatusAndNameNewestFirstInPages) {
   Query classes;
   classes.name_glob = "class-*";
   EXPECT_EQ(store.rooms(classes).rooms.size(), 12U);
-  Query bad;
-  bad.page_token = "not-a-token";
-  EXPECT_THROW((void)store.rooms(bad), std::invalid_argument);
-  bad.page_token = ":RM_1";
-  EXPECT_THROW((void)store.rooms(bad), std::invalid_argument);
 }
 
 TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {

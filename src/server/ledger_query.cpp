@@ -1,0 +1,132 @@
+#include "server/ledger_query.hpp"
+
+#include <boost/url/parse_query.hpp>
+#include <charconv>
+
+#include "report/rooms.hpp"
+
+namespace ar::server {
+namespace {
+
+util::Error bad_parameter(std::string_view name, std::string_view why) {
+  return {"query parameter " + std::string(name) + ": " + std::string(why)};
+}
+
+util::Error bad_status(std::string_view value) {
+  std::string why = "\"";
+  why.append(value).append("\" is not ").append(model::kSessionStatusNames.listed());
+  return bad_parameter("status", why);
+}
+
+util::Result<std::int64_t> time_parameter(std::string_view name, const std::string& value,
+                                          std::int64_t now_ms) {
+  auto at = report::parse_time(value, now_ms);
+  if (!at) return bad_parameter(name, at.error());
+  return at;
+}
+
+util::Result<std::size_t> limit_parameter(std::string_view value) {
+  std::size_t limit = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), limit);
+  if (ec != std::errc() || end != value.data() + value.size() || limit == 0 || limit > 1000) {
+    return bad_parameter("limit", "must be a number from 1 to 1000");
+  }
+  return limit;
+}
+
+// since and until, once both are known: the window must not be empty.
+util::Result<void> window(std::string_view since, std::string_view until, std::int64_t now_ms,
+                          ledger::Query& query) {
+  const auto from = time_parameter("since", std::string(since), now_ms);
+  if (!from) return util::Error{from.error()};
+  query.since_ms = *from;
+  if (until.empty()) return {};
+  const auto to = time_parameter("until", std::string(until), now_ms);
+  if (!to) return util::Error{to.error()};
+  query.until_ms = *to;
+  if (query.until_ms <= query.since_ms) {
+    return bad_parameter("until", "is not after since: the window is empty");
+  }
+  return {};
+}
+
+// One parameter of /v1/rooms other than since and until, into `query`.
+util::Result<void> rooms_parameter(const std::string& key, const std::string& value,
+                                   ledger::Query& query) {
+  if (key == "status") {
+    query.status = model::kSessionStatusNames.named(value);
+    if (!query.status) return bad_status(value);
+  } else if (key == "name") {
+    query.name_glob = value;
+  } else if (key == "limit") {
+    const auto limit = limit_parameter(value);
+    if (!limit) return util::Error{limit.error()};
+    query.limit = *limit;
+  } else if (key == "page_token") {
+    auto after = parse_page_token(value);
+    if (!after) return bad_parameter("page_token", after.error());
+    query.after = std::move(*after);
+  } else {
+    return bad_parameter(key, "is not one of since, until, status, name, limit, page_token");
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string page_token(const ledger::PageAfter& after) {
+  return std::to_string(after.started_ms) + ":" + after.sid;
+}
+
+util::Result<ledger::PageAfter> parse_page_token(std::string_view token) {
+  const std::size_t colon = token.find(':');
+  ledger::PageAfter after;
+  const std::string_view ms = token.substr(0, colon);
+  if (colon == std::string_view::npos || colon == 0 ||
+      std::from_chars(ms.data(), ms.data() + ms.size(), after.started_ms).ptr !=
+          ms.data() + ms.size()) {
+    return util::Error{"is not one this service gave"};
+  }
+  after.sid = token.substr(colon + 1);
+  return after;
+}
+
+util::Result<ledger::Query> parse_rooms_query(std::string_view text, std::int64_t now_ms) {
+  if (text.data() == nullptr) text = "";  // Boost.URL reads a null view as a C string (a crash)
+  const auto parsed = boost::urls::parse_query(text);
+  if (!parsed) return util::Error{"the query string does not parse"};
+  ledger::Query query;
+  std::string since = "24h";
+  std::string until;
+  for (const auto& encoded : *parsed) {
+    const std::string key = encoded.key.decode();
+    std::string value = encoded.has_value ? encoded.value.decode() : std::string();
+    if (key == "since") {
+      since = std::move(value);
+    } else if (key == "until") {
+      until = std::move(value);
+    } else if (auto done = rooms_parameter(key, value, query); !done) {
+      return util::Error{done.error()};
+    }
+  }
+  if (auto done = window(since, until, now_ms, query); !done) return util::Error{done.error()};
+  return query;
+}
+
+util::Result<std::optional<ledger::Status>> parse_ui_query(std::string_view text) {
+  if (text.data() == nullptr) text = "";
+  const auto parsed = boost::urls::parse_query(text);
+  if (!parsed) return util::Error{"the query string does not parse"};
+  std::optional<ledger::Status> showing;
+  for (const auto& encoded : *parsed) {
+    const std::string key = encoded.key.decode();
+    const std::string value = encoded.has_value ? encoded.value.decode() : std::string();
+    if (key != "status") return bad_parameter(key, "is not status, the page's one parameter");
+    if (value.empty()) continue;  // "all"
+    showing = model::kSessionStatusNames.named(value);
+    if (!showing) return bad_status(value);
+  }
+  return showing;
+}
+
+}  // namespace ar::server

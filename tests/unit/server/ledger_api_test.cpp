@@ -1,0 +1,267 @@
+// The ledger over HTTP as a client sees it (docs/ledger.md): the token, the 400s that name a
+// parameter, and the answers for a small ledger in a real SQLite store.
+#include "server/ledger_api.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <memory>
+#include <string>
+
+#include "ledger/store_fixture.hpp"
+#include "server/answer.hpp"
+#include "server/ledger_query.hpp"
+#include "util/base64.hpp"
+#include "util/wall_clock.hpp"
+
+namespace ar::server {
+namespace {
+
+namespace json = boost::json;
+using ledger::Decided;
+using ledger::RecordingStarted;
+using ledger::RoomFinished;
+using ledger::RoomSeen;
+
+constexpr std::string_view kToken = "api-token-of-the-test";
+const std::string kBearer = "Bearer " + std::string(kToken);
+
+HttpResponse ask(LedgerApi& api, std::string_view target, std::string_view authorization = kBearer,
+                 std::string_view method = "GET") {
+  return ar::testing::answer_now(
+      [&api](const HttpRequest& r, Responder respond) { api.handle(r, std::move(respond)); },
+      {.method = method, .target = target, .authorization = authorization, .body = ""});
+}
+
+std::vector<std::string> sids(const HttpResponse& answer) {
+  std::vector<std::string> out;
+  const json::value body = json::parse(answer.body);
+  for (const json::value& room : body.at("rooms").as_array()) {
+    out.emplace_back(room.at("sid").as_string());
+  }
+  return out;
+}
+
+constexpr std::int64_t kMinute = 60 * 1000;
+
+// Three sessions of the last hour: one recording, one skipped, one that ended unrecorded.
+class LedgerApiTest : public ::testing::Test {
+ protected:
+  LedgerApiTest() {
+    const std::int64_t now = util::unix_ms_now();
+    ar::testing::apply(
+        *store_,
+        {RoomSeen{"RM_1", "class-1", now - 30 * kMinute, "webhook", R"({"course":"chem"})"},
+         Decided{"RM_1", true, "top level"}, RecordingStarted{"RM_1", "EG_1", now - 29 * kMinute},
+         RoomSeen{"RM_2", "lobby-1", now - 20 * kMinute, "webhook", ""},
+         Decided{"RM_2", false, "rules[0]"},
+         RoomSeen{"RM_3", "class-2", now - 10 * kMinute, "reconciler", ""},
+         Decided{"RM_3", true, "top level"},
+         RoomFinished{"RM_3", now - 5 * kMinute, "class-2", now - 10 * kMinute, ""}});
+  }
+
+  static std::unique_ptr<ledger::Store> open(const ar::testing::TestDirectory& dir) {
+    ledger::Settings settings;
+    settings.path = dir.path();
+    return ledger::open_store(settings, ledger::Access::kWrite);
+  }
+
+  ar::testing::TestDirectory dir_;
+  std::unique_ptr<ledger::Store> store_ = open(dir_);
+  LedgerApi api_{std::string(kToken), store_.get()};
+};
+
+TEST_F(LedgerApiTest, ListsTheWindowNewestFirstWithEachSessionsFields) {
+  const HttpResponse answer = ask(api_, "/v1/rooms");
+  ASSERT_EQ(answer.status, 200U) << answer.body;
+  EXPECT_EQ(answer.content_type, "application/json");
+  EXPECT_EQ(sids(answer), (std::vector<std::string>{"RM_3", "RM_2", "RM_1"}));
+  const json::value body = json::parse(answer.body);
+  EXPECT_EQ(body.at("next_page_token"), "");
+  const json::value& first = body.at("rooms").at(2);
+  EXPECT_EQ(first.at("name"), "class-1");
+  EXPECT_EQ(first.at("status"), "recording");
+  EXPECT_EQ(first.at("metadata"), R"({"course":"chem"})");
+  EXPECT_EQ(first.at("recordings").at(0).at("egress_id"), "EG_1");
+  EXPECT_EQ(body.at("rooms").at(1).at("status"), "skipped");
+  EXPECT_EQ(body.at("rooms").at(0).at("status"), "unrecorded");
+}
+
+TEST_F(LedgerApiTest, FiltersByStatusNameAndWindow) {
+  EXPECT_EQ(sids(ask(api_, "/v1/rooms?status=skipped")), std::vector<std::string>{"RM_2"});
+  EXPECT_EQ(sids(ask(api_, "/v1/rooms?name=class-*")), (std::vector<std::string>{"RM_3", "RM_1"}));
+  EXPECT_EQ(sids(ask(api_, "/v1/rooms?since=25m&until=15m")), std::vector<std::string>{"RM_2"});
+  EXPECT_TRUE(sids(ask(api_, "/v1/rooms?since=2030-01-01T00:00:00Z")).empty());
+}
+
+TEST_F(LedgerApiTest, PagesFollowTheirTokens) {
+  std::vector<std::string> seen;
+  std::string target = "/v1/rooms?limit=2";
+  for (int page = 0; page < 3; ++page) {
+    const HttpResponse answer = ask(api_, target);
+    ASSERT_EQ(answer.status, 200U) << answer.body;
+    for (std::string& sid : sids(answer)) seen.push_back(std::move(sid));
+    const std::string token(json::parse(answer.body).at("next_page_token").as_string());
+    if (token.empty()) break;
+    target = "/v1/rooms?limit=2&page_token=" + token;
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"RM_3", "RM_2", "RM_1"}));
+}
+
+TEST_F(LedgerApiTest, OneSessionByItsSid) {
+  const HttpResponse found = ask(api_, "/v1/rooms/RM_1");
+  ASSERT_EQ(found.status, 200U) << found.body;
+  EXPECT_EQ(json::parse(found.body).at("name"), "class-1");
+  const HttpResponse missing = ask(api_, "/v1/rooms/RM_9");
+  EXPECT_EQ(missing.status, 404U);
+  EXPECT_EQ(missing.body, "no room session RM_9 in the ledger\n");
+  EXPECT_EQ(ask(api_, "/v1/rooms/RM_1/files").status, 404U);
+  EXPECT_EQ(ask(api_, "/v1/other").status, 404U);
+}
+
+TEST_F(LedgerApiTest, AParameterThatDoesNotParseIs400NamingIt) {
+  const std::string kWrite =
+      "write RFC 3339 (2026-11-30T08:00:00Z) or a duration back from now (24h, 7d)";
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {"status=done",
+       R"(query parameter status: "done" is not recording, recorded, partial, stopped, skipped or unrecorded)"},
+      {"limit=0", "query parameter limit: must be a number from 1 to 1000"},
+      {"limit=1001", "query parameter limit: must be a number from 1 to 1000"},
+      {"limit=ten", "query parameter limit: must be a number from 1 to 1000"},
+      {"bogus=1",
+       "query parameter bogus: is not one of since, until, status, name, limit, page_token"},
+      {"page_token=nope", "query parameter page_token: is not one this service gave"},
+      {"page_token=:RM_1", "query parameter page_token: is not one this service gave"},
+      {"since=yesterday", "query parameter since: " + kWrite},
+      {"since=2025-02-29T12:00:00Z", "query parameter since: there is no such date: " + kWrite},
+      {"since=1h&until=2h", "query parameter until: is not after since: the window is empty"},
+      {"name=%zz", "the query string does not parse"},
+  };
+  for (const auto& [query, text] : cases) {
+    const HttpResponse answer = ask(api_, "/v1/rooms?" + query);
+    EXPECT_EQ(answer.status, 400U) << query;
+    EXPECT_EQ(answer.body, text + "\n") << query;
+  }
+}
+
+TEST_F(LedgerApiTest, WithoutTheTokenIs401WithTheWayToSignIn) {
+  for (const std::string_view authorization :
+       {std::string_view(""), std::string_view("Bearer wrong"), std::string_view("Bearer"),
+        std::string_view("Token api-token-of-the-test")}) {
+    const HttpResponse answer = ask(api_, "/v1/rooms", authorization);
+    EXPECT_EQ(answer.status, 401U) << authorization;
+    EXPECT_EQ(answer.body, "missing or wrong API token: send Authorization: Bearer <api_token>\n");
+    EXPECT_EQ(answer.www_authenticate, "Bearer realm=\"auto-recorder\"");
+  }
+  const HttpResponse page = ask(api_, "/ui", "");
+  EXPECT_EQ(page.status, 401U);
+  EXPECT_EQ(page.www_authenticate, R"(Basic realm="auto-recorder", charset="UTF-8")");
+  // A browser's Basic credentials carry the token as password, any user name; the scheme's
+  // name is case-insensitive.
+  const std::string basic = util::base64_encode("anyone:" + std::string(kToken));
+  EXPECT_EQ(ask(api_, "/ui", "Basic " + basic).status, 200U);
+  EXPECT_EQ(ask(api_, "/v1/rooms", "bearer " + std::string(kToken)).status, 200U);
+  const std::string wrong = util::base64_encode("anyone:wrong");
+  EXPECT_EQ(ask(api_, "/ui", "Basic " + wrong).status, 401U);
+}
+
+TEST_F(LedgerApiTest, OnlyGetAndHead) {
+  const HttpResponse answer = ask(api_, "/v1/rooms", kBearer, "POST");
+  EXPECT_EQ(answer.status, 405U);
+  EXPECT_EQ(answer.allow, "GET, HEAD");
+  EXPECT_EQ(ask(api_, "/v1/rooms", kBearer, "HEAD").status, 200U);
+}
+
+TEST_F(LedgerApiTest, ThePageShowsTheDayAndTakesOnlyStatus) {
+  const HttpResponse page = ask(api_, "/ui?status=skipped");
+  ASSERT_EQ(page.status, 200U);
+  EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+  EXPECT_NE(page.body.find("lobby-1"), std::string::npos);
+  EXPECT_EQ(page.body.find("class-1"), std::string::npos);
+  EXPECT_NE(ask(api_, "/ui?status=").body.find("class-1"), std::string::npos);
+  EXPECT_EQ(ask(api_, "/ui?status=done").status, 400U);
+  const HttpResponse other = ask(api_, "/ui?limit=5");
+  EXPECT_EQ(other.status, 400U);
+  EXPECT_EQ(other.body, "query parameter limit: is not status, the page's one parameter\n");
+}
+
+TEST(LedgerApiOff, WithoutATokenOrALedgerIs404SayingWhy) {
+  LedgerApi no_token("", nullptr);
+  const HttpResponse off = ask(no_token, "/v1/rooms");
+  EXPECT_EQ(off.status, 404U);
+  EXPECT_EQ(off.body, "not found: the API is off until api_token is set\n");
+  LedgerApi no_ledger(std::string(kToken), nullptr);
+  const HttpResponse no_store = ask(no_ledger, "/v1/rooms");
+  EXPECT_EQ(no_store.status, 404U);
+  EXPECT_EQ(no_store.body,
+            "not found: the ledger is off (ledger: off, or redis: without ledger.postgres_url)\n");
+}
+
+// A store that cannot be read: the API answers 503 and says why.
+class UnreadableStore final : public ledger::Store {
+ public:
+  std::vector<ledger::Status> apply(std::span<const ledger::Entry> /*entries*/) override {
+    return {};
+  }
+  ledger::Page rooms(const ledger::Query& /*query*/) override {
+    throw ledger::StoreError("ledger.db: disk I/O error");
+  }
+  std::optional<ledger::Room> room(std::string_view /*sid*/) override {
+    throw ledger::StoreError("ledger.db: disk I/O error");
+  }
+  std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
+  ledger::Unsettled unsettled() override { return {}; }
+};
+
+TEST(LedgerApiDegraded, AStoreThatCannotBeReadIs503) {
+  UnreadableStore store;
+  LedgerApi api(std::string(kToken), &store);
+  for (const std::string_view target : {"/v1/rooms", "/v1/rooms/RM_1", "/ui"}) {
+    const HttpResponse answer = ask(api, target);
+    EXPECT_EQ(answer.status, 503U) << target;
+    EXPECT_EQ(answer.body, "the ledger cannot be read now: ledger.db: disk I/O error\n") << target;
+  }
+}
+
+TEST(LedgerQuery, APageTokenIsTheLastSessionsStartAndSid) {
+  const ledger::PageAfter after{1700000000123, "RM_x:y"};
+  EXPECT_EQ(page_token(after), "1700000000123:RM_x:y");
+  const auto parsed = parse_page_token(page_token(after));
+  ASSERT_TRUE(parsed) << parsed.error();
+  EXPECT_EQ(parsed->started_ms, after.started_ms);
+  EXPECT_EQ(parsed->sid, "RM_x:y");
+  for (const std::string_view bad : {"", "RM_1", ":RM_1", "12a:RM_1", "x:"}) {
+    const auto refused = parse_page_token(bad);
+    ASSERT_FALSE(refused) << bad;
+    EXPECT_EQ(refused.error(), "is not one this service gave");
+  }
+}
+
+TEST(LedgerQuery, DefaultsToTheLastDayAndReadsEachParameter) {
+  constexpr std::int64_t kNow = 1764504000000;  // 2025-11-30T12:00:00Z
+  const auto plain = parse_rooms_query("", kNow);
+  ASSERT_TRUE(plain) << plain.error();
+  EXPECT_EQ(plain->since_ms, kNow - 24 * 3600 * 1000);
+  EXPECT_EQ(plain->until_ms, std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(plain->limit, 100U);
+  EXPECT_FALSE(plain->status);
+  EXPECT_FALSE(plain->after);
+  const auto full = parse_rooms_query(
+      "since=2h&until=2025-11-30T11:00:00Z&status=partial&name=class-%2A&limit=5&page_token=9:RM_1",
+      kNow);
+  ASSERT_TRUE(full) << full.error();
+  EXPECT_EQ(full->since_ms, kNow - 2 * 3600 * 1000);
+  EXPECT_EQ(full->until_ms, kNow - 3600 * 1000);
+  EXPECT_EQ(full->status, ledger::Status::kPartial);
+  EXPECT_EQ(full->name_glob, "class-*");
+  EXPECT_EQ(full->limit, 5U);
+  ASSERT_TRUE(full->after);
+  EXPECT_EQ(full->after->started_ms, 9);
+  EXPECT_EQ(full->after->sid, "RM_1");
+  const auto shown = parse_ui_query("status=partial");
+  ASSERT_TRUE(shown) << shown.error();
+  EXPECT_EQ(*shown, ledger::Status::kPartial);
+}
+
+}  // namespace
+}  // namespace ar::server
