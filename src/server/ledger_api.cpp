@@ -100,13 +100,15 @@ void LedgerApi::room(std::string_view sid, Responder respond) {
 // Reads run on the HTTP threads: one at a time, and never queued behind another (webhooks wait
 // on these threads too).
 void LedgerApi::read(Responder respond, const Read& answer) {
+  HttpResponse response;
   try {
     const std::unique_lock lock(mutex_, std::try_to_lock);
-    if (!lock) return respond(busy());
-    respond(answer(*ledger_));
+    response = lock ? answer(*ledger_) : busy();
   } catch (const ledger::StoreError& e) {
-    respond(HttpResponse::text(503, std::string("the ledger cannot be read now: ") + e.what()));
+    response = HttpResponse::text(503, std::string("the ledger cannot be read now: ") + e.what());
   }
+  // Outside the lock: the write may begin at once, and the client ask again before it returns.
+  respond(std::move(response));
 }
 
 // The last day's sessions, newest first: every status, for the counts; the filter picks the rows.

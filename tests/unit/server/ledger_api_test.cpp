@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "ledger/store_fixture.hpp"
 #include "server/answer.hpp"
@@ -183,6 +184,27 @@ TEST_F(LedgerApiTest, ThePageShowsTheDayAndTakesOnlyStatus) {
   const HttpResponse other = ask(api_, "/ui?limit=5");
   EXPECT_EQ(other.status, 400U);
   EXPECT_EQ(other.body, "query parameter limit: is not status, the page's one parameter\n");
+}
+
+// Where the answer goes, a client that asks again the moment it has it, from another thread.
+class AskAgain final : public ResponseSink {
+ public:
+  explicit AskAgain(LedgerApi& api) : api_(api) {}
+  void answer(HttpResponse /*response*/) override {
+    std::thread([this] { again = ask(api_, "/v1/rooms").status; }).join();
+  }
+  unsigned again = 0;
+
+ private:
+  LedgerApi& api_;
+};
+
+TEST_F(LedgerApiTest, TheAnswerIsGivenOutsideTheReadSoTheNextReadIsNotRefusedAsBusy) {
+  // The connection may write the answer before respond() returns, and the client ask again.
+  const auto client = std::make_shared<AskAgain>(api_);
+  api_.handle({.method = "GET", .target = "/v1/rooms", .authorization = kBearer, .body = ""},
+              Responder(client));
+  EXPECT_EQ(client->again, 200U);
 }
 
 TEST(LedgerApiOff, WithoutATokenOrALedgerIs404SayingWhy) {
