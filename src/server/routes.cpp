@@ -1,9 +1,8 @@
 #include "server/routes.hpp"
 
-#include "model/verdict.hpp"
-
 #include <chrono>
 
+#include "model/verdict.hpp"
 #include "telemetry/log.hpp"
 #include "telemetry/metrics.hpp"
 #include "telemetry/service_metrics.hpp"
