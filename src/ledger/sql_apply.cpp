@@ -67,28 +67,12 @@ constexpr const char* kUpsertRecording =
     "ELSE recordings.manifest_location END";
 #undef KEPT_AFTER_END
 
-}  // namespace
+// One entry as SQL, by its type: each statement an upsert that keeps what is already known.
+struct Applier {
+  Database& db;
+  const std::string& sid;
 
-std::vector<Status> SqlStore::apply(std::span<const Entry> entries) {
-  std::vector<Status> ended;
-  in_transaction(*db_, [&] {
-    std::set<std::string> touched;
-    for (const Entry& entry : entries) {
-      const std::string& sid = std::visit(SidOf{}, entry);
-      if (sid.empty()) continue;
-      touched.insert(sid);
-      apply_one(entry, sid);
-    }
-    for (const std::string& sid : touched) {
-      if (const auto status = refresh_status(sid)) ended.push_back(*status);
-    }
-  });
-  return ended;
-}
-
-void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
-  Database& db = *db_;
-  if (const auto* seen = std::get_if<RoomSeen>(&entry)) {
+  void operator()(const RoomSeen& seen) const {
     db.run(
         "INSERT INTO rooms (sid, name, started_ms, learned_from, metadata) "
         "VALUES ($1, $2, $3, $4, $5) "
@@ -100,49 +84,59 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
         "ELSE rooms.started_ms END, "
         "learned_from = CASE WHEN rooms.learned_from = '' THEN excluded.learned_from "
         "ELSE rooms.learned_from END",
-        {sid, seen->name, seen->started_ms, seen->learned_from, seen->metadata});
-  } else if (const auto* decided = std::get_if<Decided>(&entry)) {
+        {sid, seen.name, seen.started_ms, seen.learned_from, seen.metadata});
+  }
+
+  void operator()(const Decided& decided) const {
     db.run(kEnsureRoom, {sid, ""});
     db.run("UPDATE rooms SET decision = $2, rule = $3 WHERE sid = $1",
-           {sid, decided->record ? "record" : "skip", decided->rule});
-  } else if (const auto* retried = std::get_if<StartRetried>(&entry)) {
+           {sid, decided.record ? "record" : "skip", decided.rule});
+  }
+
+  void operator()(const StartRetried& retried) const {
     db.run(kEnsureRoom, {sid, ""});
     // Counted once per retry, however often the entry is applied (a spill replayed, a batch
     // retried after a commit whose answer was lost).
     const bool first_time =
-        retried->key.empty() || db.run(
-                                      "INSERT INTO start_retries (key, room_sid) VALUES ($1, $2) "
-                                      "ON CONFLICT (key) DO NOTHING",
-                                      {retried->key, sid})
-                                        .changed == 1;
+        retried.key.empty() || db.run(
+                                     "INSERT INTO start_retries (key, room_sid) VALUES ($1, $2) "
+                                     "ON CONFLICT (key) DO NOTHING",
+                                     {retried.key, sid})
+                                       .changed == 1;
     if (first_time) {
       db.run("UPDATE rooms SET retries = retries + 1, start_error = $2 WHERE sid = $1",
-             {sid, retried->error});
+             {sid, retried.error});
     }
-  } else if (const auto* failed = std::get_if<StartFailed>(&entry)) {
+  }
+
+  void operator()(const StartFailed& failed) const {
     db.run(kEnsureRoom, {sid, ""});
-    db.run("UPDATE rooms SET start_error = $2 WHERE sid = $1", {sid, failed->error});
-  } else if (const auto* started = std::get_if<RecordingStarted>(&entry)) {
+    db.run("UPDATE rooms SET start_error = $2 WHERE sid = $1", {sid, failed.error});
+  }
+
+  void operator()(const RecordingStarted& started) const {
     db.run(kEnsureRoom, {sid, ""});
     db.run(
         "INSERT INTO recordings (egress_id, room_sid, started_ms) VALUES ($1, $2, $3) "
         "ON CONFLICT (egress_id) DO NOTHING",
-        {started->egress_id, sid, started->at_ms});
+        {started.egress_id, sid, started.at_ms});
     // A restart counts once, whichever way its recording is told twice.
     const bool restart =
-        started->restart && db.run(
-                                  "UPDATE recordings SET restart = 1 WHERE egress_id = $1 AND "
-                                  "restart = 0",
-                                  {started->egress_id})
-                                    .changed == 1;
+        started.restart && db.run(
+                                 "UPDATE recordings SET restart = 1 WHERE egress_id = $1 AND "
+                                 "restart = 0",
+                                 {started.egress_id})
+                                   .changed == 1;
     db.run(
         "UPDATE rooms SET restarts = restarts + $3, "
         "first_recording_ms = CASE WHEN first_recording_ms = 0 OR first_recording_ms > $2 "
         "THEN $2 ELSE first_recording_ms END WHERE sid = $1",
-        {sid, started->at_ms, std::int64_t{restart ? 1 : 0}});
-  } else if (const auto* reported = std::get_if<EgressReported>(&entry)) {
-    const Recording& r = reported->recording();
-    db.run(kEnsureRoom, {sid, reported->room_name});
+        {sid, started.at_ms, std::int64_t{restart ? 1 : 0}});
+  }
+
+  void operator()(const EgressReported& reported) const {
+    const Recording& r = reported.recording();
+    db.run(kEnsureRoom, {sid, reported.room_name});
     const std::string files = json::serialize(files_to_json(r.files));
     db.run(kUpsertRecording, {r.egress_id, sid, model::to_string(r.status), r.started_ms,
                               r.ended_ms, r.error, files, r.playlist_location, r.segment_count,
@@ -154,31 +148,56 @@ void SqlStore::apply_one(const Entry& entry, const std::string& sid) {
           "started_ms = CASE WHEN started_ms = 0 THEN $2 ELSE started_ms END WHERE sid = $1",
           {sid, r.started_ms});
     }
-  } else if (const auto* stopped = std::get_if<StoppedOnPurpose>(&entry)) {
+  }
+
+  void operator()(const StoppedOnPurpose& stopped) const {
     // Its egress_ended may have been lost: the recording is known from the stop alone.
     db.run(kEnsureRoom, {sid, ""});
     db.run(
         "INSERT INTO recordings (egress_id, room_sid, status, stopped_on_purpose, is_final) "
         "VALUES ($1, $2, $3, 1, 1) "
         "ON CONFLICT (egress_id) DO UPDATE SET stopped_on_purpose = 1",
-        {stopped->egress_id, sid, std::string(model::to_string(model::EgressStatus::kComplete))});
-  } else if (const auto* finished = std::get_if<RoomFinished>(&entry)) {
-    db.run(kEnsureRoom, {sid, finished->name});
+        {stopped.egress_id, sid, std::string(model::to_string(model::EgressStatus::kComplete))});
+  }
+
+  void operator()(const RoomFinished& finished) const {
+    db.run(kEnsureRoom, {sid, finished.name});
     db.run("UPDATE rooms SET started_ms = $2 WHERE sid = $1 AND started_ms = 0",
-           {sid, finished->started_ms > 0 ? finished->started_ms : finished->at_ms});
+           {sid, finished.started_ms > 0 ? finished.started_ms : finished.at_ms});
     // The first end known is kept, but LiveKit's own room_finished replaces an estimate.
     db.run(
         "UPDATE rooms SET finished_ms = $2, closed_by = $3 WHERE sid = $1 AND "
         "(finished_ms = 0 OR ($3 = '' AND closed_by <> ''))",
-        {sid, finished->at_ms, finished->closed_by});
-  } else if (const auto* closed = std::get_if<RecordingClosed>(&entry)) {
+        {sid, finished.at_ms, finished.closed_by});
+  }
+
+  void operator()(const RecordingClosed& closed) const {
     db.run(kEnsureRoom, {sid, ""});
     db.run(
         "UPDATE recordings SET closed_by = 'reconciler', "
         "ended_ms = CASE WHEN ended_ms = 0 THEN $2 ELSE ended_ms END "
         "WHERE egress_id = $1 AND closed_by = '' AND is_final = 0",
-        {closed->egress_id, closed->at_ms});
+        {closed.egress_id, closed.at_ms});
   }
+};
+
+}  // namespace
+
+std::vector<Status> SqlStore::apply(std::span<const Entry> entries) {
+  std::vector<Status> ended;
+  in_transaction(*db_, [&] {
+    std::set<std::string> touched;
+    for (const Entry& entry : entries) {
+      const std::string& sid = std::visit(SidOf{}, entry);
+      if (sid.empty()) continue;
+      touched.insert(sid);
+      std::visit(Applier{*db_, sid}, entry);
+    }
+    for (const std::string& sid : touched) {
+      if (const auto status = refresh_status(sid)) ended.push_back(*status);
+    }
+  });
+  return ended;
 }
 
 }  // namespace ar::ledger

@@ -31,7 +31,6 @@ class SqlStore final : public Store {
  private:
   void migrate();
   static void refuse_newer(int version);
-  void apply_one(const Entry& entry, const std::string& sid);
   // Reads the rooms' recordings (a few queries for a page, not one per room) and their status.
   void load_recordings(std::span<Room> rooms);
   Result recording_rows(std::span<const Room> rooms);
