@@ -65,7 +65,7 @@ struct Config {
   LiveKitApi livekit;
   WebhookAuth webhook;
   Server server;
-  recording::Recording recording;      // the top level's: rooms no rule fits
+  recording::Plan recording;           // the top level's: rooms no rule fits
   std::vector<recording::Rule> rules;  // in the file's order
   std::optional<recording::Storage>
       storage;                        // the default; may be left out when storages: names others

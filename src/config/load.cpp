@@ -127,7 +127,7 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config);
 
 // A file path without {time} or {utc} overwrites the earlier recording of a room of that name.
 void warn_about_overwrites(Config& config) {
-  auto check = [&](const recording::Recording& recording, std::string_view where) {
+  auto check = [&](const recording::Plan& recording, std::string_view where) {
     if (!recording.file) return;
     const std::string& path = recording.file->path;
     if (path.find("{time}") != std::string::npos || path.find("{utc}") != std::string::npos) {

@@ -144,10 +144,9 @@ recording::StreamOutput read_stream(const Reader& in) {
 
 }  // namespace
 
-recording::Recording read_recording(const Reader& in, const Reader& own,
-                                    const recording::NamedStorages& storages,
-                                    bool default_storage) {
-  recording::Recording r;
+recording::Plan read_recording(const Reader& in, const Reader& own,
+                               const recording::NamedStorages& storages, bool default_storage) {
+  recording::Plan r;
   r.audio_only = in.boolean("audio_only");
   r.video_only = in.boolean("video_only");
   if (r.audio_only && r.video_only) {

@@ -11,7 +11,7 @@ namespace ar::config {
 
 // The recording settings `in` holds. `own` holds only what this scope (the top level, or one
 // rule) set itself, for the checks that care who said what. `default_storage`: storage: is set.
-recording::Recording read_recording(const Reader& in, const Reader& own,
-                                    const recording::NamedStorages& storages, bool default_storage);
+recording::Plan read_recording(const Reader& in, const Reader& own,
+                               const recording::NamedStorages& storages, bool default_storage);
 
 }  // namespace ar::config

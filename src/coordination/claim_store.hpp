@@ -24,8 +24,9 @@ struct LeaseAnswer {
   std::string holder;
 };
 
-// A room's claim key part: its sid, or its name when LiveKit sent no sid.
-struct RoomRef {
+// The key of a room's claim: its sid, or its name when LiveKit sent no sid (views into the
+// caller's livekit::Room).
+struct ClaimKey {
   std::string_view name;
   std::string_view sid;
 };
@@ -43,14 +44,14 @@ class ClaimStore {
   // Claims `room` for this replica. `event_id` (may be empty) is marked handled in the same step.
   // `replaces_egress` (may be empty) lets the claim be taken over from a recording that failed.
   // `done` runs later, never inside this call (once the store has stopped it may run at once).
-  virtual void claim(RoomRef room, std::string_view event_id, std::string_view replaces_egress,
+  virtual void claim(ClaimKey room, std::string_view event_id, std::string_view replaces_egress,
                      std::function<void(const ClaimAnswer&)> done) = 0;
   // Keeps this replica's claim alive through waiting `wait` (before a retry) and the next call.
-  virtual void renew(RoomRef room, std::chrono::milliseconds wait) = 0;
+  virtual void renew(ClaimKey room, std::chrono::milliseconds wait) = 0;
   // The start worked: the claim now names the egress, and expires after claim_ttl.
-  virtual void started(RoomRef room, std::string_view egress_id) = 0;
+  virtual void started(ClaimKey room, std::string_view egress_id) = 0;
   // Gives the claim up (a start that failed for good), so others may try.
-  virtual void release(RoomRef room) = 0;
+  virtual void release(ClaimKey room) = 0;
 
   // Takes the reconciler lease if it is free, renews it if this replica holds it. `done` runs
   // later, never inside this call.

@@ -73,7 +73,7 @@ Coordination::Coordination(const RedisSettings& settings, std::chrono::milliseco
       replica_id_(make_replica_id()),
       client_(settings, std::move(on_change)) {}
 
-std::string Coordination::room_key(RoomRef room) const {
+std::string Coordination::room_key(ClaimKey room) const {
   return settings_.key_prefix + "room:" + std::string(room.sid.empty() ? room.name : room.sid);
 }
 
@@ -81,7 +81,7 @@ std::string Coordination::owner_value() const {
   return "starting:" + replica_id_;
 }
 
-void Coordination::claim(RoomRef room, std::string_view event_id, std::string_view replaces_egress,
+void Coordination::claim(ClaimKey room, std::string_view event_id, std::string_view replaces_egress,
                          std::function<void(const ClaimAnswer&)> done) {
   std::vector<std::string> args{"EVAL", std::string(kClaimScript), event_id.empty() ? "1" : "2",
                                 room_key(room)};
@@ -118,15 +118,15 @@ void Coordination::update(std::string key, std::string expected, std::string val
                   });
 }
 
-void Coordination::renew(RoomRef room, std::chrono::milliseconds wait) {
+void Coordination::renew(ClaimKey room, std::chrono::milliseconds wait) {
   update(room_key(room), owner_value(), owner_value(), wait + hold_);
 }
 
-void Coordination::started(RoomRef room, std::string_view egress_id) {
+void Coordination::started(ClaimKey room, std::string_view egress_id) {
   update(room_key(room), owner_value(), "egress:" + std::string(egress_id), settings_.claim_ttl);
 }
 
-void Coordination::release(RoomRef room) {
+void Coordination::release(ClaimKey room) {
   update(room_key(room), owner_value(), "", settings_.claim_ttl);
 }
 

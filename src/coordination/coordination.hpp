@@ -29,11 +29,11 @@ class Coordination final : public ClaimStore {
 
   // The replica id is "<hostname>-<random>", new at every start.
   const std::string& replica_id() const override { return replica_id_; }
-  void claim(RoomRef room, std::string_view event_id, std::string_view replaces_egress,
+  void claim(ClaimKey room, std::string_view event_id, std::string_view replaces_egress,
              std::function<void(const ClaimAnswer&)> done) override;
-  void renew(RoomRef room, std::chrono::milliseconds wait) override;
-  void started(RoomRef room, std::string_view egress_id) override;
-  void release(RoomRef room) override;
+  void renew(ClaimKey room, std::chrono::milliseconds wait) override;
+  void started(ClaimKey room, std::string_view egress_id) override;
+  void release(ClaimKey room) override;
   void lease(std::function<void(const LeaseAnswer&)> done) override;
   void resign() override;
 
@@ -47,7 +47,7 @@ class Coordination final : public ClaimStore {
   std::chrono::milliseconds lease_expiry() const { return settings_.lease_ttl - lease_period(); }
 
  private:
-  std::string room_key(RoomRef room) const;
+  std::string room_key(ClaimKey room) const;
   std::string owner_value() const;
   void update(std::string key, std::string expected, std::string value,
               std::chrono::milliseconds ttl);

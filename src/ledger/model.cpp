@@ -14,7 +14,7 @@ bool recording_end_unknown(const Recording& r) {
   return !r.closed_by.empty() && !model::is_final(r.status);
 }
 
-Status status_of(const Room& room) {
+Status status_of(const Session& room) {
   if (room.decision == "skip") return Status::kSkipped;
   if (room.recordings.empty()) return Status::kUnrecorded;
   const bool lives = room.finished_ms == 0;
@@ -42,12 +42,12 @@ Status status_of(const Room& room) {
   return Status::kRecorded;
 }
 
-bool ended(const Room& room) {
+bool ended(const Session& room) {
   return room.finished_ms != 0 &&
          std::none_of(room.recordings.begin(), room.recordings.end(), recording_active);
 }
 
-double start_delay_seconds(const Room& room) {
+double start_delay_seconds(const Session& room) {
   if (room.first_recording_ms == 0) return -1;
   return static_cast<double>(std::max<std::int64_t>(0, room.first_recording_ms - room.started_ms)) /
          1000.0;

@@ -40,7 +40,9 @@ struct Recording {
   std::string closed_by;
 };
 
-struct Room {
+// One room session as the ledger keeps it (LiveKit's room is livekit::Room; the claim key of
+// several replicas is coordination::ClaimKey).
+struct Session {
   std::string sid;
   std::string name;
   std::int64_t started_ms = 0;   // the room's creation time (LiveKit's), else when first seen
@@ -68,13 +70,13 @@ bool recording_active(const Recording& r);
 bool recording_end_unknown(const Recording& r);
 
 // The session's one status, from what the ledger knows of it.
-Status status_of(const Room& room);
+Status status_of(const Session& room);
 
 // The session is over: its room finished and no recording of it is still starting, active or
 // ending. Its status is then final.
-bool ended(const Room& room);
+bool ended(const Session& room);
 
 // Seconds of the meeting missing from the start of its first recording; -1 when none started.
-double start_delay_seconds(const Room& room);
+double start_delay_seconds(const Session& room);
 
 }  // namespace ar::ledger

@@ -114,8 +114,8 @@ std::vector<File> files_from(const std::string& text) {
   return ec ? std::vector<File>{} : files_from_json(value);
 }
 
-Room room_from(const Row& row) {
-  Room room;
+Session room_from(const Row& row) {
+  Session room;
   room.sid = row.text(0);
   room.name = row.text(1);
   room.started_ms = row.integer(2);
@@ -153,7 +153,7 @@ Recording recording_from(const Row& row) {
 }
 
 // The latest time anything of the session happened, as far as its row and recordings say.
-std::int64_t last_event_ms(const Room& room) {
+std::int64_t last_event_ms(const Session& room) {
   std::int64_t last = std::max(room.started_ms, room.finished_ms);
   for (const Recording& r : room.recordings) last = std::max({last, r.started_ms, r.ended_ms});
   return last;
@@ -241,24 +241,24 @@ std::optional<Status> SqlStore::refresh_status(const std::string& sid) {
   return ended.changed == 1 ? std::optional(loaded->status) : std::nullopt;
 }
 
-void SqlStore::load_recordings(std::span<Room> rooms) {
+void SqlStore::load_recordings(std::span<Session> rooms) {
   for (std::size_t first = 0; first < rooms.size(); first += kRecordingsPerQuery) {
-    const std::span<Room> part =
+    const std::span<Session> part =
         rooms.subspan(first, std::min(kRecordingsPerQuery, rooms.size() - first));
-    std::unordered_map<std::string_view, Room*> by_sid;
-    for (Room& room : part) by_sid.emplace(room.sid, &room);
+    std::unordered_map<std::string_view, Session*> by_sid;
+    for (Session& room : part) by_sid.emplace(room.sid, &room);
     for (const Row& row : recording_rows(part).rows) {
       if (const auto found = by_sid.find(row.text(0)); found != by_sid.end()) {
         found->second->recordings.push_back(recording_from(row));
       }
     }
   }
-  for (Room& room : rooms) room.status = status_of(room);
+  for (Session& room : rooms) room.status = status_of(room);
 }
 
 // One room's (the write path reads one after each batch), or up to kRecordingsPerQuery rooms'
 // in one statement, whose sids are padded with empty ones so that it is prepared once.
-Result SqlStore::recording_rows(std::span<const Room> rooms) {
+Result SqlStore::recording_rows(std::span<const Session> rooms) {
   const std::string columns = std::string("SELECT ") + kRecordingColumns + " FROM recordings ";
   if (rooms.size() == 1) {
     return db_->run(columns + "WHERE room_sid = $1 ORDER BY started_ms, egress_id",
@@ -299,11 +299,11 @@ Unsettled SqlStore::unsettled() {
   return out;
 }
 
-std::optional<Room> SqlStore::room(std::string_view sid) {
+std::optional<Session> SqlStore::room(std::string_view sid) {
   const Result result =
       db_->run(std::string("SELECT ") + kRoomColumns + " FROM rooms WHERE sid = $1", {sid});
   if (result.rows.empty()) return std::nullopt;
-  Room room = room_from(result.rows.front());
+  Session room = room_from(result.rows.front());
   load_recordings({&room, 1});
   return room;
 }

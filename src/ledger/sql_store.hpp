@@ -21,7 +21,7 @@ class SqlStore final : public Store {
 
   std::vector<Status> apply(std::span<const Entry> entries) override;
   Page rooms(const Query& query) override;
-  std::optional<Room> room(std::string_view sid) override;
+  std::optional<Session> room(std::string_view sid) override;
   std::size_t prune(std::int64_t before_ms) override;
   Unsettled unsettled() override;
 
@@ -32,8 +32,8 @@ class SqlStore final : public Store {
   void migrate();
   static void refuse_newer(int version);
   // Reads the rooms' recordings (a few queries for a page, not one per room) and their status.
-  void load_recordings(std::span<Room> rooms);
-  Result recording_rows(std::span<const Room> rooms);
+  void load_recordings(std::span<Session> rooms);
+  Result recording_rows(std::span<const Session> rooms);
   // Stores the session's status; its final status when it has just ended.
   std::optional<Status> refresh_status(const std::string& sid);
 

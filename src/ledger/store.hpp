@@ -40,7 +40,7 @@ struct Query {
 };
 
 struct Page {
-  std::vector<Room> rooms;        // newest first
+  std::vector<Session> rooms;     // newest first
   std::optional<PageAfter> next;  // none on the last page
 };
 
@@ -56,7 +56,7 @@ class Store {
   // session ends once, whichever replica writes it.
   virtual std::vector<Status> apply(std::span<const Entry> entries) = 0;
   virtual Page rooms(const Query& query) = 0;
-  virtual std::optional<Room> room(std::string_view sid) = 0;
+  virtual std::optional<Session> room(std::string_view sid) = 0;
   // Forgets sessions that started before `before_ms`; how many.
   virtual std::size_t prune(std::int64_t before_ms) = 0;
   // The sessions that have not ended, with their recordings.

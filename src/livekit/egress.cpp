@@ -124,8 +124,7 @@ json::array one(json::object output) {
 
 }  // namespace
 
-std::string room_composite_request(std::string_view room_name,
-                                   const recording::Recording& recording,
+std::string room_composite_request(std::string_view room_name, const recording::Plan& recording,
                                    const RequestStorages& storages) {
   json::object request;
   request["roomName"] = room_name;

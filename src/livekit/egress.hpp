@@ -20,8 +20,7 @@ struct RequestStorages {
 // A RoomCompositeEgressRequest for room_name with the recording's outputs (file_outputs,
 // segment_outputs, stream_outputs, image_outputs), each uploading to its storage. Fields left
 // empty in the config are left out, as protobuf JSON does.
-std::string room_composite_request(std::string_view room_name,
-                                   const recording::Recording& recording,
+std::string room_composite_request(std::string_view room_name, const recording::Plan& recording,
                                    const RequestStorages& storages);
 
 // The request as --check-config shows it: storage secrets and stream keys replaced.

@@ -40,7 +40,7 @@ class EgressApi {
   virtual void room_egresses(std::string_view room_name, EgressesDone done) = 0;
   // StartRoomCompositeEgress with the recording's outputs; the egress id on success ("" when the
   // answer named none).
-  virtual void start_recording(std::string_view room_name, const recording::Recording& recording,
+  virtual void start_recording(std::string_view room_name, const recording::Plan& recording,
                                StartDone done) = 0;
   // ListRooms{names}.
   virtual void rooms(std::vector<std::string> names, RoomsDone done) = 0;

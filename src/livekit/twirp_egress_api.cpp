@@ -49,8 +49,8 @@ void TwirpEgressApi::room_egresses(std::string_view room_name, EgressesDone done
                          "ListEgress answer is not a ListEgressResponse"));
 }
 
-void TwirpEgressApi::start_recording(std::string_view room_name,
-                                     const recording::Recording& recording, StartDone done) {
+void TwirpEgressApi::start_recording(std::string_view room_name, const recording::Plan& recording,
+                                     StartDone done) {
   client_.call(kStartRoomComposite, room_composite_request(room_name, recording, storages_),
                {.room_record = true}, [done = std::move(done)](const TwirpReply& reply) {
                  if (!reply.ok()) {

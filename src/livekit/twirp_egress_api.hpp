@@ -13,7 +13,7 @@ class TwirpEgressApi final : public EgressApi {
   TwirpEgressApi(TwirpClient& client, const RequestStorages& storages);
 
   void room_egresses(std::string_view room_name, EgressesDone done) override;
-  void start_recording(std::string_view room_name, const recording::Recording& recording,
+  void start_recording(std::string_view room_name, const recording::Plan& recording,
                        StartDone done) override;
   void rooms(std::vector<std::string> names, RoomsDone done) override;
   void each_egress(bool active_only, std::function<void(EgressInfo&&)> each, Done done) override;

@@ -95,8 +95,8 @@ class Recorder {
     TimePoint first_try;
     unsigned retries = 0;
     std::optional<util::Timers::Id> retry_timer;
-    const recording::Recording* recording = nullptr;  // what the policy chose
-    std::string_view rule;                            // the rule that chose it, for the logs
+    const recording::Plan* recording = nullptr;  // what the policy chose
+    std::string_view rule;                       // the rule that chose it, for the logs
     std::string event_id;                // the webhook that asked, marked handled with the claim
     std::string replaces_egress;         // a restart: the failed recording whose claim it may take
     std::optional<TimePoint> listed_at;  // when the reconciler that asked listed the room

@@ -267,7 +267,7 @@ void Recorder::finish(const std::string& room_name, std::string_view egress_id) 
   if (it == attempts_.end()) return;
   const Attempt& attempt = it->second;
   if (attempt.claimed) {
-    const coordination::RoomRef room{attempt.room.name, attempt.room.sid};
+    const coordination::ClaimKey room{attempt.room.name, attempt.room.sid};
     if (egress_id.empty()) {
       claims_->release(room);
     } else {

@@ -2,7 +2,7 @@
 
 namespace ar::recording {
 
-Policy::Policy(const Recording& top_level, std::span<const Rule> rules)
+Policy::Policy(const Plan& top_level, std::span<const Rule> rules)
     : top_level_(top_level), rules_(rules) {
   matches_.reserve(rules.size());
   for (const Rule& rule : rules) matches_.push_back(rule.match);

@@ -17,24 +17,24 @@ struct Rule {
   std::string label;  // "rules[2]", or "rules[2] (classes)" when the rule has a name
   RoomMatch match;
   bool record = true;
-  Recording recording;  // the top level's, with this rule's settings on top
+  Plan recording;  // the top level's, with this rule's settings on top
 };
 
 struct Choice {
-  const Recording* recording = nullptr;  // null: a rule says record: false
-  std::string_view rule = "top level";   // the label of the rule that decided
-  bool metadata_unparsable = false;      // a rule tested metadata that is not a JSON object
+  const Plan* recording = nullptr;      // null: a rule says record: false
+  std::string_view rule = "top level";  // the label of the rule that decided
+  bool metadata_unparsable = false;     // a rule tested metadata that is not a JSON object
 };
 
 class Policy {
  public:
   // Keeps references to `top_level` and `rules`, which must outlive the policy.
-  Policy(const Recording& top_level, std::span<const Rule> rules);
+  Policy(const Plan& top_level, std::span<const Rule> rules);
 
   Choice choose(std::string_view room_name, std::string_view room_metadata) const;
 
  private:
-  const Recording& top_level_;
+  const Plan& top_level_;
   std::span<const Rule> rules_;
   std::vector<RoomMatch> matches_;  // rules_' matches, in order
 };

@@ -58,7 +58,7 @@ struct Encoding {
 };
 
 // How one room is recorded: the top level's settings, or a rule's merged over them.
-struct Recording {
+struct Plan {
   std::string layout;  // empty when audio-only
   bool audio_only = false;
   bool video_only = false;

@@ -103,7 +103,7 @@ int report(const ledger::Settings& settings, const ReportArgs& args, std::ostrea
     writer->begin();
     for (;;) {
       Page page = store->rooms(*query);
-      for (const Room& room : page.rooms) {
+      for (const Session& room : page.rooms) {
         writer->room(room);
         gaps = gaps || room.status == Status::kUnrecorded || room.status == Status::kPartial;
       }

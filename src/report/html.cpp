@@ -62,7 +62,7 @@ std::string recording_class(const Recording& r) {
 }
 
 // The room's life from its start to its end (or now), and the part each recording covered.
-std::string coverage_bar(const Room& room, std::int64_t now_ms) {
+std::string coverage_bar(const Session& room, std::int64_t now_ms) {
   const std::int64_t from = room.started_ms;
   const std::int64_t to = std::max(room.finished_ms != 0 ? room.finished_ms : now_ms, from + 1);
   const auto at = [&](std::int64_t ms) {
@@ -86,7 +86,7 @@ std::string coverage_bar(const Room& room, std::int64_t now_ms) {
   return out + "</div>";
 }
 
-std::string files_cell(const Room& room) {
+std::string files_cell(const Session& room) {
   std::string out;
   for (const Recording& r : room.recordings) {
     std::vector<std::string> locations;
@@ -120,7 +120,7 @@ std::string files_cell(const Room& room) {
   return out;
 }
 
-std::string row(const Room& room, std::int64_t now_ms) {
+std::string row(const Session& room, std::int64_t now_ms) {
   const std::string status(to_string(room.status));
   return "<tr id=\"" + html_escape(room.sid) + "\" data-status=\"" + status + "\"><td>" +
          html_escape(rfc3339(room.started_ms)) + "</td><td><span class=\"status " + status + "\">" +
@@ -162,7 +162,7 @@ std::string html_escape(std::string_view text) {
 
 std::string rooms_html(const HtmlPage& page) {
   std::map<Status, std::size_t> counts;
-  for (const Room& room : page.rooms) ++counts[room.status];
+  for (const Session& room : page.rooms) ++counts[room.status];
   std::string out =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -185,7 +185,7 @@ std::string rooms_html(const HtmlPage& page) {
            " sessions are shown; <code>auto-recorder report</code> lists them all.</small></p>\n";
   }
   std::string rows;
-  for (const Room& room : page.rooms) {
+  for (const Session& room : page.rooms) {
     if (!page.showing || room.status == *page.showing) rows += row(room, page.now_ms);
   }
   if (rows.empty()) {

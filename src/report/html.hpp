@@ -12,11 +12,11 @@
 
 namespace ar::report {
 
-using ledger::Room;
+using ledger::Session;
 using ledger::Status;
 
 struct HtmlPage {
-  std::vector<Room> rooms;        // the window's sessions, newest first, every status
+  std::vector<Session> rooms;     // the window's sessions, newest first, every status
   std::optional<Status> showing;  // the status filter; nullopt: all
   std::int64_t now_ms = 0;        // the end of the bar of rooms that still live
   std::string window = "24h";     // what the page covers, in words for the title

@@ -42,7 +42,7 @@ json::object recording_object(const Recording& r) {
                       {"closed_by", r.closed_by}};
 }
 
-json::object room_object(const Room& room) {
+json::object room_object(const Session& room) {
   json::array recordings;
   for (const Recording& r : room.recordings) recordings.push_back(recording_object(r));
   const double delay = start_delay_seconds(room);
@@ -63,9 +63,9 @@ json::object room_object(const Room& room) {
       {"recordings", std::move(recordings)}};
 }
 
-json::array rooms_array(const std::vector<Room>& rooms) {
+json::array rooms_array(const std::vector<Session>& rooms) {
   json::array out;
-  for (const Room& room : rooms) out.push_back(room_object(room));
+  for (const Session& room : rooms) out.push_back(room_object(room));
   return out;
 }
 
@@ -80,7 +80,7 @@ std::string csv_field(std::string_view text) {
   return out + "\"";
 }
 
-std::string first_location(const Room& room) {
+std::string first_location(const Session& room) {
   for (const Recording& r : room.recordings) {
     for (const File& f : r.files) {
       if (!f.location.empty()) return f.location;
@@ -101,7 +101,7 @@ std::string pad(std::string text, std::size_t width) {
 
 }  // namespace
 
-std::string delay_text(const Room& room) {
+std::string delay_text(const Session& room) {
   const double delay = start_delay_seconds(room);
   if (delay < 0) return "-";
   char buffer[32];
@@ -202,7 +202,7 @@ class JsonWriter final : public RoomWriter {
  public:
   using RoomWriter::RoomWriter;
   void begin() override { out_ << "{\"rooms\":["; }
-  void room(const Room& room) override {
+  void room(const Session& room) override {
     out_ << (first_ ? "" : ",") << json::serialize(room_object(room));
     first_ = false;
   }
@@ -219,7 +219,7 @@ class CsvWriter final : public RoomWriter {
     out_ << "sid,name,status,started_at,finished_at,rule,start_delay_seconds,recordings,location,"
             "start_error\n";
   }
-  void room(const Room& room) override {
+  void room(const Session& room) override {
     const double delay = start_delay_seconds(room);
     out_ << csv_field(room.sid) << "," << csv_field(room.name) << "," << to_string(room.status)
          << "," << (room.started_ms ? rfc3339(room.started_ms) : "") << ","
@@ -237,7 +237,7 @@ class TableWriter final : public RoomWriter {
     out_ << pad("STARTED (UTC)", 26) << pad("STATUS", 12) << pad("DELAY", 8) << pad("ROOM", 28)
          << "FILE / WHY\n";
   }
-  void room(const Room& room) override {
+  void room(const Session& room) override {
     ++counts_[to_string(room.status)];
     ++total_;
     std::string why = first_location(room);
@@ -257,11 +257,11 @@ class TableWriter final : public RoomWriter {
   std::size_t total_ = 0;
 };
 
-std::string written(std::string_view format, const std::vector<Room>& rooms) {
+std::string written(std::string_view format, const std::vector<Session>& rooms) {
   std::ostringstream out;
   const auto writer = room_writer(format, out);
   writer->begin();
-  for (const Room& room : rooms) writer->room(room);
+  for (const Session& room : rooms) writer->room(room);
   writer->end();
   return out.str();
 }
@@ -275,26 +275,26 @@ std::unique_ptr<RoomWriter> room_writer(std::string_view format, std::ostream& o
   return nullptr;
 }
 
-std::string rooms_json(const std::vector<Room>& rooms) {
+std::string rooms_json(const std::vector<Session>& rooms) {
   std::string text = written("json", rooms);
   text.pop_back();  // the newline a report ends with
   return text;
 }
 
-std::string page_json(const std::vector<Room>& rooms, std::string_view next_page_token) {
+std::string page_json(const std::vector<Session>& rooms, std::string_view next_page_token) {
   return json::serialize(
       json::object{{"rooms", rooms_array(rooms)}, {"next_page_token", next_page_token}});
 }
 
-std::string room_json(const Room& room) {
+std::string room_json(const Session& room) {
   return json::serialize(room_object(room));
 }
 
-std::string rooms_csv(const std::vector<Room>& rooms) {
+std::string rooms_csv(const std::vector<Session>& rooms) {
   return written("csv", rooms);
 }
 
-std::string rooms_table(const std::vector<Room>& rooms) {
+std::string rooms_table(const std::vector<Session>& rooms) {
   return written("table", rooms);
 }
 

@@ -15,7 +15,7 @@
 
 namespace ar::report {
 
-using ledger::Room;
+using ledger::Session;
 
 // "2026-11-30T14:05:09Z" (UTC, to the second; milliseconds when there are any).
 std::string rfc3339(std::int64_t ms);
@@ -26,7 +26,7 @@ std::string rfc3339(std::int64_t ms);
 util::Result<std::int64_t> parse_time(std::string_view text, std::int64_t now_ms);
 
 // The start delay as people read it: "0.9s", or "-" before any recording started.
-std::string delay_text(const Room& room);
+std::string delay_text(const Session& room);
 
 // Writes rooms in one format as they come (`report` reads the ledger a page at a time), so that
 // memory does not grow with the window: begin, each room, end.
@@ -37,7 +37,7 @@ class RoomWriter {
   RoomWriter& operator=(const RoomWriter&) = delete;
   virtual ~RoomWriter() = default;
   virtual void begin() {}
-  virtual void room(const Room& room) = 0;
+  virtual void room(const Session& room) = 0;
   virtual void end() {}
 
  protected:
@@ -46,11 +46,11 @@ class RoomWriter {
 // "table", "json" or "csv"; nullptr for another name.
 std::unique_ptr<RoomWriter> room_writer(std::string_view format, std::ostream& out);
 
-std::string rooms_json(const std::vector<Room>& rooms);
+std::string rooms_json(const std::vector<Session>& rooms);
 // {"rooms": [...], "next_page_token": "..."}: a page of the API.
-std::string page_json(const std::vector<Room>& rooms, std::string_view next_page_token);
-std::string room_json(const Room& room);
-std::string rooms_csv(const std::vector<Room>& rooms);
-std::string rooms_table(const std::vector<Room>& rooms);
+std::string page_json(const std::vector<Session>& rooms, std::string_view next_page_token);
+std::string room_json(const Session& room);
+std::string rooms_csv(const std::vector<Session>& rooms);
+std::string rooms_table(const std::vector<Session>& rooms);
 
 }  // namespace ar::report

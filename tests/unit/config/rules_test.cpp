@@ -115,7 +115,7 @@ rules:
   - match: {room: "c-*"}
     segments: {playlist_name: "index.m3u8"}
 )");
-  const recording::Recording& a = c.rules[0].recording;
+  const recording::Plan& a = c.rules[0].recording;
   EXPECT_EQ(a.layout, "speaker");
   EXPECT_EQ(a.file->type, recording::FileType::kOgg);
   EXPECT_EQ(a.file->path, "top/{room_name}-{time}");
@@ -124,7 +124,7 @@ rules:
   ASSERT_TRUE(a.segments);
   EXPECT_EQ(a.segments->segment_duration, 4U);
 
-  const recording::Recording& b = c.rules[1].recording;
+  const recording::Plan& b = c.rules[1].recording;
   EXPECT_FALSE(b.file);
   EXPECT_FALSE(b.segments);
   ASSERT_TRUE(b.stream);
@@ -133,7 +133,7 @@ rules:
   ASSERT_TRUE(b.advanced);
   EXPECT_EQ(b.advanced->width, 1280U);
 
-  const recording::Recording& cc = c.rules[2].recording;
+  const recording::Plan& cc = c.rules[2].recording;
   ASSERT_TRUE(cc.segments);
   EXPECT_EQ(cc.segments->filename_prefix, "hls/{room_name}") << "key by key";
   EXPECT_EQ(cc.segments->playlist_name, "index.m3u8");

@@ -5,8 +5,8 @@
 namespace ar::ledger {
 namespace {
 
-Room room(bool finished, std::initializer_list<model::EgressStatus> statuses) {
-  Room r;
+Session room(bool finished, std::initializer_list<model::EgressStatus> statuses) {
+  Session r;
   r.sid = "RM_1";
   r.decision = "record";
   r.started_ms = 1000;
@@ -34,7 +34,7 @@ TEST(LedgerStatus, OneStatusPerSession) {
   EXPECT_EQ(status_of(room(false, {})), Status::kUnrecorded);
   // Every recording ended while the room goes on.
   EXPECT_EQ(status_of(room(false, {model::EgressStatus::kComplete})), Status::kStopped);
-  Room stopped = room(true, {model::EgressStatus::kComplete});
+  Session stopped = room(true, {model::EgressStatus::kComplete});
   stopped.recordings[0].stopped_on_purpose = true;
   EXPECT_EQ(status_of(stopped), Status::kStopped);
   // Stored as the recorder decided it, whenever the recording ended: no guess from the times.
@@ -44,7 +44,7 @@ TEST(LedgerStatus, OneStatusPerSession) {
   stopped.recordings[0].stopped_on_purpose = false;
   stopped.recordings[0].ended_ms = 30000;  // not decided: the room closed without being listed
   EXPECT_EQ(status_of(stopped), Status::kRecorded);
-  Room skipped = room(true, {});
+  Session skipped = room(true, {});
   skipped.decision = "skip";
   EXPECT_EQ(status_of(skipped), Status::kSkipped);
 }
@@ -58,7 +58,7 @@ TEST(LedgerStatus, NamesRoundTrip) {
 }
 
 TEST(LedgerStatus, StartDelayIsFromTheRoomsCreationToItsFirstRecording) {
-  Room r = room(false, {model::EgressStatus::kActive});
+  Session r = room(false, {model::EgressStatus::kActive});
   EXPECT_EQ(start_delay_seconds(r), -1);  // no start known yet
   r.first_recording_ms = 3500;
   EXPECT_DOUBLE_EQ(start_delay_seconds(r), 2.5);

@@ -42,7 +42,7 @@ TEST_P(SqlStoreTest, ASessionIsKeptWithItsRecordingsAndFilesAndOneStatus) {
   EXPECT_EQ(store.room("RM_1")->status, Status::kRecording);
   apply(store,
         {EgressReported{"RM_1", "class-1", ended}, RoomFinished{"RM_1", 9100, "class-1", 0, ""}});
-  const Room room = *store.room("RM_1");
+  const Session room = *store.room("RM_1");
   EXPECT_EQ(room.status, Status::kRecorded);
   EXPECT_EQ(room.name, "class-1");
   EXPECT_EQ(room.metadata, R"({"course":"chem"})");
@@ -66,7 +66,7 @@ TEST_P(SqlStoreTest, AnEndedRecordingDoesNotBecomeActiveAgainWhenWebhooksArriveL
   r.status = model::EgressStatus::kActive;  // egress_updated, delivered after egress_ended
   r.error.clear();
   apply(store, {EgressReported{"RM_1", "x", r}});
-  const Room room = *store.room("RM_1");
+  const Session room = *store.room("RM_1");
   EXPECT_EQ(room.recordings.at(0).status, model::EgressStatus::kFailed);
   EXPECT_EQ(room.recordings.at(0).error, "pipeline crashed");
   EXPECT_EQ(room.status, Status::kPartial);
@@ -77,7 +77,7 @@ TEST_P(SqlStoreTest, AStopKnownWithoutItsWebhookStillMakesTheSessionStopped) {
   Store& store = *opened;
   apply(store, {RoomSeen{"RM_1", "hearing", 5000, "reconciler", ""},
                 StoppedOnPurpose{"RM_1", "EG_9"}, RoomFinished{"RM_1", 9000, "hearing", 0, ""}});
-  const Room room = *store.room("RM_1");
+  const Session room = *store.room("RM_1");
   ASSERT_EQ(room.recordings.size(), 1U);
   EXPECT_TRUE(room.recordings[0].stopped_on_purpose);
   EXPECT_EQ(room.status, Status::kStopped);
@@ -103,7 +103,7 @@ TEST_P(SqlStoreTest, QueriesFilterByWindowStatusAndNameNewestFirstInPages) {
   std::vector<std::string> seen;
   for (;;) {
     Page page = store.rooms(query);
-    for (const Room& room : page.rooms) seen.push_back(room.sid);
+    for (const Session& room : page.rooms) seen.push_back(room.sid);
     if (!page.next) break;
     query.after = page.next;
   }

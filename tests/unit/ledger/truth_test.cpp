@@ -68,7 +68,7 @@ TEST_P(LedgerTruthTest, ARecordingLiveKitForgotIsClosedAsUnknownUntilItsEndIsRep
       << "an active recording keeps the session open";
   EXPECT_EQ(apply(*store, {RecordingClosed{"RM_1", "EG_1", 9000}}),
             std::vector<Status>{Status::kPartial});
-  Room room = *store->room("RM_1");
+  Session room = *store->room("RM_1");
   EXPECT_EQ(room.recordings.at(0).closed_by, "reconciler");
   EXPECT_EQ(room.recordings.at(0).status, model::EgressStatus::kActive)
       << "the last status LiveKit reported";
@@ -114,7 +114,7 @@ TEST_P(LedgerTruthTest, TheStartErrorIsEmptyOnceARecordingExists) {
   // Known from egress_started alone (the start's answer was lost), then a restart's retry.
   apply(*store, {EgressReported{"RM_1", "a", recording("EG_1", model::EgressStatus::kActive, 1200)},
                  StartRetried{"RM_1", "unavailable: busy", "p:2:1"}});
-  const Room room = *store->room("RM_1");
+  const Session room = *store->room("RM_1");
   EXPECT_EQ(room.start_error, "");
   EXPECT_EQ(room.first_recording_ms, 1200);
   EXPECT_EQ(room.retries, 2);
@@ -141,7 +141,7 @@ TEST_P(LedgerTruthTest, AWindowHoldsSessionsThatStartedEndedOrChangedInIt) {
   window.since_ms = 24 * kHour;
   window.until_ms = 48 * kHour;
   std::vector<std::string> sids;
-  for (const Room& room : store->rooms(window).rooms) sids.push_back(room.sid);
+  for (const Session& room : store->rooms(window).rooms) sids.push_back(room.sid);
   std::sort(sids.begin(), sids.end());
   EXPECT_EQ(sids, (std::vector<std::string>{"RM_finished", "RM_late_failure", "RM_started"}));
   // What the ledger learns late lands in the window of when it learned it: the status of a
@@ -152,7 +152,7 @@ TEST_P(LedgerTruthTest, AWindowHoldsSessionsThatStartedEndedOrChangedInIt) {
   now.since_ms = util::unix_ms_now() - 60'000;
   const auto in_now = [&](const std::string& sid) {
     const auto rooms = store->rooms(now).rooms;
-    return std::any_of(rooms.begin(), rooms.end(), [&](const Room& r) { return r.sid == sid; });
+    return std::any_of(rooms.begin(), rooms.end(), [&](const Session& r) { return r.sid == sid; });
   };
   EXPECT_FALSE(in_now("RM_quiet")) << "unrecorded since it was heard of";
   apply(*store, {Decided{"RM_quiet", false, "rules[0]"}});

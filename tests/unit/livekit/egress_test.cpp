@@ -10,7 +10,7 @@ namespace {
 namespace json = boost::json;
 
 json::object request_for(const recording::Storage& storage) {
-  recording::Recording recording;
+  recording::Plan recording;
   recording.layout = "speaker";
   recording.file = recording::FileOutput{recording::FileType::kOgg, "rec/{room_name}-{time}", ""};
   const std::optional<recording::Storage> fallback = storage;
@@ -19,7 +19,7 @@ json::object request_for(const recording::Storage& storage) {
 
 // A recording with every output, each to its own storage, and advanced encoding.
 TEST(EgressRequest, CarriesEveryOutputToItsStorage) {
-  recording::Recording r;
+  recording::Plan r;
   r.layout = "grid";
   r.audio_mixing = "DUAL_CHANNEL_AGENT";
   r.custom_base_url = "https://layouts.example.com/";
@@ -68,7 +68,7 @@ TEST(EgressRequest, CarriesEveryOutputToItsStorage) {
 }
 
 TEST(EgressRequest, AudioOnlyLeavesTheFileOutputAloneWhenOthersAreOff) {
-  recording::Recording r;
+  recording::Plan r;
   r.audio_only = true;
   r.preset = "H264_720P_60";
   r.segments = recording::SegmentsOutput{"p", "", "", 0, ""};

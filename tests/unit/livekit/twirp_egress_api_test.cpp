@@ -132,7 +132,7 @@ TEST(TwirpEgressApi, ListsARoomsEgressesWithARecordGrant) {
 TEST(TwirpEgressApi, StartsARoomCompositeToTheOutputsStoragesAndReturnsItsId) {
   ScriptedLiveKit livekit(
       Answer{.body = R"({"egressId":"EG_9","roomName":"r","status":"EGRESS_STARTING"})"});
-  recording::Recording recording;
+  recording::Plan recording;
   recording.layout = "grid";
   recording.file = recording::FileOutput{recording::FileType::kMp4, "rec/{room_name}", "archive"};
   recording.segments = recording::SegmentsOutput{"hls/{room_name}", "index.m3u8", "", 0, ""};
@@ -155,9 +155,8 @@ TEST(TwirpEgressApi, StartsARoomCompositeToTheOutputsStoragesAndReturnsItsId) {
 
 TEST(TwirpEgressApi, AStartWhoseAnswerDoesNotParseStillStarted) {
   ScriptedLiveKit livekit(Answer{.body = "{}"});
-  const auto result = answer_of<std::string>([&](auto done) {
-    livekit.api.start_recording("r", recording::Recording{}, std::move(done));
-  });
+  const auto result = answer_of<std::string>(
+      [&](auto done) { livekit.api.start_recording("r", recording::Plan{}, std::move(done)); });
   EXPECT_FALSE(result.error) << "LiveKit acted on it";
   EXPECT_EQ(result.value, "");
 }
@@ -219,7 +218,7 @@ std::vector<std::pair<std::string, std::optional<ApiError>>> errors_of_every_cal
                           api.room_egresses("r", std::move(done));
                         }).error},
       {"start_recording", answer_of<std::string>([&](auto done) {
-                            api.start_recording("r", recording::Recording{}, std::move(done));
+                            api.start_recording("r", recording::Plan{}, std::move(done));
                           }).error},
       {"rooms",
        answer_of<std::vector<Room>>([&](auto done) { api.rooms({"r"}, std::move(done)); }).error},

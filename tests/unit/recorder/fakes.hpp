@@ -189,7 +189,7 @@ class FakeLiveKit final : public livekit::EgressApi {
       done(nullptr, out);
     });
   }
-  void start_recording(std::string_view room_name, const recording::Recording& /*recording*/,
+  void start_recording(std::string_view room_name, const recording::Plan& /*recording*/,
                        StartDone done) override {
     log_.emplace_back("Start");
     ++starts_[std::string(room_name)];
@@ -287,7 +287,7 @@ class FakeClaims final : public coordination::ClaimStore {
       : replica_(std::move(replica)), table_(table), answers_(answers) {}
 
   const std::string& replica_id() const override { return replica_; }
-  void claim(coordination::RoomRef room, std::string_view event_id,
+  void claim(coordination::ClaimKey room, std::string_view event_id,
              std::string_view replaces_egress,
              std::function<void(const coordination::ClaimAnswer&)> done) override {
     answers_.push([this, key = key_of(room), event = std::string(event_id),
@@ -307,15 +307,15 @@ class FakeClaims final : public coordination::ClaimStore {
       done({Claim::kWon, replica_});
     });
   }
-  void renew(coordination::RoomRef /*room*/, milliseconds /*wait*/) override { ++renewals; }
+  void renew(coordination::ClaimKey /*room*/, milliseconds /*wait*/) override { ++renewals; }
   // Only this replica's own claim changes, as the update script checks its holder.
-  void started(coordination::RoomRef room, std::string_view egress_id) override {
+  void started(coordination::ClaimKey room, std::string_view egress_id) override {
     if (auto it = table_.claims.find(key_of(room));
         it != table_.claims.end() && it->second == replica_) {
       it->second = "egress:" + std::string(egress_id);
     }
   }
-  void release(coordination::RoomRef room) override {
+  void release(coordination::ClaimKey room) override {
     ++releases;
     if (auto it = table_.claims.find(key_of(room));
         it != table_.claims.end() && it->second == replica_) {
@@ -338,7 +338,7 @@ class FakeClaims final : public coordination::ClaimStore {
   std::size_t releases = 0;
 
  private:
-  static std::string key_of(coordination::RoomRef room) {
+  static std::string key_of(coordination::ClaimKey room) {
     return std::string(room.sid.empty() ? room.name : room.sid);
   }
 

@@ -162,7 +162,7 @@ class World {
 
  private:
   bool fails_at_close_;
-  recording::Recording top_level_;
+  recording::Plan top_level_;
   std::vector<recording::Rule> rules_;
   recording::Policy policy_{top_level_, rules_};
   testing::RecorderProcess process_{policy_, delivery, livekit, timers, answers, ledger};

@@ -31,7 +31,9 @@ class MemoryLedger final : public ledger::Journal, public ledger::UnsettledSourc
       done(store.unsettled());
     });
   }
-  ledger::Room room(const std::string& sid) { return store.room(sid).value_or(ledger::Room{}); }
+  ledger::Session room(const std::string& sid) {
+    return store.room(sid).value_or(ledger::Session{});
+  }
   std::string status(const std::string& sid) {
     const auto found = store.room(sid);
     return found ? std::string(model::to_string(found->status)) : "(not in the ledger)";

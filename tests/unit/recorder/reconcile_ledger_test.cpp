@@ -78,7 +78,7 @@ class ReconcileLedgerTest : public ::testing::Test {
   Delivery delivery;
 
  private:
-  recording::Recording top_level_;
+  recording::Plan top_level_;
   std::vector<recording::Rule> rules_;
   recording::Policy policy_{top_level_, rules_};
   testing::RecorderProcess process_{policy_, delivery, livekit, timers, answers, ledger};
@@ -94,7 +94,7 @@ TEST_F(ReconcileLedgerTest, AFailedRecordingWhoseEndWasLostMakesTheSessionPartia
   room_finished(room);
   EXPECT_EQ(ledger.status("RM_1"), "recorded") << "what the webhooks alone said";
   passes(1);
-  const ledger::Room row = ledger.room("RM_1");
+  const ledger::Session row = ledger.room("RM_1");
   EXPECT_EQ(row.status, ledger::Status::kPartial);
   EXPECT_EQ(row.recordings.at(0).status, model::EgressStatus::kFailed);
   EXPECT_EQ(row.recordings.at(0).error, "pipeline failed (test)");
@@ -113,7 +113,7 @@ TEST_F(ReconcileLedgerTest, ASessionWhoseRoomFinishedWasLostIsClosedAndCountedOn
   EXPECT_EQ(ledger.status("RM_1"), "stopped") << "what the webhooks alone said";
   restart();  // the memory of the process is gone; the ledger's is not
   passes(3);
-  const ledger::Room row = ledger.room("RM_1");
+  const ledger::Session row = ledger.room("RM_1");
   EXPECT_EQ(row.status, ledger::Status::kRecorded);
   EXPECT_EQ(row.finished_ms, closed_ms) << "its recording ended with it";
   EXPECT_EQ(row.closed_by, "reconciler");
@@ -130,7 +130,7 @@ TEST_F(ReconcileLedgerTest, AnEndFoundWithoutItsWebhookRestartsTheRecordingAndCo
   passes(1);
   EXPECT_EQ(livekit.active_recordings("class"), 1U) << "restarted";
   EXPECT_EQ(livekit.calls("ListRooms"), asked) << "the pass had just listed the room";
-  const ledger::Room row = ledger.room("RM_1");
+  const ledger::Session row = ledger.room("RM_1");
   EXPECT_EQ(row.restarts, 1);
   ASSERT_EQ(row.recordings.size(), 2U);
   EXPECT_EQ(row.recordings[0].status, model::EgressStatus::kFailed);
@@ -152,7 +152,7 @@ TEST_F(ReconcileLedgerTest, AFailureOfASessionTheLedgerDidNotKnowYetIsARestartTo
   livekit.add_egress("class", EgressStatus::kFailed);
   passes(2);
   EXPECT_EQ(livekit.active_recordings("class"), 1U);
-  const ledger::Room row = ledger.room("RM_1");
+  const ledger::Session row = ledger.room("RM_1");
   EXPECT_EQ(row.restarts, 1) << "a recording started after a failure in the session";
   ASSERT_EQ(row.recordings.size(), 2U);
   EXPECT_EQ(row.status, ledger::Status::kPartial);
@@ -194,7 +194,7 @@ TEST_F(ReconcileLedgerTest, RoomFinishedWhileTheStartIsInFlightKeepsTheRecording
   finished.room = room;
   recorder().on_webhook(finished);  // ...when the room finishes
   settle();
-  const ledger::Room row = ledger.room("RM_1");
+  const ledger::Session row = ledger.room("RM_1");
   ASSERT_EQ(row.recordings.size(), 1U) << "the egress that exists belongs to its session";
   EXPECT_NE(row.status, ledger::Status::kUnrecorded);
   EXPECT_EQ(row.start_error, "");
@@ -209,7 +209,7 @@ TEST_F(ReconcileLedgerTest, RoomFinishedWhileWaitingAfterALostAnswerFindsTheReco
   EXPECT_EQ(timers.waiting(), 2U) << "the retry, and the next pass";
   room_finished(room);
   EXPECT_EQ(livekit.calls("Start"), 1U);
-  const ledger::Room row = ledger.room("RM_1");
+  const ledger::Session row = ledger.room("RM_1");
   ASSERT_EQ(row.recordings.size(), 1U);
   EXPECT_EQ(row.recordings[0].egress_id, only_recording("class"));
   EXPECT_EQ(row.start_error, "") << "a recording started";
@@ -225,7 +225,7 @@ TEST_F(ReconcileLedgerTest, RoomFinishedWhileLiveKitCannotListItsRecordingsAsksA
   room_finished(room);  // the check it makes is not answered...
   EXPECT_EQ(recorder().pending(), 1U) << "...so LiveKit is asked again";
   settle(seconds(5));
-  const ledger::Room row = ledger.room("RM_1");
+  const ledger::Session row = ledger.room("RM_1");
   ASSERT_EQ(row.recordings.size(), 1U) << "not closed unrecorded beside its egress";
   EXPECT_EQ(row.recordings[0].egress_id, only_recording("class"));
   EXPECT_NE(row.finished_ms, 0);
@@ -256,7 +256,7 @@ TEST_F(ReconcileLedgerTest, TheStartDelayIsMeasuredToThisSessionsOwnRecording) {
   settle(seconds(2));
   room_started(room);
   ASSERT_EQ(livekit.egresses().size(), 2U) << "an earlier session's egress does not record it";
-  const ledger::Room row = ledger.room("RM_new");
+  const ledger::Session row = ledger.room("RM_new");
   ASSERT_EQ(row.recordings.size(), 1U);
   EXPECT_NE(row.recordings[0].egress_id, livekit.egresses()[0].egress_id);
   EXPECT_LT(ledger::start_delay_seconds(row), 3.0);
@@ -274,7 +274,7 @@ TEST_F(ReconcileLedgerTest, ASessionLiveKitForgotIsClosedWithWhatIsKnownAndMarke
   timers.advance(std::chrono::hours(25));
   start();
   passes(1);
-  const ledger::Room row = ledger.room("RM_1");
+  const ledger::Session row = ledger.room("RM_1");
   EXPECT_EQ(row.closed_by, "reconciler");
   EXPECT_EQ(row.status, ledger::Status::kPartial) << "its file cannot be shown complete";
   EXPECT_EQ(row.recordings.at(0).closed_by, "reconciler");

@@ -52,7 +52,7 @@ class ReconcilerTest : public ::testing::Test {
   Delivery delivery;
 
  private:
-  recording::Recording top_level_;
+  recording::Plan top_level_;
   std::vector<recording::Rule> rules_;
   recording::Policy policy_{top_level_, rules_};
   testing::RecordedEvents events_;

@@ -85,7 +85,7 @@ class RecorderTest : public ::testing::Test {
   Answers answers;
   ManualTimers timers;
   FakeLiveKit livekit{answers};
-  recording::Recording top_level;
+  recording::Plan top_level;
   std::vector<recording::Rule> rules;
   Delivery delivery;
   testing::MemoryLedger journal;
@@ -420,7 +420,7 @@ TEST_F(RecorderTest, ARoomRecordedToItsEndIsRecordedWithItsFiles) {
       {"consultation.mp4", "s3://bucket/consultation.mp4", 123456, 3'598'000'000'000}};
   recorder().on_webhook(room_finished(room, "EV_2"));
   recorder().on_webhook(egress_ended(ended, "EV_3"));
-  const ledger::Room kept = journal.room(room.sid);
+  const ledger::Session kept = journal.room(room.sid);
   EXPECT_EQ(kept.status, ledger::Status::kRecorded);
   ASSERT_EQ(kept.recordings.size(), 1U);
   ASSERT_EQ(kept.recordings[0].files.size(), 1U);

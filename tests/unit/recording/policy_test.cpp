@@ -28,7 +28,7 @@ class PolicyTest : public ::testing::Test {
     rules.push_back(rule("rules[2] (opt-out)", "", false, R"({"record": false})"));
   }
 
-  Recording top_level;
+  Plan top_level;
   std::vector<Rule> rules;
 };
 

@@ -8,8 +8,8 @@ namespace {
 using ledger::File;
 using ledger::Recording;
 
-Room session(std::string sid, std::string name, Status status) {
-  Room room;
+Session session(std::string sid, std::string name, Status status) {
+  Session room;
   room.sid = std::move(sid);
   room.name = std::move(name);
   room.status = status;
@@ -20,7 +20,7 @@ Room session(std::string sid, std::string name, Status status) {
 
 TEST(LedgerHtml, CountsEveryStatusAndShowsTheFilteredRows) {
   HtmlPage page;
-  Room recorded = session("RM_a", "class-a", Status::kRecorded);
+  Session recorded = session("RM_a", "class-a", Status::kRecorded);
   Recording r;
   r.egress_id = "EG_1";
   r.status = model::EgressStatus::kComplete;
@@ -51,7 +51,7 @@ TEST(LedgerHtml, CountsEveryStatusAndShowsTheFilteredRows) {
 
 TEST(LedgerHtml, WhatRoomsAndEgressSayIsEscapedAndOnlyKnownSchemesAreLinks) {
   HtmlPage page;
-  Room room = session("RM_x", "<script>alert('x')</script>", Status::kPartial);
+  Session room = session("RM_x", "<script>alert('x')</script>", Status::kPartial);
   Recording r;
   r.egress_id = "EG_\"1";
   r.status = model::EgressStatus::kFailed;

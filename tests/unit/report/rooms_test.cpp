@@ -51,8 +51,8 @@ TEST(LedgerTime, ArgumentsAreRfc3339OrADurationBack) {
   EXPECT_EQ(time_of("2025-11-30T12:00:00-23:59", 0), kNow + (23 * 60 + 59) * 60 * 1000);
 }
 
-Room sample() {
-  Room room;
+Session sample() {
+  Session room;
   room.sid = "RM_1";
   room.name = "hearing, day 2";
   room.started_ms = kNow;
@@ -85,7 +85,7 @@ TEST(LedgerReport, JsonHasTheApisShape) {
   EXPECT_EQ(file.at("location").as_string(), "s3://b/h.mp4");
   EXPECT_EQ(file.at("size").as_int64(), 42);
   EXPECT_DOUBLE_EQ(file.at("duration_seconds").as_double(), 3598.5);
-  Room live = sample();
+  Session live = sample();
   live.finished_ms = 0;
   EXPECT_TRUE(boost::json::parse(room_json(live)).as_object().at("finished_at").is_null());
 }
@@ -117,7 +117,7 @@ TEST(LedgerReport, EachFormatIsWrittenRoomByRoom) {
 }
 
 TEST(LedgerReport, TableCountsEachStatus) {
-  Room failed = sample();
+  Session failed = sample();
   failed.sid = "RM_2";
   failed.recordings.clear();
   failed.start_error = "invalid_argument: bad bucket";

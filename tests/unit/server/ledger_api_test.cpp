@@ -228,7 +228,7 @@ class UnreadableStore final : public ledger::Store {
   ledger::Page rooms(const ledger::Query& /*query*/) override {
     throw ledger::StoreError("ledger.db: disk I/O error");
   }
-  std::optional<ledger::Room> room(std::string_view /*sid*/) override {
+  std::optional<ledger::Session> room(std::string_view /*sid*/) override {
     throw ledger::StoreError("ledger.db: disk I/O error");
   }
   std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }

@@ -59,7 +59,7 @@ class RoutesTest : public ::testing::Test {
         request);
   }
 
-  recording::Recording top_level;
+  recording::Plan top_level;
   std::vector<recording::Rule> rules = skip_lobbies();
   recorder::Delivery delivery;
   ar::testing::Answers answers;
