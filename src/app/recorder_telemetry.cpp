@@ -184,6 +184,66 @@ struct Say {
     }
     log::debug("webhook ignored", {{"event", e.event}, {"event_id", e.event_id}});
   }
+  void operator()(const recorder::ReconcilerOff& /*off*/) const {
+    log::info(
+        "reconciler off (reconcile_interval is 0): rooms whose webhook is lost stay "
+        "unrecorded");
+  }
+  void operator()(const recorder::ReconcilerRole& e) const {
+    using Role = recorder::ReconcilerRole::Role;
+    switch (e.role) {
+      case Role::kLeader:
+        return log::info("reconciler lease taken: this replica runs the reconcile passes",
+                         {{"replica", e.replica}});
+      case Role::kFollower:
+        return log::info("reconciler lease held by another replica: this one does not reconcile",
+                         {{"replica", e.replica}, {"holder", e.holder}});
+      case Role::kWithoutRedis:
+        return log::warn(
+            "Redis unreachable: this replica reconciles without the lease until it returns",
+            {{"replica", e.replica}});
+    }
+  }
+  void operator()(const recorder::PassFailed& e) const {
+    log::warn("reconcile pass failed", {{"call", e.call}, {"code", e.code}, {"error", e.error}});
+    metrics::reconcile_pass(false, 0);
+  }
+  void operator()(const recorder::LedgerNotCompared& e) const {
+    log::debug(e.timed_out
+                   ? "reconcile pass: the ledger did not answer in time; not compared this pass"
+                   : "reconcile pass: the ledger is not compared with LiveKit this pass");
+  }
+  void operator()(const recorder::LedgerCaughtUp& e) const {
+    metrics::ledger_corrected("session_closed", e.sessions_closed);
+    metrics::ledger_corrected("recording_refreshed", e.recordings_refreshed);
+    metrics::ledger_corrected("recording_closed", e.recordings_closed);
+    log::info("reconcile pass: the ledger caught up with what LiveKit lists (webhooks were lost)",
+              {{"sessions_closed", std::to_string(e.sessions_closed)},
+               {"recordings_refreshed", std::to_string(e.recordings_refreshed)},
+               {"recordings_closed", std::to_string(e.recordings_closed)},
+               {"ends_acted_on", std::to_string(e.ends_acted_on)}});
+  }
+  void operator()(const recorder::PassDone& e) const {
+    metrics::reconcile_pass(true, e.starting + e.deferred);
+    // Named strings: log fields are views and must outlive the call.
+    const std::string rooms = std::to_string(e.rooms);
+    const std::string recorded = std::to_string(e.recorded);
+    const std::string starting = std::to_string(e.starting);
+    const std::string deferred = std::to_string(e.deferred);
+    const std::string skipped = std::to_string(e.skipped);
+    const std::string stopped = std::to_string(e.stopped);
+    const log::Fields fields = {
+        {"rooms", rooms},       {"recorded", recorded},         {"starting", starting},
+        {"deferred", deferred}, {"skipped_by_policy", skipped}, {"stopped_on_purpose", stopped}};
+    if (e.deferred > 0) {
+      return log::warn(
+          "reconcile pass: more rooms without a recording than max_pending_starts; the rest "
+          "wait for the next pass",
+          fields);
+    }
+    if (e.starting > 0) return log::info("reconcile pass: found rooms without a recording", fields);
+    log::debug("reconcile pass: every room is recorded", fields);
+  }
 };
 
 }  // namespace

@@ -146,9 +146,47 @@ struct WebhookIgnored {
   std::string event_id;
 };
 
+// The reconciler's (recorder/reconciler.hpp).
+// reconcile_interval is 0: rooms whose webhook is lost stay unrecorded.
+struct ReconcilerOff {};
+// This replica's part in the passes changed (several replicas share one lease in Redis).
+struct ReconcilerRole {
+  enum class Role { kLeader, kFollower, kWithoutRedis };
+  Role role = Role::kLeader;
+  std::string replica;
+  std::string holder;  // the lease's holder (kFollower)
+};
+// A pass ended early: a call failed, or its answer did not parse. The next comes as usual.
+struct PassFailed {
+  std::string call;
+  std::string code;
+  std::string error;
+};
+// The ledger was not compared with LiveKit this pass: it did not answer in time, or could not.
+struct LedgerNotCompared {
+  bool timed_out = false;
+};
+// What a pass corrected in the ledger because webhooks were lost.
+struct LedgerCaughtUp {
+  std::size_t sessions_closed = 0;
+  std::size_t recordings_refreshed = 0;
+  std::size_t recordings_closed = 0;
+  std::size_t ends_acted_on = 0;
+};
+// A pass done: the rooms listed, and what came of those without a recording.
+struct PassDone {
+  std::size_t rooms = 0;
+  std::size_t recorded = 0;
+  std::size_t starting = 0;  // sent to start (or already starting)
+  std::size_t deferred = 0;  // the pending queue was full: the next pass tries again
+  std::size_t skipped = 0;   // the policy does not record them
+  std::size_t stopped = 0;   // their recording was stopped on purpose
+};
+
 using Event = std::variant<Skipped, Started, GaveUp, Retrying, AskingAgain, Claimed, RecordingEnded,
                            StartAbandoned, RestartUnknown, RestartNotNeeded, Busy,
-                           MetadataUnparsable, RetriesAbandoned, WebhookIgnored>;
+                           MetadataUnparsable, RetriesAbandoned, WebhookIgnored, ReconcilerOff,
+                           ReconcilerRole, PassFailed, LedgerNotCompared, LedgerCaughtUp, PassDone>;
 
 class Events {
  public:

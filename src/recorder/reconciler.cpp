@@ -4,8 +4,6 @@
 #include <atomic>
 #include <memory>
 
-#include "telemetry/log.hpp"
-#include "telemetry/service_metrics.hpp"
 #include "util/text.hpp"
 
 namespace ar::recorder {
@@ -56,9 +54,7 @@ bool Reconciler::Recorded::has(const livekit::Room& room) const {
 
 void Reconciler::start() {
   if (interval_.count() == 0) {
-    log::info(
-        "reconciler off (reconcile_interval is 0): rooms whose webhook is lost stay "
-        "unrecorded");
+    recorder_.events().tell(ReconcilerOff{});
     return;
   }
   if (claims_ == nullptr) {
@@ -96,21 +92,11 @@ void Reconciler::on_lease(const coordination::LeaseAnswer& answer) {
   }
   const Role was = role_.exchange(role);
   if (role != was) {
-    const std::string& me = claims_->replica_id();
-    switch (role) {
-      case Role::kLeader:
-        log::info("reconciler lease taken: this replica runs the reconcile passes",
-                  {{"replica", me}});
-        break;
-      case Role::kFollower:
-        log::info("reconciler lease held by another replica: this one does not reconcile",
-                  {{"replica", me}, {"holder", answer.holder}});
-        break;
-      case Role::kWithoutRedis:
-        log::warn("Redis unreachable: this replica reconciles without the lease until it returns",
-                  {{"replica", me}});
-        break;
-    }
+    using Told = ReconcilerRole::Role;
+    const Told told = role == Role::kLeader     ? Told::kLeader
+                      : role == Role::kFollower ? Told::kFollower
+                                                : Told::kWithoutRedis;
+    recorder_.events().tell(ReconcilerRole{told, claims_->replica_id(), answer.holder});
     // A new holder looks at once: its predecessor may have died in the middle of a pass.
     if (was == Role::kFollower) schedule(std::chrono::milliseconds(0));
     // What this process saw when it last led is too old to bound a session's end.
@@ -136,9 +122,7 @@ void Reconciler::schedule(std::chrono::milliseconds delay) {
 
 // A failed call or an answer that does not parse ends this pass; the next one comes as usual.
 void Reconciler::pass_failed(std::string_view call, const livekit::ApiError& error) {
-  log::warn("reconcile pass failed",
-            {{"call", call}, {"code", error.code}, {"error", error.message}});
-  metrics::reconcile_pass(false, 0);
+  recorder_.events().tell(PassFailed{std::string(call), error.code, error.message});
   schedule(interval_);
 }
 
@@ -159,7 +143,7 @@ void Reconciler::pass() {
     if (stopped_) return;
     ledger_timer_ = timers_.after(kLedgerWait, [this, answered] {
       if (answered->exchange(true) || stopped_) return;
-      log::debug("reconcile pass: the ledger did not answer in time; not compared this pass");
+      recorder_.events().tell(LedgerNotCompared{true});
       list_egresses(nullptr);
     });
   }
@@ -173,7 +157,7 @@ void Reconciler::pass() {
         }
         if (!unsettled) {
           // Unreachable (its writer says so), or far behind a burst: compared on a later pass.
-          log::debug("reconcile pass: the ledger is not compared with LiveKit this pass");
+          recorder_.events().tell(LedgerNotCompared{false});
           return list_egresses(nullptr);
         }
         Convergence::Alive before;
@@ -247,19 +231,9 @@ void Reconciler::converge(const Convergence& convergence) {
   for (const Convergence::End& end : outcome.ends) {
     recorder_.on_egress_end_found(end.egress, end.room ? &*end.room : nullptr);
   }
-  metrics::ledger_corrected("session_closed", outcome.gone.size());
-  metrics::ledger_corrected("recording_refreshed", outcome.refreshed);
-  metrics::ledger_corrected("recording_closed", outcome.closed);
   if (outcome.gone.empty() && outcome.refreshed == 0 && outcome.closed == 0) return;
-  const std::string closed_sessions = std::to_string(outcome.gone.size());
-  const std::string refreshed = std::to_string(outcome.refreshed);
-  const std::string closed = std::to_string(outcome.closed);
-  const std::string ends = std::to_string(outcome.ends.size());
-  log::info("reconcile pass: the ledger caught up with what LiveKit lists (webhooks were lost)",
-            {{"sessions_closed", closed_sessions},
-             {"recordings_refreshed", refreshed},
-             {"recordings_closed", closed},
-             {"ends_acted_on", ends}});
+  recorder_.events().tell(
+      LedgerCaughtUp{outcome.gone.size(), outcome.refreshed, outcome.closed, outcome.ends.size()});
 }
 
 // Every room without a recording goes to the recorder; what came of them is one line per pass.
@@ -290,30 +264,8 @@ void Reconciler::summarize(std::size_t rooms, const std::vector<livekit::Room>& 
         ++starting;
     }
   }
-  // Named strings: log fields are views and must outlive the call.
-  const std::string total = std::to_string(rooms);
-  const std::string recorded_count = std::to_string(rooms - unrecorded.size());
-  const std::string starting_count = std::to_string(starting);
-  const std::string deferred_count = std::to_string(deferred);
-  const std::string skipped_count = std::to_string(skipped);
-  const std::string stopped_count = std::to_string(stopped);
-  const log::Fields fields = {{"rooms", total},
-                              {"recorded", recorded_count},
-                              {"starting", starting_count},
-                              {"deferred", deferred_count},
-                              {"skipped_by_policy", skipped_count},
-                              {"stopped_on_purpose", stopped_count}};
-  metrics::reconcile_pass(true, starting + deferred);
-  if (deferred > 0) {
-    log::warn(
-        "reconcile pass: more rooms without a recording than max_pending_starts; the rest "
-        "wait for the next pass",
-        fields);
-  } else if (starting > 0) {
-    log::info("reconcile pass: found rooms without a recording", fields);
-  } else {
-    log::debug("reconcile pass: every room is recorded", fields);
-  }
+  recorder_.events().tell(
+      PassDone{rooms, rooms - unrecorded.size(), starting, deferred, skipped, stopped});
 }
 
 }  // namespace ar::recorder

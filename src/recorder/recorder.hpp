@@ -82,6 +82,9 @@ class Recorder {
   // Rooms waiting for their recording to start (checking, starting or waiting to retry).
   std::size_t pending() const;
 
+  // Where what the recorder and its reconciler decide is told.
+  Events& events() const { return events_; }
+
   // Hands memory freed after a large burst back to the system, a second from now.
   void release_memory_soon();
 

@@ -42,6 +42,8 @@ class ReconcilerTest : public ::testing::Test {
 
   void settle(milliseconds within = milliseconds(0)) { testing::settle(answers, timers, within); }
 
+  testing::RecordedEvents events_;
+
   std::size_t passes() const {
     return livekit.calls("ListEgress active") + livekit.calls("ListEgress all");
   }
@@ -55,7 +57,6 @@ class ReconcilerTest : public ::testing::Test {
   recording::Plan top_level_;
   std::vector<recording::Rule> rules_;
   recording::Policy policy_{top_level_, rules_};
-  testing::RecordedEvents events_;
   std::deque<Replica> replicas_;
 };
 
@@ -108,6 +109,16 @@ TEST_F(ReconcilerTest, AFailedPassEndsAndTheNextOneComesAsUsual) {
   settle(milliseconds(1));
   EXPECT_EQ(passes(), 2U);
   EXPECT_EQ(livekit.starts_for("a"), 1U);
+  // Told: the failed pass with its call and code, then a pass that found one room to start
+  // (auto_recorder_reconcile_passes_total{result="failed"|"ok"}).
+  const auto failed = events_.all<recorder::PassFailed>();
+  ASSERT_EQ(failed.size(), 1U);
+  EXPECT_EQ(failed.at(0).call, "ListRooms");
+  EXPECT_EQ(failed.at(0).code, "unavailable");
+  const auto done = events_.all<recorder::PassDone>();
+  ASSERT_EQ(done.size(), 1U);
+  EXPECT_EQ(done.at(0).rooms, 1U);
+  EXPECT_EQ(done.at(0).starting, 1U);
 }
 
 TEST_F(ReconcilerTest, AStoppedReconcilerRunsNoMorePasses) {
