@@ -92,11 +92,7 @@ void Reconciler::on_lease(const coordination::LeaseAnswer& answer) {
   }
   const Role was = role_.exchange(role);
   if (role != was) {
-    using Told = ReconcilerRole::Role;
-    const Told told = role == Role::kLeader     ? Told::kLeader
-                      : role == Role::kFollower ? Told::kFollower
-                                                : Told::kWithoutRedis;
-    recorder_.events().tell(ReconcilerRole{told, claims_->replica_id(), answer.holder});
+    recorder_.events().tell(ReconcilerRole{role, claims_->replica_id(), answer.holder});
     // A new holder looks at once: its predecessor may have died in the middle of a pass.
     if (was == Role::kFollower) schedule(std::chrono::milliseconds(0));
     // What this process saw when it last led is too old to bound a session's end.

@@ -28,6 +28,7 @@
 #include "ledger/unsettled.hpp"
 #include "livekit/egress_api.hpp"
 #include "recorder/convergence.hpp"
+#include "recorder/events.hpp"
 #include "recorder/recorder.hpp"
 #include "util/timers.hpp"
 
@@ -55,7 +56,8 @@ class Reconciler {
   bool leading() const { return role_ != Role::kFollower; }
 
  private:
-  enum class Role { kFollower, kLeader, kWithoutRedis };
+  // Leader, follower, or without Redis: the role it tells (recorder/events.hpp).
+  using Role = ReconcilerRole::Role;
 
   void ask_for_lease();
   void on_lease(const coordination::LeaseAnswer& answer);

@@ -5,12 +5,10 @@
 #include "recorder/ledger_entries.hpp"
 
 namespace ar::recorder {
-namespace {
 
 using model::SkipReason;
 
-// What a skip of this room tells.
-Skipped skipped(SkipReason reason, const livekit::Room& room, Origin origin) {
+Skipped Recorder::skipped(SkipReason reason, const livekit::Room& room, Origin origin) {
   Skipped out;
   out.reason = reason;
   out.origin = origin;
@@ -18,8 +16,6 @@ Skipped skipped(SkipReason reason, const livekit::Room& room, Origin origin) {
   out.room_sid = room.sid;
   return out;
 }
-
-}  // namespace
 
 Recorder::Recorder(const Parts& parts)
     : policy_(parts.policy),

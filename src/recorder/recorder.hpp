@@ -146,6 +146,8 @@ class Recorder {
   // Tells the ledger the stop was on purpose once the room was listed after it.
   void report_stop(const livekit::Room& room, const Stops::Stop& stop, Origin origin,
                    std::optional<TimePoint> listed_at, TimePoint now);
+  // What a skip of this room tells; the caller adds what the reason needs.
+  static Skipped skipped(model::SkipReason reason, const livekit::Room& room, Origin origin);
   // Tells what happened (the logs and metrics).
   void tell(const Event& event) { events_.tell(event); }
   // Tells the ledger, when there is one.

@@ -52,13 +52,10 @@ void Recorder::claim_then_check(const std::string& room_name, std::uint64_t id) 
             return check_then_start(room_name, id);
           case coordination::Claim::kTaken:
           case coordination::Claim::kDuplicateEvent: {
-            Skipped elsewhere;
-            elsewhere.reason = answer.claim == coordination::Claim::kTaken
-                                   ? model::SkipReason::kClaimedElsewhere
-                                   : model::SkipReason::kDuplicateEvent;
-            elsewhere.origin = current->origin;
-            elsewhere.room = room_name;
-            elsewhere.room_sid = current->room.sid;
+            Skipped elsewhere = skipped(answer.claim == coordination::Claim::kTaken
+                                            ? model::SkipReason::kClaimedElsewhere
+                                            : model::SkipReason::kDuplicateEvent,
+                                        current->room, current->origin);
             elsewhere.event_id = current->event_id;
             elsewhere.holder = answer.holder;
             tell(elsewhere);
@@ -127,11 +124,7 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
   }
   for (const livekit::EgressInfo& egress : egresses) {
     if (!records_session(egress, attempt.room) || !model::is_active(egress.status)) continue;
-    Skipped recording;
-    recording.reason = model::SkipReason::kAlreadyRecording;
-    recording.origin = attempt.origin;
-    recording.room = room_name;
-    recording.room_sid = sid;
+    Skipped recording = skipped(model::SkipReason::kAlreadyRecording, attempt.room, attempt.origin);
     recording.egress_id = egress.egress_id;
     recording.status = egress.status;
     tell(recording);
