@@ -2,6 +2,8 @@
 
 #include <boost/url/parse_query.hpp>
 #include <charconv>
+#include <utility>
+#include <vector>
 
 #include "report/rooms.hpp"
 
@@ -12,7 +14,22 @@ util::Error bad_parameter(std::string_view name, std::string_view why) {
   return {"query parameter " + std::string(name) + ": " + std::string(why)};
 }
 
-util::Error bad_status(std::string_view value) {
+// A query string's parameters, decoded, in order.
+using Parameters = std::vector<std::pair<std::string, std::string>>;
+util::Result<Parameters> parameters(std::string_view text) {
+  if (text.data() == nullptr) text = "";  // Boost.URL reads a null view as a C string (a crash)
+  const auto parsed = boost::urls::parse_query(text);
+  if (!parsed) return util::Error{"the query string does not parse"};
+  Parameters out;
+  for (const auto& encoded : *parsed) {
+    out.emplace_back(encoded.key.decode(),
+                     encoded.has_value ? encoded.value.decode() : std::string());
+  }
+  return out;
+}
+
+util::Result<ledger::Status> status_parameter(std::string_view value) {
+  if (const auto status = model::kSessionStatusNames.named(value)) return *status;
   std::string why = "\"";
   why.append(value).append("\" is not ").append(model::kSessionStatusNames.listed());
   return bad_parameter("status", why);
@@ -54,8 +71,9 @@ util::Result<void> window(std::string_view since, std::string_view until, std::i
 util::Result<void> rooms_parameter(const std::string& key, const std::string& value,
                                    ledger::Query& query) {
   if (key == "status") {
-    query.status = model::kSessionStatusNames.named(value);
-    if (!query.status) return bad_status(value);
+    const auto status = status_parameter(value);
+    if (!status) return util::Error{status.error()};
+    query.status = *status;
   } else if (key == "name") {
     query.name_glob = value;
   } else if (key == "limit") {
@@ -92,15 +110,12 @@ util::Result<ledger::PageAfter> parse_page_token(std::string_view token) {
 }
 
 util::Result<ledger::Query> parse_rooms_query(std::string_view text, std::int64_t now_ms) {
-  if (text.data() == nullptr) text = "";  // Boost.URL reads a null view as a C string (a crash)
-  const auto parsed = boost::urls::parse_query(text);
-  if (!parsed) return util::Error{"the query string does not parse"};
+  auto given = parameters(text);
+  if (!given) return util::Error{given.error()};
   ledger::Query query;
   std::string since = "24h";
   std::string until;
-  for (const auto& encoded : *parsed) {
-    const std::string key = encoded.key.decode();
-    std::string value = encoded.has_value ? encoded.value.decode() : std::string();
+  for (auto& [key, value] : *given) {
     if (key == "since") {
       since = std::move(value);
     } else if (key == "until") {
@@ -114,17 +129,15 @@ util::Result<ledger::Query> parse_rooms_query(std::string_view text, std::int64_
 }
 
 util::Result<std::optional<ledger::Status>> parse_ui_query(std::string_view text) {
-  if (text.data() == nullptr) text = "";
-  const auto parsed = boost::urls::parse_query(text);
-  if (!parsed) return util::Error{"the query string does not parse"};
+  const auto given = parameters(text);
+  if (!given) return util::Error{given.error()};
   std::optional<ledger::Status> showing;
-  for (const auto& encoded : *parsed) {
-    const std::string key = encoded.key.decode();
-    const std::string value = encoded.has_value ? encoded.value.decode() : std::string();
+  for (const auto& [key, value] : *given) {
     if (key != "status") return bad_parameter(key, "is not status, the page's one parameter");
     if (value.empty()) continue;  // "all"
-    showing = model::kSessionStatusNames.named(value);
-    if (!showing) return bad_status(value);
+    const auto status = status_parameter(value);
+    if (!status) return util::Error{status.error()};
+    showing = *status;
   }
   return showing;
 }
