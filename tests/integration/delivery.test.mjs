@@ -386,14 +386,16 @@ test('a recording that fails mid-room is restarted once, and the restart limit h
     };
     await fail(1);
     await recorder.waitForRecorded(standin, 'fails-mid-room', { count: 2 }); // one new recording for the rest of the meeting
-    assert.equal(await recorder.metric(STARTED, { origin: 'restart' }), 1);
+    // Restarted by the egress_ended webhook or, when a 300 ms pass lists the room first (a slow
+    // sanitizer build), by the reconciler: either way one start, and it counts against the limit.
+    assert.equal(await recorder.metric(STARTED), 2);
     await fail(2);
     await recorder.waitForRecorded(standin, 'fails-mid-room', { count: 3 });
     await fail(3); // the third failure within the hour: limit of 2 restarts reached
     await recorder.waitForMetric(SKIPPED, { reason: 'restart_limit' }, 1);
     await recorder.waitForPasses(2); // the reconciler sees an unrecorded room, but the limit holds there too
     assert.equal(standin.startsFor('fails-mid-room').length, 3);
-    assert.equal(await recorder.metric(STARTED, { origin: 'restart' }), 2);
+    assert.equal(await recorder.metric(STARTED), 3);
     // log: the error tells the operator once that the room goes unrecorded, and why
     await recorder.waitForLogLine(/not restarted: restart limit reached for this room room=fails-mid-room .*restarts_last_hour=2/);
     assert.equal(recorder.lines(/restart limit reached/).length, 1, 'reported once');
