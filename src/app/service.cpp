@@ -13,6 +13,7 @@
 #include "app/recorder_telemetry.hpp"
 #include "coordination/coordination.hpp"
 #include "ledger/open.hpp"
+#include "ledger/readers.hpp"
 #include "ledger/spill.hpp"
 #include "ledger/writer.hpp"
 #include "livekit/twirp_client.hpp"
@@ -96,13 +97,20 @@ std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
   }
 }
 
-// The API reads the ledger through a connection of its own: it never blocks the writer.
-std::unique_ptr<ledger::Store> open_ledger_reader(const config::Config& config, bool writing) {
+// The API reads the ledger on threads and connections of its own: it never blocks the writer,
+// nor the threads that answer webhooks. The first connection is opened here, so that a ledger
+// the API cannot read fails the start.
+std::unique_ptr<ledger::Readers> open_ledger_readers(const config::Config& config, bool writing) {
   if (!writing || config.api_token.empty()) return nullptr;
+  const ledger::Settings& settings = config.ledger;
+  auto open = [&settings] {
+    return ledger::open_store(settings, ledger::Access::kRead, settings.query_timeout);
+  };
   try {
-    return ledger::open_store(config.ledger, ledger::Access::kRead);
+    return std::make_unique<ledger::Readers>(open, open(),
+                                             ledger::ReadersOptions{.threads = settings.readers});
   } catch (const ledger::StoreError& e) {
-    throw StartupError(config.ledger.setting() + " " + e.what());
+    throw StartupError(settings.setting() + " " + e.what());
   }
 }
 
@@ -150,7 +158,7 @@ class Service {
   recorder::Recorder recorder_;
   recorder::Reconciler reconciler_;
   const livekit::WebhookVerifier verifier_;
-  std::unique_ptr<ledger::Store> ledger_reader_;
+  std::unique_ptr<ledger::Readers> ledger_readers_;
   server::LedgerApi api_routes_;
   server::Routes routes_;
   server::IoPool pool_;
@@ -181,8 +189,8 @@ Service::Service(const config::Config& config)
       reconciler_(recorder_, api_, timers_, config.delivery.reconcile_interval, coordination_.get(),
                   {ledger_.get(), ledger_.get()}),
       verifier_(config.webhook.api_key, config.webhook.api_secret, config.webhook.leeway),
-      ledger_reader_(open_ledger_reader(config, ledger_ != nullptr)),
-      api_routes_(config.api_token, ledger_reader_.get()),
+      ledger_readers_(open_ledger_readers(config, ledger_ != nullptr)),
+      api_routes_(config.api_token, ledger_readers_.get(), config.ledger.query_timeout),
       routes_(verifier_, recorder_, &api_routes_),
       pool_(config.server.threads),
       // Refusals count as rejected webhooks on the main listener only: probes have their own.
@@ -310,6 +318,7 @@ void Service::run() {
 // timer callbacks reach the recorder and reconciler. Then what the ledger still holds is
 // written, for a moment: a database that is down loses it (or it goes to the spill file).
 void Service::stop_threads() {
+  if (ledger_readers_) ledger_readers_->stop();
   reconciler_.stop();
   client_.stop();
   if (coordination_) coordination_->stop();

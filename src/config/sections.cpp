@@ -151,6 +151,11 @@ ledger::Settings read_ledger(const Reader& in, bool redis_enabled,
   }
   ledger.postgres_url = in.text("ledger.postgres_url");
   ledger.spill_path = in.text("ledger.spill_path");
+  ledger.readers = in.integer("ledger.readers", 1, 64);
+  ledger.query_timeout = in.duration("ledger.query_timeout", false);
+  if (ledger.query_timeout < std::chrono::milliseconds(100)) {
+    throw ConfigError(name_of("ledger.query_timeout") + " must be at least 100ms");
+  }
   if (ledger.enabled && ledger.path_set && !ledger.postgres_url.empty()) {
     throw ConfigError(name_of("ledger.path") + " and " + name_of("ledger.postgres_url") +
                       " are both set: the ledger is in one place; remove one of them");

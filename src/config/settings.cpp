@@ -156,6 +156,12 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "in the working directory with ledger.postgres_url."},
     {"ledger.retention", "LEDGER_RETENTION", "9600h", Kind::kDuration, kPlain,
      "How long room sessions are kept (9600h: 400 days); older ones are deleted hourly."},
+    {"ledger.readers", "LEDGER_READERS", "4", Kind::kInteger, kPlain,
+     "API reads of the ledger that run at once, each on its own connection, off the threads "
+     "that answer webhooks; 64 more wait, and past that the API answers 503 with Retry-After."},
+    {"ledger.query_timeout", "LEDGER_QUERY_TIMEOUT", "5s", Kind::kDuration, kPlain,
+     "How long one API query of the ledger may run (waiting for a lock included) before it is "
+     "stopped: the API answers 503 and logs a warning."},
     {"api_token", "API_TOKEN", "", Kind::kString, kSecret,
      "Token for the ledger's HTTP API (/v1/rooms): requests send Authorization: Bearer <token>. "
      "Unset: the API answers 404."},

@@ -2,6 +2,7 @@
 // One connection to the database behind the ledger, SQLite or PostgreSQL: SqlStore writes its SQL
 // once, with $1..$n parameters, and each connection runs it in its own way.
 #include <charconv>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <initializer_list>
@@ -74,6 +75,10 @@ class Database {
   virtual void set_schema_version(int version) = 0;
   // Outside a transaction, for readers: the version, 0 when there is no ledger yet.
   virtual int schema_version() = 0;
+
+  // Each statement from now on is stopped, with StoreTimeout, once it has run for `limit`: the
+  // API's readers, so that one query never holds a reader (or a lock) for long.
+  virtual void limit_statements(std::chrono::milliseconds limit) = 0;
 };
 
 }  // namespace ar::ledger

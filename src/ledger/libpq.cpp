@@ -45,6 +45,7 @@ LibPq load() {
   resolve(library, pq.getlength, "PQgetlength");
   resolve(library, pq.cmdTuples, "PQcmdTuples");
   resolve(library, pq.clear, "PQclear");
+  resolve(library, pq.resultErrorField, "PQresultErrorField");
   return pq;
 }
 

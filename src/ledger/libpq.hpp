@@ -26,6 +26,7 @@ struct LibPq {
   decltype(&PQgetlength) getlength;
   decltype(&PQcmdTuples) cmdTuples;
   decltype(&PQclear) clear;
+  decltype(&PQresultErrorField) resultErrorField;
 };
 
 // Loads libpq.so.5 on first use; throws StoreError naming the package when it is not installed.

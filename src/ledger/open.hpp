@@ -9,8 +9,10 @@
 
 namespace ar::ledger {
 
-// Throws StoreError naming the database and the fix (never the password).
-std::unique_ptr<Store> open_store(const Settings& settings, Access access);
+// Throws StoreError naming the database and the fix (never the password). `statement_limit`:
+// each statement stops after that long (Database::limit_statements); 0, none.
+std::unique_ptr<Store> open_store(const Settings& settings, Access access,
+                                  std::chrono::milliseconds statement_limit = {});
 
 // Where that is, for people: the file, or "postgresql://host:port/database" (no user, password).
 std::string where(const Settings& settings);

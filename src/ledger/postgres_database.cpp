@@ -132,6 +132,7 @@ void PostgresDatabase::reconnect_if_lost() {
     fail(std::string("connection lost: ") + libpq().errorMessage(conn_));
   }
   if (read_only_) exec("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY");
+  if (limit_.count() > 0) limit_statements(limit_);
 }
 
 std::size_t PostgresDatabase::each(std::string_view sql, std::span<const Param> params,
@@ -165,7 +166,14 @@ std::size_t PostgresDatabase::each(std::string_view sql, std::span<const Param> 
     reconnect_if_lost();
     result = execute();
   }
-  if (!succeeded(result.get())) fail(libpq().errorMessage(conn_));
+  if (!succeeded(result.get())) {
+    // 57014, query_canceled: statement_timeout stopped it (or a DBA cancelled it).
+    const char* state = libpq().resultErrorField(result.get(), PG_DIAG_SQLSTATE);
+    if (state != nullptr && std::string_view(state) == "57014") {
+      throw StoreTimeout("the statement ran past its time limit");
+    }
+    fail(libpq().errorMessage(conn_));
+  }
   const int rows = libpq().ntuples(result.get());
   const int columns = libpq().nfields(result.get());
   Row current;
@@ -213,6 +221,12 @@ int PostgresDatabase::lock_schema_version() {
 void PostgresDatabase::set_schema_version(int version) {
   exec("DELETE FROM ledger_schema");
   run("INSERT INTO ledger_schema (version) VALUES ($1)", {std::int64_t{version}});
+}
+
+// Waiting for a lock counts: a table a migration or VACUUM FULL holds stops the read too.
+void PostgresDatabase::limit_statements(std::chrono::milliseconds limit) {
+  limit_ = limit;
+  exec("SET statement_timeout = " + std::to_string(limit.count()));
 }
 
 int PostgresDatabase::schema_version() {

@@ -29,6 +29,7 @@ class PostgresDatabase final : public Database {
   int lock_schema_version() override;
   void set_schema_version(int version) override;
   int schema_version() override;
+  void limit_statements(std::chrono::milliseconds limit) override;
 
   // "postgresql://host:port/database": the server, for messages.
   const std::string& where() const { return where_; }
@@ -42,6 +43,7 @@ class PostgresDatabase final : public Database {
   std::string where_;
   bool in_transaction_ = false;
   bool read_only_ = false;
+  std::chrono::milliseconds limit_{0};  // statement_timeout; 0: the server's
 };
 
 }  // namespace ar::ledger

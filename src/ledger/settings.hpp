@@ -1,6 +1,7 @@
 #pragma once
 // The ledger's settings: where it is kept, and for how long.
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 namespace ar::ledger {
@@ -12,6 +13,10 @@ struct Settings {
   std::string postgres_url;        // PostgreSQL instead of the file (several replicas); secret
   std::string spill_path;          // entries not written at a stop; empty: spill_file()'s default
   std::chrono::milliseconds retention{std::chrono::hours(24 * 400)};
+  // The API's reads: how many run at once, each on its own connection, and how long a query may
+  // run before it is stopped (503).
+  std::size_t readers = 4;
+  std::chrono::milliseconds query_timeout{std::chrono::seconds(5)};
 
   // Where entries not written at a stop wait for the next start: beside the SQLite file, or in
   // the working directory (a pod's emptyDir in the manifests) for PostgreSQL.

@@ -27,6 +27,8 @@ class SqlStore final : public Store {
 
   // The schema version this binary writes.
   static int schema_version();
+  // Each statement stops with StoreTimeout after `limit` (the API's readers).
+  void limit_statements(std::chrono::milliseconds limit) { db_->limit_statements(limit); }
 
  private:
   void migrate();

@@ -39,6 +39,7 @@ class Statement {
     const int rc = sqlite3_step(stmt_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
+    if (rc == SQLITE_INTERRUPT) throw StoreTimeout("the statement ran past its time limit");
     throw StoreError(sqlite3_errmsg(db_));
   }
   // The current row into `out`, whose strings keep their capacity from row to row.
@@ -127,6 +128,7 @@ void SqliteDatabase::close() noexcept {
 std::size_t SqliteDatabase::each(std::string_view sql, std::span<const Param> params,
                                  const std::function<void(const Row&)>& row) {
   Statement statement(db_, prepared(sql));
+  deadline_ = std::chrono::steady_clock::now() + limit_;
   std::size_t n = 0;
   for (const Param& param : params) statement.bind(++n, param);
   Row current;
@@ -165,6 +167,20 @@ int SqliteDatabase::lock_schema_version() {
 
 void SqliteDatabase::set_schema_version(int version) {
   exec("PRAGMA user_version=" + std::to_string(version));
+}
+
+// SQLite calls the handler every few thousand instructions of a statement; a true answer stops
+// the statement with SQLITE_INTERRUPT.
+void SqliteDatabase::limit_statements(std::chrono::milliseconds limit) {
+  limit_ = limit;
+  constexpr int kInstructions = 10000;  // about 100 µs of work between looks at the clock
+  sqlite3_progress_handler(
+      db_, limit.count() > 0 ? kInstructions : 0,
+      [](void* self) {
+        return std::chrono::steady_clock::now() > static_cast<SqliteDatabase*>(self)->deadline_ ? 1
+                                                                                                : 0;
+      },
+      this);
 }
 
 int SqliteDatabase::schema_version() {

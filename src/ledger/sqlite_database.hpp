@@ -27,6 +27,7 @@ class SqliteDatabase final : public Database {
   int lock_schema_version() override;
   void set_schema_version(int version) override;
   int schema_version() override;
+  void limit_statements(std::chrono::milliseconds limit) override;
 
  private:
   struct StatementDeleter {
@@ -36,6 +37,8 @@ class SqliteDatabase final : public Database {
   void close() noexcept;
 
   sqlite3* db_ = nullptr;
+  std::chrono::milliseconds limit_{0};                // 0: none
+  std::chrono::steady_clock::time_point deadline_{};  // of the statement running
   std::map<std::string, std::unique_ptr<sqlite3_stmt, StatementDeleter>, std::less<>> statements_;
 };
 

@@ -22,6 +22,11 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A statement ran past its connection's time limit (Database::limit_statements) and was stopped.
+struct StoreTimeout : StoreError {
+  using StoreError::StoreError;
+};
+
 // Where a page begins: after this session, the last of the page before (newest first).
 struct PageAfter {
   std::int64_t started_ms = 0;

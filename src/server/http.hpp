@@ -23,6 +23,7 @@ struct HttpResponse {
   std::string_view content_type = "text/plain; charset=utf-8";
   std::string_view allow;             // the Allow header of a 405
   std::string_view www_authenticate;  // the WWW-Authenticate header of a 401
+  std::string_view retry_after;       // the Retry-After header of a 503 (seconds)
 
   // A plain-text answer: the body and a newline.
   static HttpResponse text(unsigned status, std::string_view body) {

@@ -9,6 +9,7 @@
 
 #include "server/idle_connections.hpp"
 #include "server/request_reader.hpp"
+#include "server/response_head.hpp"
 #include "telemetry/log.hpp"
 
 namespace ar::server {
@@ -40,6 +41,9 @@ namespace {
 // After an error answer the client may still be sending its body; reading it away for a short
 // while lets the client see the answer instead of a reset connection.
 constexpr std::chrono::seconds kLingerTime{2};
+// A body up to this size goes into the header's buffer, which the connection keeps: one write,
+// no allocation. Larger ones are written from their own string and then freed.
+constexpr std::size_t kCopiedBody = std::size_t{16} * 1024;
 constexpr std::size_t kFirstReadSize = 1024;
 
 RequestLimits request_limits(const HttpLimits& limits) {
@@ -193,44 +197,35 @@ class Session final : public IdleConnection,
   // The handler's answer, from any thread: written on this connection's thread (at once when the
   // handler answers there). After stop_accepting() it closes the connection.
   void answer(HttpResponse response) override {
-    asio::dispatch(
-        stream_.get_executor(), [self = this->shared_from_this(), response = std::move(response)] {
-          self->write(response, self->reader_.keep_alive() &&
-                                    !self->shared_->closing.load(std::memory_order_relaxed));
-        });
+    asio::dispatch(stream_.get_executor(), [self = this->shared_from_this(),
+                                            response = std::move(response)]() mutable {
+      self->write(std::move(response), self->reader_.keep_alive() &&
+                                           !self->shared_->closing.load(std::memory_order_relaxed));
+    });
   }
 
   // The answer is formatted into one buffer the session keeps, so a kept-alive connection
   // answers without allocating (Beast's response message allocated for every header). A HEAD
   // request gets the header of the answer, Content-Length included, and no body.
-  void write(const HttpResponse& answer, bool keep_alive) {
+  void write(HttpResponse answer, bool keep_alive) {
     in_request_ = false;
     // Known once the header is parsed; before that the request is not HEAD.
     const bool head = reader_.parts().method == http::verb::head;
     out_.clear();
-    out_ += "HTTP/1.1 ";
-    out_ += std::to_string(answer.status);
-    out_ += ' ';
-    out_ += http::obsolete_reason(http::int_to_status(answer.status));
-    out_ += "\r\nServer: auto-recorder\r\nContent-Type: ";
-    out_ += answer.content_type;
-    if (!answer.allow.empty()) {
-      out_ += "\r\nAllow: ";
-      out_ += answer.allow;
+    append_head(out_, answer, keep_alive);
+    // A large body (a page of the ledger) is written from where it is, not copied after the
+    // header, and let go of once written.
+    if (head) answer.body.clear();
+    if (answer.body.size() <= kCopiedBody) {
+      out_ += answer.body;
+      answer.body.clear();
     }
-    if (!answer.www_authenticate.empty()) {
-      out_ += "\r\nWWW-Authenticate: ";
-      out_ += answer.www_authenticate;
-    }
-    out_ += "\r\nContent-Length: ";
-    out_ += std::to_string(answer.body.size());
-    if (!keep_alive) out_ += "\r\nConnection: close";
-    out_ += "\r\n\r\n";
-    if (!head) out_ += answer.body;
+    body_ = std::move(answer.body);
     tcp().expires_after(limits().body_timeout);
     asio::async_write(
-        stream_, asio::buffer(out_),
+        stream_, std::array{asio::buffer(out_), asio::buffer(body_)},
         [self = this->shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+          self->body_ = std::string();
           if (ec) return self->close();
           if (keep_alive) return self->wait_for_request();
           self->linger();
@@ -274,7 +269,8 @@ class Session final : public IdleConnection,
   std::shared_ptr<HttpServer::Shared> shared_;
   beast::flat_buffer buffer_;  // bytes read and not yet parsed; at most buffer_ceiling()
   RequestReader reader_;
-  std::string out_;  // the answer being written
+  std::string out_;   // the answer being written: its header, and a small body
+  std::string body_;  // a large body being written, after out_
   bool closing_tls_ = false;
   bool served_ = false;      // a request was answered: the connection has earned idle_timeout
   bool in_request_ = false;  // bytes of a request have arrived and it is not answered yet

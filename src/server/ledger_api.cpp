@@ -3,8 +3,11 @@
 #include "report/html.hpp"
 #include "report/rooms.hpp"
 #include "server/ledger_query.hpp"
+#include "telemetry/log.hpp"
+#include "telemetry/service_metrics.hpp"
 #include "util/base64.hpp"
 #include "util/crypto.hpp"
+#include "util/duration.hpp"
 #include "util/text.hpp"
 #include "util/wall_clock.hpp"
 
@@ -18,8 +21,11 @@ HttpResponse json(std::string body) {
   return answer;
 }
 
-HttpResponse busy() {
-  return HttpResponse::text(503, "the ledger is answering another request: retry in a moment");
+// A 503 a client should try again after a second: the readers are busy, or the ledger is down.
+HttpResponse unavailable(std::string_view reason) {
+  HttpResponse answer = HttpResponse::text(503, reason);
+  answer.retry_after = "1";
+  return answer;
 }
 
 // The token a request presents: "Bearer <token>", or "Basic base64(<any user>:<token>)".
@@ -38,8 +44,9 @@ std::string presented_token(std::string_view authorization) {
 
 }  // namespace
 
-LedgerApi::LedgerApi(std::string token, ledger::Store* ledger)
-    : token_(std::move(token)), ledger_(ledger) {}
+LedgerApi::LedgerApi(std::string token, ledger::Readers* readers,
+                     std::chrono::milliseconds query_timeout)
+    : token_(std::move(token)), readers_(readers), query_timeout_(query_timeout) {}
 
 void LedgerApi::handle(const HttpRequest& request, Responder respond) {
   if (token_.empty()) {
@@ -66,56 +73,85 @@ void LedgerApi::handle(const HttpRequest& request, Responder respond) {
     answer.allow = "GET, HEAD";
     return respond(std::move(answer));
   }
-  if (ledger_ == nullptr) {
+  if (readers_ == nullptr) {
     return respond(HttpResponse::text(
         404, "not found: the ledger is off (ledger: off, or redis: without ledger.postgres_url)"));
   }
-  if (path == "/ui") return ui(query, std::move(respond));
-  if (path == "/v1/rooms") return rooms(query, std::move(respond));
+  if (path == "/ui") return ui(target, query, std::move(respond));
+  if (path == "/v1/rooms") return rooms(target, query, std::move(respond));
   const std::string_view prefix = "/v1/rooms/";
   if (path.starts_with(prefix) && path.size() > prefix.size() &&
       path.find('/', prefix.size()) == std::string_view::npos) {
-    return room(path.substr(prefix.size()), std::move(respond));
+    return room(target, path.substr(prefix.size()), std::move(respond));
   }
   respond(HttpResponse::text(404, "not found: the API has GET /v1/rooms and GET /v1/rooms/{sid}"));
 }
 
-void LedgerApi::rooms(std::string_view query_text, Responder respond) {
+void LedgerApi::rooms(std::string_view target, std::string_view query_text, Responder respond) {
   auto query = parse_rooms_query(query_text, util::unix_ms_now());
   if (!query) return respond(HttpResponse::text(400, query.error()));
-  read(std::move(respond), [query = std::move(*query)](ledger::Store& store) {
+  read(std::move(respond), target, [query = std::move(*query)](ledger::Store& store) {
     const ledger::Page page = store.rooms(query);
     return json(report::page_json(page.rooms, page.next ? page_token(*page.next) : ""));
   });
 }
 
-void LedgerApi::room(std::string_view sid, Responder respond) {
-  read(std::move(respond), [sid = std::string(sid)](ledger::Store& store) {
+void LedgerApi::room(std::string_view target, std::string_view sid, Responder respond) {
+  read(std::move(respond), target, [sid = std::string(sid)](ledger::Store& store) {
     const auto found = store.room(sid);
     if (!found) return HttpResponse::text(404, "no room session " + sid + " in the ledger");
     return json(report::room_json(*found));
   });
 }
 
-// Reads run on the HTTP threads: one at a time, and never queued behind another (webhooks wait
-// on these threads too).
-void LedgerApi::read(Responder respond, const Read& answer) {
-  HttpResponse response;
-  try {
-    const std::unique_lock lock(mutex_, std::try_to_lock);
-    response = lock ? answer(*ledger_) : busy();
-  } catch (const ledger::StoreError& e) {
-    response = HttpResponse::text(503, std::string("the ledger cannot be read now: ") + e.what());
+// Reads run on the readers' threads, never on the HTTP threads that answer webhooks too. The
+// Responder is shared because a queued job must be copyable; it answers once either way.
+void LedgerApi::read(Responder respond, std::string_view target, Read answer) {
+  auto responder = std::make_shared<Responder>(std::move(respond));
+  const bool queued =
+      readers_->submit([this, responder, target = std::string(target),
+                        answer = std::move(answer)](const util::Result<ledger::Store*>& store) {
+        (*responder)(answered(store, target, answer));
+      });
+  if (!queued) {
+    metrics::ledger_read(metrics::LedgerRead::kBusy);
+    (*responder)(unavailable("the ledger is answering too many requests: retry in a moment"));
   }
-  // Outside the lock: the write may begin at once, and the client ask again before it returns.
-  respond(std::move(response));
+}
+
+HttpResponse LedgerApi::answered(const util::Result<ledger::Store*>& store, std::string_view target,
+                                 const Read& answer) const {
+  if (!store) {
+    metrics::ledger_read(metrics::LedgerRead::kFailed);
+    return unavailable("the ledger cannot be read now: " + store.error());
+  }
+  try {
+    HttpResponse response = answer(**store);
+    metrics::ledger_read(metrics::LedgerRead::kOk);
+    return response;
+  } catch (const ledger::StoreTimeout&) {
+    const std::string limit = util::format_duration(query_timeout_);
+    log::warn("ledger query stopped at its time limit (ledger.query_timeout)",
+              {{"target", target}, {"limit", limit}});
+    metrics::ledger_read(metrics::LedgerRead::kTimeout);
+    return unavailable("the ledger query ran past its time limit (" + limit +
+                       "): narrow the window (since, until) or the name glob");
+  } catch (const ledger::StoreError& e) {
+    metrics::ledger_read(metrics::LedgerRead::kFailed);
+    return unavailable(std::string("the ledger cannot be read now: ") + e.what());
+  } catch (const std::exception& e) {
+    // A bug, not the database: said as such, and the reader thread lives on.
+    log::error("ledger read failed", {{"target", target}, {"error", e.what()}});
+    metrics::ledger_read(metrics::LedgerRead::kFailed);
+    return HttpResponse::text(500, "the ledger's answer could not be built");
+  }
 }
 
 // The last day's sessions, newest first: every status, for the counts; the filter picks the rows.
-void LedgerApi::ui(std::string_view query_text, Responder respond) {
+void LedgerApi::ui(std::string_view target, std::string_view query_text, Responder respond) {
   auto showing = parse_ui_query(query_text);
   if (!showing) return respond(HttpResponse::text(400, showing.error()));
-  read(std::move(respond), [showing = *showing](ledger::Store& store) {
+  read(std::move(respond), target, [showing = *showing](ledger::Store& store) {
     report::HtmlPage page;
     page.showing = showing;
     page.now_ms = util::unix_ms_now();

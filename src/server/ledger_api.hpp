@@ -5,10 +5,11 @@
 // time, or gets 401: "Authorization: Bearer <token>", or HTTP Basic with the token as password
 // (what a browser sends for /ui). Query parameters that do not parse get 400 naming the
 // parameter.
+#include <chrono>
 #include <functional>
-#include <mutex>
 #include <string>
 
+#include "ledger/readers.hpp"
 #include "ledger/store.hpp"
 #include "server/http.hpp"
 
@@ -16,8 +17,9 @@ namespace ar::server {
 
 class LedgerApi {
  public:
-  // `ledger`: read by one request at a time; null when the ledger is off. Keeps references.
-  LedgerApi(std::string token, ledger::Store* ledger);
+  // `readers`: where reads run; null when the ledger is off. `query_timeout`: their connections'
+  // limit, for the answer that says it was reached. Keeps references.
+  LedgerApi(std::string token, ledger::Readers* readers, std::chrono::milliseconds query_timeout);
 
   // Whether `target` is the API's.
   static bool owns(std::string_view path) {
@@ -30,16 +32,19 @@ class LedgerApi {
  private:
   using Read = std::function<HttpResponse(ledger::Store&)>;
 
-  void rooms(std::string_view query, Responder respond);
-  void room(std::string_view sid, Responder respond);
-  void ui(std::string_view query, Responder respond);
-  // Answers what `answer` reads from the store, under the lock; busy (503) while another request
-  // reads. `answer` owns what it needs: the one place a read could move off the I/O thread.
-  void read(Responder respond, const Read& answer);
+  void rooms(std::string_view target, std::string_view query, Responder respond);
+  void room(std::string_view target, std::string_view sid, Responder respond);
+  void ui(std::string_view target, std::string_view query, Responder respond);
+  // Answers, from a reader thread, what `answer` reads from the store; 503 with Retry-After at
+  // once when too many reads wait. `answer` owns what it needs. `target` names the request in
+  // the warning of a query stopped at its time limit.
+  void read(Responder respond, std::string_view target, Read answer);
+  HttpResponse answered(const util::Result<ledger::Store*>& store, std::string_view target,
+                        const Read& answer) const;
 
   std::string token_;
-  ledger::Store* ledger_;
-  std::mutex mutex_;  // the store's connection serves one request at a time
+  ledger::Readers* readers_;
+  std::chrono::milliseconds query_timeout_;
 };
 
 }  // namespace ar::server

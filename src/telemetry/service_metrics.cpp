@@ -260,6 +260,23 @@ void ledger_corrected(std::string_view change, std::size_t count) {
   if (count > 0) corrections(change).inc(count);
 }
 
+namespace {
+
+constexpr std::array<std::string_view, 4> kLedgerReads{"ok", "busy", "timeout", "failed"};
+
+Counter& ledger_reads(LedgerRead result) {
+  return counter("auto_recorder_ledger_reads_total",
+                 "API reads of the ledger, by result (ok; busy: refused with 503 because too many "
+                 "waited; timeout: stopped at ledger.query_timeout; failed).",
+                 {{"result", std::string(kLedgerReads.at(static_cast<std::size_t>(result)))}});
+}
+
+}  // namespace
+
+void ledger_read(LedgerRead result) {
+  ledger_reads(result).inc();
+}
+
 void coordination_claim(model::Claim result) {
   claims(result).inc();
 }
@@ -289,6 +306,7 @@ void initialise_series(std::span<const std::string_view> call_outcomes) {
     if (status != model::SessionStatus::kRecording) sessions(status);
   }
   for (std::string_view change : kLedgerCorrections) corrections(change);
+  for (std::size_t i = 0; i < kLedgerReads.size(); ++i) ledger_reads(static_cast<LedgerRead>(i));
   registry().gauge("auto_recorder_last_reconcile_success_timestamp_seconds",
                    "Unix time of this replica's last successful reconcile pass; 0 until its first "
                    "(and on replicas that do not run passes).",

@@ -47,6 +47,11 @@ void reconcile_pass(bool ok, std::size_t unrecorded_rooms);
 // recording_closed), `count` times.
 void ledger_corrected(std::string_view change, std::size_t count);
 
+// An API read of the ledger: answered, refused because too many waited, stopped at its time
+// limit, or failed (the database is down, or a bug).
+enum class LedgerRead { kOk, kBusy, kTimeout, kFailed };
+void ledger_read(LedgerRead result);
+
 // Redis coordination of replicas: claims by result (model/claim.hpp).
 void coordination_claim(model::Claim result);
 // Gauges: 1 while Redis is configured but unreachable; 1 while this replica runs reconcile passes.

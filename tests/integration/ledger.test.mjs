@@ -156,6 +156,25 @@ test('an explicit ledger.path that cannot be written stops startup; the default 
   }
 });
 
+test('eight API clients at once are all answered, on the readers\' threads; none is refused', { timeout }, async () => {
+  const token = `api-token-${Date.now()}`;
+  const recorder = await startRecorder({ env: { ...baseEnv(standin, ENV), API_TOKEN: token }, cwd: tempDir() });
+  const room = standin.addRoom('eight-readers');
+  try {
+    await hook(recorder, eventBody('room_started', { room: { name: room.name, sid: room.sid } }));
+    await recorder.waitForLedgerRoom('eight-readers');
+    const paths = ['/v1/rooms?since=1h', '/ui', `/v1/rooms/${room.sid}`, '/v1/rooms?since=400d&name=*readers'];
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) =>
+      fetch(`${recorder.url}${paths[i % paths.length]}`, { headers: { authorization: `Bearer ${token}` } })));
+    for (const answer of answers) assert.equal(answer.status, 200, await answer.text());
+    assert.equal(await recorder.metric('auto_recorder_ledger_reads_total', { result: 'busy' }), 0);
+    assert.ok(await recorder.metric('auto_recorder_ledger_reads_total', { result: 'ok' }) >= 8);
+  } finally {
+    await recorder.stop();
+    standin.removeRoom('eight-readers');
+  }
+});
+
 test('the API: off without api_token; with it, 401 without the token, rooms in pages, one room, 400 naming a bad parameter', { timeout }, async () => {
   const get = (recorder, path, token, method = 'GET') =>
     fetch(`${recorder.url}${path}`, { method, headers: token ? { authorization: `Bearer ${token}` } : {} });

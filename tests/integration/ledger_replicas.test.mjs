@@ -9,6 +9,7 @@ import { RedisServer } from './lib/redis.mjs';
 import { PostgresServer } from './lib/postgres.mjs';
 import { eventBody, signBody, post } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
+import { spawn, execFileSync } from 'node:child_process';
 
 // Each test's own limit, so that a hang names the test (ctest's limit names only the file).
 const timeout = 60_000;
@@ -109,6 +110,72 @@ test('PostgreSQL killed for real: recording goes on, /readyz stays 200, and the 
   } finally {
     await recorder.stop();
     for (const room of rooms) standin.removeRoom(room.name);
+  }
+});
+
+// psql's one-line answer to `sql`, as the test's own client (not the recorder's).
+function psql(sql) {
+  return execFileSync('psql', [postgres.url, '-tAc', sql], { encoding: 'utf8' }).trim();
+}
+
+const LOCK_HOLDER = 'dba-migration';
+
+// What a DBA's migration or VACUUM FULL does: a transaction that holds the rooms table locked.
+function lockRoomsTable() {
+  const holder = spawn('psql', [postgres.url, '-c', 'BEGIN; LOCK TABLE rooms IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120)'], {
+    env: { ...process.env, PGAPPNAME: LOCK_HOLDER }, stdio: 'ignore',
+  });
+  return {
+    held: () => psql(`SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE a.application_name = '${LOCK_HOLDER}' AND l.mode = 'AccessExclusiveLock' AND l.granted`) === '1',
+    release: () => {
+      psql(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${LOCK_HOLDER}'`);
+      holder.kill();
+    },
+  };
+}
+
+// The recorder's connections that wait for a lock: its readers (and its writer, once it writes).
+const waitingOnLock = () => Number(psql("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'auto-recorder' AND wait_event_type = 'Lock'"));
+
+test('a table PostgreSQL holds locked: webhooks are answered at once while 8 API reads wait, and the reads end at ledger.query_timeout with 503 and Retry-After', { timeout }, async () => {
+  const { env, config, secrets } = replicaSetup();
+  // One HTTP thread: a read that held it would hold every webhook.
+  Object.assign(env, { SERVER_THREADS: '1', LEDGER_QUERY_TIMEOUT: '1500ms' });
+  const recorder = await startRecorder({ env, config, secrets });
+  const room = standin.addRoom('locked-ledger');
+  const lock = lockRoomsTable();
+  try {
+    await until(async () => lock.held(), 'the rooms table locked', 10000, 50);
+    let readsEnded = 0;
+    const reads = Array.from({ length: 8 }, () => fetch(`${recorder.url}/v1/rooms?since=1h`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      .then(async (answer) => { readsEnded += 1; return { status: answer.status, retryAfter: answer.headers.get('retry-after'), text: await answer.text() }; }));
+    await until(async () => waitingOnLock() >= 4, 'four readers waiting on the lock', 10000, 50);
+
+    await hook(recorder, eventBody('room_started', { room: { name: room.name, sid: room.sid } }));
+    assert.equal(readsEnded, 0, 'the webhook was answered while every read still waited on the lock');
+    await recorder.waitForRecorded(standin, 'locked-ledger');
+    const health = await fetch(`${recorder.url}/readyz`);
+    assert.equal(health.status, 200);
+
+    // Four run at once and wait for the lock; four wait for a reader. Each is stopped at its limit.
+    for (const answer of await Promise.all(reads)) {
+      assert.equal(answer.status, 503, answer.text);
+      assert.equal(answer.retryAfter, '1');
+      assert.match(answer.text, /^the ledger query ran past its time limit \(1s500ms\): narrow the window/);
+    }
+    assert.equal(await recorder.metric('auto_recorder_ledger_reads_total', { result: 'timeout' }), 8);
+  } finally {
+    lock.release();
+  }
+  try {
+    // The lock gone: the writer catches up and the readers answer again.
+    await recorder.until(async () => {
+      const answer = await fetch(`${recorder.url}/v1/rooms?since=1h`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      return answer.status === 200 && (await answer.json()).rooms.some((r) => r.sid === room.sid);
+    }, 'the room listed once the lock is gone', 10000);
+  } finally {
+    await recorder.stop();
+    standin.removeRoom('locked-ledger');
   }
 });
 

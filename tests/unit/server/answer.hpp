@@ -58,4 +58,18 @@ inline server::HttpResponse answer_now(const server::Handler& handler,
   return sink->wait(std::chrono::milliseconds(0)).value_or(none);
 }
 
+// The answer `handler` gives `request`, at once or from another thread within `timeout` (a
+// failure, and a 0 status, if none).
+inline server::HttpResponse answer_within(
+    const server::Handler& handler, const server::HttpRequest& request,
+    std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  const auto sink = std::make_shared<Answer>();
+  handler(request, server::Responder(sink));
+  server::HttpResponse none;
+  none.status = 0;
+  const auto answer = sink->wait(timeout);
+  EXPECT_TRUE(answer) << "no answer within " << timeout.count() << " ms";
+  return answer.value_or(none);
+}
+
 }  // namespace ar::testing

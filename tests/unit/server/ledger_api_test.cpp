@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <future>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -29,7 +31,7 @@ const std::string kBearer = "Bearer " + std::string(kToken);
 
 HttpResponse ask(LedgerApi& api, std::string_view target, std::string_view authorization = kBearer,
                  std::string_view method = "GET") {
-  return ar::testing::answer_now(
+  return ar::testing::answer_within(
       [&api](const HttpRequest& r, Responder respond) { api.handle(r, std::move(respond)); },
       {.method = method, .target = target, .authorization = authorization, .body = ""});
 }
@@ -61,15 +63,19 @@ class LedgerApiTest : public ::testing::Test {
          RoomFinished{"RM_3", now - 5 * kMinute, "class-2", now - 10 * kMinute, ""}});
   }
 
-  static std::unique_ptr<ledger::Store> open(const ar::testing::TestDirectory& dir) {
+  static std::unique_ptr<ledger::Store> open(const ar::testing::TestDirectory& dir,
+                                             ledger::Access access) {
     ledger::Settings settings;
     settings.path = dir.path();
-    return ledger::open_store(settings, ledger::Access::kWrite);
+    return ledger::open_store(settings, access, std::chrono::seconds(5));
   }
 
   ar::testing::TestDirectory dir_;
-  std::unique_ptr<ledger::Store> store_ = open(dir_);
-  LedgerApi api_{std::string(kToken), store_.get()};
+  std::unique_ptr<ledger::Store> store_ = open(dir_, ledger::Access::kWrite);
+  ledger::Readers readers_{[this] { return open(dir_, ledger::Access::kRead); },
+                           nullptr,
+                           {.threads = 4, .max_waiting = 64}};
+  LedgerApi api_{std::string(kToken), &readers_, std::chrono::seconds(5)};
 };
 
 TEST_F(LedgerApiTest, ListsTheWindowNewestFirstWithEachSessionsFields) {
@@ -186,63 +192,124 @@ TEST_F(LedgerApiTest, ThePageShowsTheDayAndTakesOnlyStatus) {
   EXPECT_EQ(other.body, "query parameter limit: is not status, the page's one parameter\n");
 }
 
-// Where the answer goes, a client that asks again the moment it has it, from another thread.
-class AskAgain final : public ResponseSink {
- public:
-  explicit AskAgain(LedgerApi& api) : api_(api) {}
-  void answer(HttpResponse /*response*/) override {
-    std::thread([this] { again = ask(api_, "/v1/rooms").status; }).join();
+TEST_F(LedgerApiTest, EightClientsAtOnceAreAllAnswered) {
+  std::vector<unsigned> statuses(8);
+  std::vector<std::thread> clients;
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    clients.emplace_back(
+        [this, &statuses, i] { statuses[i] = ask(api_, i % 2 == 0 ? "/v1/rooms" : "/ui").status; });
   }
-  unsigned again = 0;
-
- private:
-  LedgerApi& api_;
-};
-
-TEST_F(LedgerApiTest, TheAnswerIsGivenOutsideTheReadSoTheNextReadIsNotRefusedAsBusy) {
-  // The connection may write the answer before respond() returns, and the client ask again.
-  const auto client = std::make_shared<AskAgain>(api_);
-  api_.handle({.method = "GET", .target = "/v1/rooms", .authorization = kBearer, .body = ""},
-              Responder(client));
-  EXPECT_EQ(client->again, 200U);
+  for (std::thread& client : clients) client.join();
+  for (const unsigned status : statuses) EXPECT_EQ(status, 200U);
 }
 
 TEST(LedgerApiOff, WithoutATokenOrALedgerIs404SayingWhy) {
-  LedgerApi no_token("", nullptr);
+  LedgerApi no_token("", nullptr, std::chrono::seconds(5));
   const HttpResponse off = ask(no_token, "/v1/rooms");
   EXPECT_EQ(off.status, 404U);
   EXPECT_EQ(off.body, "not found: the API is off until api_token is set\n");
-  LedgerApi no_ledger(std::string(kToken), nullptr);
+  LedgerApi no_ledger(std::string(kToken), nullptr, std::chrono::seconds(5));
   const HttpResponse no_store = ask(no_ledger, "/v1/rooms");
   EXPECT_EQ(no_store.status, 404U);
   EXPECT_EQ(no_store.body,
             "not found: the ledger is off (ledger: off, or redis: without ledger.postgres_url)\n");
 }
 
-// A store that cannot be read: the API answers 503 and says why.
-class UnreadableStore final : public ledger::Store {
+// A store whose reads fail as `Failure` says, or wait until let go.
+template <typename Failure>
+class FailingStore final : public ledger::Store {
  public:
+  explicit FailingStore(std::string why) : why_(std::move(why)) {}
+  std::vector<ledger::Status> apply(std::span<const ledger::Entry> /*entries*/) override {
+    return {};
+  }
+  ledger::Page rooms(const ledger::Query& /*query*/) override { throw Failure(why_); }
+  std::optional<ledger::Session> room(std::string_view /*sid*/) override { throw Failure(why_); }
+  std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
+  ledger::Unsettled unsettled() override { return {}; }
+
+ private:
+  std::string why_;
+};
+
+template <typename Failure>
+ledger::Readers::Open failing(std::string why) {
+  return [why] { return std::make_unique<FailingStore<Failure>>(why); };
+}
+
+TEST(LedgerApiDegraded, AStoreThatCannotBeReadIs503WithRetryAfter) {
+  ledger::Readers readers(failing<ledger::StoreError>("ledger.db: disk I/O error"), nullptr, {});
+  LedgerApi api(std::string(kToken), &readers, std::chrono::seconds(5));
+  for (const std::string_view target : {"/v1/rooms", "/v1/rooms/RM_1", "/ui"}) {
+    const HttpResponse answer = ask(api, target);
+    EXPECT_EQ(answer.status, 503U) << target;
+    EXPECT_EQ(answer.retry_after, "1") << target;
+    EXPECT_EQ(answer.body, "the ledger cannot be read now: ledger.db: disk I/O error\n") << target;
+  }
+}
+
+TEST(LedgerApiDegraded, AQueryStoppedAtItsTimeLimitIs503SayingSo) {
+  ledger::Readers readers(failing<ledger::StoreTimeout>("interrupted"), nullptr, {});
+  LedgerApi api(std::string(kToken), &readers, std::chrono::seconds(2));
+  const HttpResponse answer = ask(api, "/v1/rooms?since=400d&name=*x*");
+  EXPECT_EQ(answer.status, 503U);
+  EXPECT_EQ(answer.retry_after, "1");
+  EXPECT_EQ(answer.body,
+            "the ledger query ran past its time limit (2s): narrow the window (since, until) "
+            "or the name glob\n");
+}
+
+TEST(LedgerApiDegraded, ABugInAReadIs500AndTheReaderLivesOn) {
+  ledger::Readers readers(failing<std::out_of_range>("vector::at"), nullptr, {.threads = 1});
+  LedgerApi api(std::string(kToken), &readers, std::chrono::seconds(5));
+  EXPECT_EQ(ask(api, "/v1/rooms").status, 500U);
+  EXPECT_EQ(ask(api, "/v1/rooms").status, 500U);  // answered: the thread still reads
+}
+
+// A store whose reads wait until the test lets them go: the readers are all busy.
+class HeldStore final : public ledger::Store {
+ public:
+  explicit HeldStore(std::shared_future<void> release) : release_(std::move(release)) {}
   std::vector<ledger::Status> apply(std::span<const ledger::Entry> /*entries*/) override {
     return {};
   }
   ledger::Page rooms(const ledger::Query& /*query*/) override {
-    throw ledger::StoreError("ledger.db: disk I/O error");
+    release_.wait_for(std::chrono::seconds(10));  // a failed test ends, not hangs
+    return {};
   }
-  std::optional<ledger::Session> room(std::string_view /*sid*/) override {
-    throw ledger::StoreError("ledger.db: disk I/O error");
-  }
+  std::optional<ledger::Session> room(std::string_view /*sid*/) override { return std::nullopt; }
   std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
   ledger::Unsettled unsettled() override { return {}; }
+
+ private:
+  std::shared_future<void> release_;
 };
 
-TEST(LedgerApiDegraded, AStoreThatCannotBeReadIs503) {
-  UnreadableStore store;
-  LedgerApi api(std::string(kToken), &store);
-  for (const std::string_view target : {"/v1/rooms", "/v1/rooms/RM_1", "/ui"}) {
-    const HttpResponse answer = ask(api, target);
-    EXPECT_EQ(answer.status, 503U) << target;
-    EXPECT_EQ(answer.body, "the ledger cannot be read now: ledger.db: disk I/O error\n") << target;
+TEST(LedgerApiDegraded, PastTheWaitingReadsIs503WithRetryAfterAndTheOthersAreAnswered) {
+  std::promise<void> release;
+  const std::shared_future<void> released = release.get_future().share();
+  ledger::Readers readers([released] { return std::make_unique<HeldStore>(released); }, nullptr,
+                          {.threads = 1, .max_waiting = 2});
+  LedgerApi api(std::string(kToken), &readers, std::chrono::seconds(5));
+  const HttpRequest request{
+      .method = "GET", .target = "/v1/rooms", .authorization = kBearer, .body = ""};
+  std::vector<std::shared_ptr<ar::testing::Answer>> held;
+  // One runs, two wait; until the first is running, a third may still be queued, so ask until
+  // one is refused.
+  std::optional<HttpResponse> refused;
+  for (int i = 0; i < 5 && !refused; ++i) {
+    held.push_back(std::make_shared<ar::testing::Answer>());
+    api.handle(request, Responder(held.back()));
+    if (held.back()->answers() == 1) refused = held.back()->wait(std::chrono::milliseconds(0));
   }
+  ASSERT_TRUE(refused) << "never refused";
+  EXPECT_EQ(refused->status, 503U);
+  EXPECT_EQ(refused->retry_after, "1");
+  EXPECT_EQ(refused->body, "the ledger is answering too many requests: retry in a moment\n");
+  EXPECT_LE(held.size(), 4U);  // 1 running + 2 waiting + the refused one
+  release.set_value();
+  held.pop_back();
+  for (const auto& answer : held) EXPECT_EQ(answer->wait()->status, 200U);
 }
 
 TEST(LedgerQuery, APageTokenIsTheLastSessionsStartAndSid) {
