@@ -10,6 +10,8 @@
 //   BENCH_ONLY=scale   only the 30 000-room reconcile, logged and not written
 //   BENCH_ONLY=ledger  only the burst with the ledger off, on SQLite and on PostgreSQL, logged
 //   BENCH_ONLY=report  only `report` on a generated ledger of a million sessions, logged
+//   BENCH_ONLY=api     only the ledger's API on that ledger (filters, clients at once, webhooks
+//                      during the slowest read, large metadata), logged
 //   BENCH_ONLY=callgrind  only the instruction count; keeps the callgrind files for
 //                      callgrind_annotate and prints where they are
 //   SERVER_THREADS     passed to this service (tuning only: the table is for the defaults)
@@ -21,6 +23,7 @@ import http from 'node:http';
 import net from 'node:net';
 import { eventBody, signBody } from '../tests/integration/lib/webhooks.mjs';
 import { write as writeFigures, JSON_PATH as FIGURES_JSON } from './figures.mjs';
+import { ledgerApiBench, metadataMemoryBench } from './ledger_api.mjs';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = process.env.AUTO_RECORDER_BIN ?? join(ROOT, 'build/auto-recorder');
@@ -351,7 +354,7 @@ async function instructionsPerWebhook(standin) {
 // (bench/ledger_gen.cpp, kept in build/bench/ and written again when the generator changes): the
 // whole ledger in each format, and a daily audit. Peak resident memory and time from GNU time.
 const LEDGER_SESSIONS = 1000000;
-function reportBench() {
+function generatedLedger() {
   const generator = join(dirname(BIN), 'bench/ledger-gen');
   const file = join(dirname(BIN), 'bench/ledger-1m.db');
   if (!existsSync(file) || statSync(file).mtimeMs < statSync(generator).mtimeMs) {
@@ -359,6 +362,11 @@ function reportBench() {
     for (const suffix of ['', '-wal', '-shm']) spawnSync('rm', ['-f', file + suffix]);
     execFileSync(generator, [file, String(LEDGER_SESSIONS)], { stdio: ['ignore', 'ignore', 'inherit'] });
   }
+  return file;
+}
+
+function reportBench() {
+  const file = generatedLedger();
   const env = { PATH: process.env.PATH, LEDGER_PATH: file, LIVEKIT_API_KEY: 'bench', LIVEKIT_API_SECRET: 'bench', S3_BUCKET: 'bench' };
   const run = (args) => {
     const timed = spawnSync('/usr/bin/time', ['-f', '%M %e', BIN, 'report', ...args], { env, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', maxBuffer: 1 << 20 });
@@ -370,6 +378,34 @@ function reportBench() {
   result.day = run(['--since', '24h']);
   log(`report of ${LEDGER_SESSIONS} sessions: ${['json', 'csv', 'table'].map((f) => `${f} ${result[f].peak} kB ${result[f].ms.toFixed(0)} ms`).join(', ')}; 24 h ${result.day.peak} kB ${result.day.ms.toFixed(0)} ms; ${result.bytesPerSession.toFixed(0)} bytes per session`);
   return result;
+}
+
+// The recorder with the ledger in `file` (a fresh one when none) and `env`, for the API's bench.
+function apiRecorder(standin, file) {
+  return async (env) => {
+    const port = await freePort();
+    const proc = await launch(BIN, [], {
+      ready: /auto-recorder ready/,
+      timeoutMs: 600000, // the first start on the generated ledger migrates it
+      env: {
+        PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret,
+        S3_BUCKET: 'bench', RECONCILE_INTERVAL: '0',
+        LEDGER_PATH: file ?? join(mkdtempSync(join(dir, 'ledger-')), 'ledger.db'), ...env,
+      },
+    });
+    return { proc, pid: proc.child.pid, base: `http://127.0.0.1:${port}`, webhookUrl: `http://127.0.0.1:${port}/webhook-receiver`, stop: () => proc.stop() };
+  };
+}
+
+async function ledgerApi(standin) {
+  const webhook = { body: readFileSync(join(dir, 'body.json'), 'utf8'), authorization: readFileSync(join(dir, 'auth.txt'), 'utf8') };
+  const api = await ledgerApiBench({ start: apiRecorder(standin, generatedLedger()), webhook, log });
+  const signRoomStarted = async (name, metadata) => {
+    const body = eventBody('room_started', { room: { name, sid: `RM_${name}`, metadata } });
+    return { body, authorization: await signBody(body, auth) };
+  };
+  const memory = await metadataMemoryBench({ start: apiRecorder(standin), signRoomStarted, rssKb, log });
+  return { ...api, memory };
 }
 
 function strippedSize(binary) {
@@ -416,6 +452,11 @@ if (process.env.BENCH_ONLY === 'ledger') {
   await standin.proc.stop();
   process.exit(0);
 }
+if (process.env.BENCH_ONLY === 'api') {
+  await ledgerApi(standin);
+  await standin.proc.stop();
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === 'report') {
   reportBench();
   await standin.proc.stop();
@@ -437,6 +478,7 @@ const ledgerBurst = await ledgerBursts(standin);
 await control(standin, '/delay?ms=0');
 const oursScale = await scale(standin);
 const report = reportBench();
+const api = await ledgerApi(standin);
 log('callgrind (slow)');
 const instructions = await instructionsPerWebhook(standin);
 log(`${Math.round(instructions)} instructions per verified webhook`);
@@ -480,6 +522,17 @@ const rows = [
     `${mb(report[format].peak)} / ${(report[format].ms / 1000).toFixed(1)} s`, '', '', '< 64 MB, whatever the window', check(report[format].peak < 64 * 1024)]),
   [`report --since 24h on ${LEDGER_SESSIONS} sessions: peak memory / time`, `${mb(report.day.peak)} / ${ms(report.day.ms)}`, '', '', '< 64 MB', check(report.day.peak < 64 * 1024)],
   ['ledger file per session (SQLite)', `${report.bytesPerSession.toFixed(0)} bytes`, '', '', '', ''],
+  ...api.filters.map((f) => [`API on ${LEDGER_SESSIONS} sessions (SQLite): ${f.name}, p50 / p95`, `${ms(f.p50)} / ${ms(f.p95)}`, '', '', '< 100 ms p95, 200',
+    check(f.p95 < 100 && f.statuses.length === 1 && f.statuses[0] === 200)]),
+  [`API: ${api.concurrent.clients} clients at once, ${api.concurrent.requests} requests: refused (503) / p95`, `${api.concurrent.refused} / ${ms(api.concurrent.p95)}`, '', '', '0 refused',
+    check(api.concurrent.refused === 0 && api.concurrent.other === 0)],
+  [`webhook latency p50 / p99: alone, and while 4 clients read "${api.webhook.slowest}"`, `${ms(api.webhook.quiet.p50)} / ${ms(api.webhook.quiet.p99)}; ${ms(api.webhook.busy.p50)} / ${ms(api.webhook.busy.p99)}`,
+    '', '', 'unchanged by reads', ''],
+  ...[['list', 'limit=1000'], ['metadata', 'limit=1000&fields=metadata'], ['ui', '/ui']].map(([key, what]) => {
+    const m = api.memory[key];
+    return [`${api.memory.written} rooms of 900 KiB metadata, ${what}: answer / RSS added at peak / 2 s after`, `${mb(m.bytes / 1024)} / ${mb(m.addedKb)} / ${mb(m.afterKb)}`, '', '',
+      '< 32 MB at peak', check(m.status === 200 && m.addedKb < 32 * 1024)];
+  }),
   ['instructions per verified webhook (callgrind)', Math.round(instructions), '', '', 'for regressions', ''],
   ['start-up to ready', ms(oursLoad.readyMs), ms(peerLoad.readyMs), ratio(oursLoad.readyMs, peerLoad.readyMs), '', ''],
   ['binary size (stripped)', mb(strippedSize(BIN) / 1024), '', '', '', ''],

@@ -1,5 +1,8 @@
 #include "ledger/readers.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace ar::ledger {
 
 Readers::Readers(Open open, std::unique_ptr<Store> first, ReadersOptions options)
@@ -46,6 +49,11 @@ std::size_t Readers::waiting() const {
 // A store that cannot be opened (the database is down) fails this read with the reason; the next
 // read tries again, so the readers come back with the database.
 void Readers::run(std::unique_ptr<Store> store) {
+  // A lower CPU priority than the threads that answer webhooks: on a machine with few cores a
+  // long scan then takes the time they leave, not theirs. Linux's nice is per thread; where it
+  // cannot be set, reads run at the same priority.
+  constexpr int kNice = 10;
+  setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice);
   for (;;) {
     Job job;
     {
