@@ -1,11 +1,11 @@
 #include "ledger/sql_store.hpp"
 
 #include <algorithm>
-#include <array>
 #include <boost/json.hpp>
 #include <unordered_map>
 
 #include "ledger/files_json.hpp"
+#include "ledger/migrations.hpp"
 #include "ledger/sql_transaction.hpp"
 #include "util/wall_clock.hpp"
 
@@ -13,79 +13,6 @@ namespace ar::ledger {
 namespace {
 
 namespace json = boost::json;
-
-// Each migration runs once, in order, in one transaction; both databases understand it. They are
-// history, never edited: the status names they spell (EGRESS_COMPLETE, ...) are those of
-// model/egress_status.hpp as they were then; statements that run today bind them from the table.
-constexpr std::array<const char*, 3> kMigrations{
-    R"sql(
-CREATE TABLE rooms (
-  sid TEXT PRIMARY KEY,
-  name TEXT NOT NULL DEFAULT '',
-  started_ms BIGINT NOT NULL DEFAULT 0,
-  finished_ms BIGINT NOT NULL DEFAULT 0,
-  learned_from TEXT NOT NULL DEFAULT '',
-  decision TEXT NOT NULL DEFAULT '',
-  rule TEXT NOT NULL DEFAULT '',
-  start_error TEXT NOT NULL DEFAULT '',
-  retries BIGINT NOT NULL DEFAULT 0,
-  restarts BIGINT NOT NULL DEFAULT 0,
-  first_recording_ms BIGINT NOT NULL DEFAULT 0,
-  status TEXT NOT NULL DEFAULT 'unrecorded'
-);
-CREATE INDEX rooms_by_start ON rooms (started_ms DESC, sid DESC);
-CREATE TABLE recordings (
-  egress_id TEXT PRIMARY KEY,
-  room_sid TEXT NOT NULL,
-  status TEXT NOT NULL DEFAULT 'EGRESS_STARTING',
-  started_ms BIGINT NOT NULL DEFAULT 0,
-  ended_ms BIGINT NOT NULL DEFAULT 0,
-  error TEXT NOT NULL DEFAULT '',
-  files TEXT NOT NULL DEFAULT '[]',
-  playlist_location TEXT NOT NULL DEFAULT '',
-  segment_count BIGINT NOT NULL DEFAULT 0,
-  image_count BIGINT NOT NULL DEFAULT 0,
-  manifest_location TEXT NOT NULL DEFAULT '',
-  stopped_on_purpose BIGINT NOT NULL DEFAULT 0
-);
-CREATE INDEX recordings_by_room ON recordings (room_sid);
-)sql",
-    // 2: whether the session ended (its final status counted in
-    // auto_recorder_room_sessions_total); the room's metadata.
-    R"sql(
-ALTER TABLE rooms ADD COLUMN ended BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE rooms ADD COLUMN metadata TEXT NOT NULL DEFAULT '';
-)sql",
-    // 3: the ledger converges to LiveKit without its webhooks (docs/ledger.md): ends it inferred
-    // (closed_by), when a status last changed (a window holds sessions that changed in it),
-    // entries applied twice counted once (restart, start_retries), whether LiveKit reported a
-    // recording's end (is_final: a flag is read without building a table for an IN list on
-    // every write), the open sessions the reconciler reads, and the latest thing that happened
-    // to a session (last_event_ms), which a window's scan of rooms_by_start checks first.
-    R"sql(
-ALTER TABLE rooms ADD COLUMN closed_by TEXT NOT NULL DEFAULT '';
-ALTER TABLE rooms ADD COLUMN changed_ms BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE recordings ADD COLUMN closed_by TEXT NOT NULL DEFAULT '';
-ALTER TABLE recordings ADD COLUMN restart BIGINT NOT NULL DEFAULT 0;
-ALTER TABLE recordings ADD COLUMN is_final BIGINT NOT NULL DEFAULT 0;
-UPDATE recordings SET is_final = 1 WHERE status IN
-  ('EGRESS_COMPLETE', 'EGRESS_FAILED', 'EGRESS_ABORTED', 'EGRESS_LIMIT_REACHED');
-CREATE TABLE start_retries (
-  key TEXT PRIMARY KEY,
-  room_sid TEXT NOT NULL
-);
-CREATE INDEX start_retries_by_room ON start_retries (room_sid);
-CREATE INDEX rooms_unsettled ON rooms (sid) WHERE ended = 0;
-ALTER TABLE rooms ADD COLUMN last_event_ms BIGINT NOT NULL DEFAULT 0;
-UPDATE rooms SET last_event_ms = CASE WHEN finished_ms > started_ms THEN finished_ms
-  ELSE started_ms END;
-UPDATE rooms SET last_event_ms = (SELECT MAX(CASE WHEN ended_ms > started_ms THEN ended_ms
-  ELSE started_ms END) FROM recordings WHERE room_sid = rooms.sid)
-  WHERE EXISTS (SELECT 1 FROM recordings WHERE room_sid = rooms.sid AND
-  (ended_ms > rooms.last_event_ms OR started_ms > rooms.last_event_ms));
-DROP INDEX rooms_by_start;
-CREATE INDEX rooms_by_start ON rooms (started_ms, sid, last_event_ms);
-)sql"};
 
 constexpr const char* kRoomColumns =
     "sid, name, started_ms, finished_ms, learned_from, decision, rule, start_error, retries, "
@@ -178,7 +105,7 @@ std::string like_pattern(std::string_view glob) {
 }  // namespace
 
 int SqlStore::schema_version() {
-  return static_cast<int>(kMigrations.size());
+  return migration_count();
 }
 
 SqlStore::SqlStore(std::unique_ptr<Database> db, Access access, const std::string& where,
@@ -212,9 +139,7 @@ void SqlStore::migrate() {
     const int version = db_->lock_schema_version();
     refuse_newer(version);
     if (version == schema_version()) return;
-    for (auto i = static_cast<std::size_t>(version); i < kMigrations.size(); ++i) {
-      db_->exec(kMigrations.at(i));
-    }
+    for (int i = version; i < migration_count(); ++i) db_->exec(migration(i));
     db_->set_schema_version(schema_version());
   });
 }
