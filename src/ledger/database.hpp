@@ -64,6 +64,16 @@ class Database {
   // Statements without parameters, several at once (a migration).
   virtual void exec(const std::string& sql) = 0;
 
+  // What the two databases spell differently (SqlStore writes the rest once):
+  // a collation that compares text byte by byte, as a range over a name's prefix needs
+  // (PostgreSQL's default collation orders text as a language does, where "ab-z" < "abc");
+  virtual std::string_view bytewise() const = 0;
+  // `text`'s length in bytes (SQLite's length() counts characters);
+  virtual std::string byte_length(std::string_view text) const = 0;
+  // `table` read through `index`: SQLite's planner, which has no statistics of how many rows a
+  // filter keeps, is told (INDEXED BY); PostgreSQL's, which has, chooses itself.
+  virtual std::string through(std::string_view table, std::string_view index) const = 0;
+
   // A transaction that writes; concurrent writers wait for each other.
   virtual void begin() = 0;
   virtual void commit() = 0;

@@ -3,11 +3,13 @@
 // one transaction, and the database counts how many ran (Database::lock_schema_version).
 #include <string>
 
+#include "ledger/database.hpp"
+
 namespace ar::ledger {
 
 // How many there are: the schema version this binary writes.
 int migration_count();
-// Migration `i` (from 0): statements without parameters, run with Database::exec.
-std::string migration(int i);
+// Migration `i` (from 0) in `db`'s dialect: statements without parameters, for Database::exec.
+std::string migration(int i, const Database& db);
 
 }  // namespace ar::ledger

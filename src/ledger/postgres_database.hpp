@@ -30,6 +30,13 @@ class PostgresDatabase final : public Database {
   void set_schema_version(int version) override;
   int schema_version() override;
   void limit_statements(std::chrono::milliseconds limit) override;
+  std::string_view bytewise() const override { return "\"C\""; }
+  std::string byte_length(std::string_view text) const override {
+    return "octet_length(" + std::string(text) + ")";
+  }
+  std::string through(std::string_view table, std::string_view /*index*/) const override {
+    return std::string(table);
+  }
 
   // "postgresql://host:port/database": the server, for messages.
   const std::string& where() const { return where_; }

@@ -1,11 +1,13 @@
 #include "ledger/sql_store.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/json.hpp>
 #include <unordered_map>
 
 #include "ledger/files_json.hpp"
 #include "ledger/migrations.hpp"
+#include "ledger/sql_query.hpp"
 #include "ledger/sql_transaction.hpp"
 #include "util/wall_clock.hpp"
 
@@ -21,16 +23,6 @@ constexpr const char* kRoomColumns =
 constexpr const char* kRecordingColumns =
     "room_sid, egress_id, status, started_ms, ended_ms, error, files, playlist_location, "
     "segment_count, image_count, manifest_location, stopped_on_purpose, restart, closed_by";
-
-// A session is in the window [$1, $8) if it started, finished or changed status in it, or had a
-// recording start or end (complete, failed, restarted) in it. Newest first by start, rooms_by_start
-// is read from $2 (the window's end, or the page's place) down; its last_event_ms leaves out at
-// once a session of which nothing happened since $1, and only the others are looked at closely.
-constexpr const char* kInWindow =
-    "started_ms < $2 AND last_event_ms >= $1 AND (started_ms >= $1 "
-    "OR (finished_ms >= $1 AND finished_ms < $8) OR (changed_ms >= $1 AND changed_ms < $8) "
-    "OR EXISTS (SELECT 1 FROM recordings r WHERE r.room_sid = rooms.sid AND "
-    "((r.started_ms >= $1 AND r.started_ms < $8) OR (r.ended_ms >= $1 AND r.ended_ms < $8))))";
 
 // Recordings are read for this many sessions at once.
 constexpr std::size_t kRecordingsPerQuery = 50;
@@ -86,22 +78,6 @@ std::int64_t last_event_ms(const Session& room) {
   return last;
 }
 
-// A name glob ("class-*", "?") as a LIKE pattern, with LIKE's own characters escaped.
-std::string like_pattern(std::string_view glob) {
-  std::string out;
-  for (const char c : glob) {
-    if (c == '*') {
-      out += '%';
-    } else if (c == '?') {
-      out += '_';
-    } else {
-      if (c == '%' || c == '_' || c == '\\') out += '\\';
-      out += c;
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 int SqlStore::schema_version() {
@@ -139,7 +115,8 @@ void SqlStore::migrate() {
     const int version = db_->lock_schema_version();
     refuse_newer(version);
     if (version == schema_version()) return;
-    for (int i = version; i < migration_count(); ++i) db_->exec(migration(i));
+    for (int i = version; i < migration_count(); ++i) db_->exec(migration(i, *db_));
+    if (version < 4) restatus();  // migration 4's part in code
     db_->set_schema_version(schema_version());
   });
 }
@@ -233,31 +210,74 @@ std::optional<Session> SqlStore::room(std::string_view sid) {
   return room;
 }
 
+// The sessions that started in the window come first (newest first); those that started before
+// it are read only while the page is not full.
 Page SqlStore::rooms(const Query& query) {
-  std::string sql = std::string("SELECT ") + kRoomColumns + " FROM rooms WHERE " + kInWindow;
-  // After the page's last row: $2 was lowered to its start + 1; of those that started in the same
-  // millisecond, the sids before its sid.
-  if (query.after) sql += " AND (started_ms < $3 OR sid < $4)";
-  if (query.status) sql += " AND status = $5";
-  if (!query.name_glob.empty()) sql += " AND name LIKE $6 ESCAPE '\\'";
-  sql += " ORDER BY started_ms DESC, sid DESC LIMIT $7";
-  const std::string status = query.status ? std::string(to_string(*query.status)) : "";
-  const std::string pattern = like_pattern(query.name_glob);
-  const std::int64_t after_ms = query.after ? query.after->started_ms : 0;
-  const std::string_view after_sid = query.after ? std::string_view(query.after->sid) : "";
-  const std::int64_t scan_below =
-      query.after ? std::min(query.until_ms, after_ms + 1) : query.until_ms;
-  const Result result =
-      db_->run(sql, {query.since_ms, scan_below, after_ms, after_sid, status, pattern,
-                     static_cast<std::int64_t>(query.limit + 1), query.until_ms});
+  const WindowRead read(*db_, query);
+  bool few_names = false;
+  if (const auto count = read.name_count()) {
+    few_names = db_->run(*count, read.params()).rows.at(0).integer(0) < WindowRead::kFewNames;
+  }
   Page page;
-  for (const Row& row : result.rows) page.rooms.push_back(room_from(row));
+  const auto add = [&page](const Row& row) { page.rooms.push_back(room_from(row)); };
+  if (few_names) {
+    db_->each(read.named(kRoomColumns), read.params(), add);
+  } else {
+    db_->each(read.started(kRoomColumns), read.params(), add);
+    if (page.rooms.size() <= query.limit) db_->each(read.earlier(kRoomColumns), read.params(), add);
+  }
   if (page.rooms.size() > query.limit) {
-    page.rooms.pop_back();
+    page.rooms.resize(query.limit);
     page.next = PageAfter{page.rooms.back().started_ms, page.rooms.back().sid};
   }
   load_recordings(page.rooms);
   return page;
+}
+
+Counts SqlStore::counts(const Query& window) {
+  Query whole = window;
+  whole.status.reset();
+  whole.after.reset();
+  const WindowRead read(*db_, whole);
+  Counts counts;
+  db_->each(read.counts(), read.params(), [&counts](const Row& row) {
+    if (const auto status = model::kSessionStatusNames.named(row.text(0))) {
+      counts[*status] += static_cast<std::size_t>(row.integer(1));
+    }
+  });
+  return counts;
+}
+
+// Migration 4, in code: each session's stored status as today's status_of computes it, which is
+// what reads have always shown; a session last written by an older version kept the status of
+// that version's rules, and a filter by status reads the stored one. Its changed_ms stays: what
+// the ledger shows did not change.
+void SqlStore::restatus() {
+  std::string after;
+  for (;;) {
+    std::vector<Session> rooms;
+    std::vector<std::string> stored;
+    const std::array<Param, 1> params{after};
+    db_->each(
+        "SELECT sid, decision, finished_ms, status FROM rooms WHERE sid > $1 ORDER BY sid "
+        "LIMIT 1000",
+        params, [&](const Row& row) {
+          Session& room = rooms.emplace_back();
+          room.sid = row.text(0);
+          room.decision = row.text(1);
+          room.finished_ms = row.integer(2);
+          stored.push_back(row.text(3));
+        });
+    if (rooms.empty()) return;
+    load_recordings(rooms);
+    for (std::size_t i = 0; i < rooms.size(); ++i) {
+      const std::string_view status = to_string(rooms[i].status);
+      if (status != stored[i]) {
+        db_->run("UPDATE rooms SET status = $2 WHERE sid = $1", {rooms[i].sid, status});
+      }
+    }
+    after = rooms.back().sid;
+  }
 }
 
 std::size_t SqlStore::prune(std::int64_t before_ms) {

@@ -21,6 +21,7 @@ class SqlStore final : public Store {
 
   std::vector<Status> apply(std::span<const Entry> entries) override;
   Page rooms(const Query& query) override;
+  Counts counts(const Query& window) override;
   std::optional<Session> room(std::string_view sid) override;
   std::size_t prune(std::int64_t before_ms) override;
   Unsettled unsettled() override;
@@ -32,6 +33,7 @@ class SqlStore final : public Store {
 
  private:
   void migrate();
+  void restatus();
   static void refuse_newer(int version);
   // Reads the rooms' recordings (a few queries for a page, not one per room) and their status.
   void load_recordings(std::span<Session> rooms);

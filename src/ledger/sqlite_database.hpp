@@ -28,6 +28,13 @@ class SqliteDatabase final : public Database {
   void set_schema_version(int version) override;
   int schema_version() override;
   void limit_statements(std::chrono::milliseconds limit) override;
+  std::string_view bytewise() const override { return "BINARY"; }
+  std::string byte_length(std::string_view text) const override {
+    return "length(CAST(" + std::string(text) + " AS BLOB))";
+  }
+  std::string through(std::string_view table, std::string_view index) const override {
+    return std::string(table) + " INDEXED BY " + std::string(index);
+  }
 
  private:
   struct StatementDeleter {

@@ -3,6 +3,7 @@
 // report and the API. Its tables are in ledger/sql_store.hpp, on SQLite or PostgreSQL.
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -49,6 +50,9 @@ struct Page {
   std::optional<PageAfter> next;  // none on the last page
 };
 
+// How many sessions have each status; a status none has is absent.
+using Counts = std::map<Status, std::size_t>;
+
 class Store {
  public:
   Store() = default;
@@ -61,6 +65,9 @@ class Store {
   // session ends once, whichever replica writes it.
   virtual std::vector<Status> apply(std::span<const Entry> entries) = 0;
   virtual Page rooms(const Query& query) = 0;
+  // The sessions of each status in the window, with the query's name (its status, limit and page
+  // left aside).
+  virtual Counts counts(const Query& window) = 0;
   virtual std::optional<Session> room(std::string_view sid) = 0;
   // Forgets sessions that started before `before_ms`; how many.
   virtual std::size_t prune(std::int64_t before_ms) = 0;

@@ -25,6 +25,7 @@ class EmptyStore final : public Store {
  public:
   std::vector<Status> apply(std::span<const Entry> /*entries*/) override { return {}; }
   Page rooms(const Query& /*query*/) override { return {}; }
+  Counts counts(const Query& /*window*/) override { return {}; }
   std::optional<Session> room(std::string_view /*sid*/) override { return std::nullopt; }
   std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
   Unsettled unsettled() override { return {}; }

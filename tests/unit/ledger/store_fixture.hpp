@@ -42,6 +42,17 @@ class TestDirectory {
   std::filesystem::path dir_;
 };
 
+// A recording as egress reports it.
+inline ledger::Recording recording(std::string id, model::EgressStatus status,
+                                   std::int64_t started_ms = 0, std::int64_t ended_ms = 0) {
+  ledger::Recording r;
+  r.egress_id = std::move(id);
+  r.status = status;
+  r.started_ms = started_ms;
+  r.ended_ms = ended_ms;
+  return r;
+}
+
 inline std::vector<ledger::Status> apply(ledger::Store& store, std::vector<ledger::Entry> entries) {
   return store.apply(entries);
 }

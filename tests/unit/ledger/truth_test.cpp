@@ -14,21 +14,12 @@ namespace {
 
 using testing::apply;
 using testing::Backend;
+using testing::recording;
 
 class LedgerTruthTest : public testing::StoreTest {};
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, LedgerTruthTest, ::testing::Values(Backend::kSqlite));
 INSTANTIATE_TEST_SUITE_P(Postgres, LedgerTruthTest, ::testing::Values(Backend::kPostgres));
-
-Recording recording(std::string id, model::EgressStatus status, std::int64_t started_ms = 0,
-                    std::int64_t ended_ms = 0) {
-  Recording r;
-  r.egress_id = std::move(id);
-  r.status = status;
-  r.started_ms = started_ms;
-  r.ended_ms = ended_ms;
-  return r;
-}
 
 std::vector<Entry> recorded_session(const std::string& sid, std::int64_t at) {
   Recording done = recording("EG_" + sid, model::EgressStatus::kComplete, at + 100, at + 900);

@@ -39,6 +39,7 @@ class CountingStore final : public Store {
     return {};
   }
   Page rooms(const Query& /*query*/) override { return {}; }
+  Counts counts(const Query& /*window*/) override { return {}; }
   std::optional<Session> room(std::string_view /*sid*/) override { return std::nullopt; }
   std::size_t prune(std::int64_t /*before_ms*/) override {
     if (shared_.prune_fails) throw StoreError("disk I/O error (test)");

@@ -224,6 +224,7 @@ class FailingStore final : public ledger::Store {
     return {};
   }
   ledger::Page rooms(const ledger::Query& /*query*/) override { throw Failure(why_); }
+  ledger::Counts counts(const ledger::Query& /*window*/) override { throw Failure(why_); }
   std::optional<ledger::Session> room(std::string_view /*sid*/) override { throw Failure(why_); }
   std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
   ledger::Unsettled unsettled() override { return {}; }
@@ -277,6 +278,7 @@ class HeldStore final : public ledger::Store {
     release_.wait_for(std::chrono::seconds(10));  // a failed test ends, not hangs
     return {};
   }
+  ledger::Counts counts(const ledger::Query& /*window*/) override { return {}; }
   std::optional<ledger::Session> room(std::string_view /*sid*/) override { return std::nullopt; }
   std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
   ledger::Unsettled unsettled() override { return {}; }

@@ -1,0 +1,219 @@
+// The ledger's reads of a window, on both databases: the parts each read is made of (sessions
+// that started in the window, those of the day before it, those of which something happened
+// later), name globs by their prefix's range or by a scan, counts per status, and an older
+// ledger's statuses brought along by migration 4.
+#include "ledger/sql_query.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "ledger/migrations.hpp"
+#include "ledger/sql_store.hpp"
+#include "ledger/sql_transaction.hpp"
+#include "ledger/sqlite_database.hpp"
+#include "ledger/store_fixture.hpp"
+
+namespace ar::ledger {
+namespace {
+
+using testing::apply;
+using testing::Backend;
+using testing::recording;
+
+constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kDay = 24 * kHour;
+
+class SqlQueryTest : public testing::StoreTest {
+ protected:
+  // A ledger whose clock (when it learns a status) is `now_`.
+  std::unique_ptr<Store> open_clocked() {
+    std::unique_ptr<Database> db;
+    if (GetParam() == Backend::kPostgres) {
+      db = std::make_unique<PostgresDatabase>(testing::postgres_url(), Access::kWrite);
+    } else {
+      db = std::make_unique<SqliteDatabase>(dir_.path(), Access::kWrite);
+    }
+    return std::make_unique<SqlStore>(std::move(db), Access::kWrite, "test",
+                                      [this] { return now_; });
+  }
+
+  std::int64_t now_ = 0;
+};
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, SqlQueryTest, ::testing::Values(Backend::kSqlite));
+INSTANTIATE_TEST_SUITE_P(Postgres, SqlQueryTest, ::testing::Values(Backend::kPostgres));
+
+std::vector<std::string> sids_of(const std::vector<Session>& rooms) {
+  std::vector<std::string> out;
+  for (const Session& room : rooms) out.push_back(room.sid);
+  return out;
+}
+
+// Every page of the query, `limit` at a time.
+std::vector<std::string> all_pages(Store& store, Query query, std::size_t limit) {
+  query.limit = limit;
+  std::vector<std::string> out;
+  for (;;) {
+    const Page page = store.rooms(query);
+    for (const std::string& sid : sids_of(page.rooms)) out.push_back(sid);
+    if (!page.next) return out;
+    query.after = page.next;
+  }
+}
+
+TEST(NameRange, IsTheGlobsLiteralPrefixByteByByte) {
+  const auto range = [](std::string_view glob) {
+    const auto r = name_range(glob);
+    return r ? r->low + "|" + r->high : std::string("none");
+  };
+  EXPECT_EQ(range("class-*"), "class-|class.");
+  EXPECT_EQ(range("class-4?"), "class-4|class-5");
+  EXPECT_EQ(range("hearing-17"), "hearing-17|hearing-18");
+  EXPECT_EQ(range("Zü*"), "Zü|Zý");                 // the next code point, two bytes
+  EXPECT_EQ(range("a\u00BF*"), "a\u00BF|a\u00C0");  // not a byte further: C2 BF, then C3 80
+  EXPECT_EQ(range("x\uD7FF*"), "x\uD7FF|x\uE000");  // past the surrogates
+  EXPECT_EQ(range("ab\U0010FFFF*"), "ab\U0010FFFF|ac");
+  EXPECT_EQ(range("*-42"), "none");
+  EXPECT_EQ(range("?"), "none");
+  EXPECT_EQ(range("\xC3*"), "none");  // not UTF-8
+}
+
+TEST_P(SqlQueryTest, AWindowHoldsWhatStartedInItAndWhatHappenedInItToOlderSessions) {
+  const auto store = open_clocked();
+  const std::int64_t since = 10 * kDay;
+  const auto done = model::EgressStatus::kComplete;
+  now_ = since - 3 * kDay;
+  // Started in the window, at the same millisecond: the page's order is by sid.
+  apply(*store, {RoomSeen{"RM_in_a", "a", since + 5 * kHour, "webhook", ""},
+                 RoomSeen{"RM_in_b", "b", since + 5 * kHour, "webhook", ""}});
+  // The day before: finished in the window; finished before it.
+  apply(*store, {RoomSeen{"RM_day_before", "c", since - 2 * kHour, "webhook", ""},
+                 RoomFinished{"RM_day_before", since + kHour, "c", 0, ""},
+                 RoomSeen{"RM_day_before_quiet", "d", since - 2 * kHour, "webhook", ""},
+                 RoomFinished{"RM_day_before_quiet", since - kHour, "d", 0, ""}});
+  // Days before: a recording that ends in the window; one whose every fact is older.
+  apply(*store,
+        {RoomSeen{"RM_long", "e", since - 3 * kDay, "webhook", ""},
+         EgressReported{"RM_long", "e", recording("EG_long", done, since - 3 * kDay, since + 1)},
+         RoomSeen{"RM_old", "f", since - 3 * kDay - kHour, "webhook", ""},
+         EgressReported{"RM_old", "f", recording("EG_old", done, since - 3 * kDay, since - kDay)},
+         RoomFinished{"RM_old", since - kDay, "f", 0, ""}});
+  // Days before, with every fact old, but the ledger learns its status in the window.
+  apply(*store, {RoomSeen{"RM_learned", "g", since - 4 * kDay, "webhook", ""},
+                 Decided{"RM_learned", true, "top level"}});
+  now_ = since + 2 * kHour;
+  apply(*store, {Decided{"RM_learned", false, "rules[0]"}});
+  Query window;
+  window.since_ms = since;
+  const std::vector<std::string> expected{"RM_in_b", "RM_in_a", "RM_day_before", "RM_long",
+                                          "RM_learned"};
+  EXPECT_EQ(sids_of(store->rooms(window).rooms), expected);
+  for (const std::size_t limit : {1U, 2U, 3U}) {
+    EXPECT_EQ(all_pages(*store, window, limit), expected) << "pages of " << limit;
+  }
+  // A window's end leaves out what happened after it.
+  window.until_ms = since + kHour;
+  EXPECT_EQ(sids_of(store->rooms(window).rooms), std::vector<std::string>{"RM_long"});
+  window.until_ms = since + kHour + 1;
+  EXPECT_EQ(sids_of(store->rooms(window).rooms),
+            (std::vector<std::string>{"RM_day_before", "RM_long"}));
+  // Counts: the same sessions, by status.
+  window.until_ms = std::numeric_limits<std::int64_t>::max();
+  EXPECT_EQ(store->counts(window),
+            (Counts{{Status::kUnrecorded, 3}, {Status::kStopped, 1}, {Status::kSkipped, 1}}));
+  Query skipped = window;
+  skipped.status = Status::kSkipped;
+  EXPECT_EQ(sids_of(store->rooms(skipped).rooms), std::vector<std::string>{"RM_learned"});
+}
+
+TEST_P(SqlQueryTest, NameGlobsFindTheirPrefixesRangeCaseAndEscapesKept) {
+  const auto store = open();
+  const std::vector<std::string> names{"class-1",  "class-2",  "classic",   "Class-3", "class.x",
+                                       "Zürich 1", "Zürich 2", "Zz",        "a%b_c",   "a%bxc",
+                                       "ab_c",     "abxc",     "hearing-17"};
+  std::vector<Entry> entries;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    entries.emplace_back(RoomSeen{"RM_" + std::to_string(10 + i), names[i],
+                                  static_cast<std::int64_t>(1000 + i), "webhook", ""});
+  }
+  store->apply(entries);
+  const auto named = [&](std::string glob) {
+    Query query;
+    query.name_glob = std::move(glob);
+    std::vector<std::string> out;
+    for (const Session& room : store->rooms(query).rooms) out.push_back(room.name);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  using Names = std::vector<std::string>;
+  EXPECT_EQ(named("class-*"), (Names{"class-1", "class-2"}));
+  EXPECT_EQ(named("class?*"), (Names{"class-1", "class-2", "class.x", "classic"}));
+  EXPECT_EQ(named("Zü*"), (Names{"Zürich 1", "Zürich 2"}));
+  EXPECT_EQ(named("Zürich ?"), (Names{"Zürich 1", "Zürich 2"}));
+  EXPECT_EQ(named("a%b_*"), (Names{"a%b_c"}));
+  EXPECT_EQ(named("ab_c"), (Names{"ab_c"}));
+  EXPECT_EQ(named("hearing-17"), (Names{"hearing-17"}));
+  EXPECT_EQ(named("*ich*"), (Names{"Zürich 1", "Zürich 2"}));
+  EXPECT_EQ(named("*-?"), (Names{"Class-3", "class-1", "class-2"}));
+  EXPECT_EQ(named("nomatch-*"), Names{});
+  EXPECT_EQ(named("*").size(), names.size());
+}
+
+// Past WindowRead::kFewNames names in its range, a prefix is read by a scan by start, with the
+// same answer.
+TEST_P(SqlQueryTest, APrefixOfManyNamesIsScannedByStartWithTheSameAnswer) {
+  const auto store = open();
+  std::vector<Entry> entries;
+  const auto many = static_cast<int>(WindowRead::kFewNames) + 10;
+  for (int i = 0; i < many; ++i) {
+    entries.emplace_back(RoomSeen{"RM_" + std::to_string(100000 + i), "bulk-" + std::to_string(i),
+                                  1000 + i, "webhook", ""});
+  }
+  store->apply(entries);
+  Query query;
+  query.name_glob = "bulk-*";
+  query.limit = 3;
+  EXPECT_EQ(sids_of(store->rooms(query).rooms),
+            (std::vector<std::string>{"RM_110009", "RM_110008", "RM_110007"}));
+  query.name_glob = "bulk-10*";  // bulk-10, bulk-100..109, bulk-1000..1099, bulk-10000..10009
+  query.limit = 1000;
+  EXPECT_EQ(all_pages(*store, query, 7).size(), 1U + 10 + 100 + 10);
+  EXPECT_EQ(sids_of(store->rooms(query).rooms).front(), "RM_110009");
+  query.name_glob = "*-1000?";
+  EXPECT_EQ(all_pages(*store, query, 4).size(), 10U);
+}
+
+// A ledger written by an older version: its stored statuses are those of that version's rules;
+// migration 4 makes each what reads show, so that a filter by status finds it.
+TEST_P(SqlQueryTest, AnOlderLedgersStatusesBecomeThoseReadsShow) {
+  {
+    std::unique_ptr<Database> db;
+    if (GetParam() == Backend::kPostgres) {
+      db = std::make_unique<PostgresDatabase>(testing::postgres_url(), Access::kWrite);
+    } else {
+      db = std::make_unique<SqliteDatabase>(dir_.path(), Access::kWrite);
+    }
+    in_transaction(*db, [&] {
+      db->lock_schema_version();
+      for (int i = 0; i < 3; ++i) db->exec(migration(i, *db));
+      db->set_schema_version(3);
+      // Skipped by its rule, stored as an older version left it; a live recording.
+      db->exec(
+          "INSERT INTO rooms (sid, name, started_ms, decision, status, last_event_ms) VALUES "
+          "('RM_skip', 'a', 1000, 'skip', 'recorded', 1000), "
+          "('RM_live', 'b', 2000, 'record', 'unrecorded', 2000)");
+      db->exec(
+          "INSERT INTO recordings (egress_id, room_sid, status) VALUES "
+          "('EG_1', 'RM_live', 'EGRESS_ACTIVE')");
+    });
+  }
+  const auto store = open();
+  Query skipped;
+  skipped.status = Status::kSkipped;
+  EXPECT_EQ(sids_of(store->rooms(skipped).rooms), std::vector<std::string>{"RM_skip"});
+  EXPECT_EQ(store->counts(Query{}), (Counts{{Status::kSkipped, 1}, {Status::kRecording, 1}}));
+}
+
+}  // namespace
+}  // namespace ar::ledger
