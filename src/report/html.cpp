@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <cstdio>
-#include <map>
 
 #include "report/rooms.hpp"
 
@@ -161,8 +160,12 @@ std::string html_escape(std::string_view text) {
 }
 
 std::string rooms_html(const HtmlPage& page) {
-  std::map<Status, std::size_t> counts;
-  for (const Session& room : page.rooms) ++counts[room.status];
+  std::size_t all = 0;
+  for (const auto& [status, count] : page.counts) all += count;
+  const auto count_of = [&page](Status status) {
+    const auto found = page.counts.find(status);
+    return std::to_string(found == page.counts.end() ? 0 : found->second);
+  };
   std::string out =
       "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -170,11 +173,10 @@ std::string rooms_html(const HtmlPage& page) {
       html_escape(page.window) + "</title><style>" + kStyle +
       "</style></head><body>\n<h1>Rooms of the last " + html_escape(page.window) + "</h1>\n<nav>";
   out += std::string(R"(<a href="/ui" class="all)") + (page.showing ? "" : " current") +
-         "\" data-count=\"" + std::to_string(page.rooms.size()) + "\">all<b>" +
-         std::to_string(page.rooms.size()) + "</b></a>";
+         "\" data-count=\"" + std::to_string(all) + "\">all<b>" + std::to_string(all) + "</b></a>";
   for (const Status status : kStatuses) {
     const std::string name(to_string(status));
-    const std::string count = std::to_string(counts[status]);
+    const std::string count = count_of(status);
     out += "<a href=\"/ui?status=" + name + "\" class=\"status " + name +
            (page.showing == status ? " current" : "") + "\" data-count=\"" + count + "\">" + name +
            "<b>" + count + "</b></a>";
@@ -185,9 +187,7 @@ std::string rooms_html(const HtmlPage& page) {
            " sessions are shown; <code>auto-recorder report</code> lists them all.</small></p>\n";
   }
   std::string rows;
-  for (const Session& room : page.rooms) {
-    if (!page.showing || room.status == *page.showing) rows += row(room, page.now_ms);
-  }
+  for (const Session& room : page.rooms) rows += row(room, page.now_ms);
   if (rows.empty()) {
     return out + "<p class=\"empty\">No room sessions" +
            (page.showing ? " with status " + std::string(to_string(*page.showing)) : "") +

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "ledger/model.hpp"
+#include "ledger/store.hpp"
 
 namespace ar::report {
 
@@ -16,11 +17,12 @@ using ledger::Session;
 using ledger::Status;
 
 struct HtmlPage {
-  std::vector<Session> rooms;     // the window's sessions, newest first, every status
+  std::vector<Session> rooms;     // the sessions shown: of `showing`, newest first
+  ledger::Counts counts;          // the whole window's sessions of each status, whatever is shown
   std::optional<Status> showing;  // the status filter; nullopt: all
   std::int64_t now_ms = 0;        // the end of the bar of rooms that still live
   std::string window = "24h";     // what the page covers, in words for the title
-  bool truncated = false;         // more sessions in the window than `rooms` holds
+  bool truncated = false;         // more sessions of `showing` in the window than `rooms` holds
 };
 
 std::string rooms_html(const HtmlPage& page);

@@ -147,7 +147,8 @@ HttpResponse LedgerApi::answered(const util::Result<ledger::Store*>& store, std:
   }
 }
 
-// The last day's sessions, newest first: every status, for the counts; the filter picks the rows.
+// The last day: the counts of every status over all of it, and the newest sessions of the status
+// shown (the filter is the query's, so that a status of older sessions still shows them).
 void LedgerApi::ui(std::string_view target, std::string_view query_text, Responder respond) {
   auto showing = parse_ui_query(query_text);
   if (!showing) return respond(HttpResponse::text(400, showing.error()));
@@ -158,6 +159,8 @@ void LedgerApi::ui(std::string_view target, std::string_view query_text, Respond
     ledger::Query query;
     query.since_ms = page.now_ms - std::int64_t{24} * 3600 * 1000;
     query.limit = 1000;
+    query.status = showing;
+    page.counts = store.counts(query);
     ledger::Page found = store.rooms(query);
     page.rooms = std::move(found.rooms);
     page.truncated = found.next.has_value();

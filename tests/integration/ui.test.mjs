@@ -93,3 +93,50 @@ test('/ui shows the rooms of the day in headless Chromium, behind the token', { 
     for (const name of names) standin.removeRoom(name);
   }
 });
+
+// Issue 24: more sessions in the day than the page shows. 1 500 rooms, the oldest 500 refused by
+// egress (unrecorded), the newest 1 000 recording: the counts are the whole day's, the filter
+// finds the older rooms, and the API lists them.
+test('/ui counts the whole day past the 1000 rows it shows, and filters by status in the query', { timeout: 120_000 }, async () => {
+  const token = randomBytes(18).toString('base64url');
+  const recorder = await startRecorder({ env: baseEnv(standin, { API_TOKEN: token, RECONCILE_INTERVAL: '0' }) });
+  const day = Math.floor(Date.now() / 1000);
+  const names = [];
+  // Started 20 hours ago (the refused ones) and 10 hours ago, a second apart.
+  const open = async (i, ago) => {
+    const room = standin.addRoom(`day-${i}`);
+    names.push(room.name);
+    await hook(recorder, eventBody('room_started', { room: { name: room.name, sid: room.sid, creationTime: BigInt(day - ago + i) } }));
+  };
+  const starts = () => standin.calls.filter((c) => c.method === 'StartRoomCompositeEgress').length;
+  const before = starts();
+  try {
+    standin.inject({ method: 'StartRoomCompositeEgress', times: 500, status: 400, code: 'invalid_argument', msg: 'bucket does not exist' });
+    for (let i = 0; i < 500; i++) await open(i, 20 * 3600);
+    await recorder.until(() => starts() - before >= 500, 'the 500 refused starts', 30000, 20);
+    for (let i = 500; i < 1500; i++) await open(i, 10 * 3600);
+    const bearer = { authorization: `Bearer ${token}` };
+    const count = (html, status) => html.match(new RegExp(`class="status ${status}[^"]*" data-count="(\\d+)"`))?.[1];
+    let html;
+    await recorder.until(async () => {
+      html = await (await fetch(`${recorder.url}/ui`, { headers: bearer })).text();
+      return /class="all current" data-count="1500"/.test(html) && count(html, 'recording') === '1000';
+    }, 'the 1500 rooms in the ledger', 30000, 100);
+    assert.equal(count(html, 'unrecorded'), '500');
+    assert.equal(html.match(/<tr id=/g).length, 1000);
+    assert.match(html, /Only the newest 1000 sessions are shown/);
+    const unrecorded = await (await fetch(`${recorder.url}/ui?status=unrecorded`, { headers: bearer })).text();
+    assert.equal(unrecorded.match(/<tr id="RM_\w+" data-status="unrecorded">/g)?.length, 500);
+    assert.equal(count(unrecorded, 'unrecorded'), '500');
+    const listed = await fetch(`${recorder.url}/v1/rooms?status=unrecorded&limit=1000`, { headers: bearer });
+    assert.equal(listed.status, 200, await listed.clone().text());
+    const { rooms, next_page_token: next } = await listed.json();
+    assert.equal(rooms.length, 500);
+    assert.equal(next, '');
+    assert.ok(rooms.every((r) => r.status === 'unrecorded' && r.start_error.includes('bucket does not exist')));
+  } finally {
+    standin.faults.length = 0;
+    await recorder.stop();
+    for (const name of names) standin.removeRoom(name);
+  }
+});

@@ -18,7 +18,7 @@ Session session(std::string sid, std::string name, Status status) {
   return room;
 }
 
-TEST(LedgerHtml, CountsEveryStatusAndShowsTheFilteredRows) {
+TEST(LedgerHtml, CountsTheWholeWindowAndShowsTheRowsItIsGiven) {
   HtmlPage page;
   Session recorded = session("RM_a", "class-a", Status::kRecorded);
   Recording r;
@@ -29,23 +29,30 @@ TEST(LedgerHtml, CountsEveryStatusAndShowsTheFilteredRows) {
   r.files.push_back({"a.mp4", "https://store.example/a.mp4?sig=1&x=2", 5, 90});
   recorded.recordings.push_back(r);
   recorded.first_recording_ms = 1'010'000;
-  page.rooms = {recorded, session("RM_b", "hearing", Status::kUnrecorded),
-                session("RM_c", "class-c", Status::kUnrecorded)};
+  const Session hearing = session("RM_b", "hearing", Status::kUnrecorded);
+  page.rooms = {recorded, hearing, session("RM_c", "class-c", Status::kUnrecorded)};
+  // More sessions than the page shows: the counts are the window's.
+  page.counts = {{Status::kRecorded, 1}, {Status::kUnrecorded, 1500}};
+  page.truncated = true;
   const std::string all = rooms_html(page);
-  EXPECT_NE(all.find("class=\"all current\" data-count=\"3\""), std::string::npos) << all;
-  EXPECT_NE(all.find("class=\"status unrecorded\" data-count=\"2\""), std::string::npos);
+  EXPECT_NE(all.find("class=\"all current\" data-count=\"1501\""), std::string::npos) << all;
+  EXPECT_NE(all.find("class=\"status unrecorded\" data-count=\"1500\""), std::string::npos);
   EXPECT_NE(all.find("class=\"status partial\" data-count=\"0\""), std::string::npos);
+  EXPECT_NE(all.find("Only the newest 3 sessions are shown"), std::string::npos);
   EXPECT_NE(all.find("<tr id=\"RM_a\" data-status=\"recorded\">"), std::string::npos);
   EXPECT_NE(all.find("<td class=\"delay\">10.0s</td>"), std::string::npos);
   EXPECT_NE(all.find("style=\"left:10.0%;width:90.0%\""), std::string::npos);
   EXPECT_NE(all.find("<a href=\"https://store.example/a.mp4?sig=1&amp;x=2\">"), std::string::npos);
   page.showing = Status::kUnrecorded;
+  page.rooms = {hearing};
+  page.truncated = false;
   const std::string filtered = rooms_html(page);
   EXPECT_EQ(filtered.find("<tr id=\"RM_a\""), std::string::npos);
   EXPECT_NE(filtered.find("<tr id=\"RM_b\""), std::string::npos);
   EXPECT_NE(filtered.find("class=\"status unrecorded current\""), std::string::npos);
-  EXPECT_NE(filtered.find("data-count=\"3\""), std::string::npos);  // counts stay whole
+  EXPECT_NE(filtered.find("data-count=\"1501\""), std::string::npos);  // counts stay whole
   page.showing = Status::kPartial;
+  page.rooms.clear();
   EXPECT_NE(rooms_html(page).find("No room sessions with status partial"), std::string::npos);
 }
 

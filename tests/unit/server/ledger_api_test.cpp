@@ -192,6 +192,43 @@ TEST_F(LedgerApiTest, ThePageShowsTheDayAndTakesOnlyStatus) {
   EXPECT_EQ(other.body, "query parameter limit: is not status, the page's one parameter\n");
 }
 
+// Past the page's 1000 rows: the counts are the whole day's, and a status of older sessions is
+// found by the query, not among the newest rows.
+TEST_F(LedgerApiTest, ThePageCountsTheWholeDayAndFiltersByStatusInTheQuery) {
+  const std::int64_t now = util::unix_ms_now();
+  std::vector<ledger::Entry> entries;
+  for (int i = 0; i < 1150; ++i) {
+    const std::string sid = "RM_day_" + std::to_string(1000 + i);
+    const bool old = i < 150;
+    entries.emplace_back(RoomSeen{sid, "day-" + std::to_string(i),
+                                  now - (old ? 20 : 10) * 60 * kMinute + i * 1000, "webhook", ""});
+    entries.emplace_back(Decided{sid, !old, old ? "rules[0]" : "top level"});
+    if (!old) entries.emplace_back(RecordingStarted{sid, "EG_" + sid, now - kMinute});
+  }
+  ar::testing::apply(*store_, std::move(entries));
+  const auto rows = [](const std::string& html) {
+    std::size_t n = 0;
+    for (auto at = html.find("<tr id="); at != std::string::npos;
+         at = html.find("<tr id=", at + 1)) {
+      ++n;
+    }
+    return n;
+  };
+  const HttpResponse page = ask(api_, "/ui");
+  ASSERT_EQ(page.status, 200U);
+  EXPECT_NE(page.body.find(R"(class="all current" data-count="1153")"), std::string::npos);
+  EXPECT_NE(page.body.find(R"(class="status skipped" data-count="151")"), std::string::npos);
+  EXPECT_NE(page.body.find(R"(class="status recording" data-count="1001")"), std::string::npos);
+  EXPECT_EQ(rows(page.body), 1000U);
+  EXPECT_NE(page.body.find("Only the newest 1000 sessions are shown"), std::string::npos);
+  const HttpResponse skipped = ask(api_, "/ui?status=skipped");
+  EXPECT_EQ(rows(skipped.body), 151U);
+  EXPECT_NE(skipped.body.find(R"(class="all" data-count="1153")"), std::string::npos);
+  const HttpResponse listed = ask(api_, "/v1/rooms?status=skipped&limit=1000");
+  ASSERT_EQ(listed.status, 200U) << listed.body;
+  EXPECT_EQ(sids(listed).size(), 151U);
+}
+
 TEST_F(LedgerApiTest, EightClientsAtOnceAreAllAnswered) {
   std::vector<unsigned> statuses(8);
   std::vector<std::thread> clients;
