@@ -55,6 +55,7 @@ struct Session {
   std::int64_t retries = 0;      // starts retried after a transient failure
   std::int64_t restarts = 0;     // recordings started again after one failed mid-room
   std::int64_t first_recording_ms = 0;  // when the first recording started
+  std::size_t metadata_bytes = 0;  // the metadata's length, more than it holds when a list cut it
   // "reconciler" when the session's end was inferred: its room_finished never came, and LiveKit
   // no longer listed the room. finished_ms is then the ledger's best estimate (docs/ledger.md).
   std::string closed_by;

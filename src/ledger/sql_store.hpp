@@ -35,9 +35,14 @@ class SqlStore final : public Store {
   void migrate();
   void restatus();
   static void refuse_newer(int version);
+  // One session, with its recordings; its metadata only when asked (never on the write path).
+  std::optional<Session> session(std::string_view sid, bool with_metadata);
   // Reads the rooms' recordings (a few queries for a page, not one per room) and their status.
   void load_recordings(std::span<Session> rooms);
   Result recording_rows(std::span<const Session> rooms);
+  // The page's metadata as the query asks, a few rooms at a time, and its end at its byte budget.
+  void fill(Page& page, const Query& query);
+  void load_metadata(std::span<Session> rooms, std::size_t cap);
   // Stores the session's status; its final status when it has just ended.
   std::optional<Status> refresh_status(const std::string& sid);
 

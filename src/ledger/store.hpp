@@ -43,6 +43,13 @@ struct Query {
   std::string name_glob;  // "class-*"; empty: any name
   std::size_t limit = 100;
   std::optional<PageAfter> after;  // the previous page's next; none: the first page
+  // How much of each room's metadata is read: none (lists leave it out unless asked), its first
+  // metadata_cap bytes (whole characters; Session::metadata_bytes tells its length), or all.
+  std::size_t metadata_cap = 0;
+  static constexpr std::size_t kWholeMetadata = std::numeric_limits<std::size_t>::max();
+  // A page ends early, with its `next`, once the text of its rooms (names, metadata, errors,
+  // files' locations) passes this many bytes; it holds at least one room.
+  std::size_t max_bytes = std::size_t{4} << 20;
 };
 
 struct Page {

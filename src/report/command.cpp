@@ -96,6 +96,8 @@ int report(const ledger::Settings& settings, const ReportArgs& args, std::ostrea
     err << kPrefix << "--format \"" << args.format << "\" is not table, json or csv\n";
     return kReportError;
   }
+  // Only JSON shows the rooms' metadata: the table and CSV never read it.
+  query->metadata_cap = args.format == "json" ? Query::kWholeMetadata : 0;
   bool gaps = false;
   try {
     const auto store = ledger::open_store(settings, Access::kRead);

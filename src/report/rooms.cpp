@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "ledger/files_json.hpp"
+#include "ledger/store.hpp"
 #include "util/duration.hpp"
 #include "util/wall_clock.hpp"
 
@@ -42,30 +43,28 @@ json::object recording_object(const Recording& r) {
                       {"closed_by", r.closed_by}};
 }
 
-json::object room_object(const Session& room) {
+json::object room_object(const Session& room, Metadata metadata = Metadata::kWhole) {
   json::array recordings;
   for (const Recording& r : room.recordings) recordings.push_back(recording_object(r));
   const double delay = start_delay_seconds(room);
-  return json::object{
-      {"sid", room.sid},
-      {"name", room.name},
-      {"status", to_string(room.status)},
-      {"started_at", time_or_null(room.started_ms)},
-      {"finished_at", time_or_null(room.finished_ms)},
-      {"closed_by", room.closed_by},
-      {"rule", room.rule},
-      {"learned_from", room.learned_from},
-      {"metadata", room.metadata},
-      {"start_delay_seconds", delay < 0 ? json::value(nullptr) : json::value(delay)},
-      {"start_error", room.start_error},
-      {"retries", room.retries},
-      {"restarts", room.restarts},
-      {"recordings", std::move(recordings)}};
-}
-
-json::array rooms_array(const std::vector<Session>& rooms) {
-  json::array out;
-  for (const Session& room : rooms) out.push_back(room_object(room));
+  json::object out{{"sid", room.sid},
+                   {"name", room.name},
+                   {"status", to_string(room.status)},
+                   {"started_at", time_or_null(room.started_ms)},
+                   {"finished_at", time_or_null(room.finished_ms)},
+                   {"closed_by", room.closed_by},
+                   {"rule", room.rule},
+                   {"learned_from", room.learned_from}};
+  if (metadata != Metadata::kLeftOut) out.emplace("metadata", room.metadata);
+  if (metadata == Metadata::kCut) {
+    out.emplace("metadata_truncated", room.metadata_bytes > room.metadata.size());
+    out.emplace("metadata_bytes", room.metadata_bytes);
+  }
+  out.emplace("start_delay_seconds", delay < 0 ? json::value(nullptr) : json::value(delay));
+  out.emplace("start_error", room.start_error);
+  out.emplace("retries", room.retries);
+  out.emplace("restarts", room.restarts);
+  out.emplace("recordings", std::move(recordings));
   return out;
 }
 
@@ -281,9 +280,20 @@ std::string rooms_json(const std::vector<Session>& rooms) {
   return text;
 }
 
-std::string page_json(const std::vector<Session>& rooms, std::string_view next_page_token) {
-  return json::serialize(
-      json::object{{"rooms", rooms_array(rooms)}, {"next_page_token", next_page_token}});
+Metadata metadata_read(std::size_t metadata_cap) {
+  if (metadata_cap == 0) return Metadata::kLeftOut;
+  return metadata_cap == ledger::Query::kWholeMetadata ? Metadata::kWhole : Metadata::kCut;
+}
+
+// Room by room, so that only the answer itself is held whole, never a tree of it as well.
+std::string page_json(const std::vector<Session>& rooms, std::string_view next_page_token,
+                      Metadata metadata) {
+  std::string out = R"({"rooms":[)";
+  for (const Session& room : rooms) {
+    if (&room != &rooms.front()) out += ',';
+    out += json::serialize(room_object(room, metadata));
+  }
+  return out + R"(],"next_page_token":)" + json::serialize(json::string(next_page_token)) + "}";
 }
 
 std::string room_json(const Session& room) {

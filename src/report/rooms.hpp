@@ -46,9 +46,17 @@ class RoomWriter {
 // "table", "json" or "csv"; nullptr for another name.
 std::unique_ptr<RoomWriter> room_writer(std::string_view format, std::ostream& out);
 
+// How a room's metadata is shown: left out (a list that did not ask), whole (one room, the
+// report), or as much as a list read of it (ledger::Query::metadata_cap), with its length in
+// bytes and whether it was cut.
+enum class Metadata { kLeftOut, kWhole, kCut };
+// The way to show what `metadata_cap` read.
+Metadata metadata_read(std::size_t metadata_cap);
+
 std::string rooms_json(const std::vector<Session>& rooms);
 // {"rooms": [...], "next_page_token": "..."}: a page of the API.
-std::string page_json(const std::vector<Session>& rooms, std::string_view next_page_token);
+std::string page_json(const std::vector<Session>& rooms, std::string_view next_page_token,
+                      Metadata metadata);
 std::string room_json(const Session& room);
 std::string rooms_csv(const std::vector<Session>& rooms);
 std::string rooms_table(const std::vector<Session>& rooms);

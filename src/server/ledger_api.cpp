@@ -92,7 +92,8 @@ void LedgerApi::rooms(std::string_view target, std::string_view query_text, Resp
   if (!query) return respond(HttpResponse::text(400, query.error()));
   read(std::move(respond), target, [query = std::move(*query)](ledger::Store& store) {
     const ledger::Page page = store.rooms(query);
-    return json(report::page_json(page.rooms, page.next ? page_token(*page.next) : ""));
+    return json(report::page_json(page.rooms, page.next ? page_token(*page.next) : "",
+                                  report::metadata_read(query.metadata_cap)));
   });
 }
 

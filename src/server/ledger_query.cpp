@@ -1,5 +1,6 @@
 #include "server/ledger_query.hpp"
 
+#include <algorithm>
 #include <boost/url/parse_query.hpp>
 #include <charconv>
 #include <utility>
@@ -51,6 +52,20 @@ util::Result<std::size_t> limit_parameter(std::string_view value) {
   return limit;
 }
 
+// fields: what a list leaves out unless asked, comma-separated; metadata is the one such field.
+util::Result<std::size_t> fields_parameter(std::string_view value) {
+  if (value.empty()) return std::size_t{0};
+  for (std::size_t at = 0; at <= value.size();) {
+    const std::size_t comma = std::min(value.find(',', at), value.size());
+    if (const std::string_view field = value.substr(at, comma - at); field != "metadata") {
+      return bad_parameter("fields", "\"" + std::string(field) +
+                                         "\" is not metadata, the one field a list leaves out");
+    }
+    at = comma + 1;
+  }
+  return kListMetadataCap;
+}
+
 // since and until, once both are known: the window must not be empty.
 util::Result<void> window(std::string_view since, std::string_view until, std::int64_t now_ms,
                           ledger::Query& query) {
@@ -84,8 +99,13 @@ util::Result<void> rooms_parameter(const std::string& key, const std::string& va
     auto after = parse_page_token(value);
     if (!after) return bad_parameter("page_token", after.error());
     query.after = std::move(*after);
+  } else if (key == "fields") {
+    const auto cap = fields_parameter(value);
+    if (!cap) return util::Error{cap.error()};
+    query.metadata_cap = *cap;
   } else {
-    return bad_parameter(key, "is not one of since, until, status, name, limit, page_token");
+    return bad_parameter(key,
+                         "is not one of since, until, status, name, limit, page_token, fields");
   }
   return {};
 }

@@ -15,6 +15,10 @@ namespace ar::server {
 std::string page_token(const ledger::PageAfter& after);
 util::Result<ledger::PageAfter> parse_page_token(std::string_view token);
 
+// How much of each room's metadata a list with fields=metadata shows; a room's own page
+// (/v1/rooms/{sid}) shows all of it.
+inline constexpr std::size_t kListMetadataCap = std::size_t{64} << 10;
+
 // GET /v1/rooms's query string (without the '?'); durations count back from `now_ms`. The error
 // is the 400's text: "query parameter limit: must be a number from 1 to 1000".
 util::Result<ledger::Query> parse_rooms_query(std::string_view text, std::int64_t now_ms);

@@ -194,7 +194,7 @@ test('the API: off without api_token; with it, 401 without the token, rooms in p
   try {
     for (const name of names) {
       const room = standin.addRoom(name);
-      await hook(recorder, eventBody('room_started', { room: { name, sid: room.sid } }));
+      await hook(recorder, eventBody('room_started', { room: { name, sid: room.sid, metadata: `{"room":"${name}"}` } }));
     }
     for (const name of names) await recorder.waitForRecorded(standin, name);
 
@@ -225,9 +225,16 @@ test('the API: off without api_token; with it, 401 without the token, rooms in p
     assert.equal(bare.status, 200);
     assert.equal((await bare.json()).rooms.length, 3);
 
+    // Metadata: left out of lists unless asked; a room's own answer has it.
+    assert.ok(rooms.every((r) => !('metadata' in r)));
+    const asked = (await (await get(recorder, '/v1/rooms?since=1h&fields=metadata', token)).json()).rooms;
+    assert.deepEqual(asked.map((r) => [r.metadata, r.metadata_truncated, r.metadata_bytes]),
+      rooms.map((r) => [`{"room":"${r.name}"}`, false, `{"room":"${r.name}"}`.length]));
     const one = await get(recorder, `/v1/rooms/${rooms[0].sid}`, token);
     assert.equal(one.status, 200);
-    assert.equal((await one.json()).name, rooms[0].name);
+    const room = await one.json();
+    assert.equal(room.name, rooms[0].name);
+    assert.equal(room.metadata, `{"room":"${room.name}"}`);
     assert.equal((await get(recorder, '/v1/rooms/RM_nope', token)).status, 404);
     const byName = async (glob) => (await (await get(recorder, `/v1/rooms?since=1h&name=${encodeURIComponent(glob)}`, token)).json())
       .rooms.map((r) => r.name).sort();
@@ -236,7 +243,8 @@ test('the API: off without api_token; with it, 401 without the token, rooms in p
     assert.deepEqual(await byName('API-room-*'), [], 'case counts');
 
     for (const [query, parameter] of [['status=done', 'status'], ['since=yesterday', 'since'], ['until=x', 'until'],
-      ['limit=0', 'limit'], ['limit=5000', 'limit'], ['bogus=1', 'bogus'], ['page_token=nope', 'page_token']]) {
+      ['limit=0', 'limit'], ['limit=5000', 'limit'], ['bogus=1', 'bogus'], ['page_token=nope', 'page_token'],
+      ['fields=files', 'fields']]) {
       const answer = await get(recorder, `/v1/rooms?${query}`, token);
       assert.equal(answer.status, 400, query);
       assert.match(await answer.text(), new RegExp(`query parameter ${parameter}`), query);

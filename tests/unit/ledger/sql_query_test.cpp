@@ -184,6 +184,41 @@ TEST_P(SqlQueryTest, APrefixOfManyNamesIsScannedByStartWithTheSameAnswer) {
   EXPECT_EQ(all_pages(*store, query, 4).size(), 10U);
 }
 
+// A list reads metadata only when asked, each cut at its cap on a character's start, and ends its
+// page once its rooms' text passes its budget; a room read alone has all of it.
+TEST_P(SqlQueryTest, AListReadsMetadataOnlyWhenAskedCutAtItsCapAndEndsAtItsBudget) {
+  const auto store = open();
+  std::string large;
+  for (int i = 0; i < 30000; ++i) large += "\u20AC";  // 3 bytes each
+  store->apply(std::vector<Entry>{RoomSeen{"RM_1", "a", 1000, "webhook", large},
+                                  RoomSeen{"RM_2", "b", 2000, "webhook", large},
+                                  RoomSeen{"RM_3", "c", 3000, "webhook", "{}"}});
+  Query query;
+  for (const Session& room : store->rooms(query).rooms) {
+    EXPECT_EQ(room.metadata, "") << room.sid;
+    EXPECT_EQ(room.metadata_bytes, 0U) << room.sid;
+  }
+  query.metadata_cap = 1000;
+  const Page cut = store->rooms(query);
+  ASSERT_EQ(cut.rooms.size(), 3U);
+  EXPECT_EQ(cut.rooms[0].metadata, "{}");
+  EXPECT_EQ(cut.rooms[0].metadata_bytes, 2U);
+  EXPECT_EQ(cut.rooms[1].metadata, large.substr(0, 999));
+  EXPECT_EQ(cut.rooms[1].metadata_bytes, 90000U);
+  query.metadata_cap = Query::kWholeMetadata;
+  EXPECT_EQ(store->rooms(query).rooms.at(2).metadata, large);
+  // 90 000 bytes a room: past a budget of 50 000, a page ends before the room, which begins the
+  // next one (a page holds at least one room).
+  query.max_bytes = 50000;
+  EXPECT_EQ(all_pages(*store, query, 10), (std::vector<std::string>{"RM_3", "RM_2", "RM_1"}));
+  const Page first = store->rooms(query);
+  EXPECT_EQ(sids_of(first.rooms), std::vector<std::string>{"RM_3"});
+  ASSERT_TRUE(first.next);
+  EXPECT_EQ(first.next->sid, "RM_3");
+  EXPECT_EQ(store->room("RM_1")->metadata, large);
+  EXPECT_EQ(store->room("RM_1")->metadata_bytes, 90000U);
+}
+
 // A ledger written by an older version: its stored statuses are those of that version's rules;
 // migration 4 makes each what reads show, so that a filter by status finds it.
 TEST_P(SqlQueryTest, AnOlderLedgersStatusesBecomeThoseReadsShow) {
