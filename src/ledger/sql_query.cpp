@@ -170,9 +170,8 @@ std::string WindowRead::select(std::string_view columns, std::string_view index)
 
 std::string WindowRead::day_before(std::string_view columns) const {
   return select(columns, query_.status ? "rooms_by_status" : "rooms_by_start") +
-         " WHERE started_ms >= $9 AND started_ms < $1 AND started_ms < $2 AND last_event_ms >= $1 "
-         "AND " +
-         kNotLate + " AND " + kHappenedIn;
+         " WHERE started_ms >= $9 AND started_ms < $1 AND started_ms < $2 AND last_event_ms >= $1" +
+         " AND " + kNotLate + " AND " + kHappenedIn;
 }
 
 std::string WindowRead::late(std::string_view columns) const {
