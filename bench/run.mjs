@@ -380,8 +380,29 @@ function reportBench() {
   return result;
 }
 
-// The recorder with the ledger in `file` (a fresh one when none) and `env`, for the API's bench.
-function apiRecorder(standin, file) {
+// The same million sessions on PostgreSQL (tests/postgres.sh), its data kept in /var/tmp between
+// runs (started again there) and written again when the generator changes.
+function generatedPostgres() {
+  const generator = join(dirname(BIN), 'bench/ledger-gen');
+  const script = join(ROOT, 'tests/postgres.sh');
+  const pgDir = '/var/tmp/auto-recorder-bench-postgres';
+  const marker = join(pgDir, 'generated');
+  const stop = () => execFileSync('bash', [script, 'kill', pgDir]);
+  if (existsSync(marker) && statSync(marker).mtimeMs >= statSync(generator).mtimeMs) {
+    execFileSync('bash', [script, 'restart', pgDir]);
+    return { url: readFileSync(marker, 'utf8').trim(), stop };
+  }
+  spawnSync('bash', [script, 'stop', pgDir]);
+  const url = execFileSync('bash', [script, 'start', pgDir], { encoding: 'utf8' }).trim();
+  log(`writing ${LEDGER_SESSIONS} sessions to PostgreSQL (several minutes)`);
+  execFileSync(generator, ['--postgres', url, String(LEDGER_SESSIONS)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  writeFileSync(marker, url);
+  return { url, stop };
+}
+
+// The recorder with the ledger `ledgerEnv` names (a fresh SQLite file when none) and `env`, for
+// the API's bench.
+function apiRecorder(standin, ledgerEnv) {
   return async (env) => {
     const port = await freePort();
     const proc = await launch(BIN, [], {
@@ -390,7 +411,7 @@ function apiRecorder(standin, file) {
       env: {
         PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret,
         S3_BUCKET: 'bench', RECONCILE_INTERVAL: '0',
-        LEDGER_PATH: file ?? join(mkdtempSync(join(dir, 'ledger-')), 'ledger.db'), ...env,
+        ...(ledgerEnv ?? { LEDGER_PATH: join(mkdtempSync(join(dir, 'ledger-')), 'ledger.db') }), ...env,
       },
     });
     return { proc, pid: proc.child.pid, base: `http://127.0.0.1:${port}`, webhookUrl: `http://127.0.0.1:${port}/webhook-receiver`, stop: () => proc.stop() };
@@ -399,13 +420,21 @@ function apiRecorder(standin, file) {
 
 async function ledgerApi(standin) {
   const webhook = { body: readFileSync(join(dir, 'body.json'), 'utf8'), authorization: readFileSync(join(dir, 'auth.txt'), 'utf8') };
-  const api = await ledgerApiBench({ start: apiRecorder(standin, generatedLedger()), webhook, log });
+  const sqlite = await ledgerApiBench({ start: apiRecorder(standin, { LEDGER_PATH: generatedLedger() }), webhook, log });
+  const pg = generatedPostgres();
+  let postgres;
+  try {
+    log('the same on PostgreSQL');
+    postgres = await ledgerApiBench({ start: apiRecorder(standin, { LEDGER_POSTGRES_URL: pg.url }), webhook, log });
+  } finally {
+    pg.stop();
+  }
   const signRoomStarted = async (name, metadata) => {
     const body = eventBody('room_started', { room: { name, sid: `RM_${name}`, metadata } });
     return { body, authorization: await signBody(body, auth) };
   };
   const memory = await metadataMemoryBench({ start: apiRecorder(standin), signRoomStarted, rssKb, log });
-  return { ...api, memory };
+  return { sqlite, postgres, memory };
 }
 
 function strippedSize(binary) {
@@ -522,12 +551,14 @@ const rows = [
     `${mb(report[format].peak)} / ${(report[format].ms / 1000).toFixed(1)} s`, '', '', '< 64 MB, whatever the window', check(report[format].peak < 64 * 1024)]),
   [`report --since 24h on ${LEDGER_SESSIONS} sessions: peak memory / time`, `${mb(report.day.peak)} / ${ms(report.day.ms)}`, '', '', '< 64 MB', check(report.day.peak < 64 * 1024)],
   ['ledger file per session (SQLite)', `${report.bytesPerSession.toFixed(0)} bytes`, '', '', '', ''],
-  ...api.filters.map((f) => [`API on ${LEDGER_SESSIONS} sessions (SQLite): ${f.name}, p50 / p95`, `${ms(f.p50)} / ${ms(f.p95)}`, '', '', '< 100 ms p95, 200',
-    check(f.p95 < 100 && f.statuses.length === 1 && f.statuses[0] === 200)]),
-  [`API: ${api.concurrent.clients} clients at once, ${api.concurrent.requests} requests: refused (503) / p95`, `${api.concurrent.refused} / ${ms(api.concurrent.p95)}`, '', '', '0 refused',
-    check(api.concurrent.refused === 0 && api.concurrent.other === 0)],
-  [`webhook latency p50 / p99: alone, and while 4 clients read "${api.webhook.slowest}"`, `${ms(api.webhook.quiet.p50)} / ${ms(api.webhook.quiet.p99)}; ${ms(api.webhook.busy.p50)} / ${ms(api.webhook.busy.p99)}`,
-    '', '', 'unchanged by reads', ''],
+  ...[['sqlite', 'SQLite'], ['postgres', 'PostgreSQL']].flatMap(([key, db]) => [
+    ...api[key].filters.map((f) => [`API on ${LEDGER_SESSIONS} sessions (${db}): ${f.name}, p50 / p95`, `${ms(f.p50)} / ${ms(f.p95)}`, '', '', '< 100 ms p95, 200',
+      check(f.p95 < 100 && f.statuses.length === 1 && f.statuses[0] === 200)]),
+    [`API (${db}): ${api[key].concurrent.clients} clients at once, ${api[key].concurrent.requests} requests: refused (503) / p95`,
+      `${api[key].concurrent.refused} / ${ms(api[key].concurrent.p95)}`, '', '', '0 refused', check(api[key].concurrent.refused === 0 && api[key].concurrent.other === 0)],
+    [`webhook latency p50 / p99 (${db}): alone; while 4 clients read "${api[key].webhook.slowest}"`,
+      `${ms(api[key].webhook.quiet.p50)} / ${ms(api[key].webhook.quiet.p99)}; ${ms(api[key].webhook.busy.p50)} / ${ms(api[key].webhook.busy.p99)}`, '', '', 'unchanged by reads', ''],
+  ]),
   ...[['list', 'limit=1000'], ['metadata', 'limit=1000&fields=metadata'], ['ui', '/ui']].map(([key, what]) => {
     const m = api.memory[key];
     return [`${api.memory.written} rooms of 900 KiB metadata, ${what}: answer / RSS added at peak / 2 s after`, `${mb(m.bytes / 1024)} / ${mb(m.addedKb)} / ${mb(m.afterKb)}`, '', '',
