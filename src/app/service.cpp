@@ -221,6 +221,7 @@ void Service::publish_gauges() {
   metrics::track_pending_starts([this] { return static_cast<double>(recorder_.pending()); });
   if (ledger_) {
     metrics::track_ledger([this] { return static_cast<double>(ledger_->queued()); },
+                          [this] { return static_cast<double>(ledger_->queued_bytes()); },
                           [this] { return static_cast<double>(ledger_->dropped()); },
                           [this] { return static_cast<double>(ledger_->write_errors()); });
   }

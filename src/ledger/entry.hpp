@@ -95,6 +95,11 @@ struct RecordingClosed {
 using Entry = std::variant<RoomSeen, Decided, StartRetried, StartFailed, RecordingStarted,
                            EgressReported, StoppedOnPurpose, RoomFinished, RecordingClosed>;
 
+// About how much memory the entry holds: its own size, what its strings hold (a room's metadata
+// can be 900 KiB), and a recording's files. Cheap (sizes, no allocation), and the same every time
+// for the same entry, so that a queue can count its bytes in and out.
+std::size_t estimated_size(const Entry& entry);
+
 // Where the recorder sends entries. Never blocks and never fails: the ledger writes on its own
 // thread, and a ledger that is behind or down must not slow recording.
 class Journal {

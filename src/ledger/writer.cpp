@@ -31,6 +31,7 @@ void Writer::replay_spill() {
   if (read.entries.empty() && read.unreadable == 0 && read.error.empty()) return;
   replay_left_ = read.entries.size();
   recorded_ = read.entries.size();
+  for (const Entry& entry : read.entries) queued_bytes_ += estimated_size(entry);
   queue_.insert(queue_.end(), std::make_move_iterator(read.entries.begin()),
                 std::make_move_iterator(read.entries.end()));
   if (options_.on_replay) options_.on_replay(replay_left_, read.unreadable, read.error);
@@ -50,6 +51,7 @@ void Writer::spill_rest() {
     const std::lock_guard lock(mutex_);
     rest.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(queue_.end()));
     queue_.clear();
+    queued_bytes_ = 0;
   }
   if (rest.empty()) return;
   std::string error = "no spill file (ledger.spill_path)";
@@ -63,13 +65,11 @@ void Writer::record(Entry entry) {
   {
     const std::lock_guard lock(mutex_);
     if (stopping_) return;
-    if (queue_.size() >= options_.max_queued) {
-      queue_.pop_front();
-      ++dropped_;
-    }
     was_empty = queue_.empty();
+    queued_bytes_ += estimated_size(entry);
     queue_.push_back(std::move(entry));
     ++recorded_;
+    drop_past_bounds();
   }
   // The writer sleeps only on an empty queue (or between retries, on a timer): waking it for
   // every entry of a burst cost a futex call each on the threads that start recordings.
@@ -78,7 +78,48 @@ void Writer::record(Entry entry) {
 
 std::size_t Writer::queued() const {
   const std::lock_guard lock(mutex_);
-  return queue_.size();
+  return queue_.size() + in_flight_;
+}
+
+std::size_t Writer::queued_bytes() const {
+  const std::lock_guard lock(mutex_);
+  return queued_bytes_;
+}
+
+void Writer::drop_past_bounds() {
+  while (!queue_.empty() && (queue_.size() + in_flight_ > options_.max_queued ||
+                             queued_bytes_ > options_.max_queued_bytes)) {
+    queued_bytes_ -= estimated_size(queue_.front());
+    queue_.pop_front();
+    ++dropped_;
+  }
+}
+
+void Writer::take_batch(std::vector<Entry>& batch) {
+  while (!queue_.empty() && batch.size() < options_.batch) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
+  in_flight_ = batch.size();
+}
+
+void Writer::written_out(std::vector<Entry>& batch) {
+  std::size_t bytes = 0;
+  for (const Entry& entry : batch) bytes += estimated_size(entry);
+  batch.clear();
+  const std::lock_guard lock(mutex_);
+  queued_bytes_ -= bytes;
+  in_flight_ = 0;
+}
+
+// The batch is kept and tried again first; the queue keeps filling behind it, within its bounds.
+void Writer::put_back(std::vector<Entry>& batch) {
+  const std::lock_guard lock(mutex_);
+  queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
+                std::make_move_iterator(batch.end()));
+  batch.clear();
+  in_flight_ = 0;
+  drop_past_bounds();
 }
 
 void Writer::unsettled(std::function<void(std::optional<Unsettled>)> done) {
@@ -169,35 +210,27 @@ void Writer::run() {
       if (stopping_ && (queue_.empty() || failing || steady_clock::now() >= drain_until_)) {
         break;
       }
-      while (!queue_.empty() && batch.size() < options_.batch) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      take_batch(batch);
     }
     if (!batch.empty()) {
       try {
         const std::vector<Status> ended = store_->apply(batch);
-        replayed(batch.size());  // first: whoever sees written() sees the spill file gone too
-        written_ += batch.size();
+        // First: whoever sees written() sees the spill file gone and the batch out of queued().
+        const std::size_t n = batch.size();
+        replayed(n);
+        written_out(batch);
+        written_ += n;
         if (options_.on_ended) {
           for (const Status status : ended) options_.on_ended(status);
         }
-        batch.clear();
         if (failing && options_.on_state) options_.on_state(true, "");
         failing = false;
       } catch (const std::exception& e) {  // StoreError, or the store's own bad_alloc
         ++write_errors_;
         if (!failing && options_.on_state) options_.on_state(false, e.what());
         failing = true;
-        // The batch is kept and tried again first; the queue keeps filling behind it.
+        put_back(batch);
         const std::lock_guard lock(mutex_);
-        queue_.insert(queue_.begin(), std::make_move_iterator(batch.begin()),
-                      std::make_move_iterator(batch.end()));
-        batch.clear();
-        while (queue_.size() > options_.max_queued) {
-          queue_.pop_front();
-          ++dropped_;
-        }
         if (stopping_) break;  // it failed its last try: no retry loop at exit
       }
     }

@@ -1,8 +1,8 @@
 #pragma once
 // The ledger's own thread: entries wait in a bounded queue and are written in batches, one
 // transaction each, so a webhook answer never waits on a disk or a database. A store that is
-// slow or down holds the queue (it catches up when the store returns); past `max_queued` the
-// oldest entries are dropped, and counted. Retention is applied here too.
+// slow or down holds the queue (it catches up when the store returns); past `max_queued` entries
+// or `max_queued_bytes` the oldest entries are dropped, and counted. Retention is applied here too.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -21,7 +21,11 @@
 namespace ar::ledger {
 
 struct WriterOptions {
+  // Bounds of what waits, the batch being written included. Bytes as estimated_size() counts them:
+  // a room's metadata can be 900 KiB, and 100 000 such entries would be 90 GB, far past the
+  // manifests' 128 MiB memory limit, whose OOM kill loses the whole queue.
   std::size_t max_queued = 100000;
+  std::size_t max_queued_bytes = std::size_t{32} << 20;
   std::size_t batch = 500;
   std::chrono::milliseconds retry_delay{1000};  // after a failed write
   std::chrono::milliseconds retention{0};       // 0: keep everything
@@ -60,7 +64,10 @@ class Writer final : public Journal, public UnsettledSource {
   // Idempotent.
   void stop(std::chrono::milliseconds drain);
 
+  // Entries and their estimated bytes waiting to be written, the batch being written included (a
+  // store that keeps failing holds it).
   std::size_t queued() const;
+  std::size_t queued_bytes() const;
   std::uint64_t written() const { return written_; }
   std::uint64_t dropped() const { return dropped_; }
   std::uint64_t write_errors() const { return write_errors_; }
@@ -79,6 +86,14 @@ class Writer final : public Journal, public UnsettledSource {
   void replayed(std::size_t written);
   // Answers the requests whose entries are all written (or, `failing`, every one, with nullopt).
   void answer_requests(bool failing);
+  // Under mutex_: the oldest queued entries go, counted, while the queue and the batch being
+  // written hold more than the bounds. That batch is never dropped: it is being written.
+  void drop_past_bounds();
+  // Moves the first entries of the queue into `batch` (under mutex_), or back after a failed write.
+  void take_batch(std::vector<Entry>& batch);
+  void put_back(std::vector<Entry>& batch);
+  // A batch was written: it no longer counts toward the bounds. `batch` is left empty.
+  void written_out(std::vector<Entry>& batch);
 
   std::unique_ptr<Store> store_;
   WriterOptions options_;
@@ -86,7 +101,9 @@ class Writer final : public Journal, public UnsettledSource {
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Entry> queue_;
-  std::uint64_t recorded_ = 0;  // entries ever recorded (queued), for UnsettledRequest::after
+  std::size_t in_flight_ = 0;     // entries of the batch being written
+  std::size_t queued_bytes_ = 0;  // estimated, of the queue and of the batch being written
+  std::uint64_t recorded_ = 0;    // entries ever recorded (queued), for UnsettledRequest::after
   std::vector<UnsettledRequest> requests_;
   bool stopping_ = false;
   std::chrono::steady_clock::time_point drain_until_;

@@ -324,11 +324,16 @@ void track_coordination(std::function<double()> degraded, std::function<double()
                    std::move(leader));
 }
 
-void track_ledger(std::function<double()> queued, std::function<double()> dropped,
-                  std::function<double()> write_errors) {
+void track_ledger(std::function<double()> queued, std::function<double()> queued_bytes,
+                  std::function<double()> dropped, std::function<double()> write_errors) {
   registry().gauge("auto_recorder_ledger_queue",
-                   "Ledger entries waiting to be written (the ledger is behind while it grows).",
+                   "Ledger entries waiting to be written, the batch being written included (the "
+                   "ledger is behind while it grows).",
                    std::move(queued));
+  registry().gauge("auto_recorder_ledger_queue_bytes",
+                   "Estimated bytes of the ledger entries waiting to be written, the batch being "
+                   "written included; the oldest are dropped past 32 MiB.",
+                   std::move(queued_bytes));
   registry().counter_read("auto_recorder_ledger_dropped_total",
                           "Ledger entries dropped because the queue was full (the oldest go).",
                           std::move(dropped));

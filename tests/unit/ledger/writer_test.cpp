@@ -25,14 +25,17 @@ class CountingStore final : public Store {
     std::vector<std::size_t> batch_sizes;
     std::atomic<bool> failing{false};
     std::atomic<bool> prune_fails{false};
-    // While set, the first write waits until it is fulfilled (a slow disk): entries pile up.
+    // While set, writes wait until it is fulfilled, until one succeeds (a slow disk, or a
+    // database that hangs): entries pile up.
     std::optional<std::shared_future<void>> first_write_waits;
+    std::atomic<int> writes_begun{0};
   };
   explicit CountingStore(Shared& shared) : shared_(shared) {}
 
   std::vector<Status> apply(std::span<const Entry> entries) override {
-    if (shared_.failing) throw StoreError("database is down (test)");
+    ++shared_.writes_begun;
     if (shared_.first_write_waits && shared_.batch_sizes.empty()) shared_.first_write_waits->wait();
+    if (shared_.failing) throw StoreError("database is down (test)");
     const std::lock_guard lock(shared_.mutex);
     shared_.batch_sizes.push_back(entries.size());
     for (const Entry& e : entries) shared_.sids.push_back(std::get<RoomSeen>(e).sid);
@@ -132,6 +135,64 @@ TEST(LedgerWriter, PastItsBoundTheOldestEntriesAreDroppedAndCounted) {
   writer.stop(milliseconds(5000));
   ASSERT_EQ(shared.sids.size(), 10U);
   EXPECT_EQ(shared.sids.front(), "RM_15");  // the newest ten were kept
+}
+
+// A room with 100 KiB of metadata: ten fill a bound of ten such entries' bytes.
+Entry large(int i) {
+  return RoomSeen{"RM_" + std::to_string(i), "r", 1, "webhook", std::string(100 * 1024, 'm')};
+}
+
+TEST(LedgerWriter, EntriesAreCountedByTheirBytesMetadataIncluded) {
+  const std::size_t small = estimated_size(seen(1));
+  EXPECT_GE(small, sizeof(Entry));
+  EXPECT_LT(small, 512U);
+  EXPECT_GE(estimated_size(large(1)), small + 100 * 1024);
+  Recording recording;
+  recording.files.push_back({"a.mp4", std::string(5000, 'l'), 1, 1});
+  EXPECT_GE(estimated_size(EgressReported("RM_1", "r", recording)), 5000 + sizeof(Recording));
+}
+
+TEST(LedgerWriter, PastItsByteBoundTheOldestEntriesAreDroppedAndCounted) {
+  CountingStore::Shared shared;
+  shared.failing = true;
+  const std::size_t bound = 10 * estimated_size(large(10));  // RM_10 to RM_24: sids of one length
+  Writer writer(std::make_unique<CountingStore>(shared),
+                {.max_queued_bytes = bound, .retry_delay = milliseconds(5)});
+  for (int i = 0; i < 25; ++i) writer.record(large(i));
+  EXPECT_TRUE(eventually([&] { return writer.write_errors() >= 1 && writer.dropped() >= 15; }));
+  EXPECT_EQ(writer.dropped(), 15U);
+  EXPECT_EQ(writer.queued(), 10U);
+  EXPECT_EQ(writer.queued_bytes(), bound);
+  shared.failing = false;
+  EXPECT_TRUE(eventually([&] { return writer.written() >= 10; }));
+  EXPECT_EQ(writer.queued(), 0U);
+  EXPECT_EQ(writer.queued_bytes(), 0U);
+  writer.stop(milliseconds(5000));
+  ASSERT_EQ(shared.sids.size(), 10U);
+  EXPECT_EQ(shared.sids.front(), "RM_15");  // the newest ten were kept
+}
+
+// The gauge once read 0 while a write hung or kept failing: the batch in flight was in no count.
+TEST(LedgerWriter, TheBatchBeingWrittenCountsAsQueuedWhileTheStoreHangsOrFails) {
+  CountingStore::Shared shared;
+  shared.failing = true;
+  std::promise<void> answer;
+  shared.first_write_waits = answer.get_future().share();
+  Writer writer(std::make_unique<CountingStore>(shared),
+                {.batch = 2, .retry_delay = milliseconds(5)});
+  for (int i = 0; i < 3; ++i) writer.record(large(i));
+  ASSERT_TRUE(eventually([&] { return shared.writes_begun >= 1; }));
+  EXPECT_EQ(writer.queued(), 3U);  // a batch hangs in the store, the rest waits behind it
+  EXPECT_EQ(writer.queued_bytes(), 3 * estimated_size(large(0)));
+  answer.set_value();  // the database answers: an error, again and again
+  EXPECT_TRUE(eventually([&] { return writer.write_errors() >= 3; }));
+  EXPECT_EQ(writer.queued(), 3U);
+  EXPECT_EQ(writer.queued_bytes(), 3 * estimated_size(large(0)));
+  shared.failing = false;
+  EXPECT_TRUE(eventually([&] { return writer.written() == 3; }));
+  EXPECT_EQ(writer.queued(), 0U);
+  EXPECT_EQ(writer.queued_bytes(), 0U);
+  writer.stop(milliseconds(5000));
 }
 
 TEST(LedgerWriter, AFailedPruneIsSaidAndCountedWhileWritesGoOn) {
