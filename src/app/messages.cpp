@@ -33,6 +33,14 @@ void ledger_prune_failed(std::string_view detail) {
             {{"error", detail}});
 }
 
+void ledger_pruned(std::size_t sessions, std::size_t steps, std::chrono::milliseconds took) {
+  const std::string count = std::to_string(sessions);
+  const std::string transactions = std::to_string(steps);
+  const std::string ms = std::to_string(took.count());
+  log::info("ledger retention: deleted the sessions older than ledger.retention",
+            {{"sessions", count}, {"steps", transactions}, {"ms", ms}});
+}
+
 void ledger_replayed(std::size_t entries, std::size_t unreadable, std::string_view error) {
   const std::string count = std::to_string(entries);
   const std::string bad = std::to_string(unreadable);

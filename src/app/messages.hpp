@@ -1,6 +1,7 @@
 #pragma once
 // What the service tells its operator about its parts' state: the lines a change of state
 // prints, in one place, so that each part reports through a callback and says nothing itself.
+#include <chrono>
 #include <cstddef>
 #include <string_view>
 
@@ -14,6 +15,10 @@ void ledger_state(bool ok, std::string_view detail);
 
 // Retention could not delete old sessions; tried again in an hour.
 void ledger_prune_failed(std::string_view detail);
+
+// A run of retention deleted `sessions` in `steps` transactions, in `took` (writes between them
+// included); not said when it deleted none.
+void ledger_pruned(std::size_t sessions, std::size_t steps, std::chrono::milliseconds took);
 
 // What a spill file of the last stop held, now written first.
 void ledger_replayed(std::size_t entries, std::size_t unreadable, std::string_view error);

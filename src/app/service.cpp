@@ -81,6 +81,7 @@ std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
             .retention = settings.retention,
             .on_state = ledger_state,
             .on_prune_error = ledger_prune_failed,
+            .on_pruned = ledger_pruned,
             .on_ended = [](ledger::Status status) { metrics::room_session_ended(status); },
             .spill_path = settings.spill_file(),
             .on_replay = ledger_replayed,

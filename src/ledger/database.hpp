@@ -79,6 +79,11 @@ class Database {
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
 
+  // Inside begin(), after deletes: gives back to the file system part of the space they freed (a
+  // bounded amount, so that the transaction stays short); true while freed space is left to give
+  // back. SQLite's incremental vacuum; PostgreSQL's autovacuum does it by itself.
+  virtual bool release_space() { return false; }
+
   // Inside begin(): waits until no other process is migrating, then tells how many migrations
   // were applied (0 for an empty database).
   virtual int lock_schema_version() = 0;

@@ -140,17 +140,24 @@ void SqlStore::restatus() {
   }
 }
 
-std::size_t SqlStore::prune(std::int64_t before_ms) {
-  std::size_t deleted = 0;
+// The oldest sessions first, read from rooms_by_start (started_ms, sid): the same `limit` of them
+// for each statement, in sid order among those of one millisecond, without a scan of the table.
+Pruned SqlStore::prune(std::int64_t before_ms, std::size_t limit) {
+  constexpr const char* kOldest =
+      " IN (SELECT sid FROM rooms WHERE started_ms < $1 ORDER BY started_ms, sid LIMIT $2)";
+  Pruned step;
+  bool space_left = false;
+  const auto n = static_cast<std::int64_t>(limit);
   in_transaction(*db_, [&] {
     for (const char* table : {"recordings", "start_retries"}) {
-      db_->run(std::string("DELETE FROM ") + table +
-                   " WHERE room_sid IN (SELECT sid FROM rooms WHERE started_ms < $1)",
-               {before_ms});
+      db_->run(std::string("DELETE FROM ") + table + " WHERE room_sid" + kOldest, {before_ms, n});
     }
-    deleted = db_->run("DELETE FROM rooms WHERE started_ms < $1", {before_ms}).changed;
+    step.sessions =
+        db_->run(std::string("DELETE FROM rooms WHERE sid") + kOldest, {before_ms, n}).changed;
+    space_left = db_->release_space();
   });
-  return deleted;
+  step.done = step.sessions < limit && !space_left;
+  return step;
 }
 
 }  // namespace ar::ledger

@@ -23,7 +23,7 @@ class SqlStore final : public Store {
   Page rooms(const Query& query) override;
   Counts counts(const Query& window) override;
   std::optional<Session> room(std::string_view sid) override;
-  std::size_t prune(std::int64_t before_ms) override;
+  Pruned prune(std::int64_t before_ms, std::size_t limit) override;
   Unsettled unsettled() override;
 
   // The schema version this binary writes.

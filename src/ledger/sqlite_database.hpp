@@ -24,6 +24,7 @@ class SqliteDatabase final : public Database {
   void begin() override;
   void commit() override;
   void rollback() noexcept override;
+  bool release_space() override;
   int lock_schema_version() override;
   void set_schema_version(int version) override;
   int schema_version() override;
@@ -46,6 +47,7 @@ class SqliteDatabase final : public Database {
   sqlite3* db_ = nullptr;
   std::chrono::milliseconds limit_{0};                // 0: none
   std::chrono::steady_clock::time_point deadline_{};  // of the statement running
+  bool incremental_ = false;  // auto_vacuum=INCREMENTAL: freed pages can go back to the file system
   std::map<std::string, std::unique_ptr<sqlite3_stmt, StatementDeleter>, std::less<>> statements_;
 };
 

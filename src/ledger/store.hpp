@@ -60,6 +60,12 @@ struct Page {
 // How many sessions have each status; a status none has is absent.
 using Counts = std::map<Status, std::size_t>;
 
+// One step of retention (Store::prune).
+struct Pruned {
+  std::size_t sessions = 0;  // deleted by this step
+  bool done = false;         // none older is left, and the space they held was given back
+};
+
 class Store {
  public:
   Store() = default;
@@ -76,8 +82,11 @@ class Store {
   // left aside).
   virtual Counts counts(const Query& window) = 0;
   virtual std::optional<Session> room(std::string_view sid) = 0;
-  // Forgets sessions that started before `before_ms`; how many.
-  virtual std::size_t prune(std::int64_t before_ms) = 0;
+  // One step of forgetting the sessions that started before `before_ms`: the oldest `limit` of
+  // them with their recordings, in one transaction, and part of the space they held given back to
+  // the file system. Called again until done, so that a write waits for one step at most (a run of
+  // 489 000 sessions in one transaction once held the writer for 16 s).
+  virtual Pruned prune(std::int64_t before_ms, std::size_t limit) = 0;
   // The sessions that have not ended, with their recordings.
   virtual Unsettled unsettled() = 0;
 };

@@ -179,16 +179,80 @@ void Writer::stop(std::chrono::milliseconds drain) {
   spill_rest();
 }
 
-void Writer::prune_if_due() {
-  if (options_.retention.count() == 0 || steady_clock::now() < next_prune_) return;
-  next_prune_ = steady_clock::now() + options_.prune_every;
+// Retention runs a step at a time between the queue's batches: a write waits for one step (a
+// transaction of prune_batch sessions) at most.
+void Writer::prune_step() {
+  {
+    const std::lock_guard lock(mutex_);
+    if (stopping_) return;  // the stop's time is the queue's; the next start prunes the rest
+  }
+  const auto now = steady_clock::now();
+  if (!prune_) {
+    if (options_.retention.count() == 0 || now < next_prune_) return;
+    next_prune_ = now + options_.prune_every;
+    prune_ = PruneRun{util::unix_ms_now() - options_.retention.count(), 0, 0, now};
+  }
   try {
-    store_->prune(util::unix_ms_now() - options_.retention.count());
+    const Pruned step = store_->prune(prune_->before_ms, options_.prune_batch);
+    prune_->sessions += step.sessions;
+    ++prune_->steps;
+    if (step.done) end_prune();
   } catch (const std::exception& e) {
     // Counted and said; writes go on, and pruning is tried again at the next hour.
     ++write_errors_;
+    end_prune();
     if (options_.on_prune_error) options_.on_prune_error(e.what());
   }
+}
+
+void Writer::end_prune() {
+  if (!prune_) return;
+  const PruneRun run = *prune_;
+  prune_.reset();
+  if (run.sessions == 0 || !options_.on_pruned) return;
+  options_.on_pruned(
+      run.sessions, run.steps,
+      std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - run.began));
+}
+
+bool Writer::next_batch(std::vector<Entry>& batch, bool failing) {
+  std::unique_lock lock(mutex_);
+  const auto wait = failing ? options_.retry_delay : options_.prune_every;
+  wake_.wait_for(lock, wait, [&] {
+    return stopping_ || !requests_.empty() || (!failing && (!queue_.empty() || prune_));
+  });
+  // Stopping: what is queued gets until the drain deadline, unless the store is failing:
+  // another try could hang until the database's TCP timeout, past the pod's grace period,
+  // and the spill file keeps the entries for the next start instead.
+  if (stopping_ && (queue_.empty() || failing || steady_clock::now() >= drain_until_)) {
+    return false;
+  }
+  take_batch(batch);
+  return true;
+}
+
+bool Writer::write(std::vector<Entry>& batch, bool& failing) {
+  try {
+    const std::vector<Status> ended = store_->apply(batch);
+    // First: whoever sees written() sees the spill file gone and the batch out of queued().
+    const std::size_t n = batch.size();
+    replayed(n);
+    written_out(batch);
+    written_ += n;
+    if (options_.on_ended) {
+      for (const Status status : ended) options_.on_ended(status);
+    }
+    if (failing && options_.on_state) options_.on_state(true, "");
+    failing = false;
+  } catch (const std::exception& e) {  // StoreError, or the store's own bad_alloc
+    ++write_errors_;
+    if (!failing && options_.on_state) options_.on_state(false, e.what());
+    failing = true;
+    put_back(batch);
+    const std::lock_guard lock(mutex_);
+    return !stopping_;  // it failed its last try: no retry loop at exit
+  }
+  return true;
 }
 
 void Writer::run() {
@@ -197,46 +261,12 @@ void Writer::run() {
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
   bool failing = false;
   std::vector<Entry> batch;
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      const auto wait = failing ? options_.retry_delay : options_.prune_every;
-      wake_.wait_for(lock, wait, [&] {
-        return stopping_ || !requests_.empty() || (!failing && !queue_.empty());
-      });
-      // Stopping: what is queued gets until the drain deadline, unless the store is failing:
-      // another try could hang until the database's TCP timeout, past the pod's grace period,
-      // and the spill file keeps the entries for the next start instead.
-      if (stopping_ && (queue_.empty() || failing || steady_clock::now() >= drain_until_)) {
-        break;
-      }
-      take_batch(batch);
-    }
-    if (!batch.empty()) {
-      try {
-        const std::vector<Status> ended = store_->apply(batch);
-        // First: whoever sees written() sees the spill file gone and the batch out of queued().
-        const std::size_t n = batch.size();
-        replayed(n);
-        written_out(batch);
-        written_ += n;
-        if (options_.on_ended) {
-          for (const Status status : ended) options_.on_ended(status);
-        }
-        if (failing && options_.on_state) options_.on_state(true, "");
-        failing = false;
-      } catch (const std::exception& e) {  // StoreError, or the store's own bad_alloc
-        ++write_errors_;
-        if (!failing && options_.on_state) options_.on_state(false, e.what());
-        failing = true;
-        put_back(batch);
-        const std::lock_guard lock(mutex_);
-        if (stopping_) break;  // it failed its last try: no retry loop at exit
-      }
-    }
+  while (next_batch(batch, failing)) {
+    if (!batch.empty() && !write(batch, failing)) break;
     answer_requests(failing);
-    prune_if_due();
+    prune_step();
   }
+  end_prune();  // a stop ends a run: what it deleted is said, the next start deletes the rest
   answer_requests(true);
 }
 

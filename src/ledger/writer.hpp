@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -30,10 +31,19 @@ struct WriterOptions {
   std::chrono::milliseconds retry_delay{1000};  // after a failed write
   std::chrono::milliseconds retention{0};       // 0: keep everything
   std::chrono::milliseconds prune_every{std::chrono::hours(1)};
+  // Sessions deleted per transaction; the queue's writes go between (about 30 ms a step on a
+  // 1 M-session SQLite ledger).
+  std::size_t prune_batch = 1000;
   // Told when writes start failing (with why) and when they work again; on the writer's thread.
   std::function<void(bool ok, std::string_view detail)> on_state{};
   // Told why pruning failed (it is tried again after prune_every); on the writer's thread.
   std::function<void(std::string_view detail)> on_prune_error{};
+  // Told, when a run of retention is over (or ends with a stop or an error), what it deleted, in
+  // how many steps and how long it took, writes between its steps included; on the writer's
+  // thread. Not called when it deleted nothing, as every hour until the ledger is older than its
+  // retention.
+  std::function<void(std::size_t sessions, std::size_t steps, std::chrono::milliseconds took)>
+      on_pruned{};
   // Told the final status of each session that ended (Store::apply); on the writer's thread.
   std::function<void(Status final_status)> on_ended{};
   // Where entries still queued at stop are kept for the next start (ledger/spill.hpp); empty:
@@ -78,8 +88,23 @@ class Writer final : public Journal, public UnsettledSource {
     std::function<void(std::optional<Unsettled>)> done;
   };
 
+  struct PruneRun {
+    std::int64_t before_ms = 0;
+    std::size_t sessions = 0;
+    std::size_t steps = 0;
+    std::chrono::steady_clock::time_point began;
+  };
+
   void run();
-  void prune_if_due();
+  // Waits for work and takes the next batch; false when the thread should end: stopping, and
+  // nothing is left to write, or the store fails, or the drain's time is up.
+  bool next_batch(std::vector<Entry>& batch, bool failing);
+  // Writes the batch, or puts it back when the store fails; false when that was the last try of
+  // a stop.
+  bool write(std::vector<Entry>& batch, bool& failing);
+  // A step of retention's run, when one is under way or due: one transaction of the store's.
+  void prune_step();
+  void end_prune();
   void replay_spill();
   void spill_rest();
   // After a batch was written: the spill file goes once every entry it held is written.
@@ -111,8 +136,9 @@ class Writer final : public Journal, public UnsettledSource {
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> write_errors_{0};
   std::chrono::steady_clock::time_point next_prune_;
-  std::size_t replay_left_ = 0;  // entries of the spill file not written yet (writer's thread)
-  std::thread thread_;           // last: started once everything it uses exists
+  std::optional<PruneRun> prune_;  // a run of retention under way (writer's thread)
+  std::size_t replay_left_ = 0;    // entries of the spill file not written yet (writer's thread)
+  std::thread thread_;             // last: started once everything it uses exists
 };
 
 }  // namespace ar::ledger

@@ -27,7 +27,7 @@ class EmptyStore final : public Store {
   Page rooms(const Query& /*query*/) override { return {}; }
   Counts counts(const Query& /*window*/) override { return {}; }
   std::optional<Session> room(std::string_view /*sid*/) override { return std::nullopt; }
-  std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
+  Pruned prune(std::int64_t /*before_ms*/, std::size_t /*limit*/) override { return {0, true}; }
   Unsettled unsettled() override { return {}; }
 };
 

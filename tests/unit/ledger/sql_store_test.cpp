@@ -152,15 +152,79 @@ TEST_P(SqlStoreTest, ASessionEndsOnceWhenTheRoomIsGoneAndNoRecordingIsActive) {
             std::vector<Status>{Status::kSkipped});
 }
 
-TEST_P(SqlStoreTest, PruneForgetsSessionsOlderThanTheRetention) {
+TEST_P(SqlStoreTest, PruneForgetsSessionsOlderThanTheRetentionOldestFirstInSteps) {
   const auto opened = open();
   Store& store = *opened;
-  apply(store, {RoomSeen{"RM_old", "a", 1000, "webhook", ""},
-                RecordingStarted{"RM_old", "EG_1", 1100, false},
-                RoomSeen{"RM_new", "b", 5000, "webhook", ""}});
-  EXPECT_EQ(store.prune(2000), 1U);
-  EXPECT_FALSE(store.room("RM_old"));
-  EXPECT_TRUE(store.room("RM_new"));
+  apply(store, {RoomSeen{"RM_old3", "a", 1300, "webhook", ""},
+                RecordingStarted{"RM_old3", "EG_3", 1400, false},
+                StartRetried{"RM_old3", "unavailable: busy", "k3"},
+                RoomSeen{"RM_old1", "a", 1100, "webhook", ""},
+                RecordingStarted{"RM_old1", "EG_1", 1200, false},
+                RoomSeen{"RM_old2", "a", 1100, "webhook", ""},
+                RoomSeen{"RM_new", "b", 5000, "webhook", ""},
+                RecordingStarted{"RM_new", "EG_9", 5100, false}});
+  // The oldest two: of the two of one millisecond, by sid.
+  const Pruned first = store.prune(2000, 2);
+  EXPECT_EQ(first.sessions, 2U);
+  EXPECT_FALSE(first.done);
+  EXPECT_FALSE(store.room("RM_old1"));
+  EXPECT_FALSE(store.room("RM_old2"));
+  EXPECT_TRUE(store.room("RM_old3"));
+  const Pruned second = store.prune(2000, 2);
+  EXPECT_EQ(second.sessions, 1U);
+  EXPECT_TRUE(second.done);
+  EXPECT_FALSE(store.room("RM_old3"));
+  const auto kept = store.room("RM_new");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->recordings.size(), 1U);
+  // Its recordings and retries went with it: the same sid seen again starts afresh.
+  apply(store, {RoomSeen{"RM_old3", "a", 1300, "webhook", ""},
+                StartRetried{"RM_old3", "unavailable: busy", "k3"}});
+  EXPECT_TRUE(store.room("RM_old3")->recordings.empty());
+  EXPECT_EQ(store.room("RM_old3")->retries, 1);
+  EXPECT_EQ(store.prune(2000, 2).sessions, 1U);
+  EXPECT_TRUE(store.prune(2000, 2).done);
+}
+
+// Retention gives the space back: a file of old sessions with large metadata shrinks once they
+// are pruned (auto_vacuum=INCREMENTAL), not only keeps their pages for reuse.
+TEST(SqliteLedger, PruningShrinksTheFile) {
+  const TestDirectory dir;
+  const auto open = [&] {
+    return SqlStore(std::make_unique<SqliteDatabase>(dir.path(), Access::kWrite), Access::kWrite,
+                    dir.path());
+  };
+  const std::string metadata(20 * 1024, 'm');
+  {
+    SqlStore store = open();
+    for (int batch = 0; batch < 10; ++batch) {
+      std::vector<Entry> entries;
+      for (int i = 0; i < 100; ++i) {
+        const std::string sid = "RM_" + std::to_string(batch * 100 + i);
+        entries.emplace_back(RoomSeen{sid, "a", 1000 + batch, "webhook", metadata});
+        entries.emplace_back(RecordingStarted{sid, "EG_" + sid, 1100, false});
+      }
+      store.apply(entries);
+    }
+    apply(store, {RoomSeen{"RM_new", "b", 5000, "webhook", metadata}});
+  }  // closed: the WAL is checkpointed into the file and removed
+  const auto full = std::filesystem::file_size(dir.path());
+  EXPECT_GT(full, 20U << 20);
+  std::size_t steps = 0;
+  {
+    SqlStore store = open();
+    std::size_t pruned = 0;
+    for (Pruned step; !step.done; ++steps) {
+      step = store.prune(2000, 300);
+      pruned += step.sessions;
+    }
+    EXPECT_EQ(pruned, 1000U);
+    EXPECT_TRUE(store.room("RM_new"));
+  }
+  // Each step gives back 8 MiB at most: the last ones only return space.
+  EXPECT_GE(steps, 4U);
+  const auto pruned = std::filesystem::file_size(dir.path());
+  EXPECT_LT(pruned, 1U << 20) << "from " << full;
 }
 
 TEST_P(SqlStoreTest, AReaderSeesWhatTheWriterWroteWhileItIsOpen) {

@@ -7,6 +7,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <utility>
 
 #include "ledger/spill.hpp"
 #include "ledger/store_fixture.hpp"
@@ -25,6 +26,9 @@ class CountingStore final : public Store {
     std::vector<std::size_t> batch_sizes;
     std::atomic<bool> failing{false};
     std::atomic<bool> prune_fails{false};
+    std::size_t old_sessions = 0;     // what retention finds to delete
+    std::vector<std::string> events;  // "write N", "prune N", in order
+    std::function<void()> while_pruning;
     // While set, writes wait until it is fulfilled, until one succeeds (a slow disk, or a
     // database that hangs): entries pile up.
     std::optional<std::shared_future<void>> first_write_waits;
@@ -38,15 +42,21 @@ class CountingStore final : public Store {
     if (shared_.failing) throw StoreError("database is down (test)");
     const std::lock_guard lock(shared_.mutex);
     shared_.batch_sizes.push_back(entries.size());
+    shared_.events.push_back("write " + std::to_string(entries.size()));
     for (const Entry& e : entries) shared_.sids.push_back(std::get<RoomSeen>(e).sid);
     return {};
   }
   Page rooms(const Query& /*query*/) override { return {}; }
   Counts counts(const Query& /*window*/) override { return {}; }
   std::optional<Session> room(std::string_view /*sid*/) override { return std::nullopt; }
-  std::size_t prune(std::int64_t /*before_ms*/) override {
+  Pruned prune(std::int64_t /*before_ms*/, std::size_t limit) override {
     if (shared_.prune_fails) throw StoreError("disk I/O error (test)");
-    return 0;
+    if (shared_.while_pruning) shared_.while_pruning();
+    const std::lock_guard lock(shared_.mutex);
+    const std::size_t n = std::min(limit, shared_.old_sessions);
+    shared_.old_sessions -= n;
+    shared_.events.push_back("prune " + std::to_string(n));
+    return {n, n < limit};
   }
   // The sessions applied so far, as the open ones.
   Unsettled unsettled() override {
@@ -193,6 +203,54 @@ TEST(LedgerWriter, TheBatchBeingWrittenCountsAsQueuedWhileTheStoreHangsOrFails) 
   EXPECT_EQ(writer.queued(), 0U);
   EXPECT_EQ(writer.queued_bytes(), 0U);
   writer.stop(milliseconds(5000));
+}
+
+struct PruneRun {
+  std::size_t sessions = 0;
+  std::size_t steps = 0;
+};
+
+TEST(LedgerWriter, RetentionDeletesInStepsWithTheQueuesWritesBetweenAndSaysItOnce) {
+  CountingStore::Shared shared;
+  shared.old_sessions = 2500;
+  std::promise<PruneRun> said;
+  std::atomic<int> runs{0};
+  Writer writer(std::make_unique<CountingStore>(shared),
+                {.retention = std::chrono::hours(1),
+                 .prune_batch = 1000,
+                 .on_pruned = [&](std::size_t sessions, std::size_t steps, milliseconds) {
+                   if (runs++ == 0) said.set_value({sessions, steps});
+                 }});
+  // An entry recorded during the first step is written before the second.
+  shared.while_pruning = [&, once = true]() mutable {
+    if (std::exchange(once, false)) writer.record(seen(2));
+  };
+  writer.record(seen(1));  // the first pass writes, then prunes
+  auto run = said.get_future();
+  ASSERT_EQ(run.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const PruneRun told = run.get();
+  EXPECT_EQ(told.sessions, 2500U);
+  EXPECT_EQ(told.steps, 3U);
+  writer.stop(milliseconds(5000));
+  EXPECT_EQ(shared.events, (std::vector<std::string>{"write 1", "prune 1000", "write 1",
+                                                     "prune 1000", "prune 500"}));
+  EXPECT_EQ(runs.load(), 1);
+}
+
+TEST(LedgerWriter, ARunOfRetentionThatDeletesNothingSaysNothing) {
+  CountingStore::Shared shared;
+  std::atomic<int> runs{0};
+  Writer writer(std::make_unique<CountingStore>(shared),
+                {.retention = std::chrono::hours(1),
+                 .on_pruned = [&](std::size_t, std::size_t, milliseconds) { ++runs; }});
+  writer.record(seen(1));
+  EXPECT_TRUE(eventually([&] {
+    const std::lock_guard lock(shared.mutex);
+    return shared.events.size() == 2;
+  }));
+  writer.stop(milliseconds(5000));
+  EXPECT_EQ(shared.events, (std::vector<std::string>{"write 1", "prune 0"}));
+  EXPECT_EQ(runs.load(), 0);
 }
 
 TEST(LedgerWriter, AFailedPruneIsSaidAndCountedWhileWritesGoOn) {

@@ -44,7 +44,8 @@ class MemoryLedger final : public ledger::Journal, public ledger::UnsettledSourc
       ledger::Access::kWrite, ":memory:"};
   // Empty again, for the next case of a test (a new database per case costs milliseconds).
   void clear() {
-    store.prune(std::numeric_limits<std::int64_t>::max());
+    while (!store.prune(std::numeric_limits<std::int64_t>::max(), 100000).done) {
+    }
     ended.clear();
     unreadable = false;
   }

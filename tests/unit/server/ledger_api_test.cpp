@@ -310,7 +310,9 @@ class FailingStore final : public ledger::Store {
   ledger::Page rooms(const ledger::Query& /*query*/) override { throw Failure(why_); }
   ledger::Counts counts(const ledger::Query& /*window*/) override { throw Failure(why_); }
   std::optional<ledger::Session> room(std::string_view /*sid*/) override { throw Failure(why_); }
-  std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
+  ledger::Pruned prune(std::int64_t /*before_ms*/, std::size_t /*limit*/) override {
+    return {0, true};
+  }
   ledger::Unsettled unsettled() override { return {}; }
 
  private:
@@ -364,7 +366,9 @@ class HeldStore final : public ledger::Store {
   }
   ledger::Counts counts(const ledger::Query& /*window*/) override { return {}; }
   std::optional<ledger::Session> room(std::string_view /*sid*/) override { return std::nullopt; }
-  std::size_t prune(std::int64_t /*before_ms*/) override { return 0; }
+  ledger::Pruned prune(std::int64_t /*before_ms*/, std::size_t /*limit*/) override {
+    return {0, true};
+  }
   ledger::Unsettled unsettled() override { return {}; }
 
  private:
