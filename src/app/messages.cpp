@@ -41,6 +41,31 @@ void ledger_pruned(std::size_t sessions, std::size_t steps, std::chrono::millise
             {{"sessions", count}, {"steps", transactions}, {"ms", ms}});
 }
 
+void ledger_rebuilt(std::string_view path, ledger::Rebuild what, std::chrono::milliseconds took,
+                    std::string_view error) {
+  const std::string ms = std::to_string(took.count());
+  switch (what) {
+    case ledger::Rebuild::kBegins:
+      return log::info(
+          "ledger: rebuilding the file once (VACUUM), so that retention gives space back to the "
+          "file system; entries wait in memory until it is done (about 10 s per GB)",
+          {{"path", path}});
+    case ledger::Rebuild::kDone:
+      return log::info("ledger: file rebuilt; retention gives space back from now on",
+                       {{"path", path}, {"ms", ms}});
+    case ledger::Rebuild::kFailed:
+      return log::warn(
+          "ledger: the file could not be rebuilt (it needs as much free space again); retention "
+          "keeps freed space for reuse without shrinking the file; tried again at the next start",
+          {{"path", path}, {"ms", ms}, {"error", error}});
+    case ledger::Rebuild::kStopped:
+      return log::info(
+          "ledger: rebuilding the file stopped with the service; tried again at the "
+          "next start",
+          {{"path", path}, {"ms", ms}});
+  }
+}
+
 void ledger_replayed(std::size_t entries, std::size_t unreadable, std::string_view error) {
   const std::string count = std::to_string(entries);
   const std::string bad = std::to_string(unreadable);

@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <string_view>
 
+#include "ledger/writer.hpp"
+
 namespace ar::app {
 
 // Redis became reachable (`detail`: where) or unreachable (`detail`: why).
@@ -19,6 +21,11 @@ void ledger_prune_failed(std::string_view detail);
 // A run of retention deleted `sessions` in `steps` transactions, in `took` (writes between them
 // included); not said when it deleted none.
 void ledger_pruned(std::size_t sessions, std::size_t steps, std::chrono::milliseconds took);
+
+// The ledger's file is rebuilt once so that retention gives space back (ledger::Rebuild): begins,
+// done, failed or interrupted by the stop; `path` is the file.
+void ledger_rebuilt(std::string_view path, ledger::Rebuild what, std::chrono::milliseconds took,
+                    std::string_view error);
 
 // What a spill file of the last stop held, now written first.
 void ledger_replayed(std::size_t entries, std::size_t unreadable, std::string_view error);

@@ -82,6 +82,9 @@ std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
             .on_state = ledger_state,
             .on_prune_error = ledger_prune_failed,
             .on_pruned = ledger_pruned,
+            .on_rebuild = [path = settings.path](
+                              ledger::Rebuild what, std::chrono::milliseconds took,
+                              std::string_view error) { ledger_rebuilt(path, what, took, error); },
             .on_ended = [](ledger::Status status) { metrics::room_session_ended(status); },
             .spill_path = settings.spill_file(),
             .on_replay = ledger_replayed,

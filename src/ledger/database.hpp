@@ -84,6 +84,15 @@ class Database {
   // back. SQLite's incremental vacuum; PostgreSQL's autovacuum does it by itself.
   virtual bool release_space() { return false; }
 
+  // Outside any transaction, once, before the first write: a SQLite file made before the ledger
+  // gave space back (auto_vacuum off) is rebuilt with it on, by a VACUUM that rewrites the whole
+  // file (5 s for 460 MB on a fast disk; it needs as much free space again). A migration cannot
+  // do it: they run in a transaction, and VACUUM cannot. Throws StoreError.
+  virtual bool needs_rebuild() { return false; }
+  virtual void rebuild() {}
+  // From another thread (a stop): a rebuild under way gives up at once, and so does a later one.
+  virtual void interrupt() noexcept {}
+
   // Inside begin(): waits until no other process is migrating, then tells how many migrations
   // were applied (0 for an empty database).
   virtual int lock_schema_version() = 0;

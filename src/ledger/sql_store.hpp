@@ -25,6 +25,9 @@ class SqlStore final : public Store {
   std::optional<Session> room(std::string_view sid) override;
   Pruned prune(std::int64_t before_ms, std::size_t limit) override;
   Unsettled unsettled() override;
+  bool needs_rebuild() override { return db_->needs_rebuild(); }
+  void rebuild() override { db_->rebuild(); }
+  void interrupt() noexcept override { db_->interrupt(); }
 
   // The schema version this binary writes.
   static int schema_version();

@@ -86,6 +86,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
       // kept for reuse. Before the first table: a new file gets it; an older one keeps its mode.
       exec("PRAGMA auto_vacuum=INCREMENTAL");
       incremental_ = run("PRAGMA auto_vacuum", {}).rows.at(0).integer(0) == 2;
+      rebuild_due_ = !incremental_;
       exec("PRAGMA journal_mode=WAL");
       // The WAL file is cut back to 16 MiB after a checkpoint: it keeps the size of the largest
       // transaction otherwise, and beside a large ledger that can be hundreds of MB.
@@ -174,6 +175,31 @@ bool SqliteDatabase::release_space() {
   if (!incremental_) return false;  // an older file: freed pages are only reused
   run("PRAGMA incremental_vacuum(2048)", {});
   return run("PRAGMA freelist_count", {}).rows.at(0).integer(0) > 0;
+}
+
+void SqliteDatabase::rebuild() {
+  // After it: the handler of limit_statements again, or none.
+  struct Restore {
+    explicit Restore(SqliteDatabase& d) : db(d) {}
+    Restore(const Restore&) = delete;
+    Restore& operator=(const Restore&) = delete;
+    ~Restore() { db.limit_statements(db.limit_); }
+    SqliteDatabase& db;
+  };
+  {
+    // Asked every 1000 of SQLite's instructions: a stop makes the VACUUM fail at once
+    // ("interrupted"), the file as it was, instead of holding the stop until it is done.
+    sqlite3_progress_handler(
+        db_, 1000, [](void* flag) { return static_cast<std::atomic<bool>*>(flag)->load() ? 1 : 0; },
+        &interrupted_);
+    const Restore restore(*this);
+    exec("PRAGMA auto_vacuum=INCREMENTAL");  // what the VACUUM gives the file
+    exec("VACUUM");
+  }
+  // The WAL held a copy of the whole file: written into it now and cut, not kept at that size.
+  exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  incremental_ = run("PRAGMA auto_vacuum", {}).rows.at(0).integer(0) == 2;
+  rebuild_due_ = false;
 }
 
 int SqliteDatabase::lock_schema_version() {

@@ -1,6 +1,7 @@
 #pragma once
 // The ledger in one SQLite file, in WAL mode so that `auto-recorder report` reads while the
 // service writes. A file that is not a SQLite database is refused, never recreated.
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -25,6 +26,9 @@ class SqliteDatabase final : public Database {
   void commit() override;
   void rollback() noexcept override;
   bool release_space() override;
+  bool needs_rebuild() override { return rebuild_due_; }
+  void rebuild() override;
+  void interrupt() noexcept override { interrupted_ = true; }
   int lock_schema_version() override;
   void set_schema_version(int version) override;
   int schema_version() override;
@@ -48,6 +52,8 @@ class SqliteDatabase final : public Database {
   std::chrono::milliseconds limit_{0};                // 0: none
   std::chrono::steady_clock::time_point deadline_{};  // of the statement running
   bool incremental_ = false;  // auto_vacuum=INCREMENTAL: freed pages can go back to the file system
+  bool rebuild_due_ = false;  // written, and not incremental_ (a file made before it)
+  std::atomic<bool> interrupted_{false};
   std::map<std::string, std::unique_ptr<sqlite3_stmt, StatementDeleter>, std::less<>> statements_;
 };
 

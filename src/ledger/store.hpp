@@ -89,6 +89,13 @@ class Store {
   virtual Pruned prune(std::int64_t before_ms, std::size_t limit) = 0;
   // The sessions that have not ended, with their recordings.
   virtual Unsettled unsettled() = 0;
+
+  // The store's work of its own, once, before the first write, that can take minutes (an older
+  // SQLite file rebuilt so that pruning gives space back: Database::rebuild). Throws StoreError.
+  virtual bool needs_rebuild() { return false; }
+  virtual void rebuild() {}
+  // From another thread (a stop): a rebuild under way gives up at once.
+  virtual void interrupt() noexcept {}
 };
 
 }  // namespace ar::ledger

@@ -14,6 +14,14 @@ namespace ar::ledger {
 
 using std::chrono::steady_clock;
 
+namespace {
+
+std::chrono::milliseconds since(steady_clock::time_point began) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - began);
+}
+
+}  // namespace
+
 Writer::Writer(std::unique_ptr<Store> store, WriterOptions options)
     : store_(std::move(store)), options_(std::move(options)), next_prune_(steady_clock::now()) {
   replay_spill();
@@ -175,6 +183,7 @@ void Writer::stop(std::chrono::milliseconds drain) {
     drain_until_ = steady_clock::now() + drain;
   }
   wake_.notify_one();
+  store_->interrupt();  // a rebuild under way gives up: the stop's time is the queue's
   if (thread_.joinable()) thread_.join();
   spill_rest();
 }
@@ -210,9 +219,7 @@ void Writer::end_prune() {
   const PruneRun run = *prune_;
   prune_.reset();
   if (run.sessions == 0 || !options_.on_pruned) return;
-  options_.on_pruned(
-      run.sessions, run.steps,
-      std::chrono::duration_cast<std::chrono::milliseconds>(steady_clock::now() - run.began));
+  options_.on_pruned(run.sessions, run.steps, since(run.began));
 }
 
 bool Writer::next_batch(std::vector<Entry>& batch, bool failing) {
@@ -255,10 +262,33 @@ bool Writer::write(std::vector<Entry>& batch, bool& failing) {
   return true;
 }
 
+void Writer::rebuild_if_needed() {
+  const auto began = steady_clock::now();
+  const auto tell = [&](Rebuild what, std::string_view error) {
+    if (options_.on_rebuild) options_.on_rebuild(what, since(began), error);
+  };
+  try {
+    if (!store_->needs_rebuild()) return;
+    tell(Rebuild::kBegins, "");
+    store_->rebuild();
+    tell(Rebuild::kDone, "");
+  } catch (const std::exception& e) {
+    bool stopping = false;
+    {
+      const std::lock_guard lock(mutex_);
+      stopping = stopping_;
+    }
+    // Counted with the writes, as a failed prune is; a stop's is no failure.
+    if (!stopping) ++write_errors_;
+    tell(stopping ? Rebuild::kStopped : Rebuild::kFailed, e.what());
+  }
+}
+
 void Writer::run() {
   // Below the threads that answer webhooks and start recordings: when the cores are busy (a
   // burst of rooms) the ledger waits, and catches up after. Linux's nice is per thread.
   setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), 10);
+  rebuild_if_needed();
   bool failing = false;
   std::vector<Entry> batch;
   while (next_batch(batch, failing)) {

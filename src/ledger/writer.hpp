@@ -21,6 +21,14 @@
 
 namespace ar::ledger {
 
+// How the store's one-time rebuild before the first write went (Store::rebuild).
+enum class Rebuild {
+  kBegins,
+  kDone,
+  kFailed,   // tried again at the next start
+  kStopped,  // interrupted by stop(); tried again at the next start
+};
+
 struct WriterOptions {
   // Bounds of what waits, the batch being written included. Bytes as estimated_size() counts them:
   // a room's metadata can be 900 KiB, and 100 000 such entries would be 90 GB, far past the
@@ -44,6 +52,10 @@ struct WriterOptions {
   // retention.
   std::function<void(std::size_t sessions, std::size_t steps, std::chrono::milliseconds took)>
       on_pruned{};
+  // Told when the store's rebuild begins and how it ended: how long it took, and why it failed;
+  // on the writer's thread. Not called when there is none to do (every start after the first).
+  std::function<void(Rebuild what, std::chrono::milliseconds took, std::string_view error)>
+      on_rebuild{};
   // Told the final status of each session that ended (Store::apply); on the writer's thread.
   std::function<void(Status final_status)> on_ended{};
   // Where entries still queued at stop are kept for the next start (ledger/spill.hpp); empty:
@@ -96,6 +108,9 @@ class Writer final : public Journal, public UnsettledSource {
   };
 
   void run();
+  // Before the first write: the store's one-time rebuild, when it needs one. Entries queue
+  // meanwhile (within the bounds), webhooks are answered as ever; stop() interrupts it.
+  void rebuild_if_needed();
   // Waits for work and takes the next batch; false when the thread should end: stopping, and
   // nothing is left to write, or the store fails, or the drain's time is up.
   bool next_batch(std::vector<Entry>& batch, bool failing);

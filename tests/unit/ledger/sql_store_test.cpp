@@ -186,47 +186,6 @@ TEST_P(SqlStoreTest, PruneForgetsSessionsOlderThanTheRetentionOldestFirstInSteps
   EXPECT_TRUE(store.prune(2000, 2).done);
 }
 
-// Retention gives the space back: a file of old sessions with large metadata shrinks once they
-// are pruned (auto_vacuum=INCREMENTAL), not only keeps their pages for reuse.
-TEST(SqliteLedger, PruningShrinksTheFile) {
-  const TestDirectory dir;
-  const auto open = [&] {
-    return SqlStore(std::make_unique<SqliteDatabase>(dir.path(), Access::kWrite), Access::kWrite,
-                    dir.path());
-  };
-  const std::string metadata(20 * 1024, 'm');
-  {
-    SqlStore store = open();
-    for (int batch = 0; batch < 10; ++batch) {
-      std::vector<Entry> entries;
-      for (int i = 0; i < 100; ++i) {
-        const std::string sid = "RM_" + std::to_string(batch * 100 + i);
-        entries.emplace_back(RoomSeen{sid, "a", 1000 + batch, "webhook", metadata});
-        entries.emplace_back(RecordingStarted{sid, "EG_" + sid, 1100, false});
-      }
-      store.apply(entries);
-    }
-    apply(store, {RoomSeen{"RM_new", "b", 5000, "webhook", metadata}});
-  }  // closed: the WAL is checkpointed into the file and removed
-  const auto full = std::filesystem::file_size(dir.path());
-  EXPECT_GT(full, 20U << 20);
-  std::size_t steps = 0;
-  {
-    SqlStore store = open();
-    std::size_t pruned = 0;
-    for (Pruned step; !step.done; ++steps) {
-      step = store.prune(2000, 300);
-      pruned += step.sessions;
-    }
-    EXPECT_EQ(pruned, 1000U);
-    EXPECT_TRUE(store.room("RM_new"));
-  }
-  // Each step gives back 8 MiB at most: the last ones only return space.
-  EXPECT_GE(steps, 4U);
-  const auto pruned = std::filesystem::file_size(dir.path());
-  EXPECT_LT(pruned, 1U << 20) << "from " << full;
-}
-
 TEST_P(SqlStoreTest, AReaderSeesWhatTheWriterWroteWhileItIsOpen) {
   const auto writer = open();
   apply(*writer, {RoomSeen{"RM_1", "a", 1000, "webhook", ""}});

@@ -27,8 +27,13 @@ class CountingStore final : public Store {
     std::atomic<bool> failing{false};
     std::atomic<bool> prune_fails{false};
     std::size_t old_sessions = 0;     // what retention finds to delete
-    std::vector<std::string> events;  // "write N", "prune N", in order
+    std::vector<std::string> events;  // "write N", "prune N", "rebuild", in order
     std::function<void()> while_pruning;
+    bool needs_rebuild = false;
+    std::string rebuild_fails;  // why, when it does
+    // While set, a rebuild waits until it is fulfilled or interrupted.
+    std::optional<std::shared_future<void>> rebuild_waits;
+    std::atomic<bool> interrupted{false};
     // While set, writes wait until it is fulfilled, until one succeeds (a slow disk, or a
     // database that hangs): entries pile up.
     std::optional<std::shared_future<void>> first_write_waits;
@@ -58,6 +63,19 @@ class CountingStore final : public Store {
     shared_.events.push_back("prune " + std::to_string(n));
     return {n, n < limit};
   }
+  bool needs_rebuild() override { return shared_.needs_rebuild; }
+  void rebuild() override {
+    {
+      const std::lock_guard lock(shared_.mutex);
+      shared_.events.emplace_back("rebuild");
+    }
+    while (shared_.rebuild_waits && !shared_.interrupted &&
+           shared_.rebuild_waits->wait_for(milliseconds(1)) != std::future_status::ready) {
+    }
+    if (shared_.interrupted) throw StoreError("interrupted");
+    if (!shared_.rebuild_fails.empty()) throw StoreError(shared_.rebuild_fails);
+  }
+  void interrupt() noexcept override { shared_.interrupted = true; }
   // The sessions applied so far, as the open ones.
   Unsettled unsettled() override {
     if (shared_.failing) throw StoreError("database is down (test)");
@@ -251,6 +269,73 @@ TEST(LedgerWriter, ARunOfRetentionThatDeletesNothingSaysNothing) {
   writer.stop(milliseconds(5000));
   EXPECT_EQ(shared.events, (std::vector<std::string>{"write 1", "prune 0"}));
   EXPECT_EQ(runs.load(), 0);
+}
+
+// A writer whose store needs a rebuild, which waits for `answer` (or an interrupt), then fails
+// when told why; what on_rebuild was told, in order.
+struct Rebuilding {
+  explicit Rebuilding(std::string fails = "") {
+    shared.needs_rebuild = true;
+    shared.rebuild_fails = std::move(fails);
+    shared.rebuild_waits = answer.get_future().share();
+    writer = std::make_unique<Writer>(
+        std::make_unique<CountingStore>(shared),
+        WriterOptions{.on_rebuild = [this](Rebuild what, milliseconds, std::string_view why) {
+          const std::lock_guard lock(mutex);
+          told.push_back(what);
+          error = why;
+        }});
+  }
+  std::size_t times_told() {
+    const std::lock_guard lock(mutex);
+    return told.size();
+  }
+
+  CountingStore::Shared shared;
+  std::promise<void> answer;
+  std::mutex mutex;
+  std::vector<Rebuild> told;
+  std::string error;
+  std::unique_ptr<Writer> writer;  // last: stopped first
+};
+
+TEST(LedgerWriter, TheStoresRebuildRunsBeforeTheFirstWriteWhileEntriesQueue) {
+  Rebuilding store;
+  Writer& writer = *store.writer;
+  for (int i = 0; i < 3; ++i) writer.record(seen(i));
+  ASSERT_TRUE(eventually([&] { return store.times_told() == 1; }));
+  EXPECT_EQ(writer.queued(), 3U);
+  EXPECT_EQ(writer.written(), 0U);
+  store.answer.set_value();
+  EXPECT_TRUE(eventually([&] { return writer.written() == 3; }));
+  writer.stop(milliseconds(5000));
+  EXPECT_EQ(store.told, (std::vector<Rebuild>{Rebuild::kBegins, Rebuild::kDone}));
+  EXPECT_EQ(store.shared.events, (std::vector<std::string>{"rebuild", "write 3"}));
+  EXPECT_EQ(writer.write_errors(), 0U);
+}
+
+TEST(LedgerWriter, AStopInterruptsTheRebuildAndStillWritesWhatWaits) {
+  Rebuilding store;  // never answered
+  Writer& writer = *store.writer;
+  writer.record(seen(1));
+  ASSERT_TRUE(eventually([&] { return store.times_told() == 1; }));
+  writer.stop(milliseconds(5000));
+  EXPECT_TRUE(store.shared.interrupted);
+  EXPECT_EQ(store.told, (std::vector<Rebuild>{Rebuild::kBegins, Rebuild::kStopped}));
+  EXPECT_EQ(writer.written(), 1U);
+  EXPECT_EQ(writer.write_errors(), 0U);  // a stop's is no failure
+}
+
+TEST(LedgerWriter, AFailedRebuildIsSaidAndCountedAndWritesGoOn) {
+  Rebuilding store("database or disk is full");
+  Writer& writer = *store.writer;
+  store.answer.set_value();
+  writer.record(seen(1));
+  EXPECT_TRUE(eventually([&] { return writer.written() == 1; }));
+  writer.stop(milliseconds(5000));
+  EXPECT_EQ(store.told, (std::vector<Rebuild>{Rebuild::kBegins, Rebuild::kFailed}));
+  EXPECT_EQ(store.error, "database or disk is full");
+  EXPECT_EQ(writer.write_errors(), 1U);
 }
 
 TEST(LedgerWriter, AFailedPruneIsSaidAndCountedWhileWritesGoOn) {
