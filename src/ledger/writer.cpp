@@ -224,8 +224,12 @@ void Writer::end_prune() {
 
 bool Writer::next_batch(std::vector<Entry>& batch, bool failing) {
   std::unique_lock lock(mutex_);
-  const auto wait = failing ? options_.retry_delay : options_.prune_every;
-  wake_.wait_for(lock, wait, [&] {
+  // Idle, it wakes when retention's next run is due: the first at once, then every prune_every.
+  const auto now = steady_clock::now();
+  const auto until = failing                          ? now + options_.retry_delay
+                     : options_.retention.count() > 0 ? next_prune_
+                                                      : now + options_.prune_every;
+  wake_.wait_until(lock, until, [&] {
     return stopping_ || !requests_.empty() || (!failing && (!queue_.empty() || prune_));
   });
   // Stopping: what is queued gets until the drain deadline, unless the store is failing:

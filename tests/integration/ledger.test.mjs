@@ -125,6 +125,32 @@ test('a room whose start is refused is "unrecorded", a skipped one "skipped"; re
   }
 });
 
+test('retention: at startup, sessions older than ledger.retention are deleted and said in one line with their count', { timeout }, async () => {
+  const cwd = tempDir();
+  const env = baseEnv(standin, ENV);
+  let recorder = await startRecorder({ env, cwd });
+  const created = BigInt(Math.floor(Date.now() / 1000) - 2 * 3600);
+  const old = standin.addRoom('two-hours-old', { creationTime: created });
+  const fresh = standin.addRoom('just-started');
+  try {
+    await hook(recorder, eventBody('room_started', { room: { name: old.name, sid: old.sid, creationTime: created } }));
+    await hook(recorder, eventBody('room_started', { room: { name: fresh.name, sid: fresh.sid } }));
+    await until(async () => (await reportJson(env, cwd, '--since', '3h')).rooms.length === 2, 'both sessions in the ledger', 10000, 50);
+    assert.doesNotMatch(recorder.output, /ledger retention: deleted/, 'none older than 400 days');
+    await recorder.stop();
+
+    recorder = await startRecorder({ env: { ...env, LEDGER_RETENTION: '1h' }, cwd });
+    // log: the line is the behaviour, what the operator is told a run of retention did
+    await recorder.waitForLogLine(/ledger retention: deleted the sessions older than ledger.retention sessions=1 steps=1 ms=\d+/);
+    const { rooms } = await reportJson(env, cwd, '--since', '3h');
+    assert.deepEqual(rooms.map((r) => r.name), ['just-started']);
+  } finally {
+    await recorder.stop();
+    standin.removeRoom(old.name);
+    standin.removeRoom(fresh.name);
+  }
+});
+
 test('report refuses what it cannot read, with the setting or argument named', { timeout }, async () => {
   const cwd = tempDir();
   const env = baseEnv(standin, {});

@@ -249,6 +249,7 @@ test('PostgreSQL down, sessions in between, SIGTERM, PostgreSQL back, restart: e
       truths.push({ sid: room.sid, status: i % 2 ? 'partial' : 'recorded' });
     }
     await until(async () => (await metric(recorder, /^auto_recorder_ledger_queue (\S+)$/m)) > 0, 'entries waiting', 5000);
+    assert.ok(await metric(recorder, /^auto_recorder_ledger_queue_bytes (\S+)$/m) > 0, 'their bytes, the bound counts');
     await recorder.stop();
     assert.match(recorder.output, /ledger unreachable at stop: entries kept in the spill file for the next start entries=\d+/);
     postgres.restart();
