@@ -48,14 +48,15 @@ void ledger_rebuilt(std::string_view path, ledger::Rebuild what, std::chrono::mi
     case ledger::Rebuild::kBegins:
       return log::info(
           "ledger: rebuilding the file once (VACUUM), so that retention gives space back to the "
-          "file system; entries wait in memory until it is done (about 10 s per GB)",
+          "file system; entries wait in memory until it is done (about 10 s per GB on a fast disk)",
           {{"path", path}});
     case ledger::Rebuild::kDone:
       return log::info("ledger: file rebuilt; retention gives space back from now on",
                        {{"path", path}, {"ms", ms}});
     case ledger::Rebuild::kFailed:
       return log::warn(
-          "ledger: the file could not be rebuilt (it needs as much free space again); retention "
+          "ledger: the file could not be rebuilt (it needs free space of twice its size); "
+          "retention "
           "keeps freed space for reuse without shrinking the file; tried again at the next start",
           {{"path", path}, {"ms", ms}, {"error", error}});
     case ledger::Rebuild::kStopped:
