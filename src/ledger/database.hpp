@@ -86,7 +86,7 @@ class Database {
 
   // Outside any transaction, once, before the first write: a SQLite file made before the ledger
   // gave space back (auto_vacuum off) is rebuilt with it on, by a VACUUM that rewrites the whole
-  // file (5 s for 486 MB on a fast disk; it needs free space of twice its size). A migration cannot
+  // file (5 s for 544 MB on a fast disk; it needs free space of twice its size). A migration cannot
   // do it: they run in a transaction, and VACUUM cannot. Throws StoreError.
   virtual bool needs_rebuild() { return false; }
   virtual void rebuild() {}
