@@ -41,11 +41,6 @@ void Readers::stop() {
   for (std::thread& thread : threads_) thread.join();
 }
 
-std::size_t Readers::waiting() const {
-  const std::scoped_lock lock(mutex_);
-  return queue_.size();
-}
-
 // A store that cannot be opened (the database is down) fails this read with the reason; the next
 // read tries again, so the readers come back with the database.
 void Readers::run(std::unique_ptr<Store> store) {

@@ -43,14 +43,12 @@ class Readers {
   // Lets running reads finish, tells the waiting ones why not, joins. Idempotent.
   void stop();
 
-  std::size_t waiting() const;
-
  private:
   void run(std::unique_ptr<Store> store);
 
   Open open_;
   ReadersOptions options_;
-  mutable std::mutex mutex_;
+  std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<Job> queue_;
   bool stopping_ = false;
