@@ -75,8 +75,16 @@ std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
         {{"error", spillable.error()}});
   }
   try {
+    auto store = ledger::open_store(settings, ledger::Access::kWrite);
+    if (!store->finds_names_within()) {
+      log::warn(
+          "ledger: PostgreSQL has no trigram index of room names (the ledger's role may not "
+          "create the pg_trgm extension): a name glob without a literal prefix reads the whole "
+          "window; docs/ledger.md says how to add it",
+          {});
+    }
     return std::make_unique<ledger::Writer>(
-        ledger::open_store(settings, ledger::Access::kWrite),
+        std::move(store),
         ledger::WriterOptions{
             .retention = settings.retention,
             .on_state = ledger_state,

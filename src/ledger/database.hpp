@@ -71,8 +71,20 @@ class Database {
   // `text`'s length in bytes (SQLite's length() counts characters);
   virtual std::string byte_length(std::string_view text) const = 0;
   // `table` read through `index`: SQLite's planner, which has no statistics of how many rows a
-  // filter keeps, is told (INDEXED BY); PostgreSQL's, which has, chooses itself.
+  // filter keeps, is told (INDEXED BY); PostgreSQL's, which has, chooses itself. An empty `index`:
+  // through none, the rows found by their rowid (a condition on it) or by a scan.
   virtual std::string through(std::string_view table, std::string_view index) const = 0;
+  // Migration 5: an index of the rooms' names by their trigrams (three characters in a row), which
+  // finds the names that contain a text. SQLite's FTS5 trigram tokenizer; PostgreSQL's pg_trgm,
+  // when the ledger's role may create it (else none: such globs scan).
+  virtual std::string name_trigrams() const = 0;
+  // A condition on rooms (read through no index) that keeps the names the trigram index finds for
+  // a glob: `like` as LIKE pattern, `glob` as SQLite's GLOB, both parameters. The names it keeps
+  // contain the glob's every run of three or more literal characters; the glob is checked on
+  // them besides.
+  virtual std::string containing(std::string_view like, std::string_view glob) const = 0;
+  // Whether the trigram index exists (a PostgreSQL role may have been unable to create it).
+  virtual bool has_name_trigrams() = 0;
 
   // A transaction that writes; concurrent writers wait for each other.
   virtual void begin() = 0;

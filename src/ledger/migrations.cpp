@@ -8,7 +8,7 @@ namespace {
 // Each migration runs once, in order, in one transaction; both databases understand it. They are
 // history, never edited: the status names they spell (EGRESS_COMPLETE, ...) are those of
 // model/egress_status.hpp as they were then; statements that run today bind them from the table.
-constexpr std::array<const char*, 4> kMigrations{
+constexpr std::array<const char*, 5> kMigrations{
     R"sql(
 CREATE TABLE rooms (
   sid TEXT PRIMARY KEY,
@@ -91,7 +91,10 @@ CREATE INDEX rooms_by_status ON rooms (status, started_ms, sid, last_event_ms, n
 CREATE INDEX rooms_by_name ON rooms (name COLLATE {bytewise});
 CREATE INDEX rooms_late ON rooms (last_event_ms, started_ms)
   WHERE last_event_ms > started_ms + 86400000;
-)sql"};
+)sql",
+    // 5: a name glob without a literal prefix ("*-42", "*nomatch*") finds its names by their
+    // trigrams (Database::name_trigrams).
+    "{name_trigrams}"};
 
 }  // namespace
 
@@ -101,6 +104,7 @@ int migration_count() {
 
 std::string migration(int i, const Database& db) {
   std::string sql = kMigrations.at(static_cast<std::size_t>(i));
+  if (sql == "{name_trigrams}") return db.name_trigrams();
   constexpr std::string_view kBytewise = "{bytewise}";
   for (auto at = sql.find(kBytewise); at != std::string::npos; at = sql.find(kBytewise, at)) {
     sql.replace(at, kBytewise.size(), db.bytewise());

@@ -37,6 +37,17 @@ class PostgresDatabase final : public Database {
   std::string through(std::string_view table, std::string_view /*index*/) const override {
     return std::string(table);
   }
+  std::string name_trigrams() const override;
+  bool has_name_trigrams() override {
+    return run("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND "
+               "indexname = 'rooms_by_name_trigrams'",
+               {})
+               .rows.at(0)
+               .integer(0) > 0;
+  }
+  std::string containing(std::string_view like, std::string_view /*glob*/) const override {
+    return "name LIKE " + std::string(like) + " ESCAPE '\\'";
+  }
 
   // "postgresql://host:port/database": the server, for messages.
   const std::string& where() const { return where_; }

@@ -1,5 +1,6 @@
 #include "ledger/sql_query.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace ar::ledger {
@@ -106,12 +107,30 @@ std::optional<NameRange> name_range(std::string_view glob) {
   return std::nullopt;
 }
 
+std::optional<std::string> trigram_glob(std::string_view glob) {
+  std::string out;
+  std::size_t run = 0;
+  std::size_t longest = 0;
+  for (const char c : glob) {
+    const bool wild = c == '*' || c == '?' || c == '[';
+    out += c == '[' ? '?' : c;
+    if (wild) {
+      run = 0;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      longest = std::max(longest, ++run);  // a character's first byte
+    }
+  }
+  if (longest < 3) return std::nullopt;
+  return out;
+}
+
 WindowRead::WindowRead(const Database& db, const Query& query)
     : db_(db),
       query_(query),
       status_(query.status ? std::string(to_string(*query.status)) : ""),
       pattern_(like_pattern(query.name_glob)),
-      range_(query.name_glob.empty() ? std::nullopt : name_range(query.name_glob)) {
+      range_(query.name_glob.empty() ? std::nullopt : name_range(query.name_glob)),
+      trigram_glob_(query.name_glob.empty() ? std::nullopt : trigram_glob(query.name_glob)) {
   const std::int64_t after_ms = query.after ? query.after->started_ms : 0;
   // After the page's last row: below its start + 1; of those that started in the same
   // millisecond, the sids before its sid.
@@ -129,15 +148,16 @@ WindowRead::WindowRead(const Database& db, const Query& query)
              query.until_ms,
              reach,
              range_ ? std::string_view(range_->low) : std::string_view(),
-             range_ ? std::string_view(range_->high) : std::string_view()};
+             range_ ? std::string_view(range_->high) : std::string_view(),
+             trigram_glob_ ? std::string_view(*trigram_glob_) : std::string_view()};
 }
 
-std::optional<std::string> WindowRead::name_count() const {
-  if (!range_) return std::nullopt;
-  const std::string name = "name COLLATE " + std::string(db_.bytewise());
-  return "SELECT COUNT(*) FROM (SELECT 1 FROM " + db_.through("rooms", "rooms_by_name") +
-         " WHERE " + name + " >= $10 AND " + name + " < $11 LIMIT " + std::to_string(kFewNames) +
-         ") AS names";
+std::optional<std::string> WindowRead::name_count(Narrow how) const {
+  if (!(how == Narrow::kPrefix ? range_.has_value() : trigram_glob_.has_value())) {
+    return std::nullopt;
+  }
+  return "SELECT COUNT(*) FROM (SELECT 1 FROM " + names(how) + " LIMIT " +
+         std::to_string(kFewNames) + ") AS names";
 }
 
 std::string WindowRead::started(std::string_view columns) const {
@@ -150,18 +170,31 @@ std::string WindowRead::earlier(std::string_view columns) const {
          kNewestFirst + " LIMIT $7";
 }
 
-std::string WindowRead::named(std::string_view columns) const {
-  const std::string name = "name COLLATE " + std::string(db_.bytewise());
-  return select(columns, "rooms_by_name") + " WHERE " + name + " >= $10 AND " + name +
-         " < $11 AND started_ms < $2 AND (started_ms >= $1 OR (last_event_ms >= $1 AND " +
-         kHappenedIn + "))" + filters() + kNewestFirst + " LIMIT $7";
+std::string WindowRead::named(std::string_view columns, Narrow how) const {
+  return narrowed(columns, how) + kNewestFirst + " LIMIT $7";
 }
 
-std::string WindowRead::counts() const {
-  return "SELECT status, COUNT(*) FROM (" + select("status", "rooms_by_start") +
-         " WHERE started_ms >= $1 AND started_ms < $2" + filters() + " UNION ALL " +
-         day_before("status") + filters() + " UNION ALL " + late("status") + filters() +
-         ") AS w GROUP BY status";
+std::string WindowRead::counts(std::optional<Narrow> how) const {
+  const std::string window = how ? narrowed("status", *how)
+                                 : select("status", "rooms_by_start") +
+                                       " WHERE started_ms >= $1 AND started_ms < $2" + filters() +
+                                       " UNION ALL " + day_before("status") + filters() +
+                                       " UNION ALL " + late("status") + filters();
+  return "SELECT status, COUNT(*) FROM (" + window + ") AS w GROUP BY status";
+}
+
+std::string WindowRead::names(Narrow how) const {
+  if (how == Narrow::kTrigrams)
+    return db_.through("rooms", "") + " WHERE " + db_.containing("$6", "$12");
+  const std::string name = "name COLLATE " + std::string(db_.bytewise());
+  return db_.through("rooms", "rooms_by_name") + " WHERE " + name + " >= $10 AND " + name +
+         " < $11";
+}
+
+std::string WindowRead::narrowed(std::string_view columns, Narrow how) const {
+  return "SELECT " + std::string(columns) + " FROM " + names(how) +
+         " AND started_ms < $2 AND (started_ms >= $1 OR (last_event_ms >= $1 AND " + kHappenedIn +
+         "))" + filters();
 }
 
 std::string WindowRead::select(std::string_view columns, std::string_view index) const {

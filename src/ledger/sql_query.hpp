@@ -32,10 +32,21 @@ struct NameRange {
 };
 std::optional<NameRange> name_range(std::string_view glob);
 
+// The glob as SQLite's GLOB, for the trigram index, which checks it on what it finds: "[", which
+// would begin a set of characters there, as "?" (the glob is checked as LIKE besides). None when
+// no three literal characters follow each other in it: the index would read all of it.
+std::optional<std::string> trigram_glob(std::string_view glob);
+
+// How a read finds the names of a glob before the rest of its filters.
+enum class Narrow {
+  kPrefix,    // the range of the literal prefix in rooms_by_name
+  kTrigrams,  // the names the trigram index finds (Database::containing)
+};
+
 class WindowRead {
  public:
-  // Below this many names in its prefix's range, a glob is read through rooms_by_name: fewer rows
-  // than a window's scan may read before it finds a page of them.
+  // Below this many names in its prefix's range, or found by their trigrams, a glob is read through
+  // them: fewer rows than a window's scan may read before it finds a page of them.
   static constexpr std::int64_t kFewNames = 10000;
 
   // Keeps a reference to `db`.
@@ -43,20 +54,20 @@ class WindowRead {
   WindowRead(const WindowRead&) = delete;
   WindowRead& operator=(const WindowRead&) = delete;
 
-  // How many sessions (up to kFewNames) have a name in the glob's prefix range: one row, one
-  // column. None without such a range.
-  std::optional<std::string> name_count() const;
+  // How many sessions (up to kFewNames) have a name in the glob's prefix range, or one the
+  // trigram index finds: one row, one column. None without such a range, or such a run.
+  std::optional<std::string> name_count(Narrow how) const;
 
   // `columns` of the sessions, newest first, at most query.limit + 1 of each statement:
   // those that started in the window, which come before all others;
   std::string started(std::string_view columns) const;
   // then, while a page is not full, those that started before it;
   std::string earlier(std::string_view columns) const;
-  // or instead of both, when name_count() is below kFewNames, those of the prefix's names.
-  std::string named(std::string_view columns) const;
+  // or instead of both, when name_count() is below kFewNames, those of the names found so.
+  std::string named(std::string_view columns, Narrow how) const;
   // Rows of a status and how many of the window's sessions have it: of a query without a status
-  // or a page, so that their sum is the window's size.
-  std::string counts() const;
+  // or a page, so that their sum is the window's size; through the names found so, if given.
+  std::string counts(std::optional<Narrow> how) const;
 
   // $1..$n of each statement.
   std::span<const Param> params() const { return params_; }
@@ -70,12 +81,17 @@ class WindowRead {
   std::string late(std::string_view columns) const;
   // What the query adds to each part: the page's place, the status, the name.
   std::string filters() const;
+  // "rooms ... WHERE <the names found so>".
+  std::string names(Narrow how) const;
+  // The window's sessions of the names found so, with the query's filters; in no order.
+  std::string narrowed(std::string_view columns, Narrow how) const;
 
   const Database& db_;
   const Query& query_;
   std::string status_;
   std::string pattern_;
   std::optional<NameRange> range_;
+  std::optional<std::string> trigram_glob_;
   std::vector<Param> params_;
 };
 

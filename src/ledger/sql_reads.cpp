@@ -157,14 +157,11 @@ std::optional<Session> SqlStore::session(std::string_view sid, bool with_metadat
 // it are read only while the page is not full.
 Page SqlStore::rooms(const Query& query) {
   const WindowRead read(*db_, query);
-  bool few_names = false;
-  if (const auto count = read.name_count()) {
-    few_names = db_->run(*count, read.params()).rows.at(0).integer(0) < WindowRead::kFewNames;
-  }
+  const std::optional<Narrow> narrow = narrowing(read);
   Page page;
   const auto add = [&page](const Row& row) { page.rooms.push_back(room_from(row)); };
-  if (few_names) {
-    db_->each(read.named(kRoomColumns), read.params(), add);
+  if (narrow) {
+    db_->each(read.named(kRoomColumns, *narrow), read.params(), add);
   } else {
     db_->each(read.started(kRoomColumns), read.params(), add);
     if (page.rooms.size() <= query.limit) db_->each(read.earlier(kRoomColumns), read.params(), add);
@@ -176,6 +173,19 @@ Page SqlStore::rooms(const Query& query) {
   load_recordings(page.rooms);
   fill(page, query);
   return page;
+}
+
+// A glob's names are found first when few are found: by its prefix, else by its trigrams.
+std::optional<Narrow> SqlStore::narrowing(const WindowRead& read) {
+  const auto few = [&](const std::optional<std::string>& count) {
+    return count && db_->run(*count, read.params()).rows.at(0).integer(0) < WindowRead::kFewNames;
+  };
+  if (few(read.name_count(Narrow::kPrefix))) return Narrow::kPrefix;
+  if (read.name_count(Narrow::kTrigrams) && db_->has_name_trigrams() &&
+      few(read.name_count(Narrow::kTrigrams))) {
+    return Narrow::kTrigrams;
+  }
+  return std::nullopt;
 }
 
 // Room by room, newest first: the page ends before the room that takes it past its budget, and
@@ -225,7 +235,7 @@ Counts SqlStore::counts(const Query& window) {
   whole.after.reset();
   const WindowRead read(*db_, whole);
   Counts counts;
-  db_->each(read.counts(), read.params(), [&counts](const Row& row) {
+  db_->each(read.counts(narrowing(read)), read.params(), [&counts](const Row& row) {
     if (const auto status = model::kSessionStatusNames.named(row.text(0))) {
       counts[*status] += static_cast<std::size_t>(row.integer(1));
     }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "ledger/database.hpp"
+#include "ledger/sql_query.hpp"
 #include "ledger/store.hpp"
 
 namespace ar::ledger {
@@ -28,6 +29,7 @@ class SqlStore final : public Store {
   bool needs_rebuild() override { return db_->needs_rebuild(); }
   void rebuild() override { db_->rebuild(); }
   void interrupt() noexcept override { db_->interrupt(); }
+  bool finds_names_within() override { return db_->has_name_trigrams(); }
 
   // The schema version this binary writes.
   static int schema_version();
@@ -45,6 +47,8 @@ class SqlStore final : public Store {
   Result recording_rows(std::span<const Session> rooms);
   // The page's metadata as the query asks, a few rooms at a time, and its end at its byte budget.
   void fill(Page& page, const Query& query);
+  // How the read finds its glob's names first, when it has one of which few are found.
+  std::optional<Narrow> narrowing(const WindowRead& read);
   void load_metadata(std::span<Session> rooms, std::size_t cap);
   // Stores the session's status; its final status when it has just ended.
   std::optional<Status> refresh_status(const std::string& sid);

@@ -229,4 +229,25 @@ int SqliteDatabase::schema_version() {
   return result.rows.empty() ? 0 : static_cast<int>(result.rows.front().integer(0));
 }
 
+// FTS5's trigram tokenizer, its rows those of rooms (external content, by rowid, which VACUUM
+// keeps: rooms' rows are copied as they are), kept by triggers; GLOB, case kept, is what it finds.
+// A name is written again only when it changes, and a deleted one is deleted with the name it had.
+std::string SqliteDatabase::name_trigrams() const {
+  return R"sql(
+CREATE VIRTUAL TABLE rooms_names USING fts5(name, content='rooms', content_rowid='rowid',
+  tokenize='trigram case_sensitive 1');
+CREATE TRIGGER rooms_names_insert AFTER INSERT ON rooms BEGIN
+  INSERT INTO rooms_names (rowid, name) VALUES (new.rowid, new.name);
+END;
+CREATE TRIGGER rooms_names_delete AFTER DELETE ON rooms BEGIN
+  INSERT INTO rooms_names (rooms_names, rowid, name) VALUES ('delete', old.rowid, old.name);
+END;
+CREATE TRIGGER rooms_names_update AFTER UPDATE OF name ON rooms WHEN old.name IS NOT new.name BEGIN
+  INSERT INTO rooms_names (rooms_names, rowid, name) VALUES ('delete', old.rowid, old.name);
+  INSERT INTO rooms_names (rowid, name) VALUES (new.rowid, new.name);
+END;
+INSERT INTO rooms_names (rooms_names) VALUES ('rebuild');
+)sql";
+}
+
 }  // namespace ar::ledger

@@ -38,7 +38,17 @@ class SqliteDatabase final : public Database {
     return "length(CAST(" + std::string(text) + " AS BLOB))";
   }
   std::string through(std::string_view table, std::string_view index) const override {
-    return std::string(table) + " INDEXED BY " + std::string(index);
+    return std::string(table) +
+           (index.empty() ? " NOT INDEXED" : " INDEXED BY " + std::string(index));
+  }
+  std::string name_trigrams() const override;
+  std::string containing(std::string_view /*like*/, std::string_view glob) const override {
+    return "rowid IN (SELECT rowid FROM rooms_names WHERE name GLOB " + std::string(glob) + ")";
+  }
+  bool has_name_trigrams() override {
+    return run("SELECT COUNT(*) FROM sqlite_master WHERE name = 'rooms_names'", {})
+               .rows.at(0)
+               .integer(0) > 0;
   }
 
  private:

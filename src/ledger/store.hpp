@@ -96,6 +96,9 @@ class Store {
   virtual void rebuild() {}
   // From another thread (a stop): a rebuild under way gives up at once.
   virtual void interrupt() noexcept {}
+  // Whether a name glob without a literal prefix ("*-42") finds its names through an index, or
+  // must read the window (PostgreSQL, when the ledger's role could not create pg_trgm).
+  virtual bool finds_names_within() { return true; }
 };
 
 }  // namespace ar::ledger

@@ -160,6 +160,106 @@ TEST_P(SqlQueryTest, NameGlobsFindTheirPrefixesRangeCaseAndEscapesKept) {
   EXPECT_EQ(named("*").size(), names.size());
 }
 
+TEST(TrigramGlob, IsTheGlobAsGlobWhenThreeLiteralCharactersFollowEachOther) {
+  EXPECT_EQ(trigram_glob("*nomatch*"), "*nomatch*");
+  EXPECT_EQ(trigram_glob("*-42"), "*-42");
+  EXPECT_EQ(trigram_glob("*Zür*"), "*Zür*");  // characters, not bytes
+  EXPECT_EQ(trigram_glob("*a[b]c-d*"), "*a?b]c-d*");
+  EXPECT_EQ(trigram_glob("*Zü?*"), std::nullopt);
+  EXPECT_EQ(trigram_glob("*-4*2?"), std::nullopt);
+  EXPECT_EQ(trigram_glob("*"), std::nullopt);
+}
+
+// A glob within names is read through the trigram index, which follows names as they are written,
+// renamed and pruned; its window, pages and counts are those of a scan, which is what a ledger
+// without the index (a PostgreSQL role that may not create pg_trgm) answers.
+TEST_P(SqlQueryTest, AGlobWithinNamesIsFoundByItsTrigramsAsNamesChange) {
+  const auto store = open_clocked();
+  const std::int64_t since = 10 * kDay;
+  const auto done = model::EgressStatus::kComplete;
+  now_ = since - 3 * kDay;
+  apply(*store,
+        {RoomSeen{"RM_1", "hearing-17", since + kHour, "webhook", ""},
+         RoomSeen{"RM_2", "class-17", since + 2 * kHour, "webhook", ""},
+         RoomSeen{"RM_3", "Hearing-18", since + 3 * kHour, "webhook", ""},
+         RoomSeen{"RM_4", "hearing-19", since - 3 * kDay, "webhook", ""},
+         EgressReported{"RM_4", "hearing-19", recording("EG_4", done, since - 3 * kDay, since + 1)},
+         RoomSeen{"RM_5", "hearing-20", since - 3 * kDay, "webhook", ""}});
+  const auto found = [&](const char* glob, std::size_t limit = 100) {
+    Query query;
+    query.since_ms = since;
+    query.name_glob = glob;
+    const Counts counts = store->counts(query);
+    std::size_t counted = 0;
+    for (const auto& [status, n] : counts) counted += n;
+    const auto paged = all_pages(*store, query, limit);
+    EXPECT_EQ(counted, paged.size()) << glob;
+    return paged;
+  };
+  using Sids = std::vector<std::string>;
+  const auto check = [&] {
+    EXPECT_EQ(found("*hearing*"), (Sids{"RM_1", "RM_4"}));
+    EXPECT_EQ(found("*hearing*", 1), (Sids{"RM_1", "RM_4"}));
+    EXPECT_EQ(found("*earing-1?"), (Sids{"RM_3", "RM_1", "RM_4"}));
+    EXPECT_EQ(found("*HEARING*"), Sids{});
+    EXPECT_EQ(found("*ss-17"), (Sids{"RM_2"}));
+  };
+  EXPECT_TRUE(store->finds_names_within());
+  check();
+  now_ = since + 4 * kHour;
+  apply(*store, {RoomSeen{"RM_2", "hearing-21", since + 2 * kHour, "webhook", ""}});
+  EXPECT_EQ(found("*hearing*"), (Sids{"RM_2", "RM_1", "RM_4"}));
+  EXPECT_EQ(found("*ss-17"), Sids{});
+  apply(*store, {RoomSeen{"RM_2", "class-17", since + 2 * kHour, "webhook", ""}});
+  EXPECT_EQ(store->prune(since - 2 * kDay, 100).sessions, 2U);  // RM_4, RM_5
+  EXPECT_EQ(found("*hearing*"), (Sids{"RM_1"}));
+  apply(*store,
+        {RoomSeen{"RM_4", "hearing-19", since - 3 * kDay, "webhook", ""},
+         EgressReported{"RM_4", "hearing-19", recording("EG_4", done, since - 3 * kDay, since + 1)},
+         RoomSeen{"RM_5", "hearing-20", since - 3 * kDay, "webhook", ""}});
+  check();
+  {
+    std::unique_ptr<Database> db;
+    if (GetParam() == Backend::kPostgres) {
+      db = std::make_unique<PostgresDatabase>(testing::postgres_url(), Access::kWrite);
+      db->exec("DROP INDEX rooms_by_name_trigrams");
+    } else {
+      db = std::make_unique<SqliteDatabase>(dir_.path(), Access::kWrite);
+      db->exec(
+          "DROP TRIGGER rooms_names_insert; DROP TRIGGER rooms_names_delete; "
+          "DROP TRIGGER rooms_names_update; DROP TABLE rooms_names");
+    }
+  }
+  EXPECT_FALSE(store->finds_names_within());
+  check();
+}
+
+// A role that may not create pg_trgm (no CREATE on the database) gets a ledger all the same, with
+// no trigram index: a glob within names reads the window, and answers alike.
+TEST(PostgresLedger, ARoleThatMayNotCreatePgTrgmGetsALedgerThatScansForGlobsWithinNames) {
+  const std::string url = testing::postgres_url();
+  ASSERT_FALSE(url.empty()) << "run through tests/postgres.sh run";
+  PostgresDatabase admin(url, Access::kWrite);
+  admin.exec(
+      "DROP SCHEMA IF EXISTS plain CASCADE; DROP EXTENSION IF EXISTS pg_trgm CASCADE; "
+      "DROP ROLE IF EXISTS plain; CREATE ROLE plain LOGIN PASSWORD 'plain'; "
+      "CREATE SCHEMA plain AUTHORIZATION plain");
+  const std::size_t user = url.find("://") + 3;
+  const std::string plain_url = url.substr(0, user) + "plain:plain" + url.substr(url.find('@'));
+  {
+    Settings settings;
+    settings.postgres_url = plain_url;
+    const auto store = open_store(settings, Access::kWrite);
+    EXPECT_FALSE(store->finds_names_within());
+    store->apply(std::vector<Entry>{RoomSeen{"RM_1", "hearing-17", 1000, "webhook", ""},
+                                    RoomSeen{"RM_2", "class-17", 2000, "webhook", ""}});
+    Query query;
+    query.name_glob = "*earing*";
+    EXPECT_EQ(sids_of(store->rooms(query).rooms), std::vector<std::string>{"RM_1"});
+  }
+  admin.exec("DROP SCHEMA plain CASCADE; DROP ROLE plain");
+}
+
 // Past WindowRead::kFewNames names in its range, a prefix is read by a scan by start, with the
 // same answer.
 TEST_P(SqlQueryTest, APrefixOfManyNamesIsScannedByStartWithTheSameAnswer) {
