@@ -380,6 +380,29 @@ function reportBench() {
   return result;
 }
 
+// Retention on a copy of that ledger: the service started with LEDGER_RETENTION=200d deletes the
+// older half at startup, in steps, and says so in one line (its sessions, steps, time and longest
+// step: how long a write waited for it at most); the file's size before, and after the stop.
+async function pruneBench(standin) {
+  const copyDir = mkdtempSync(join(dir, 'prune-'));
+  const file = join(copyDir, 'ledger.db');
+  execFileSync('cp', [generatedLedger(), file]);
+  const before = statSync(file).size;
+  const line = /ledger retention: deleted .*? sessions=(\d+) steps=(\d+) ms=(\d+) longest_step_ms=(\d+)/;
+  const proc = await apiRecorder(standin, { LEDGER_PATH: file, LEDGER_RETENTION: '200d' })({});
+  const deadline = Date.now() + 900000;
+  while (!line.test(proc.proc.output)) {
+    if (proc.proc.child.exitCode !== null || Date.now() > deadline) throw new Error(`no retention line:\n${proc.proc.output}`);
+    await sleep(100);
+  }
+  await proc.stop();
+  const [, sessions, steps, ms, longest] = proc.proc.output.match(line).map(Number);
+  const result = { sessions, steps, ms, longestMs: longest, beforeMb: before / 1e6, afterMb: statSync(file).size / 1e6 };
+  spawnSync('rm', ['-rf', copyDir]);
+  log(`retention: ${sessions} sessions in ${steps} steps, ${ms} ms, longest step ${longest} ms; file ${result.beforeMb.toFixed(0)} → ${result.afterMb.toFixed(0)} MB`);
+  return result;
+}
+
 // The same million sessions on PostgreSQL (tests/postgres.sh), its data kept in /var/tmp between
 // runs (started again there) and written again when the generator changes.
 function generatedPostgres() {
@@ -434,7 +457,8 @@ async function ledgerApi(standin) {
     return { body, authorization: await signBody(body, auth) };
   };
   const memory = await metadataMemoryBench({ start: apiRecorder(standin), signRoomStarted, rssKb, log });
-  return { sqlite, postgres, memory };
+  const prune = await pruneBench(standin);
+  return { sqlite, postgres, memory, prune };
 }
 
 function strippedSize(binary) {
@@ -564,6 +588,9 @@ const rows = [
     return [`${api.memory.written} rooms of 900 KiB metadata, ${what}: answer / RSS added at peak / 2 s after`, `${mb(m.bytes / 1024)} / ${mb(m.addedKb)} / ${mb(m.afterKb)}`, '', '',
       '< 32 MB at peak', check(m.status === 200 && m.addedKb < 32 * 1024)];
   }),
+  [`retention on ${LEDGER_SESSIONS} sessions (SQLite), the older ${api.prune.sessions}: steps / time / longest step / file before → after`,
+    `${api.prune.steps} / ${(api.prune.ms / 1000).toFixed(1)} s / ${api.prune.longestMs} ms / ${api.prune.beforeMb.toFixed(0)} → ${api.prune.afterMb.toFixed(0)} MB`, '', '',
+    'a step < 100 ms, the file shrinks', check(api.prune.longestMs < 100 && api.prune.afterMb < api.prune.beforeMb)],
   ['instructions per verified webhook (callgrind)', Math.round(instructions), '', '', 'for regressions', ''],
   ['start-up to ready', ms(oursLoad.readyMs), ms(peerLoad.readyMs), ratio(oursLoad.readyMs, peerLoad.readyMs), '', ''],
   ['binary size (stripped)', mb(strippedSize(BIN) / 1024), '', '', '', ''],

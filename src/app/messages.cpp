@@ -33,12 +33,14 @@ void ledger_prune_failed(std::string_view detail) {
             {{"error", detail}});
 }
 
-void ledger_pruned(std::size_t sessions, std::size_t steps, std::chrono::milliseconds took) {
-  const std::string count = std::to_string(sessions);
-  const std::string transactions = std::to_string(steps);
-  const std::string ms = std::to_string(took.count());
-  log::info("ledger retention: deleted the sessions older than ledger.retention",
-            {{"sessions", count}, {"steps", transactions}, {"ms", ms}});
+void ledger_pruned(const ledger::PruneReport& run) {
+  const std::string count = std::to_string(run.sessions);
+  const std::string transactions = std::to_string(run.steps);
+  const std::string ms = std::to_string(run.took.count());
+  const std::string longest = std::to_string(run.longest_step.count());
+  log::info(
+      "ledger retention: deleted the sessions older than ledger.retention",
+      {{"sessions", count}, {"steps", transactions}, {"ms", ms}, {"longest_step_ms", longest}});
 }
 
 void ledger_rebuilt(std::string_view path, ledger::Rebuild what, std::chrono::milliseconds took,

@@ -18,9 +18,9 @@ void ledger_state(bool ok, std::string_view detail);
 // Retention could not delete old sessions; tried again in an hour.
 void ledger_prune_failed(std::string_view detail);
 
-// A run of retention deleted `sessions` in `steps` transactions, in `took` (writes between them
-// included); not said when it deleted none.
-void ledger_pruned(std::size_t sessions, std::size_t steps, std::chrono::milliseconds took);
+// What a run of retention deleted, in how many transactions, how long it took (writes between
+// them included) and its longest step; not said when it deleted none.
+void ledger_pruned(const ledger::PruneReport& run);
 
 // The ledger's file is rebuilt once so that retention gives space back (ledger::Rebuild): begins,
 // done, failed or interrupted by the stop; `path` is the file.

@@ -83,6 +83,9 @@ class Database {
   // contain the glob's every run of three or more literal characters; the glob is checked on
   // them besides.
   virtual std::string containing(std::string_view like, std::string_view glob) const = 0;
+  // "table WHERE ...": a row for each name the index finds, for counting them (SQLite's subquery
+  // of containing() is read whole before its first row; its index, counted, stops at a LIMIT).
+  virtual std::string found_by_trigrams(std::string_view like, std::string_view glob) const = 0;
   // Whether the trigram index exists (a PostgreSQL role may have been unable to create it).
   virtual bool has_name_trigrams() = 0;
 

@@ -48,6 +48,9 @@ class PostgresDatabase final : public Database {
   std::string containing(std::string_view like, std::string_view /*glob*/) const override {
     return "name LIKE " + std::string(like) + " ESCAPE '\\'";
   }
+  std::string found_by_trigrams(std::string_view like, std::string_view glob) const override {
+    return "rooms WHERE " + containing(like, glob);
+  }
 
   // "postgresql://host:port/database": the server, for messages.
   const std::string& where() const { return where_; }

@@ -130,7 +130,8 @@ WindowRead::WindowRead(const Database& db, const Query& query)
       status_(query.status ? std::string(to_string(*query.status)) : ""),
       pattern_(like_pattern(query.name_glob)),
       range_(query.name_glob.empty() ? std::nullopt : name_range(query.name_glob)),
-      trigram_glob_(query.name_glob.empty() ? std::nullopt : trigram_glob(query.name_glob)) {
+      trigram_glob_(query.name_glob.empty() || range_ ? std::nullopt
+                                                      : trigram_glob(query.name_glob)) {
   const std::int64_t after_ms = query.after ? query.after->started_ms : 0;
   // After the page's last row: below its start + 1; of those that started in the same
   // millisecond, the sids before its sid.
@@ -153,10 +154,10 @@ WindowRead::WindowRead(const Database& db, const Query& query)
 }
 
 std::optional<std::string> WindowRead::name_count(Narrow how) const {
-  if (!(how == Narrow::kPrefix ? range_.has_value() : trigram_glob_.has_value())) {
-    return std::nullopt;
-  }
-  return "SELECT COUNT(*) FROM (SELECT 1 FROM " + names(how) + " LIMIT " +
+  const bool prefix = how == Narrow::kPrefix;
+  if (!(prefix ? range_.has_value() : trigram_glob_.has_value())) return std::nullopt;
+  return "SELECT COUNT(*) FROM (SELECT 1 FROM " +
+         (prefix ? names(how) : db_.found_by_trigrams("$6", "$12")) + " LIMIT " +
          std::to_string(kFewNames) + ") AS names";
 }
 

@@ -55,7 +55,8 @@ class WindowRead {
   WindowRead& operator=(const WindowRead&) = delete;
 
   // How many sessions (up to kFewNames) have a name in the glob's prefix range, or one the
-  // trigram index finds: one row, one column. None without such a range, or such a run.
+  // trigram index finds: one row, one column. None without such a range; or with one, or without
+  // such a run, for trigrams (a glob's prefix narrows it as much, and its trigrams are common).
   std::optional<std::string> name_count(Narrow how) const;
 
   // `columns` of the sessions, newest first, at most query.limit + 1 of each statement:

@@ -42,8 +42,11 @@ class SqliteDatabase final : public Database {
            (index.empty() ? " NOT INDEXED" : " INDEXED BY " + std::string(index));
   }
   std::string name_trigrams() const override;
-  std::string containing(std::string_view /*like*/, std::string_view glob) const override {
-    return "rowid IN (SELECT rowid FROM rooms_names WHERE name GLOB " + std::string(glob) + ")";
+  std::string containing(std::string_view like, std::string_view glob) const override {
+    return "rowid IN (SELECT rowid FROM " + found_by_trigrams(like, glob) + ")";
+  }
+  std::string found_by_trigrams(std::string_view /*like*/, std::string_view glob) const override {
+    return "rooms_names WHERE name GLOB " + std::string(glob);
   }
   bool has_name_trigrams() override {
     return run("SELECT COUNT(*) FROM sqlite_master WHERE name = 'rooms_names'", {})

@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iterator>
 #include <vector>
@@ -199,10 +200,12 @@ void Writer::prune_step() {
   if (!prune_) {
     if (options_.retention.count() == 0 || now < next_prune_) return;
     next_prune_ = now + options_.prune_every;
-    prune_ = PruneRun{util::unix_ms_now() - options_.retention.count(), 0, 0, now};
+    prune_ = PruneRun{util::unix_ms_now() - options_.retention.count(), 0, 0, now, {}};
   }
   try {
+    const auto began = steady_clock::now();
     const Pruned step = store_->prune(prune_->before_ms, options_.prune_batch);
+    prune_->longest_step = std::max(prune_->longest_step, since(began));
     prune_->sessions += step.sessions;
     ++prune_->steps;
     if (step.done) end_prune();
@@ -219,7 +222,7 @@ void Writer::end_prune() {
   const PruneRun run = *prune_;
   prune_.reset();
   if (run.sessions == 0 || !options_.on_pruned) return;
-  options_.on_pruned(run.sessions, run.steps, since(run.began));
+  options_.on_pruned(PruneReport{run.sessions, run.steps, since(run.began), run.longest_step});
 }
 
 bool Writer::next_batch(std::vector<Entry>& batch, bool failing) {

@@ -29,6 +29,15 @@ enum class Rebuild {
   kStopped,  // interrupted by stop(); tried again at the next start
 };
 
+// A run of retention: the sessions it deleted, in how many steps (transactions), how long it took
+// with the writes between its steps, and its longest step (how long a write waited for it at most).
+struct PruneReport {
+  std::size_t sessions = 0;
+  std::size_t steps = 0;
+  std::chrono::milliseconds took{0};
+  std::chrono::milliseconds longest_step{0};
+};
+
 struct WriterOptions {
   // Bounds of what waits, the batch being written included. Bytes as estimated_size() counts them:
   // a room's metadata can be 900 KiB, and 100 000 such entries would be 90 GB, far past the
@@ -47,12 +56,10 @@ struct WriterOptions {
   std::function<void(bool ok, std::string_view detail)> on_state{};
   // Told why pruning failed (it is tried again after prune_every); on the writer's thread.
   std::function<void(std::string_view detail)> on_prune_error{};
-  // Told, when a run of retention is over (or ends with a stop or an error), what it deleted, in
-  // how many steps and how long it took, writes between its steps included; on the writer's
-  // thread. Not called when it deleted nothing, as every hour until the ledger is older than its
-  // retention.
-  std::function<void(std::size_t sessions, std::size_t steps, std::chrono::milliseconds took)>
-      on_pruned{};
+  // Told, when a run of retention is over (or ends with a stop or an error), what it deleted;
+  // on the writer's thread. Not called when it deleted nothing, as every hour until the ledger is
+  // older than its retention.
+  std::function<void(const PruneReport& run)> on_pruned{};
   // Told when the store's rebuild begins and how it ended: how long it took, and why it failed;
   // on the writer's thread. Not called when there is none to do (every start after the first).
   std::function<void(Rebuild what, std::chrono::milliseconds took, std::string_view error)>
@@ -106,6 +113,7 @@ class Writer final : public Journal, public UnsettledSource {
     std::size_t sessions = 0;
     std::size_t steps = 0;
     std::chrono::steady_clock::time_point began;
+    std::chrono::milliseconds longest_step{0};
   };
 
   void run();

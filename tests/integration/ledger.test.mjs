@@ -141,7 +141,7 @@ test('retention: at startup, sessions older than ledger.retention are deleted an
 
     recorder = await startRecorder({ env: { ...env, LEDGER_RETENTION: '1h' }, cwd });
     // log: the line is the behaviour, what the operator is told a run of retention did
-    await recorder.waitForLogLine(/ledger retention: deleted the sessions older than ledger.retention sessions=1 steps=1 ms=\d+/);
+    await recorder.waitForLogLine(/ledger retention: deleted the sessions older than ledger.retention sessions=1 steps=1 ms=\d+ longest_step_ms=\d+/);
     const { rooms } = await reportJson(env, cwd, '--since', '3h');
     assert.deepEqual(rooms.map((r) => r.name), ['just-started']);
   } finally {

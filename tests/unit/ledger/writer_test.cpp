@@ -239,12 +239,12 @@ TEST(LedgerWriter, RetentionDeletesInStepsWithTheQueuesWritesBetweenAndSaysItOnc
   shared.while_pruning = [&, writer = started.get_future().share(), once = true]() mutable {
     if (std::exchange(once, false)) writer.get()->record(seen(2));
   };
-  Writer writer(std::make_unique<CountingStore>(shared),
-                {.retention = std::chrono::hours(1),
-                 .prune_batch = 1000,
-                 .on_pruned = [&](std::size_t sessions, std::size_t steps, milliseconds) {
-                   if (runs++ == 0) said.set_value({sessions, steps});
-                 }});
+  Writer writer(std::make_unique<CountingStore>(shared), {.retention = std::chrono::hours(1),
+                                                          .prune_batch = 1000,
+                                                          .on_pruned = [&](const PruneReport& r) {
+                                                            if (runs++ == 0)
+                                                              said.set_value({r.sessions, r.steps});
+                                                          }});
   started.set_value(&writer);
   auto run = said.get_future();
   ASSERT_EQ(run.wait_for(std::chrono::seconds(5)), std::future_status::ready);
@@ -260,9 +260,9 @@ TEST(LedgerWriter, RetentionDeletesInStepsWithTheQueuesWritesBetweenAndSaysItOnc
 TEST(LedgerWriter, ARunOfRetentionThatDeletesNothingSaysNothing) {
   CountingStore::Shared shared;
   std::atomic<int> runs{0};
-  Writer writer(std::make_unique<CountingStore>(shared),
-                {.retention = std::chrono::hours(1),
-                 .on_pruned = [&](std::size_t, std::size_t, milliseconds) { ++runs; }});
+  Writer writer(
+      std::make_unique<CountingStore>(shared),
+      {.retention = std::chrono::hours(1), .on_pruned = [&](const PruneReport&) { ++runs; }});
   EXPECT_TRUE(eventually([&] {
     const std::lock_guard lock(shared.mutex);
     return !shared.events.empty();
