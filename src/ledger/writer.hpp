@@ -51,7 +51,7 @@ struct WriterOptions {
   // Sessions deleted per transaction; the queue's writes go between. On a 1 M-session SQLite
   // ledger with migration 4's indexes a step of 1 000 took 48 ms on average and up to 90 ms; of
   // 500, 25 ms and up to 62 ms, the whole run as long.
-  std::size_t prune_batch = 500;
+  std::size_t prune_batch = 250;
   // Told when writes start failing (with why) and when they work again; on the writer's thread.
   std::function<void(bool ok, std::string_view detail)> on_state{};
   // Told why pruning failed (it is tried again after prune_every); on the writer's thread.
