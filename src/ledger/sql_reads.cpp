@@ -23,9 +23,10 @@ constexpr const char* kRecordingColumns =
     "room_sid, egress_id, status, started_ms, ended_ms, error, files, playlist_location, "
     "segment_count, image_count, manifest_location, stopped_on_purpose, restart, closed_by";
 
-// Recordings are read for this many sessions at once; metadata for fewer, so that one answer
-// holds at most a few times a list's cap.
-constexpr std::size_t kRecordingsPerQuery = 50;
+// Recordings are read for this many sessions at once (a page of 1 000 in 5 statements: in 20,
+// its p95 on PostgreSQL was 101 ms); metadata for fewer, so that one answer holds at most a few
+// times a list's cap.
+constexpr std::size_t kRecordingsPerQuery = 200;
 constexpr std::size_t kMetadataPerQuery = 8;
 
 // "column IN ($1, ..., $n)" of the rooms' sids, padded with empty ones to n, so that the
