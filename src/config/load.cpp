@@ -220,7 +220,8 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
   config.server = read_server(in);
   config.storages = read_named_storages(raw.storages, raw.file, env, config.warnings);
   // With named storages the default one may be left out; every output then names its storage.
-  if (config.storages.empty() || in.section_present("storage")) {
+  // `storage: egress` is a default too, though a scalar rather than a section.
+  if (config.storages.empty() || in.section_present("storage") || !in.text("storage").empty()) {
     config.storage = read_storage(in, config.warnings);
   }
   const bool default_storage = config.storage.has_value();

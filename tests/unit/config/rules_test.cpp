@@ -176,6 +176,19 @@ TEST(Rules, TheDefaultStorageMayBeLeftOutWhenEveryOutputNamesOne) {
             0U);
 }
 
+// docs/configuration.md: per-output storages work beside storage: egress, which is then the
+// default (a scalar, where the other defaults are sections: it was read as none and refused).
+TEST(Rules, NamedStoragesWorkBesideStorageEgress) {
+  const Config c = load_config_yaml(
+      "storage: egress\nstorages:\n  archive:\n    s3: {bucket: cold}\n"
+      "rules:\n  - match: {room: a}\n    file_storage: archive\n",
+      kEnv);
+  ASSERT_TRUE(c.storage);
+  EXPECT_EQ(recording::storage_name(*c.storage), "egress");
+  EXPECT_EQ(c.recording.file->storage, "");
+  EXPECT_EQ(c.rules[0].recording.file->storage, "archive");
+}
+
 TEST(Rules, StorageErrorsNameTheStorage) {
   EXPECT_EQ(error_of("storages:\n  a:\n    s3: {bucket: x}\n    gcp: {bucket: y}\n"),
             "storages.a: Only one storage provider can be configured, found s3, gcp: keep one, or "
