@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
     std::unique_ptr<PostgresDatabase> admin;
     if (!settings.postgres_url.empty()) {
       admin = std::make_unique<PostgresDatabase>(settings.postgres_url, Access::kWrite);
-      admin->exec("DROP INDEX IF EXISTS rooms_by_name_trigrams");
+      admin->exec("DROP INDEX IF EXISTS " + std::string(PostgresDatabase::kNameTrigrams));
     }
     const std::int64_t now = ar::util::unix_ms_now();
     const std::int64_t span = days * 24 * 3600 * 1000;

@@ -244,7 +244,8 @@ std::string PostgresDatabase::name_trigrams() const {
   return R"sql(
 DO $$ BEGIN
   CREATE EXTENSION IF NOT EXISTS pg_trgm;
-  CREATE INDEX rooms_by_name_trigrams ON rooms USING gin (name gin_trgm_ops);
+  CREATE INDEX )sql" +
+         std::string(kNameTrigrams) + R"sql( ON rooms USING gin (name gin_trgm_ops);
 EXCEPTION WHEN OTHERS THEN
   RAISE WARNING 'auto-recorder: no trigram index of room names (%): name globs without a literal prefix scan; see docs/ledger.md', SQLERRM;
 END $$;

@@ -37,11 +37,13 @@ class PostgresDatabase final : public Database {
   std::string through(std::string_view table, std::string_view /*index*/) const override {
     return std::string(table);
   }
+  // Migration 5's GIN index (Database::name_trigrams).
+  static constexpr std::string_view kNameTrigrams = "rooms_by_name_trigrams";
   std::string name_trigrams() const override;
   bool has_name_trigrams() override {
     return run("SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND "
-               "indexname = 'rooms_by_name_trigrams'",
-               {})
+               "indexname = $1",
+               {kNameTrigrams})
                .rows.at(0)
                .integer(0) > 0;
   }

@@ -182,10 +182,8 @@ std::optional<Narrow> SqlStore::narrowing(const WindowRead& read) {
     return count && db_->run(*count, read.params()).rows.at(0).integer(0) < WindowRead::kFewNames;
   };
   if (few(read.name_count(Narrow::kPrefix))) return Narrow::kPrefix;
-  if (read.name_count(Narrow::kTrigrams) && db_->has_name_trigrams() &&
-      few(read.name_count(Narrow::kTrigrams))) {
-    return Narrow::kTrigrams;
-  }
+  const auto trigrams = read.name_count(Narrow::kTrigrams);
+  if (trigrams && db_->has_name_trigrams() && few(trigrams)) return Narrow::kTrigrams;
   return std::nullopt;
 }
 

@@ -200,14 +200,15 @@ void Writer::prune_step() {
   if (!prune_) {
     if (options_.retention.count() == 0 || now < next_prune_) return;
     next_prune_ = now + options_.prune_every;
-    prune_ = PruneRun{util::unix_ms_now() - options_.retention.count(), 0, 0, now, {}};
+    prune_ = PruneRun{util::unix_ms_now() - options_.retention.count(), now, {}};
   }
   try {
     const auto began = steady_clock::now();
     const Pruned step = store_->prune(prune_->before_ms, options_.prune_batch);
-    prune_->longest_step = std::max(prune_->longest_step, since(began));
-    prune_->sessions += step.sessions;
-    ++prune_->steps;
+    PruneReport& report = prune_->report;
+    report.longest_step = std::max(report.longest_step, since(began));
+    report.sessions += step.sessions;
+    ++report.steps;
     if (step.done) end_prune();
   } catch (const std::exception& e) {
     // Counted and said; writes go on, and pruning is tried again at the next hour.
@@ -219,10 +220,11 @@ void Writer::prune_step() {
 
 void Writer::end_prune() {
   if (!prune_) return;
-  const PruneRun run = *prune_;
+  PruneReport report = prune_->report;
+  report.took = since(prune_->began);
   prune_.reset();
-  if (run.sessions == 0 || !options_.on_pruned) return;
-  options_.on_pruned(PruneReport{run.sessions, run.steps, since(run.began), run.longest_step});
+  if (report.sessions == 0 || !options_.on_pruned) return;
+  options_.on_pruned(report);
 }
 
 bool Writer::next_batch(std::vector<Entry>& batch, bool failing) {

@@ -48,9 +48,9 @@ struct WriterOptions {
   std::chrono::milliseconds retry_delay{1000};  // after a failed write
   std::chrono::milliseconds retention{0};       // 0: keep everything
   std::chrono::milliseconds prune_every{std::chrono::hours(1)};
-  // Sessions deleted per transaction; the queue's writes go between. On a 1 M-session SQLite
-  // ledger with migration 4's indexes a step of 1 000 took 48 ms on average and up to 90 ms; of
-  // 500, 25 ms and up to 62 ms, the whole run as long.
+  // Sessions deleted per transaction; the queue's writes go between. On `make bench`'s 1 M-session
+  // SQLite ledger a step of 500 took up to 120 ms once the trigram index of names (migration 5)
+  // had its deletes to write too; of 250, 76 to 113 ms over four runs, the run 8 % longer.
   std::size_t prune_batch = 250;
   // Told when writes start failing (with why) and when they work again; on the writer's thread.
   std::function<void(bool ok, std::string_view detail)> on_state{};
@@ -110,10 +110,8 @@ class Writer final : public Journal, public UnsettledSource {
 
   struct PruneRun {
     std::int64_t before_ms = 0;
-    std::size_t sessions = 0;
-    std::size_t steps = 0;
     std::chrono::steady_clock::time_point began;
-    std::chrono::milliseconds longest_step{0};
+    PruneReport report;  // its took once it is over
   };
 
   void run();
