@@ -149,20 +149,26 @@ TEST(LedgerWriter, ADownStoreHoldsTheQueueAndItCatchesUpWhenItReturns) {
 TEST(LedgerWriter, PastItsBoundTheOldestEntriesAreDroppedAndCounted) {
   CountingStore::Shared shared;
   shared.failing = true;
+  std::promise<void> answer;
+  shared.first_write_waits = answer.get_future().share();
   Writer writer(std::make_unique<CountingStore>(shared),
                 {.max_queued = 10, .retry_delay = milliseconds(5)});
-  for (int i = 0; i < 25; ++i) writer.record(seen(i));
-  // Dropped at once, or when the failed batch goes back to the queue: 15 either way.
-  EXPECT_TRUE(eventually([&] { return writer.dropped() >= 15; }));
+  writer.record(seen(0));
+  ASSERT_TRUE(eventually([&] { return shared.writes_begun >= 1; }));  // RM_0 is being written
+  for (int i = 1; i < 25; ++i) writer.record(seen(i));
+  EXPECT_EQ(writer.dropped(), 15U);  // the oldest queued behind the batch being written
+  EXPECT_EQ(writer.queued(), 10U);
+  answer.set_value();
+  EXPECT_TRUE(eventually([&] { return writer.write_errors() >= 2; }));
   EXPECT_EQ(writer.dropped(), 15U);
-  EXPECT_LE(writer.queued(), 10U);
   // A stop while writes are failing does not try again (here, without a spill file, the queue
   // would be lost), so the store recovers and is seen to catch up first.
   shared.failing = false;
   EXPECT_TRUE(eventually([&] { return writer.written() >= 10; }));
   writer.stop(milliseconds(5000));
   ASSERT_EQ(shared.sids.size(), 10U);
-  EXPECT_EQ(shared.sids.front(), "RM_15");  // the newest ten were kept
+  EXPECT_EQ(shared.sids[0], "RM_0");   // the batch that was being written
+  EXPECT_EQ(shared.sids[1], "RM_16");  // then the newest nine
 }
 
 // A room with 100 KiB of metadata: ten fill a bound of ten such entries' bytes.
@@ -180,24 +186,36 @@ TEST(LedgerWriter, EntriesAreCountedByTheirBytesMetadataIncluded) {
   EXPECT_GE(estimated_size(EgressReported("RM_1", "r", recording)), 5000 + sizeof(Recording));
 }
 
+// The batch being written is never dropped: the oldest entries queued behind it are. (The test
+// once raced the writer's thread for the first entry, and lost under TSan; now it holds the first
+// write until all 25 are recorded.)
 TEST(LedgerWriter, PastItsByteBoundTheOldestEntriesAreDroppedAndCounted) {
   CountingStore::Shared shared;
   shared.failing = true;
-  const std::size_t bound = 10 * estimated_size(large(10));  // RM_10 to RM_24: sids of one length
+  std::promise<void> answer;
+  shared.first_write_waits = answer.get_future().share();
+  const std::size_t bound = 10 * estimated_size(large(10));  // RM_10 to RM_34: sids of one length
   Writer writer(std::make_unique<CountingStore>(shared),
                 {.max_queued_bytes = bound, .retry_delay = milliseconds(5)});
-  for (int i = 0; i < 25; ++i) writer.record(large(i));
-  EXPECT_TRUE(eventually([&] { return writer.write_errors() >= 1 && writer.dropped() >= 15; }));
+  writer.record(large(10));
+  ASSERT_TRUE(eventually([&] { return shared.writes_begun >= 1; }));  // RM_10 is being written
+  for (int i = 11; i < 35; ++i) writer.record(large(i));
   EXPECT_EQ(writer.dropped(), 15U);
   EXPECT_EQ(writer.queued(), 10U);
   EXPECT_EQ(writer.queued_bytes(), bound);
+  answer.set_value();  // the write fails, and is tried again, first, within the bound
+  EXPECT_TRUE(eventually([&] { return writer.write_errors() >= 2; }));
+  EXPECT_EQ(writer.dropped(), 15U);
+  EXPECT_EQ(writer.queued(), 10U);
   shared.failing = false;
   EXPECT_TRUE(eventually([&] { return writer.written() >= 10; }));
   EXPECT_EQ(writer.queued(), 0U);
   EXPECT_EQ(writer.queued_bytes(), 0U);
   writer.stop(milliseconds(5000));
   ASSERT_EQ(shared.sids.size(), 10U);
-  EXPECT_EQ(shared.sids.front(), "RM_15");  // the newest ten were kept
+  EXPECT_EQ(shared.sids[0], "RM_10");  // the batch that was being written
+  EXPECT_EQ(shared.sids[1], "RM_26");  // then the newest nine
+  EXPECT_EQ(shared.sids.back(), "RM_34");
 }
 
 // The gauge once read 0 while a write hung or kept failing: the batch in flight was in no count.
