@@ -1,5 +1,5 @@
-// The command line: flags, the configuration, and which of the three commands runs (the service,
-// --check-config, report). What each does is in src/app/ and src/report/.
+// The command line: flags, the configuration, and which of the commands runs (the service,
+// --check-config, report, ledger backup). What each does is in src/app/ and src/report/.
 #include <openssl/crypto.h>
 
 #include <CLI/CLI.hpp>
@@ -14,11 +14,48 @@
 #include "build_info.hpp"
 #include "config/environment_names.hpp"
 #include "config/load.hpp"
+#include "report/backup.hpp"
 #include "report/command.hpp"
 #include "telemetry/log_text.hpp"
 #include "util/redact.hpp"
 
 using namespace ar;  // NOLINT(google-build-using-namespace)
+
+namespace {
+
+// `auto-recorder report`: the ledger's sessions of a window (report/command.hpp).
+CLI::App* add_report(CLI::App& cli, report::ReportArgs& args) {
+  CLI::App* report = cli.add_subcommand(
+      "report",
+      "Print the room sessions of a window from the ledger (the service may be running); exit 0 "
+      "when none is unrecorded or partial, 3 when some are, 1 on error");
+  report->add_option("--since", args.since,
+                     "From: RFC 3339, or a duration back from now (24h, 7d); default 24h");
+  report->add_option("--until", args.until, "To: the same; default now");
+  report->add_option("--status", args.status,
+                     "Only sessions in this status: recording, recorded, partial, stopped, "
+                     "skipped, unrecorded");
+  report->add_option("--name", args.name, "Only rooms whose name matches this glob");
+  report->add_option("--format", args.format, "table (default), json or csv");
+  report->fallthrough();
+  return report;
+}
+
+// `auto-recorder ledger backup FILE` (report/backup.hpp).
+CLI::App* add_ledger(CLI::App& cli, std::string& backup_file) {
+  CLI::App* ledger = cli.add_subcommand("ledger", "Commands on the ledger");
+  ledger->require_subcommand(1);
+  ledger->fallthrough();
+  CLI::App* backup = ledger->add_subcommand(
+      "backup",
+      "Write a consistent copy of the SQLite ledger to FILE while the service runs (PostgreSQL: "
+      "pg_dump); exit 0, or 1 with the reason");
+  backup->add_option("file", backup_file, "The copy: a new file")->required();
+  backup->fallthrough();
+  return ledger;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App cli{
@@ -44,19 +81,10 @@ int main(int argc, char** argv) {
   cli.add_option("--config", config_path,
                  "YAML configuration file (default: $CONFIG_FILE, else ./config.yaml if present)");
   report::ReportArgs report_args;
-  CLI::App* report_command = cli.add_subcommand(
-      "report",
-      "Print the room sessions of a window from the ledger (the service may be running); exit 0 "
-      "when none is unrecorded or partial, 3 when some are, 1 on error");
-  report_command->add_option("--since", report_args.since,
-                             "From: RFC 3339, or a duration back from now (24h, 7d); default 24h");
-  report_command->add_option("--until", report_args.until, "To: the same; default now");
-  report_command->add_option("--status", report_args.status,
-                             "Only sessions in this status: recording, recorded, partial, stopped, "
-                             "skipped, unrecorded");
-  report_command->add_option("--name", report_args.name, "Only rooms whose name matches this glob");
-  report_command->add_option("--format", report_args.format, "table (default), json or csv");
-  report_command->fallthrough();
+  CLI::App* report_command = add_report(cli, report_args);
+  std::string backup_file;
+  CLI::App* ledger_command = add_ledger(cli, backup_file);
+  CLI::App* backup_command = ledger_command->get_subcommand("backup");
   // The build line is what the image test compares; OpenSSL is the shared library loaded now,
   // whose version Debian's security updates change.
   cli.set_version_flag("--version", std::string("auto-recorder ") + AUTO_RECORDER_VERSION +
@@ -76,7 +104,10 @@ int main(int argc, char** argv) {
   std::signal(SIGUSR2, SIG_IGN);
   config::Config config;
   try {
-    config = config::load_config(config::process_environment(), config_path);
+    config = config::load_config(config::process_environment(), config_path,
+                                 report_command->parsed() || ledger_command->parsed()
+                                     ? config::Scope::kLedgerOnly
+                                     : config::Scope::kService);
   } catch (const config::ConfigError& e) {
     // Values quoted in the message may hold anything: shown as a text log line shows them.
     std::string message;
@@ -89,6 +120,9 @@ int main(int argc, char** argv) {
   }
   if (report_command->parsed())
     return report::report(config.ledger, report_args, std::cout, std::cerr);
+  if (backup_command->parsed()) {
+    return report::backup(config.ledger, backup_file, std::cout, std::cerr);
+  }
   if (check_config) return app::check_config(config, check, std::cout);
   return app::run_service(config);
 }

@@ -12,6 +12,7 @@
 #include "app/messages.hpp"
 #include "app/recorder_telemetry.hpp"
 #include "coordination/coordination.hpp"
+#include "ledger/connecting_store.hpp"
 #include "ledger/open.hpp"
 #include "ledger/readers.hpp"
 #include "ledger/spill.hpp"
@@ -64,6 +65,24 @@ std::unique_ptr<coordination::Coordination> open_coordination(const config::Conf
                                                       config.delivery.dedupe_ttl, redis_state);
 }
 
+// PostgreSQL that does not answer at startup (a failover, a drain during an outage) is an
+// outage, not a fault: the recorder starts, and the writer queues until the store opens. One
+// that answers no (a wrong password, an unknown database, a newer schema) stops the start.
+std::unique_ptr<ledger::Store> open_ledger_store(const ledger::Settings& settings) {
+  try {
+    return ledger::open_store(settings, ledger::Access::kWrite);
+  } catch (const ledger::StoreUnreachable& e) {
+    if (settings.postgres_url.empty()) throw;
+    log::warn(
+        "ledger: PostgreSQL does not answer; the recorder starts without it, and what the ledger "
+        "is told waits in memory until it does",
+        {{"error", e.what()}});
+    return std::make_unique<ledger::ConnectingStore>(
+        [settings] { return ledger::open_store(settings, ledger::Access::kWrite); },
+        std::chrono::seconds(2));
+  }
+}
+
 // The ledger's writer; null when it is off, or when its default file cannot be opened here (a
 // warning: the operator did not ask for that file).
 std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
@@ -75,7 +94,7 @@ std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
         {{"error", spillable.error()}});
   }
   try {
-    auto store = ledger::open_store(settings, ledger::Access::kWrite);
+    auto store = open_ledger_store(settings);
     if (!store->finds_names_within()) {
       log::warn(
           "ledger: PostgreSQL has no trigram index of room names (the ledger's role may not "
@@ -118,9 +137,12 @@ std::unique_ptr<ledger::Readers> open_ledger_readers(const config::Config& confi
   auto open = [&settings] {
     return ledger::open_store(settings, ledger::Access::kRead, settings.query_timeout);
   };
+  const ledger::ReadersOptions options{.threads = settings.readers};
   try {
-    return std::make_unique<ledger::Readers>(open, open(),
-                                             ledger::ReadersOptions{.threads = settings.readers});
+    return std::make_unique<ledger::Readers>(open, open(), options);
+  } catch (const ledger::StoreUnreachable&) {
+    // PostgreSQL does not answer (said above): each reader connects at its first read.
+    return std::make_unique<ledger::Readers>(open, nullptr, options);
   } catch (const ledger::StoreError& e) {
     throw StartupError(settings.setting() + " " + e.what());
   }
@@ -231,12 +253,14 @@ void Service::publish_gauges() {
   metrics::publish_process_metrics();
   metrics::initialise_series(livekit::call_outcomes());
   metrics::track_pending_starts([this] { return static_cast<double>(recorder_.pending()); });
-  if (ledger_) {
-    metrics::track_ledger([this] { return static_cast<double>(ledger_->queued()); },
-                          [this] { return static_cast<double>(ledger_->queued_bytes()); },
-                          [this] { return static_cast<double>(ledger_->dropped()); },
-                          [this] { return static_cast<double>(ledger_->write_errors()); });
-  }
+  // Every ledger series exists from startup, at 0 while the ledger is off.
+  const auto of_ledger = [this](auto read) {
+    return [this, read] { return ledger_ ? static_cast<double>(read(*ledger_)) : 0.0; };
+  };
+  metrics::track_ledger(ledger_ != nullptr, of_ledger([](auto& l) { return l.queued(); }),
+                        of_ledger([](auto& l) { return l.queued_bytes(); }),
+                        of_ledger([](auto& l) { return l.dropped(); }),
+                        of_ledger([](auto& l) { return l.write_errors(); }));
   metrics::track_api_calls_in_flight([this] { return static_cast<double>(client_.outstanding()); });
   metrics::track_coordination([this] { return coordination_ && !coordination_->up() ? 1.0 : 0.0; },
                               [this] { return reconciler_.leading() ? 1.0 : 0.0; });

@@ -78,6 +78,9 @@ void overlay_environment(const EnvLookup& env, RawSettings& raw) {
     if (setting.secret) {
       if (auto path = get(name + "_FILE")) {
         if (value) throw ConfigError("set either " + name + " or " + name + "_FILE, not both");
+        if (std::error_code ec; setting.file_optional && !std::filesystem::exists(*path, ec)) {
+          continue;
+        }
         raw.values[key] = read_secret_file(name + "_FILE", *path);
         raw.origins[key] = "$" + name + "_FILE";
         continue;
@@ -123,7 +126,7 @@ std::vector<EffectiveSetting> effective_settings(const RawSettings& raw,
 }  // namespace
 
 namespace {
-Config build_config(RawSettings& raw, const EnvLookup& env, Config config);
+Config build_config(RawSettings& raw, const EnvLookup& env, Config config, Scope scope);
 
 // A file path without {time} or {utc} overwrites the earlier recording of a room of that name.
 void warn_about_overwrites(Config& config) {
@@ -148,7 +151,7 @@ void warn_about_overwrites(Config& config) {
 }
 }  // namespace
 
-Config load_config(const EnvLookup& env, const std::optional<std::string>& path_flag) {
+Config load_config(const EnvLookup& env, const std::optional<std::string>& path_flag, Scope scope) {
   RawSettings raw;
   std::string path = "config.yaml";
   bool named = false;
@@ -178,7 +181,7 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
     read_yaml_text(*body, name, env, raw);
     read_yaml_secret_files(name, raw);
     config.source = name + " + environment";
-    return build_config(raw, env, std::move(config));
+    return build_config(raw, env, std::move(config), scope);
   }
   std::error_code ec;
   if (std::filesystem::exists(path, ec)) {
@@ -195,7 +198,7 @@ Config load_config(const EnvLookup& env, const std::optional<std::string>& path_
   } else {
     config.source = "environment only (no " + path + ")";
   }
-  return build_config(raw, env, std::move(config));
+  return build_config(raw, env, std::move(config), scope);
 }
 
 Config load_config_yaml(const std::string& text, const EnvLookup& env) {
@@ -204,16 +207,21 @@ Config load_config_yaml(const std::string& text, const EnvLookup& env) {
   read_yaml_secret_files("config.yaml", raw);
   Config config;
   config.source = "config.yaml + environment";
-  return build_config(raw, env, std::move(config));
+  return build_config(raw, env, std::move(config), Scope::kService);
 }
 
 namespace {
 
 // Environment on top of what the file said, then conversion and validation.
-Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
+Config build_config(RawSettings& raw, const EnvLookup& env, Config config, Scope scope) {
   overlay_environment(env, raw);
 
   const Reader in(raw);
+  if (scope == Scope::kLedgerOnly) {
+    config.redis = read_redis(in);
+    config.ledger = read_ledger(in, config.redis.enabled(), config.warnings);
+    return config;
+  }
   config.log = read_logging(in);
   config.livekit = read_livekit(in);
   config.webhook = read_webhook(in, config.livekit);
@@ -248,8 +256,13 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config) {
     }
   }
   config.effective = effective_settings(raw, config.storage, config.redis);
-  // Show what the webhook key and secret resolved to, not the "(livekit_api_key)" placeholder.
+  // Show what the webhook key and secret resolved to, not the "(livekit_api_key)" placeholder;
+  // and the ledger as it will run, not "on" beside the warning that turned it off.
   for (EffectiveSetting& setting : config.effective) {
+    if (setting.key == "ledger" && !config.ledger.enabled &&
+        parse_bool(lower(setting.value)).value_or(false)) {
+      setting = {setting.key, "off", "redis: without ledger.postgres_url", false};
+    }
     if (setting.origin != "default") continue;
     if (setting.key == "webhook_api_key") {
       setting = {setting.key, config.webhook.api_key, "default: livekit_api_key", false};

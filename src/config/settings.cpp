@@ -154,8 +154,9 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "File where entries the ledger could not write before a stop wait for the next start "
      "(its database was unreachable). Unset: ledger.path with .spill appended, or ledger.spill "
      "in the working directory with ledger.postgres_url."},
-    {"ledger.retention", "LEDGER_RETENTION", "9600h", Kind::kDuration, kPlain,
-     "How long room sessions are kept (9600h: 400 days); older ones are deleted hourly."},
+    {"ledger.retention", "LEDGER_RETENTION", "400d", Kind::kDuration, kPlain,
+     "How long room sessions are kept (400d; any duration, e.g. 90d or 2160h); older ones are "
+     "deleted hourly."},
     {"ledger.readers", "LEDGER_READERS", "4", Kind::kInteger, kPlain,
      "API reads of the ledger that run at once, each on its own connection, off the threads "
      "that answer webhooks; 64 more wait, and past that the API answers 503 with Retry-After."},
@@ -164,7 +165,9 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "stopped: the API answers 503 and logs a warning."},
     {"api_token", "API_TOKEN", "", Kind::kString, kSecret,
      "Token for the ledger's HTTP API (/v1/rooms): requests send Authorization: Bearer <token>. "
-     "Unset: the API answers 404."},
+     "Unset: the API answers 404. API_TOKEN_FILE may name a file that does not exist (an "
+     "optional key of the Secret): the API is then off.",
+     true},
     // Logging
     {"log_level", "LOG_LEVEL", "info", Kind::kString, kPlain, "debug, info, warn or error."},
     {"log_format", "LOG_FORMAT", "text", Kind::kString, kPlain,

@@ -16,6 +16,9 @@ struct Setting {
   Kind kind;
   bool secret;
   std::string_view description;
+  // Its <ENV>_FILE may name a file that does not exist, which leaves it unset: an optional key of
+  // the Kubernetes Secret, whose file is there only when the key is (api_token).
+  bool file_optional = false;
 };
 
 std::span<const Setting> all_settings();

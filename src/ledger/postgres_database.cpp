@@ -1,5 +1,6 @@
 #include "ledger/postgres_database.hpp"
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <vector>
@@ -33,6 +34,21 @@ bool succeeded(const PGresult* result) {
 }  // namespace
 
 namespace {
+
+// The server answered, and said no: no wait fixes a wrong password, an unknown database or role,
+// a pg_hba.conf rule or a TLS mismatch. Anything else (refused, timed out, a name not found, the
+// server starting up or shutting down, too many connections) is an outage.
+bool answered_no(std::string_view why) {
+  constexpr std::array<std::string_view, 7> kRefusals{"password authentication failed",
+                                                      "authentication failed",
+                                                      "no password supplied",
+                                                      "does not exist",
+                                                      "pg_hba.conf",
+                                                      "does not support SSL",
+                                                      "certificate"};
+  return std::any_of(kRefusals.begin(), kRefusals.end(),
+                     [why](std::string_view refusal) { return why.find(refusal) != why.npos; });
+}
 
 struct Parsed {
   std::string where;
@@ -92,7 +108,8 @@ PostgresDatabase::PostgresDatabase(const std::string& url, Access access) {
     const std::string why = libpq().errorMessage(conn_);
     libpq().finish(conn_);
     conn_ = nullptr;
-    fail("cannot connect: " + why);
+    if (answered_no(why)) fail("cannot connect: " + why);
+    throw StoreUnreachable(where_ + ": " + redacted("cannot connect: " + why));
   }
   // NOTICEs ("relation already exists, skipping") would go to stderr as they are.
   libpq().setNoticeProcessor(
@@ -112,6 +129,10 @@ PostgresDatabase::~PostgresDatabase() {
 }
 
 void PostgresDatabase::fail(std::string_view what) const {
+  throw StoreError(where_ + ": " + redacted(what));
+}
+
+std::string PostgresDatabase::redacted(std::string_view what) const {
   std::string message = util::redact_url_passwords(what);
   if (!password_.empty()) {
     for (auto at = message.find(password_); at != std::string::npos;
@@ -122,7 +143,7 @@ void PostgresDatabase::fail(std::string_view what) const {
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) {
     message.pop_back();
   }
-  throw StoreError(where_ + ": " + message);
+  return message;
 }
 
 void PostgresDatabase::reconnect_if_lost() {

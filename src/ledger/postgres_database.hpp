@@ -60,6 +60,8 @@ class PostgresDatabase final : public Database {
  private:
   void reconnect_if_lost();
   [[noreturn]] void fail(std::string_view what) const;
+  // `what` without the URL's password, nor the password anywhere in it.
+  std::string redacted(std::string_view what) const;
 
   pg_conn* conn_ = nullptr;
   std::string password_;  // kept only to scrub it from libpq's messages

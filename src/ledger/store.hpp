@@ -23,6 +23,13 @@ struct StoreError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A database server that did not answer (refused, timed out, not found by name, starting up or
+// shutting down): an outage that ends, as opposed to one that answered no (a wrong password, an
+// unknown database or role, a pg_hba.conf rule), which no wait fixes.
+struct StoreUnreachable : StoreError {
+  using StoreError::StoreError;
+};
+
 // A statement ran past its connection's time limit (Database::limit_statements) and was stopped.
 struct StoreTimeout : StoreError {
   using StoreError::StoreError;

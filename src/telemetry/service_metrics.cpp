@@ -175,11 +175,15 @@ void webhook_rejected(std::string_view reason) {
   rejected(reason).inc();
 }
 
-void connection_evicted() {
+Counter& evicted() {
   static Counter& counter =
       registry().counter("auto_recorder_connections_evicted_total",
                          "Idle connections closed to make room for a new one at max_connections.");
-  counter.inc();
+  return counter;
+}
+
+void connection_evicted() {
+  evicted().inc();
 }
 
 void webhook_seconds(double seconds) {
@@ -287,6 +291,7 @@ void initialise_series(std::span<const std::string_view> call_outcomes) {
     for (const model::Verdict result : values_of(model::kVerdictNames)) webhooks(event, result);
   }
   for (std::string_view reason : kRejectReasons) rejected(reason);
+  evicted();
   for (const model::Origin origin : values_of(model::kOriginNames)) started(origin);
   for (std::string_view code : g_outcomes) {
     start_failed(code);
@@ -324,8 +329,13 @@ void track_coordination(std::function<double()> degraded, std::function<double()
                    std::move(leader));
 }
 
-void track_ledger(std::function<double()> queued, std::function<double()> queued_bytes,
-                  std::function<double()> dropped, std::function<double()> write_errors) {
+void track_ledger(bool enabled, std::function<double()> queued,
+                  std::function<double()> queued_bytes, std::function<double()> dropped,
+                  std::function<double()> write_errors) {
+  registry().gauge("auto_recorder_ledger_enabled",
+                   "1 while the ledger is kept; 0 when it is off (ledger: off, several replicas "
+                   "without ledger.postgres_url, or a default file that cannot be opened).",
+                   [enabled] { return enabled ? 1.0 : 0.0; });
   registry().gauge("auto_recorder_ledger_queue",
                    "Ledger entries waiting to be written, the batch being written included (the "
                    "ledger is behind while it grows).",

@@ -57,10 +57,11 @@ void coordination_claim(model::Claim result);
 // Gauges: 1 while Redis is configured but unreachable; 1 while this replica runs reconcile passes.
 void track_coordination(std::function<double()> degraded, std::function<double()> leader);
 
-// The ledger: entries waiting to be written and their estimated bytes, dropped past the queue's
-// bounds, failed writes.
-void track_ledger(std::function<double()> queued, std::function<double()> queued_bytes,
-                  std::function<double()> dropped, std::function<double()> write_errors);
+// The ledger: whether it is kept, entries waiting to be written and their estimated bytes,
+// dropped past the queue's bounds, failed writes (all 0 while it is off).
+void track_ledger(bool enabled, std::function<double()> queued,
+                  std::function<double()> queued_bytes, std::function<double()> dropped,
+                  std::function<double()> write_errors);
 
 // Gauges read at scrape time.
 void track_pending_starts(std::function<double()> read);

@@ -13,8 +13,14 @@ struct Unit {
 };
 
 // Longest suffix first so "ms" is not read as "m" followed by garbage.
-constexpr std::array<Unit, 6> kUnits{
-    {{"ms", 1e6}, {"us", 1e3}, {"ns", 1.0}, {"h", 3600e9}, {"m", 60e9}, {"s", 1e9}}};
+// Days too, which Go lacks: a retention of "400d", as `report --since 7d` takes.
+constexpr std::array<Unit, 7> kUnits{{{"ms", 1e6},
+                                      {"us", 1e3},
+                                      {"ns", 1.0},
+                                      {"d", 86400e9},
+                                      {"h", 3600e9},
+                                      {"m", 60e9},
+                                      {"s", 1e9}}};
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';

@@ -177,6 +177,12 @@ test('an explicit ledger.path that cannot be written stops startup; the default 
   try {
     assert.match(recorder.output, /ledger off: its default file cannot be opened here/);
     assert.match(recorder.output, /auto-recorder ready .*ledger=off/);
+    // Said by a gauge the alert AutoRecorderLedgerOff reads; every series exists from startup,
+    // the ledger's at 0 (a panel or an alert on a missing series shows "No data").
+    const metrics = await recorder.metrics();
+    for (const series of ['auto_recorder_ledger_enabled', 'auto_recorder_ledger_dropped_total', 'auto_recorder_ledger_queue', 'auto_recorder_connections_evicted_total']) {
+      assert.match(metrics, new RegExp(`^${series} 0$`, 'm'));
+    }
   } finally {
     await recorder.stop();
   }
@@ -193,6 +199,7 @@ test('eight API clients at once are all answered, on the readers\' threads; none
     const answers = await Promise.all(Array.from({ length: 8 }, (_, i) =>
       fetch(`${recorder.url}${paths[i % paths.length]}`, { headers: { authorization: `Bearer ${token}` } })));
     for (const answer of answers) assert.equal(answer.status, 200, await answer.text());
+    assert.match(await recorder.metrics(), /^auto_recorder_ledger_enabled 1$/m);
     assert.equal(await recorder.metric('auto_recorder_ledger_reads_total', { result: 'busy' }), 0);
     assert.ok(await recorder.metric('auto_recorder_ledger_reads_total', { result: 'ok' }) >= 8);
   } finally {

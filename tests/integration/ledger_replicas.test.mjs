@@ -179,14 +179,46 @@ test('a table PostgreSQL holds locked: webhooks are answered at once while 8 API
   }
 });
 
-test('a PostgreSQL ledger that cannot be reached is a startup error naming the setting, not the password', { timeout }, async () => {
+test('a PostgreSQL ledger that answers no stops the start, naming the setting and the reason, never the password', { timeout }, async () => {
   const { env, secrets } = replicaSetup();
-  const config = `ledger:\n  postgres_url: "postgresql://ledger:\${LEDGER_DB_PASSWORD}@127.0.0.1:9/postgres"\n`;
-  const refused = await runToExit({ env, config, secrets });
-  assert.equal(refused.code, 1, refused.output);
-  assert.match(refused.output, /ledger\.postgres_url \(LEDGER_POSTGRES_URL\) postgresql:\/\/127\.0\.0\.1:9\/postgres: cannot connect/);
   const wrong = `ledger:\n  postgres_url: "${postgres.urlWithPassword('not-${LEDGER_DB_PASSWORD}')}"\n`;
   const denied = await runToExit({ env, config: wrong, secrets });
   assert.equal(denied.code, 1, denied.output);
-  assert.match(denied.output, /password authentication failed/);
+  assert.match(denied.output, /ledger\.postgres_url \(LEDGER_POSTGRES_URL\) postgresql:\/\/127\.0\.0\.1:\d+\/postgres: cannot connect: .*password authentication failed/);
+  const unknown = `ledger:\n  postgres_url: "${postgres.urlWithPassword('${LEDGER_DB_PASSWORD}').replace(/\/postgres$/, '/no_such_database')}"\n`;
+  const missing = await runToExit({ env, config: unknown, secrets });
+  assert.equal(missing.code, 1, missing.output);
+  assert.match(missing.output, /database "no_such_database" does not exist/);
+});
+
+test('PostgreSQL down at startup: the recorder starts and records, /readyz is 200, and the ledger catches up when it comes', { timeout }, async () => {
+  const { env, config, secrets } = replicaSetup();
+  const room = standin.addRoom('born-in-an-outage');
+  postgres.kill();
+  let down = true;
+  let recorder;
+  try {
+    recorder = await startRecorder({ env, config, secrets });
+    // log: the operator's sign that the start went on without the ledger, and why
+    await recorder.waitForLogLine(/ledger: PostgreSQL does not answer; the recorder starts without it/);
+    assert.equal((await fetch(`${recorder.url}/readyz`)).status, 200);
+    await hook(recorder, eventBody('room_started', { room: { name: room.name, sid: room.sid } }));
+    await recorder.waitForRecorded(standin, 'born-in-an-outage');
+    await recorder.waitForMetric('auto_recorder_ledger_write_errors_total', {}, 1, 10000);
+    const read = await fetch(`${recorder.url}/v1/rooms?since=1h`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    assert.equal(read.status, 503, 'the API says the ledger cannot be read, not that it is empty');
+
+    postgres.restart();
+    down = false;
+    await recorder.until(async () => {
+      const answer = await fetch(`${recorder.url}/v1/rooms?since=1h`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      if (answer.status !== 200) return false;
+      return (await answer.json()).rooms.some((r) => r.sid === room.sid && r.status === 'recording');
+    }, 'the room in the ledger once PostgreSQL answers', 30000);
+    assert.equal(await recorder.metric('auto_recorder_ledger_dropped_total'), 0, 'nothing lost');
+  } finally {
+    if (down) postgres.restart();
+    await recorder?.stop();
+    standin.removeRoom(room.name);
+  }
 });

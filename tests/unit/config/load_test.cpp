@@ -552,3 +552,38 @@ TEST_F(ConfigLoad, TheLedgerIsInOnePlace) {
 
 }  // namespace
 }  // namespace ar::config
+
+namespace ar::config {
+namespace {
+
+// --check-config once printed "ledger: on" beside its own warning that the ledger would be off.
+TEST_F(ConfigLoad, TheLedgerTurnedOffByRedisIsShownOff) {
+  const Config c = load_config(env(minimal({{"REDIS_ADDRESS", "redis"}})), std::nullopt);
+  EXPECT_FALSE(c.ledger.enabled);
+  const auto shown = std::find_if(c.effective.begin(), c.effective.end(),
+                                  [](const EffectiveSetting& s) { return s.key == "ledger"; });
+  ASSERT_NE(shown, c.effective.end());
+  EXPECT_EQ(shown->value, "off");
+  EXPECT_EQ(shown->origin, "redis: without ledger.postgres_url");
+}
+
+// The Secret's key API_TOKEN is optional: API_TOKEN_FILE naming no file leaves the API off, while
+// any other secret's missing file still stops startup.
+TEST_F(ConfigLoad, AnApiTokenFileThatDoesNotExistLeavesTheApiOff) {
+  const Config c =
+      load_config(env(minimal({{"API_TOKEN_FILE", "/nonexistent/API_TOKEN"}})), std::nullopt);
+  EXPECT_EQ(c.api_token, "");
+  EXPECT_THROW(
+      load_config(env(minimal({{"WEBHOOK_API_SECRET_FILE", "/nonexistent/SECRET"}})), std::nullopt),
+      ConfigError);
+}
+
+TEST_F(ConfigLoad, RetentionTakesDays) {
+  EXPECT_EQ(load_config(env(minimal({{"LEDGER_RETENTION", "90d"}})), std::nullopt).ledger.retention,
+            std::chrono::hours(90 * 24));
+  EXPECT_EQ(load_config(env(minimal({})), std::nullopt).ledger.retention,
+            std::chrono::hours(400 * 24));
+}
+
+}  // namespace
+}  // namespace ar::config

@@ -14,14 +14,16 @@ TEST(Duration, ParsesGoStyleDurations) {
   EXPECT_EQ(parse_duration("1m30s"), milliseconds(90000));
   EXPECT_EQ(parse_duration("1h"), milliseconds(3600000));
   EXPECT_EQ(parse_duration("9600h"), milliseconds(9600LL * 3600000));  // 400 days
-  EXPECT_FALSE(parse_duration("90000h"));                              // over ten years
+  EXPECT_EQ(parse_duration("400d"), parse_duration("9600h"));
+  EXPECT_EQ(parse_duration("1d12h"), milliseconds(36LL * 3600000));
+  EXPECT_FALSE(parse_duration("90000h"));  // over ten years
   EXPECT_EQ(parse_duration("1.5s"), milliseconds(1500));
   EXPECT_EQ(parse_duration("2500us"), milliseconds(2));
 }
 
 TEST(Duration, RefusesWhatIsNotADuration) {
   for (const char* text :
-       {"", "10", "s", "-1s", "1.2.3s", "10 s", "1d", "5sec", ".s", "1e3s", "99999999h"}) {
+       {"", "10", "s", "-1s", "1.2.3s", "10 s", "1w", "5sec", ".s", "1e3s", "99999999h"}) {
     EXPECT_FALSE(parse_duration(text)) << text;
   }
 }
