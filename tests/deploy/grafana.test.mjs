@@ -23,7 +23,7 @@ const dashboard = JSON.parse(readFileSync(join(REPO, 'deploy/grafana/auto-record
 const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== 'row');
 const queries = panels.flatMap((p) => p.targets.map((t) => ({ panel: p.title, expr: t.expr })));
 // What Grafana substitutes before sending a query: its interval and the dashboard's variables.
-const VARIABLES = { $__rate_interval: '5m', $job: 'livekit-auto-recorder' };
+const VARIABLES = { $__rate_interval: '5m', $namespace: 'livekit-auto-recorder', $job: 'livekit-auto-recorder' };
 const substituted = (expr) => Object.entries(VARIABLES).reduce((e, [name, value]) => e.replaceAll(name, value), expr);
 
 test('every panel queries the chosen Prometheus data source', { timeout }, () => {
@@ -33,8 +33,12 @@ test('every panel queries the chosen Prometheus data source', { timeout }, () =>
     assert.equal(panel.datasource.uid, '${datasource}', `${panel.title}: the dashboard's data source`);
   }
   const variables = dashboard.templating.list.map((v) => v.name);
-  assert.deepEqual(variables, ['datasource', 'job']);
+  assert.deepEqual(variables, ['datasource', 'namespace', 'job']);
   for (const { expr } of queries) {
+    // One deployment at a time: two (one per LiveKit project) in one Prometheus do not add up.
+    for (const selector of expr.match(/\{[^}]*\}/g) ?? []) {
+      assert.match(selector, /namespace=~"\$namespace",job=~"\$job"/, `${expr}: the chosen namespace and job`);
+    }
     const left = substituted(expr).match(/\$\w+/);
     assert.equal(left, null, `${expr}: a variable the test does not know`);
   }
@@ -61,7 +65,8 @@ test('the dashboard uses only metrics the recorder exports (docs/operations.md) 
   }
   // The alerts' metrics are all on it, so a firing alert can be looked at.
   for (const metric of ['auto_recorder_recording_start_delay_seconds_bucket', 'auto_recorder_recordings_ended_failed_total',
-    'auto_recorder_last_reconcile_success_timestamp_seconds', 'auto_recorder_reconciler_leader', 'auto_recorder_coordination_degraded']) {
+    'auto_recorder_last_reconcile_success_timestamp_seconds', 'auto_recorder_reconciler_leader', 'auto_recorder_coordination_degraded',
+    'auto_recorder_room_sessions_total', 'auto_recorder_ledger_dropped_total', 'auto_recorder_ledger_enabled']) {
     assert.ok(used.has(metric), `the dashboard shows ${metric}`);
   }
 });

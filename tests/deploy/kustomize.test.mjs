@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { CronJob } from 'kubernetes-models/batch/v1';
 import {
   OPTIONAL, REPO, ROOT, STYLES, VERSION, combinations, envWithVolumes, find, overlay, podVolumes, render, runs,
 } from './lib/manifests.mjs';
@@ -150,10 +151,26 @@ function checkCombination(components, objects) {
   assert.equal(pod.enableServiceLinks, false, 'no service-link variables in the environment');
   assertRestricted(pod);
   assert.equal(container.securityContext.readOnlyRootFilesystem, true);
-  // The root is read-only: the ledger's file goes to an emptyDir at the image's WORKDIR.
+  // The root is read-only: the ledger's file goes to a volume at the image's WORKDIR. One replica
+  // keeps it on a claim in the namespace and never overlaps its successor; ha has no claim (the
+  // ledger is on PostgreSQL, or off), rolls, and spreads over zones.
   const ledgerMount = container.volumeMounts.find((m) => m.mountPath === IMAGE_WORKDIR);
   assert.ok(ledgerMount, `something is mounted at the image's WORKDIR ${IMAGE_WORKDIR}`);
-  assert.ok(pod.volumes.find((v) => v.name === ledgerMount.name).emptyDir, 'the ledger volume is an emptyDir');
+  const ledgerVolume = pod.volumes.find((v) => v.name === ledgerMount.name);
+  const claims = find(objects, 'PersistentVolumeClaim');
+  if (has('ha') || has('ephemeral-ledger')) {
+    assert.deepEqual(claims, []);
+    assert.deepEqual(ledgerVolume, { name: ledgerMount.name, emptyDir: {} });
+  } else {
+    assert.equal(claims.length, 1);
+    assert.equal(ledgerVolume.persistentVolumeClaim.claimName, claims[0].metadata.name);
+    assert.deepEqual(claims[0].spec.accessModes, ['ReadWriteOnce']);
+    assert.ok(claims[0].spec.resources.requests.storage);
+  }
+  assert.equal(deployment.spec.strategy.type, has('ha') ? 'RollingUpdate' : 'Recreate', 'one replica never overlaps another');
+  const zones = pod.topologySpreadConstraints ?? [];
+  assert.deepEqual(zones.map((z) => [z.topologyKey, z.whenUnsatisfiable, z.labelSelector.matchLabels]),
+    has('ha') ? [['topology.kubernetes.io/zone', 'ScheduleAnyway', SELECTOR]] : []);
 
   // Probes, ports, shutdown, resources.
   const http = container.ports.find((p) => p.name === 'http');
@@ -180,6 +197,7 @@ function checkCombination(components, objects) {
   assert.equal(secretVolume.secret.secretName, SECRET);
   assert.equal(container.volumeMounts.find((m) => m.name === secretVolume.name).mountPath, SECRET_DIR);
   assert.equal(env.LIVEKIT_API_SECRET_FILE.value, `${SECRET_DIR}/LIVEKIT_API_SECRET`);
+  assert.equal(env.API_TOKEN_FILE.value, `${SECRET_DIR}/API_TOKEN`, 'the API is wired, its key optional');
   for (const e of container.env.filter((x) => x.name.endsWith('_FILE') && x.value.startsWith(SECRET_DIR))) {
     const variable = e.name.slice(0, -'_FILE'.length);
     assert.ok(SECRET_VARIABLES.includes(variable), `${e.name} reads a secret setting`);
@@ -255,6 +273,7 @@ function checkCombination(components, objects) {
     assert.deepEqual(policy.spec.podSelector.matchLabels, SELECTOR);
     assert.ok(admits(policy, { namespace: 'livekit' }, 'http'), 'webhooks from LiveKit\'s namespace');
     assert.ok(admits(policy, { namespace: 'monitoring' }, 'http'), 'scrapes from monitoring');
+    assert.ok(admits(policy, { namespace: 'ingress-nginx' }, 'http'), '/ui through the ingress controller');
     assert.ok(!admits(policy, { namespace: 'default' }, 'http'), 'not from other namespaces');
   }
 }
@@ -278,11 +297,17 @@ test('the example overlays only list the base and components, one configuration 
 });
 
 test('an overlay with its own namespace: moves every object of every component, the Namespace too', { timeout }, () => {
-  const objects = render(overlay(['config-file', ...OPTIONAL], { extra: 'namespace: recorders' }));
-  assert.equal(find(objects, 'Namespace')[0].metadata.name, 'recorders');
-  for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
-    assert.equal(object.metadata.namespace, 'recorders', `${object.kind}/${object.metadata.name}`);
+  for (const optional of [OPTIONAL.filter((c) => c !== 'ephemeral-ledger'), OPTIONAL.filter((c) => c !== 'ha')]) {
+    const objects = render(overlay(['config-file', ...optional], { extra: 'namespace: recorders' }));
+    assert.equal(find(objects, 'Namespace')[0].metadata.name, 'recorders');
+    for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
+      assert.equal(object.metadata.namespace, 'recorders', `${object.kind}/${object.metadata.name}`);
+    }
   }
+});
+
+test('ha and ephemeral-ledger do not go together, and kustomize says so', { timeout }, () => {
+  assert.throws(() => render(overlay(['env', 'ha', 'ephemeral-ledger'])));
 });
 
 test('every Secret key a pod reads is in the documented kubectl create secret command', { timeout }, () => {
@@ -293,7 +318,7 @@ test('every Secret key a pod reads is in the documented kubectl create secret co
     const [container] = find(render(overlay(components)), 'Deployment')[0].spec.template.spec.containers;
     for (const e of container.env) if (e.value?.startsWith(`${SECRET_DIR}/`)) keys.add(e.value.slice(SECRET_DIR.length + 1));
   }
-  assert.deepEqual([...keys].sort(), ['LEDGER_POSTGRES_URL', 'LIVEKIT_API_SECRET', 'REDIS_PASSWORD']);
+  assert.deepEqual([...keys].sort(), ['API_TOKEN', 'LEDGER_POSTGRES_URL', 'LIVEKIT_API_SECRET', 'REDIS_PASSWORD']);
   for (const key of keys) assert.match(docs, new RegExp(`--from-literal=${key}=`), `the docs create ${key}`);
 });
 
@@ -409,3 +434,51 @@ test('changing config.yaml changes the ConfigMap name the pods mount, so they ro
   const volumes = find(objects, 'Deployment')[0].spec.template.spec.volumes;
   assert.equal(volumes.find((v) => v.configMap).configMap.name, after);
 });
+
+test("the report CronJob: only the ledger's Secret key, exit 3 fails the Job unretried, as docs/ledger.md shows it", { timeout }, () => {
+  const text = readFileSync(join(ROOT, 'examples/report-cronjob.yaml'), 'utf8');
+  assert.ok(readFileSync(join(REPO, 'docs/ledger.md'), 'utf8').includes(text), 'docs/ledger.md shows the file as it is');
+  const job = parse(text);
+  new CronJob(job).validate();
+  assert.equal(job.metadata.namespace, NAMESPACE);
+  const { spec } = job.spec.jobTemplate;
+  assert.deepEqual(spec.podFailurePolicy.rules, [{ action: 'FailJob', onExitCodes: { containerName: 'report', operator: 'In', values: [3] } }]);
+  const pod = spec.template.spec;
+  assert.equal(pod.restartPolicy, 'Never');
+  assertRestricted(pod);
+  const [container] = pod.containers;
+  assert.equal(container.image, `your-registry/livekit-auto-recorder:${VERSION}`);
+  assert.deepEqual(container.args.slice(0, 1), ['report']);
+  assert.deepEqual(container.env, [{ name: 'LEDGER_POSTGRES_URL_FILE', value: `${SECRET_DIR}/LEDGER_POSTGRES_URL` }]);
+  assert.deepEqual(pod.volumes[0].secret.items.map((i) => i.key), ['LEDGER_POSTGRES_URL'], 'no LiveKit secret in the job');
+});
+
+test('a second recorder in the namespace, as docs/operations.md writes it: every selector picks its own pods', { timeout }, () => {
+  const docs = section('### Two recorders in one namespace');
+  const block = docs.match(/```yaml\n# deploy\/kubernetes\/overlays\/project-b\/kustomization\.yaml\n([\s\S]*?)```/);
+  assert.ok(block, 'the section shows the overlay to write');
+  const extra = block[1].split('\n').filter((line) => !/^(apiVersion|kind|resources|components):|^  - \.\.\//.test(line)).join('\n');
+  for (const components of [['env', 'ha', 'network-policy', 'prometheus-operator'], ['config-file', 'prometheus-operator']]) {
+    const objects = render(overlay(components, { extra }));
+    const mine = { 'app.kubernetes.io/name': 'livekit-auto-recorder', 'app.kubernetes.io/instance': 'project-b' };
+    const [deployment] = find(objects, 'Deployment');
+    const pod = deployment.spec.template.spec;
+    const selectors = [
+      deployment.spec.selector.matchLabels,
+      find(objects, 'Service')[0].spec.selector,
+      find(objects, 'PodDisruptionBudget')[0].spec.selector.matchLabels,
+      find(objects, 'ServiceMonitor')[0].spec.selector.matchLabels,
+      pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm.labelSelector.matchLabels,
+      ...(pod.topologySpreadConstraints ?? []).map((t) => t.labelSelector.matchLabels),
+      ...find(objects, 'NetworkPolicy').map((p) => p.spec.podSelector.matchLabels),
+    ];
+    for (const selector of selectors) assert.deepEqual(selector, mine);
+    for (const object of objects.filter((o) => o.kind !== 'Namespace')) {
+      assert.match(object.metadata.name, /^project-b-/, `${object.kind}/${object.metadata.name} is the second recorder's`);
+    }
+    for (const claim of find(objects, 'PersistentVolumeClaim')) {
+      assert.ok(pod.volumes.some((v) => v.persistentVolumeClaim?.claimName === claim.metadata.name), 'the pod mounts its own claim');
+    }
+  }
+});
+

@@ -7,7 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { ConfigMap, Namespace, Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ConfigMap, Namespace, PersistentVolumeClaim, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
@@ -19,7 +19,9 @@ export const ROOT = join(REPO, 'deploy/kubernetes');
 
 // The configuration styles (exactly one per overlay) and the optional components.
 export const STYLES = ['config-file', 'env'];
-export const OPTIONAL = ['ha', 'prometheus-operator', 'network-policy', 'egress-storage', 'ledger-postgres'];
+export const OPTIONAL = ['ha', 'prometheus-operator', 'network-policy', 'egress-storage', 'ledger-postgres', 'ephemeral-ledger'];
+// Components that do not go together: ha removes the ledger's claim already.
+export const EXCLUSIVE = [['ha', 'ephemeral-ledger']];
 
 // CMakeLists.txt's project version: what the image is tagged and labelled with.
 export const VERSION = readFileSync(join(REPO, 'CMakeLists.txt'), 'utf8').match(/^project\(auto-recorder VERSION ([0-9.]+)/m)[1];
@@ -35,12 +37,16 @@ export function runs(command, ...args) {
 }
 
 // Every object validated against its Kubernetes (or Prometheus Operator) schema.
-const MODELS = { Namespace, ServiceAccount, ConfigMap, Service, Deployment, PodDisruptionBudget, NetworkPolicy, ServiceMonitor, PrometheusRule };
+const MODELS = { Namespace, ServiceAccount, ConfigMap, Service, Deployment, PodDisruptionBudget, PersistentVolumeClaim, NetworkPolicy, ServiceMonitor, PrometheusRule };
 
 // `kubectl kustomize DIR`, parsed and validated.
 export function render(dir) {
-  const out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
-  const objects = parseAllDocuments(out).map((doc) => doc.toJS());
+  return validated(execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' }));
+}
+
+// Rendered manifests (YAML documents), parsed and each validated against its schema.
+export function validated(out) {
+  const objects = parseAllDocuments(out).map((doc) => doc.toJS()).filter((o) => o !== null);
   for (const object of objects) {
     const Model = MODELS[object.kind];
     assert.ok(Model, `no schema for ${object.kind}`);
@@ -67,9 +73,10 @@ export function overlay(components, { root = ROOT, extra = '', files = {} } = {}
   return dir;
 }
 
-// Every combination of one style and any subset of the optional components.
+// Every combination of one style and any subset of the optional components that go together.
 export function combinations() {
-  const subsets = OPTIONAL.reduce((all, c) => [...all, ...all.map((s) => [...s, c])], [[]]);
+  const subsets = OPTIONAL.reduce((all, c) => [...all, ...all.map((s) => [...s, c])], [[]])
+    .filter((subset) => !EXCLUSIVE.some((pair) => pair.every((c) => subset.includes(c))));
   return STYLES.flatMap((style) => subsets.map((subset) => [style, ...subset]));
 }
 
@@ -97,13 +104,13 @@ export function podVolumes(objects, secrets, { group } = {}) {
       data = find(objects, 'ConfigMap').find((c) => c.metadata.name === volume.configMap.name)?.data;
       assert.ok(data, `the pod needs the ConfigMap ${volume.configMap.name}`);
       mode = volume.configMap.defaultMode;
-    } else if (volume.emptyDir) {
-      data = {}; // an empty directory the pod's user writes in
+    } else if (volume.emptyDir || volume.persistentVolumeClaim) {
+      data = {}; // an empty directory the pod's user writes in (a new claim is empty too)
     } else {
-      assert.fail(`volume ${name}: the test knows Secret, ConfigMap and emptyDir volumes only`);
+      assert.fail(`volume ${name}: the test knows Secret, ConfigMap, emptyDir and claim volumes only`);
     }
     const dir = join(base, name);
-    mkdirSync(dir, { mode: volume.emptyDir ? 0o775 : 0o755 });
+    mkdirSync(dir, { mode: volume.secret || volume.configMap ? 0o755 : 0o775 });
     for (const [key, value] of Object.entries(data)) {
       const file = join(dir, key);
       writeFileSync(file, value);
