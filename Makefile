@@ -72,7 +72,7 @@ deps-bench: deps-test
 bench: deps-bench build
 	AUTO_RECORDER_BIN=$(BUILD_DIR)/auto-recorder node bench/run.mjs
 
-# Longer fuzzing than CI's 30 s per target: FUZZ_SECONDS=600 make fuzz
+# Longer fuzzing than CI's 15 s per target: FUZZ_SECONDS=600 make fuzz
 FUZZ_SECONDS ?= 300
 fuzz: deps-test
 	FUZZ_SECONDS=$(FUZZ_SECONDS) tests/sanitize.sh fuzz $(BUILD_DIR)-asan

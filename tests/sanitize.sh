@@ -5,7 +5,8 @@
 #                                        deploy tests: they render manifests, and run the binary
 #                                        only for --check-config, which unit and integration
 #                                        tests cover; under ASan they cost 2 minutes of CI)
-#   tests/sanitize.sh fuzz   BUILD_DIR   every libFuzzer target for FUZZ_SECONDS (default 30)
+#   tests/sanitize.sh fuzz   BUILD_DIR   every libFuzzer target for FUZZ_SECONDS (default 15: a
+#                                        smoke run in CI; `make fuzz` runs 300)
 #   tests/sanitize.sh tsan   BUILD_DIR   unit tests and the concurrency-heavy integration tests
 # asan and fuzz configure alike (clang, ASan + UBSan + libFuzzer's coverage hooks), so given the
 # same BUILD_DIR the second finds everything built by the first.
@@ -28,7 +29,7 @@ esac
 # a third less to compile than -O2 -g, twice per CI run.
 cmake -S "$source_dir" -B "$build" -DCMAKE_BUILD_TYPE=Debug \
   -DCMAKE_CXX_FLAGS_DEBUG="-O1 -gline-tables-only -DNDEBUG" \
-  -DFUZZ_SECONDS="${FUZZ_SECONDS:-30}" "${flags[@]}" >/dev/null
+  -DFUZZ_SECONDS="${FUZZ_SECONDS:-15}" "${flags[@]}" >/dev/null
 cmake --build "$build" -j "$jobs"
 
 logs="$build/sanitizer-logs"
