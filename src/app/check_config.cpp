@@ -1,6 +1,7 @@
 #include "app/check_config.hpp"
 
 #include "config/describe.hpp"
+#include "ledger/open.hpp"
 #include "livekit/egress.hpp"
 #include "recording/policy.hpp"
 
@@ -51,6 +52,16 @@ void show_rules_alone(const config::Config& config, const CheckConfigArgs& args,
 
 int check_config(const config::Config& config, const CheckConfigArgs& args, std::ostream& out) {
   out << config::describe(config);
+  // The ledger as the service would find it: a rollback past a migration that changed what this
+  // binary relies on fails here, not in a crash loop.
+  if (config.ledger.enabled) {
+    const ledger::SchemaReport schema = ledger::describe_schema(config.ledger);
+    out << (schema.usable ? "# ledger: " : "# error: ledger: ") << schema.text << "\n";
+    if (!schema.usable) {
+      out << "# configuration is not valid: the service would refuse its ledger\n";
+      return 1;
+    }
+  }
   for (const std::string& warning : config.warnings) {
     out << (args.strict ? "# error: " : "# warning: ") << warning << "\n";
   }

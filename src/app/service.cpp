@@ -138,11 +138,17 @@ std::unique_ptr<ledger::Readers> open_ledger_readers(const config::Config& confi
     return ledger::open_store(settings, ledger::Access::kRead, settings.query_timeout);
   };
   const ledger::ReadersOptions options{.threads = settings.readers};
+  if (!settings.postgres_url.empty()) {
+    // The writer checked the server already. A reader connects at its first read, at most every
+    // 2 s while the server does not answer (or the writer has not made the tables yet): a read
+    // meanwhile gets 503 at once instead of waiting out a connect timeout.
+    auto connecting = [open]() -> std::unique_ptr<ledger::Store> {
+      return std::make_unique<ledger::ConnectingStore>(open, std::chrono::seconds(2));
+    };
+    return std::make_unique<ledger::Readers>(connecting, connecting(), options);
+  }
   try {
     return std::make_unique<ledger::Readers>(open, open(), options);
-  } catch (const ledger::StoreUnreachable&) {
-    // PostgreSQL does not answer (said above): each reader connects at its first read.
-    return std::make_unique<ledger::Readers>(open, nullptr, options);
   } catch (const ledger::StoreError& e) {
     throw StartupError(settings.setting() + " " + e.what());
   }

@@ -13,9 +13,9 @@ Store& ConnectingStore::store() {
   next_try_ = now + every_;
   try {
     store_ = open_();
-  } catch (const StoreError& e) {
+  } catch (const std::exception& e) {
     last_error_ = e.what();
-    throw;
+    throw StoreError(last_error_);
   }
   return *store_;
 }

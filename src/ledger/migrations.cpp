@@ -8,7 +8,7 @@ namespace {
 // Each migration runs once, in order, in one transaction; both databases understand it. They are
 // history, never edited: the status names they spell (EGRESS_COMPLETE, ...) are those of
 // model/egress_status.hpp as they were then; statements that run today bind them from the table.
-constexpr std::array<const char*, 5> kMigrations{
+constexpr std::array<const char*, 6> kMigrations{
     R"sql(
 CREATE TABLE rooms (
   sid TEXT PRIMARY KEY,
@@ -94,12 +94,42 @@ CREATE INDEX rooms_late ON rooms (last_event_ms, started_ms)
 )sql",
     // 5: a name glob without a literal prefix ("*-42", "*nomatch*") finds its names by their
     // trigrams (Database::name_trigrams).
-    "{name_trigrams}"};
+    "{name_trigrams}",
+    // 6: what a rollback may run: the oldest schema whose binaries still read and write this
+    // ledger (readable_by), and the release that migrated it (written_by). Older binaries read
+    // this table by name: never rename or drop it, nor its columns.
+    R"sql(
+CREATE TABLE ledger_compat (
+  readable_by BIGINT NOT NULL,
+  written_by TEXT NOT NULL
+);
+)sql"};
+
+// After migration i + 1, the oldest schema whose binaries still read and write the ledger. A
+// migration that only adds what older binaries' writes keep right (an index, or a table or column
+// that triggers or defaults keep) leaves it; anything else raises it to itself: a table or column
+// the newer code fills would be left behind by an older binary's writes. 4 adds indexes and
+// computes statuses again, counted as a change; 5 (a trigram index kept by triggers) and 6 (a
+// table only migrations write) only add.
+constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4};
+// Never lower than the one before (what a migration changed stays changed), never above its own.
+constexpr bool carried_forward() {
+  for (std::size_t i = 0; i < kReadableBy.size(); ++i) {
+    if (kReadableBy.at(i) > static_cast<int>(i) + 1) return false;
+    if (i > 0 && kReadableBy.at(i) < kReadableBy.at(i - 1)) return false;
+  }
+  return true;
+}
+static_assert(carried_forward(), "kReadableBy: each at most its own version, never decreasing");
 
 }  // namespace
 
 int migration_count() {
   return static_cast<int>(kMigrations.size());
+}
+
+int readable_by(int version) {
+  return kReadableBy.at(static_cast<std::size_t>(version - 1));
 }
 
 std::string migration(int i, const Database& db) {

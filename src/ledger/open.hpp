@@ -17,4 +17,14 @@ std::unique_ptr<Store> open_store(const Settings& settings, Access access,
 // Where that is, for people: the file, or "postgresql://host:port/database" (no user, password).
 std::string where(const Settings& settings);
 
+// What --check-config says of the ledger, opened read-only: where it is and its schema.
+// `usable` is false when the service would refuse it (a newer schema that changed what this
+// binary relies on, a file that is no ledger, a password refused); a database that does not
+// answer, or one not made yet, is usable: the service starts.
+struct SchemaReport {
+  std::string text;
+  bool usable = true;
+};
+SchemaReport describe_schema(const Settings& settings);
+
 }  // namespace ar::ledger

@@ -41,11 +41,21 @@ SqlStore::SqlStore(std::unique_ptr<Database> db, Access access, const std::strin
 }
 
 void SqlStore::refuse_newer(int version) {
-  if (version > schema_version()) {
-    throw StoreError("schema version " + std::to_string(version) +
-                     " is newer than this binary's (" + std::to_string(schema_version()) +
-                     "): run the newer auto-recorder");
+  if (version <= schema_version()) return;
+  std::string written_by = "a newer auto-recorder";
+  if (version >= kCompatSince) {
+    std::int64_t readable = version;
+    db_->each("SELECT readable_by, written_by FROM ledger_compat", {}, [&](const Row& row) {
+      readable = row.integer(0);
+      written_by = "auto-recorder " + row.text(1);
+    });
+    if (readable <= schema_version()) return;  // only added what this binary never touches
   }
+  throw StoreError("schema version " + std::to_string(version) + " (written by " + written_by +
+                   ") is newer than this binary's (" + std::to_string(schema_version()) +
+                   ") and changed what it relies on: run " + written_by +
+                   " or later, or restore the backup taken before the upgrade (docs/ledger.md, "
+                   "\"Backup and restore\")");
 }
 
 // Two replicas starting together migrate one after the other; the second finds the work done.
@@ -53,10 +63,14 @@ void SqlStore::migrate() {
   in_transaction(*db_, [&] {
     const int version = db_->lock_schema_version();
     refuse_newer(version);
-    if (version == schema_version()) return;
+    if (version >= schema_version()) return;  // this binary's, or a newer one it may use
     for (int i = version; i < migration_count(); ++i) db_->exec(migration(i, *db_));
     if (version < 4) restatus();  // migration 4's part in code
     db_->set_schema_version(schema_version());
+    db_->exec("DELETE FROM ledger_compat");
+    db_->run(
+        "INSERT INTO ledger_compat (readable_by, written_by) VALUES ($1, $2)",
+        {std::int64_t{readable_by(schema_version())}, std::string_view(AUTO_RECORDER_VERSION)});
   });
 }
 

@@ -39,7 +39,9 @@ class SqlStore final : public Store {
  private:
   void migrate();
   void restatus();
-  static void refuse_newer(int version);
+  // A ledger a newer binary migrated: used when its ledger_compat says this binary still reads
+  // and writes it; else refused, naming the release that wrote it.
+  void refuse_newer(int version);
   // One session, with its recordings; its metadata only when asked (never on the write path).
   std::optional<Session> session(std::string_view sid, bool with_metadata);
   // Reads the rooms' recordings (a few queries for a page, not one per room) and their status.

@@ -127,6 +127,8 @@ for (const switches of combinations) {
       const rules = parse(readFileSync(join(REPO, 'deploy/prometheus/auto-recorder.rules.yaml'), 'utf8'));
       assert.deepEqual(find(objects, 'PrometheusRule')[0].spec.groups, rules.groups);
       assert.equal(find(objects, 'ServiceMonitor')[0].metadata.labels.release, 'kube-prometheus-stack');
+      // The job AutoRecorderDown knows (livekit-auto-recorder), though the Service is the release's.
+      assert.equal(find(objects, 'ServiceMonitor')[0].spec.jobLabel, 'app.kubernetes.io/name');
     }
     assert.equal(find(objects, 'NetworkPolicy').length, has('networkPolicy') ? 1 : 0);
   });

@@ -254,6 +254,7 @@ function checkCombination(components, objects) {
     for (const [k, v] of Object.entries(monitor.spec.selector.matchLabels)) assert.equal(service.metadata.labels[k], v);
     assert.equal(monitor.spec.endpoints[0].port, service.spec.ports[0].name);
     assert.equal(monitor.spec.endpoints[0].path, '/metrics');
+    assert.equal(monitor.spec.jobLabel, 'app.kubernetes.io/name', 'the job AutoRecorderDown knows, whatever the Service is called');
     const [rule] = find(objects, 'PrometheusRule');
     assert.equal(rule.metadata.labels.release, 'kube-prometheus-stack');
     const rulesFile = parse(readFileSync(join(REPO, 'deploy/prometheus/auto-recorder.rules.yaml'), 'utf8'));

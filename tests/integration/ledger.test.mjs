@@ -2,6 +2,8 @@
 // while the service runs, and still there after the service was killed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { EgressStatus, EgressInfo } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv, tempDir, FAILED } from './lib/recorder.mjs';
@@ -287,4 +289,31 @@ test('the API: off without api_token; with it, 401 without the token, rooms in p
     await recorder.stop(); // asserts that API_TOKEN never appeared in the output
     for (const name of names) standin.removeRoom(name);
   }
+});
+
+test('--check-config opens the ledger read-only and says its schema; one it cannot use is an error', { timeout }, async () => {
+  const cwd = tempDir();
+  const env = baseEnv(standin, ENV);
+  const check = (dir) => runToExit({ env, cwd: dir, args: ['--check-config'] });
+  const before = await check(cwd);
+  assert.equal(before.code, 0, before.output);
+  assert.match(before.output, /^# ledger: ledger\.db: not made yet; the service creates it \(schema \d+\) at its first start$/m);
+  const recorder = await startRecorder({ env, cwd });
+  try {
+    const during = await check(cwd);
+    assert.equal(during.code, 0, during.output);
+    assert.match(during.output, /^# ledger: ledger\.db: schema \d+, this binary's$/m);
+  } finally {
+    await recorder.stop();
+  }
+  // A file that is no ledger: the default one turns the ledger off (a warning), a named one
+  // stops the start, so --check-config fails.
+  const junk = tempDir();
+  writeFileSync(join(junk, 'ledger.db'), 'a shopping list, not a ledger\n');
+  const warned = await check(junk);
+  assert.equal(warned.code, 0, warned.output);
+  assert.match(warned.output, /^# ledger: ledger\.db: .*\(the service starts with the ledger off\)$/m);
+  const refused = await runToExit({ env: { ...env, LEDGER_PATH: join(junk, 'ledger.db') }, cwd: junk, args: ['--check-config'] });
+  assert.equal(refused.code, 1, refused.output);
+  assert.match(refused.output, /^# error: ledger: .*ledger\.db: .*\n# configuration is not valid: the service would refuse its ledger$/m);
 });

@@ -230,14 +230,57 @@ TEST(SqliteLedger, BadFilesAreReportedNeverRecreated) {
   { (void)open(path(), Access::kWrite); }
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(path().c_str(), &db), SQLITE_OK);
-  sqlite3_exec(db, "PRAGMA user_version=99", nullptr, nullptr, nullptr);
+  sqlite3_exec(db,
+               "PRAGMA user_version=99; UPDATE ledger_compat SET readable_by = 99, "
+               "written_by = '9.9.0'",
+               nullptr, nullptr, nullptr);
   sqlite3_close(db);
   try {
     (void)open(path(), Access::kWrite);
     FAIL() << "a newer schema opened";
   } catch (const StoreError& e) {
-    EXPECT_NE(std::string(e.what()).find("newer than this binary"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("schema version 99 (written by auto-recorder 9.9.0) is "
+                                         "newer than this binary's (" +
+                                         std::to_string(SqlStore::schema_version()) +
+                                         ") and changed what it relies on: run auto-recorder "
+                                         "9.9.0 or later"),
+              std::string::npos)
+        << e.what();
   }
+}
+
+// A rollback over migrations that only added (ledger_compat says this binary still reads and
+// writes the ledger) works; over one that changed what it relies on, it is refused.
+TEST(SqliteLedger, ARollbackWorksOverMigrationsThatOnlyAdded) {
+  const TestDirectory dir;
+  const std::string file = dir.path("ledger.db");
+  const auto open = [&](Access access) {
+    return SqlStore(std::make_unique<SqliteDatabase>(file, access), access, file);
+  };
+  {
+    SqlStore store = open(Access::kWrite);
+    apply(store, {RoomSeen{"RM_1", "before", 1000, "webhook", ""}});
+  }
+  const auto newer = [&](int readable_by) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+    const std::string sql =
+        "PRAGMA user_version=" + std::to_string(SqlStore::schema_version() + 1) +
+        "; UPDATE ledger_compat SET readable_by = " + std::to_string(readable_by) +
+        ", written_by = '0.2.0'";
+    ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  };
+  newer(SqlStore::schema_version());  // the next release only added
+  {
+    SqlStore store = open(Access::kWrite);  // the rolled-back binary writes on
+    apply(store, {RoomSeen{"RM_2", "after", 2000, "webhook", ""}});
+    EXPECT_TRUE(store.room("RM_1"));
+    EXPECT_TRUE(open(Access::kRead).room("RM_2"));
+  }
+  newer(SqlStore::schema_version() + 1);  // it changed what this binary relies on
+  EXPECT_THROW(open(Access::kWrite), StoreError);
+  EXPECT_THROW(open(Access::kRead), StoreError);
 }
 
 std::string message_of(const std::function<void()>& work) {
@@ -288,7 +331,9 @@ TEST(PostgresLedger, ANewerSchemaIsRefusedAndALostConnectionIsOpenedAgain) {
   }
   apply(*store, {RoomSeen{"RM_2", "b", 2000, "webhook", ""}});
   EXPECT_TRUE(store->room("RM_2"));
-  admin.exec("UPDATE ledger_schema SET version = 99");
+  admin.exec(
+      "UPDATE ledger_schema SET version = 99; UPDATE ledger_compat SET readable_by = 99, "
+      "written_by = '9.9.0'");
   const std::string newer = message_of([&] { (void)open_store(settings, Access::kWrite); });
   EXPECT_NE(newer.find("newer than this binary"), std::string::npos) << newer;
 }
