@@ -141,6 +141,15 @@ test('replicas without Redis are refused, naming the value to set', { timeout },
   assert.match(run.stderr, /replicaCount > 1 needs redis\.address/);
 });
 
+test("a misspelt value is refused by the chart's schema, naming it", { timeout }, () => {
+  helm ??= helmBinary();
+  for (const [set, named] of [['replicaCoutn=3', /replicaCoutn/], ['ledger.persistance.enabled=false', /persistance/], ['image.pullPolicy=Sometimes', /pullPolicy/]]) {
+    const run = spawnSync(helm, ['template', RELEASE, CHART, '--set', set], { encoding: 'utf8' });
+    assert.notEqual(run.status, 0, `${set} was accepted`);
+    assert.match(run.stderr, named);
+  }
+});
+
 test('the rendered config.yaml and Secret pass --check-config with the real binary', { timeout }, () => {
   for (const switches of [[], ['ha', 'postgres']]) {
     const objects = template(switches.flatMap((s) => SWITCHES[s]));

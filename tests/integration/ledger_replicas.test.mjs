@@ -77,6 +77,10 @@ test('replicas write one ledger: a room whose webhooks reached one replica is li
     const report = await runToExit({ env, config, cwd, secrets, args: ['report', '--since', '1h', '--format', 'json'] });
     assert.equal(report.code, 0, report.output);
     assert.equal(JSON.parse(report.output).rooms.find((r) => r.sid === room.sid)?.status, 'recorded');
+    // A reporting CronJob's: LEDGER_POSTGRES_URL and nothing else, no LiveKit secret.
+    const alone = await runToExit({ env: { LEDGER_POSTGRES_URL: postgres.url }, cwd, secrets, args: ['report', '--since', '1h', '--format', 'json'] });
+    assert.equal(alone.code, 0, alone.output);
+    assert.equal(JSON.parse(alone.output).rooms.find((r) => r.sid === room.sid)?.status, 'recorded');
   } finally {
     await Promise.all([a.stop(), b.stop()]); // each checks its output holds no password
     standin.removeRoom('tribunal-7');
