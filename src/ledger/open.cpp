@@ -32,7 +32,8 @@ std::string where(const Settings& settings) {
 
 SchemaReport describe_schema(const Settings& settings) {
   const std::string at = where(settings);
-  const std::string mine = std::to_string(SqlStore::schema_version());
+  const int own = SqlStore::schema_version();
+  const std::string mine = std::to_string(own);
   if (std::error_code ec; settings.postgres_url.empty() && !std::filesystem::exists(at, ec)) {
     return {at + ": not made yet; the service creates it (schema " + mine + ") at its first start"};
   }
@@ -43,8 +44,8 @@ SchemaReport describe_schema(const Settings& settings) {
       return {at + ": holds no ledger yet; the service creates it at its first start"};
     const SqlStore store(std::move(db), Access::kRead, at);  // refuses what this binary cannot use
     std::string text = at + ": schema " + std::to_string(version);
-    if (std::to_string(version) == mine) return {text + ", this binary's"};
-    if (version < SqlStore::schema_version()) {
+    if (version == own) return {text + ", this binary's"};
+    if (version < own) {
       return {text + ", migrated to " + mine +
               " at the next start: back it up first (auto-recorder "
               "ledger backup, or pg_dump)"};
