@@ -4,7 +4,7 @@
 // binary with its defaults (4 readers, 5 s query limit); nothing here is a pass/fail test.
 import http from 'node:http';
 
-const TOKEN = 'bench-api-token';
+const TOKEN = 'bench-api-token-0123';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // The documented combinations (docs/ledger.md), on a ledger of sessions over 400 days named

@@ -239,7 +239,7 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config, Scope
   config.delivery = read_delivery(in);
   config.redis = read_redis(in);
   config.ledger = read_ledger(in, config.redis.enabled(), config.warnings);
-  config.api_token = in.text("api_token");
+  config.api_token = read_api_token(in);
   if (config.livekit.insecure_skip_verify) {
     config.warnings.emplace_back(
         "livekit_insecure_skip_verify is on: LiveKit's TLS certificate is NOT verified, so anyone "

@@ -72,6 +72,22 @@ recorder::Delivery read_delivery(const Reader& in) {
   return d;
 }
 
+std::string read_api_token(const Reader& in) {
+  std::string token = in.text("api_token");
+  if (token.empty()) return token;
+  const bool blank = token.find_first_not_of(" \t\r\n") == std::string::npos;
+  if (blank || token.size() < kMinApiTokenBytes) {
+    // The token itself is never quoted: only its length.
+    throw ConfigError(name_of("api_token") + " is " +
+                      (blank ? "only whitespace"
+                             : "shorter than " + std::to_string(kMinApiTokenBytes) + " bytes") +
+                      ": give at least " + std::to_string(kMinApiTokenBytes) +
+                      " random bytes (for example openssl rand -base64 24), or unset it to turn "
+                      "the API off");
+  }
+  return token;
+}
+
 Server read_server(const Reader& in) {
   Server server;
   server.port = static_cast<std::uint16_t>(in.integer("listen_port", 1, 65535));

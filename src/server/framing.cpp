@@ -76,6 +76,10 @@ Refusal check_request(const RequestParts& parts) {
             parts.host_fields == 0 ? "an HTTP/1.1 request needs a Host header"
                                    : "a request has exactly one Host header"};
   }
+  // Of two, a proxy may check one and this service the other: neither is trusted.
+  if (parts.authorization_fields > 1) {
+    return {400, "malformed_http", "a request has at most one Authorization header"};
+  }
   if (!parts.transfer_encoding.empty()) {
     // A list of codings, applied in order; only "chunked", and only once, at the end.
     std::string_view list = parts.transfer_encoding;

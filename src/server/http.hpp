@@ -24,6 +24,9 @@ struct HttpResponse {
   std::string_view allow;             // the Allow header of a 405
   std::string_view www_authenticate;  // the WWW-Authenticate header of a 401
   std::string_view retry_after;       // the Retry-After header of a 503 (seconds)
+  // What only the token's holder may see (the ledger's API and page): never cached, never
+  // sniffed as another type, never framed, no script (server/response_head.cpp).
+  bool confidential = false;
 
   // A plain-text answer: the body and a newline.
   static HttpResponse text(unsigned status, std::string_view body) {

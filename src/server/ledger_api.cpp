@@ -42,13 +42,28 @@ std::string presented_token(std::string_view authorization) {
   return colon == std::string::npos ? std::string() : decoded->substr(colon + 1);
 }
 
+// Marks every answer of the API confidential (server/http.hpp), whichever path gives it: those
+// of the readers' threads, and the 500 of a Responder let go without answering.
+class Confidential final : public ResponseSink {
+ public:
+  explicit Confidential(Responder inner) : inner_(std::move(inner)) {}
+  void answer(HttpResponse response) override {
+    response.confidential = true;
+    inner_(std::move(response));
+  }
+
+ private:
+  Responder inner_;
+};
+
 }  // namespace
 
 LedgerApi::LedgerApi(std::string token, ledger::Readers* readers,
                      std::chrono::milliseconds query_timeout)
     : token_(std::move(token)), readers_(readers), query_timeout_(query_timeout) {}
 
-void LedgerApi::handle(const HttpRequest& request, Responder respond) {
+void LedgerApi::handle(const HttpRequest& request, Responder answer_to) {
+  Responder respond(std::make_shared<Confidential>(std::move(answer_to)));
   if (token_.empty()) {
     return respond(HttpResponse::text(404, "not found: the API is off until api_token is set"));
   }
@@ -100,7 +115,7 @@ void LedgerApi::rooms(std::string_view target, std::string_view query_text, Resp
 void LedgerApi::room(std::string_view target, std::string_view sid, Responder respond) {
   read(std::move(respond), target, [sid = std::string(sid)](ledger::Store& store) {
     const auto found = store.room(sid);
-    if (!found) return HttpResponse::text(404, "no room session " + sid + " in the ledger");
+    if (!found) return HttpResponse::text(404, "no such room session in the ledger");
     return json(report::room_json(*found));
   });
 }

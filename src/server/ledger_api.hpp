@@ -27,7 +27,7 @@ class LedgerApi {
   }
 
   // A Handler: what does not need the store is answered at once, reads through read().
-  void handle(const HttpRequest& request, Responder respond);
+  void handle(const HttpRequest& request, Responder answer_to);
 
  private:
   using Read = std::function<HttpResponse(ledger::Store&)>;

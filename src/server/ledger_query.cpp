@@ -29,11 +29,20 @@ util::Result<Parameters> parameters(std::string_view text) {
   return out;
 }
 
+// A parameter's name as an answer may repeat it: one of ours, or a short word; never arbitrary
+// text of the caller's.
+std::string named(std::string_view key) {
+  const bool word = !key.empty() && key.size() <= 32 &&
+                    key.find_first_not_of(
+                        "abcdefghijklmnopqrstuvwxyz"
+                        "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") == std::string_view::npos;
+  return word ? std::string(key) : std::string("(a name that is not a word)");
+}
+
+// Answers name the parameter, never its value.
 util::Result<ledger::Status> status_parameter(std::string_view value) {
   if (const auto status = model::kSessionStatusNames.named(value)) return *status;
-  std::string why = "\"";
-  why.append(value).append("\" is not ").append(model::kSessionStatusNames.listed());
-  return bad_parameter("status", why);
+  return bad_parameter("status", "is not " + model::kSessionStatusNames.listed());
 }
 
 util::Result<std::int64_t> time_parameter(std::string_view name, const std::string& value,
@@ -58,8 +67,8 @@ util::Result<std::size_t> fields_parameter(std::string_view value) {
   for (std::size_t at = 0; at <= value.size();) {
     const std::size_t comma = std::min(value.find(',', at), value.size());
     if (const std::string_view field = value.substr(at, comma - at); field != "metadata") {
-      return bad_parameter("fields", "\"" + std::string(field) +
-                                         "\" is not metadata, the one field a list leaves out");
+      return bad_parameter("fields",
+                           "names a field other than metadata, the one a list leaves out");
     }
     at = comma + 1;
   }
@@ -104,7 +113,7 @@ util::Result<void> rooms_parameter(const std::string& key, const std::string& va
     if (!cap) return util::Error{cap.error()};
     query.metadata_cap = *cap;
   } else {
-    return bad_parameter(key,
+    return bad_parameter(named(key),
                          "is not one of since, until, status, name, limit, page_token, fields");
   }
   return {};
@@ -116,16 +125,26 @@ std::string page_token(const ledger::PageAfter& after) {
   return std::to_string(after.started_ms) + ":" + after.sid;
 }
 
+// "<started_ms>:<sid>": a time from 1970 to 9999 and a sid of printable ASCII, as page_token()
+// writes them; anything else is refused rather than read as an empty page.
 util::Result<ledger::PageAfter> parse_page_token(std::string_view token) {
+  constexpr std::int64_t kLastMs = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+  constexpr std::size_t kMaxSid = 256;
+  const util::Error refused{"is not one this service gave"};
   const std::size_t colon = token.find(':');
+  if (colon == std::string_view::npos) return refused;
   ledger::PageAfter after;
   const std::string_view ms = token.substr(0, colon);
-  if (colon == std::string_view::npos || colon == 0 ||
-      std::from_chars(ms.data(), ms.data() + ms.size(), after.started_ms).ptr !=
-          ms.data() + ms.size()) {
-    return util::Error{"is not one this service gave"};
+  const auto [end, ec] = std::from_chars(ms.data(), ms.data() + ms.size(), after.started_ms);
+  if (ms.empty() || ec != std::errc() || end != ms.data() + ms.size() || after.started_ms < 0 ||
+      after.started_ms > kLastMs) {
+    return refused;
   }
-  after.sid = token.substr(colon + 1);
+  const std::string_view sid = token.substr(colon + 1);
+  const bool printable =
+      std::all_of(sid.begin(), sid.end(), [](char c) { return c > ' ' && c < 0x7f; });
+  if (sid.empty() || sid.size() > kMaxSid || !printable) return refused;
+  after.sid = sid;
   return after;
 }
 
@@ -153,7 +172,9 @@ util::Result<std::optional<ledger::Status>> parse_ui_query(std::string_view text
   if (!given) return util::Error{given.error()};
   std::optional<ledger::Status> showing;
   for (const auto& [key, value] : *given) {
-    if (key != "status") return bad_parameter(key, "is not status, the page's one parameter");
+    if (key != "status") {
+      return bad_parameter(named(key), "is not status, the page's one parameter");
+    }
     if (value.empty()) continue;  // "all"
     const auto status = status_parameter(value);
     if (!status) return util::Error{status.error()};

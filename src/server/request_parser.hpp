@@ -25,11 +25,12 @@ struct RequestParts {
   std::string target;
   std::string authorization;
   std::string body;
-  int version = 11;               // 10 or 11
-  unsigned host_fields = 0;       // how many Host fields
-  bool content_length = false;    // a Content-Length field was present
-  std::string transfer_encoding;  // every Transfer-Encoding field, joined with ", "
-  std::string expect;             // the Expect field
+  int version = 11;                   // 10 or 11
+  unsigned host_fields = 0;           // how many Host fields
+  unsigned authorization_fields = 0;  // how many Authorization fields
+  bool content_length = false;        // a Content-Length field was present
+  std::string transfer_encoding;      // every Transfer-Encoding field, joined with ", "
+  std::string expect;                 // the Expect field
 
   void clear() {
     method = boost::beast::http::verb::unknown;
@@ -38,6 +39,7 @@ struct RequestParts {
     authorization.clear();
     version = 11;
     host_fields = 0;
+    authorization_fields = 0;
     content_length = false;
     transfer_encoding.clear();
     expect.clear();
@@ -90,6 +92,7 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
     switch (name) {
       case field::authorization:
         parts_.authorization.assign(value);
+        ++parts_.authorization_fields;
         break;
       case field::host:
         ++parts_.host_fields;

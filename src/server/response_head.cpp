@@ -23,6 +23,16 @@ void append_head(std::string& out, const HttpResponse& answer, bool keep_alive) 
   header("Allow", answer.allow);
   header("WWW-Authenticate", answer.www_authenticate);
   header("Retry-After", answer.retry_after);
+  if (answer.confidential) {
+    // The page has inline style (its <style> and bars' widths) and no script at all.
+    header("Cache-Control", "no-store");
+    header("X-Content-Type-Options", "nosniff");
+    header("Content-Security-Policy",
+           "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
+           "base-uri 'none'; form-action 'none'");
+    header("X-Frame-Options", "DENY");
+    header("Referrer-Policy", "no-referrer");
+  }
   out += "\r\nContent-Length: ";
   out += std::to_string(answer.body.size());
   if (!keep_alive) out += "\r\nConnection: close";

@@ -36,7 +36,9 @@ void Routes::handle(const HttpRequest& request, Responder respond) {
   }
   if (LedgerApi::owns(path_of(request.target))) {
     if (api_ != nullptr) return api_->handle(request, std::move(respond));
-    return respond(HttpResponse::text(404, "not found: the API is off until api_token is set"));
+    HttpResponse off = HttpResponse::text(404, "not found: the API is off until api_token is set");
+    off.confidential = true;
+    return respond(std::move(off));
   }
   respond(handle_health(request));
 }

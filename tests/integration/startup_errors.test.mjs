@@ -89,6 +89,13 @@ const cases = [
     /redis\.address \(REDIS_ADDRESS\): .* is not host:port: write e\.g\. redis:6379/],
   ['Sentinels without a master name', { env: { ...LK, S3_BUCKET: 'b' }, config: 'redis:\n  sentinel_addresses: [s0:26379, s1:26379]\n' },
     /redis\.sentinel_master_name \(REDIS_SENTINEL_MASTER_NAME\) is required with redis\.sentinel_addresses/],
+  // A token a guess could match would guard the ledger in name only.
+  ['a one-byte API token', { env: { ...LK, S3_BUCKET: 'b', API_TOKEN: 'a' } },
+    /api_token \(API_TOKEN\) is shorter than 16 bytes: give at least 16 random bytes/],
+  ['an API token of spaces', { env: { ...LK, S3_BUCKET: 'b', API_TOKEN: ' '.repeat(20) } },
+    /api_token \(API_TOKEN\) is only whitespace/],
+  ['a 15-byte API token, never quoted', { env: { ...LK, S3_BUCKET: 'b', API_TOKEN: 'tok-15-bytes-xy' } },
+    /is shorter than 16 bytes(?![^]*tok-15-bytes-xy)/],
 ];
 
 for (const [name, options, expected] of cases) {

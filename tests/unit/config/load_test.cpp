@@ -578,6 +578,22 @@ TEST_F(ConfigLoad, AnApiTokenFileThatDoesNotExistLeavesTheApiOff) {
       ConfigError);
 }
 
+// A token a guess or a typo could match is refused at start-up, without quoting it.
+TEST_F(ConfigLoad, WeakApiTokensAreRefusedWithoutBeingQuoted) {
+  EXPECT_EQ(
+      error_of(minimal({{"API_TOKEN", "a"}})),
+      "api_token (API_TOKEN) is shorter than 16 bytes: give at least 16 random bytes (for example "
+      "openssl rand -base64 24), or unset it to turn the API off");
+  EXPECT_NE(error_of(minimal({{"API_TOKEN", "                    "}})).find("only whitespace"),
+            std::string::npos);
+  EXPECT_NE(error_of(minimal({{"API_TOKEN", "fifteen-bytes.."}})).find("shorter than 16 bytes"),
+            std::string::npos);
+  EXPECT_EQ(error_of(minimal({{"API_TOKEN", "fifteen-bytes.."}})).find("fifteen"),
+            std::string::npos);
+  EXPECT_EQ(load_config(env(minimal({{"API_TOKEN", "sixteen-bytes..."}})), std::nullopt).api_token,
+            "sixteen-bytes...");
+}
+
 TEST_F(ConfigLoad, RetentionTakesDays) {
   EXPECT_EQ(load_config(env(minimal({{"LEDGER_RETENTION", "90d"}})), std::nullopt).ledger.retention,
             std::chrono::hours(90 * 24));

@@ -106,6 +106,16 @@ TEST(CheckRequest, Http11NeedsExactlyOneHost) {
   EXPECT_EQ(check_request(request(11, 2)).status, 400U);
 }
 
+TEST(CheckRequest, TwoAuthorizationHeadersAreRefused) {
+  RequestParts parts = request(11, 1);
+  parts.authorization_fields = 1;
+  EXPECT_FALSE(check_request(parts));
+  parts.authorization_fields = 2;
+  const Refusal refusal = check_request(parts);
+  EXPECT_EQ(refusal.status, 400U);
+  EXPECT_EQ(refusal.reason, "a request has at most one Authorization header");
+}
+
 TEST(CheckRequest, TransferEncodingIsChunkedOnceAndLastOrRefused) {
   const auto status = [](std::string_view coding, int version = 11, bool length = false) {
     RequestParts parts = request(version, 1);

@@ -125,7 +125,7 @@ TEST_F(LedgerApiTest, OneSessionByItsSid) {
   EXPECT_EQ(json::parse(found.body).at("name"), "class-1");
   const HttpResponse missing = ask(api_, "/v1/rooms/RM_9");
   EXPECT_EQ(missing.status, 404U);
-  EXPECT_EQ(missing.body, "no room session RM_9 in the ledger\n");
+  EXPECT_EQ(missing.body, "no such room session in the ledger\n");
   EXPECT_EQ(ask(api_, "/v1/rooms/RM_1/files").status, 404U);
   EXPECT_EQ(ask(api_, "/v1/other").status, 404U);
 }
@@ -135,7 +135,8 @@ TEST_F(LedgerApiTest, AParameterThatDoesNotParseIs400NamingIt) {
       "write RFC 3339 (2026-11-30T08:00:00Z) or a duration back from now (24h, 7d)";
   const std::vector<std::pair<std::string, std::string>> cases{
       {"status=done",
-       R"(query parameter status: "done" is not recording, recorded, partial, stopped, skipped or unrecorded)"},
+       "query parameter status: is not recording, recorded, partial, stopped, skipped or "
+       "unrecorded"},
       {"limit=0", "query parameter limit: must be a number from 1 to 1000"},
       {"limit=1001", "query parameter limit: must be a number from 1 to 1000"},
       {"limit=ten", "query parameter limit: must be a number from 1 to 1000"},
@@ -143,11 +144,21 @@ TEST_F(LedgerApiTest, AParameterThatDoesNotParseIs400NamingIt) {
        "query parameter bogus: is not one of since, until, status, name, limit, page_token, "
        "fields"},
       {"fields=files",
-       R"(query parameter fields: "files" is not metadata, the one field a list leaves out)"},
+       "query parameter fields: names a field other than metadata, the one a list leaves out"},
       {"fields=metadata,",
-       R"(query parameter fields: "" is not metadata, the one field a list leaves out)"},
+       "query parameter fields: names a field other than metadata, the one a list leaves out"},
+      {"%3Cscript%3E=1",
+       "query parameter (a name that is not a word): is not one of since, until, status, name, "
+       "limit, page_token, fields"},
       {"page_token=nope", "query parameter page_token: is not one this service gave"},
       {"page_token=:RM_1", "query parameter page_token: is not one this service gave"},
+      {"page_token=99999999999999999999999:x",
+       "query parameter page_token: is not one this service gave"},
+      {"page_token=-1:RM_1", "query parameter page_token: is not one this service gave"},
+      {"page_token=253402300800000:RM_1",
+       "query parameter page_token: is not one this service gave"},
+      {"page_token=1:", "query parameter page_token: is not one this service gave"},
+      {"page_token=1:RM%0A1", "query parameter page_token: is not one this service gave"},
       {"since=yesterday", "query parameter since: " + kWrite},
       {"since=2025-02-29T12:00:00Z", "query parameter since: there is no such date: " + kWrite},
       {"since=1h&until=2h", "query parameter until: is not after since: the window is empty"},
@@ -157,6 +168,7 @@ TEST_F(LedgerApiTest, AParameterThatDoesNotParseIs400NamingIt) {
     const HttpResponse answer = ask(api_, "/v1/rooms?" + query);
     EXPECT_EQ(answer.status, 400U) << query;
     EXPECT_EQ(answer.body, text + "\n") << query;
+    EXPECT_TRUE(answer.confidential) << query;
   }
 }
 
@@ -168,6 +180,7 @@ TEST_F(LedgerApiTest, WithoutTheTokenIs401WithTheWayToSignIn) {
     EXPECT_EQ(answer.status, 401U) << authorization;
     EXPECT_EQ(answer.body, "missing or wrong API token: send Authorization: Bearer <api_token>\n");
     EXPECT_EQ(answer.www_authenticate, "Bearer realm=\"auto-recorder\"");
+    EXPECT_TRUE(answer.confidential);
   }
   const HttpResponse page = ask(api_, "/ui", "");
   EXPECT_EQ(page.status, 401U);

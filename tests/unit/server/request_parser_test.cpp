@@ -98,6 +98,18 @@ TEST(RequestParser, NothingInAChunkedTrailerCountsAuthorizationLeast) {
                     "POST / HTTP/1.1\r\nHost: a\r\nAuthorization: header.token\r\n"
                     "Transfer-Encoding: chunked\r\n\r\n0\r\nAuthorization: trailer.token\r\n\r\n"));
   EXPECT_EQ(with_header.authorization, "header.token");
+  EXPECT_EQ(with_header.authorization_fields, 1U);
+}
+
+TEST(RequestParser, CountsAuthorizationFields) {
+  RequestParts parts;
+  RequestParser parser(parts);
+  ASSERT_TRUE(parse(parser,
+                    "GET / HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer first\r\n"
+                    "authorization: Bearer second\r\n\r\n"));
+  EXPECT_EQ(parts.authorization_fields, 2U);
+  RequestParser next(parts);
+  EXPECT_EQ(parts.authorization_fields, 0U);
 }
 
 TEST(RequestParser, KeepsWhatTheFramingRulesCheck) {

@@ -25,5 +25,21 @@ TEST(ResponseHead, StatusLineHeadersThatAreSetAndTheBodysLength) {
             "Content-Length: 8\r\nConnection: close\r\n\r\n");
 }
 
+TEST(ResponseHead, AConfidentialAnswerIsNeitherCachedSniffedFramedNorScripted) {
+  HttpResponse page = HttpResponse::text(200, "rooms");
+  page.confidential = true;
+  std::string out;
+  append_head(out, page, true);
+  EXPECT_NE(out.find("\r\nCache-Control: no-store\r\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\r\nX-Content-Type-Options: nosniff\r\n"), std::string::npos);
+  EXPECT_NE(out.find("\r\nX-Frame-Options: DENY\r\n"), std::string::npos);
+  EXPECT_NE(out.find("\r\nContent-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; "
+                     "frame-ancestors 'none';"),
+            std::string::npos);
+  out.clear();
+  append_head(out, HttpResponse::text(200, "ok"), true);
+  EXPECT_EQ(out.find("Cache-Control"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace ar::server

@@ -1,0 +1,85 @@
+// Hostile input, round three, against the real binary: what the ledger's API and page answer to a
+// caller who probes them (two Authorization headers, page tokens out of range, values echoed,
+// headers that let a page be cached, sniffed or framed).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { LiveKitStandIn } from './lib/standin.mjs';
+import { startRecorder, baseEnv } from './lib/recorder.mjs';
+import { exchange, statuses } from './lib/raw_http.mjs';
+
+// Each test's own limit, so that a hang names the test (ctest's limit names only the file).
+const timeout = 60_000;
+
+const TOKEN = randomBytes(18).toString('base64url');
+let standin;
+let recorder;
+before(async () => {
+  standin = await new LiveKitStandIn().start();
+  recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0', API_TOKEN: TOKEN }) });
+});
+after(async () => {
+  await recorder.stop();
+  await standin.stop();
+});
+
+const bearer = { authorization: `Bearer ${TOKEN}` };
+
+test('two Authorization headers are refused with 400, whichever of them is right', { timeout }, async () => {
+  for (const [first, second] of [[TOKEN, 'wrong'], ['wrong', TOKEN], [TOKEN, TOKEN]]) {
+    const { received } = await exchange(recorder.port,
+      `GET /v1/rooms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${first}\r\nAuthorization: Bearer ${second}\r\n\r\n`);
+    assert.deepEqual(statuses(received), [400], received);
+    assert.match(received, /a request has at most one Authorization header/);
+  }
+  const { received } = await exchange(recorder.port,
+    `GET /v1/rooms HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: close\r\n\r\n`);
+  assert.deepEqual(statuses(received), [200], received);
+});
+
+test('every answer of /v1 and /ui is no-store, nosniff, never framed and without script', { timeout }, async () => {
+  const answers = [
+    await fetch(`${recorder.url}/v1/rooms`, { headers: bearer }),
+    await fetch(`${recorder.url}/ui`, { headers: bearer }),
+    await fetch(`${recorder.url}/v1/rooms/RM_none`, { headers: bearer }),
+    await fetch(`${recorder.url}/v1/rooms?limit=0`, { headers: bearer }),
+    await fetch(`${recorder.url}/ui`),
+  ];
+  assert.deepEqual(answers.map((a) => a.status), [200, 200, 404, 400, 401]);
+  for (const answer of answers) {
+    assert.equal(answer.headers.get('cache-control'), 'no-store', answer.url);
+    assert.equal(answer.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(answer.headers.get('x-frame-options'), 'DENY');
+    const policy = answer.headers.get('content-security-policy');
+    assert.match(policy, /frame-ancestors 'none'/);
+    assert.match(policy, /default-src 'none'/);
+    assert.doesNotMatch(policy, /script-src/, 'no script may run: default-src none covers it');
+  }
+  // The health endpoints are for probes, and say nothing private.
+  assert.equal((await fetch(`${recorder.url}/livez`)).headers.get('cache-control'), null);
+});
+
+test('a 400 names the parameter, never echoes its value', { timeout }, async () => {
+  const marker = '<svg onload=alert(1)>';
+  for (const query of [`status=${encodeURIComponent(marker)}`, `fields=${encodeURIComponent(marker)}`,
+    `${encodeURIComponent(marker)}=1`, `since=${encodeURIComponent(marker)}`]) {
+    const answer = await fetch(`${recorder.url}/v1/rooms?${query}`, { headers: bearer });
+    const text = await answer.text();
+    assert.equal(answer.status, 400, query);
+    assert.match(text, /^query parameter /, query);
+    assert.ok(!text.includes('svg') && !text.includes('alert'), `${query} was echoed: ${text}`);
+  }
+  const page = await fetch(`${recorder.url}/ui?${encodeURIComponent(marker)}=1`, { headers: bearer });
+  assert.equal(page.status, 400);
+  assert.ok(!(await page.text()).includes('svg'));
+});
+
+test('page tokens out of range or of the wrong shape get 400, not an empty page', { timeout }, async () => {
+  for (const token of ['99999999999999999999999:x', '-5:RM_1', '253402300800000:RM_1', '1:', '1:RM 1', 'x:RM_1']) {
+    const answer = await fetch(`${recorder.url}/v1/rooms?page_token=${encodeURIComponent(token)}`, { headers: bearer });
+    assert.equal(answer.status, 400, token);
+    assert.equal(await answer.text(), 'query parameter page_token: is not one this service gave\n');
+  }
+  const good = await fetch(`${recorder.url}/v1/rooms?page_token=${encodeURIComponent(`${Date.now()}:RM_1`)}`, { headers: bearer });
+  assert.equal(good.status, 200);
+});
