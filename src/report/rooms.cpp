@@ -12,6 +12,7 @@
 #include "ledger/files_json.hpp"
 #include "ledger/store.hpp"
 #include "util/duration.hpp"
+#include "util/printable.hpp"
 #include "util/wall_clock.hpp"
 
 namespace ar::report {
@@ -68,11 +69,19 @@ json::object room_object(const Session& room, Metadata metadata = Metadata::kWho
   return out;
 }
 
-// RFC 4180: a field with a comma, a quote or a line break is quoted, its quotes doubled.
+// A text cell: control characters escaped as in the table (so a line break never forges a row
+// and cat -v shows nothing raw); a cell a spreadsheet would read as a formula (=, +, -, @) made
+// text by a leading apostrophe, as OWASP advises against CSV injection; then RFC 4180: a field
+// with a comma, a quote or the apostrophe guard is quoted, its quotes doubled.
 std::string csv_field(std::string_view text) {
-  if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+  std::string cell;
+  if (!text.empty() && std::string_view("=+-@").find(text.front()) != std::string_view::npos) {
+    cell += '\'';
+  }
+  util::append_printable(cell, text);
+  if (cell.find_first_of(",\"'") == std::string::npos) return cell;
   std::string out = "\"";
-  for (const char c : text) {
+  for (const char c : cell) {
     if (c == '"') out += '"';
     out += c;
   }
@@ -89,12 +98,13 @@ std::string first_location(const Session& room) {
   return "";
 }
 
-// Pads to `width` characters: UTF-8 continuation bytes take no column.
+// Pads to `width` characters (UTF-8 continuation bytes take no column), and at least one space
+// past a longer text, so that columns never run together.
 std::string pad(std::string text, std::size_t width) {
   const auto columns = static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
     return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
   }));
-  if (columns < width) text.append(width - columns, ' ');
+  text.append(columns < width ? width - columns : 1, ' ');
   return text;
 }
 
@@ -241,9 +251,11 @@ class TableWriter final : public RoomWriter {
     ++total_;
     std::string why = first_location(room);
     if (why.empty()) why = room.start_error.empty() ? room.rule : room.start_error;
+    // Names and errors come from LiveKit and its callers: escaped, so no row can clear the
+    // screen, set the terminal's title or forge another row.
     out_ << pad(room.started_ms ? rfc3339(room.started_ms) : "-", 26)
          << pad(std::string(to_string(room.status)), 12) << pad(delay_text(room), 8)
-         << pad(room.name, 28) << why << "\n";
+         << pad(util::printable(room.name), 28) << util::printable(why) << "\n";
   }
   void end() override {
     out_ << total_ << " room session(s)";

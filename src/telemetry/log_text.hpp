@@ -1,8 +1,7 @@
 #pragma once
 // How values appear in text log lines: safe to read in a terminal, whatever a room name, an event
-// id or a LiveKit error carries. Control characters (C0, DEL, C1), the Unicode line and paragraph
-// separators and bytes that are not UTF-8 are escaped, so nothing can move the cursor, recolour
-// the terminal, erase what was written or start a line that looks like another log line.
+// id or a LiveKit error carries (util/printable.hpp), so nothing can start a line that looks
+// like another log line.
 #include <string>
 #include <string_view>
 

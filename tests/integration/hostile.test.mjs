@@ -1,22 +1,25 @@
 // Hostile input, round three, against the real binary: what the ledger's API and page answer to a
 // caller who probes them (two Authorization headers, page tokens out of range, values echoed,
-// headers that let a page be cached, sniffed or framed).
+// headers that let a page be cached, sniffed or framed), and what `report` prints of names that
+// carry terminal escapes or spreadsheet formulas.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, baseEnv } from './lib/recorder.mjs';
+import { startRecorder, baseEnv, runToExit, tempDir } from './lib/recorder.mjs';
 import { exchange, statuses } from './lib/raw_http.mjs';
+import { eventBody, roomSid, sendEvent } from './lib/webhooks.mjs';
 
 // Each test's own limit, so that a hang names the test (ctest's limit names only the file).
 const timeout = 60_000;
 
 const TOKEN = randomBytes(18).toString('base64url');
+const cwd = tempDir();
 let standin;
 let recorder;
 before(async () => {
   standin = await new LiveKitStandIn().start();
-  recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0', API_TOKEN: TOKEN }) });
+  recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '0', API_TOKEN: TOKEN }), cwd });
 });
 after(async () => {
   await recorder.stop();
@@ -82,4 +85,38 @@ test('page tokens out of range or of the wrong shape get 400, not an empty page'
   }
   const good = await fetch(`${recorder.url}/v1/rooms?page_token=${encodeURIComponent(`${Date.now()}:RM_1`)}`, { headers: bearer });
   assert.equal(good.status, 200);
+});
+
+// What `cat -v` would show as ^X or M-^X: every C0 byte but the newline, DEL, C1 (as UTF-8), and
+// the line and paragraph separators.
+const RAW_CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
+
+test('report prints hostile room names safely for a terminal (table) and a spreadsheet (CSV)', { timeout }, async () => {
+  const names = [
+    'osc\u001b]0;pwned\u0007-title', 'csi\u001b[2J\u001b[H-clear', 'row\r\nRM_forged,fake,recorded',
+    'c1\u009b31m-red', 'sep\u2028-line', '=HYPERLINK("http://evil.example/x")', '+1+1', '@SUM(A1)', '-2+3',
+  ];
+  for (const name of names) {
+    const answer = await sendEvent(recorder, 'room_started', { room: { name, sid: roomSid() } });
+    assert.equal(answer.status, 200, answer.text);
+  }
+  for (const name of names) await recorder.waitForLedgerRoom(name);
+  const env = { ...baseEnv(standin), API_TOKEN: TOKEN };
+  const table = await runToExit({ env, cwd, args: ['report', '--since', '1h'] });
+  assert.equal(table.code, 0, table.output);
+  assert.doesNotMatch(table.output, RAW_CONTROL, table.output);
+  assert.match(table.output, /osc\\u001b\]0;pwned\\u0007-title/);
+  assert.doesNotMatch(table.output, /^RM_forged/m, 'a line break in a name starts no row');
+
+  const csv = await runToExit({ env, cwd, args: ['report', '--since', '1h', '--format', 'csv'] });
+  assert.equal(csv.code, 0, csv.output);
+  assert.doesNotMatch(csv.output, RAW_CONTROL, csv.output);
+  const rows = csv.output.trimEnd().split('\n');
+  assert.equal(rows.length, 1 + names.length, 'one row per session, none forged');
+  for (const formula of ['=HYPERLINK(""http://evil.example/x"")', '+1+1', '@SUM(A1)', '-2+3']) {
+    assert.ok(rows.some((row) => row.includes(`,"'${formula}",`)), `${formula} is guarded: ${csv.output}`);
+  }
+  for (const row of rows.slice(1)) {
+    assert.doesNotMatch(row.split(',')[1], /^[=+\-@]/, `no cell starts a formula: ${row}`);
+  }
 });

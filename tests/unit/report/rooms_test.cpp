@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <sstream>
 
@@ -126,6 +127,61 @@ TEST(LedgerReport, TableCountsEachStatus) {
   EXPECT_NE(table.find("s3://b/h.mp4"), std::string::npos);
   EXPECT_NE(table.find("invalid_argument: bad bucket"), std::string::npos);
   EXPECT_NE(table.find("2 room session(s), 1 recorded, 1 unrecorded"), std::string::npos) << table;
+}
+
+// Whether `text` holds a byte a terminal would act on, other than the newline that ends a row:
+// C0, DEL, C1 (U+0080 to U+009F as UTF-8) or the line and paragraph separators.
+bool has_raw_control(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\n') || c == 0x7F) return true;
+    if (c == 0xC2 && i + 1 < text.size()) {
+      const auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F) return true;
+    }
+    if (text.substr(i, 3) == "\u2028" || text.substr(i, 3) == "\u2029") return true;
+  }
+  return false;
+}
+
+Session hostile() {
+  Session room = sample();
+  // OSC (set the title), CSI (clear the screen), a CR and an LF forging a row, a C1 CSI, U+2028.
+  room.name =
+      "a\x1b]0;owned\x07"
+      "b\x1b[2Jc\rd\nRM_9,forged,recorded\u009b1me\u2028f\x7f";
+  room.start_error = "\x1b[31mred\x1b[0m";
+  room.recordings.clear();
+  room.status = status_of(room);
+  return room;
+}
+
+TEST(LedgerReport, TheTableEscapesEveryControlCharacter) {
+  const std::string table = rooms_table({hostile()});
+  EXPECT_FALSE(has_raw_control(table)) << table;
+  EXPECT_NE(
+      table.find(R"(a\u001b]0;owned\u0007b\u001b[2Jc\rd\nRM_9,forged,recorded\u009b1me\u2028f)"),
+      std::string::npos)
+      << table;
+  EXPECT_NE(table.find(R"(\u001b[31mred\u001b[0m)"), std::string::npos);
+  EXPECT_EQ(std::count(table.begin(), table.end(), '\n'), 3) << "header, one row, the counts";
+}
+
+TEST(LedgerReport, CsvEscapesControlsAndGuardsFormulas) {
+  const std::string hostile_csv = rooms_csv({hostile()});
+  EXPECT_FALSE(has_raw_control(hostile_csv)) << hostile_csv;
+  EXPECT_EQ(std::count(hostile_csv.begin(), hostile_csv.end(), '\n'), 2) << "header and one row";
+  for (const std::string formula : {"=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)"}) {
+    Session room = sample();
+    room.name = formula;
+    const std::string csv = rooms_csv({room});
+    std::string quoted = "\"'";
+    for (const char c : formula) quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    EXPECT_NE(csv.find("RM_1," + quoted + "\","), std::string::npos) << csv;
+  }
+  Session plain = sample();
+  plain.name = "class-1";
+  EXPECT_NE(rooms_csv({plain}).find("RM_1,class-1,recorded"), std::string::npos);
 }
 
 }  // namespace
