@@ -21,9 +21,12 @@ std::uintmax_t backup(const Settings& settings, const std::string& to) {
   SqliteDatabase db(settings.path, Access::kRead);
   std::string quoted;
   for (const char c : to) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+  // VACUUM INTO fills an empty file: made first, 0600, so the copy is as private as the ledger.
+  make_private(to);
   try {
     db.exec("VACUUM INTO '" + quoted + "'");
   } catch (const StoreError& e) {
+    std::filesystem::remove(to, ec);
     throw StoreError("could not be backed up to " + to + ": " + e.what());
   }
   return std::filesystem::file_size(to, ec);

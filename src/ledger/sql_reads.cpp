@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "ledger/files_json.hpp"
+#include "ledger/redaction.hpp"
 #include "ledger/sql_query.hpp"
 #include "ledger/sql_store.hpp"
 
@@ -151,6 +152,7 @@ std::optional<Session> SqlStore::session(std::string_view sid, bool with_metadat
     room.metadata_bytes = room.metadata.size();
   }
   load_recordings({&room, 1});
+  redact(room);  // a row an older version wrote may hold what is redacted now
   return room;
 }
 
@@ -173,6 +175,7 @@ Page SqlStore::rooms(const Query& query) {
   }
   load_recordings(page.rooms);
   fill(page, query);
+  for (Session& room : page.rooms) redact(room);
   return page;
 }
 

@@ -1,6 +1,9 @@
 #include "ledger/sqlite_database.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <array>
 #include <charconv>
@@ -61,8 +64,26 @@ class Statement {
 
 }  // namespace
 
+// SQLite gives the -wal and -shm files the database file's mode, so a new file is made 0600
+// before SQLite opens it; an older file, and side files it left, lose the group's and others'
+// bits. When the file cannot be made, SQLite's own open fails next and names why.
+void make_private(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return;  // SQLite's open fails next, with the reason
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) ::fchmod(fd, st.st_mode & 0700);
+  ::close(fd);
+  for (const char* side : {"-wal", "-shm"}) {
+    const std::string other = path + side;
+    if (::stat(other.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
+      ::chmod(other.c_str(), st.st_mode & 0700);
+    }
+  }
+}
+
 SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
   const bool write = access == Access::kWrite;
+  if (write) make_private(path);
   const int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
   if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";

@@ -13,6 +13,11 @@ struct sqlite3_stmt;
 
 namespace ar::ledger {
 
+// The ledger holds room names, metadata and file locations: its owner's alone, whatever the
+// umask. Makes `path` (created empty when missing) and its -wal and -shm files 0600, or keeps
+// the owner's bits of a file that has fewer.
+void make_private(const std::string& path);
+
 class SqliteDatabase final : public Database {
  public:
   // kWrite creates the file; kRead needs it. Throws StoreError naming `path` and the fix.

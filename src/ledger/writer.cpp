@@ -8,6 +8,7 @@
 #include <iterator>
 #include <vector>
 
+#include "ledger/redaction.hpp"
 #include "ledger/spill.hpp"
 #include "util/wall_clock.hpp"
 
@@ -40,7 +41,10 @@ void Writer::replay_spill() {
   if (read.entries.empty() && read.unreadable == 0 && read.error.empty()) return;
   replay_left_ = read.entries.size();
   recorded_ = read.entries.size();
-  for (const Entry& entry : read.entries) queued_bytes_ += estimated_size(entry);
+  for (Entry& entry : read.entries) {
+    redact(entry);  // a spill file an older version wrote
+    queued_bytes_ += estimated_size(entry);
+  }
   queue_.insert(queue_.end(), std::make_move_iterator(read.entries.begin()),
                 std::make_move_iterator(read.entries.end()));
   if (options_.on_replay) options_.on_replay(replay_left_, read.unreadable, read.error);
@@ -70,6 +74,7 @@ void Writer::spill_rest() {
 }
 
 void Writer::record(Entry entry) {
+  redact(entry);  // before the queue: neither the spill file nor the database sees a password
   bool was_empty = false;
   {
     const std::lock_guard lock(mutex_);

@@ -2,9 +2,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { EgressStatus, EgressInfo } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv, tempDir, freePort, refused, assertNoSecrets } from './lib/recorder.mjs';
 import { eventBody, signBody, post, sendEvent, customToken, sha256 } from './lib/webhooks.mjs';
@@ -222,7 +223,7 @@ test('a misspelt variable draws a did-you-mean at startup and in --check-config;
   }
 });
 
-test('passwords inside URLs are redacted in --check-config, the request preview and the logs', { timeout }, async () => {
+test('passwords inside URLs are redacted in --check-config, the request preview, the logs and every form of the ledger', { timeout }, async () => {
   const config = 'storage:\n  s3:\n    bucket: urls\n    endpoint: "http://minio:Mn10PwQ7zrX@minio:9000"\n' +
     '    proxy_config:\n      url: "http://squid:Px8QwLm2vkY@proxy:3128"\n';
   const secrets = ['Mn10PwQ7zrX', 'Px8QwLm2vkY'];
@@ -235,12 +236,49 @@ test('passwords inside URLs are redacted in --check-config, the request preview 
   assert.match(output, /"url":"http:\/\/squid:<redacted>@proxy:3128"/);
   // A LiveKit error that quotes such a URL is redacted in the log line too.
   standin.inject({ method: 'StartRoomCompositeEgress', status: 400, code: 'invalid_argument', msg: 'cannot reach http://minio:Mn10PwQ7zrX@minio:9000' });
-  const recorder = await startRecorder({ env: { ...env, LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, RECONCILE_INTERVAL: '0' }, config, secrets });
-  await sendEvent(recorder, 'room_started', { room: { name: 'proxied-room' } });
+  const cwd = tempDir();
+  const token = 'ops-api-token-0123456789';
+  const serviceEnv = { ...env, LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, RECONCILE_INTERVAL: '0', API_TOKEN: token };
+  const recorder = await startRecorder({ env: serviceEnv, config, secrets, cwd });
+  await sendEvent(recorder, 'room_started', { room: { name: 'proxied-room', metadata: '{"cb":"http://minio:Mn10PwQ7zrX@minio:9000/x"}' } });
   // log: the line that quotes LiveKit's error, redacted, is the behaviour
   await recorder.waitForLogLine(/recording not started: .*room=proxied-room/);
   assert.match(recorder.output, /http:\/\/minio:<redacted>@minio:9000/);
+
+  // Issue 26: the ledger stores what the logs show. An egress that fails quoting the endpoint,
+  // with a file location that carries it, and a start error that quotes it.
+  const ended = standin.addRoom('ended-room');
+  await sendEvent(recorder, 'room_started', { room: { name: ended.name, sid: ended.sid } });
+  await recorder.waitForRecorded(standin, 'ended-room');
+  const egress = standin.endEgress(standin.startsFor('ended-room')[0].egressId, EgressStatus.EGRESS_FAILED);
+  egress.error = 'upload to http://minio:Mn10PwQ7zrX@minio:9000/urls failed: AccessDenied';
+  for (const file of egress.fileResults) file.location = `http://minio:Mn10PwQ7zrX@minio:9000/urls/${file.filename}`;
+  await sendEvent(recorder, 'egress_ended', { egressInfo: new EgressInfo(egress) });
+  const failed = await recorder.waitForLedgerRoom('ended-room', (room) => room.recordings[0]?.status === 'EGRESS_FAILED');
+  assert.match(failed.recordings[0].error, /minio:<redacted>@minio:9000/);
+  await recorder.waitForLedgerRoom('proxied-room', (room) => room.start_error !== '');
+  const auth = { headers: { authorization: `Bearer ${token}` } };
+  const served = [
+    await (await fetch(`${recorder.url}/v1/rooms?since=1h&fields=metadata`, auth)).text(),
+    await (await fetch(`${recorder.url}/v1/rooms/${ended.sid}`, auth)).text(),
+    await (await fetch(`${recorder.url}/ui`, auth)).text(),
+  ];
+  for (const format of ['table', 'csv', 'json']) {
+    const report = await runToExit({ env: serviceEnv, cwd, secrets, args: ['report', '--since', '1h', '--format', format] });
+    assert.equal(report.code, 3, `exit 3: a session is unrecorded\n${report.output}`);
+    served.push(report.output);
+  }
+  for (const text of served) {
+    assert.match(text, /<redacted>|&lt;redacted&gt;/);
+    assertNoSecrets(text, {}, secrets);
+  }
+  standin.removeRoom('ended-room');
   await recorder.stop(); // scans the whole output for both passwords, whole or in part
+  // And the files themselves, the write-ahead log included.
+  for (const file of readdirSync(cwd).filter((name) => name.startsWith('ledger.db'))) {
+    assertNoSecrets(readFileSync(join(cwd, file), 'latin1'), {}, secrets);
+    assert.equal(statSync(join(cwd, file)).mode & 0o777, 0o600, `${file} is the owner's alone`);
+  }
 });
 
 test('text logs carry no raw control character, whatever a room name, an event id or a LiveKit error holds', { timeout }, async () => {
