@@ -96,4 +96,11 @@ void ledger_spilled(std::size_t entries, std::string_view error) {
              {{"lost", count}, {"error", error}});
 }
 
+void ledger_file_gone(std::string_view path, std::string_view what) {
+  log::error(
+      "ledger file deleted or replaced while the service runs: what came before is gone with it; "
+      "a new file is made at its path and everything from now on is written there",
+      {{"path", path}, {"what", what}});
+}
+
 }  // namespace ar::app

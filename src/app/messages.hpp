@@ -33,4 +33,8 @@ void ledger_replayed(std::size_t entries, std::size_t unreadable, std::string_vi
 // What was left queued at a stop, because the store did not answer.
 void ledger_spilled(std::size_t entries, std::string_view error);
 
+// The ledger's file was deleted or replaced while the service ran (`what` became of it): a new
+// one is made at `path` and written on.
+void ledger_file_gone(std::string_view path, std::string_view what);
+
 }  // namespace ar::app

@@ -9,13 +9,12 @@
 #include <stdexcept>
 #include <vector>
 
+#include "app/ledger_setup.hpp"
 #include "app/messages.hpp"
 #include "app/recorder_telemetry.hpp"
 #include "coordination/coordination.hpp"
-#include "ledger/connecting_store.hpp"
 #include "ledger/open.hpp"
 #include "ledger/readers.hpp"
-#include "ledger/spill.hpp"
 #include "ledger/writer.hpp"
 #include "livekit/twirp_client.hpp"
 #include "livekit/twirp_egress_api.hpp"
@@ -38,11 +37,6 @@ namespace {
 
 namespace asio = boost::asio;
 
-// Start-up cannot go on; its message is logged as it is.
-struct StartupError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
 livekit::TwirpOptions twirp_options(const config::Config& config) {
   return {.base_url = config.livekit.url,
           .api_key = config.livekit.api_key,
@@ -63,95 +57,6 @@ std::unique_ptr<coordination::Coordination> open_coordination(const config::Conf
   if (!config.redis.enabled()) return nullptr;
   return std::make_unique<coordination::Coordination>(config.redis, config.livekit.request_timeout,
                                                       config.delivery.dedupe_ttl, redis_state);
-}
-
-// PostgreSQL that does not answer at startup (a failover, a drain during an outage) is an
-// outage, not a fault: the recorder starts, and the writer queues until the store opens. One
-// that answers no (a wrong password, an unknown database, a newer schema) stops the start.
-std::unique_ptr<ledger::Store> open_ledger_store(const ledger::Settings& settings) {
-  try {
-    return ledger::open_store(settings, ledger::Access::kWrite);
-  } catch (const ledger::StoreUnreachable& e) {
-    if (settings.postgres_url.empty()) throw;
-    log::warn(
-        "ledger: PostgreSQL does not answer; the recorder starts without it, and what the ledger "
-        "is told waits in memory until it does",
-        {{"error", e.what()}});
-    return std::make_unique<ledger::ConnectingStore>(
-        [settings] { return ledger::open_store(settings, ledger::Access::kWrite); },
-        std::chrono::seconds(2));
-  }
-}
-
-// The ledger's writer; null when it is off, or when its default file cannot be opened here (a
-// warning: the operator did not ask for that file).
-std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
-  if (!settings.enabled) return nullptr;
-  if (const auto spillable = ledger::can_spill(settings.spill_file()); !spillable) {
-    log::warn(
-        "ledger: entries still unwritten at a stop cannot be kept for the next start here; set "
-        "ledger.spill_path (LEDGER_SPILL_PATH) to a file in a writable directory",
-        {{"error", spillable.error()}});
-  }
-  try {
-    auto store = open_ledger_store(settings);
-    if (!store->finds_names_within()) {
-      log::warn(
-          "ledger: PostgreSQL has no trigram index of room names (the ledger's role may not "
-          "create the pg_trgm extension): a name glob without a literal prefix reads the whole "
-          "window; docs/ledger.md says how to add it",
-          {});
-    }
-    return std::make_unique<ledger::Writer>(
-        std::move(store),
-        ledger::WriterOptions{
-            .retention = settings.retention,
-            .on_state = ledger_state,
-            .on_prune_error = ledger_prune_failed,
-            .on_pruned = ledger_pruned,
-            .on_rebuild = [path = settings.path](
-                              ledger::Rebuild what, std::chrono::milliseconds took,
-                              std::string_view error) { ledger_rebuilt(path, what, took, error); },
-            .on_ended = [](ledger::Status status) { metrics::room_session_ended(status); },
-            .spill_path = settings.spill_file(),
-            .on_replay = ledger_replayed,
-            .on_spill = ledger_spilled});
-  } catch (const ledger::StoreError& e) {
-    if (settings.path_set || !settings.postgres_url.empty()) {
-      throw StartupError(settings.setting() + " " + e.what());
-    }
-    log::warn(
-        "ledger off: its default file cannot be opened here; set ledger.path (LEDGER_PATH) to a "
-        "file on a writable volume, or ledger: off to silence this",
-        {{"error", e.what()}});
-    return nullptr;
-  }
-}
-
-// The API reads the ledger on threads and connections of its own: it never blocks the writer,
-// nor the threads that answer webhooks. The first connection is opened here, so that a ledger
-// the API cannot read fails the start.
-std::unique_ptr<ledger::Readers> open_ledger_readers(const config::Config& config, bool writing) {
-  if (!writing || config.api_token.empty()) return nullptr;
-  const ledger::Settings& settings = config.ledger;
-  auto open = [&settings] {
-    return ledger::open_store(settings, ledger::Access::kRead, settings.query_timeout);
-  };
-  const ledger::ReadersOptions options{.threads = settings.readers};
-  if (!settings.postgres_url.empty()) {
-    // The writer checked the server already. A reader connects at its first read, at most every
-    // 2 s while the server does not answer (or the writer has not made the tables yet): a read
-    // meanwhile gets 503 at once instead of waiting out a connect timeout.
-    auto connecting = [open]() -> std::unique_ptr<ledger::Store> {
-      return std::make_unique<ledger::ConnectingStore>(open, std::chrono::seconds(2));
-    };
-    return std::make_unique<ledger::Readers>(connecting, connecting(), options);
-  }
-  try {
-    return std::make_unique<ledger::Readers>(open, open(), options);
-  } catch (const ledger::StoreError& e) {
-    throw StartupError(settings.setting() + " " + e.what());
-  }
 }
 
 // 64 bits: the seed also names this process in the ledger's retry keys.
@@ -266,7 +171,8 @@ void Service::publish_gauges() {
   metrics::track_ledger(ledger_ != nullptr, of_ledger([](auto& l) { return l.queued(); }),
                         of_ledger([](auto& l) { return l.queued_bytes(); }),
                         of_ledger([](auto& l) { return l.dropped(); }),
-                        of_ledger([](auto& l) { return l.write_errors(); }));
+                        of_ledger([](auto& l) { return l.write_errors(); }),
+                        of_ledger([](auto& l) { return l.files_gone(); }));
   metrics::track_api_calls_in_flight([this] { return static_cast<double>(client_.outstanding()); });
   metrics::track_coordination([this] { return coordination_ && !coordination_->up() ? 1.0 : 0.0; },
                               [this] { return reconciler_.leading() ? 1.0 : 0.0; });

@@ -66,4 +66,10 @@ bool ConnectingStore::finds_names_within() {
   return !store_ || store_->finds_names_within();
 }
 
+// Not yet open: no file to lose (a PostgreSQL ledger has none).
+std::string ConnectingStore::file_gone() {
+  const std::lock_guard lock(mutex_);
+  return store_ ? store_->file_gone() : std::string();
+}
+
 }  // namespace ar::ledger

@@ -27,6 +27,7 @@ class ConnectingStore final : public Store {
   void rebuild() override;
   void interrupt() noexcept override;
   bool finds_names_within() override;
+  std::string file_gone() override;
 
  private:
   // The opened store; throws StoreError while it cannot be opened.

@@ -107,6 +107,10 @@ class Database {
   virtual void rebuild() {}
   // From another thread (a stop): a rebuild under way gives up at once, and so does a later one.
   virtual void interrupt() noexcept {}
+  // What became of the file this connection opened, when its path no longer names it: "was
+  // deleted", "was replaced by another file"; empty while it does (and for PostgreSQL). A stat,
+  // cheap enough before and after every write.
+  virtual std::string file_gone() { return {}; }
 
   // Inside begin(): waits until no other process is migrating, then tells how many migrations
   // were applied (0 for an empty database).

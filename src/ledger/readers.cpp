@@ -58,6 +58,9 @@ void Readers::run(std::unique_ptr<Store> store) {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
+    // A SQLite file deleted or replaced under the service: read the one its path names now, as
+    // the writer writes it (ledger/writer.hpp), not the old one its connection still holds.
+    if (store && !store->file_gone().empty()) store.reset();
     if (!store) {
       try {
         store = open_();

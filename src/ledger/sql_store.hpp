@@ -30,6 +30,7 @@ class SqlStore final : public Store {
   void rebuild() override { db_->rebuild(); }
   void interrupt() noexcept override { db_->interrupt(); }
   bool finds_names_within() override { return db_->has_name_trigrams(); }
+  std::string file_gone() override { return db_->file_gone(); }
 
   // The schema version this binary writes.
   static int schema_version();

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cerrno>
 #include <charconv>
 
 #include "ledger/store.hpp"
@@ -67,10 +68,17 @@ class Statement {
 // SQLite gives the -wal and -shm files the database file's mode, so a new file is made 0600
 // before SQLite opens it; an older file, and side files it left, lose the group's and others'
 // bits. When the file cannot be made, SQLite's own open fails next and names why.
+void drop_write_ahead_log(const std::string& path) {
+  for (const char* side : {"-wal", "-shm"}) ::unlink((path + side).c_str());
+}
+
 void make_private(const std::string& path) {
+  struct stat st {};
+  // A write-ahead log without its database (rm ledger.db alone) belongs to no file: it would be
+  // played into the new one.
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) drop_write_ahead_log(path);
   const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return;  // SQLite's open fails next, with the reason
-  struct stat st {};
   if (::fstat(fd, &st) == 0 && (st.st_mode & 077) != 0) ::fchmod(fd, st.st_mode & 0700);
   ::close(fd);
   for (const char* side : {"-wal", "-shm"}) {
@@ -94,6 +102,12 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
                             : ": is ledger.path (LEDGER_PATH) the service's ledger file?"));
   }
   sqlite3_busy_timeout(db_, 5000);
+  path_ = path;
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0) {
+    device_ = st.st_dev;
+    inode_ = st.st_ino;
+  }
   try {
     // Reading the schema version reads the file's header: "file is not a database" is here.
     schema_version();
@@ -123,6 +137,18 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
     close();
     throw StoreError(path + ": " + e.what());
   }
+}
+
+// SQLite keeps writing to a file deleted under it (its descriptor holds the inode) and to one moved
+// away; both are lost at the next start, which opens the path.
+std::string SqliteDatabase::file_gone() {
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0) {
+    // Another error (a directory no longer searchable) does not say the file is gone.
+    return errno == ENOENT ? "was deleted" : "";
+  }
+  if (st.st_dev != device_ || st.st_ino != inode_) return "was replaced by another file";
+  return {};
 }
 
 SqliteDatabase::~SqliteDatabase() {

@@ -18,6 +18,11 @@ namespace ar::ledger {
 // the owner's bits of a file that has fewer.
 void make_private(const std::string& path);
 
+// Removes the -wal and -shm files at `path`, once the file they belonged to was deleted or
+// replaced and its connection closed: SQLite leaves them behind for a file that moved (it never
+// deletes a log by a path that now names another file), and would play them into the new one.
+void drop_write_ahead_log(const std::string& path);
+
 class SqliteDatabase final : public Database {
  public:
   // kWrite creates the file; kRead needs it. Throws StoreError naming `path` and the fix.
@@ -34,6 +39,7 @@ class SqliteDatabase final : public Database {
   bool needs_rebuild() override { return rebuild_due_; }
   void rebuild() override;
   void interrupt() noexcept override { interrupted_ = true; }
+  std::string file_gone() override;
   int lock_schema_version() override;
   void set_schema_version(int version) override;
   int schema_version() override;
@@ -72,6 +78,10 @@ class SqliteDatabase final : public Database {
   bool incremental_ = false;  // auto_vacuum=INCREMENTAL: freed pages can go back to the file system
   bool rebuild_due_ = false;  // written, and not incremental_ (a file made before it)
   std::atomic<bool> interrupted_{false};
+  // The file opened, by path and identity (device, inode), for file_gone().
+  std::string path_;
+  std::uint64_t device_ = 0;
+  std::uint64_t inode_ = 0;
   std::map<std::string, std::unique_ptr<sqlite3_stmt, StatementDeleter>, std::less<>> statements_;
 };
 

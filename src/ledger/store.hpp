@@ -103,6 +103,9 @@ class Store {
   virtual void rebuild() {}
   // From another thread (a stop): a rebuild under way gives up at once.
   virtual void interrupt() noexcept {}
+  // Database::file_gone: what became of the file the store writes, when its path no longer names
+  // it (deleted, replaced); empty while it does. The writer then opens the path anew.
+  virtual std::string file_gone() { return {}; }
   // Whether a name glob without a literal prefix ("*-42") finds its names through an index, or
   // must read the window (PostgreSQL, when the ledger's role could not create pg_trgm).
   virtual bool finds_names_within() { return true; }

@@ -8,6 +8,7 @@
 #include <iterator>
 #include <vector>
 
+#include "ledger/connecting_store.hpp"
 #include "ledger/redaction.hpp"
 #include "ledger/spill.hpp"
 #include "util/wall_clock.hpp"
@@ -189,7 +190,10 @@ void Writer::stop(std::chrono::milliseconds drain) {
     drain_until_ = steady_clock::now() + drain;
   }
   wake_.notify_one();
-  store_->interrupt();  // a rebuild under way gives up: the stop's time is the queue's
+  {
+    const std::lock_guard lock(store_mutex_);
+    store_->interrupt();  // a rebuild under way gives up: the stop's time is the queue's
+  }
   if (thread_.joinable()) thread_.join();
   spill_rest();
 }
@@ -236,9 +240,10 @@ bool Writer::next_batch(std::vector<Entry>& batch, bool failing) {
   std::unique_lock lock(mutex_);
   // Idle, it wakes when retention's next run is due: the first at once, then every prune_every.
   const auto now = steady_clock::now();
-  const auto until = failing                          ? now + options_.retry_delay
-                     : options_.retention.count() > 0 ? next_prune_
-                                                      : now + options_.prune_every;
+  auto until = failing                          ? now + options_.retry_delay
+               : options_.retention.count() > 0 ? next_prune_
+                                                : now + options_.prune_every;
+  if (options_.reopen) until = std::min(until, next_file_check_);
   wake_.wait_until(lock, until, [&] {
     return stopping_ || !requests_.empty() || (!failing && (!queue_.empty() || prune_));
   });
@@ -252,9 +257,53 @@ bool Writer::next_batch(std::vector<Entry>& batch, bool failing) {
   return true;
 }
 
+// The store's file deleted or replaced under it: said, counted, and the path opened anew. The old
+// store is closed first, so that its write-ahead log goes with it rather than into the new file;
+// the new one is opened at the next call (ConnectingStore), which throws StoreError while it
+// cannot be, like any failed write. Returns whether the file was gone.
+bool Writer::reopen_if_gone() {
+  if (!options_.reopen) return false;
+  const std::string gone = store_->file_gone();
+  if (gone.empty()) return false;
+  ++files_gone_;
+  if (options_.on_file_gone) options_.on_file_gone(gone);
+  const std::lock_guard lock(store_mutex_);
+  store_.reset();
+  store_ = std::make_unique<ConnectingStore>(options_.reopen, options_.retry_delay);
+  return true;
+}
+
+// A batch written into a file deleted or replaced meanwhile is written again, into the new one:
+// entries apply idempotently, so nothing after the loss is lost.
+std::vector<Status> Writer::apply(std::span<const Entry> batch) {
+  reopen_if_gone();
+  std::vector<Status> ended = store_->apply(batch);
+  if (reopen_if_gone()) ended = store_->apply(batch);
+  return ended;
+}
+
+// An idle writer checks its file every check_file_every, so a deleted file is said (and made
+// anew) within seconds, not at the next room.
+void Writer::check_file_when_idle(bool& failing) {
+  if (!options_.reopen) return;
+  const auto now = steady_clock::now();
+  if (now < next_file_check_) return;
+  next_file_check_ = now + options_.check_file_every;
+  if (!reopen_if_gone()) return;
+  try {
+    (void)store_->unsettled();  // opens the new file now, not at the next room
+    if (failing && options_.on_state) options_.on_state(true, "");
+    failing = false;
+  } catch (const std::exception& e) {
+    ++write_errors_;
+    if (!failing && options_.on_state) options_.on_state(false, e.what());
+    failing = true;
+  }
+}
+
 bool Writer::write(std::vector<Entry>& batch, bool& failing) {
   try {
-    const std::vector<Status> ended = store_->apply(batch);
+    const std::vector<Status> ended = apply(batch);
     // First: whoever sees written() sees the spill file gone and the batch out of queued().
     const std::size_t n = batch.size();
     replayed(n);
@@ -307,6 +356,7 @@ void Writer::run() {
   std::vector<Entry> batch;
   while (next_batch(batch, failing)) {
     if (!batch.empty() && !write(batch, failing)) break;
+    check_file_when_idle(failing);
     answer_requests(failing);
     prune_step();
   }

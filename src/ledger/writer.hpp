@@ -76,6 +76,14 @@ struct WriterOptions {
   // Told, in stop(), how many entries were left queued and where they went: `error` is empty when
   // they were spilled, else why they are lost.
   std::function<void(std::size_t entries, std::string_view error)> on_spill{};
+  // Opens the store anew at its path when its file was deleted or replaced while it ran
+  // (Store::file_gone): a new file, with the schema, or the one that replaced it. Empty: never
+  // (PostgreSQL). The file is checked before and after every write, so a batch that went into a
+  // file already gone is written again into the new one, and every check_file_every while idle.
+  std::function<std::unique_ptr<Store>()> reopen{};
+  std::chrono::milliseconds check_file_every{5000};
+  // Told what became of the file ("was deleted") when it is found gone; on the writer's thread.
+  std::function<void(std::string_view what)> on_file_gone{};
 };
 
 class Writer final : public Journal, public UnsettledSource {
@@ -101,6 +109,8 @@ class Writer final : public Journal, public UnsettledSource {
   std::uint64_t written() const { return written_; }
   std::uint64_t dropped() const { return dropped_; }
   std::uint64_t write_errors() const { return write_errors_; }
+  // Times the store's file was found deleted or replaced.
+  std::uint64_t files_gone() const { return files_gone_; }
 
  private:
   struct UnsettledRequest {
@@ -124,6 +134,10 @@ class Writer final : public Journal, public UnsettledSource {
   // Writes the batch, or puts it back when the store fails; false when that was the last try of
   // a stop.
   bool write(std::vector<Entry>& batch, bool& failing);
+  // Store::apply, into the file the path names now (reopen_if_gone before and after).
+  std::vector<Status> apply(std::span<const Entry> batch);
+  bool reopen_if_gone();
+  void check_file_when_idle(bool& failing);
   // A step of retention's run, when one is under way or due: one transaction of the store's.
   void prune_step();
   void end_prune();
@@ -157,6 +171,9 @@ class Writer final : public Journal, public UnsettledSource {
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> write_errors_{0};
+  std::atomic<std::uint64_t> files_gone_{0};
+  std::chrono::steady_clock::time_point next_file_check_{};
+  std::mutex store_mutex_;  // store_ replaced (reopen) while stop() interrupts it
   std::chrono::steady_clock::time_point next_prune_;
   std::optional<PruneRun> prune_;  // a run of retention under way (writer's thread)
   std::size_t replay_left_ = 0;    // entries of the spill file not written yet (writer's thread)

@@ -331,7 +331,7 @@ void track_coordination(std::function<double()> degraded, std::function<double()
 
 void track_ledger(bool enabled, std::function<double()> queued,
                   std::function<double()> queued_bytes, std::function<double()> dropped,
-                  std::function<double()> write_errors) {
+                  std::function<double()> write_errors, std::function<double()> files_gone) {
   registry().gauge("auto_recorder_ledger_enabled",
                    "1 while the ledger is kept; 0 when it is off (ledger: off, several replicas "
                    "without ledger.postgres_url, or a default file that cannot be opened).",
@@ -350,6 +350,10 @@ void track_ledger(bool enabled, std::function<double()> queued,
   registry().counter_read("auto_recorder_ledger_write_errors_total",
                           "Ledger writes that failed (retried until they work).",
                           std::move(write_errors));
+  registry().counter_read("auto_recorder_ledger_file_replaced_total",
+                          "Times the ledger's SQLite file was found deleted or replaced while the "
+                          "service ran (a new one is made at its path and written on).",
+                          std::move(files_gone));
 }
 
 void track_pending_starts(std::function<double()> read) {

@@ -58,10 +58,11 @@ void coordination_claim(model::Claim result);
 void track_coordination(std::function<double()> degraded, std::function<double()> leader);
 
 // The ledger: whether it is kept, entries waiting to be written and their estimated bytes,
-// dropped past the queue's bounds, failed writes (all 0 while it is off).
+// dropped past the queue's bounds, failed writes, its file found deleted or replaced (all 0 while
+// it is off).
 void track_ledger(bool enabled, std::function<double()> queued,
                   std::function<double()> queued_bytes, std::function<double()> dropped,
-                  std::function<double()> write_errors);
+                  std::function<double()> write_errors, std::function<double()> files_gone);
 
 // Gauges read at scrape time.
 void track_pending_starts(std::function<double()> read);

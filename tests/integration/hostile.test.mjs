@@ -1,10 +1,12 @@
 // Hostile input, round three, against the real binary: what the ledger's API and page answer to a
 // caller who probes them (two Authorization headers, page tokens out of range, values echoed,
 // headers that let a page be cached, sniffed or framed), and what `report` prints of names that
-// carry terminal escapes or spreadsheet formulas.
+// carry terminal escapes or spreadsheet formulas, and a ledger file deleted under the service.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv, runToExit, tempDir } from './lib/recorder.mjs';
 import { exchange, statuses } from './lib/raw_http.mjs';
@@ -118,5 +120,31 @@ test('report prints hostile room names safely for a terminal (table) and a sprea
   }
   for (const row of rows.slice(1)) {
     assert.doesNotMatch(row.split(',')[1], /^[=+\-@]/, `no cell starts a formula: ${row}`);
+  }
+});
+
+test('a ledger file deleted while the service runs is said, counted, made anew, and nothing after it is lost', { timeout }, async () => {
+  const dir = tempDir();
+  const env = baseEnv(standin, { RECONCILE_INTERVAL: '0', API_TOKEN: TOKEN });
+  let deleting = await startRecorder({ env, cwd: dir });
+  try {
+    const before = await sendEvent(deleting, 'room_started', { room: { name: 'before-rm', sid: roomSid() } });
+    assert.equal(before.status, 200);
+    await deleting.waitForLedgerRoom('before-rm');
+    for (const file of readdirSync(dir).filter((name) => name.startsWith('ledger.db'))) rmSync(join(dir, file));
+    // Found within seconds by the idle check, without waiting for a room.
+    await deleting.waitForMetric('auto_recorder_ledger_file_replaced_total', {}, 1, 15000);
+    assert.match(deleting.output, /ledger file deleted or replaced while the service runs.*what=.?was deleted/);
+    assert.ok(existsSync(join(dir, 'ledger.db')), 'a new file at the same path');
+    const after = await sendEvent(deleting, 'room_started', { room: { name: 'after-rm', sid: roomSid() } });
+    assert.equal(after.status, 200);
+    await deleting.waitForLedgerRoom('after-rm'); // the API reads the new file too
+    await deleting.stop();
+    // After a restart: everything since the deletion is there.
+    deleting = await startRecorder({ env, cwd: dir });
+    await deleting.waitForLedgerRoom('after-rm');
+    assert.equal(await deleting.metric('auto_recorder_ledger_file_replaced_total'), 0);
+  } finally {
+    await deleting.stop();
   }
 });

@@ -9,7 +9,10 @@
 #include <thread>
 #include <utility>
 
+#include "ledger/backup.hpp"
+#include "ledger/open.hpp"
 #include "ledger/spill.hpp"
+#include "ledger/sqlite_database.hpp"
 #include "ledger/store_fixture.hpp"
 
 namespace ar::ledger {
@@ -470,6 +473,81 @@ TEST(LedgerWriter, TheOpenSessionsAreReadAfterEveryEntryRecordedBeforeAndNotWhil
   bool answered = false;
   writer.unsettled([&](std::optional<Unsettled> open) { answered = !open; });
   EXPECT_TRUE(answered);
+}
+
+// A SQLite ledger deleted under the running service (rm ledger.db*): said once, counted, made
+// anew at its path, and everything recorded after the deletion is in the new file, whether the
+// idle check or a write finds it first.
+class DeletedFile : public ::testing::TestWithParam<bool> {};
+
+TEST_P(DeletedFile, IsSaidCountedMadeAnewAndNothingAfterItIsLost) {
+  const bool idle_check = GetParam();
+  const testing::TestDirectory dir;
+  Settings settings;
+  settings.path = dir.path();
+  const auto open = [settings] { return open_store(settings, Access::kWrite); };
+  std::mutex mutex;
+  std::vector<std::string> said;
+  Writer writer(open(), {.reopen = open,
+                         .check_file_every = idle_check ? milliseconds(20) : std::chrono::hours(1),
+                         .on_file_gone = [&](std::string_view what) {
+                           const std::lock_guard lock(mutex);
+                           said.emplace_back(what);
+                         }});
+  writer.record(seen(1));
+  ASSERT_TRUE(eventually([&] { return writer.written() == 1; }));
+  for (const char* side : {"", "-wal", "-shm"}) std::filesystem::remove(settings.path + side);
+  if (idle_check) {
+    ASSERT_TRUE(eventually([&] { return writer.files_gone() == 1; }));
+    EXPECT_TRUE(eventually([&] { return std::filesystem::exists(settings.path); }))
+        << "made anew before the next entry";
+  }
+  for (int i = 2; i <= 4; ++i) writer.record(seen(i));
+  ASSERT_TRUE(eventually([&] { return writer.written() == 4; }));
+  writer.stop(milliseconds(1000));
+  EXPECT_EQ(writer.files_gone(), 1U);
+  {
+    const std::lock_guard lock(mutex);
+    EXPECT_EQ(said, std::vector<std::string>{"was deleted"});
+  }
+  const auto store = open_store(settings, Access::kRead);
+  EXPECT_FALSE(store->room("RM_1")) << "gone with the deleted file";
+  for (const char* sid : {"RM_2", "RM_3", "RM_4"}) EXPECT_TRUE(store->room(sid)) << sid;
+}
+
+INSTANTIATE_TEST_SUITE_P(FoundBy, DeletedFile, ::testing::Bool(),
+                         [](const auto& info) { return info.param ? "TheIdleCheck" : "AWrite"; });
+
+TEST(LedgerWriter, AFileReplacedByAnotherIsWrittenThereFromThenOn) {
+  const testing::TestDirectory dir;
+  Settings settings;
+  settings.path = dir.path();
+  // As the service reopens (app/ledger_setup.cpp): the gone file's log dropped first.
+  const auto open = [settings] {
+    drop_write_ahead_log(settings.path);
+    return open_store(settings, Access::kWrite);
+  };
+  Writer writer(open(), {.reopen = open, .check_file_every = std::chrono::hours(1)});
+  writer.record(seen(1));
+  ASSERT_TRUE(eventually([&] { return writer.written() == 1; }));
+  // An operator restores a backup over it (a rename, as cp to a temporary and mv do).
+  Settings other = settings;
+  other.path = dir.path("source.db");
+  {
+    const auto source = open_store(other, Access::kWrite);
+    std::vector<Entry> old{seen(100)};
+    source->apply(old);
+  }
+  backup(other, dir.path("restored.db"));
+  std::filesystem::rename(dir.path("restored.db"), settings.path);
+  writer.record(seen(2));
+  ASSERT_TRUE(eventually([&] { return writer.written() == 2; }));
+  writer.stop(milliseconds(1000));
+  EXPECT_EQ(writer.files_gone(), 1U);
+  const auto store = open_store(settings, Access::kRead);
+  EXPECT_TRUE(store->room("RM_100"));
+  EXPECT_TRUE(store->room("RM_2"));
+  EXPECT_FALSE(store->room("RM_1")) << "the replaced file's log was not played into the new one";
 }
 
 }  // namespace
