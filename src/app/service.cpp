@@ -174,8 +174,12 @@ void Service::publish_gauges() {
                         of_ledger([](auto& l) { return l.write_errors(); }),
                         of_ledger([](auto& l) { return l.files_gone(); }));
   metrics::track_api_calls_in_flight([this] { return static_cast<double>(client_.outstanding()); });
-  metrics::track_coordination([this] { return coordination_ && !coordination_->up() ? 1.0 : 0.0; },
-                              [this] { return reconciler_.leading() ? 1.0 : 0.0; });
+  metrics::track_coordination(
+      [this] { return coordination_ && !coordination_->up() ? 1.0 : 0.0; },
+      [this] { return reconciler_.leading() ? 1.0 : 0.0; },
+      [this] {
+        return coordination_ ? static_cast<double>(coordination_->refused_replies()) : 0.0;
+      });
 }
 
 void Service::listen() {

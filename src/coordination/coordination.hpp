@@ -39,6 +39,7 @@ class Coordination final : public ClaimStore {
 
   bool up() const { return client_.up(); }
   std::size_t outstanding() const { return client_.outstanding(); }
+  std::uint64_t refused_replies() const { return client_.refused_replies(); }
   void stop() { client_.stop(); }
 
   // How often the lease is renewed or asked for, and how long it lasts in Redis: a holder that

@@ -28,41 +28,6 @@ using namespace std::chrono_literals;
 constexpr auto kFirstReconnectDelay = 100ms;
 constexpr auto kMaxReconnectDelay = 5s;
 
-struct ReaderDeleter {
-  void operator()(redisReader* reader) const { redisReaderFree(reader); }
-};
-using ReaderPtr = std::unique_ptr<redisReader, ReaderDeleter>;
-
-Reply convert(const redisReply& raw) {
-  Reply reply;
-  switch (raw.type) {
-    case REDIS_REPLY_STRING:
-      reply.type = Reply::Type::kString;
-      break;
-    case REDIS_REPLY_STATUS:
-      reply.type = Reply::Type::kStatus;
-      break;
-    case REDIS_REPLY_ERROR:
-      reply.type = Reply::Type::kError;
-      break;
-    case REDIS_REPLY_INTEGER:
-      reply.type = Reply::Type::kInteger;
-      reply.integer = raw.integer;
-      return reply;
-    case REDIS_REPLY_ARRAY:
-      reply.type = Reply::Type::kArray;
-      for (std::size_t i = 0; i < raw.elements; ++i) {
-        reply.elements.push_back(convert(*raw.element[i]));  // NOLINT(*-pointer-arithmetic)
-      }
-      return reply;
-    default:
-      reply.type = Reply::Type::kNil;
-      return reply;
-  }
-  reply.text.assign(raw.str, raw.len);
-  return reply;
-}
-
 std::string describe(const HostPort& at) {
   return at.host.find(':') == std::string::npos ? at.host + ":" + std::to_string(at.port)
                                                 : "[" + at.host + "]:" + std::to_string(at.port);
@@ -70,26 +35,18 @@ std::string describe(const HostPort& at) {
 
 // Reads until the parser holds one whole reply.
 template <typename Stream>
-awaitable<Reply> read_reply(Stream& stream, redisReader* reader) {
+awaitable<Reply> read_reply(Stream& stream, ReplyReader& reader) {
   std::array<char, 16384> buffer{};
   for (;;) {
-    void* raw = nullptr;
-    if (redisReaderGetReply(reader, &raw) != REDIS_OK) {
-      throw std::runtime_error("Redis sent something that is not its protocol");
-    }
-    if (raw != nullptr) {
-      Reply reply = convert(*static_cast<redisReply*>(raw));
-      freeReplyObject(raw);
-      co_return reply;
-    }
+    if (auto reply = reader.next()) co_return std::move(*reply);
     const std::size_t n = co_await stream.async_read_some(asio::buffer(buffer), use_awaitable);
-    redisReaderFeed(reader, buffer.data(), n);
+    reader.feed({buffer.data(), n});
   }
 }
 
 // One command and its reply, for the steps that set a connection up.
 template <typename Stream>
-awaitable<Reply> roundtrip(Stream& stream, redisReader* reader, std::chrono::milliseconds timeout,
+awaitable<Reply> roundtrip(Stream& stream, ReplyReader& reader, std::chrono::milliseconds timeout,
                            const std::vector<std::string>& args) {
   beast::get_lowest_layer(stream).expires_after(timeout);
   co_await asio::async_write(stream, asio::buffer(format_command(args)), use_awaitable);
@@ -108,23 +65,23 @@ awaitable<void> with_connection(asio::io_context::executor_type executor, const 
                                 Body body) {
   beast::tcp_stream tcp = co_await util::open_tcp(executor, at.host, at.port,
                                                   std::chrono::steady_clock::now() + timeout);
-  ReaderPtr reader(redisReaderCreate());
+  ReplyReader reader;
   auto log_in = [&](auto& stream) -> awaitable<void> {
     if (password.empty()) co_return;
     std::vector<std::string> auth{"AUTH"};
     if (!username.empty()) auth.push_back(username);
     auth.push_back(password);
-    co_await roundtrip(stream, reader.get(), timeout, auth);
+    co_await roundtrip(stream, reader, timeout, auth);
   };
   if (tls == nullptr) {
     co_await log_in(tcp);
-    co_await body(tcp, reader.get());
+    co_await body(tcp, reader);
     co_return;
   }
   beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), *tls);
   co_await util::tls_handshake(stream, at.host, true, std::chrono::steady_clock::now() + timeout);
   co_await log_in(stream);
-  co_await body(stream, reader.get());
+  co_await body(stream, reader);
 }
 
 }  // namespace
@@ -225,16 +182,24 @@ awaitable<void> RedisClient::run() {
   std::chrono::milliseconds delay = kFirstReconnectDelay;
   while (!stopping_) {
     std::string why;
+    bool refused = false;
     try {
       co_await connect_and_serve();
     } catch (const boost::system::system_error& e) {
       why = e.code() == boost::beast::error::timeout ? "timed out" : e.code().message();
+    } catch (const ReplyRefused& e) {
+      // Closed, counted, and said with the reconnect below (a broken or hostile server).
+      ++refused_replies_;
+      refused = true;
+      why = std::string(e.what()) + ": the connection is closed";
     } catch (const std::exception& e) {
       why = e.what();
     }
     if (stopping_) break;
     if (up_) delay = kFirstReconnectDelay;
+    const bool said_down = reported_ == false;
     set_state(State::kDown, why);
+    if (refused && said_down) on_change_(false, why);  // said every time, not once per outage
     fail(queue_, "Redis is unreachable: " + why);
     asio::steady_timer pause(io_thread_.context(), delay);
     co_await pause.async_wait(asio::as_tuple(use_awaitable));
@@ -251,7 +216,7 @@ awaitable<HostPort> RedisClient::ask_sentinels() {
       co_await with_connection(
           io_thread_.context().get_executor(), sentinel, tls_.get(), settings_.timeout,
           settings_.sentinel_username, settings_.sentinel_password,
-          [&](auto& stream, redisReader* reader) -> awaitable<void> {
+          [&](auto& stream, ReplyReader& reader) -> awaitable<void> {
             // Named: GCC 12 cannot pass a braced list into a coroutine call.
             const std::vector<std::string> ask{"SENTINEL", "get-master-addr-by-name",
                                                settings_.sentinel_master_name};
@@ -288,7 +253,7 @@ awaitable<void> RedisClient::connect_and_serve() {
   }
   co_await with_connection(
       io_thread_.context().get_executor(), at, tls_.get(), settings_.timeout, settings_.username,
-      settings_.password, [&](auto& stream, redisReader* reader) -> awaitable<void> {
+      settings_.password, [&](auto& stream, ReplyReader& reader) -> awaitable<void> {
         if (settings_.db != 0) {
           const std::vector<std::string> select{"SELECT", std::to_string(settings_.db)};
           co_await roundtrip(stream, reader, settings_.timeout, select);
@@ -307,7 +272,7 @@ awaitable<void> RedisClient::connect_and_serve() {
 }
 
 template <typename Stream>
-awaitable<void> RedisClient::serve(Stream& stream, redisReader* reader) {
+awaitable<void> RedisClient::serve(Stream& stream, ReplyReader& reader) {
   while (!stopping_) {
     if (queue_.empty()) {
       beast::get_lowest_layer(stream).expires_never();

@@ -22,20 +22,11 @@
 #include <string_view>
 #include <vector>
 
+#include "coordination/reply_reader.hpp"
 #include "coordination/settings.hpp"
 #include "util/io_thread.hpp"
 
-struct redisReader;
-
 namespace ar::coordination {
-
-struct Reply {
-  enum class Type { kUnavailable, kNil, kInteger, kString, kStatus, kError, kArray };
-  Type type = Type::kUnavailable;
-  std::string text;  // a string, a status, an error, or why Redis was unavailable
-  long long integer = 0;
-  std::vector<Reply> elements;
-};
 
 class RedisClient {
  public:
@@ -55,6 +46,8 @@ class RedisClient {
   bool up() const { return up_; }
   // Commands queued or sent and not answered yet.
   std::size_t outstanding() const { return outstanding_; }
+  // Replies refused past ReplyLimits (each closed its connection).
+  std::uint64_t refused_replies() const { return refused_replies_; }
 
   // Answers every command queued or awaiting its reply kUnavailable ("shutting down"), closes
   // the connection and joins the thread. Idempotent; the destructor calls it.
@@ -71,7 +64,7 @@ class RedisClient {
   boost::asio::awaitable<void> connect_and_serve();
   boost::asio::awaitable<HostPort> ask_sentinels();
   template <typename Stream>
-  boost::asio::awaitable<void> serve(Stream& stream, redisReader* reader);
+  boost::asio::awaitable<void> serve(Stream& stream, ReplyReader& reader);
   void enqueue(Pending pending);
   // Answers `why` to every command in `pending` and empties it.
   void fail(std::deque<Pending>& pending, std::string_view why);
@@ -92,6 +85,7 @@ class RedisClient {
   std::optional<bool> reported_;  // the last state on_change_ was told
   std::atomic<bool> up_{false};
   std::atomic<std::size_t> outstanding_{0};
+  std::atomic<std::uint64_t> refused_replies_{0};
 };
 
 // Redis's wire format of one command (RESP array of bulk strings).

@@ -318,7 +318,8 @@ void initialise_series(std::span<const std::string_view> call_outcomes) {
                    [] { return g_last_reconcile_success.load(); });
 }
 
-void track_coordination(std::function<double()> degraded, std::function<double()> leader) {
+void track_coordination(std::function<double()> degraded, std::function<double()> leader,
+                        std::function<double()> refused_replies) {
   registry().gauge("auto_recorder_coordination_degraded",
                    "1 while Redis is configured but unreachable: starts rely on the ListEgress "
                    "check alone and duplicates become possible.",
@@ -327,6 +328,10 @@ void track_coordination(std::function<double()> degraded, std::function<double()
                    "1 while this replica runs reconcile passes (holds the lease, runs alone, or "
                    "Redis is unreachable).",
                    std::move(leader));
+  registry().counter_read("auto_recorder_redis_replies_refused_total",
+                          "Redis replies refused past their bounds (1 MiB, 1024 elements per "
+                          "array); each closed its connection.",
+                          std::move(refused_replies));
 }
 
 void track_ledger(bool enabled, std::function<double()> queued,

@@ -55,7 +55,9 @@ void ledger_read(LedgerRead result);
 // Redis coordination of replicas: claims by result (model/claim.hpp).
 void coordination_claim(model::Claim result);
 // Gauges: 1 while Redis is configured but unreachable; 1 while this replica runs reconcile passes.
-void track_coordination(std::function<double()> degraded, std::function<double()> leader);
+// A counter: replies refused past their bounds (coordination/reply_reader.hpp).
+void track_coordination(std::function<double()> degraded, std::function<double()> leader,
+                        std::function<double()> refused_replies);
 
 // The ledger: whether it is kept, entries waiting to be written and their estimated bytes,
 // dropped past the queue's bounds, failed writes, its file found deleted or replaced (all 0 while

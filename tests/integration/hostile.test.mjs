@@ -1,11 +1,13 @@
 // Hostile input, round three, against the real binary: what the ledger's API and page answer to a
 // caller who probes them (two Authorization headers, page tokens out of range, values echoed,
 // headers that let a page be cached, sniffed or framed), and what `report` prints of names that
-// carry terminal escapes or spreadsheet formulas, and a ledger file deleted under the service.
+// carry terminal escapes or spreadsheet formulas, a ledger file deleted under the service, and a
+// Redis that announces gigabytes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import { join } from 'node:path';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv, runToExit, tempDir } from './lib/recorder.mjs';
@@ -148,3 +150,47 @@ test('a ledger file deleted while the service runs is said, counted, made anew, 
     await deleting.stop();
   }
 });
+
+// A "Redis" that answers every command with the header of a 2 GB string, then streams its bytes,
+// or with the header of an array of 2 billion elements.
+async function hostileRedis(header) {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => {
+      socket.write(header);
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const pump = () => {
+        while (!socket.destroyed && socket.write(chunk)) { /* until the kernel's buffer is full */ }
+        if (!socket.destroyed) socket.once('drain', pump);
+      };
+      pump();
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
+const rssMiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]) / 1024;
+
+for (const [what, header] of [['a 2 GB string', '$2000000000\r\n'], ['an array of 2 billion elements', '*2000000000\r\n']]) {
+  test(`a Redis reply announcing ${what} is refused at its header, counted and said; memory stays put`, { timeout }, async () => {
+    const redis = await hostileRedis(header);
+    const flooded = await startRecorder({
+      env: baseEnv(standin, { RECONCILE_INTERVAL: '0', REDIS_ADDRESS: `127.0.0.1:${redis.address().port}` }),
+    });
+    try {
+      const before = rssMiB(flooded.child.pid);
+      // A room's claim is the first command: its reply is the flood.
+      const answer = await sendEvent(flooded, 'room_started', { room: { name: `redis-flood-${what.length}`, sid: roomSid() } });
+      assert.equal(answer.status, 200, 'webhooks are answered meanwhile');
+      await flooded.waitForMetric('auto_recorder_redis_replies_refused_total', {}, 1, 20000);
+      // log: refusing the reply is said, with why; that line is the behaviour
+      await flooded.waitForLogLine(/Redis unreachable.*Redis announced (a string of 2000000000 bytes|an array of 2000000000 elements), more than the recorder ever asks for: the connection is closed/);
+      assert.ok(rssMiB(flooded.child.pid) - before < 16, `RSS grew from ${before} to ${rssMiB(flooded.child.pid)} MiB`);
+      await flooded.waitForRecorded(standin, `redis-flood-${what.length}`); // with the ListEgress check alone
+    } finally {
+      await flooded.stop();
+      redis.close();
+    }
+  });
+}
