@@ -73,6 +73,8 @@ void drop_write_ahead_log(const std::string& path) {
 }
 
 void make_private(const std::string& path) {
+  // SQLite's names that are no file (a database in memory, a temporary one, a URI).
+  if (path.empty() || path.starts_with(':') || path.starts_with("file:")) return;
   struct stat st {};
   // A write-ahead log without its database (rm ledger.db alone) belongs to no file: it would be
   // played into the new one.
