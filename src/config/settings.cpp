@@ -40,8 +40,9 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"server_threads", "SERVER_THREADS", "0", Kind::kInteger, kPlain,
      "Threads that serve HTTP (verify and answer webhooks); 0: one per CPU core, at most 4."},
     {"max_connections", "MAX_CONNECTIONS", "1024", Kind::kInteger, kPlain,
-     "Open client connections at most; at the limit the one idle longest is closed to make room, "
-     "and a newcomer is refused only when every connection is in the middle of a request."},
+     "Open client connections at most; at the limit the one idle longest, else the one whose "
+     "client moved longest ago, is closed to make room; a newcomer is refused only when the "
+     "service owes every connection an answer."},
     {"idle_timeout", "IDLE_TIMEOUT", "60s", Kind::kDuration, kPlain,
      "How long a kept-alive connection may wait for its next request."},
     {"header_timeout", "HEADER_TIMEOUT", "10s", Kind::kDuration, kPlain,
@@ -164,7 +165,8 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "How long one API query of the ledger may run (waiting for a lock included) before it is "
      "stopped: the API answers 503 and logs a warning."},
     {"api_token", "API_TOKEN", "", Kind::kString, kSecret,
-     "Token for the ledger's HTTP API (/v1/rooms): requests send Authorization: Bearer <token>. "
+     "Token for the ledger's HTTP API (/v1/rooms), 16 bytes at least: requests send "
+     "Authorization: Bearer <token>. "
      "Unset: the API answers 404. API_TOKEN_FILE may name a file that does not exist (an "
      "optional key of the Secret): the API is then off.",
      true},

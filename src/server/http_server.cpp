@@ -7,9 +7,10 @@
 #include <boost/beast/ssl.hpp>
 #include <stdexcept>
 
-#include "server/idle_connections.hpp"
 #include "server/request_reader.hpp"
 #include "server/response_head.hpp"
+#include "server/tls_context.hpp"
+#include "server/waiting_connections.hpp"
 #include "telemetry/log.hpp"
 
 namespace ar::server {
@@ -26,7 +27,7 @@ struct HttpServer::Shared {
   HttpEvents events;
   std::atomic<bool> closing{false};
   std::atomic<std::size_t> connections{0};
-  IdleConnections idle;
+  WaitingConnections waiting;
   mutable std::mutex tls_mutex;
   std::shared_ptr<ssl::context> tls;  // null: plain HTTP
 
@@ -55,13 +56,15 @@ RequestLimits request_limits(const HttpLimits& limits) {
 thread_local std::array<char, 4096> discarded;
 
 // One connection. Stream is beast::tcp_stream (HTTP) or beast::ssl_stream over it (HTTPS).
-// It reads from the network into a bounded buffer and does what its RequestReader says. While no
-// request is in progress it is listed in the server's idle connections. It reads nothing more
-// while the handler owes its answer (pipelined requests wait in the buffer, so answers keep the
-// requests' order); the handler's Responder keeps it alive meanwhile, and no timer runs: the
+// It reads from the network into a bounded buffer and does what its RequestReader says. While it
+// waits on its client (idle, a request arriving, an answer being taken) it is listed in the
+// server's waiting connections, which may close it to make room. It reads nothing more while an
+// answer is owed or unsent (pipelined requests wait in the buffer, so answers keep the requests'
+// order and a client that never reads holds one answer at most); while the handler owes it, the
+// handler's Responder keeps it alive, it is never closed to make room, and no timer runs: the
 // handler answers, or its Responder's destructor does.
 template <class Stream>
-class Session final : public IdleConnection,
+class Session final : public WaitingConnection,
                       public ResponseSink,
                       public std::enable_shared_from_this<Session<Stream>> {
  public:
@@ -73,7 +76,7 @@ class Session final : public IdleConnection,
     shared_->connections.fetch_add(1);
   }
   ~Session() {
-    shared_->idle.remove(*this);
+    shared_->waiting.remove(*this);
     shared_->connections.fetch_sub(1);
   }
   Session(const Session&) = delete;
@@ -81,14 +84,15 @@ class Session final : public IdleConnection,
 
   void evict() override {
     asio::post(stream_.get_executor(), [self = this->shared_from_this()] {
-      if (self->in_request_) return;  // a request began meanwhile: it is served
+      if (self->owed_) return;  // the handler took its request meanwhile: it is answered
+      self->evicted_ = true;
       beast::error_code ignored;
       self->tcp().socket().close(ignored);  // the pending read ends with operation_aborted
     });
   }
 
   void start() {
-    shared_->idle.add(*this);
+    shared_->waiting.idle(*this);
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       wait_for_request();
     } else {
@@ -107,7 +111,7 @@ class Session final : public IdleConnection,
  private:
   using Step = void (Session::*)();
 
-  std::shared_ptr<IdleConnection> lock() override { return this->weak_from_this().lock(); }
+  std::shared_ptr<WaitingConnection> lock() override { return this->weak_from_this().lock(); }
   const HttpLimits& limits() const { return shared_->limits; }
   beast::tcp_stream& tcp() { return beast::get_lowest_layer(stream_); }
 
@@ -116,7 +120,7 @@ class Session final : public IdleConnection,
   // Once a byte has arrived, the headers must be complete within header_timeout.
   void wait_for_request() {
     if (buffer_.size() > 0) return start_request();  // pipelined: the next request is here
-    shared_->idle.add(*this);
+    shared_->waiting.idle(*this);
     tcp().expires_after(served_ ? limits().idle_timeout : limits().header_timeout);
     read_more(&Session::start_request);
   }
@@ -131,11 +135,14 @@ class Session final : public IdleConnection,
         [self = this->shared_from_this(), next](beast::error_code ec, std::size_t n) {
           if (ec) return self->on_read_error(ec);
           self->buffer_.commit(n);
+          // The client moved: the slowest make room first, not the ones still sending.
+          if (self->in_request_) self->shared_->waiting.progressed(*self);
           ((*self).*next)();
         });
   }
 
   void on_read_error(beast::error_code ec) {
+    if (evicted_) return close();  // counted as evicted
     if (ec == beast::error::timeout) {
       if (in_request_ || !served_) shared_->events.refused("read_timeout");
       return close();  // a client this slow is not waiting for an answer
@@ -147,7 +154,7 @@ class Session final : public IdleConnection,
   }
 
   void start_request() {
-    shared_->idle.remove(*this);
+    shared_->waiting.progressed(*this);
     in_request_ = true;
     reader_.start();
     tcp().expires_after(limits().header_timeout);
@@ -189,6 +196,8 @@ class Session final : public IdleConnection,
 
   void respond() {
     served_ = true;
+    owed_ = true;
+    shared_->waiting.remove(*this);
     const RequestParts& parts = reader_.parts();
     const HttpRequest request{parts.method_name(), parts.target, parts.authorization, parts.body};
     shared_->handler(request, Responder(this->shared_from_this()));
@@ -209,6 +218,8 @@ class Session final : public IdleConnection,
   // request gets the header of the answer, Content-Length included, and no body.
   void write(HttpResponse answer, bool keep_alive) {
     in_request_ = false;
+    owed_ = false;
+    shared_->waiting.progressed(*this);  // an answer its client may never take
     // Known once the header is parsed; before that the request is not HEAD.
     const bool head = reader_.parts().method == http::verb::head;
     out_.clear();
@@ -274,6 +285,8 @@ class Session final : public IdleConnection,
   bool closing_tls_ = false;
   bool served_ = false;      // a request was answered: the connection has earned idle_timeout
   bool in_request_ = false;  // bytes of a request have arrived and it is not answered yet
+  bool owed_ = false;        // the handler has the request and owes its answer
+  bool evicted_ = false;     // closed to make room for a newcomer
 };
 
 }  // namespace
@@ -291,25 +304,7 @@ HttpServer::HttpServer(IoPool& pool, HttpLimits limits, Handler handler, HttpEve
 }
 
 void HttpServer::use_tls(const TlsFiles& files) {
-  auto context = std::make_shared<ssl::context>(ssl::context::tls_server);
-  context->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
-                       ssl::context::single_dh_use);
-  beast::error_code ec;
-  context->use_certificate_chain_file(files.cert_file, ec);
-  if (ec) {
-    throw std::runtime_error("tls_cert_file " + files.cert_file + " cannot be loaded: " +
-                             ec.message() + " (give a PEM certificate chain)");
-  }
-  context->use_private_key_file(files.key_file, ssl::context::pem, ec);
-  if (ec) {
-    throw std::runtime_error("tls_key_file " + files.key_file + " cannot be loaded: " +
-                             ec.message() + " (give the PEM private key of tls_cert_file)");
-  }
-  if (SSL_CTX_check_private_key(context->native_handle()) != 1) {
-    throw std::runtime_error("tls_key_file " + files.key_file +
-                             " is not the private key of tls_cert_file " + files.cert_file);
-  }
+  auto context = server_tls_context(files);
   const std::lock_guard lock(shared_->tls_mutex);
   shared_->tls = std::move(context);
 }
@@ -352,11 +347,12 @@ void HttpServer::accept() {
       accept_failures_ = 0;
     }
     if (shared_->connections.load() >= shared_->limits.max_connections) {
-      // Full: the connection idle longest makes room, so a flood of idle connections cannot
-      // lock LiveKit out. Only when every connection is busy with a request is the newcomer
-      // refused, and memory stays bounded.
-      if (const auto idle = shared_->idle.take_oldest()) {
-        idle->evict();
+      // Full: the connection idle longest, else the one whose client moved longest ago, makes
+      // room (server/waiting_connections.hpp), so no flood of slow clients can lock LiveKit out.
+      // Only when the service owes every connection its answer is the newcomer refused, and
+      // memory stays bounded.
+      if (const auto slowest = shared_->waiting.take_slowest()) {
+        slowest->evict();
         shared_->events.evicted();
       } else {
         shared_->events.refused("too_many_connections");

@@ -20,6 +20,7 @@
 
 #include "server/http.hpp"
 #include "server/io_pool.hpp"
+#include "server/tls_context.hpp"
 
 namespace ar::server {
 
@@ -39,14 +40,9 @@ struct HttpEvents {
   // "tls_handshake_failed", "too_many_connections", "accept_failed", or a RequestReader refusal
   // label ("body_too_large", ...).
   std::function<void(std::string_view reason)> refused;
-  // An idle connection closed to make room for a new one at max_connections.
+  // A connection closed to make room for a new one at max_connections: idle, or the slowest
+  // client (server/waiting_connections.hpp).
   std::function<void()> evicted;
-};
-
-// Files of a certificate chain and its private key, PEM.
-struct TlsFiles {
-  std::string cert_file;
-  std::string key_file;
 };
 
 class HttpServer {

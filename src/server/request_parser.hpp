@@ -115,7 +115,10 @@ class RequestParser : public boost::beast::http::basic_parser<true> {
   void on_header_impl(error_code& /*ec*/) override { header_done_ = true; }
   void on_body_init_impl(const boost::optional<std::uint64_t>& length,
                          error_code& /*ec*/) override {
-    if (length) parts_.body.reserve(*length);  // bounded by body_limit before this is called
+    // Bounded by body_limit before this is called; a larger body grows as it comes, so a client
+    // that announces a megabyte and sends a byte a second holds a byte a second.
+    if (length)
+      parts_.body.reserve(std::min<std::uint64_t>(*length, RequestParts::kKeptBodyCapacity));
   }
   std::size_t on_body_impl(string_view data, error_code& /*ec*/) override {
     parts_.body.append(data);

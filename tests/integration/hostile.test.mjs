@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, baseEnv, runToExit, tempDir } from './lib/recorder.mjs';
-import { exchange, statuses } from './lib/raw_http.mjs';
+import { startRecorder, baseEnv, runToExit, tempDir, freePort } from './lib/recorder.mjs';
+import { exchange, statuses, counterValue } from './lib/raw_http.mjs';
 import { eventBody, roomSid, sendEvent } from './lib/webhooks.mjs';
 
 // Each test's own limit, so that a hang names the test (ctest's limit names only the file).
@@ -194,3 +195,73 @@ for (const [what, header] of [['a 2 GB string', '$2000000000\r\n'], ['an array o
     }
   });
 }
+
+// Every connection makes progress or goes (docs/security.md, "Slow clients"): the documented
+// ceiling of what one connection holds while its client is slow, besides the body it sent.
+const PER_CONNECTION_KIB = 96;
+const FLOOD = 1100; // past the default max_connections, 1024
+
+async function openFlood(port, count, first) {
+  const sockets = [];
+  for (let i = 0; i < count; i += 1) {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', () => {});
+    await new Promise((resolve) => { socket.once('connect', resolve); socket.once('close', resolve); });
+    if (!socket.destroyed) socket.write(first);
+    sockets.push(socket);
+  }
+  return sockets;
+}
+
+// Metrics are read on the health port: the flood's port closes idle connections, a kept-alive
+// poll's too.
+const evictions = async (recorder) => recorder.metric('auto_recorder_connections_evicted_total');
+const floodEnv = async () => baseEnv(standin, { RECONCILE_INTERVAL: '0', HEALTH_PORT: String(await freePort()) });
+
+test('1 100 clients that send a body a byte every 1.5 s cannot lock LiveKit out', { timeout: 120_000 }, async () => {
+  const flooded = await startRecorder({ env: await floodEnv() });
+  const sockets = [];
+  let trickle;
+  try {
+    const before = rssMiB(flooded.child.pid);
+    sockets.push(...await openFlood(flooded.port, FLOOD,
+      'POST /webhook-receiver HTTP/1.1\r\nHost: x\r\nContent-Type: application/webhook+json\r\nContent-Length: 100000\r\n\r\n{'));
+    trickle = setInterval(() => { for (const s of sockets) if (!s.destroyed) s.write('x'); }, 1500);
+    await flooded.until(async () => (await evictions(flooded)) >= FLOOD - 1024, 'the flood past max_connections', 20000, 50);
+    const answer = await sendEvent(flooded, 'room_started', { room: { name: 'amid-trickling-bodies', sid: roomSid() } });
+    assert.equal(answer.status, 200, answer.text);
+    assert.ok(answer.ms < 1000, `answered in ${answer.ms.toFixed(0)} ms amid ${FLOOD} trickling bodies`);
+    await flooded.waitForRecorded(standin, 'amid-trickling-bodies');
+    assert.equal(counterValue(await flooded.metrics(), 'auto_recorder_webhooks_rejected_total', { reason: 'too_many_connections' }), 0);
+    const grown = rssMiB(flooded.child.pid) - before;
+    if (!process.env.ASAN_OPTIONS) assert.ok(grown < (1024 * PER_CONNECTION_KIB) / 1024, `RSS grew by ${grown.toFixed(1)} MiB`);
+    console.log(`trickling bodies: RSS +${grown.toFixed(1)} MiB for ${FLOOD} connections, webhook in ${answer.ms.toFixed(0)} ms`);
+  } finally {
+    clearInterval(trickle);
+    for (const s of sockets) s.destroy();
+    await flooded.stop();
+  }
+});
+
+test('1 100 clients that pipeline GET /metrics with a tiny window and never read cannot lock LiveKit out', { timeout: 120_000 }, async () => {
+  const flooded = await startRecorder({ env: await floodEnv() });
+  const script = new URL('./lib/unread_pipeline.py', import.meta.url).pathname;
+  const readers = spawn('python3', [script, String(flooded.port), String(FLOOD), '50', '/metrics'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  try {
+    const before = rssMiB(flooded.child.pid);
+    let said = '';
+    readers.stdout.on('data', (chunk) => { said += chunk; });
+    await flooded.until(() => /ready \d+/.test(said), 'the unread pipelines open', 60000, 50);
+    await flooded.until(async () => (await evictions(flooded)) >= FLOOD - 1024, 'the flood past max_connections', 20000, 50);
+    const answer = await sendEvent(flooded, 'room_started', { room: { name: 'amid-unread-answers', sid: roomSid() } });
+    assert.equal(answer.status, 200, answer.text);
+    assert.ok(answer.ms < 1000, `answered in ${answer.ms.toFixed(0)} ms amid ${FLOOD} unread pipelines`);
+    await flooded.waitForRecorded(standin, 'amid-unread-answers');
+    const grown = rssMiB(flooded.child.pid) - before;
+    if (!process.env.ASAN_OPTIONS) assert.ok(grown < (1024 * PER_CONNECTION_KIB) / 1024, `RSS grew by ${grown.toFixed(1)} MiB`);
+    console.log(`unread pipelines: RSS +${grown.toFixed(1)} MiB for ${FLOOD} connections, webhook in ${answer.ms.toFixed(0)} ms`);
+  } finally {
+    readers.kill('SIGKILL');
+    await flooded.stop();
+  }
+});

@@ -144,8 +144,10 @@ class RecorderProcess {
     return this.output.split('\n').filter((line) => pattern.test(line));
   }
 
+  // On health_port when there is one, as Prometheus scrapes it.
   async metrics() {
-    return (await fetch(`${this.url}/metrics`)).text();
+    const port = this.env.HEALTH_PORT ?? this.port;
+    return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   }
 
   // The sum of the /metrics samples of `name` whose labels include `labels`, 0 if there is none:
@@ -178,7 +180,12 @@ class RecorderProcess {
     await this.until(async () => {
       const answer = await fetch(`${this.url}/v1/rooms?since=1h&name=${encodeURIComponent(name)}`,
         { headers: { authorization: `Bearer ${this.env.API_TOKEN}` } });
-      room = (await answer.json()).rooms.find((r) => r.name === name);
+      const text = await answer.text();
+      // 503 with Retry-After is the API's "try again" (a file being made anew, a database not
+      // reachable yet); anything else is an answer.
+      if (answer.status === 503) return false;
+      if (answer.status !== 200) throw new Error(`GET /v1/rooms answered ${answer.status}: ${text}`);
+      room = JSON.parse(text).rooms.find((r) => r.name === name);
       return room !== undefined && fits(room);
     }, `${name} in the ledger API`, timeoutMs, 50);
     return room;

@@ -202,5 +202,21 @@ TEST_F(HttpServerTest, AConnectionWaitingForItsAnswerIsNotEvictedAtTheLimit) {
   EXPECT_EQ(read(waiting).body(), "still served\n");
 }
 
+// A request stalled mid-way is no reason to refuse a newcomer: the client that moved longest ago
+// makes room (the handler does not owe it anything yet).
+TEST_F(HttpServerTest, AStalledRequestMakesRoomForANewcomerAtTheLimit) {
+  tcp::socket stalled = connect();
+  send(stalled, "POST /slow HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nab");
+  tcp::socket newcomer = connect();
+  send(newcomer, get("/new"));
+  answer_next();
+  EXPECT_EQ(read(newcomer).body(), "/new\n");
+  std::array<char, 64> bytes{};
+  boost::system::error_code ec;
+  stalled.read_some(asio::buffer(bytes), ec);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  EXPECT_TRUE(refused().empty());
+}
+
 }  // namespace
 }  // namespace ar::server
