@@ -62,7 +62,11 @@ void said(const recorder::Skipped& e) {
   }
 }
 
-std::string_view gave_up_message(GaveUp::Why why) {
+std::string_view gave_up_message(GaveUp::Why why, std::string_view code) {
+  if (why == GaveUp::Why::kRefused && code.starts_with("proxy_")) {
+    return "recording not started: the proxy refused the request, check its settings "
+           "(HTTP_PROXY, HTTPS_PROXY, NO_PROXY); not retried";
+  }
   switch (why) {
     case GaveUp::Why::kRoomGone:
       return "room is gone: stopped trying to record it";
@@ -114,7 +118,7 @@ struct Say {
   void operator()(const recorder::GaveUp& e) const {
     const recorder::CallFailed& f = e.failure;
     log::at(e.why == GaveUp::Why::kRoomGone ? log::Level::kInfo : log::Level::kError,
-            gave_up_message(e.why),
+            gave_up_message(e.why, f.code),
             {{"room", f.room},
              {"room_sid", f.room_sid},
              {"call", f.call},

@@ -151,10 +151,14 @@ awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, const s
       co_return out;
     }
     if (status == 200) parser.get().body().reader = reply_reader;
+    bool cut = false;
     if (!parser.is_done()) {
       const auto [body_ec, body_bytes] =
           co_await http::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
-      if (body_ec) {
+      // An error answer whose server reset the connection after it (a proxy that closes with our
+      // request's body unread: tinyproxy's 401, 407 and 5xx): its status says what it meant.
+      cut = status != 200 && body_ec == asio::error::connection_reset;
+      if (body_ec && !cut) {
         out.ec = body_ec;
         out.answered_some = true;  // a reader may hold part of it: never resent
         co_return out;
@@ -163,7 +167,7 @@ awaitable<Exchange> exchange(Stream& stream, beast::flat_buffer& buffer, const s
     out.status = status;
     // Bytes beyond the answer belong to no request: a connection that carries them would answer
     // the next call with them, so it is not kept.
-    out.keep_alive = parser.get().keep_alive() && buffer.size() == 0;
+    out.keep_alive = !cut && parser.get().keep_alive() && buffer.size() == 0;
     out.body = std::move(parser.get().body().text);
     out.streamed = parser.get().body().reader != nullptr;
     out.refused = parser.get().body().refused;
@@ -345,6 +349,8 @@ awaitable<TwirpReply> TwirpClient::perform(const Call& call) {
       } catch (const boost::system::system_error& e) {
         co_return transport_failure(e.code(), "cannot connect to " + endpoint_.authority,
                                     steady_clock::now() >= deadline);
+      } catch (const util::ProxyRefused& e) {
+        co_return proxy_reply(e.status, e.what());
       } catch (const std::exception& e) {
         TwirpReply reply;
         reply.code = "connection_error";
@@ -372,6 +378,12 @@ awaitable<TwirpReply> TwirpClient::perform(const Call& call) {
       idle_.push_back(std::move(connection));
     }
     TwirpReply reply = reply_from_http(result.status, std::move(result.body));
+    // Through a plain proxy an answer that is not Twirp's is the proxy's (its 407, its error
+    // page), or from whatever stands in front of LiveKit: named as such, never as LiveKit's.
+    if (options_.proxy && !endpoint_.tls && reply.code.starts_with("http_")) {
+      reply = proxy_reply(result.status, util::proxy_answer(*options_.proxy, result.status) +
+                                             (result.status == 407 ? "" : ", not LiveKit's Twirp"));
+    }
     if (result.streamed && (result.refused || !call.reader->finish())) {
       reply.code = "internal";
       reply.message = "the answer is not the reply of " + std::string(call.method);

@@ -8,7 +8,7 @@ namespace ar::livekit {
 namespace {
 
 // Twirp's codes (twitchtv/twirp errors.go) plus the client's own transport outcomes.
-constexpr std::array<std::string_view, 21> kOutcomes{"ok",
+constexpr std::array<std::string_view, 22> kOutcomes{"ok",
                                                      "canceled",
                                                      "unknown",
                                                      "invalid_argument",
@@ -28,7 +28,8 @@ constexpr std::array<std::string_view, 21> kOutcomes{"ok",
                                                      "unavailable",
                                                      "dataloss",
                                                      "connection_error",
-                                                     "http_error"};
+                                                     "http_error",
+                                                     "proxy_error"};
 
 // Codes that mean "the request itself is wrong": the same request fails again.
 constexpr std::array<std::string_view, 8> kPermanent{
@@ -37,6 +38,10 @@ constexpr std::array<std::string_view, 8> kPermanent{
 
 bool is_http(std::string_view code) {
   return code.starts_with("http_");
+}
+
+bool is_proxy(std::string_view code) {
+  return code.starts_with("proxy_");
 }
 
 // A Twirp error answer is {"code": "...", "msg": "..."}; anything else is named by its status.
@@ -59,6 +64,14 @@ void read_error(TwirpReply& reply) {
 
 }  // namespace
 
+TwirpReply proxy_reply(unsigned status, std::string message) {
+  TwirpReply reply;
+  reply.http_status = status;
+  reply.code = "proxy_" + std::to_string(status);
+  reply.message = std::move(message);
+  return reply;
+}
+
 TwirpReply reply_from_http(unsigned status, std::string body) {
   TwirpReply reply;
   reply.http_status = status;
@@ -72,8 +85,9 @@ Failure classify(std::string_view code, unsigned http_status) {
   if (std::find(kPermanent.begin(), kPermanent.end(), code) != kPermanent.end()) {
     return Failure::kPermanent;
   }
-  // A non-Twirp answer (e.g. from a proxy): 429 and 5xx pass, other 4xx will not.
-  if (is_http(code)) {
+  // A non-Twirp answer, or the proxy's: 429 and 5xx pass; a 407, a redirect (never followed)
+  // and other 4xx will not.
+  if (is_http(code) || is_proxy(code)) {
     return (http_status == 429 || http_status >= 500) ? Failure::kTransient : Failure::kPermanent;
   }
   // unavailable, internal, deadline_exceeded, resource_exhausted, aborted, unknown, dataloss,
@@ -88,6 +102,7 @@ std::span<const std::string_view> call_outcomes() {
 std::string_view outcome_of(std::string_view code) {
   if (code.empty()) return "ok";
   if (is_http(code)) return "http_error";
+  if (is_proxy(code)) return "proxy_error";
   const auto* found = std::find(kOutcomes.begin(), kOutcomes.end(), code);
   return found != kOutcomes.end() ? *found : "other";
 }

@@ -10,8 +10,8 @@ namespace ar::livekit {
 struct TwirpReply {
   unsigned http_status = 0;  // 0 when no HTTP answer came (connection error or timeout)
   // Empty on success. Otherwise the Twirp error code ("unavailable", "not_found", ...), or
-  // "connection_error" / "deadline_exceeded" for transport failures, or "http_<status>" for a
-  // non-Twirp error answer (e.g. from a proxy).
+  // "connection_error" / "deadline_exceeded" for transport failures, "http_<status>" for a
+  // non-Twirp error answer, "proxy_<status>" for the proxy's own (proxy_reply).
   std::string code;
   std::string message;
   std::string body;  // the JSON reply on success
@@ -21,6 +21,11 @@ struct TwirpReply {
 
 // The reply for an HTTP answer: success for 200, otherwise the Twirp error it carries.
 TwirpReply reply_from_http(unsigned status, std::string body);
+
+// The reply for an answer of the proxy between here and LiveKit (a refused CONNECT, a 407, its
+// own error page): code "proxy_<status>", classified as the status says (a 407 or a redirect is
+// the proxy's configuration, a 5xx is retried), counted as "proxy_error".
+TwirpReply proxy_reply(unsigned status, std::string message);
 
 enum class Failure {
   kTransient,  // busy fleet, LiveKit restarting, network: retry with backoff

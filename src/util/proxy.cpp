@@ -148,6 +148,22 @@ std::optional<HttpProxy> proxy_for(std::string_view scheme, std::string_view hos
   return proxy;
 }
 
+std::string proxy_answer(const HttpProxy& proxy, unsigned status) {
+  const std::string who =
+      "the proxy " + proxy.host + ":" + std::to_string(proxy.port) + " (" + proxy.variable + ")";
+  if (status == 407 || status == 401) {
+    return who + " refused the credentials: check the user and password in " + proxy.variable;
+  }
+  if (status / 100 == 3) {
+    return who + " answered " + std::to_string(status) +
+           ", a redirect, which is not followed: check " + proxy.variable + " and NO_PROXY";
+  }
+  if (status >= 500) {
+    return who + " answered " + std::to_string(status) + ": it could not reach LiveKit";
+  }
+  return who + " answered " + std::to_string(status);
+}
+
 asio::awaitable<void> open_tunnel(boost::beast::tcp_stream& stream, const std::string& authority,
                                   const HttpProxy& proxy,
                                   std::chrono::steady_clock::time_point deadline) {
@@ -164,13 +180,7 @@ asio::awaitable<void> open_tunnel(boost::beast::tcp_stream& stream, const std::s
   parser.skip(true);
   co_await http::async_read_header(stream, buffer, parser, asio::use_awaitable);
   const unsigned status = parser.get().result_int();
-  if (status / 100 != 2) {
-    throw std::runtime_error(
-        "the proxy " + proxy.host + ":" + std::to_string(proxy.port) + " (" + proxy.variable +
-        ") answered " + std::to_string(status) + " to CONNECT" +
-        (status == 407 || status == 401 ? ": check the proxy credentials in " + proxy.variable
-                                        : std::string()));
-  }
+  if (status / 100 != 2) throw ProxyRefused(status, proxy_answer(proxy, status) + " (to CONNECT)");
   if (buffer.size() != 0) throw std::runtime_error("the proxy sent data before the tunnel");
 }
 

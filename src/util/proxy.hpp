@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -35,8 +36,19 @@ std::optional<HttpProxy> proxy_for(std::string_view scheme, std::string_view hos
 // "example.com" covers its subdomains), an IP address, a CIDR range, each with an optional port.
 bool no_proxy_matches(std::string_view no_proxy, std::string_view host, std::uint16_t port);
 
-// Asks the proxy on `stream` to open a tunnel to authority ("host:port"). Throws
-// std::runtime_error naming the proxy's status when it refuses (407: wrong credentials).
+// The proxy's own answer, not the server's behind it: a CONNECT refused, or a 407.
+struct ProxyRefused : std::runtime_error {
+  ProxyRefused(unsigned status_, const std::string& what)
+      : std::runtime_error(what), status(status_) {}
+  unsigned status;
+};
+
+// What the proxy's answer `status` means, naming the proxy and the variable that set it:
+// "the proxy host:port (HTTPS_PROXY) refused the credentials in HTTPS_PROXY".
+std::string proxy_answer(const HttpProxy& proxy, unsigned status);
+
+// Asks the proxy on `stream` to open a tunnel to authority ("host:port"). Throws ProxyRefused
+// when it refuses (407: wrong credentials).
 boost::asio::awaitable<void> open_tunnel(boost::beast::tcp_stream& stream,
                                          const std::string& authority, const HttpProxy& proxy,
                                          std::chrono::steady_clock::time_point deadline);

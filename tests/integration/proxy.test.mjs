@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, tempDir, RETRIED } from './lib/recorder.mjs';
+import { startRecorder, tempDir, freePort, RETRIED } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
 import { makeCa } from './lib/certs.mjs';
 import { TinyProxy, tinyproxyAvailable } from './lib/tinyproxy.mjs';
@@ -74,13 +74,37 @@ test('NO_PROXY sends LiveKit calls direct', { timeout }, async () => {
   assert.equal(proxy.requests().length, before, 'the proxy saw none of the calls that recorded the room');
 });
 
-test('wrong proxy credentials: a transient failure naming the proxy and its answer, never the password', { timeout }, async () => {
-  const env = envFor(secure, { HTTPS_PROXY: proxy.url({ password: 'Wr0ng-Pr0xy-Pass' }), LIVEKIT_CA_FILE: ca });
-  const recorder = await startRecorder({ env, secrets: [proxy.password, 'Wr0ng-Pr0xy-Pass'] });
+// Issue 26: the proxy's answers are named as the proxy's, never as LiveKit's. A 407 is the
+// proxy's configuration (not retried), through a CONNECT tunnel or in absolute form alike; a 5xx
+// of the proxy (LiveKit unreachable from it) is retried.
+for (const [scheme, variable] of [['https', 'HTTPS_PROXY'], ['http', 'HTTP_PROXY']]) {
+  test(`wrong proxy credentials in ${variable}: the proxy's refusal, not LiveKit's, not retried, never the password`, { timeout }, async () => {
+    const standin = scheme === 'https' ? secure : plain;
+    const name = `proxy-refuses-${scheme}`;
+    const env = envFor(standin, { [variable]: proxy.url({ password: 'Wr0ng-Pr0xy-Pass' }), ...(scheme === 'https' ? { LIVEKIT_CA_FILE: ca } : {}) });
+    const recorder = await startRecorder({ env, secrets: [proxy.password, 'Wr0ng-Pr0xy-Pass'] });
+    try {
+      await sendEvent(recorder, 'room_started', { room: { name } });
+      // log: the line names the proxy and its answer for the operator, never the password
+      await recorder.waitForLogLine(new RegExp(`recording not started: the proxy refused the request, check its settings \\(HTTP_PROXY, HTTPS_PROXY, NO_PROXY\\); not retried room=${name} .*code=proxy_40[17] error="the proxy 127\\.0\\.0\\.1:\\d+ \\(${variable}\\) refused the credentials: check the user and password in ${variable}`));
+      assert.doesNotMatch(recorder.output, /LiveKit refused/);
+      assert.equal(await recorder.metric(RETRIED), 0, 'a 407 is not retried');
+      assert.equal(standin.startsFor(name).length, 0);
+    } finally {
+      await recorder.stop();
+    }
+  });
+}
+
+test('a 5xx of the proxy (LiveKit unreachable from it) is named as the proxy\'s and retried', { timeout }, async () => {
+  const closed = await freePort(); // nothing listens: tinyproxy cannot connect and answers 5xx
+  const env = { ...envFor(plain, { HTTP_PROXY: proxy.url(), RETRY_INITIAL_DELAY: '100ms', RETRY_MAX_DELAY: '200ms' }), LIVEKIT_HOST: `http://127.0.0.1:${closed}` };
+  const recorder = await startRecorder({ env, secrets: [proxy.password] });
   try {
-    await sendEvent(recorder, 'room_started', { room: { name: 'proxy-refuses' } });
-    // log: the warning names the proxy and its answer for the operator, never the password
-    await recorder.waitForLogLine(/retrying room=proxy-refuses .*code=connection_error error="cannot connect to 127\.0\.0\.1:\d+: the proxy 127\.0\.0\.1:\d+ \(HTTPS_PROXY\) answered 40[17] to CONNECT: check the proxy credentials in HTTPS_PROXY"/);
+    await sendEvent(recorder, 'room_started', { room: { name: 'proxy-cannot-reach' } });
+    await recorder.waitForMetric(RETRIED, {}, 2, 10000);
+    // log: the retry names the proxy's answer, not LiveKit's
+    await recorder.waitForLogLine(/recording not started yet: retrying room=proxy-cannot-reach .*code=proxy_5\d\d error="the proxy 127\.0\.0\.1:\d+ \(HTTP_PROXY\) answered 5\d\d: it could not reach LiveKit, not LiveKit's Twirp"/);
   } finally {
     await recorder.stop();
   }

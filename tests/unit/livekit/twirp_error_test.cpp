@@ -25,6 +25,21 @@ TEST(Classify, RequestErrorsAreNotRetried) {
   EXPECT_EQ(classify("http_403", 403), Failure::kPermanent);
 }
 
+// The proxy's own answers: its 407 and a redirect are its configuration (not retried), its 5xx
+// (LiveKit unreachable from it) is retried; all are named the proxy's and counted apart.
+TEST(Classify, TheProxysAnswersAreItsOwn) {
+  const TwirpReply refused = proxy_reply(407, "the proxy refused the credentials");
+  EXPECT_EQ(refused.code, "proxy_407");
+  EXPECT_EQ(refused.http_status, 407U);
+  EXPECT_EQ(classify(refused.code, 407), Failure::kPermanent);
+  EXPECT_EQ(classify("proxy_302", 302), Failure::kPermanent);
+  EXPECT_EQ(classify("proxy_403", 403), Failure::kPermanent);
+  EXPECT_EQ(classify("proxy_502", 502), Failure::kTransient);
+  EXPECT_EQ(classify("proxy_500", 500), Failure::kTransient);
+  EXPECT_EQ(classify("proxy_429", 429), Failure::kTransient);
+  EXPECT_EQ(outcome_of("proxy_407"), "proxy_error");
+}
+
 TEST(Classify, NotFoundMeansTheRoomIsGone) {
   EXPECT_EQ(classify("not_found", 404), Failure::kRoomGone);
 }
@@ -35,7 +50,7 @@ TEST(Outcome, KnownCodesAreTheirOwnLabelOthersAreFolded) {
   EXPECT_EQ(outcome_of("http_502"), "http_error");
   EXPECT_EQ(outcome_of("some_future_code"), "other");
   for (std::string_view outcome : call_outcomes()) {
-    if (outcome != "ok" && outcome != "http_error") {
+    if (outcome != "ok" && outcome != "http_error" && outcome != "proxy_error") {
       EXPECT_EQ(outcome_of(outcome), outcome);
     }
   }

@@ -77,5 +77,22 @@ TEST(Proxy, NoProxyGoesDirect) {
                          env({{"HTTPS_PROXY", "p:1"}, {"no_proxy", ".internal"}})));
 }
 
+// What a proxy's answer means is said as the proxy's, with the variable to check.
+TEST(Proxy, TheProxysAnswersAreNamedAsItsOwn) {
+  HttpProxy proxy;
+  proxy.host = "squid";
+  proxy.port = 3128;
+  proxy.variable = "HTTP_PROXY";
+  EXPECT_EQ(proxy_answer(proxy, 407),
+            "the proxy squid:3128 (HTTP_PROXY) refused the credentials: check the user and "
+            "password in HTTP_PROXY");
+  EXPECT_EQ(proxy_answer(proxy, 302),
+            "the proxy squid:3128 (HTTP_PROXY) answered 302, a redirect, which is not followed: "
+            "check HTTP_PROXY and NO_PROXY");
+  EXPECT_EQ(proxy_answer(proxy, 502),
+            "the proxy squid:3128 (HTTP_PROXY) answered 502: it could not reach LiveKit");
+  EXPECT_EQ(proxy_answer(proxy, 403), "the proxy squid:3128 (HTTP_PROXY) answered 403");
+}
+
 }  // namespace
 }  // namespace ar::util
