@@ -78,9 +78,13 @@ void ReplyReader::count(std::size_t bytes) {
   }
 }
 
+// A header line ends at CRLF, as hiredis reads it: a lone LF is part of the line (a status may
+// hold one), so that this scan and hiredis never disagree on where an element ends.
 void ReplyReader::scan(char c) {
   count(1);
-  if (c == '\n') return header_done();
+  const bool after_cr = after_cr_;
+  after_cr_ = c == '\r';
+  if (c == '\n' && after_cr) return header_done();
   if (line_.size() < kKeptHeader) line_ += c;
 }
 

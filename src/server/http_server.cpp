@@ -7,9 +7,11 @@
 #include <boost/beast/ssl.hpp>
 #include <stdexcept>
 
+#include "server/http_shared.hpp"
 #include "server/request_reader.hpp"
 #include "server/response_head.hpp"
 #include "server/tls_context.hpp"
+#include "server/unsent.hpp"
 #include "server/waiting_connections.hpp"
 #include "telemetry/log.hpp"
 
@@ -20,22 +22,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-
-struct HttpServer::Shared {
-  HttpLimits limits;
-  Handler handler;
-  HttpEvents events;
-  std::atomic<bool> closing{false};
-  std::atomic<std::size_t> connections{0};
-  WaitingConnections waiting;
-  mutable std::mutex tls_mutex;
-  std::shared_ptr<ssl::context> tls;  // null: plain HTTP
-
-  std::shared_ptr<ssl::context> tls_context() const {
-    const std::lock_guard lock(tls_mutex);
-    return tls;
-  }
-};
 
 namespace {
 
@@ -70,6 +56,7 @@ class Session final : public WaitingConnection,
  public:
   Session(Stream stream, std::shared_ptr<HttpServer::Shared> shared)
       : stream_(std::move(stream)),
+        drain_(stream_.get_executor()),
         shared_(std::move(shared)),
         buffer_(buffer_ceiling(request_limits(shared_->limits))),
         reader_(request_limits(shared_->limits)) {
@@ -119,10 +106,26 @@ class Session final : public WaitingConnection,
   // connections is shed quickly); a kept-alive one may then wait idle_timeout for the next.
   // Once a byte has arrived, the headers must be complete within header_timeout.
   void wait_for_request() {
-    if (buffer_.size() > 0) return start_request();  // pipelined: the next request is here
+    if (buffer_.size() > 0) return next_pipelined();
     shared_->waiting.idle(*this);
     tcp().expires_after(served_ ? limits().idle_timeout : limits().header_timeout);
     read_more(&Session::start_request);
+  }
+
+  // A pipelined request is served once the kernel holds less than kMaxUnsentBytes of the answers
+  // before it (server/unsent.hpp); until then it waits, evictable, for body_timeout at most.
+  void next_pipelined() {
+    if (unsent_bytes(tcp().socket().native_handle()) < kMaxUnsentBytes) return start_request();
+    if (drain_deadline_ == std::chrono::steady_clock::time_point{}) {
+      drain_deadline_ = std::chrono::steady_clock::now() + limits().body_timeout;
+    } else if (std::chrono::steady_clock::now() >= drain_deadline_) {
+      shared_->events.refused("read_timeout");
+      return close();
+    }
+    drain_.expires_after(std::chrono::milliseconds(20));
+    drain_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (!ec && !self->evicted_) self->next_pipelined();
+    });
   }
 
   // Reads what the client sends next into the buffer, then takes the next step. A connection's
@@ -154,6 +157,7 @@ class Session final : public WaitingConnection,
   }
 
   void start_request() {
+    drain_deadline_ = {};
     shared_->waiting.progressed(*this);
     in_request_ = true;
     reader_.start();
@@ -277,6 +281,8 @@ class Session final : public WaitingConnection,
   }
 
   Stream stream_;
+  asio::steady_timer drain_;  // next_pipelined()'s pause
+  std::chrono::steady_clock::time_point drain_deadline_{};
   std::shared_ptr<HttpServer::Shared> shared_;
   beast::flat_buffer buffer_;  // bytes read and not yet parsed; at most buffer_ceiling()
   RequestReader reader_;
@@ -301,41 +307,6 @@ HttpServer::HttpServer(IoPool& pool, HttpLimits limits, Handler handler, HttpEve
   if (!events.refused) events.refused = [](std::string_view /*reason*/) {};
   if (!events.evicted) events.evicted = [] {};
   shared_->events = std::move(events);
-}
-
-void HttpServer::use_tls(const TlsFiles& files) {
-  auto context = server_tls_context(files);
-  const std::lock_guard lock(shared_->tls_mutex);
-  shared_->tls = std::move(context);
-}
-
-bool HttpServer::tls() const {
-  return shared_->tls_context() != nullptr;
-}
-
-void HttpServer::listen(const tcp::endpoint& endpoint) {
-  beast::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    throw std::runtime_error("cannot listen on port " + std::to_string(endpoint.port()) + ": " +
-                             ec.message() + " (is another process using it? set listen_port/PORT)");
-  }
-  accept();
-}
-
-std::uint16_t HttpServer::port() const {
-  return acceptor_.local_endpoint().port();
-}
-
-void HttpServer::stop_accepting() {
-  shared_->closing.store(true);
-  // Called on the main context's thread, where the acceptor's handlers run.
-  beast::error_code ignored;
-  acceptor_.close(ignored);
-  accept_retry_.cancel();
 }
 
 void HttpServer::accept() {
@@ -371,20 +342,6 @@ void HttpServer::accept() {
           ->start();
     }
     if (acceptor_.is_open()) accept();
-  });
-}
-
-// Out of descriptors (EMFILE) or similar: the open connections keep being served; accepting
-// again at once would spin, so it pauses, and says so once per burst of failures.
-void HttpServer::on_accept_failure(const boost::system::error_code& ec) {
-  if (accept_failures_++ == 0) {
-    log::warn("accept failed: pausing new connections for 100 ms at a time until it works",
-              {{"error", ec.message()}});
-  }
-  shared_->events.refused("accept_failed");
-  accept_retry_.expires_after(std::chrono::milliseconds(100));
-  accept_retry_.async_wait([this](boost::system::error_code wait) {
-    if (!wait && acceptor_.is_open()) accept();
   });
 }
 
