@@ -3,6 +3,7 @@
 #include <hiredis/hiredis.h>
 
 #include <charconv>
+#include <utility>
 
 namespace ar::coordination {
 namespace {
@@ -85,24 +86,30 @@ void ReplyReader::scan(char c) {
   const bool after_cr = after_cr_;
   after_cr_ = c == '\r';
   if (c == '\n' && after_cr) return header_done();
+  ++line_bytes_;
   if (line_.size() < kKeptHeader) line_ += c;
 }
 
 // A header line is in: "$<length>", "*<count>", or a status, an error, an integer.
+// A length is digits alone between the type and the CR, read whole: one the scan could read
+// otherwise than hiredis (leading zeros past what is kept, a suffix hiredis reads as nil) is
+// refused, so that both always agree on where an element ends.
 void ReplyReader::header_done() {
   const std::string line = std::move(line_);
+  const std::size_t line_bytes = std::exchange(line_bytes_, 0);
   line_.clear();
   if (line.empty() || (line.front() != '$' && line.front() != '*')) return element_done();
   long long n = 0;
-  const std::string_view digits = std::string_view(line).substr(1);
+  const std::string_view digits = std::string_view(line).substr(1, line.size() - 2);
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
-  if (ec != std::errc() || n < -1) {
+  if (line_bytes > kKeptHeader || line.back() != '\r' || digits.empty() || ec != std::errc() ||
+      end != digits.data() + digits.size() || n < -1) {
     throw ReplyRefused("Redis sent a length that is not a number");
   }
   if (n == -1) return element_done();  // nil
   const auto announced = static_cast<std::size_t>(n);
   if (line.front() == '$') {
-    if (announced > limits_.max_reply_bytes - reply_bytes_) {
+    if (announced + 2 > limits_.max_reply_bytes - reply_bytes_) {  // and its CRLF
       throw ReplyRefused("Redis announced a string of " + std::to_string(announced) +
                          " bytes, more than the recorder ever asks for");
     }

@@ -64,7 +64,8 @@ class ReplyReader {
   // The scan of what was fed: a header line (its first characters), the bytes of a bulk string
   // still to come, the elements still to come of each array open, the current reply's bytes.
   std::string line_;
-  bool after_cr_ = false;  // the last byte of the line was CR
+  std::size_t line_bytes_ = 0;  // of the line so far, its CR included
+  bool after_cr_ = false;       // the last byte of the line was CR
   std::size_t bulk_left_ = 0;
   std::vector<std::size_t> open_arrays_;
   std::size_t reply_bytes_ = 0;

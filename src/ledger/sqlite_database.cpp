@@ -144,6 +144,8 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
 // SQLite keeps writing to a file deleted under it (its descriptor holds the inode) and to one moved
 // away; both are lost at the next start, which opens the path.
 std::string SqliteDatabase::file_gone() {
+  // SQLite's names that are no file (make_private): nothing to lose.
+  if (path_.empty() || path_.starts_with(':') || path_.starts_with("file:")) return {};
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) {
     // Another error (a directory no longer searchable) does not say the file is gone.

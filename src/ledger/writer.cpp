@@ -289,9 +289,12 @@ void Writer::check_file_when_idle(bool& failing) {
   const auto now = steady_clock::now();
   if (now < next_file_check_) return;
   next_file_check_ = now + options_.check_file_every;
-  if (!reopen_if_gone()) return;
+  // Until the new file opens, each check tries again (a write would too, but none may come).
+  if (reopen_if_gone()) reopening_ = true;
+  if (!reopening_) return;
   try {
     (void)store_->unsettled();  // opens the new file now, not at the next room
+    reopening_ = false;
     if (failing && options_.on_state) options_.on_state(true, "");
     failing = false;
   } catch (const std::exception& e) {

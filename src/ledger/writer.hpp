@@ -172,6 +172,7 @@ class Writer final : public Journal, public UnsettledSource {
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> write_errors_{0};
   std::atomic<std::uint64_t> files_gone_{0};
+  bool reopening_ = false;  // the file was found gone and the new one has not opened yet
   std::chrono::steady_clock::time_point next_file_check_{};
   std::mutex store_mutex_;  // store_ replaced (reopen) while stop() interrupts it
   std::chrono::steady_clock::time_point next_prune_;

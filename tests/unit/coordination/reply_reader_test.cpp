@@ -40,14 +40,16 @@ TEST(ReplyReader, ParsesWhatRedisSendsInAnyPieces) {
 }
 
 TEST(ReplyReader, AHugeLengthOrCountIsRefusedAtItsHeader) {
-  ReplyReader strings;
-  EXPECT_THROW(strings.feed("$2000000000\r\n"), ReplyRefused);
-  ReplyReader arrays;
-  EXPECT_THROW(arrays.feed("*2000000000\r\n"), ReplyRefused);
-  ReplyReader endless;
-  EXPECT_THROW(endless.feed("*1\r\n$99999999999999999999999\r\n"), ReplyRefused);
-  ReplyReader negative;
-  EXPECT_THROW(negative.feed("$-5\r\n"), ReplyRefused);
+  // Huge, endless or negative; then lengths the scan could read otherwise than hiredis (found in
+  // review): leading zeros past what it keeps of a line, a suffix hiredis reads as nil, none.
+  for (const std::string& header :
+       {std::string("$2000000000\r\n"), std::string("*2000000000\r\n"),
+        std::string("*1\r\n$99999999999999999999999\r\n"), std::string("$-5\r\n"),
+        "$" + std::string(23, '0') + "2000000000\r\n", std::string("*0002000000000\r\n"),
+        std::string("$13x\r\n"), std::string("$\r\n")}) {
+    ReplyReader reader;
+    EXPECT_THROW(reader.feed(header), ReplyRefused) << header;
+  }
 }
 
 // A line ends at CRLF, as hiredis reads it: a lone LF inside a status is part of it, and the scan
