@@ -68,13 +68,21 @@ class Statement {
 // SQLite gives the -wal and -shm files the database file's mode, so a new file is made 0600
 // before SQLite opens it; an older file, and side files it left, lose the group's and others'
 // bits. When the file cannot be made, SQLite's own open fails next and names why.
+namespace {
+
+// False for SQLite's names that are no file: a database in memory, a temporary one, a URI.
+bool names_a_file(const std::string& path) {
+  return !path.empty() && !path.starts_with(':') && !path.starts_with("file:");
+}
+
+}  // namespace
+
 void drop_write_ahead_log(const std::string& path) {
   for (const char* side : {"-wal", "-shm"}) ::unlink((path + side).c_str());
 }
 
 void make_private(const std::string& path) {
-  // SQLite's names that are no file (a database in memory, a temporary one, a URI).
-  if (path.empty() || path.starts_with(':') || path.starts_with("file:")) return;
+  if (!names_a_file(path)) return;
   struct stat st {};
   // A write-ahead log without its database (rm ledger.db alone) belongs to no file: it would be
   // played into the new one.
@@ -144,8 +152,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
 // SQLite keeps writing to a file deleted under it (its descriptor holds the inode) and to one moved
 // away; both are lost at the next start, which opens the path.
 std::string SqliteDatabase::file_gone() {
-  // SQLite's names that are no file (make_private): nothing to lose.
-  if (path_.empty() || path_.starts_with(':') || path_.starts_with("file:")) return {};
+  if (!names_a_file(path_)) return {};  // nothing to lose
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) {
     // Another error (a directory no longer searchable) does not say the file is gone.
