@@ -19,9 +19,21 @@ void show_choices(const config::Config& config, const CheckConfigArgs& args, std
       out << ": not recorded (record: false)\n";
       continue;
     }
-    const std::string request =
-        livekit::room_composite_request(name, *choice.recording, {config.storage, config.storages});
-    out << ": StartRoomCompositeEgress " << livekit::redact_request(request) << "\n";
+    const livekit::RequestStorages storages{config.storage, config.storages};
+    const std::string legacy =
+        livekit::redact_request(livekit::room_composite_request(name, *choice.recording, storages));
+    if (config.livekit.flavour == livekit::EgressFlavour::kLegacy ||
+        !livekit::unified_expresses(*choice.recording)) {
+      out << ": StartRoomCompositeEgress " << legacy << "\n";
+      continue;
+    }
+    out << ": StartEgress "
+        << livekit::redact_request(livekit::unified_room_request(name, *choice.recording, storages))
+        << "\n";
+    if (config.livekit.flavour == livekit::EgressFlavour::kAuto) {
+      out << "#   or, on a LiveKit without StartEgress (before 1.13.2): StartRoomCompositeEgress "
+          << legacy << "\n";
+    }
   }
 }
 

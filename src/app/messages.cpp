@@ -103,4 +103,14 @@ void ledger_file_gone(std::string_view path, std::string_view what) {
       {{"path", path}, {"what", what}});
 }
 
+void egress_api_chosen(std::string_view api, const livekit::TwirpReply& answer) {
+  const std::string status = std::to_string(answer.http_status);
+  const std::string_view code = answer.ok() ? std::string_view("ok") : answer.code;
+  log::info(api == "unified" ? "egress API: LiveKit has the unified StartEgress; recordings start "
+                               "with it from now on"
+                             : "egress API: LiveKit has no unified StartEgress; recordings start "
+                               "with StartRoomCompositeEgress from now on",
+            {{"egress_api", api}, {"status", status}, {"code", code}});
+}
+
 }  // namespace ar::app

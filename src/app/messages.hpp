@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "ledger/writer.hpp"
+#include "livekit/twirp_error.hpp"
 
 namespace ar::app {
 
@@ -36,5 +37,9 @@ void ledger_spilled(std::size_t entries, std::string_view error);
 // The ledger's file was deleted or replaced while the service ran (`what` became of it): a new
 // one is made at `path` and written on.
 void ledger_file_gone(std::string_view path, std::string_view what);
+
+// An `auto` process learnt which call starts recordings ("unified" StartEgress or "legacy"
+// StartRoomCompositeEgress) from `answer`, StartEgress's.
+void egress_api_chosen(std::string_view api, const livekit::TwirpReply& answer);
 
 }  // namespace ar::app

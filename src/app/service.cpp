@@ -119,7 +119,7 @@ class Service {
 Service::Service(const config::Config& config)
     : config_(config),
       client_(twirp_options(config)),
-      api_(client_, {config.storage, config.storages}),
+      api_(client_, {config.storage, config.storages}, config.livekit.flavour, egress_api_chosen),
       coordination_(open_coordination(config)),
       ledger_(open_ledger(config.ledger)),
       policy_(config.recording, config.rules),
@@ -251,6 +251,7 @@ void Service::say_ready() {
              {"scheme", http_.tls() ? "https" : "http"},
              {"health_port", std::to_string(health_port)},
              {"livekit", c.livekit.url},
+             {"egress_api", api_.start_api()},
              {"proxy", c.livekit.proxy ? std::string_view(c.livekit.proxy->shown) : "none"},
              {"storage", c.storage ? recording::storage_name(*c.storage) : "storages only"},
              {"replica", coordination_ ? coordination_->replica_id() : std::string_view("alone")},

@@ -11,6 +11,7 @@
 
 #include "coordination/settings.hpp"
 #include "ledger/settings.hpp"
+#include "livekit/egress_flavour.hpp"
 #include "recorder/delivery.hpp"
 #include "recording/policy.hpp"
 #include "recording/storage.hpp"
@@ -28,6 +29,7 @@ struct LiveKitApi {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};
   std::optional<util::HttpProxy> proxy;  // from HTTPS_PROXY/HTTP_PROXY, unless NO_PROXY
+  livekit::EgressFlavour flavour = livekit::EgressFlavour::kAuto;  // the start call
 };
 
 struct WebhookAuth {

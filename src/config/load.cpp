@@ -21,6 +21,7 @@
 #include "config/sections.hpp"
 #include "config/settings.hpp"
 #include "config/storage.hpp"
+#include "livekit/egress.hpp"
 #include "livekit/host.hpp"
 #include "util/duration.hpp"
 #include "util/proxy.hpp"
@@ -212,6 +213,20 @@ Config load_config_yaml(const std::string& text, const EnvLookup& env) {
 
 namespace {
 
+// api_flavour unified cannot start a recording StartEgress cannot describe (audio_mixing).
+void require_unified_expresses(const Config& config) {
+  if (config.livekit.flavour != livekit::EgressFlavour::kUnified) return;
+  const auto refuse = [](std::string_view where) {
+    throw ConfigError(std::string(where) +
+                      " sets audio_mixing, which the unified StartEgress cannot carry: set "
+                      "api_flavour (API_FLAVOUR) to auto or legacy, or remove audio_mixing");
+  };
+  if (!livekit::unified_expresses(config.recording)) refuse("the top level");
+  for (const recording::Rule& rule : config.rules) {
+    if (!livekit::unified_expresses(rule.recording)) refuse(rule.label);
+  }
+}
+
 // Environment on top of what the file said, then conversion and validation.
 Config build_config(RawSettings& raw, const EnvLookup& env, Config config, Scope scope) {
   overlay_environment(env, raw);
@@ -236,6 +251,7 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config, Scope
   config.recording = read_recording(in, in, config.storages, default_storage);
   config.rules =
       read_rules(raw.rules, raw, raw.file, env, config.storages, default_storage, config.warnings);
+  require_unified_expresses(config);
   config.delivery = read_delivery(in);
   config.redis = read_redis(in);
   config.ledger = read_ledger(in, config.redis.enabled(), config.warnings);

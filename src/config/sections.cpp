@@ -34,6 +34,12 @@ LiveKitApi read_livekit(const Reader& in) {
   api.insecure_skip_verify = in.boolean("livekit_insecure_skip_verify");
   api.connect_timeout = in.duration("api_connect_timeout", false);
   api.request_timeout = in.duration("api_request_timeout", false);
+  const auto flavour = livekit::parse_egress_flavour(lower(in.text("api_flavour")));
+  if (!flavour) {
+    throw ConfigError(name_of("api_flavour") + ": \"" + in.text("api_flavour") +
+                      "\" is not a flavour: use auto, unified or legacy");
+  }
+  api.flavour = *flavour;
   return api;
 }
 

@@ -30,6 +30,11 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "How long to wait for a TCP/TLS connection to LiveKit's API."},
     {"api_request_timeout", "API_REQUEST_TIMEOUT", "30s", Kind::kDuration, kPlain,
      "How long one call to LiveKit's API may take in total."},
+    {"api_flavour", "API_FLAVOUR", "auto", Kind::kString, kPlain,
+     "Which call starts recordings: unified (StartEgress, livekit-server 1.13.2+ with egress "
+     "1.14+), legacy (StartRoomCompositeEgress), or auto: StartEgress until LiveKit answers that "
+     "it has none (404 bad_route, unimplemented, or the stub of 1.13.0 and 1.13.1), then legacy "
+     "for the rest of the process. A recording with audio_mixing always uses the legacy call."},
     // Server
     {"listen_port", "PORT", "8080", Kind::kInteger, kPlain,
      "TCP port for /webhook-receiver, /livez and /readyz."},

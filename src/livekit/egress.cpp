@@ -122,52 +122,125 @@ json::array one(json::object output) {
   return out;
 }
 
+json::object file_json(const recording::FileOutput& file) {
+  json::object out;
+  out["fileType"] = recording::to_string(file.type);
+  put(out, "filepath", file.path);
+  return out;
+}
+
+json::object segments_json(const recording::SegmentsOutput& segments) {
+  json::object out;
+  put(out, "filenamePrefix", segments.filename_prefix);
+  put(out, "playlistName", segments.playlist_name);
+  put(out, "livePlaylistName", segments.live_playlist_name);
+  put_number(out, "segmentDuration", segments.segment_duration);
+  return out;
+}
+
+json::object stream_json(const recording::StreamOutput& stream) {
+  json::object out;
+  out["protocol"] = stream.protocol;
+  json::array urls;
+  for (const std::string& url : stream.urls) urls.emplace_back(url);
+  out["urls"] = std::move(urls);
+  return out;
+}
+
+json::object images_json(const recording::ImagesOutput& images) {
+  json::object out;
+  put_number(out, "captureInterval", images.capture_interval);
+  put_number(out, "width", images.width);
+  put_number(out, "height", images.height);
+  put(out, "filenamePrefix", images.filename_prefix);
+  return out;
+}
+
+// What the room looks like: the legacy request's own fields, the unified one's template source.
+void put_template(json::object& out, const recording::Plan& recording) {
+  put(out, "layout", recording.layout);
+  if (recording.audio_only) out["audioOnly"] = true;
+  if (recording.video_only) out["videoOnly"] = true;
+  put(out, "customBaseUrl", recording.custom_base_url);
+}
+
+// The encoding both requests carry the same way: a preset's name, or advanced options.
+void put_encoding(json::object& request, const recording::Plan& recording) {
+  put(request, "preset", recording.preset);
+  if (recording.advanced) request["advanced"] = encoding_json(*recording.advanced);
+}
+
+// A legacy output carries its upload inside it.
+json::object with_upload(json::object output, const std::string& storage,
+                         const RequestStorages& storages) {
+  std::visit(UploadJson{output}, storage_for(storage, storages));
+  return output;
+}
+
+// A unified Output: one kind of output, and its StorageConfig beside it (none: egress's own).
+json::object unified_output(std::string_view kind, json::object config, const std::string& storage,
+                            const RequestStorages* storages) {
+  json::object out;
+  out[kind] = std::move(config);
+  if (storages != nullptr) {
+    json::object provider;
+    std::visit(UploadJson{provider}, storage_for(storage, *storages));
+    if (!provider.empty()) out["storage"] = std::move(provider);
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string room_composite_request(std::string_view room_name, const recording::Plan& recording,
                                    const RequestStorages& storages) {
   json::object request;
   request["roomName"] = room_name;
-  put(request, "layout", recording.layout);
-  if (recording.audio_only) request["audioOnly"] = true;
-  if (recording.video_only) request["videoOnly"] = true;
+  put_template(request, recording);
   put(request, "audioMixing", recording.audio_mixing);
-  put(request, "customBaseUrl", recording.custom_base_url);
-  put(request, "preset", recording.preset);
-  if (recording.advanced) request["advanced"] = encoding_json(*recording.advanced);
+  put_encoding(request, recording);
   if (const auto& file = recording.file) {
-    json::object out;
-    out["fileType"] = recording::to_string(file->type);
-    put(out, "filepath", file->path);
-    std::visit(UploadJson{out}, storage_for(file->storage, storages));
-    request["fileOutputs"] = one(std::move(out));
+    request["fileOutputs"] = one(with_upload(file_json(*file), file->storage, storages));
   }
   if (const auto& segments = recording.segments) {
-    json::object out;
-    put(out, "filenamePrefix", segments->filename_prefix);
-    put(out, "playlistName", segments->playlist_name);
-    put(out, "livePlaylistName", segments->live_playlist_name);
-    put_number(out, "segmentDuration", segments->segment_duration);
-    std::visit(UploadJson{out}, storage_for(segments->storage, storages));
-    request["segmentOutputs"] = one(std::move(out));
+    request["segmentOutputs"] =
+        one(with_upload(segments_json(*segments), segments->storage, storages));
+  }
+  if (const auto& stream = recording.stream) request["streamOutputs"] = one(stream_json(*stream));
+  if (const auto& images = recording.images) {
+    request["imageOutputs"] = one(with_upload(images_json(*images), images->storage, storages));
+  }
+  return json::serialize(request);
+}
+
+bool unified_expresses(const recording::Plan& recording) {
+  return recording.audio_mixing.empty();
+}
+
+std::string unified_room_request(std::string_view room_name, const recording::Plan& recording,
+                                 const RequestStorages& storages) {
+  json::object source;
+  put_template(source, recording);
+  json::object request;
+  request["roomName"] = room_name;
+  request["template"] = std::move(source);
+  put_encoding(request, recording);
+  json::array outputs;
+  if (const auto& file = recording.file) {
+    outputs.emplace_back(unified_output("file", file_json(*file), file->storage, &storages));
+  }
+  if (const auto& segments = recording.segments) {
+    outputs.emplace_back(
+        unified_output("segments", segments_json(*segments), segments->storage, &storages));
   }
   if (const auto& stream = recording.stream) {
-    json::object out;
-    out["protocol"] = stream->protocol;
-    json::array urls;
-    for (const std::string& url : stream->urls) urls.emplace_back(url);
-    out["urls"] = std::move(urls);
-    request["streamOutputs"] = one(std::move(out));
+    outputs.emplace_back(unified_output("stream", stream_json(*stream), {}, nullptr));
   }
   if (const auto& images = recording.images) {
-    json::object out;
-    put_number(out, "captureInterval", images->capture_interval);
-    put_number(out, "width", images->width);
-    put_number(out, "height", images->height);
-    put(out, "filenamePrefix", images->filename_prefix);
-    std::visit(UploadJson{out}, storage_for(images->storage, storages));
-    request["imageOutputs"] = one(std::move(out));
+    outputs.emplace_back(
+        unified_output("images", images_json(*images), images->storage, &storages));
   }
+  request["outputs"] = std::move(outputs);
   return json::serialize(request);
 }
 

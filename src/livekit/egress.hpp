@@ -1,6 +1,6 @@
 #pragma once
-// Egress requests: the StartRoomCompositeEgress request we send (protobuf JSON field names) and
-// ListEgress. What LiveKit answers is read by livekit/egress_info.hpp.
+// Egress requests: the StartRoomCompositeEgress and StartEgress requests we send (protobuf JSON
+// field names) and ListEgress. What LiveKit answers is read by livekit/egress_info.hpp.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +23,15 @@ struct RequestStorages {
 std::string room_composite_request(std::string_view room_name, const recording::Plan& recording,
                                    const RequestStorages& storages);
 
+// Whether the unified StartEgress can say everything the plan asks: its template source has no
+// audio_mixing, so a plan that sets it is always started with StartRoomCompositeEgress.
+bool unified_expresses(const recording::Plan& recording);
+
+// The same recording as a unified StartEgressRequest (livekit-server 1.13.2+): a template source,
+// the encoding, and one Output per output with its StorageConfig beside it.
+std::string unified_room_request(std::string_view room_name, const recording::Plan& recording,
+                                 const RequestStorages& storages);
+
 // The request as --check-config shows it: storage secrets and stream keys replaced.
 std::string redact_request(std::string_view request);
 
@@ -30,6 +39,7 @@ std::string redact_request(std::string_view request);
 std::string redact_stream_url(std::string_view url);
 
 inline constexpr std::string_view kStartRoomComposite = "livekit.Egress/StartRoomCompositeEgress";
+inline constexpr std::string_view kStartEgress = "livekit.Egress/StartEgress";
 inline constexpr std::string_view kListEgress = "livekit.Egress/ListEgress";
 
 // ListEgressRequest{room_name, active}.

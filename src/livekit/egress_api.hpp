@@ -13,11 +13,13 @@
 namespace ar::livekit {
 
 // A call that failed: a code livekit/twirp_error.hpp knows ("unavailable", "connection_error",
-// "http_502", ...), the message that came with it, and the HTTP status of a non-Twirp answer.
+// "http_502", ...), the message that came with it, the HTTP status of a non-Twirp answer, and
+// for a start the call that failed ("StartEgress"; empty when not told).
 struct ApiError {
   std::string code;
   std::string message;
   unsigned http_status = 0;
+  std::string_view call;
 };
 
 class EgressApi {
@@ -38,8 +40,8 @@ class EgressApi {
   // ListEgress{room_name}: the room's egresses, active and ended (LiveKit lists ended ones for
   // about 24 h).
   virtual void room_egresses(std::string_view room_name, EgressesDone done) = 0;
-  // StartRoomCompositeEgress with the recording's outputs; the egress id on success ("" when the
-  // answer named none).
+  // StartEgress (or, on a LiveKit without it, StartRoomCompositeEgress) with the recording's
+  // outputs; the egress id on success ("" when the answer named none).
   virtual void start_recording(std::string_view room_name, const recording::Plan& recording,
                                StartDone done) = 0;
   // ListRooms{names}.

@@ -7,7 +7,7 @@ namespace ar::livekit {
 namespace {
 
 ApiError error_of(const TwirpReply& reply) {
-  return {reply.code, reply.message, reply.http_status};
+  return {reply.code, reply.message, reply.http_status, {}};
 }
 
 // A whole list answer, parsed; one that does not parse is an "internal" error.
@@ -22,7 +22,7 @@ TwirpClient::Callback read_list(std::function<void(const ApiError*, std::vector<
     }
     auto items = parse(reply.body);
     if (!items) {
-      const ApiError error{"internal", std::string(unreadable), reply.http_status};
+      const ApiError error{"internal", std::string(unreadable), reply.http_status, {}};
       return done(&error, {});
     }
     done(nullptr, std::move(*items));
@@ -38,10 +38,25 @@ TwirpClient::Callback finished(EgressApi::Done done) {
   };
 }
 
+// A start's answer: the egress id, or the error with the call that made it.
+TwirpClient::Callback started(EgressApi::StartDone done, std::string_view call) {
+  return [done = std::move(done), call](const TwirpReply& reply) {
+    if (!reply.ok()) {
+      ApiError error = error_of(reply);
+      error.call = call;
+      return done(&error, {});
+    }
+    // LiveKit acted on it: a start whose answer does not parse still started.
+    auto info = parse_egress_info(reply.body);
+    done(nullptr, info ? std::move(info->egress_id) : std::string());
+  };
+}
+
 }  // namespace
 
-TwirpEgressApi::TwirpEgressApi(TwirpClient& client, const RequestStorages& storages)
-    : client_(client), storages_(storages) {}
+TwirpEgressApi::TwirpEgressApi(TwirpClient& client, const RequestStorages& storages,
+                               EgressFlavour flavour, OnChoice on_choice)
+    : client_(client), storages_(storages), flavour_(flavour), on_choice_(std::move(on_choice)) {}
 
 void TwirpEgressApi::room_egresses(std::string_view room_name, EgressesDone done) {
   client_.call(kListEgress, list_egress_request(room_name, false), {.room_record = true},
@@ -51,16 +66,39 @@ void TwirpEgressApi::room_egresses(std::string_view room_name, EgressesDone done
 
 void TwirpEgressApi::start_recording(std::string_view room_name, const recording::Plan& recording,
                                      StartDone done) {
-  client_.call(kStartRoomComposite, room_composite_request(room_name, recording, storages_),
-               {.room_record = true}, [done = std::move(done)](const TwirpReply& reply) {
-                 if (!reply.ok()) {
-                   const ApiError error = error_of(reply);
-                   return done(&error, {});
+  if (!flavour_.unified() || !unified_expresses(recording)) {
+    return start_legacy(room_name, recording, std::move(done));
+  }
+  client_.call(kStartEgress, unified_room_request(room_name, recording, storages_),
+               {.room_record = true},
+               [this, room = std::string(room_name), plan = &recording,
+                done = std::move(done)](const TwirpReply& reply) mutable {
+                 if (lacks_unified(reply))
+                   return unified_lacking(reply, room, *plan, std::move(done));
+                 if (reply.ok() && flavour_.confirm_unified() && on_choice_) {
+                   on_choice_("unified", reply);
                  }
-                 // LiveKit acted on it: a start whose answer does not parse still started.
-                 auto info = parse_egress_info(reply.body);
-                 done(nullptr, info ? std::move(info->egress_id) : std::string());
+                 started(std::move(done), "StartEgress")(reply);
                });
+}
+
+void TwirpEgressApi::unified_lacking(const TwirpReply& reply, std::string_view room_name,
+                                     const recording::Plan& recording, StartDone done) {
+  if (flavour_.configured() == EgressFlavour::kUnified) {
+    const ApiError error{"unimplemented",
+                         "LiveKit has no unified StartEgress (livekit-server before 1.13.2, or "
+                         "egress before 1.14): set api_flavour (API_FLAVOUR) to auto or legacy",
+                         reply.http_status, "StartEgress"};
+    return done(&error, {});
+  }
+  if (flavour_.fall_back() && on_choice_) on_choice_("legacy", reply);
+  start_legacy(room_name, recording, std::move(done));
+}
+
+void TwirpEgressApi::start_legacy(std::string_view room_name, const recording::Plan& recording,
+                                  StartDone done) {
+  client_.call(kStartRoomComposite, room_composite_request(room_name, recording, storages_),
+               {.room_record = true}, started(std::move(done), "StartRoomCompositeEgress"));
 }
 
 void TwirpEgressApi::rooms(std::vector<std::string> names, RoomsDone done) {

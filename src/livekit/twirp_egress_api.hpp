@@ -1,16 +1,27 @@
 #pragma once
 // livekit::EgressApi over the Twirp client: builds each request, reads each answer.
+#include <functional>
+
 #include "livekit/egress.hpp"
 #include "livekit/egress_api.hpp"
+#include "livekit/egress_flavour.hpp"
 #include "livekit/twirp_client.hpp"
 
 namespace ar::livekit {
 
 class TwirpEgressApi final : public EgressApi {
  public:
+  // Told once an `auto` process learns which start call LiveKit has ("unified" or "legacy"),
+  // with the answer that showed it.
+  using OnChoice = std::function<void(std::string_view api, const TwirpReply& answer)>;
+
   // Keeps a reference to `client`, and `storages` refers to the configuration: both must
   // outlive it.
-  TwirpEgressApi(TwirpClient& client, const RequestStorages& storages);
+  TwirpEgressApi(TwirpClient& client, const RequestStorages& storages,
+                 EgressFlavour flavour = EgressFlavour::kAuto, OnChoice on_choice = {});
+
+  // The start call in use: "unified", "legacy", or "auto (...)" before LiveKit answered one.
+  std::string_view start_api() const { return flavour_.in_use(); }
 
   void room_egresses(std::string_view room_name, EgressesDone done) override;
   void start_recording(std::string_view room_name, const recording::Plan& recording,
@@ -20,8 +31,15 @@ class TwirpEgressApi final : public EgressApi {
   void each_room(std::function<void(Room&&)> each, Done done) override;
 
  private:
+  void start_legacy(std::string_view room_name, const recording::Plan& recording, StartDone done);
+  // StartEgress answered that LiveKit lacks it: the legacy call, unless told to use unified only.
+  void unified_lacking(const TwirpReply& reply, std::string_view room_name,
+                       const recording::Plan& recording, StartDone done);
+
   TwirpClient& client_;
   const RequestStorages storages_;  // references to the configuration's storages
+  EgressFlavourChoice flavour_;
+  OnChoice on_choice_;
 };
 
 }  // namespace ar::livekit

@@ -171,7 +171,8 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
           // The room finished meanwhile: an answer lost on the way may still have started a
           // recording, so LiveKit is asked once more, and nothing is retried.
           if (attempt->finished) return check_then_start(room_name, id);
-          return on_failure(*attempt, *error, "StartRoomCompositeEgress");
+          return on_failure(*attempt, *error,
+                            error->call.empty() ? "StartRoomCompositeEgress" : error->call);
         }
         const std::string_view named = egress_id.empty() ? "unknown" : std::string_view(egress_id);
         tell(Started{room_name, attempt->room.sid, std::string(named), attempt->origin,

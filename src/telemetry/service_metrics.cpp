@@ -29,8 +29,8 @@ constexpr std::array<std::string_view, 14> kEvents{"room_started",
                                                    "ingress_ended",
                                                    "agent_job_started",
                                                    "agent_job_ended"};
-constexpr std::array<std::string_view, 4> kMethods{"StartRoomCompositeEgress", "ListEgress",
-                                                   "ListRooms", "StopEgress"};
+constexpr std::array<std::string_view, 5> kMethods{"StartEgress", "StartRoomCompositeEgress",
+                                                   "ListEgress", "ListRooms", "StopEgress"};
 // The outcomes of a LiveKit API call ("ok", Twirp's codes, ...), as initialise_series was given
 // them; set before any thread counts.
 std::span<const std::string_view> g_outcomes;

@@ -203,7 +203,9 @@ test('--check-config ROOM...: the rule each room meets and the request, with sec
   });
   assert.equal(code, 0, output);
   assert.match(output, /# room "lobby": rules\[0\] \(lobby\): not recorded \(record: false\)/);
-  assert.match(output, /# room "class-1": rules\[3\] \(classes\): StartRoomCompositeEgress \{.*"segmentOutputs":\[\{"filenamePrefix":"classes\/\{room_name\}\/seg".*"credentials":"<redacted>"/);
+  // api_flavour auto: the unified request, and the legacy one a LiveKit before 1.13.2 is sent.
+  assert.match(output, /# room "class-1": rules\[3\] \(classes\): StartEgress \{.*"segments":\{"filenamePrefix":"classes\/\{room_name\}\/seg".*"credentials":"<redacted>"/);
+  assert.match(output, /\n# {3}or, on a LiveKit without StartEgress \(before 1\.13\.2\): StartRoomCompositeEgress \{"roomName":"class-1".*"segmentOutputs":\[\{"filenamePrefix":"classes\/\{room_name\}\/seg".*"credentials":"<redacted>"/);
   assert.match(output, /# room "webinar-2": rules\[4\] \(webinar\): .*"urls":\["rtmps:\/\/live.example.com\/app\/<redacted>"\]/);
   assert.match(output, /# room "standup": top level: .*"bucket":"main-recordings"/);
   assert.match(output, /#   rules\[1\] \(opted-out\): metadata \{"record":false\} -> not recorded/);
@@ -232,7 +234,7 @@ test('a pattern in the wrong field is a warning with the fix (an error under --s
   assert.match(output, /# room "class-7b": top level/, 'as a regex it does not match: what the warning is about');
   assert.match(output, /^# rules\[0\] \(classes\) alone matches none of these rooms$/m);
   assert.match(output, /^# rules\[1\] \(calls\) alone matches "call-42"$/m);
-  assert.match(output, /# room "call-42": rules\[1\] \(calls\): StartRoomCompositeEgress \{.*"audioOnly":true/);
+  assert.match(output, /# room "call-42": rules\[1\] \(calls\): StartEgress \{.*"template":\{"audioOnly":true\}/);
   const strict = await runToExit({ env: baseEnv(standin, { S3_BUCKET: '' }), config, args: ['--check-config', '--strict'] });
   assert.equal(strict.code, 1);
   assert.match(strict.output, /^# error: rules\[0\] \(classes\): match\.room_regex "class-\*" looks like a glob/m);

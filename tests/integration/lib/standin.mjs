@@ -34,7 +34,11 @@ function twirpError(res, status, code, msg) {
 export class LiveKitStandIn {
   // tls: { key, cert } (PEM) serves HTTPS instead of HTTP. requireRooms: starting an egress for
   // a room that addRoom() did not create answers not_found, as LiveKit does for a closed room.
-  constructor({ apiKey = 'APIstandin', apiSecret = 'standin-secret-0123456789abcdef', tls, requireRooms = false } = {}) {
+  // egressApi: what the unified StartEgress is on this server: 'legacy' (up to 1.12: no handler,
+  // 404 bad_route), 'stub' (1.13.0 and 1.13.1: HTTP 500 unknown "not implemented"), or 'unified'
+  // (1.13.2+: it starts the egress).
+  constructor({ apiKey = 'APIstandin', apiSecret = 'standin-secret-0123456789abcdef', tls, requireRooms = false, egressApi = 'legacy' } = {}) {
+    this.egressApi = egressApi;
     this.tls = tls;
     this.requireRooms = requireRooms;
     this.apiKey = apiKey;
@@ -166,9 +170,10 @@ export class LiveKitStandIn {
     return this.calls.filter((c) => c.method === method && c.request?.roomName === roomName);
   }
 
-  // The parsed RoomCompositeEgressRequest bodies, in arrival order.
-  startRequests() {
-    return this.calls.filter((c) => c.method === 'StartRoomCompositeEgress' && c.request)
+  // The parsed RoomCompositeEgressRequest bodies (or, with method 'StartEgress', the
+  // StartEgressRequest ones), in arrival order.
+  startRequests(method = 'StartRoomCompositeEgress') {
+    return this.calls.filter((c) => c.method === method && c.request)
       .map((c) => c.request);
   }
 
@@ -195,13 +200,17 @@ export class LiveKitStandIn {
     }
 
     const grant = call.claims.video ?? {};
+    if (call.method === 'StartEgress' && this.egressApi === 'stub') {
+      return twirpError(res, 500, 'unknown', 'not implemented');
+    }
     const handlers = {
       StartRoomCompositeEgress: [RoomCompositeEgressRequest, 'roomRecord', (r) => this.#start(r)],
+      ...(this.egressApi === 'unified' ? { StartEgress: [StartEgressRequest, 'roomRecord', (r) => this.#startUnified(r)] } : {}),
       ListEgress: [ListEgressRequest, 'roomRecord', (r) => this.#listEgress(r)],
       ListRooms: [ListRoomsRequest, 'roomList', (r) => this.#listRooms(r)],
     };
     const handler = handlers[call.method];
-    if (!handler) return twirpError(res, 404, 'bad_route', `no method ${call.method}`);
+    if (!handler) return twirpError(res, 404, 'bad_route', `no handler for path ${req.url}`);
     const [type, needed, run] = handler;
     if (grant[needed] !== true) {
       return twirpError(res, 401, 'unauthenticated', `permissions denied: ${needed} required`);
@@ -243,6 +252,19 @@ export class LiveKitStandIn {
   }
 
   #start(request) {
+    const files = request.fileOutputs.map((file) => ({ filepath: file.filepath, upload: file.output }));
+    return this.#startEgress(request, { case: 'roomComposite', value: request }, files);
+  }
+
+  // StartEgress: a template source is the room composite; each output's storage is beside it.
+  #startUnified(request) {
+    if (request.source.case !== 'template') throw new Error(`the stand-in starts template sources only, not ${request.source.case}`);
+    const files = request.outputs.filter((o) => o.config.case === 'file')
+      .map((o) => ({ filepath: o.config.value.filepath, upload: o.storage?.provider ?? request.storage?.provider }));
+    return this.#startEgress(request, { case: 'egress', value: request }, files);
+  }
+
+  #startEgress(request, requestCase, files) {
     const room = this.rooms.get(request.roomName);
     if (this.requireRooms && !room) return null;
     const info = new EgressInfo({
@@ -251,8 +273,8 @@ export class LiveKitStandIn {
       roomName: request.roomName,
       status: EgressStatus.EGRESS_STARTING,
       startedAt: BigInt(Date.now()) * 1000000n,
-      request: { case: 'roomComposite', value: request },
-      fileResults: request.fileOutputs.map((file) => new FileInfo({ filename: file.filepath, location: this.#location(file) })),
+      request: requestCase,
+      fileResults: files.map((file) => new FileInfo({ filename: file.filepath, location: this.#location(file) })),
     });
     this.egresses.push(info);
     return info;
@@ -261,7 +283,7 @@ export class LiveKitStandIn {
   // Where egress puts a file (egress pkg/config/storage.go): the request's upload when it carries
   // one, else the storage of egress's own configuration, else its local disk.
   #location(file) {
-    const upload = file.output?.case ? file.output : this.egressStorage;
+    const upload = file.upload?.case ? file.upload : this.egressStorage;
     if (!upload) return `file:///${file.filepath}`;
     const bucket = upload.value?.bucket ?? upload.value?.containerName ?? upload.bucket;
     return `${upload.case}://${bucket}/${file.filepath}`;

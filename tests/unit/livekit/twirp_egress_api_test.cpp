@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <functional>
 #include <future>
 #include <optional>
 #include <string>
@@ -36,13 +37,18 @@ recording::Storage bucket(const std::string& name) {
   return s3;
 }
 
-// LiveKit as the API sees it: a client of a server that gives every request `answer`; the default
-// storage is the bucket "main", and "archive" names the bucket "cold".
+// LiveKit as the API sees it: a client of a server that gives every request `answer` (or what
+// `script` answers); the default storage is the bucket "main", and "archive" names the bucket
+// "cold". Starts use `flavour`'s call: legacy unless a test asks for another.
 struct ScriptedLiveKit {
-  explicit ScriptedLiveKit(Answer answer)
-      : server([answer = std::move(answer)](const Request&, int) { return answer; }),
+  explicit ScriptedLiveKit(Answer answer, EgressFlavour flavour = EgressFlavour::kLegacy)
+      : ScriptedLiveKit([answer = std::move(answer)](const Request&) { return answer; }, flavour) {}
+  ScriptedLiveKit(std::function<Answer(const Request&)> script, EgressFlavour flavour)
+      : server(
+            [script = std::move(script)](const Request& request, int) { return script(request); }),
         client(options_for(server.url())),
-        api(client, {fallback, named}) {}
+        api(client, {fallback, named}, flavour,
+            [this](std::string_view api, const TwirpReply&) { choices.emplace_back(api); }) {}
 
   // The one request the server was sent.
   Request request() const {
@@ -51,6 +57,7 @@ struct ScriptedLiveKit {
     return requests.empty() ? Request{} : requests[0];
   }
 
+  std::vector<std::string> choices;  // what on_choice was told, in order
   ScriptedServer server;
   const std::optional<recording::Storage> fallback = bucket("main");
   const recording::NamedStorages named{{"archive", bucket("cold")}};
@@ -287,6 +294,134 @@ TEST(TwirpEgressApi, NoServerIsAConnectionError) {
     EXPECT_EQ(error->code, "connection_error") << call;
     EXPECT_EQ(error->http_status, 0U) << call;
   }
+}
+
+// The unified StartEgress (livekit-server 1.13.2+) and its fallback.
+
+const Answer kStarted{.body = R"({"egressId":"EG_9","roomName":"r","status":"EGRESS_STARTING"})"};
+
+// A LiveKit whose StartEgress answers `unified` and whose legacy start starts.
+std::function<Answer(const Request&)> without_unified(Answer unified) {
+  return [unified = std::move(unified)](const Request& request) {
+    return request.target().ends_with("/StartEgress") ? unified : kStarted;
+  };
+}
+
+std::vector<std::string> targets_of(const ScriptedServer& server) {
+  std::vector<std::string> targets;
+  for (const Request& request : server.requests()) targets.emplace_back(request.target());
+  return targets;
+}
+
+std::string start(ScriptedLiveKit& livekit, const recording::Plan& recording = {}) {
+  const auto result = answer_of<std::string>(
+      [&](auto done) { livekit.api.start_recording("r", recording, std::move(done)); });
+  EXPECT_FALSE(result.error) << result.error->code << ": " << result.error->message;
+  return result.value;
+}
+
+const std::string kUnifiedPath = "/twirp/livekit.Egress/StartEgress";
+const std::string kLegacyPath = "/twirp/livekit.Egress/StartRoomCompositeEgress";
+
+TEST(TwirpEgressApi, UnifiedStartsATemplateWithEachOutputBesideItsStorage) {
+  ScriptedLiveKit livekit(kStarted, EgressFlavour::kUnified);
+  recording::Plan recording;
+  recording.layout = "speaker";
+  recording.audio_only = true;
+  recording.preset = "H264_720P_30";
+  recording.file = recording::FileOutput{recording::FileType::kOgg, "rec/{room_name}", "archive"};
+  recording.segments = recording::SegmentsOutput{"hls/{room_name}", "index.m3u8", "", 6, ""};
+  recording.stream = recording::StreamOutput{"RTMP", {"rtmp://live.example.com/app/key"}};
+  EXPECT_EQ(start(livekit, recording), "EG_9");
+
+  const Request request = livekit.request();
+  EXPECT_EQ(request.target(), kUnifiedPath);
+  EXPECT_EQ(grant_of(request), kRecordGrant);
+  const json::object body = body_of(request);
+  EXPECT_EQ(body.at("roomName"), "r");
+  EXPECT_EQ(body.at("template"), (json::object{{"layout", "speaker"}, {"audioOnly", true}}));
+  EXPECT_EQ(body.at("preset"), "H264_720P_30");
+  const json::array& outputs = body.at("outputs").as_array();
+  ASSERT_EQ(outputs.size(), 3U);
+  EXPECT_EQ(outputs[0].at("file"),
+            (json::object{{"fileType", "OGG"}, {"filepath", "rec/{room_name}"}}));
+  EXPECT_EQ(outputs[0].at("storage").at("s3").at("bucket"), "cold") << "the storage it names";
+  EXPECT_EQ(outputs[1].at("segments").at("segmentDuration"), 6);
+  EXPECT_EQ(outputs[1].at("storage").at("s3").at("bucket"), "main") << "the default";
+  EXPECT_FALSE(outputs[2].as_object().contains("storage")) << "a stream uploads nothing";
+  EXPECT_EQ(livekit.api.start_api(), "unified");
+}
+
+TEST(TwirpEgressApi, AutoFallsBackOnceForEveryAnswerThatMeansNoUnifiedCall) {
+  const std::vector<std::pair<std::string, Answer>> lacking{
+      {"up to 1.12", {.status = 404, .body = R"({"code":"bad_route","msg":"no handler"})"}},
+      {"1.13.0's stub", {.status = 500, .body = R"({"code":"unknown","msg":"Not Implemented"})"}},
+      {"unimplemented", {.status = 501, .body = R"({"code":"unimplemented","msg":"no"})"}},
+  };
+  for (const auto& [server, answer] : lacking) {
+    ScriptedLiveKit livekit(without_unified(answer), EgressFlavour::kAuto);
+    EXPECT_EQ(livekit.api.start_api(), "auto (unified until LiveKit answers without it)");
+    EXPECT_EQ(start(livekit), "EG_9") << server;
+    EXPECT_EQ(start(livekit), "EG_9") << server;
+    EXPECT_EQ(targets_of(livekit.server),
+              (std::vector<std::string>{kUnifiedPath, kLegacyPath, kLegacyPath}))
+        << server << ": asked once, remembered";
+    EXPECT_EQ(livekit.choices, std::vector<std::string>{"legacy"}) << server;
+    EXPECT_EQ(livekit.api.start_api(), "legacy") << server;
+  }
+}
+
+TEST(TwirpEgressApi, AutoKeepsTheUnifiedCallOnceItAnswered) {
+  ScriptedLiveKit livekit(kStarted, EgressFlavour::kAuto);
+  EXPECT_EQ(start(livekit), "EG_9");
+  EXPECT_EQ(start(livekit), "EG_9");
+  EXPECT_EQ(targets_of(livekit.server), (std::vector<std::string>{kUnifiedPath, kUnifiedPath}));
+  EXPECT_EQ(livekit.choices, std::vector<std::string>{"unified"});
+  EXPECT_EQ(livekit.api.start_api(), "unified");
+}
+
+TEST(TwirpEgressApi, OtherErrorsOfTheUnifiedCallAreItsOwnAndNeverFallBack) {
+  const std::vector<Answer> own{
+      {.status = 404, .body = R"({"code":"not_found","msg":"requested room does not exist"})"},
+      {.status = 500, .body = R"({"code":"internal","msg":"not implemented"})"},
+      {.status = 500, .body = R"({"code":"unknown","msg":"pipeline failed"})"},
+      {.status = 404, .body = "<html>404 from a proxy</html>"},
+  };
+  for (const Answer& answer : own) {
+    ScriptedLiveKit livekit(without_unified(answer), EgressFlavour::kAuto);
+    const auto result = answer_of<std::string>(
+        [&](auto done) { livekit.api.start_recording("r", recording::Plan{}, std::move(done)); });
+    ASSERT_TRUE(result.error) << answer.body;
+    EXPECT_EQ(result.error->call, "StartEgress") << answer.body;
+    EXPECT_EQ(targets_of(livekit.server), std::vector<std::string>{kUnifiedPath}) << answer.body;
+    EXPECT_TRUE(livekit.choices.empty()) << answer.body;
+  }
+}
+
+TEST(TwirpEgressApi, UnifiedOnlyOnALiveKitWithoutItIsRefusedNamingTheSetting) {
+  ScriptedLiveKit livekit(
+      without_unified({.status = 404, .body = R"({"code":"bad_route","msg":"no handler"})"}),
+      EgressFlavour::kUnified);
+  const auto result = answer_of<std::string>(
+      [&](auto done) { livekit.api.start_recording("r", recording::Plan{}, std::move(done)); });
+  ASSERT_TRUE(result.error);
+  EXPECT_EQ(classify(result.error->code, result.error->http_status), Failure::kPermanent);
+  EXPECT_NE(result.error->message.find("API_FLAVOUR"), std::string::npos);
+  EXPECT_EQ(targets_of(livekit.server), std::vector<std::string>{kUnifiedPath});
+}
+
+TEST(TwirpEgressApi, LegacyAndAudioMixingUseTheLegacyCallAlone) {
+  ScriptedLiveKit legacy(kStarted, EgressFlavour::kLegacy);
+  EXPECT_EQ(start(legacy), "EG_9");
+  EXPECT_EQ(targets_of(legacy.server), std::vector<std::string>{kLegacyPath});
+  EXPECT_EQ(legacy.api.start_api(), "legacy");
+
+  ScriptedLiveKit mixing(kStarted, EgressFlavour::kAuto);
+  recording::Plan recording;
+  recording.audio_mixing = "DUAL_CHANNEL_AGENT";
+  EXPECT_EQ(start(mixing, recording), "EG_9");
+  EXPECT_EQ(targets_of(mixing.server), std::vector<std::string>{kLegacyPath})
+      << "a template source has no audio_mixing";
 }
 
 }  // namespace

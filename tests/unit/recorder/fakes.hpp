@@ -196,7 +196,7 @@ class FakeLiveKit final : public livekit::EgressApi {
     answers_.push([this, name = std::string(room_name), done = std::move(done)] {
       if (auto error = failure("Start")) return done(&*error, "");
       if (require_rooms && sid_of(name).empty()) {
-        const livekit::ApiError gone{"not_found", "requested room does not exist", 404};
+        const livekit::ApiError gone{"not_found", "requested room does not exist", 404, {}};
         return done(&gone, "");
       }
       livekit::EgressInfo& started = add_egress(name, model::EgressStatus::kStarting);
@@ -205,7 +205,7 @@ class FakeLiveKit final : public livekit::EgressApi {
       const std::string id = started.egress_id;
       if (lose_start_answer_) {
         lose_start_answer_ = false;
-        const livekit::ApiError lost{"connection_error", "connection reset", 0};
+        const livekit::ApiError lost{"connection_error", "connection reset", 0, {}};
         return done(&lost, "");
       }
       done(nullptr, id);
@@ -259,7 +259,7 @@ class FakeLiveKit final : public livekit::EgressApi {
     std::string code = queue.front();
     queue.pop_front();
     const unsigned status = code.starts_with("http_") ? std::stoul(code.substr(5)) : 0;
-    return livekit::ApiError{code, "injected by the test", status};
+    return livekit::ApiError{code, "injected by the test", status, {}};
   }
 
   Answers& answers_;
