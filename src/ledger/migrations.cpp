@@ -8,7 +8,7 @@ namespace {
 // Each migration runs once, in order, in one transaction; both databases understand it. They are
 // history, never edited: the status names they spell (EGRESS_COMPLETE, ...) are those of
 // model/egress_status.hpp as they were then; statements that run today bind them from the table.
-constexpr std::array<const char*, 6> kMigrations{
+constexpr std::array<const char*, 7> kMigrations{
     R"sql(
 CREATE TABLE rooms (
   sid TEXT PRIMARY KEY,
@@ -103,6 +103,12 @@ CREATE TABLE ledger_compat (
   readable_by BIGINT NOT NULL,
   written_by TEXT NOT NULL
 );
+)sql",
+    // 7: what egress 1.14+ reports of a recording: how often it retried, and whether its files
+    // went to egress's backup storage instead of the one the request named.
+    R"sql(
+ALTER TABLE recordings ADD COLUMN retry_count BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE recordings ADD COLUMN backup_storage_used BIGINT NOT NULL DEFAULT 0;
 )sql"};
 
 // After migration i + 1, the oldest schema whose binaries still read and write the ledger. A
@@ -110,8 +116,9 @@ CREATE TABLE ledger_compat (
 // that triggers or defaults keep) leaves it; anything else raises it to itself: a table or column
 // the newer code fills would be left behind by an older binary's writes. 4 adds indexes and
 // computes statuses again, counted as a change; 5 (a trigram index kept by triggers) and 6 (a
-// table only migrations write) only add.
-constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4};
+// table only migrations write) only add; so does 7 (two columns whose default, 0, is what an
+// older binary knows of them: its rows read "not retried, no backup").
+constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4, 4};
 // Never lower than the one before (what a migration changed stays changed), never above its own.
 constexpr bool carried_forward() {
   for (std::size_t i = 0; i < kReadableBy.size(); ++i) {

@@ -33,8 +33,10 @@ struct Recording {
   std::int64_t segment_count = 0;
   std::int64_t image_count = 0;
   std::string manifest_location;
-  bool stopped_on_purpose = false;  // ended EGRESS_COMPLETE while its room lived on
-  bool restart = false;             // started again after a recording of the room failed
+  std::int64_t retry_count = 0;      // times egress retried it (egress 1.14+)
+  bool backup_storage_used = false;  // its files are in egress's backup storage, not the rule's
+  bool stopped_on_purpose = false;   // ended EGRESS_COMPLETE while its room lived on
+  bool restart = false;              // started again after a recording of the room failed
   // "reconciler" when the ledger closed it itself: LiveKit no longer listed it, and its room was
   // gone, before the ledger learned how it ended. Its status is the last one LiveKit reported.
   std::string closed_by;

@@ -41,7 +41,9 @@ json::object recording_json(const Recording& r) {
                       {"playlist_location", r.playlist_location},
                       {"segment_count", r.segment_count},
                       {"image_count", r.image_count},
-                      {"manifest_location", r.manifest_location}};
+                      {"manifest_location", r.manifest_location},
+                      {"retry_count", r.retry_count},
+                      {"backup_storage_used", r.backup_storage_used}};
 }
 
 Recording recording_from(const json::object& o) {
@@ -56,6 +58,8 @@ Recording recording_from(const json::object& o) {
   r.segment_count = number(o, "segment_count");
   r.image_count = number(o, "image_count");
   r.manifest_location = text(o, "manifest_location");
+  r.retry_count = number(o, "retry_count");
+  r.backup_storage_used = flag(o, "backup_storage_used");
   return r;
 }
 

@@ -35,8 +35,9 @@ constexpr const char* kEnsureRoom =
 #define KEPT_AFTER_END "WHEN recordings.is_final = 1 AND $12 = 0 "
 constexpr const char* kUpsertRecording =
     "INSERT INTO recordings (egress_id, room_sid, status, started_ms, ended_ms, error, files, "
-    "playlist_location, segment_count, image_count, manifest_location, is_final) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) "
+    "playlist_location, segment_count, image_count, manifest_location, is_final, retry_count, "
+    "backup_storage_used) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
     "ON CONFLICT (egress_id) DO UPDATE SET "
     "status = CASE " KEPT_AFTER_END
     "THEN recordings.status ELSE excluded.status END, "
@@ -64,7 +65,11 @@ constexpr const char* kUpsertRecording =
     "manifest_location = CASE " KEPT_AFTER_END
     "THEN recordings.manifest_location "
     "WHEN excluded.manifest_location <> '' THEN excluded.manifest_location "
-    "ELSE recordings.manifest_location END";
+    "ELSE recordings.manifest_location END, "
+    "retry_count = CASE WHEN excluded.retry_count > recordings.retry_count "
+    "THEN excluded.retry_count ELSE recordings.retry_count END, "
+    "backup_storage_used = CASE WHEN excluded.backup_storage_used = 1 THEN 1 "
+    "ELSE recordings.backup_storage_used END";
 #undef KEPT_AFTER_END
 
 // One entry as SQL, by its type: each statement an upsert that keeps what is already known.
@@ -138,9 +143,10 @@ struct Applier {
     const Recording& r = reported.recording();
     db.run(kEnsureRoom, {sid, reported.room_name});
     const std::string files = json::serialize(files_to_json(r.files));
-    db.run(kUpsertRecording, {r.egress_id, sid, model::to_string(r.status), r.started_ms,
-                              r.ended_ms, r.error, files, r.playlist_location, r.segment_count,
-                              r.image_count, r.manifest_location, final_flag(r)});
+    db.run(kUpsertRecording,
+           {r.egress_id, sid, model::to_string(r.status), r.started_ms, r.ended_ms, r.error, files,
+            r.playlist_location, r.segment_count, r.image_count, r.manifest_location, final_flag(r),
+            r.retry_count, std::int64_t{r.backup_storage_used ? 1 : 0}});
     if (r.started_ms > 0) {
       db.run(
           "UPDATE rooms SET first_recording_ms = CASE WHEN first_recording_ms = 0 OR "

@@ -41,6 +41,9 @@ EgressResults read_results(const json::object& object) {
   out.started_at_ns = proto_integer(object, "startedAt", "started_at");
   out.ended_at_ns = proto_integer(object, "endedAt", "ended_at");
   out.manifest_location = string_field(object, "manifestLocation", "manifest_location");
+  out.retry_count = proto_integer(object, "retryCount", "retry_count");
+  const json::value* backup = proto_field(object, "backupStorageUsed", "backup_storage_used");
+  out.backup_storage_used = backup != nullptr && backup->is_bool() && backup->get_bool();
   if (const json::array* files = array_field(object, "fileResults", "file_results")) {
     for (const json::value& item : *files) {
       const json::object* file = item.if_object();
@@ -53,6 +56,7 @@ EgressResults read_results(const json::object& object) {
     for (const json::value& item : *segments) {
       const json::object* segment = item.if_object();
       if (segment == nullptr) continue;
+      ++out.segment_outputs;
       if (out.playlist_location.empty()) {
         out.playlist_location = string_field(*segment, "playlistLocation", "playlist_location");
       }
@@ -69,7 +73,26 @@ EgressResults read_results(const json::object& object) {
   return out;
 }
 
+// What an EGRESS_COMPLETE lacks to be a recording, or nullopt when it lacks nothing.
+std::optional<std::string> emptiness(const EgressResults& results) {
+  for (const EgressFile& file : results.files) {
+    if (file.location.empty()) return "a file without a location (nothing was uploaded)";
+    if (file.size == 0) return "a file of size 0 at " + file.location;
+  }
+  if (results.segment_outputs > 0 && results.segment_count == 0) return "no HLS segment";
+  return std::nullopt;
+}
+
 }  // namespace
+
+void fail_if_empty(EgressInfo& egress) {
+  if (egress.status != EgressStatus::kComplete) return;
+  const auto lacking = emptiness(egress.results);
+  if (!lacking) return;
+  egress.status = EgressStatus::kFailed;
+  std::string why = "EGRESS_COMPLETE without a recording: " + *lacking;
+  egress.error = egress.error.empty() ? std::move(why) : why + "; " + egress.error;
+}
 
 std::optional<RecordingKind> request_kind(std::string_view field) {
   // Protobuf JSON writes the proto's names in lowerCamelCase; either form is read.
@@ -114,6 +137,7 @@ std::optional<EgressInfo> read_egress_info(const json::object& object) {
     }
   }
   info.results = read_results(object);
+  fail_if_empty(info);
   return info;
 }
 

@@ -30,10 +30,13 @@ struct EgressResults {
   std::int64_t started_at_ns = 0;
   std::int64_t ended_at_ns = 0;
   std::vector<EgressFile> files;
-  std::string playlist_location;  // the first segment output's
-  std::int64_t segment_count = 0;
+  std::string playlist_location;     // the first segment output's
+  std::int64_t segment_outputs = 0;  // segment results listed (HLS outputs)
+  std::int64_t segment_count = 0;    // segments over all of them
   std::int64_t image_count = 0;
   std::string manifest_location;
+  std::int64_t retry_count = 0;      // times egress retried the recording (egress 1.14+)
+  bool backup_storage_used = false;  // uploaded to egress's backup storage, not the request's
 };
 
 struct EgressInfo {
@@ -57,6 +60,13 @@ struct EgressInfo {
 // source field ("template", "web", "media"; nullopt for its other fields).
 std::optional<RecordingKind> request_kind(std::string_view field);
 std::optional<RecordingKind> unified_request_kind(std::string_view field);
+
+// An EGRESS_COMPLETE that recorded nothing is a failure (egress#944: a file of size 0 with an
+// empty location): a file result of size 0 or without a location, or segment results without a
+// segment. Its status becomes EGRESS_FAILED and its error says why, so that the recorder restarts
+// it while the room lives, the ledger counts the session partial and the metrics count a failure.
+// Both readers of EgressInfo (below, and livekit/list_reader.hpp) apply it.
+void fail_if_empty(EgressInfo& egress);
 
 // An EgressInfo JSON object (lowerCamelCase or proto names); nullopt without an egress id.
 std::optional<EgressInfo> read_egress_info(const boost::json::object& object);

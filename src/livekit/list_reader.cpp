@@ -73,6 +73,8 @@ class Handler {
           item_.results.files.emplace_back();
           break;
         case ResultList::kSegments:
+          ++item_.results.segment_outputs;
+          break;
         case ResultList::kImages:
         case ResultList::kNone:
           break;
@@ -134,7 +136,13 @@ class Handler {
   bool on_double(double /*value*/, json::string_view /*text*/, error_code& ec) {
     return scalar(ec);
   }
-  bool on_bool(bool /*value*/, error_code& ec) { return scalar(ec); }
+  bool on_bool(bool value, error_code& ec) {
+    if (not_an_answer()) return fail(ec);
+    if (wanted() && depth_ == 3 && is("backupStorageUsed", "backup_storage_used")) {
+      item_.results.backup_storage_used = value;
+    }
+    return value_done();
+  }
   bool on_null(error_code& ec) { return scalar(ec, true); }
   bool on_comment_part(json::string_view /*part*/, error_code& /*ec*/) { return true; }
   bool on_comment(json::string_view /*part*/, error_code& /*ec*/) { return true; }
@@ -214,6 +222,7 @@ class Handler {
     if (is("startedAt", "started_at")) return &results.started_at_ns;
     if (is("endedAt", "ended_at")) return &results.ended_at_ns;
     if (is("errorCode", "error_code")) return &item_.error_code;
+    if (is("retryCount", "retry_count")) return &results.retry_count;
     return nullptr;
   }
 
@@ -331,6 +340,7 @@ std::unique_ptr<ReplyReader> egress_list_reader(std::function<void(EgressInfo&&)
     info.error_code = item.error_code;
     info.kind = item.kind;
     info.results = std::move(item.results);
+    fail_if_empty(info);
     each(std::move(info));
   });
 }

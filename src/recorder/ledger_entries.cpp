@@ -25,6 +25,8 @@ ledger::EgressReported reported(const livekit::EgressInfo& egress) {
   r.segment_count = results.segment_count;
   r.image_count = results.image_count;
   r.manifest_location = results.manifest_location;
+  r.retry_count = results.retry_count;
+  r.backup_storage_used = results.backup_storage_used;
   return {egress.room_id, egress.room_name, std::move(r)};
 }
 

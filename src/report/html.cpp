@@ -103,6 +103,11 @@ std::string files_cell(const Session& room) {
       if (!out.empty()) out += "<br>";
       out += "<small>" + html_escape(r.error) + "</small>";
     }
+    if (r.backup_storage_used) {
+      if (!out.empty()) out += "<br>";
+      out += "<small>" + html_escape(r.egress_id) +
+             ": uploaded to egress's backup storage, not where the rule said</small>";
+    }
     if (ledger::recording_end_unknown(r)) {
       if (!out.empty()) out += "<br>";
       out += "<small>" + html_escape(r.egress_id) +

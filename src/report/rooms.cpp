@@ -39,6 +39,8 @@ json::object recording_object(const Recording& r) {
                       {"segment_count", r.segment_count},
                       {"image_count", r.image_count},
                       {"manifest_location", r.manifest_location},
+                      {"retry_count", r.retry_count},
+                      {"backup_storage_used", r.backup_storage_used},
                       {"stopped_on_purpose", r.stopped_on_purpose},
                       {"restart", r.restart},
                       {"closed_by", r.closed_by}};

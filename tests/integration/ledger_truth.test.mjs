@@ -170,6 +170,34 @@ test('a recording that fails mid-room without its egress_ended is restarted, and
   }
 });
 
+test('an EGRESS_COMPLETE that recorded nothing (a file of size 0) is a failure: restarted while the room lives, the session partial', { timeout: 60_000 }, async () => {
+  const recorder = await startRecorder({ env: baseEnv(standin, ENV), cwd: tempDir() });
+  try {
+    const room = standin.addRoom('empty-file');
+    await hook(recorder, 'room_started', { room: { name: room.name, sid: room.sid } });
+    await until(() => standin.startsFor(room.name).length === 1, 'the recording', 5000);
+    const { egressId } = standin.startsFor(room.name)[0];
+    const ended = standin.endEgress(egressId, EgressStatus.EGRESS_COMPLETE, '', 0, { empty: true });
+    ended.retryCount = 2; // what egress 1.14+ adds: kept in the ledger and its API
+    ended.backupStorageUsed = true;
+    await hook(recorder, 'egress_ended', { egressInfo: standin.snapshot(egressId) });
+    await until(() => standin.startsFor(room.name).length === 2, 'the restart', 5000);
+    let row;
+    await until(async () => { row = await session(recorder, room.sid); return row?.recordings.length === 2; }, 'both recordings in the ledger', 5000);
+    assert.equal(row.status, 'partial');
+    assert.equal(row.restarts, 1);
+    assert.equal(row.recordings[0].egress_id, egressId);
+    assert.equal(row.recordings[0].status, 'EGRESS_FAILED');
+    assert.match(row.recordings[0].error, /^EGRESS_COMPLETE without a recording: a file of size 0 at /);
+    assert.equal(row.recordings[0].retry_count, 2);
+    assert.equal(row.recordings[0].backup_storage_used, true);
+    assert.ok(await metric(recorder, /auto_recorder_recordings_ended_failed_total\{status="failed",phase="during_room"\} (\d+)/) >= 1, 'counted as a failure');
+    standin.removeRoom(room.name);
+  } finally {
+    await recorder.stop();
+  }
+});
+
 test('room_finished while a start waits to retry after a lost answer keeps the recording it made', { timeout: 60_000 }, async () => {
   const recorder = await startRecorder({ env: baseEnv(standin, { ...ENV, RETRY_INITIAL_DELAY: '3s', RETRY_MAX_DELAY: '3s', RECONCILE_INTERVAL: '0' }), cwd: tempDir() });
   try {

@@ -109,8 +109,9 @@ export class LiveKitStandIn {
   }
 
   // An egress ends (e.g. EGRESS_FAILED); returns its EgressInfo for an egress_ended webhook. A
-  // complete one has its files uploaded: a size and duration, as egress reports them.
-  endEgress(egressId, status, error = '', errorCode = 0) {
+  // complete one has its files uploaded: a size and duration, as egress reports them; unless
+  // `empty`: egress#944's EGRESS_COMPLETE with a file of size 0.
+  endEgress(egressId, status, error = '', errorCode = 0, { empty = false } = {}) {
     const egress = this.egresses.find((e) => e.egressId === egressId);
     egress.status = status;
     egress.error = error;
@@ -119,7 +120,7 @@ export class LiveKitStandIn {
     egress.updatedAt = egress.endedAt;
     if (status === EgressStatus.EGRESS_COMPLETE) {
       for (const file of egress.fileResults) {
-        file.size = 1000n + BigInt(file.filename.length);
+        file.size = empty ? 0n : 1000n + BigInt(file.filename.length);
         file.duration = egress.endedAt - egress.startedAt;
         file.endedAt = egress.endedAt;
       }

@@ -24,6 +24,8 @@ std::vector<Entry> one_of_each() {
   r.segment_count = 12;
   r.image_count = 3;
   r.manifest_location = "s3://b/a.json";
+  r.retry_count = 1;
+  r.backup_storage_used = true;
   return {RoomSeen{"RM_1", "Chemistry 7B — Zürich", 1000, "webhook", R"({"course":"chem"})"},
           Decided{"RM_1", false, "rules[2] (classes)"},
           StartRetried{"RM_1", "unavailable: no response from servers", "7:1:2"},

@@ -37,6 +37,8 @@ TEST_P(SqlStoreTest, ASessionIsKeptWithItsRecordingsAndFilesAndOneStatus) {
   ended.started_ms = 1200;
   ended.ended_ms = 9000;
   ended.files.push_back({"a.mp4", "s3://b/a.mp4", 7, 7.8});
+  ended.retry_count = 2;
+  ended.backup_storage_used = true;
   apply(store, {RoomSeen{"RM_1", "class-1", 1000, "webhook", R"({"course":"chem"})"},
                 Decided{"RM_1", true, "top level"}, RecordingStarted{"RM_1", "EG_1", 1300, false}});
   EXPECT_EQ(store.room("RM_1")->status, Status::kRecording);
@@ -52,6 +54,14 @@ TEST_P(SqlStoreTest, ASessionIsKeptWithItsRecordingsAndFilesAndOneStatus) {
   ASSERT_EQ(room.recordings.size(), 1U);
   EXPECT_EQ(room.recordings[0].files.at(0).location, "s3://b/a.mp4");
   EXPECT_DOUBLE_EQ(room.recordings[0].files.at(0).duration_seconds, 7.8);
+  EXPECT_EQ(room.recordings[0].retry_count, 2);
+  EXPECT_TRUE(room.recordings[0].backup_storage_used);
+  // A later report that lacks them (egress_updated before the end, delivered late) keeps them.
+  ended.retry_count = 0;
+  ended.backup_storage_used = false;
+  apply(store, {EgressReported{"RM_1", "class-1", ended}});
+  EXPECT_EQ(store.room("RM_1")->recordings[0].retry_count, 2);
+  EXPECT_TRUE(store.room("RM_1")->recordings[0].backup_storage_used);
   EXPECT_FALSE(store.room("RM_unknown"));
 }
 

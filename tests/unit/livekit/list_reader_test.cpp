@@ -5,8 +5,10 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <vector>
 
+#include "livekit/egress_info.hpp"
 #include "livekit/rooms.hpp"
 
 namespace ar::livekit {
@@ -144,6 +146,57 @@ TEST(ListReader, KeepsWhatAnEndedEgressReportsWhicheverWayTheBodyArrives) {
     EXPECT_EQ(webhook->results.ended_at_ns, items[1].results.ended_at_ns);
     EXPECT_EQ(webhook->error_code, items[1].error_code);
   }
+}
+
+// An EGRESS_COMPLETE that recorded nothing (egress#944) is a failure, read alike from ListEgress
+// and from a webhook: a file of size 0, a file without a location, HLS without a segment. What
+// egress 1.14+ adds (retry_count, backup_storage_used) is kept.
+constexpr std::string_view kEmptyOnes =
+    R"({"items":[)"
+    R"({"egressId":"EG_zero","status":"EGRESS_COMPLETE","roomComposite":{},)"
+    R"("fileResults":[{"filename":"a.mp4","location":"s3://b/a.mp4","size":"0"}]},)"
+    R"({"egressId":"EG_nowhere","status":"EGRESS_COMPLETE","error":"upload skipped",)"
+    R"("roomComposite":{},"fileResults":[{"filename":"a.mp4","size":"12"}]},)"
+    R"({"egressId":"EG_hls","status":"EGRESS_COMPLETE","roomComposite":{},)"
+    R"("segmentResults":[{"playlistLocation":"s3://b/p.m3u8","segmentCount":"0"}]},)"
+    R"({"egressId":"EG_fine","status":"EGRESS_COMPLETE","roomComposite":{},"retryCount":2,)"
+    R"("backupStorageUsed":true,"fileResults":[{"location":"s3://b/a.mp4","size":"9"}],)"
+    R"("segmentResults":[{"segmentCount":"3"}]},)"
+    R"({"egressId":"EG_stream","status":"EGRESS_COMPLETE","roomComposite":{},)"
+    R"("streamResults":[{"url":"rtmp://x"}]},)"
+    R"({"egress_id":"EG_proto","status":"EGRESS_COMPLETE","retry_count":1,)"
+    R"("backup_storage_used":false,"file_results":[{"location":"s3://b/b.mp4","size":1}]}]})";
+
+TEST(ListReader, AnEmptyCompleteIsAFailureWhicheverWayItIsRead) {
+  std::vector<EgressInfo> listed;
+  const auto reader =
+      egress_list_reader([&](EgressInfo&& info) { listed.push_back(std::move(info)); });
+  ASSERT_TRUE(feed(*reader, kEmptyOnes, 3));
+  const auto whole = boost::json::parse(kEmptyOnes).as_object().at("items").as_array();
+  ASSERT_EQ(listed.size(), whole.size());
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    const auto webhook = parse_egress_info(boost::json::serialize(whole[i]));
+    ASSERT_TRUE(webhook);
+    EXPECT_EQ(webhook->status, listed[i].status) << listed[i].egress_id;
+    EXPECT_EQ(webhook->error, listed[i].error) << listed[i].egress_id;
+    EXPECT_EQ(webhook->results.retry_count, listed[i].results.retry_count);
+    EXPECT_EQ(webhook->results.backup_storage_used, listed[i].results.backup_storage_used);
+  }
+  EXPECT_EQ(listed[0].status, EgressStatus::kFailed);
+  EXPECT_EQ(listed[0].error,
+            "EGRESS_COMPLETE without a recording: a file of size 0 at s3://b/a.mp4");
+  EXPECT_EQ(listed[1].status, EgressStatus::kFailed);
+  EXPECT_EQ(listed[1].error,
+            "EGRESS_COMPLETE without a recording: a file without a location (nothing was "
+            "uploaded); upload skipped");
+  EXPECT_EQ(listed[2].status, EgressStatus::kFailed);
+  EXPECT_EQ(listed[2].error, "EGRESS_COMPLETE without a recording: no HLS segment");
+  EXPECT_EQ(listed[3].status, EgressStatus::kComplete);
+  EXPECT_EQ(listed[3].results.retry_count, 2);
+  EXPECT_TRUE(listed[3].results.backup_storage_used);
+  EXPECT_EQ(listed[4].status, EgressStatus::kComplete) << "a stream leaves no file to look at";
+  EXPECT_EQ(listed[5].status, EgressStatus::kComplete);
+  EXPECT_EQ(listed[5].results.retry_count, 1) << "proto names too";
 }
 
 }  // namespace

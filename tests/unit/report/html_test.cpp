@@ -43,6 +43,12 @@ TEST(LedgerHtml, CountsTheWholeWindowAndShowsTheRowsItIsGiven) {
   EXPECT_NE(all.find("<td class=\"delay\">10.0s</td>"), std::string::npos);
   EXPECT_NE(all.find("style=\"left:10.0%;width:90.0%\""), std::string::npos);
   EXPECT_NE(all.find("<a href=\"https://store.example/a.mp4?sig=1&amp;x=2\">"), std::string::npos);
+  EXPECT_EQ(all.find("backup storage"), std::string::npos);
+  page.rooms.front().recordings.front().backup_storage_used = true;
+  EXPECT_NE(
+      rooms_html(page).find("EG_1: uploaded to egress's backup storage, not where the rule said"),
+      std::string::npos)
+      << "a warning: the file is not where the rule said";
   page.showing = Status::kUnrecorded;
   page.rooms = {hearing};
   page.truncated = false;
