@@ -169,6 +169,22 @@ struct Say {
     log::info("room is gone: recording not restarted",
               {{"room", e.room}, {"room_sid", e.room_sid}});
   }
+  void operator()(const recorder::DuplicateStopped& e) const {
+    metrics::duplicate_stopped(e.code.empty());
+    if (e.code.empty()) {
+      log::warn(
+          "duplicate recording stopped: ours ran beside an older recording of the same room "
+          "session, which is kept",
+          {{"room", e.room}, {"room_sid", e.room_sid}, {"egress_id", e.stopped}, {"kept", e.kept}});
+      return;
+    }
+    log::warn("duplicate recording not stopped: StopEgress failed; the next look tries again",
+              {{"room", e.room},
+               {"room_sid", e.room_sid},
+               {"egress_id", e.stopped},
+               {"code", e.code},
+               {"error", e.error}});
+  }
   void operator()(const recorder::Busy& e) const {
     log::warn("busy: too many rooms waiting to start, answering 503",
               {{"room", e.room}, {"pending", std::to_string(e.pending)}});

@@ -71,6 +71,7 @@ recorder::Delivery read_delivery(const Reader& in) {
   d.max_restarts_per_hour =
       static_cast<std::uint32_t>(in.integer("max_restarts_per_hour", 0, 1000));
   d.restart_stopped_recordings = in.boolean("restart_stopped_recordings");
+  d.heal_duplicates = in.boolean("heal_duplicates");
   d.max_pending_starts = in.integer("max_pending_starts", 1, 10'000'000);
   d.egress_concurrency = in.integer("egress_concurrency", 1, 10'000);
   d.dedupe_ttl = in.duration("dedupe_ttl", false);

@@ -47,6 +47,9 @@ std::size_t held(const EgressReported& e) {
   for (const File& f : r.files) bytes += sizeof(File) + text(f.filename, f.location);
   return bytes;
 }
+std::size_t held(const StoppedAsDuplicate& e) {
+  return text(e.sid, e.egress_id, e.kept);
+}
 std::size_t held(const RoomFinished& e) {
   return text(e.sid, e.name, e.closed_by);
 }

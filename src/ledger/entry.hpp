@@ -72,6 +72,14 @@ struct StoppedOnPurpose {
   std::string egress_id;
 };
 
+// A recording this service started ran beside `kept`, an older recording of the same session,
+// and was stopped with StopEgress (recorder/duplicates.hpp): "stopped: duplicate".
+struct StoppedAsDuplicate {
+  std::string sid;
+  std::string egress_id;
+  std::string kept;
+};
+
 // room_finished: the session ended (it may be the first the ledger hears of it). Or the reconciler
 // found the room gone from ListRooms without its room_finished (closed_by "reconciler", at_ms
 // the best estimate); a room_finished that comes later replaces the estimate.
@@ -92,8 +100,9 @@ struct RecordingClosed {
   std::int64_t at_ms = 0;
 };
 
-using Entry = std::variant<RoomSeen, Decided, StartRetried, StartFailed, RecordingStarted,
-                           EgressReported, StoppedOnPurpose, RoomFinished, RecordingClosed>;
+using Entry =
+    std::variant<RoomSeen, Decided, StartRetried, StartFailed, RecordingStarted, EgressReported,
+                 StoppedOnPurpose, StoppedAsDuplicate, RoomFinished, RecordingClosed>;
 
 // About how much memory the entry holds: its own size, what its strings hold (a room's metadata
 // can be 900 KiB), and a recording's files. Cheap (sizes, no allocation), and the same every time

@@ -105,10 +105,12 @@ CREATE TABLE ledger_compat (
 );
 )sql",
     // 7: what egress 1.14+ reports of a recording: how often it retried, and whether its files
-    // went to egress's backup storage instead of the one the request named.
+    // went to egress's backup storage instead of the one the request named; and the older
+    // recording a duplicate was stopped for.
     R"sql(
 ALTER TABLE recordings ADD COLUMN retry_count BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE recordings ADD COLUMN backup_storage_used BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE recordings ADD COLUMN duplicate_of TEXT NOT NULL DEFAULT '';
 )sql"};
 
 // After migration i + 1, the oldest schema whose binaries still read and write the ledger. A
@@ -116,8 +118,8 @@ ALTER TABLE recordings ADD COLUMN backup_storage_used BIGINT NOT NULL DEFAULT 0;
 // that triggers or defaults keep) leaves it; anything else raises it to itself: a table or column
 // the newer code fills would be left behind by an older binary's writes. 4 adds indexes and
 // computes statuses again, counted as a change; 5 (a trigram index kept by triggers) and 6 (a
-// table only migrations write) only add; so does 7 (two columns whose default, 0, is what an
-// older binary knows of them: its rows read "not retried, no backup").
+// table only migrations write) only add; so does 7 (columns whose defaults are what an older
+// binary knows of them: its rows read "not retried, no backup, no duplicate").
 constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4, 4};
 // Never lower than the one before (what a migration changed stays changed), never above its own.
 constexpr bool carried_forward() {

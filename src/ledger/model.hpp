@@ -35,8 +35,10 @@ struct Recording {
   std::string manifest_location;
   std::int64_t retry_count = 0;      // times egress retried it (egress 1.14+)
   bool backup_storage_used = false;  // its files are in egress's backup storage, not the rule's
-  bool stopped_on_purpose = false;   // ended EGRESS_COMPLETE while its room lived on
-  bool restart = false;              // started again after a recording of the room failed
+  // Stopped as a duplicate of this older recording of the session ("stopped: duplicate").
+  std::string duplicate_of;
+  bool stopped_on_purpose = false;  // ended EGRESS_COMPLETE while its room lived on
+  bool restart = false;             // started again after a recording of the room failed
   // "reconciler" when the ledger closed it itself: LiveKit no longer listed it, and its room was
   // gone, before the ledger learned how it ended. Its status is the last one LiveKit reported.
   std::string closed_by;

@@ -52,6 +52,7 @@ void redact_entry(EgressReported& e) {
 // Egress IDs and sids are LiveKit's identifiers, never a URL.
 void redact_entry(RecordingStarted& /*e*/) {}
 void redact_entry(StoppedOnPurpose& /*e*/) {}
+void redact_entry(StoppedAsDuplicate& /*e*/) {}
 void redact_entry(RecordingClosed& /*e*/) {}
 
 }  // namespace

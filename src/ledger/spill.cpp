@@ -43,7 +43,8 @@ json::object recording_json(const Recording& r) {
                       {"image_count", r.image_count},
                       {"manifest_location", r.manifest_location},
                       {"retry_count", r.retry_count},
-                      {"backup_storage_used", r.backup_storage_used}};
+                      {"backup_storage_used", r.backup_storage_used},
+                      {"duplicate_of", r.duplicate_of}};
 }
 
 Recording recording_from(const json::object& o) {
@@ -60,6 +61,7 @@ Recording recording_from(const json::object& o) {
   r.manifest_location = text(o, "manifest_location");
   r.retry_count = number(o, "retry_count");
   r.backup_storage_used = flag(o, "backup_storage_used");
+  r.duplicate_of = text(o, "duplicate_of");
   return r;
 }
 
@@ -98,6 +100,12 @@ struct Encode {
   json::object operator()(const StoppedOnPurpose& e) const {
     return {{"type", "stopped_on_purpose"}, {"sid", e.sid}, {"egress_id", e.egress_id}};
   }
+  json::object operator()(const StoppedAsDuplicate& e) const {
+    return {{"type", "stopped_as_duplicate"},
+            {"sid", e.sid},
+            {"egress_id", e.egress_id},
+            {"kept", e.kept}};
+  }
   json::object operator()(const RoomFinished& e) const {
     return {{"type", "room_finished"},    {"sid", e.sid},
             {"at_ms", e.at_ms},           {"name", e.name},
@@ -131,6 +139,9 @@ std::optional<Entry> entry_from(const json::object& o) {
     return EgressReported{sid, text(o, "room_name"), recording_from(r->get_object())};
   }
   if (type == "stopped_on_purpose") return StoppedOnPurpose{sid, text(o, "egress_id")};
+  if (type == "stopped_as_duplicate") {
+    return StoppedAsDuplicate{sid, text(o, "egress_id"), text(o, "kept")};
+  }
   if (type == "room_finished") {
     return RoomFinished{sid, number(o, "at_ms"), text(o, "name"), number(o, "started_ms"),
                         text(o, "closed_by")};

@@ -166,6 +166,14 @@ struct Applier {
         {stopped.egress_id, sid, std::string(model::to_string(model::EgressStatus::kComplete))});
   }
 
+  void operator()(const StoppedAsDuplicate& stopped) const {
+    db.run(kEnsureRoom, {sid, ""});
+    db.run(
+        "INSERT INTO recordings (egress_id, room_sid, duplicate_of) VALUES ($1, $2, $3) "
+        "ON CONFLICT (egress_id) DO UPDATE SET duplicate_of = excluded.duplicate_of",
+        {stopped.egress_id, sid, stopped.kept});
+  }
+
   void operator()(const RoomFinished& finished) const {
     db.run(kEnsureRoom, {sid, finished.name});
     db.run("UPDATE rooms SET started_ms = $2 WHERE sid = $1 AND started_ms = 0",

@@ -303,6 +303,12 @@ std::string redact_request(std::string_view request) {
   return json::serialize(value);
 }
 
+std::string stop_egress_request(std::string_view egress_id) {
+  json::object request;
+  request["egressId"] = egress_id;
+  return json::serialize(request);
+}
+
 std::string list_egress_request(std::string_view room_name, bool active) {
   json::object request;
   request["roomName"] = room_name;

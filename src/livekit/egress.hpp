@@ -41,6 +41,10 @@ std::string redact_stream_url(std::string_view url);
 inline constexpr std::string_view kStartRoomComposite = "livekit.Egress/StartRoomCompositeEgress";
 inline constexpr std::string_view kStartEgress = "livekit.Egress/StartEgress";
 inline constexpr std::string_view kListEgress = "livekit.Egress/ListEgress";
+inline constexpr std::string_view kStopEgress = "livekit.Egress/StopEgress";
+
+// StopEgressRequest{egress_id}.
+std::string stop_egress_request(std::string_view egress_id);
 
 // ListEgressRequest{room_name, active}.
 std::string list_egress_request(std::string_view room_name, bool active);

@@ -44,6 +44,8 @@ class EgressApi {
   // outputs; the egress id on success ("" when the answer named none).
   virtual void start_recording(std::string_view room_name, const recording::Plan& recording,
                                StartDone done) = 0;
+  // StopEgress{egress_id}: the recording ends EGRESS_COMPLETE with what it recorded so far.
+  virtual void stop_recording(std::string_view egress_id, Done done) = 0;
   // ListRooms{names}.
   virtual void rooms(std::vector<std::string> names, RoomsDone done) = 0;
 

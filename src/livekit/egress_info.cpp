@@ -115,6 +115,32 @@ std::optional<RecordingKind> unified_request_kind(std::string_view field) {
   return std::nullopt;
 }
 
+bool names_file_output(std::string_view field) {
+  return field == "fileOutputs" || field == "file_outputs" || field == "segmentOutputs" ||
+         field == "segment_outputs" || field == "file" || field == "segments";
+}
+
+namespace {
+
+// A non-empty output of the request (an object, or an array with an item).
+bool has_file_output(const json::object& request) {
+  for (const auto& field : request) {
+    if (!names_file_output(field.key())) continue;
+    const json::value& value = field.value();
+    if (value.is_object() || (value.is_array() && !value.get_array().empty())) return true;
+  }
+  if (const json::value* outputs = request.if_contains("outputs")) {
+    if (const json::array* list = outputs->if_array()) {
+      for (const json::value& output : *list) {
+        if (output.is_object() && has_file_output(output.get_object())) return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::optional<EgressInfo> read_egress_info(const json::object& object) {
   EgressInfo info;
   info.egress_id = string_field(object, "egressId", "egress_id");
@@ -132,8 +158,10 @@ std::optional<EgressInfo> read_egress_info(const json::object& object) {
         auto kind = unified_request_kind(source.key());
         if (kind && source.value().is_object()) info.kind = *kind;
       }
+      info.writes_files = has_file_output(field.value().get_object());
     } else if (auto kind = request_kind(field.key())) {
       info.kind = *kind;
+      info.writes_files = has_file_output(field.value().get_object());
     }
   }
   info.results = read_results(object);

@@ -49,6 +49,9 @@ struct EgressInfo {
   // What it records, by its request: a room composite whichever API started it
   // (StartRoomCompositeEgress, or StartEgress with a template source, livekit-server 1.13.2+).
   RecordingKind kind = RecordingKind::kOther;
+  // Its request asks for files: a file or segment (HLS) output. A composite that only streams
+  // (RTMP, SRT) or takes images leaves no recording, so it is never taken for a duplicate of one.
+  bool writes_files = false;
   EgressResults results;  // from webhooks and ListEgress answers alike
 
   // A recording of the whole room: the kind the recorder starts and keeps.
@@ -67,6 +70,11 @@ std::optional<RecordingKind> unified_request_kind(std::string_view field);
 // it while the room lives, the ledger counts the session partial and the metrics count a failure.
 // Both readers of EgressInfo (below, and livekit/list_reader.hpp) apply it.
 void fail_if_empty(EgressInfo& egress);
+
+// Whether a request object's field names an output that writes files: legacy requests'
+// fileOutputs/segmentOutputs (or the older single file/segments), the unified Output's file or
+// segments. Either naming.
+bool names_file_output(std::string_view field);
 
 // An EgressInfo JSON object (lowerCamelCase or proto names); nullopt without an egress id.
 std::optional<EgressInfo> read_egress_info(const boost::json::object& object);

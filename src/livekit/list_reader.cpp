@@ -26,6 +26,7 @@ struct Item {
   std::int64_t creation_time = 0;              // a Room's, in seconds
   std::int64_t creation_time_ms = 0;           // a Room's (livekit-server 1.8+)
   RecordingKind kind = RecordingKind::kOther;  // by its request object
+  bool writes_files = false;                   // its request has a file or segment output
   std::int64_t error_code = 0;                 // an egress's
   EgressResults results;                       // an egress's, as egress_ended reports them
 };
@@ -67,6 +68,13 @@ class Handler {
     if (in_list() && depth_ == 4 && parent_ == "egress") {
       if (auto kind = unified_request_kind(key_)) item_.kind = *kind;
     }
+    // A file output: the request's own (legacy: an item of fileOutputs, or its single file),
+    // or inside one of the unified request's outputs.
+    if (in_list() && in_request() &&
+        ((depth_ == 4 && names_file_output(key_)) || (depth_ == 5 && output_list_) ||
+         (depth_ == 6 && in_outputs_ && names_file_output(key_)))) {
+      item_.writes_files = true;
+    }
     if (in_list() && depth_ == 4) {
       switch (results_list_) {
         case ResultList::kFiles:
@@ -89,10 +97,15 @@ class Handler {
   bool on_array_begin(error_code& ec) {
     if (depth_ == 0) return fail(ec);  // the answer must be an object
     if (in_list() && depth_ == 3) results_list_ = result_list(key_);
+    if (in_list() && depth_ == 4 && in_request()) {
+      output_list_ = names_file_output(key_);
+      in_outputs_ = key_ == "outputs";
+    }
     return open();
   }
   bool on_array_end(std::size_t /*n*/, error_code& /*ec*/) {
     if (in_list() && depth_ == 4) results_list_ = ResultList::kNone;
+    if (in_list() && depth_ == 5) output_list_ = in_outputs_ = false;
     return close();
   }
 
@@ -149,6 +162,10 @@ class Handler {
 
  private:
   bool in_list() const { return depth_ >= 2 && root_key_ == list_name_; }
+  // Inside the item's request object (depth 4 and deeper under it).
+  bool in_request() const {
+    return depth_ >= 4 && (parent_ == "egress" || request_kind(parent_).has_value());
+  }
   // A field of the item itself, or of one of its results, that some reader uses.
   bool wanted() const {
     return in_list() && (depth_ == 3 || (depth_ == 5 && results_list_ != ResultList::kNone));
@@ -262,6 +279,8 @@ class Handler {
   std::string root_key_;
   std::string key_;
   std::string parent_;
+  bool output_list_ = false;  // in a request's array of file or segment outputs
+  bool in_outputs_ = false;   // in the unified request's outputs
   std::string text_;
   Item item_;
 };
@@ -339,6 +358,7 @@ std::unique_ptr<ReplyReader> egress_list_reader(std::function<void(EgressInfo&&)
     info.error = std::move(item.error);
     info.error_code = item.error_code;
     info.kind = item.kind;
+    info.writes_files = item.writes_files;
     info.results = std::move(item.results);
     fail_if_empty(info);
     each(std::move(info));

@@ -101,6 +101,11 @@ void TwirpEgressApi::start_legacy(std::string_view room_name, const recording::P
                {.room_record = true}, started(std::move(done), "StartRoomCompositeEgress"));
 }
 
+void TwirpEgressApi::stop_recording(std::string_view egress_id, Done done) {
+  client_.call(kStopEgress, stop_egress_request(egress_id), {.room_record = true},
+               finished(std::move(done)));
+}
+
 void TwirpEgressApi::rooms(std::vector<std::string> names, RoomsDone done) {
   client_.call(kListRooms, list_rooms_request(names), {.room_list = true},
                read_list(std::move(done), parse_room_list, "ListRooms answer does not parse"));

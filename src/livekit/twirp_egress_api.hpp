@@ -26,6 +26,7 @@ class TwirpEgressApi final : public EgressApi {
   void room_egresses(std::string_view room_name, EgressesDone done) override;
   void start_recording(std::string_view room_name, const recording::Plan& recording,
                        StartDone done) override;
+  void stop_recording(std::string_view egress_id, Done done) override;
   void rooms(std::vector<std::string> names, RoomsDone done) override;
   void each_egress(bool active_only, std::function<void(EgressInfo&&)> each, Done done) override;
   void each_room(std::function<void(Room&&)> each, Done done) override;

@@ -14,6 +14,7 @@ struct Delivery {
   std::chrono::milliseconds retry_give_up_after{15 * 60 * 1000};
   std::uint32_t max_restarts_per_hour = 3;
   bool restart_stopped_recordings = false;  // false: a StopEgress holds for the room session
+  bool heal_duplicates = true;  // stop a recording we started beside an older one of the session
   std::size_t max_pending_starts = 10000;
   std::size_t egress_concurrency = 256;
   std::chrono::milliseconds dedupe_ttl{24 * 3600 * 1000};

@@ -120,6 +120,17 @@ struct RestartNotNeeded {
   std::string room_sid;
 };
 
+// A recording this service started ran beside an older one of the same room session: stopped
+// with StopEgress (`code` empty), or the stop failed (`code`, `error`; the next look tries again).
+struct DuplicateStopped {
+  std::string room;
+  std::string room_sid;
+  std::string stopped;  // our egress
+  std::string kept;     // the oldest
+  std::string code;
+  std::string error;
+};
+
 // A room_started answered 503: too many rooms waiting to start (webhooks only; the reconciler
 // counts its deferred rooms per pass).
 struct Busy {
@@ -184,7 +195,7 @@ struct PassDone {
 };
 
 using Event = std::variant<Skipped, Started, GaveUp, Retrying, AskingAgain, Claimed, RecordingEnded,
-                           StartAbandoned, RestartUnknown, RestartNotNeeded, Busy,
+                           StartAbandoned, RestartUnknown, RestartNotNeeded, DuplicateStopped, Busy,
                            MetadataUnparsable, RetriesAbandoned, WebhookIgnored, ReconcilerOff,
                            ReconcilerRole, PassFailed, LedgerNotCompared, LedgerCaughtUp, PassDone>;
 

@@ -23,6 +23,10 @@ enum class Seen : char {
   kToldSkip,         // a room the policy skips, said
   kToldStop,         // a room sid whose stop kept it from being recorded again, said
   kStopDecided,      // a room sid whose stop the ledger was told was on purpose
+  kOurs,             // an egress id this process started
+  kOursInSession,    // a room sid of which this process started a recording
+  kHealChecked,      // an egress id not ours whose start made the recorder look for duplicates
+  kHealed,           // an egress id this process stopped as a duplicate
 };
 
 // One SeenSet for every kind: the kinds share its time to live and its capacity

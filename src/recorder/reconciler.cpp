@@ -19,6 +19,8 @@ Reconciler::Reconciler(Recorder& recorder, livekit::EgressApi& api, util::Timers
       ledger_(ledger) {}
 
 void Reconciler::Recorded::add(const livekit::EgressInfo& egress) {
+  if (egress.writes_files && !egress.room_id.empty())
+    writing.push_back(util::hash_of(egress.room_id));
   if (egress.room_id.empty()) {
     names.push_back(util::hash_of(egress.room_name));
   } else {
@@ -29,6 +31,13 @@ void Reconciler::Recorded::add(const livekit::EgressInfo& egress) {
 void Reconciler::Recorded::sort() {
   std::sort(sids.begin(), sids.end());
   std::sort(names.begin(), names.end());
+  std::sort(writing.begin(), writing.end());
+  for (std::size_t i = 1; i < writing.size(); ++i) {
+    if (writing[i] == writing[i - 1] && (doubled.empty() || doubled.back() != writing[i])) {
+      doubled.push_back(writing[i]);
+    }
+  }
+  writing = {};
   std::sort(failed.begin(), failed.end(),
             [](const auto& a, const auto& b) { return a.room_id < b.room_id; });
 }
@@ -50,6 +59,11 @@ bool Reconciler::Recorded::has(const livekit::Room& room) const {
   return (!room.sid.empty() &&
           std::binary_search(sids.begin(), sids.end(), util::hash_of(room.sid))) ||
          std::binary_search(names.begin(), names.end(), util::hash_of(room.name));
+}
+
+bool Reconciler::Recorded::has_duplicate(const livekit::Room& room) const {
+  return !doubled.empty() && !room.sid.empty() &&
+         std::binary_search(doubled.begin(), doubled.end(), util::hash_of(room.sid));
 }
 
 void Reconciler::start() {
@@ -191,6 +205,7 @@ void Reconciler::compare(const std::shared_ptr<const Recorded>& recorded,
   struct Listed {
     std::size_t rooms = 0;
     std::vector<livekit::Room> unrecorded;
+    std::vector<livekit::Room> doubled;  // recorded twice or more at once
   };
   auto listed = std::make_shared<Listed>();
   // A room listed now lives after every end noted before: the evidence of a stop on purpose.
@@ -199,12 +214,14 @@ void Reconciler::compare(const std::shared_ptr<const Recorded>& recorded,
       [listed, recorded, convergence](livekit::Room&& room) {
         ++listed->rooms;
         if (convergence) convergence->room(room);
+        if (recorded->has_duplicate(room)) listed->doubled.push_back(room);
         if (!recorded->has(room)) listed->unrecorded.push_back(std::move(room));
       },
       [this, listed, recorded, convergence, listed_at](const livekit::ApiError* error) {
         if (error != nullptr) return pass_failed("ListRooms", *error);
         if (convergence && !stopped_) converge(*convergence);
         summarize(listed->rooms, listed->unrecorded, *recorded, listed_at);
+        for (const livekit::Room& room : listed->doubled) recorder_.check_duplicates(room);
         if (listed->rooms >= kLargePass) recorder_.release_memory_soon();
         schedule(interval_);
       });

@@ -71,9 +71,15 @@ class Reconciler {
     // Room composites that failed, when the pass lists ended egresses too (few): a room without
     // a recording that has one failed mid-room, and its next recording is a restart.
     std::vector<livekit::EgressInfo> failed;
+    // Sessions (hashes of their sids) with a room composite that writes files running, one entry
+    // per such recording; after sort(), `doubled` holds those listed twice or more: a duplicate,
+    // which the recorder looks at (heal_duplicates).
+    std::vector<std::uint64_t> writing;
+    std::vector<std::uint64_t> doubled;
     void add(const livekit::EgressInfo& egress);
     void sort();  // once every egress is in
     bool has(const livekit::Room& room) const;
+    bool has_duplicate(const livekit::Room& room) const;
     // The failed recordings of this room session.
     std::span<const livekit::EgressInfo> failures_of(const livekit::Room& room) const;
   };

@@ -116,7 +116,10 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       break;
     case livekit::EventKind::kEgressStarted:
     case livekit::EventKind::kEgressUpdated:
-      if (event.egress && event.egress->records_room()) journal(reported(*event.egress));
+      if (event.egress && event.egress->records_room()) {
+        journal(reported(*event.egress));
+        on_other_recording(*event.egress, now);
+      }
       break;
     case livekit::EventKind::kEgressEnded:
       if (event.egress) {
@@ -304,7 +307,8 @@ void Recorder::on_recording_ended(const livekit::EgressInfo& egress, std::option
   const auto now = timers_.now();
   // Its webhook and the reconciler may both tell it: acted on once.
   if (!memories_.remember(Seen::kEgressEnded, egress.egress_id, now)) return;
-  if (egress.records_room() && egress.status == model::EgressStatus::kComplete) {
+  if (egress.records_room() && egress.status == model::EgressStatus::kComplete &&
+      !healed(egress.egress_id, now)) {
     note_stop(egress.room_id, egress.egress_id);
   }
   RecordingEnded ended{egress.room_name, egress.room_id,    egress.egress_id,     egress.status,

@@ -76,6 +76,11 @@ class Recorder {
   // `finished_ms` (the ledger's estimate, docs/ledger.md).
   void on_room_gone(const livekit::Room& room, std::int64_t finished_ms);
 
+  // A pass listed two or more recordings of this room session running: the ones this service
+  // started besides the oldest are stopped (recorder/duplicates.hpp; heal.cpp), when
+  // heal_duplicates is on.
+  void check_duplicates(const livekit::Room& room);
+
   // From now on room_started is answered 503 and no retry is scheduled.
   void shut_down();
 
@@ -158,6 +163,15 @@ class Recorder {
   // The session's name, start, how it was heard of, and the policy's decision.
   void journal_session(const livekit::Room& room, std::string_view learned_from,
                        const recording::Choice& choice);
+
+  // Duplicates (heal.cpp). A recording not ours started in a session we record: look once.
+  void on_other_recording(const livekit::EgressInfo& egress, TimePoint now);
+  // Asks ListEgress for the room and stops what recorder/duplicates.hpp says to stop.
+  void look_for_duplicates(const std::string& room_name, const std::string& room_sid);
+  void stop_duplicate(const std::string& room_name, const std::string& room_sid,
+                      const std::string& egress_id, const std::string& kept);
+  // An egress this process stopped as a duplicate: its EGRESS_COMPLETE is no stop on purpose.
+  bool healed(const std::string& egress_id, TimePoint now);
 
   // Starting (start.cpp): claim, check, start, retry.
   void claim_then_check(const std::string& room_name, std::uint64_t id);

@@ -115,12 +115,15 @@ void Recorder::conclude_finished(const std::string& room_name, Attempt& attempt,
 void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
                            const std::vector<livekit::EgressInfo>& egresses) {
   const std::string& sid = attempt.room.sid;
+  const auto now = timers_.now();
   for (const livekit::EgressInfo& egress : egresses) {
     if (!egress.records_room() || sid.empty() || egress.room_id != sid) continue;
     // What LiveKit lists of this session's recordings, for the ledger: their webhooks may
     // have been lost (the service was down, or LiveKit's queue full).
     journal(reported(egress));
-    if (egress.status == model::EgressStatus::kComplete) note_stop(sid, egress.egress_id);
+    if (egress.status == model::EgressStatus::kComplete && !healed(egress.egress_id, now)) {
+      note_stop(sid, egress.egress_id);
+    }
   }
   for (const livekit::EgressInfo& egress : egresses) {
     if (!records_session(egress, attempt.room) || !model::is_active(egress.status)) continue;
@@ -184,6 +187,9 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
         }
         // An answer without an egress id leaves the recording to the egress webhooks.
         if (!egress_id.empty()) {
+          // Ours: only such a recording is ever stopped as a duplicate (heal.cpp).
+          memories_.remember(Seen::kOurs, egress_id, timers_.now());
+          memories_.remember(Seen::kOursInSession, attempt->room.sid, timers_.now());
           journal(ledger::RecordingStarted{attempt->room.sid, egress_id, timers_.wall_ms(),
                                            attempt->restart});
         }

@@ -103,6 +103,11 @@ std::string files_cell(const Session& room) {
       if (!out.empty()) out += "<br>";
       out += "<small>" + html_escape(r.error) + "</small>";
     }
+    if (!r.duplicate_of.empty()) {
+      if (!out.empty()) out += "<br>";
+      out += "<small>" + html_escape(r.egress_id) + ": stopped: duplicate of " +
+             html_escape(r.duplicate_of) + "</small>";
+    }
     if (r.backup_storage_used) {
       if (!out.empty()) out += "<br>";
       out += "<small>" + html_escape(r.egress_id) +

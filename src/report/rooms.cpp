@@ -41,6 +41,7 @@ json::object recording_object(const Recording& r) {
                       {"manifest_location", r.manifest_location},
                       {"retry_count", r.retry_count},
                       {"backup_storage_used", r.backup_storage_used},
+                      {"duplicate_of", r.duplicate_of},
                       {"stopped_on_purpose", r.stopped_on_purpose},
                       {"restart", r.restart},
                       {"closed_by", r.closed_by}};

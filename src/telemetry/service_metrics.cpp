@@ -135,6 +135,11 @@ Counter& ended_failed(model::EgressStatus status, std::string_view phase) {
                  "(after_room: the file may be incomplete or missing).",
                  {{"status", failure_label(status)}, {"phase", std::string(phase)}});
 }
+Counter& duplicates(bool stopped) {
+  return counter("auto_recorder_duplicates_stopped_total",
+                 "Duplicate recordings this service started: stopped, or StopEgress failed.",
+                 {{"outcome", stopped ? "stopped" : "failed"}});
+}
 Counter& api_calls(std::string_view method, std::string_view outcome) {
   return counter("auto_recorder_livekit_api_calls_total",
                  "Calls to LiveKit's API by method and outcome.",
@@ -227,6 +232,10 @@ void reconcile_pass(bool ok, std::size_t unrecorded_rooms) {
   found.inc(unrecorded_rooms);
 }
 
+void duplicate_stopped(bool stopped) {
+  duplicates(stopped).inc();
+}
+
 void recording_ended_badly(model::EgressStatus status, bool room_finished) {
   if (!model::is_failure(status)) return;  // not a failure: nothing ended badly
   ended_failed(status, room_finished ? "after_room" : "during_room").inc();
@@ -305,6 +314,7 @@ void initialise_series(std::span<const std::string_view> call_outcomes) {
   }
   passes(true);
   passes(false);
+  for (const bool stopped : {true, false}) duplicates(stopped);
   for (const model::Claim result : values_of(model::kClaimNames)) claims(result);
   // Final statuses only: a session still recording has not ended.
   for (const model::SessionStatus status : values_of(model::kSessionStatusNames)) {

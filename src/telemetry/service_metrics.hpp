@@ -34,6 +34,8 @@ void recording_skipped(model::SkipReason reason);
 // A recording that ended EGRESS_FAILED, EGRESS_ABORTED or EGRESS_LIMIT_REACHED (labelled
 // "failed", "aborted", "limit_reached"), while its room was open or after it finished.
 void recording_ended_badly(model::EgressStatus status, bool room_finished);
+// A duplicate recording this service started: stopped, or its StopEgress failed.
+void duplicate_stopped(bool stopped);
 // Seconds from a room's creation to the successful start of its recording.
 void recording_start_delay(double seconds);
 // A room session that ended, by its final status in the ledger (model/session_status.hpp).

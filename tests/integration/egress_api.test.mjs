@@ -60,7 +60,7 @@ test('a LiveKit with StartEgress is sent it: a template source, each output besi
     const egressInfo = standin.snapshot(standin.startsFor('unified-1')[0].egressId);
     await sendEvent(recorder, 'egress_ended', { egressInfo });
     await sendEvent(recorder, 'room_finished', { room: { name: room.name, sid: room.sid } });
-    const row = await recorder.waitForLedgerRoom('unified-1', (r) => r.recordings?.[0]?.status === 'EGRESS_COMPLETE');
+    const row = await recorder.waitForLedgerRoom('unified-1', (r) => r.finished_at && r.recordings?.[0]?.status === 'EGRESS_COMPLETE');
     assert.equal(row.recordings.length, 1);
     assert.equal(row.recordings[0].egress_id, standin.startsFor('unified-1')[0].egressId);
     assert.equal(row.status, 'recorded');

@@ -18,6 +18,9 @@ import {
   Room,
   RoomCompositeEgressRequest,
   StartEgressRequest,
+  StopEgressRequest,
+  EncodedFileOutput,
+  StreamOutput,
   TemplateSource,
   WebSource,
 } from '@livekit/protocol';
@@ -112,7 +115,7 @@ export class LiveKitStandIn {
   // complete one has its files uploaded: a size and duration, as egress reports them; unless
   // `empty`: egress#944's EGRESS_COMPLETE with a file of size 0.
   endEgress(egressId, status, error = '', errorCode = 0, { empty = false } = {}) {
-    const egress = this.egresses.find((e) => e.egressId === egressId);
+    const egress = [...this.egresses, ...this.preexisting].find((e) => e.egressId === egressId);
     egress.status = status;
     egress.error = error;
     egress.errorCode = errorCode;
@@ -208,6 +211,7 @@ export class LiveKitStandIn {
       StartRoomCompositeEgress: [RoomCompositeEgressRequest, 'roomRecord', (r) => this.#start(r)],
       ...(this.egressApi === 'unified' ? { StartEgress: [StartEgressRequest, 'roomRecord', (r) => this.#startUnified(r)] } : {}),
       ListEgress: [ListEgressRequest, 'roomRecord', (r) => this.#listEgress(r)],
+      StopEgress: [StopEgressRequest, 'roomRecord', (r) => this.#stop(r)],
       ListRooms: [ListRoomsRequest, 'roomList', (r) => this.#listRooms(r)],
     };
     const handler = handlers[call.method];
@@ -288,6 +292,36 @@ export class LiveKitStandIn {
     if (!upload) return `file:///${file.filepath}`;
     const bucket = upload.value?.bucket ?? upload.value?.containerName ?? upload.bucket;
     return `${upload.case}://${bucket}/${file.filepath}`;
+  }
+
+  // StopEgress: the recording ends EGRESS_COMPLETE with what it recorded so far.
+  #stop(request) {
+    const egress = [...this.egresses, ...this.preexisting].find((e) => e.egressId === request.egressId);
+    if (!egress || !ACTIVE.includes(egress.status)) return null;
+    return this.endEgress(egress.egressId, EgressStatus.EGRESS_COMPLETE);
+  }
+
+  // LiveKit's own auto-egress (RoomEgress on CreateRoom): a room composite with a file output,
+  // started with the room (its start time now), but listed by ListEgress only `listedAfterMs`
+  // later, as LiveKit's own list catches up: the race a start's ListEgress check loses.
+  // streamOnly: an RTMP composite instead, which leaves no recording. afterOurStart: listed no
+  // sooner than the recorder's own start of the room (the race the check lost; when LiveKit's
+  // list wins, no duplicate is made). Resolves once listed.
+  async autoEgress(roomName, { listedAfterMs = 200, streamOnly = false, afterOurStart = true, startedAt = BigInt(Date.now()) * 1000000n } = {}) {
+    const room = this.rooms.get(roomName);
+    const outputs = streamOnly
+      ? { streamOutputs: [new StreamOutput({ urls: ['rtmp://live.example.com/app/key'] })] }
+      : { fileOutputs: [new EncodedFileOutput({ filepath: `auto/${roomName}.mp4` })] };
+    const info = new EgressInfo({
+      egressId: `EG_auto_${randomBytes(6).toString('hex')}`, roomName, roomId: room?.sid ?? '',
+      status: EgressStatus.EGRESS_ACTIVE, startedAt,
+      request: { case: 'roomComposite', value: new RoomCompositeEgressRequest({ roomName, ...outputs }) },
+      fileResults: streamOnly ? [] : [new FileInfo({ filename: `auto/${roomName}.mp4` })],
+    });
+    await sleep(listedAfterMs);
+    if (afterOurStart) await until(() => this.startsFor(roomName).length > 0, `the recorder's start of ${roomName}`);
+    this.preexisting.push(info);
+    return info;
   }
 
   #listEgress(request) {

@@ -199,5 +199,38 @@ TEST(ListReader, AnEmptyCompleteIsAFailureWhicheverWayItIsRead) {
   EXPECT_EQ(listed[5].results.retry_count, 1) << "proto names too";
 }
 
+// Whether a composite writes files (a file or segment output), read alike from both readers: a
+// composite that only streams is never taken for a duplicate of a recording.
+constexpr std::string_view kOutputs =
+    R"({"items":[)"
+    R"({"egressId":"EG_file","roomComposite":{"roomName":"r","fileOutputs":[{"filepath":"x"}]}},)"
+    R"({"egressId":"EG_stream","roomComposite":{"roomName":"r","fileOutputs":[],)"
+    R"("streamOutputs":[{"urls":["rtmp://x"]}]}},)"
+    R"({"egress_id":"EG_hls","room_composite":{"segment_outputs":[{"filename_prefix":"p"}]}},)"
+    R"({"egressId":"EG_old","roomComposite":{"file":{"filepath":"x"}}},)"
+    R"({"egressId":"EG_unified","egress":{"template":{},"outputs":[{"stream":{}},)"
+    R"({"file":{"filepath":"x"},"storage":{"s3":{"bucket":"b"}}}]}},)"
+    R"({"egressId":"EG_unified_stream","egress":{"template":{},"outputs":[{"stream":{"urls":[]}}]}},)"
+    R"({"egressId":"EG_results_only","roomComposite":{},"fileResults":[{"filename":"a"}]}]})";
+
+TEST(ListReader, TellsWhetherAnEgressWritesFilesWhicheverWayItIsRead) {
+  std::vector<EgressInfo> listed;
+  const auto reader =
+      egress_list_reader([&](EgressInfo&& info) { listed.push_back(std::move(info)); });
+  ASSERT_TRUE(feed(*reader, kOutputs, 2));
+  const std::vector<std::pair<std::string, bool>> expected{
+      {"EG_file", true},         {"EG_stream", false}, {"EG_hls", true},
+      {"EG_old", true},          {"EG_unified", true}, {"EG_unified_stream", false},
+      {"EG_results_only", false}};
+  ASSERT_EQ(listed.size(), expected.size());
+  const auto whole = boost::json::parse(kOutputs).as_object().at("items").as_array();
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    EXPECT_EQ(listed[i].egress_id, expected[i].first);
+    EXPECT_EQ(listed[i].writes_files, expected[i].second) << expected[i].first;
+    EXPECT_EQ(parse_egress_info(boost::json::serialize(whole[i]))->writes_files, expected[i].second)
+        << expected[i].first << " as a webhook reads it";
+  }
+}
+
 }  // namespace
 }  // namespace ar::livekit

@@ -110,6 +110,8 @@ class FakeLiveKit final : public livekit::EgressApi {
     egress.status = status;
     egress.kind =
         records_room ? model::RecordingKind::kRoomComposite : model::RecordingKind::kTrack;
+    egress.writes_files = true;  // a file output, as the recorder's requests have
+    egress.results.started_at_ns = now_ms() * 1'000'000;
     egresses_.push_back(egress);
     return egresses_.back();
   }
@@ -209,6 +211,15 @@ class FakeLiveKit final : public livekit::EgressApi {
         return done(&lost, "");
       }
       done(nullptr, id);
+    });
+  }
+  // Logged "Stop <egress id>"; the egress ends EGRESS_COMPLETE, as StopEgress ends it.
+  void stop_recording(std::string_view egress_id, Done done) override {
+    log_.push_back("Stop " + std::string(egress_id));
+    answers_.push([this, id = std::string(egress_id), done = std::move(done)] {
+      if (auto error = failure("Stop")) return done(&*error);
+      end(id, model::EgressStatus::kComplete);
+      done(nullptr);
     });
   }
   void rooms(std::vector<std::string> names, RoomsDone done) override {

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <memory>
 
+#include "recorder/duplicates.hpp"
 #include "recorder/fakes.hpp"
 #include "recorder/recorded_events.hpp"
 #include "telemetry/log.hpp"
@@ -46,8 +47,18 @@ livekit::WebhookEvent room_finished(const livekit::Room& room, std::string id) {
   return e;
 }
 
+livekit::WebhookEvent egress_ended(const livekit::EgressInfo& egress, std::string id);
+livekit::WebhookEvent egress_updated_again(const livekit::EgressInfo& egress, std::string id);
+
 livekit::WebhookEvent egress_ended(const livekit::EgressInfo& egress, std::string id) {
   auto e = event("egress_ended", std::move(id));
+  e.egress = egress;
+  return e;
+}
+
+// A recording's egress_updated, delivered again: it asks nothing more of the recorder.
+livekit::WebhookEvent egress_updated_again(const livekit::EgressInfo& egress, std::string id) {
+  auto e = event("egress_updated", std::move(id));
   e.egress = egress;
   return e;
 }
@@ -592,6 +603,107 @@ TEST_F(ReplicasTest, AStartThatFailsForGoodReleasesItsClaimForOthers) {
   settle();
   EXPECT_EQ(livekit.starts_for("class-1"), 2U);
   EXPECT_EQ(livekit.active_recordings("class-1"), 1U);
+}
+
+// Duplicates healed (recorder/duplicates.hpp, heal.cpp).
+
+livekit::WebhookEvent egress_started(const livekit::EgressInfo& egress, std::string id) {
+  auto e = event("egress_started", std::move(id));
+  e.egress = egress;
+  return e;
+}
+
+TEST(Duplicates, TheOldestIsKeptAndOnlyOursAreStopped) {
+  const auto composite = [](std::string id, std::int64_t started_ns, bool files = true) {
+    livekit::EgressInfo e;
+    e.egress_id = std::move(id);
+    e.room_id = "RM_1";
+    e.status = EgressStatus::kActive;
+    e.kind = model::RecordingKind::kRoomComposite;
+    e.writes_files = files;
+    e.results.started_at_ns = started_ns;
+    return e;
+  };
+  const auto ours = [](const std::string& id) { return id.starts_with("EG_ours"); };
+  std::vector<livekit::EgressInfo> listed{composite("EG_ours_new", 30), composite("EG_auto", 10),
+                                          composite("EG_ours_old", 20)};
+  Healing healing = heal(listed, "RM_1", ours);
+  EXPECT_EQ(healing.keep, "EG_auto");
+  EXPECT_EQ(healing.stop, (std::vector<std::string>{"EG_ours_old", "EG_ours_new"}));
+  // Ours is the oldest: the application's newer one is never stopped.
+  listed = {composite("EG_ours", 10), composite("EG_app", 20)};
+  healing = heal(listed, "RM_1", ours);
+  EXPECT_EQ(healing.keep, "EG_ours");
+  EXPECT_TRUE(healing.stop.empty());
+  // One not started yet (no start time) is the newest; a stream-only composite, a recording of
+  // another session, one that ended: none is a duplicate.
+  listed = {composite("EG_ours", 0), composite("EG_auto", 50)};
+  EXPECT_EQ(heal(listed, "RM_1", ours).stop, std::vector<std::string>{"EG_ours"});
+  listed = {composite("EG_ours", 20), composite("EG_stream", 10, false)};
+  EXPECT_TRUE(heal(listed, "RM_1", ours).stop.empty());
+  listed = {composite("EG_ours", 20), composite("EG_auto", 10)};
+  listed[1].room_id = "RM_2";
+  EXPECT_TRUE(heal(listed, "RM_1", ours).stop.empty());
+  listed[1].room_id = "RM_1";
+  listed[1].status = EgressStatus::kComplete;
+  EXPECT_TRUE(heal(listed, "RM_1", ours).stop.empty());
+}
+
+TEST_F(RecorderTest, OursIsStoppedWhenAnOlderRecordingOfTheSessionShowsUpAndItsEndIsNoStop) {
+  const auto room = livekit.add_room("class-1");
+  timers.advance(milliseconds(10));
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  const std::string ours = recording_of("class-1");
+  // LiveKit's own auto-egress, started before ours, listed only now.
+  livekit::EgressInfo& theirs = livekit.add_egress("class-1", EgressStatus::kActive);
+  theirs.results.started_at_ns = 1;
+  const livekit::EgressInfo auto_egress = theirs;
+  recorder().on_webhook(egress_started(auto_egress, "EV_2"));
+  settle();
+  EXPECT_EQ(livekit.calls("Stop " + ours), 1U);
+  EXPECT_EQ(livekit.calls("Stop " + auto_egress.egress_id), 0U) << "never one we did not start";
+  ASSERT_EQ(events.all<DuplicateStopped>().size(), 1U);
+  EXPECT_EQ(events.all<DuplicateStopped>()[0].kept, auto_egress.egress_id);
+  const auto recordings = journal.room("RM_class-1").recordings;
+  ASSERT_EQ(recordings.size(), 2U);
+  const auto stopped = std::find_if(recordings.begin(), recordings.end(),
+                                    [&](const auto& r) { return r.egress_id == ours; });
+  ASSERT_NE(stopped, recordings.end());
+  EXPECT_EQ(stopped->duplicate_of, auto_egress.egress_id) << "stopped: duplicate";
+  // Its egress_ended (EGRESS_COMPLETE, the room alive) is no stop on purpose: when the kept one
+  // fails, the session is recorded again.
+  recorder().on_webhook(egress_ended(livekit.egress(ours), "EV_3"));
+  recorder().on_webhook(egress_updated_again(auto_egress, "EV_4"));
+  const auto failed = livekit.end(auto_egress.egress_id, EgressStatus::kFailed);
+  recorder().on_webhook(egress_ended(failed, "EV_5"));
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 2U) << "restarted, not held as stopped";
+  EXPECT_EQ(events.skipped(SkipReason::kStoppedOnPurpose), 0U);
+}
+
+TEST_F(RecorderTest, NothingIsStoppedWhenOursIsTheOldestOrHealingIsOff) {
+  const auto room = livekit.add_room("class-1");
+  recorder().on_webhook(room_started(room, "EV_1"));
+  settle();
+  timers.advance(milliseconds(10));
+  const livekit::EgressInfo app = livekit.add_egress("class-1", EgressStatus::kActive);
+  recorder().on_webhook(egress_started(app, "EV_2"));
+  settle();
+  EXPECT_EQ(livekit.calls("ListEgress"), 2U) << "looked";
+  EXPECT_TRUE(events.all<DuplicateStopped>().empty());
+
+  delivery.heal_duplicates = false;
+  const auto other = livekit.add_room("class-2");
+  recorder().on_webhook(room_started(other, "EV_3"));
+  settle();
+  livekit::EgressInfo& older = livekit.add_egress("class-2", EgressStatus::kActive);
+  older.results.started_at_ns = 1;
+  recorder().check_duplicates(other);
+  recorder().on_webhook(egress_started(older, "EV_4"));
+  settle();
+  EXPECT_EQ(livekit.calls("ListEgress"), 3U) << "only the start's check: nothing looked";
+  EXPECT_TRUE(events.all<DuplicateStopped>().empty());
 }
 
 }  // namespace
