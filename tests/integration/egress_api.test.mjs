@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EgressStatus } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, runToExit, baseEnv, FAILED } from './lib/recorder.mjs';
+import { startRecorder, runToExit, baseEnv, FAILED, RETRIED } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
 
 const timeout = 60_000;
@@ -91,6 +91,24 @@ for (const [egressApi, what] of [['legacy', 'up to 1.12 (404 bad_route)'], ['stu
     }
   });
 }
+
+test('a StartEgress whose answer is lost leaves exactly one recording: the retry\'s ListEgress finds the template egress', { timeout }, async () => {
+  const standin = await server('unified');
+  const recorder = await startRecorder({ env: baseEnv(standin, { RETRY_INITIAL_DELAY: '100ms' }) });
+  try {
+    standin.inject({ method: 'StartEgress', loseAnswer: true });
+    const room = standin.addRoom('unified-lost');
+    await sendEvent(recorder, 'room_started', { room: { name: room.name, sid: room.sid } });
+    await recorder.waitForMetric(RETRIED, { code: 'connection_error' }, 1);
+    await recorder.waitForNoPendingStarts();
+    assert.equal(standin.startsFor(room.name).length, 1, 'one recording');
+    assert.deepEqual(starts(standin), ['StartEgress'], 'not sent again, and no fallback');
+    assert.ok(standin.callsFor('ListEgress', room.name).length >= 2, 'the retry asked ListEgress first');
+  } finally {
+    standin.removeRoom('unified-lost');
+    await recorder.stop();
+  }
+});
 
 test('a room that does not exist is StartEgress\'s own 404: no fallback, no recording', { timeout }, async () => {
   const standin = await server('unified');
