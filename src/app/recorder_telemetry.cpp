@@ -82,7 +82,7 @@ std::string_view gave_up_message(GaveUp::Why why, std::string_view code) {
 }
 
 void said(const recorder::RecordingEnded& e) {
-  if (!e.records_room || !model::is_failure(e.status)) {
+  if (!e.records_room || e.duplicate || !model::is_failure(e.status)) {
     return log::debug(
         "recording ended",
         {{"room", e.room}, {"egress_id", e.egress_id}, {"status", model::to_string(e.status)}});

@@ -14,11 +14,28 @@ bool recording_end_unknown(const Recording& r) {
   return !r.closed_by.empty() && !model::is_final(r.status);
 }
 
+namespace {
+
+// A duplicate this service stopped (recorder/duplicates.hpp) ends however egress ends a stopped
+// start (complete, aborted, empty): it says nothing of the session, whose recording is the one
+// kept. Every other recording counts.
+bool counts(const Recording& r) {
+  return r.duplicate_of.empty();
+}
+
+template <typename Test>
+bool any_counted(const Session& room, Test test) {
+  return std::any_of(room.recordings.begin(), room.recordings.end(),
+                     [&](const Recording& r) { return counts(r) && test(r); });
+}
+
+}  // namespace
+
 Status status_of(const Session& room) {
   if (room.decision == "skip") return Status::kSkipped;
-  if (room.recordings.empty()) return Status::kUnrecorded;
+  if (!any_counted(room, [](const Recording&) { return true; })) return Status::kUnrecorded;
   const bool lives = room.finished_ms == 0;
-  if (std::any_of(room.recordings.begin(), room.recordings.end(), [](const Recording& r) {
+  if (any_counted(room, [](const Recording& r) {
         return model::is_failure(r.status) || recording_end_unknown(r);
       })) {
     // A failure mid-room left a gap even when a restart followed; one after the room finished
@@ -28,16 +45,13 @@ Status status_of(const Session& room) {
   }
   // The recorder decided it once, where it happened: LiveKit listed the room after the
   // recording ended (recorder/memories.hpp, Stops).
-  if (std::any_of(room.recordings.begin(), room.recordings.end(),
-                  [](const Recording& r) { return r.stopped_on_purpose; })) {
+  if (any_counted(room, [](const Recording& r) { return r.stopped_on_purpose; })) {
     return Status::kStopped;
   }
   if (lives) {
     // Every recording ended while the room goes on: stopped, or about to close (egress ends a
     // recording when its room closes, sometimes just before room_finished arrives).
-    const bool any_active =
-        std::any_of(room.recordings.begin(), room.recordings.end(), recording_active);
-    return any_active ? Status::kRecording : Status::kStopped;
+    return any_counted(room, recording_active) ? Status::kRecording : Status::kStopped;
   }
   return Status::kRecorded;
 }

@@ -60,7 +60,10 @@ class Handler {
   bool on_object_begin(error_code& ec) {
     if (depth_ == 0) return open();
     if (depth_ == 1 && key_ == list_name_) return fail(ec);  // the list must be an array, or null
-    if (in_list() && depth_ == 2) item_ = Item{};
+    if (in_list() && depth_ == 2) {
+      item_ = Item{};
+      parent_.clear();  // nothing of the item before is its request
+    }
     if (in_list() && depth_ == 3) {
       if (auto kind = request_kind(key_)) item_.kind = *kind;
       parent_ = key_;  // the item's field this object is

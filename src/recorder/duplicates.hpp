@@ -19,10 +19,10 @@ struct Healing {
 };
 
 // Of `egresses` (what ListEgress says of a room), the recordings of session `room_sid` that run
-// (room composites, starting, active or ending, that write files: one that only streams is not
-// a recording), the oldest by egress's start time (one not started yet counts as newest; ties by
-// id) is kept; `ours` tells which of the others this service started. Nothing to stop when fewer
-// than two run.
+// (room composites, starting or active, that write files: one that only streams is not a
+// recording, one ending is on its way out), the one kept is the oldest active one (else the
+// oldest starting; by egress's start time, one without counts as newest; ties by id); `ours`
+// tells which of the others this service started. Nothing to stop when fewer than two run.
 Healing heal(const std::vector<livekit::EgressInfo>& egresses, std::string_view room_sid,
              const std::function<bool(const std::string& egress_id)>& ours);
 

@@ -100,6 +100,7 @@ struct RecordingEnded {
   std::int64_t error_code = 0;
   bool records_room = true;    // false: the application's track, web or participant egress
   bool room_finished = false;  // a failure after the room finished: nothing to restart
+  bool duplicate = false;      // ours, stopped as a duplicate: any end is the one expected
 };
 
 // The room finished while its start was under way: nothing more is started.

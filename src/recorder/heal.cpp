@@ -10,6 +10,8 @@ namespace ar::recorder {
 
 void Recorder::check_duplicates(const livekit::Room& room) {
   const std::lock_guard lock(mutex_);
+  // Only a session this process records can hold a recording it may stop.
+  if (!memories_.knows(Seen::kOursInSession, room.sid, timers_.now())) return;
   look_for_duplicates(room.name, room.sid);
 }
 

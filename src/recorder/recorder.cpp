@@ -307,13 +307,18 @@ void Recorder::on_recording_ended(const livekit::EgressInfo& egress, std::option
   const auto now = timers_.now();
   // Its webhook and the reconciler may both tell it: acted on once.
   if (!memories_.remember(Seen::kEgressEnded, egress.egress_id, now)) return;
-  if (egress.records_room() && egress.status == model::EgressStatus::kComplete &&
-      !healed(egress.egress_id, now)) {
-    note_stop(egress.room_id, egress.egress_id);
-  }
   RecordingEnded ended{egress.room_name, egress.room_id,    egress.egress_id,     egress.status,
                        egress.error,     egress.error_code, egress.records_room()};
-  if (!egress.records_room() || !model::is_failure(egress.status)) return tell(ended);
+  // Stopped as a duplicate: complete, aborted (stopped while starting) or empty, it is the end
+  // asked for; neither a stop on purpose nor a failure to restart.
+  ended.duplicate = healed(egress.egress_id, now);
+  if (egress.records_room() && egress.status == model::EgressStatus::kComplete &&
+      !ended.duplicate) {
+    note_stop(egress.room_id, egress.egress_id);
+  }
+  if (!egress.records_room() || ended.duplicate || !model::is_failure(egress.status)) {
+    return tell(ended);
+  }
   ended.room_finished = pass ? pass->listed == nullptr
                              : !egress.room_id.empty() &&
                                    memories_.knows(Seen::kSessionFinished, egress.room_id, now);

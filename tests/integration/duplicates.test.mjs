@@ -4,6 +4,7 @@
 // its own recording and keeps the oldest; it never stops a recording it did not start.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { EgressStatus } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, baseEnv, tempDir } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
@@ -89,6 +90,7 @@ test('never stopped: ours when it is the oldest, ours beside a stream-only compo
     const app = standin.addRoom('app-second');
     await sendEvent(recorder, 'room_started', { room: { name: app.name, sid: app.sid } });
     await recorder.waitForRecorded(standin, app.name);
+    standin.startsFor(app.name)[0].status = EgressStatus.EGRESS_ACTIVE; // ours records
     await standin.autoEgress(app.name, { listedAfterMs: 0, startedAt: BigInt(Date.now()) * 1000000n });
     // An RTMP composite older than ours: a stream, not a recording.
     await roomWithAutoEgress(recorder, 'streamed', { listedAfterMs: 100, streamOnly: true });

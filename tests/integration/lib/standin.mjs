@@ -294,11 +294,13 @@ export class LiveKitStandIn {
     return `${upload.case}://${bucket}/${file.filepath}`;
   }
 
-  // StopEgress: the recording ends EGRESS_COMPLETE with what it recorded so far.
+  // StopEgress: the recording ends EGRESS_COMPLETE with what it recorded so far, or, stopped
+  // while still starting, EGRESS_ABORTED ("stopped before started", as egress ends it).
   #stop(request) {
     const egress = [...this.egresses, ...this.preexisting].find((e) => e.egressId === request.egressId);
     if (!egress || !ACTIVE.includes(egress.status)) return null;
-    return this.endEgress(egress.egressId, EgressStatus.EGRESS_COMPLETE);
+    const starting = egress.status === EgressStatus.EGRESS_STARTING;
+    return this.endEgress(egress.egressId, starting ? EgressStatus.EGRESS_ABORTED : EgressStatus.EGRESS_COMPLETE, starting ? 'Stopped before started' : '');
   }
 
   // LiveKit's own auto-egress (RoomEgress on CreateRoom): a room composite with a file output,

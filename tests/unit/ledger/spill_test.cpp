@@ -33,6 +33,7 @@ std::vector<Entry> one_of_each() {
           RecordingStarted{"RM_1", "EG_1", 1100, true},
           EgressReported{"RM_1", "Chemistry 7B — Zürich", r},
           StoppedOnPurpose{"RM_1", "EG_1"},
+          StoppedAsDuplicate{"RM_1", "EG_3", "EG_1"},
           RoomFinished{"RM_1", 9100, "Chemistry 7B — Zürich", 1000, "reconciler"},
           RecordingClosed{"RM_1", "EG_2", 9200}};
 }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -63,6 +64,33 @@ TEST_P(SqlStoreTest, ASessionIsKeptWithItsRecordingsAndFilesAndOneStatus) {
   EXPECT_EQ(store.room("RM_1")->recordings[0].retry_count, 2);
   EXPECT_TRUE(store.room("RM_1")->recordings[0].backup_storage_used);
   EXPECT_FALSE(store.room("RM_unknown"));
+}
+
+TEST_P(SqlStoreTest, ADuplicateStoppedIsKeptWithTheOneKeptAndCountsForNothing) {
+  const auto opened = open();
+  Store& store = *opened;
+  Recording kept;
+  kept.egress_id = "EG_auto";
+  kept.status = model::EgressStatus::kActive;
+  Recording ours;
+  ours.egress_id = "EG_ours";
+  ours.status = model::EgressStatus::kStarting;
+  // The stop's answer may come before or after egress reports the end (aborted while starting).
+  apply(store, {RoomSeen{"RM_1", "r", 1000, "webhook", ""}, EgressReported{"RM_1", "r", kept},
+                StoppedAsDuplicate{"RM_1", "EG_ours", "EG_auto"}});
+  ours.status = model::EgressStatus::kAborted;
+  ours.error = "Stopped before started";
+  apply(store, {EgressReported{"RM_1", "r", ours}});
+  Session room = *store.room("RM_1");
+  ASSERT_EQ(room.recordings.size(), 2U);
+  const auto stopped = std::find_if(room.recordings.begin(), room.recordings.end(),
+                                    [](const Recording& r) { return r.egress_id == "EG_ours"; });
+  EXPECT_EQ(stopped->duplicate_of, "EG_auto");
+  EXPECT_EQ(stopped->status, model::EgressStatus::kAborted);
+  EXPECT_EQ(room.status, Status::kRecording) << "not partial: the duplicate counts for nothing";
+  kept.status = model::EgressStatus::kComplete;
+  apply(store, {EgressReported{"RM_1", "r", kept}, RoomFinished{"RM_1", 9000, "r", 0, ""}});
+  EXPECT_EQ(store.room("RM_1")->status, Status::kRecorded);
 }
 
 TEST_P(SqlStoreTest, AnEndedRecordingDoesNotBecomeActiveAgainWhenWebhooksArriveLate) {

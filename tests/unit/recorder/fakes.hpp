@@ -213,12 +213,14 @@ class FakeLiveKit final : public livekit::EgressApi {
       done(nullptr, id);
     });
   }
-  // Logged "Stop <egress id>"; the egress ends EGRESS_COMPLETE, as StopEgress ends it.
+  // Logged "Stop <egress id>"; the egress ends EGRESS_COMPLETE, as StopEgress ends it, or
+  // EGRESS_ABORTED when it was still starting (egress: "stopped before started").
   void stop_recording(std::string_view egress_id, Done done) override {
     log_.push_back("Stop " + std::string(egress_id));
     answers_.push([this, id = std::string(egress_id), done = std::move(done)] {
       if (auto error = failure("Stop")) return done(&*error);
-      end(id, model::EgressStatus::kComplete);
+      const bool starting = egress(id).status == model::EgressStatus::kStarting;
+      end(id, starting ? model::EgressStatus::kAborted : model::EgressStatus::kComplete);
       done(nullptr);
     });
   }

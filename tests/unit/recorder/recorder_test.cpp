@@ -630,6 +630,13 @@ TEST(Duplicates, TheOldestIsKeptAndOnlyOursAreStopped) {
   Healing healing = heal(listed, "RM_1", ours);
   EXPECT_EQ(healing.keep, "EG_auto");
   EXPECT_EQ(healing.stop, (std::vector<std::string>{"EG_ours_old", "EG_ours_new"}));
+  // An active one is kept before an older one still starting (it may never start); one ending is
+  // on its way out: neither kept nor a reason to stop ours.
+  listed = {composite("EG_ours", 30), composite("EG_auto", 10)};
+  listed[1].status = EgressStatus::kStarting;
+  EXPECT_EQ(heal(listed, "RM_1", ours).keep, "EG_ours");
+  listed[1].status = EgressStatus::kEnding;
+  EXPECT_TRUE(heal(listed, "RM_1", ours).stop.empty());
   // Ours is the oldest: the application's newer one is never stopped.
   listed = {composite("EG_ours", 10), composite("EG_app", 20)};
   healing = heal(listed, "RM_1", ours);
@@ -673,7 +680,12 @@ TEST_F(RecorderTest, OursIsStoppedWhenAnOlderRecordingOfTheSessionShowsUpAndItsE
   EXPECT_EQ(stopped->duplicate_of, auto_egress.egress_id) << "stopped: duplicate";
   // Its egress_ended (EGRESS_COMPLETE, the room alive) is no stop on purpose: when the kept one
   // fails, the session is recorded again.
+  EXPECT_EQ(livekit.egress(ours).status, EgressStatus::kAborted) << "stopped while starting";
   recorder().on_webhook(egress_ended(livekit.egress(ours), "EV_3"));
+  settle();
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U) << "the end asked for is no failure to restart";
+  EXPECT_TRUE(events.all<RecordingEnded>().back().duplicate);
+  EXPECT_EQ(journal.status("RM_class-1"), "recording") << "not partial: the kept one records";
   recorder().on_webhook(egress_updated_again(auto_egress, "EV_4"));
   const auto failed = livekit.end(auto_egress.egress_id, EgressStatus::kFailed);
   recorder().on_webhook(egress_ended(failed, "EV_5"));
@@ -686,6 +698,7 @@ TEST_F(RecorderTest, NothingIsStoppedWhenOursIsTheOldestOrHealingIsOff) {
   const auto room = livekit.add_room("class-1");
   recorder().on_webhook(room_started(room, "EV_1"));
   settle();
+  livekit.set_status(recording_of("class-1"), EgressStatus::kActive);
   timers.advance(milliseconds(10));
   const livekit::EgressInfo app = livekit.add_egress("class-1", EgressStatus::kActive);
   recorder().on_webhook(egress_started(app, "EV_2"));
