@@ -16,26 +16,6 @@ bool mentions_not_implemented(std::string_view message) {
 
 }  // namespace
 
-std::string_view to_string(EgressFlavour flavour) {
-  switch (flavour) {
-    case EgressFlavour::kLegacy:
-      return "legacy";
-    case EgressFlavour::kUnified:
-      return "unified";
-    case EgressFlavour::kAuto:
-      break;
-  }
-  return "auto";
-}
-
-std::optional<EgressFlavour> parse_egress_flavour(std::string_view text) {
-  for (const EgressFlavour flavour :
-       {EgressFlavour::kAuto, EgressFlavour::kLegacy, EgressFlavour::kUnified}) {
-    if (text == to_string(flavour)) return flavour;
-  }
-  return std::nullopt;
-}
-
 bool lacks_unified(const TwirpReply& reply) {
   if (reply.code == "bad_route") return reply.http_status == 404;
   if (reply.code == "unimplemented") return true;

@@ -7,14 +7,21 @@
 #include <string_view>
 
 #include "livekit/twirp_error.hpp"
+#include "model/names.hpp"
 
 namespace ar::livekit {
 
 enum class EgressFlavour { kAuto, kLegacy, kUnified };
 
-// "auto", "legacy", "unified".
-std::string_view to_string(EgressFlavour flavour);
-std::optional<EgressFlavour> parse_egress_flavour(std::string_view text);
+inline constexpr model::NameTable<EgressFlavour, 3> kEgressFlavourNames{
+    {"auto", "legacy", "unified"}, "auto"};
+
+constexpr std::string_view to_string(EgressFlavour flavour) {
+  return kEgressFlavourNames.name(flavour);
+}
+constexpr std::optional<EgressFlavour> parse_egress_flavour(std::string_view text) {
+  return kEgressFlavourNames.named(text);
+}
 
 // Whether StartEgress's answer says the server has no such call, so the legacy one must be used:
 // 404 with Twirp code bad_route (servers up to 1.12: no handler for the path), the code

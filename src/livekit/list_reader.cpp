@@ -62,11 +62,13 @@ class Handler {
     if (depth_ == 1 && key_ == list_name_) return fail(ec);  // the list must be an array, or null
     if (in_list() && depth_ == 2) {
       item_ = Item{};
-      parent_.clear();  // nothing of the item before is its request
+      in_request_ = false;  // nothing of the item before is its request
     }
     if (in_list() && depth_ == 3) {
-      if (auto kind = request_kind(key_)) item_.kind = *kind;
+      const auto kind = request_kind(key_);
+      if (kind) item_.kind = *kind;
       parent_ = key_;  // the item's field this object is
+      in_request_ = kind.has_value() || key_ == "egress";
     }
     if (in_list() && depth_ == 4 && parent_ == "egress") {
       if (auto kind = unified_request_kind(key_)) item_.kind = *kind;
@@ -166,9 +168,7 @@ class Handler {
  private:
   bool in_list() const { return depth_ >= 2 && root_key_ == list_name_; }
   // Inside the item's request object (depth 4 and deeper under it).
-  bool in_request() const {
-    return depth_ >= 4 && (parent_ == "egress" || request_kind(parent_).has_value());
-  }
+  bool in_request() const { return depth_ >= 4 && in_request_; }
   // A field of the item itself, or of one of its results, that some reader uses.
   bool wanted() const {
     return in_list() && (depth_ == 3 || (depth_ == 5 && results_list_ != ResultList::kNone));
@@ -282,6 +282,7 @@ class Handler {
   std::string root_key_;
   std::string key_;
   std::string parent_;
+  bool in_request_ = false;   // the item's latest object field is its request
   bool output_list_ = false;  // in a request's array of file or segment outputs
   bool in_outputs_ = false;   // in the unified request's outputs
   std::string text_;

@@ -37,10 +37,11 @@ void Recorder::look_for_duplicates(const std::string& room_name, const std::stri
         const Healing healing = heal(egresses, room_sid, [&](const std::string& egress_id) {
           return memories_.knows(Seen::kOurs, egress_id, now);
         });
+        if (healing.stop.empty()) return;
         // The one kept records the session: the ledger hears of it as of any recording LiveKit
         // lists.
         for (const livekit::EgressInfo& egress : egresses) {
-          if (!healing.stop.empty() && egress.egress_id == healing.keep) journal(reported(egress));
+          if (egress.egress_id == healing.keep) journal(reported(egress));
         }
         for (const std::string& egress_id : healing.stop) {
           stop_duplicate(room_name, room_sid, egress_id, healing.keep);
