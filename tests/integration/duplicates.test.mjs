@@ -83,8 +83,10 @@ test('the other recording\'s egress_started heals at once, without a pass', { ti
 
 test('never stopped: ours when it is the oldest, ours beside a stream-only composite, anything with HEAL_DUPLICATES=false', { timeout }, async () => {
   const before = stops().length;
+  // One recorder at a time: two against the same rooms, without Redis, would each start their
+  // own recording of a room the other's webhook was about (a pass between addRoom and the
+  // webhook), and heal it, rightly.
   const recorder = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '1s' }), cwd: tempDir() });
-  const off = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '1s', HEAL_DUPLICATES: 'false' }), cwd: tempDir() });
   try {
     // The application starts a second composite after ours: ours is the oldest, theirs is theirs.
     const app = standin.addRoom('app-second');
@@ -94,19 +96,27 @@ test('never stopped: ours when it is the oldest, ours beside a stream-only compo
     await standin.autoEgress(app.name, { listedAfterMs: 0, startedAt: BigInt(Date.now()) * 1000000n });
     // An RTMP composite older than ours: a stream, not a recording.
     await roomWithAutoEgress(recorder, 'streamed', { listedAfterMs: 100, streamOnly: true });
-    // Healing off: a real duplicate runs on.
-    await roomWithAutoEgress(off, 'heal-off', { listedAfterMs: 100 });
-    await Promise.all([recorder.waitForPasses(2), off.waitForPasses(2)]);
+    await recorder.waitForPasses(2);
     // Evidence that the recorder looked at app-second's two recordings (the start's check, then
     // a pass's look), and one more pass for any stop to follow.
     await until(() => standin.callsFor('ListEgress', 'app-second').length >= 2, 'a look at app-second');
     await recorder.waitForPasses(1);
     assert.deepEqual(stops().slice(before), [], 'no StopEgress at all');
     assert.equal(await recorder.metric(HEALED), 0);
+  } finally {
+    for (const name of ['app-second', 'streamed']) standin.removeRoom(name);
+    await recorder.stop();
+  }
+
+  // Healing off: a real duplicate runs on.
+  const off = await startRecorder({ env: baseEnv(standin, { RECONCILE_INTERVAL: '1s', HEAL_DUPLICATES: 'false' }), cwd: tempDir() });
+  try {
+    await roomWithAutoEgress(off, 'heal-off', { listedAfterMs: 100 });
+    await off.waitForPasses(2);
+    assert.deepEqual(stops().slice(before), [], 'no StopEgress at all');
     assert.equal(await off.metric(HEALED), 0);
   } finally {
-    for (const name of ['app-second', 'streamed', 'heal-off']) standin.removeRoom(name);
-    await recorder.stop();
+    standin.removeRoom('heal-off');
     await off.stop();
   }
 });
