@@ -8,7 +8,58 @@
 namespace ar::app {
 namespace {
 
-// The rule each room would meet and the request that would be sent.
+// The room composite's request: the unified one where LiveKit may have it, and its fallback.
+void show_composite(const config::Config& config, const std::string& name,
+                    const recording::Plan& plan, const livekit::RequestStorages& storages,
+                    std::ostream& out) {
+  const std::string legacy =
+      livekit::redact_request(livekit::room_composite_request(name, plan, storages));
+  if (config.livekit.flavour == livekit::EgressFlavour::kLegacy ||
+      !livekit::unified_expresses(plan)) {
+    out << ": StartRoomCompositeEgress " << legacy << "\n";
+    return;
+  }
+  out << ": StartEgress "
+      << livekit::redact_request(livekit::unified_room_request(name, plan, storages)) << "\n";
+  if (config.livekit.flavour == livekit::EgressFlavour::kAuto) {
+    out << "#   or, on a LiveKit without StartEgress (before 1.13.2): StartRoomCompositeEgress "
+        << legacy << "\n";
+  }
+}
+
+// record: participants and tracks: the request for each, with the identity and track id that
+// LiveKit's webhook will name in its place.
+void show_subjects(const config::Config& config, const std::string& name,
+                   const recording::Plan& plan, const livekit::RequestStorages& storages,
+                   std::ostream& out) {
+  constexpr std::string_view kIdentity = "<participant identity>";
+  if (plan.record.participants) {
+    const std::string legacy =
+        livekit::redact_request(livekit::participant_request(name, plan, kIdentity, storages));
+    if (config.livekit.flavour == livekit::EgressFlavour::kLegacy) {
+      out << "#   each participant: StartParticipantEgress " << legacy << "\n";
+    } else {
+      out << "#   each participant: StartEgress "
+          << livekit::redact_request(
+                 livekit::unified_participant_request(name, plan, kIdentity, storages))
+          << "\n";
+      if (config.livekit.flavour == livekit::EgressFlavour::kAuto) {
+        out << "#   or, on a LiveKit without StartEgress: StartParticipantEgress " << legacy
+            << "\n";
+      }
+    }
+  }
+  if (plan.record.tracks) {
+    const std::string_view types = plan.subjects.audio_tracks && plan.subjects.video_tracks
+                                       ? "audio and video"
+                                       : (plan.subjects.audio_tracks ? "audio" : "video");
+    out << "#   each " << types << " track: StartTrackEgress "
+        << livekit::redact_request(livekit::track_request(name, plan, "<track sid>", storages))
+        << "\n";
+  }
+}
+
+// The rule each room would meet and the requests that would be sent.
 void show_choices(const config::Config& config, const CheckConfigArgs& args, std::ostream& out) {
   const recording::Policy policy(config.recording, config.rules);
   for (const std::string& name : args.rooms) {
@@ -20,20 +71,12 @@ void show_choices(const config::Config& config, const CheckConfigArgs& args, std
       continue;
     }
     const livekit::RequestStorages storages{config.storage, config.storages};
-    const std::string legacy =
-        livekit::redact_request(livekit::room_composite_request(name, *choice.recording, storages));
-    if (config.livekit.flavour == livekit::EgressFlavour::kLegacy ||
-        !livekit::unified_expresses(*choice.recording)) {
-      out << ": StartRoomCompositeEgress " << legacy << "\n";
-      continue;
+    if (choice.recording->record.room) {
+      show_composite(config, name, *choice.recording, storages, out);
+    } else {
+      out << ": no room composite\n";
     }
-    out << ": StartEgress "
-        << livekit::redact_request(livekit::unified_room_request(name, *choice.recording, storages))
-        << "\n";
-    if (config.livekit.flavour == livekit::EgressFlavour::kAuto) {
-      out << "#   or, on a LiveKit without StartEgress (before 1.13.2): StartRoomCompositeEgress "
-          << legacy << "\n";
-    }
+    show_subjects(config, name, *choice.recording, storages, out);
   }
 }
 

@@ -81,17 +81,27 @@ std::string_view gave_up_message(GaveUp::Why why, std::string_view code) {
   return "gave up starting the recording";
 }
 
+// What a recording records, for its log lines: the room, or one participant or track.
+std::string_view records(const std::string& subject) {
+  return subject.empty() ? std::string_view("room") : std::string_view(subject);
+}
+
 void said(const recorder::RecordingEnded& e) {
-  if (!e.records_room || e.duplicate || !model::is_failure(e.status)) {
+  const bool ours = e.records_room || !e.subject.empty();
+  if (!ours || e.duplicate || !model::is_failure(e.status)) {
     return log::debug(
         "recording ended",
         {{"room", e.room}, {"egress_id", e.egress_id}, {"status", model::to_string(e.status)}});
   }
   metrics::recording_ended_badly(e.status, e.room_finished);
   const std::string error_code = std::to_string(e.error_code);
-  const log::Fields fields = {{"room", e.room},           {"room_sid", e.room_sid},
-                              {"egress_id", e.egress_id}, {"status", model::to_string(e.status)},
-                              {"error", e.error},         {"error_code", error_code}};
+  const log::Fields fields = {{"room", e.room},
+                              {"room_sid", e.room_sid},
+                              {"egress_id", e.egress_id},
+                              {"status", model::to_string(e.status)},
+                              {"error", e.error},
+                              {"error_code", error_code},
+                              {"records", records(e.subject)}};
   if (e.room_finished) {
     return log::error(
         "recording failed after the room finished: its file may be incomplete or missing", fields);
@@ -111,7 +121,8 @@ struct Say {
                                     {"egress_id", e.egress_id},
                                     {"origin", model::to_string(e.origin)},
                                     {"rule", e.rule},
-                                    {"retries", std::to_string(e.retries)}});
+                                    {"retries", std::to_string(e.retries)},
+                                    {"records", records(e.subject)}});
     metrics::recording_started(e.origin);
     if (e.start_delay) metrics::recording_start_delay(*e.start_delay);
   }
@@ -124,7 +135,8 @@ struct Say {
              {"call", f.call},
              {"code", f.code},
              {"error", f.error},
-             {"origin", model::to_string(f.origin)}});
+             {"origin", model::to_string(f.origin)},
+             {"records", records(f.subject)}});
     metrics::recording_failed(f.outcome);
   }
   void operator()(const recorder::Retrying& e) const {
@@ -135,7 +147,8 @@ struct Say {
                                                       {"code", f.code},
                                                       {"error", f.error},
                                                       {"retry_in", util::format_duration(e.delay)},
-                                                      {"retry", std::to_string(e.retry)}});
+                                                      {"retry", std::to_string(e.retry)},
+                                                      {"records", records(f.subject)}});
     metrics::recording_retried(f.outcome);
   }
   void operator()(const recorder::AskingAgain& e) const {

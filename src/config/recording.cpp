@@ -142,11 +142,92 @@ recording::StreamOutput read_stream(const Reader& in) {
   return stream;
 }
 
+// One word of a list setting, or a clear error with the nearest word when it is a near miss.
+std::string_view one_of(const Reader& in, std::string_view key, const std::string& word,
+                        std::span<const std::string_view> words, std::string_view hint = {}) {
+  for (std::string_view known : words) {
+    if (known == word) return known;
+  }
+  std::string message =
+      in.name(key) + ": \"" + word + "\" is not one of " + util::join(words, ", ");
+  for (std::string_view known : words) {
+    if (util::edit_distance(word, known) <= 2) {
+      message += "; did you mean " + std::string(known) + "?";
+      break;
+    }
+  }
+  throw ConfigError(message + std::string(hint));
+}
+
+// `record:`: true or room, participants, tracks, a list of them, or false.
+recording::Kinds read_kinds(const Reader& in) {
+  const std::vector<std::string> words = split_list(in.text("record"));
+  recording::Kinds kinds{.room = false};
+  if (words.size() == 1) {
+    if (const auto yes = parse_bool(lower(words.front()))) {
+      kinds.room = *yes;
+      return kinds;
+    }
+  }
+  static constexpr std::array<std::string_view, 3> kWords{"room", "participants", "tracks"};
+  for (const std::string& word : words) {
+    const std::string_view kind = one_of(in, "record", lower(word), kWords,
+                                         " (or true, the same as room; or false to skip rooms)");
+    kinds.room = kinds.room || kind == "room";
+    kinds.participants = kinds.participants || kind == "participants";
+    kinds.tracks = kinds.tracks || kind == "tracks";
+  }
+  if (kinds.none()) {
+    throw ConfigError(in.name("record") +
+                      " is empty: say what to record (room, participants, tracks), or false");
+  }
+  return kinds;
+}
+
+// Which participants and tracks, and where their files go.
+recording::SubjectOutputs read_subjects(const Reader& in) {
+  recording::SubjectOutputs out;
+  out.participants.identity = in.text("participants.identity");
+  out.participants.kinds.clear();
+  static constexpr std::array<std::string_view, 4> kKinds{"standard", "ingress", "sip", "agent"};
+  for (const std::string& word : split_list(in.text("participants.kinds"))) {
+    const std::string name = lower(word);
+    if (name == "egress") {
+      throw ConfigError(in.name("participants.kinds") +
+                        ": egress is the hidden participant every egress adds to its room; "
+                        "recording it would start an egress per egress, so it never is");
+    }
+    const std::string_view kind = one_of(in, "participants.kinds", name, kKinds);
+    out.participants.kinds.push_back(*model::kParticipantKindNames.named(kind));
+  }
+  if (out.participants.kinds.empty()) {
+    throw ConfigError(in.name("participants.kinds") +
+                      " is empty: list the kinds to record (standard, ingress, sip, agent)");
+  }
+  for (const auto& [name, value] : in.map("participants.attributes")) {
+    out.participants.attributes.emplace_back(name, value);
+  }
+  out.participant_file_path = in.text("participants.file_path");
+  out.audio_tracks = out.video_tracks = false;
+  static constexpr std::array<std::string_view, 2> kTypes{"audio", "video"};
+  for (const std::string& word : split_list(in.text("tracks.types"))) {
+    const std::string_view type = one_of(in, "tracks.types", lower(word), kTypes);
+    (type == "audio" ? out.audio_tracks : out.video_tracks) = true;
+  }
+  if (!out.audio_tracks && !out.video_tracks) {
+    throw ConfigError(in.name("tracks.types") + " is empty: use audio, video, or both");
+  }
+  out.track_file_path = in.text("tracks.file_path");
+  return out;
+}
+
 }  // namespace
 
 recording::Plan read_recording(const Reader& in, const Reader& own,
                                const recording::NamedStorages& storages, bool default_storage) {
   recording::Plan r;
+  r.record = read_kinds(in);
+  r.subjects = read_subjects(in);
   r.audio_only = in.boolean("audio_only");
   r.video_only = in.boolean("video_only");
   if (r.audio_only && r.video_only) {
@@ -208,6 +289,10 @@ recording::Plan read_recording(const Reader& in, const Reader& own,
         number(in, "images.capture_interval", 86400), number(in, "images.width", 7680),
         number(in, "images.height", 7680), in.text("images.filename_prefix"),
         storage_ref(in, "images.storage", in.name("images"), storages, default_storage)};
+  }
+  if (r.record.subjects() && !r.file) {
+    throw ConfigError(where + " records participants or tracks, which are written to files, " +
+                      "but file is false: turn the file output on (file_type, file_storage)");
   }
   if (!r.file && !r.segments && !r.stream && !r.images) {
     throw ConfigError(where + " records nothing: file is false and there is no segments, " +

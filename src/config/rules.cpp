@@ -117,6 +117,8 @@ RawSettings merge(const RawSettings& top, const RawSettings& own) {
   };
   for (const auto& [key, value] : top.values) {
     if (!is_recording_setting(key) || !keep(key)) continue;
+    // `record: false` at the top level skips the rooms no rule fits; a rule that fits records.
+    if (key == "record" && parse_bool(lower(value)) == false) continue;
     merged.values[key] = value;
     merged.origins[key] = top.origins.at(key);
   }
@@ -128,6 +130,10 @@ RawSettings merge(const RawSettings& top, const RawSettings& own) {
     merged.values[key] = value;
     merged.origins[key] = own.origins.at(key);
   }
+  for (const auto& [key, map] : top.maps) {
+    if (is_recording_setting(key) && keep(key)) merged.maps[key] = map;
+  }
+  for (const auto& [key, map] : own.maps) merged.maps[key] = map;
   for (const std::string& section : top.sections) {
     if (is_recording_setting(section + ".") && keep(section + ".")) merged.sections.insert(section);
   }
@@ -155,7 +161,7 @@ std::vector<recording::Rule> read_rules(const YAML::Node& node, const RawSetting
     YamlReader reader({.file = file,
                        .shown = label + ".",
                        .allowed = is_recording_setting,
-                       .own_keys = {"match", "record", "name"},
+                       .own_keys = {"match", "name"},
                        .kind = "rule setting (rules take match, record, name and the "
                                "recording settings)"},
                       env, own);
@@ -169,10 +175,11 @@ std::vector<recording::Rule> read_rules(const YAML::Node& node, const RawSetting
       rule.label += " (" + name.Scalar() + ")";
     }
     rule.match = read_match(reader, item["match"], rule.label, warnings);
-    if (const YAML::Node record = item["record"]; record.IsDefined()) {
-      rule.record = read_bool(reader, "record", record);
+    if (const auto record = own.values.find("record"); record != own.values.end()) {
+      rule.record = parse_bool(lower(record->second)) != false;
     }
-    const bool settings = !own.values.empty() || !own.sections.empty() || !own.switched_off.empty();
+    const bool settings = own.values.size() > (own.values.contains("record") ? 1U : 0U) ||
+                          !own.maps.empty() || !own.sections.empty() || !own.switched_off.empty();
     if (!rule.record && settings) {
       reader.fail("", item,
                   "has record: false and recording settings: a rule that skips rooms takes only "

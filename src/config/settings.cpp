@@ -67,6 +67,10 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"shutdown_timeout", "SHUTDOWN_TIMEOUT", "10s", Kind::kDuration, kPlain,
      "On SIGTERM/SIGINT, how long in-flight egress calls may take to finish."},
     // Recording
+    {"record", "RECORD", "room", Kind::kStringList, kPlain,
+     "What is recorded: room (the composite; true means the same), participants (one recording "
+     "per participant session), tracks (one per published track), a list of these (YAML list or "
+     "comma-separated), or false (rooms no rule records are skipped)."},
     {"layout", "LAYOUT", "grid", Kind::kString, kPlain,
      "Room composite layout: grid, speaker, single-speaker (each with -light/-dark), or custom."},
     {"file_type", "FILE_TYPE", "MP4", Kind::kString, kPlain,
@@ -124,6 +128,26 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"images.filename_prefix", "", "", Kind::kString, kPlain, "Path prefix of the image files."},
     {"images.storage", "", "", Kind::kString, kPlain,
      "Storage under storages: for the images; empty: the default storage."},
+    {"participants.identity", "PARTICIPANT_IDENTITY", "", Kind::kString, kPlain,
+     "record: participants records participants whose identity fits this glob (*, ?, [a-z]); "
+     "empty: every identity."},
+    {"participants.kinds", "PARTICIPANT_KINDS", "standard, ingress, sip, agent", Kind::kStringList,
+     kPlain,
+     "The participant kinds recorded (standard, ingress, sip, agent). The egress's own "
+     "participant is never recorded."},
+    {"participants.attributes", "", "", Kind::kStringMap, kPlain,
+     "Attributes a participant must hold, a map of names to values, to be recorded."},
+    {"participants.file_path", "PARTICIPANT_FILE_PATH",
+     "recordings/{room_name}/{publisher_identity}-{time}", Kind::kString, kPlain,
+     "Object path template of a participant's file (file_type and file_storage as the room's); "
+     "egress expands {publisher_identity} besides the room's tokens."},
+    {"tracks.types", "TRACK_TYPES", "audio, video", Kind::kStringList, kPlain,
+     "The published tracks record: tracks records: audio, video, or both."},
+    {"tracks.file_path", "TRACK_FILE_PATH",
+     "recordings/{room_name}/{publisher_identity}-{track_id}-{time}", Kind::kString, kPlain,
+     "Object path template of a track's file, written as published (no re-encoding: OGG for "
+     "Opus, WebM for VP8, MP4 for H.264), to file_storage; egress expands {track_id}, "
+     "{publisher_identity} and the room's tokens."},
     // Delivery guarantees
     {"reconcile_interval", "RECONCILE_INTERVAL", "30s", Kind::kDuration, kPlain,
      "How often to compare LiveKit's rooms with its active recordings and record what is "
@@ -287,11 +311,11 @@ std::span<const Setting> all_settings() {
 }
 
 bool is_recording_setting(std::string_view key) {
-  // The block from layout to images.storage in the table above; "x." stands for a section.
-  static constexpr std::array<std::string_view, 14> kRecording{
-      "layout",     "file_type",    "file_path",       "file",   "file_storage", "audio_only",
-      "video_only", "audio_mixing", "custom_base_url", "preset", "advanced.",    "segments.",
-      "stream.",    "images."};
+  // The block from record to tracks.file_path in the table above; "x." stands for a section.
+  static constexpr std::array<std::string_view, 17> kRecording{
+      "record",     "layout",     "file_type",    "file_path",       "file",   "file_storage",
+      "audio_only", "video_only", "audio_mixing", "custom_base_url", "preset", "advanced.",
+      "segments.",  "stream.",    "images.",      "participants.",   "tracks."};
   return std::any_of(kRecording.begin(), kRecording.end(), [&](std::string_view name) {
     return name.ends_with('.') ? key.starts_with(name) : key == name;
   });

@@ -244,6 +244,64 @@ std::string unified_room_request(std::string_view room_name, const recording::Pl
   return json::serialize(request);
 }
 
+namespace {
+
+// A participant's file: the room's file output (type, storage) at the participants' path.
+json::object participant_file(const recording::Plan& recording) {
+  recording::FileOutput file = recording.file.value();
+  file.path = recording.subjects.participant_file_path;
+  return file_json(file);
+}
+
+}  // namespace
+
+std::string participant_request(std::string_view room_name, const recording::Plan& recording,
+                                std::string_view identity, const RequestStorages& storages) {
+  json::object request;
+  request["roomName"] = room_name;
+  request["identity"] = identity;
+  put_encoding(request, recording);
+  request["fileOutputs"] =
+      one(with_upload(participant_file(recording), recording.file->storage, storages));
+  return json::serialize(request);
+}
+
+std::string unified_participant_request(std::string_view room_name,
+                                        const recording::Plan& recording, std::string_view identity,
+                                        const RequestStorages& storages) {
+  json::object media;
+  if (!recording.audio_only) {
+    json::object video;
+    video["identity"] = identity;
+    media["participantVideo"] = std::move(video);
+  }
+  if (!recording.video_only) {
+    json::object route;
+    route["participantIdentity"] = identity;
+    json::object audio;
+    audio["routes"] = one(std::move(route));
+    media["audio"] = std::move(audio);
+  }
+  json::object request;
+  request["roomName"] = room_name;
+  request["media"] = std::move(media);
+  put_encoding(request, recording);
+  request["outputs"] =
+      one(unified_output("file", participant_file(recording), recording.file->storage, &storages));
+  return json::serialize(request);
+}
+
+std::string track_request(std::string_view room_name, const recording::Plan& recording,
+                          std::string_view track_id, const RequestStorages& storages) {
+  json::object file;
+  put(file, "filepath", recording.subjects.track_file_path);
+  json::object request;
+  request["roomName"] = room_name;
+  request["trackId"] = track_id;
+  request["file"] = with_upload(std::move(file), recording.file->storage, storages);
+  return json::serialize(request);
+}
+
 std::string redact_stream_url(std::string_view url) {
   const auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return "<redacted>";

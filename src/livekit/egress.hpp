@@ -32,6 +32,22 @@ bool unified_expresses(const recording::Plan& recording);
 std::string unified_room_request(std::string_view room_name, const recording::Plan& recording,
                                  const RequestStorages& storages);
 
+// One participant's recording (record: participants): a ParticipantEgressRequest for its
+// identity, or the unified StartEgressRequest with a media source of its video and audio, each
+// writing the room's file output (type, storage) at the participants' file path. The plan has a
+// file output (loading makes sure).
+std::string participant_request(std::string_view room_name, const recording::Plan& recording,
+                                std::string_view identity, const RequestStorages& storages);
+std::string unified_participant_request(std::string_view room_name,
+                                        const recording::Plan& recording, std::string_view identity,
+                                        const RequestStorages& storages);
+
+// One track's recording (record: tracks): a TrackEgressRequest writing the track as published
+// (no re-encoding) to the tracks' file path, uploaded to the file output's storage. The unified
+// API has no such output (its media source encodes), so tracks always use StartTrackEgress.
+std::string track_request(std::string_view room_name, const recording::Plan& recording,
+                          std::string_view track_id, const RequestStorages& storages);
+
 // The request as --check-config shows it: storage secrets and stream keys replaced.
 std::string redact_request(std::string_view request);
 
@@ -40,6 +56,8 @@ std::string redact_stream_url(std::string_view url);
 
 inline constexpr std::string_view kStartRoomComposite = "livekit.Egress/StartRoomCompositeEgress";
 inline constexpr std::string_view kStartEgress = "livekit.Egress/StartEgress";
+inline constexpr std::string_view kStartParticipant = "livekit.Egress/StartParticipantEgress";
+inline constexpr std::string_view kStartTrack = "livekit.Egress/StartTrackEgress";
 inline constexpr std::string_view kListEgress = "livekit.Egress/ListEgress";
 inline constexpr std::string_view kStopEgress = "livekit.Egress/StopEgress";
 

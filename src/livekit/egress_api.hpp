@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "livekit/egress_info.hpp"
+#include "livekit/participants.hpp"
 #include "livekit/webhook.hpp"
 #include "recording/recording.hpp"
 
@@ -30,6 +31,7 @@ class EgressApi {
   using EgressesDone = std::function<void(const ApiError* error, std::vector<EgressInfo>)>;
   using StartDone = std::function<void(const ApiError* error, std::string egress_id)>;
   using RoomsDone = std::function<void(const ApiError* error, std::vector<Room>)>;
+  using ParticipantsDone = std::function<void(const ApiError* error, std::vector<Participant>)>;
   using Done = std::function<void(const ApiError* error)>;
 
   EgressApi() = default;
@@ -44,10 +46,17 @@ class EgressApi {
   // outputs; the egress id on success ("" when the answer named none).
   virtual void start_recording(std::string_view room_name, const recording::Plan& recording,
                                StartDone done) = 0;
+  // One participant's or one track's recording (record: participants, tracks):
+  // StartParticipantEgress, or StartEgress with a media source where LiveKit has it, or
+  // StartTrackEgress.
+  virtual void start_subject(std::string_view room_name, const recording::Plan& recording,
+                             const Subject& subject, StartDone done) = 0;
   // StopEgress{egress_id}: the recording ends EGRESS_COMPLETE with what it recorded so far.
   virtual void stop_recording(std::string_view egress_id, Done done) = 0;
   // ListRooms{names}.
   virtual void rooms(std::vector<std::string> names, RoomsDone done) = 0;
+  // ListParticipants{room}: who is in the room now, with their published tracks.
+  virtual void participants(std::string_view room_name, ParticipantsDone done) = 0;
 
   // For the reconciler, read item by item as the answer arrives (30 000 rooms): every egress
   // (ListEgress{}: active ones, and those ended in about the last 24 h), or only the active ones

@@ -139,6 +139,25 @@ bool has_file_output(const json::object& request) {
   return false;
 }
 
+// The participant a unified media source records: its participantVideo's identity, else the
+// identity its first audio route selects; empty for a source of tracks.
+std::string media_participant(const json::object& media) {
+  if (const json::value* video = proto_field(media, "participantVideo", "participant_video")) {
+    if (video->is_object()) return string_field(video->get_object(), "identity", "");
+  }
+  const json::value* audio = media.if_contains("audio");
+  if (audio == nullptr || !audio->is_object()) return {};
+  const json::value* routes = audio->get_object().if_contains("routes");
+  if (routes == nullptr || !routes->is_array()) return {};
+  for (const json::value& route : routes->get_array()) {
+    if (!route.is_object()) continue;
+    std::string identity =
+        string_field(route.get_object(), "participantIdentity", "participant_identity");
+    if (!identity.empty()) return identity;
+  }
+  return {};
+}
+
 }  // namespace
 
 std::optional<EgressInfo> read_egress_info(const json::object& object) {
@@ -153,15 +172,24 @@ std::optional<EgressInfo> read_egress_info(const json::object& object) {
   // The request oneof: one field names the kind; the unified request (egress) by its source.
   for (const auto& field : object) {
     if (!field.value().is_object()) continue;
+    const json::object& request = field.value().get_object();
     if (field.key() == "egress") {
-      for (const auto& source : field.value().get_object()) {
+      for (const auto& source : request) {
         auto kind = unified_request_kind(source.key());
         if (kind && source.value().is_object()) info.kind = *kind;
       }
-      info.writes_files = has_file_output(field.value().get_object());
+      if (const json::value* media = request.if_contains("media"); media && media->is_object()) {
+        info.subject = media_participant(media->get_object());
+        if (!info.subject.empty()) info.kind = RecordingKind::kParticipant;
+      }
+      info.writes_files = has_file_output(request);
     } else if (auto kind = request_kind(field.key())) {
       info.kind = *kind;
-      info.writes_files = has_file_output(field.value().get_object());
+      info.writes_files = has_file_output(request);
+      if (info.kind == RecordingKind::kParticipant)
+        info.subject = string_field(request, "identity", "");
+      if (info.kind == RecordingKind::kTrack)
+        info.subject = string_field(request, "trackId", "track_id");
     }
   }
   info.results = read_results(object);

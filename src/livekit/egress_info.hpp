@@ -52,6 +52,9 @@ struct EgressInfo {
   // Its request asks for files: a file or segment (HLS) output. A composite that only streams
   // (RTMP, SRT) or takes images leaves no recording, so it is never taken for a duplicate of one.
   bool writes_files = false;
+  // Whom it records: a participant egress's identity (StartParticipantEgress, or StartEgress with
+  // a media source of one participant), a track egress's track id; empty for the others.
+  std::string subject;
   EgressResults results;  // from webhooks and ListEgress answers alike
 
   // A recording of the whole room: the kind the recorder starts and keeps.

@@ -27,6 +27,7 @@ struct Item {
   std::int64_t creation_time_ms = 0;           // a Room's (livekit-server 1.8+)
   RecordingKind kind = RecordingKind::kOther;  // by its request object
   bool writes_files = false;                   // its request has a file or segment output
+  std::string subject;                         // whom its request records (EgressInfo's)
   std::int64_t error_code = 0;                 // an egress's
   EgressResults results;                       // an egress's, as egress_ended reports them
 };
@@ -63,6 +64,7 @@ class Handler {
     if (in_list() && depth_ == 2) {
       item_ = Item{};
       in_request_ = false;  // nothing of the item before is its request
+      in_media_ = in_participant_video_ = false;
     }
     if (in_list() && depth_ == 3) {
       const auto kind = request_kind(key_);
@@ -72,6 +74,10 @@ class Handler {
     }
     if (in_list() && depth_ == 4 && parent_ == "egress") {
       if (auto kind = unified_request_kind(key_)) item_.kind = *kind;
+      in_media_ = key_ == "media";
+    }
+    if (in_list() && depth_ == 5 && in_media_) {
+      in_participant_video_ = is("participantVideo", "participant_video");
     }
     // A file output: the request's own (legacy: an item of fileOutputs, or its single file),
     // or inside one of the unified request's outputs.
@@ -97,6 +103,8 @@ class Handler {
   }
   bool on_object_end(std::size_t /*n*/, error_code& /*ec*/) {
     if (in_list() && depth_ == 3) each_(std::move(item_));
+    if (depth_ == 5) in_media_ = false;
+    if (depth_ == 6) in_participant_video_ = false;
     return close();
   }
   bool on_array_begin(error_code& ec) {
@@ -171,7 +179,18 @@ class Handler {
   bool in_request() const { return depth_ >= 4 && in_request_; }
   // A field of the item itself, or of one of its results, that some reader uses.
   bool wanted() const {
-    return in_list() && (depth_ == 3 || (depth_ == 5 && results_list_ != ResultList::kNone));
+    return in_list() &&
+           (depth_ == 3 || (depth_ == 5 && results_list_ != ResultList::kNone) || subject_key());
+  }
+  // Whom the request records (EgressInfo::subject): a participant request's identity, a track
+  // request's track id, a media source's participant (its participantVideo, or an audio route).
+  bool subject_key() const {
+    if (!in_request()) return false;
+    if (depth_ == 4 && item_.kind == RecordingKind::kParticipant) return key_ == "identity";
+    if (depth_ == 4 && item_.kind == RecordingKind::kTrack) return is("trackId", "track_id");
+    if (depth_ == 6 && in_participant_video_) return key_ == "identity";
+    return depth_ == 8 && in_media_ && item_.subject.empty() &&
+           is("participantIdentity", "participant_identity");
   }
   bool is(std::string_view json_name, std::string_view proto_name) const {
     return key_ == json_name || key_ == proto_name;
@@ -190,7 +209,10 @@ class Handler {
   }
 
   void store() {
-    if (depth_ == 3 && is("status", "status")) {
+    if (subject_key()) {
+      item_.subject = std::move(text_);
+      if (depth_ > 4) item_.kind = RecordingKind::kParticipant;  // a media source's
+    } else if (depth_ == 3 && is("status", "status")) {
       item_.status_name = std::move(text_);
     } else if (std::int64_t* count = count_field()) {
       *count += protojson_int64(text_).value_or(0);
@@ -282,9 +304,11 @@ class Handler {
   std::string root_key_;
   std::string key_;
   std::string parent_;
-  bool in_request_ = false;   // the item's latest object field is its request
-  bool output_list_ = false;  // in a request's array of file or segment outputs
-  bool in_outputs_ = false;   // in the unified request's outputs
+  bool in_request_ = false;            // the item's latest object field is its request
+  bool output_list_ = false;           // in a request's array of file or segment outputs
+  bool in_outputs_ = false;            // in the unified request's outputs
+  bool in_media_ = false;              // in the unified request's media source
+  bool in_participant_video_ = false;  // in its participantVideo
   std::string text_;
   Item item_;
 };
@@ -363,6 +387,7 @@ std::unique_ptr<ReplyReader> egress_list_reader(std::function<void(EgressInfo&&)
     info.error_code = item.error_code;
     info.kind = item.kind;
     info.writes_files = item.writes_files;
+    info.subject = std::move(item.subject);
     info.results = std::move(item.results);
     fail_if_empty(info);
     each(std::move(info));

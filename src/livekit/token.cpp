@@ -74,6 +74,8 @@ std::string mint_token(std::string_view api_key, std::string_view api_secret,
   json::object video;
   if (grant.room_record) video["roomRecord"] = true;
   if (grant.room_list) video["roomList"] = true;
+  if (grant.room_admin) video["roomAdmin"] = true;
+  if (!grant.room.empty()) video["room"] = grant.room;
   const std::int64_t issued = unix_seconds(now);
   json::object claims{
       {"iss", api_key}, {"nbf", issued}, {"exp", issued + ttl.count()}, {"video", video}};

@@ -13,6 +13,8 @@ using Clock = std::chrono::system_clock;
 struct VideoGrant {
   bool room_record = false;  // Egress calls
   bool room_list = false;    // RoomService.ListRooms
+  bool room_admin = false;   // RoomService.ListParticipants, for `room` only
+  std::string_view room{};
 };
 
 // A token as LiveKit's SDKs mint it: iss = key, nbf = now, exp = now + ttl, and the grants.

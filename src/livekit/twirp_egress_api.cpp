@@ -1,6 +1,7 @@
 #include "livekit/twirp_egress_api.hpp"
 
 #include "livekit/list_reader.hpp"
+#include "livekit/participants.hpp"
 #include "livekit/rooms.hpp"
 
 namespace ar::livekit {
@@ -66,24 +67,45 @@ void TwirpEgressApi::room_egresses(std::string_view room_name, EgressesDone done
 
 void TwirpEgressApi::start_recording(std::string_view room_name, const recording::Plan& recording,
                                      StartDone done) {
-  if (!flavour_.unified() || !unified_expresses(recording)) {
-    return start_legacy(room_name, recording, std::move(done));
-  }
-  client_.call(kStartEgress, unified_room_request(room_name, recording, storages_),
-               {.room_record = true},
-               [this, room = std::string(room_name), plan = &recording,
-                done = std::move(done)](const TwirpReply& reply) mutable {
-                 if (lacks_unified(reply))
-                   return unified_lacking(reply, room, *plan, std::move(done));
-                 if (reply.ok() && flavour_.confirm_unified() && on_choice_) {
-                   on_choice_("unified", reply);
-                 }
-                 started(std::move(done), "StartEgress")(reply);
-               });
+  Legacy legacy = [this, room = std::string(room_name), plan = &recording](StartDone then) {
+    client_.call(kStartRoomComposite, room_composite_request(room, *plan, storages_),
+                 {.room_record = true}, started(std::move(then), "StartRoomCompositeEgress"));
+  };
+  if (!flavour_.unified() || !unified_expresses(recording)) return legacy(std::move(done));
+  start_unified(unified_room_request(room_name, recording, storages_), std::move(legacy),
+                std::move(done));
 }
 
-void TwirpEgressApi::unified_lacking(const TwirpReply& reply, std::string_view room_name,
-                                     const recording::Plan& recording, StartDone done) {
+void TwirpEgressApi::start_subject(std::string_view room_name, const recording::Plan& recording,
+                                   const Subject& subject, StartDone done) {
+  if (subject.is_track()) {
+    return client_.call(kStartTrack, track_request(room_name, recording, subject.sid, storages_),
+                        {.room_record = true}, started(std::move(done), "StartTrackEgress"));
+  }
+  Legacy legacy = [this, room = std::string(room_name), plan = &recording,
+                   identity = subject.identity](StartDone then) {
+    client_.call(kStartParticipant, participant_request(room, *plan, identity, storages_),
+                 {.room_record = true}, started(std::move(then), "StartParticipantEgress"));
+  };
+  if (!flavour_.unified()) return legacy(std::move(done));
+  start_unified(unified_participant_request(room_name, recording, subject.identity, storages_),
+                std::move(legacy), std::move(done));
+}
+
+void TwirpEgressApi::start_unified(const std::string& request, Legacy legacy, StartDone done) {
+  client_.call(
+      kStartEgress, request, {.room_record = true},
+      [this, legacy = std::move(legacy), done = std::move(done)](const TwirpReply& reply) mutable {
+        if (lacks_unified(reply)) return unified_lacking(reply, legacy, std::move(done));
+        if (reply.ok() && flavour_.confirm_unified() && on_choice_) {
+          on_choice_("unified", reply);
+        }
+        started(std::move(done), "StartEgress")(reply);
+      });
+}
+
+void TwirpEgressApi::unified_lacking(const TwirpReply& reply, const Legacy& legacy,
+                                     StartDone done) {
   if (flavour_.configured() == EgressFlavour::kUnified) {
     const ApiError error{"unimplemented",
                          "LiveKit has no unified StartEgress (livekit-server before 1.13.2, or "
@@ -92,13 +114,14 @@ void TwirpEgressApi::unified_lacking(const TwirpReply& reply, std::string_view r
     return done(&error, {});
   }
   if (flavour_.fall_back() && on_choice_) on_choice_("legacy", reply);
-  start_legacy(room_name, recording, std::move(done));
+  legacy(std::move(done));
 }
 
-void TwirpEgressApi::start_legacy(std::string_view room_name, const recording::Plan& recording,
-                                  StartDone done) {
-  client_.call(kStartRoomComposite, room_composite_request(room_name, recording, storages_),
-               {.room_record = true}, started(std::move(done), "StartRoomCompositeEgress"));
+void TwirpEgressApi::participants(std::string_view room_name, ParticipantsDone done) {
+  client_.call(
+      kListParticipants, list_participants_request(room_name),
+      {.room_admin = true, .room = room_name},
+      read_list(std::move(done), parse_participant_list, "ListParticipants answer does not parse"));
 }
 
 void TwirpEgressApi::stop_recording(std::string_view egress_id, Done done) {

@@ -26,16 +26,20 @@ class TwirpEgressApi final : public EgressApi {
   void room_egresses(std::string_view room_name, EgressesDone done) override;
   void start_recording(std::string_view room_name, const recording::Plan& recording,
                        StartDone done) override;
+  void start_subject(std::string_view room_name, const recording::Plan& recording,
+                     const Subject& subject, StartDone done) override;
   void stop_recording(std::string_view egress_id, Done done) override;
   void rooms(std::vector<std::string> names, RoomsDone done) override;
+  void participants(std::string_view room_name, ParticipantsDone done) override;
   void each_egress(bool active_only, std::function<void(EgressInfo&&)> each, Done done) override;
   void each_room(std::function<void(Room&&)> each, Done done) override;
 
  private:
-  void start_legacy(std::string_view room_name, const recording::Plan& recording, StartDone done);
+  // The legacy call of a start, for a LiveKit without the unified one.
+  using Legacy = std::function<void(StartDone)>;
+  void start_unified(const std::string& request, Legacy legacy, StartDone done);
   // StartEgress answered that LiveKit lacks it: the legacy call, unless told to use unified only.
-  void unified_lacking(const TwirpReply& reply, std::string_view room_name,
-                       const recording::Plan& recording, StartDone done);
+  void unified_lacking(const TwirpReply& reply, const Legacy& legacy, StartDone done);
 
   TwirpClient& client_;
   const RequestStorages storages_;  // references to the configuration's storages

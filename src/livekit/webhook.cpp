@@ -122,8 +122,17 @@ util::Result<void> parse_webhook_event(std::string_view body, WebhookEvent& out)
     // start: there is nothing to act on then.
     out.egress = read_egress_info(*egress);
   }
-  if (!in.error.empty()) return util::Error{"not a WebhookEvent: " + in.error};
   out.kind = event_kind(out.event);
+  out.participant.reset();
+  out.track.reset();
+  // Read only for the events that use them: a room recorded as a composite does not pay for them.
+  if (out.kind == EventKind::kParticipantJoined || out.kind == EventKind::kTrackPublished) {
+    if (const json::object* participant = in.object(event, "participant", "")) {
+      out.participant = read_participant(*participant);
+    }
+    if (const json::object* track = in.object(event, "track", "")) out.track = read_track(*track);
+  }
+  if (!in.error.empty()) return util::Error{"not a WebhookEvent: " + in.error};
   if (out.kind == EventKind::kRoomStarted && (!out.room || out.room->name.empty())) {
     return util::Error{"room_started without room.name"};
   }
@@ -136,6 +145,8 @@ EventKind event_kind(std::string_view name) {
   if (name == "egress_started") return EventKind::kEgressStarted;
   if (name == "egress_updated") return EventKind::kEgressUpdated;
   if (name == "egress_ended") return EventKind::kEgressEnded;
+  if (name == "participant_joined") return EventKind::kParticipantJoined;
+  if (name == "track_published") return EventKind::kTrackPublished;
   return EventKind::kOther;
 }
 

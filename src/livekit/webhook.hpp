@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "livekit/egress_info.hpp"
+#include "livekit/participants.hpp"
 #include "livekit/token.hpp"
 #include "util/result.hpp"
 
@@ -29,15 +30,17 @@ inline std::int64_t room_created_ms(std::int64_t creation_time_ms, std::int64_t 
   return 0;
 }
 
-// The events the recorder acts on or the ledger keeps; every other name (participants, tracks,
-// ingress, names newer than this code) is kOther.
+// The events the recorder acts on or the ledger keeps; every other name (participants leaving,
+// tracks unpublished, ingress, names newer than this code) is kOther.
 enum class EventKind {
   kOther,
   kRoomStarted,
   kRoomFinished,
   kEgressStarted,
   kEgressUpdated,
-  kEgressEnded
+  kEgressEnded,
+  kParticipantJoined,  // record: participants
+  kTrackPublished,     // record: tracks
 };
 
 EventKind event_kind(std::string_view name);
@@ -49,6 +52,8 @@ struct WebhookEvent {
   std::int64_t created_at = 0;
   std::optional<Room> room;
   std::optional<EgressInfo> egress;
+  std::optional<Participant> participant;  // participant_joined's, track_published's publisher
+  std::optional<Track> track;              // track_published's
 };
 
 enum class WebhookProblem {

@@ -46,6 +46,7 @@ struct Started {
   // Seconds of the meeting missing from the file's start: a first recording of a room whose
   // creation time is known (a restart's gap is the failure's).
   std::optional<double> start_delay;
+  std::string subject{};  // "participant alice", "track TR_x of alice"; empty: the room composite
 };
 
 // A LiveKit call of a start failed.
@@ -57,6 +58,7 @@ struct CallFailed {
   std::string error;    // LiveKit's message
   std::string outcome;  // the metrics label of the code
   model::Origin origin = model::Origin::kWebhook;
+  std::string subject{};  // as Started's
 };
 
 // What came of a failed call.
@@ -101,6 +103,9 @@ struct RecordingEnded {
   bool records_room = true;    // false: the application's track, web or participant egress
   bool room_finished = false;  // a failure after the room finished: nothing to restart
   bool duplicate = false;      // ours, stopped as a duplicate: any end is the one expected
+  // A participant's or a track's recording (record: participants, tracks), that failed while
+  // its room lives: "participant alice". Its failure is restarted as the room's is.
+  std::string subject{};
 };
 
 // The room finished while its start was under way: nothing more is started.

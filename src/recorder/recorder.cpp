@@ -46,7 +46,10 @@ void Recorder::journal_session(const livekit::Room& room, std::string_view learn
   journal(ledger::RoomSeen{room.sid, room.name,
                            room.created_ms > 0 ? room.created_ms : timers_.wall_ms(),
                            std::string(learned_from), room.metadata});
-  journal(ledger::Decided{room.sid, choice.recording != nullptr, std::string(choice.rule)});
+  // The ledger keeps room composites: a session whose rule records only participants or tracks
+  // is not one it expects a recording of.
+  const bool composite = choice.recording != nullptr && choice.recording->record.room;
+  journal(ledger::Decided{room.sid, composite, std::string(choice.rule)});
 }
 
 std::size_t Recorder::pending() const {
@@ -74,7 +77,10 @@ void Recorder::shut_down() {
 Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
   // Most webhooks (participants, tracks, ingress) change nothing here: no lock, and no entry in
   // the dedupe memory, where their ids would push out the room sids that matter.
-  if (event.kind == livekit::EventKind::kOther) {
+  const bool subject = event.kind == livekit::EventKind::kParticipantJoined ||
+                       event.kind == livekit::EventKind::kTrackPublished;
+  // Participants and tracks matter only where a rule records them.
+  if (event.kind == livekit::EventKind::kOther || (subject && !policy_.records_subjects())) {
     tell(WebhookIgnored{event.event, event.id});
     return Verdict::kAccepted;
   }
@@ -129,6 +135,10 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
         tell(WebhookIgnored{event.event, event.id});  // no egress id: nothing to act on
       }
       break;
+    case livekit::EventKind::kParticipantJoined:
+    case livekit::EventKind::kTrackPublished:
+      verdict = on_subject_webhook(event);
+      break;
     case livekit::EventKind::kOther:
       break;
   }
@@ -150,6 +160,7 @@ void Recorder::on_room_finished(const livekit::Room& room, TimePoint now, std::i
   }
   ledger::RoomFinished end{room.sid, at_ms, room.name, room.created_ms, std::string(closed_by)};
   restarts_.forget(room.name, room.sid);
+  if (policy_.records_subjects()) cancel_subjects(room);
   Attempt* attempt = attempt_for(room);
   if (attempt == nullptr) return journal(std::move(end));
   if (attempt->finished) {
@@ -173,7 +184,7 @@ Recorder::Attempt* Recorder::attempt_for(const livekit::Room& room) {
   if (room.name.empty()) {
     if (room.sid.empty()) return nullptr;
     for (auto& [name, attempt] : attempts_) {
-      if (attempt.room.sid == room.sid) return &attempt;
+      if (!attempt.subject && attempt.room.sid == room.sid) return &attempt;
     }
     return nullptr;
   }
@@ -215,6 +226,8 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
   }
   recording::Choice choice;
   if (!chosen_by_policy(room, origin, now, choice)) return Verdict::kSkipped;
+  // record: participants or tracks without room: no composite (subjects.cpp records them).
+  if (!choice.recording->record.room) return Verdict::kAccepted;
   if (shutting_down_) return Verdict::kShuttingDown;
   if (attempts_.contains(room.name)) return Verdict::kAccepted;  // a start is under way
   // After a recording failed mid-room, every new start is a restart, whoever asks for it; it
@@ -233,6 +246,7 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
   Attempt& attempt = attempts_[room.name];
   most_pending_ = std::max(most_pending_, attempts_.size());
   attempt.id = next_attempt_id_++;
+  attempt.key = room.name;
   attempt.room = room;
   attempt.origin = origin;
   attempt.recording = choice.recording;
@@ -312,6 +326,7 @@ void Recorder::on_recording_ended(const livekit::EgressInfo& egress, std::option
   // Stopped as a duplicate: complete, aborted (stopped while starting) or empty, it is the end
   // asked for; neither a stop on purpose nor a failure to restart.
   ended.duplicate = healed(egress.egress_id, now);
+  if (subject_ended(egress, ended, now)) return;
   if (egress.records_room() && egress.status == model::EgressStatus::kComplete &&
       !ended.duplicate) {
     note_stop(egress.room_id, egress.egress_id);

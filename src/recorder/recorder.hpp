@@ -76,6 +76,12 @@ class Recorder {
   // `finished_ms` (the ledger's estimate, docs/ledger.md).
   void on_room_gone(const livekit::Room& room, std::int64_t finished_ms);
 
+  // record: participants and tracks (subjects.cpp): each participant (and each of its tracks)
+  // the room's plan records gets its recording, as ensure_recording's room does. The reconciler
+  // calls it with what ListParticipants listed.
+  void ensure_subjects(const livekit::Room& room,
+                       const std::vector<livekit::Participant>& participants, Origin origin);
+
   // A pass listed two or more recordings of this room session running: the ones this service
   // started besides the oldest are stopped (recorder/duplicates.hpp; heal.cpp), when
   // heal_duplicates is on.
@@ -98,7 +104,9 @@ class Recorder {
 
   struct Attempt {
     std::uint64_t id = 0;
+    std::string key;  // in attempts_: the room's name, or a subject's (subjects.cpp)
     livekit::Room room;
+    std::optional<livekit::Subject> subject;  // a participant's or a track's recording
     Origin origin = Origin::kWebhook;
     TimePoint first_try;
     unsigned retries = 0;
@@ -173,7 +181,37 @@ class Recorder {
   // An egress this process stopped as a duplicate: its EGRESS_COMPLETE is no stop on purpose.
   bool healed(const std::string& egress_id, TimePoint now);
 
+  // Participants and tracks (subjects.cpp).
+  struct SubjectsAsked {
+    bool tracks_only = false;            // track_published: its track, not its publisher
+    std::string_view event_id{};         // the webhook's
+    std::string_view only{};             // a restart: the identity or track id that failed
+    std::string_view replaces_egress{};  // ...and that recording
+  };
+  Verdict on_subject_webhook(const livekit::WebhookEvent& event);
+  Verdict ensure_subjects_locked(const livekit::Room& room,
+                                 const std::vector<livekit::Participant>& participants,
+                                 Origin origin, const SubjectsAsked& asked);
+  Verdict ensure_subject(const livekit::Room& room, const livekit::Subject& subject,
+                         const recording::Plan& plan, std::string_view rule, Origin origin,
+                         const SubjectsAsked& asked);
+  // Whether a listed egress records this subject in this room session.
+  static bool records_subject(const livekit::EgressInfo& egress, const livekit::Room& room,
+                              const livekit::Subject& subject);
+  void on_subject_egresses(const std::string& key, Attempt& attempt,
+                           const std::vector<livekit::EgressInfo>& egresses);
+  // An egress of a participant or a track that this process started ended: told, and restarted
+  // when it failed while its room lives. False for any other egress.
+  bool subject_ended(const livekit::EgressInfo& egress, RecordingEnded& ended, TimePoint now);
+  void restart_subject(const livekit::EgressInfo& failed);
+  // The room finished: its participants' and tracks' starts under way stop (their recordings,
+  // if a lost answer started one, end with the room).
+  void cancel_subjects(const livekit::Room& room);
+
   // Starting (start.cpp): claim, check, start, retry.
+  static coordination::ClaimKey claim_key(const Attempt& attempt);
+  // Whether a listed egress is a recording of what the attempt records.
+  static bool records(const Attempt& attempt, const livekit::EgressInfo& egress);
   void claim_then_check(const std::string& room_name, std::uint64_t id);
   void check_then_start(const std::string& room_name, std::uint64_t id);
   void on_egresses(const std::string& room_name, Attempt& attempt,
@@ -208,7 +246,8 @@ class Recorder {
   ledger::Journal* journal_;
 
   mutable std::mutex mutex_;
-  std::unordered_map<std::string, Attempt> attempts_;  // by room name: one attempt per room
+  // By room name, one attempt per room, and by subject (subjects.cpp).
+  std::unordered_map<std::string, Attempt> attempts_;
   RestartWindow restarts_;
   Stops stops_;
   Memories memories_;

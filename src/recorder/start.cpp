@@ -36,10 +36,20 @@ CallFailed call_failed(const livekit::Room& room, model::Origin origin,
 }  // namespace
 
 // Several replicas: only the one holding the room's claim goes on to check and start.
+bool Recorder::records(const Attempt& attempt, const livekit::EgressInfo& egress) {
+  if (attempt.subject) return records_subject(egress, attempt.room, *attempt.subject);
+  return records_session(egress, attempt.room);
+}
+
+// A subject's claim is keyed by its sid, as a room's by the room's.
+coordination::ClaimKey Recorder::claim_key(const Attempt& attempt) {
+  return {attempt.room.name, attempt.subject ? attempt.subject->sid : attempt.room.sid};
+}
+
 void Recorder::claim_then_check(const std::string& room_name, std::uint64_t id) {
   const Attempt& attempt = attempts_.at(room_name);
   claims_->claim(
-      {attempt.room.name, attempt.room.sid}, attempt.event_id, attempt.replaces_egress,
+      claim_key(attempt), attempt.event_id, attempt.replaces_egress,
       [this, room_name, id](const coordination::ClaimAnswer& answer) {
         const std::lock_guard lock(mutex_);
         Attempt* current = find_attempt(room_name, id);
@@ -79,9 +89,11 @@ Recorder::Attempt* Recorder::find_attempt(const std::string& room_name, std::uin
 // when the egress_ended webhook was lost, and across restarts). Once the room finished, the
 // answer only tells whether a recording of the session exists, and the attempt concludes.
 void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) {
+  const Attempt* asking = find_attempt(room_name, id);
+  if (asking == nullptr) return;
   api_.room_egresses(
-      room_name, [this, room_name, id](const livekit::ApiError* error,
-                                       const std::vector<livekit::EgressInfo>& egresses) {
+      asking->room.name, [this, room_name, id](const livekit::ApiError* error,
+                                               const std::vector<livekit::EgressInfo>& egresses) {
         const std::lock_guard lock(mutex_);
         Attempt* attempt = find_attempt(room_name, id);
         if (attempt == nullptr) return;
@@ -92,6 +104,7 @@ void Recorder::check_then_start(const std::string& room_name, std::uint64_t id) 
           return conclude_finished(room_name, *attempt, error == nullptr ? egresses : NoEgresses{});
         }
         if (error != nullptr) return on_failure(*attempt, *error, "ListEgress");
+        if (attempt->subject) return on_subject_egresses(room_name, *attempt, egresses);
         on_egresses(room_name, *attempt, egresses);
       });
 }
@@ -141,7 +154,7 @@ void Recorder::on_egresses(const std::string& room_name, Attempt& attempt,
     return;
   }
   if (!count_restart(attempt, egresses)) return finish(room_name);
-  if (attempt.claimed) claims_->renew({attempt.room.name, sid}, {});
+  if (attempt.claimed) claims_->renew(claim_key(attempt), {});
   start(room_name, attempt.id);
 }
 
@@ -150,10 +163,10 @@ bool Recorder::count_restart(Attempt& attempt, const std::vector<livekit::Egress
   const auto now = timers_.now();
   const bool listed_failure =
       std::any_of(egresses.begin(), egresses.end(), [&](const auto& egress) {
-        return records_session(egress, attempt.room) && model::is_failure(egress.status);
+        return records(attempt, egress) && model::is_failure(egress.status);
       });
-  if (!listed_failure && !restarts_.after_failure(attempt.room.name, now)) return true;
-  if (auto limit = restarts_.count(attempt.room.name, attempt.room.sid, now)) {
+  if (!listed_failure && !restarts_.after_failure(attempt.key, now)) return true;
+  if (auto limit = restarts_.count(attempt.key, attempt.room.sid, now)) {
     tell_limit(attempt.room, attempt.origin, *limit);
     return false;
   }
@@ -164,37 +177,53 @@ bool Recorder::count_restart(Attempt& attempt, const std::vector<livekit::Egress
 void Recorder::start(const std::string& room_name, std::uint64_t id) {
   const Attempt* asking = find_attempt(room_name, id);
   if (asking == nullptr) return;
-  api_.start_recording(
-      room_name, *asking->recording,
-      [this, room_name, id](const livekit::ApiError* error, const std::string& egress_id) {
-        const std::lock_guard lock(mutex_);
-        Attempt* attempt = find_attempt(room_name, id);
-        if (attempt == nullptr) return;
-        if (error != nullptr) {
-          // The room finished meanwhile: an answer lost on the way may still have started a
-          // recording, so LiveKit is asked once more, and nothing is retried.
-          if (attempt->finished) return check_then_start(room_name, id);
-          return on_failure(*attempt, *error,
-                            error->call.empty() ? "StartRoomCompositeEgress" : error->call);
-        }
-        const std::string_view named = egress_id.empty() ? "unknown" : std::string_view(egress_id);
-        tell(Started{room_name, attempt->room.sid, std::string(named), attempt->origin,
-                     std::string(attempt->rule), attempt->retries, start_delay(*attempt)});
-        if (attempt->finished) {
-          // Without an egress id, LiveKit's list tells which recording the start made.
-          if (egress_id.empty()) return check_then_start(room_name, id);
-          return conclude_finished(room_name, *attempt, {}, egress_id);
-        }
-        // An answer without an egress id leaves the recording to the egress webhooks.
-        if (!egress_id.empty()) {
-          // Ours: only such a recording is ever stopped as a duplicate (heal.cpp).
-          memories_.remember(Seen::kOurs, egress_id, timers_.now());
-          memories_.remember(Seen::kOursInSession, attempt->room.sid, timers_.now());
-          journal(ledger::RecordingStarted{attempt->room.sid, egress_id, timers_.wall_ms(),
-                                           attempt->restart});
-        }
-        finish(room_name, named);
-      });
+  auto answered = [this, room_name, id](const livekit::ApiError* error,
+                                        const std::string& egress_id) {
+    const std::lock_guard lock(mutex_);
+    Attempt* attempt = find_attempt(room_name, id);
+    if (attempt == nullptr) return;
+    if (error != nullptr) {
+      // The room finished meanwhile: an answer lost on the way may still have started a
+      // recording, so LiveKit is asked once more, and nothing is retried.
+      if (attempt->finished) return check_then_start(room_name, id);
+      return on_failure(*attempt, *error,
+                        error->call.empty() ? "StartRoomCompositeEgress" : error->call);
+    }
+    const std::string_view named = egress_id.empty() ? "unknown" : std::string_view(egress_id);
+    Started started{attempt->room.name,   attempt->room.sid,          std::string(named),
+                    attempt->origin,      std::string(attempt->rule), attempt->retries,
+                    start_delay(*attempt)};
+    if (attempt->subject) {
+      started.subject = attempt->subject->label();
+      started.start_delay.reset();  // the room's age says nothing of a participant's
+      tell(started);
+      if (!egress_id.empty()) {
+        memories_.remember(Seen::kOurs, egress_id, timers_.now());
+        memories_.remember(Seen::kSubjectRecording, egress_id, timers_.now());
+      }
+      return finish(room_name, named);  // the ledger keeps room composites (for now)
+    }
+    tell(started);
+    if (attempt->finished) {
+      // Without an egress id, LiveKit's list tells which recording the start made.
+      if (egress_id.empty()) return check_then_start(room_name, id);
+      return conclude_finished(room_name, *attempt, {}, egress_id);
+    }
+    // An answer without an egress id leaves the recording to the egress webhooks.
+    if (!egress_id.empty()) {
+      // Ours: only such a recording is ever stopped as a duplicate (heal.cpp).
+      memories_.remember(Seen::kOurs, egress_id, timers_.now());
+      memories_.remember(Seen::kOursInSession, attempt->room.sid, timers_.now());
+      journal(ledger::RecordingStarted{attempt->room.sid, egress_id, timers_.wall_ms(),
+                                       attempt->restart});
+    }
+    finish(room_name, named);
+  };
+  if (asking->subject) {
+    return api_.start_subject(asking->room.name, *asking->recording, *asking->subject,
+                              std::move(answered));
+  }
+  api_.start_recording(asking->room.name, *asking->recording, std::move(answered));
 }
 
 // The seconds of the meeting missing from the start of its first recording (a restart's gap is
@@ -207,11 +236,12 @@ std::optional<double> Recorder::start_delay(const Attempt& attempt) const {
 }
 
 void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std::string_view call) {
-  const std::string room_name = attempt.room.name;
+  const std::string room_name = attempt.key;
   CallFailed failure = call_failed(attempt.room, attempt.origin, error, call);
+  if (attempt.subject) failure.subject = attempt.subject->label();
   const auto give_up = [&](GaveUp::Why why) {
     tell(GaveUp{why, std::move(failure)});
-    journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
+    if (!attempt.subject) journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
     finish(room_name);
   };
   switch (livekit::classify(error.code, error.http_status)) {
@@ -227,10 +257,12 @@ void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std:
     return give_up(GaveUp::Why::kTimeUp);
   }
   const auto delay = backoff_.delay(attempt.retries++);
-  if (attempt.claimed) claims_->renew({attempt.room.name, attempt.room.sid}, delay);
-  journal(ledger::StartRetried{
-      attempt.room.sid, failure_text(error),
-      process_key_ + ":" + std::to_string(attempt.id) + ":" + std::to_string(attempt.retries)});
+  if (attempt.claimed) claims_->renew(claim_key(attempt), delay);
+  if (!attempt.subject) {
+    journal(ledger::StartRetried{
+        attempt.room.sid, failure_text(error),
+        process_key_ + ":" + std::to_string(attempt.id) + ":" + std::to_string(attempt.retries)});
+  }
   tell(Retrying{std::move(failure), delay, attempt.retries});
   retry_after(attempt, delay);
 }
@@ -246,14 +278,13 @@ bool Recorder::ask_again(Attempt& attempt, const livekit::ApiError& error) {
 }
 
 void Recorder::retry_after(Attempt& attempt, std::chrono::milliseconds delay) {
-  attempt.retry_timer =
-      timers_.after(delay, [this, room_name = attempt.room.name, id = attempt.id] {
-        const std::lock_guard lock(mutex_);
-        Attempt* current = find_attempt(room_name, id);
-        if (current == nullptr || shutting_down_) return;
-        current->retry_timer.reset();
-        check_then_start(room_name, id);
-      });
+  attempt.retry_timer = timers_.after(delay, [this, room_name = attempt.key, id = attempt.id] {
+    const std::lock_guard lock(mutex_);
+    Attempt* current = find_attempt(room_name, id);
+    if (current == nullptr || shutting_down_) return;
+    current->retry_timer.reset();
+    check_then_start(room_name, id);
+  });
 }
 
 void Recorder::cancel_retry(Attempt& attempt) {
@@ -267,7 +298,7 @@ void Recorder::finish(const std::string& room_name, std::string_view egress_id) 
   if (it == attempts_.end()) return;
   const Attempt& attempt = it->second;
   if (attempt.claimed) {
-    const coordination::ClaimKey room{attempt.room.name, attempt.room.sid};
+    const coordination::ClaimKey room = claim_key(attempt);
     if (egress_id.empty()) {
       claims_->release(room);
     } else {

@@ -33,10 +33,15 @@ class Policy {
 
   Choice choose(std::string_view room_name, std::string_view room_metadata) const;
 
+  // Whether any rule (or the top level) records participants or tracks: when none does, their
+  // webhooks are ignored without a look at the room.
+  bool records_subjects() const { return records_subjects_; }
+
  private:
   const Plan& top_level_;
   std::span<const Rule> rules_;
   std::vector<RoomMatch> matches_;  // rules_' matches, in order
+  bool records_subjects_ = false;
 };
 
 }  // namespace ar::recording

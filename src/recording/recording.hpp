@@ -5,9 +5,48 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "model/participant_kind.hpp"
+
 namespace ar::recording {
+
+// What a rule records (`record:`): the room as a composite, each participant session, each
+// published track; any combination. None of them: the rule skips the room.
+struct Kinds {
+  bool room = true;
+  bool participants = false;
+  bool tracks = false;
+
+  bool none() const { return !room && !participants && !tracks; }
+  bool subjects() const { return participants || tracks; }
+};
+
+// Which participants `record: participants` records: every one whose identity fits the glob
+// (fnmatch(3); empty: any), whose kind is listed, and whose attributes hold every pair. The
+// egress's own participant (kind egress) never is.
+struct ParticipantFilter {
+  std::string identity;
+  std::vector<model::ParticipantKind> kinds{
+      model::ParticipantKind::kStandard, model::ParticipantKind::kIngress,
+      model::ParticipantKind::kSip, model::ParticipantKind::kAgent};
+  std::vector<std::pair<std::string, std::string>> attributes;
+
+  using Attributes = std::vector<std::pair<std::string, std::string>>;
+  bool matches(std::string_view participant_identity, model::ParticipantKind kind,
+               const Attributes& participant_attributes) const;
+};
+
+// Which published tracks `record: tracks` records, and where each participant's or track's file
+// goes (egress expands {publisher_identity} and {track_id} besides the room's tokens).
+struct SubjectOutputs {
+  ParticipantFilter participants;
+  bool audio_tracks = true;
+  bool video_tracks = true;
+  std::string participant_file_path;
+  std::string track_file_path;
+};
 
 // LiveKit's EncodedFileType names for file outputs (there is no WEBM for room composites).
 enum class FileType { kMp4, kOgg, kMp3 };
@@ -59,7 +98,9 @@ struct Encoding {
 
 // How one room is recorded: the top level's settings, or a rule's merged over them.
 struct Plan {
-  std::string layout;  // empty when audio-only
+  Kinds record;
+  SubjectOutputs subjects;  // with record: participants or tracks
+  std::string layout;       // empty when audio-only
   bool audio_only = false;
   bool video_only = false;
   std::string audio_mixing;  // AudioMixing name; empty: egress's default

@@ -13,8 +13,16 @@ import {
   FileInfo,
   ListEgressRequest,
   ListEgressResponse,
+  ListParticipantsRequest,
+  ListParticipantsResponse,
   ListRoomsRequest,
   ListRoomsResponse,
+  ParticipantEgressRequest,
+  ParticipantInfo,
+  ParticipantInfo_Kind,
+  TrackEgressRequest,
+  TrackInfo,
+  TrackType,
   Room,
   RoomCompositeEgressRequest,
   StartEgressRequest,
@@ -56,6 +64,57 @@ export class LiveKitStandIn {
     // The storage of egress's own configuration (its `storage:` section), e.g. { case: 's3',
     // bucket: 'b' }: where egress uploads a file whose request carries no upload.
     this.egressStorage = null;
+    this.participants = new Map(); // room name -> [ParticipantInfo]
+  }
+
+  // A participant joins a room (kind: ParticipantInfo_Kind; tracks: [{ type: 'audio'|'video' }]);
+  // returns its ParticipantInfo, for a participant_joined webhook. Every egress's own hidden
+  // participant joins this way too (kind EGRESS), as livekit-server's does.
+  join(roomName, identity, { kind = ParticipantInfo_Kind.STANDARD, attributes = {}, tracks = [] } = {}) {
+    const info = new ParticipantInfo({
+      sid: `PA_${randomBytes(6).toString('hex')}`, identity, kind, attributes,
+      joinedAt: BigInt(Math.floor(Date.now() / 1000)), joinedAtMs: BigInt(Date.now()),
+    });
+    for (const track of tracks) this.publish(info, track.type);
+    const list = this.participants.get(roomName) ?? [];
+    list.push(info);
+    this.participants.set(roomName, list);
+    return info;
+  }
+
+  // The participant publishes a track; returns its TrackInfo, for a track_published webhook.
+  publish(participant, type = 'audio') {
+    const track = new TrackInfo({ sid: `TR_${randomBytes(6).toString('hex')}`, type: type === 'audio' ? TrackType.AUDIO : TrackType.VIDEO });
+    participant.tracks.push(track);
+    return track;
+  }
+
+  // The participant leaves: its participant and track egresses end with it, complete.
+  leave(roomName, participant) {
+    this.participants.set(roomName, (this.participants.get(roomName) ?? []).filter((p) => p.sid !== participant.sid));
+    const trackIds = participant.tracks.map((t) => t.sid);
+    for (const egress of this.egresses) {
+      if (egress.roomName !== roomName || !ACTIVE.includes(egress.status)) continue;
+      if (this.subjectOf(egress) === participant.identity || trackIds.includes(this.subjectOf(egress))) {
+        this.endEgress(egress.egressId, EgressStatus.EGRESS_COMPLETE);
+      }
+    }
+  }
+
+  // Whom an egress records: a participant's identity, a track's id, or undefined for a room.
+  subjectOf(egress) {
+    const request = egress.request;
+    if (request.case === 'participant') return request.value.identity;
+    if (request.case === 'track') return request.value.trackId;
+    if (request.case === 'egress' && request.value.source.case === 'media') {
+      return request.value.source.value.video?.value?.identity ?? request.value.source.value.audio?.routes?.[0]?.match?.value;
+    }
+    return undefined;
+  }
+
+  // The participant and track egresses started, by the identity or track id they record.
+  subjectStarts(subject) {
+    return this.egresses.filter((e) => this.subjectOf(e) === subject);
   }
 
   async start() {
@@ -160,12 +219,15 @@ export class LiveKitStandIn {
   // Room names mapped to how many room-composite egresses this service started for each.
   startCounts() {
     const counts = new Map();
-    for (const e of this.egresses) counts.set(e.roomName, (counts.get(e.roomName) ?? 0) + 1);
+    for (const e of this.egresses) {
+      if (this.subjectOf(e) === undefined) counts.set(e.roomName, (counts.get(e.roomName) ?? 0) + 1);
+    }
     return counts;
   }
 
+  // The room-composite egresses this service started for the room.
   startsFor(roomName) {
-    return this.egresses.filter((e) => e.roomName === roomName);
+    return this.egresses.filter((e) => e.roomName === roomName && this.subjectOf(e) === undefined);
   }
 
   // The calls of `method` about `roomName` that parsed, answered or not (a retried start counts
@@ -213,6 +275,9 @@ export class LiveKitStandIn {
       ListEgress: [ListEgressRequest, 'roomRecord', (r) => this.#listEgress(r)],
       StopEgress: [StopEgressRequest, 'roomRecord', (r) => this.#stop(r)],
       ListRooms: [ListRoomsRequest, 'roomList', (r) => this.#listRooms(r)],
+      StartParticipantEgress: [ParticipantEgressRequest, 'roomRecord', (r) => this.#startParticipant(r)],
+      StartTrackEgress: [TrackEgressRequest, 'roomRecord', (r) => this.#startTrack(r)],
+      ListParticipants: [ListParticipantsRequest, 'roomAdmin', (r) => this.#listParticipants(r, grant)],
     };
     const handler = handlers[call.method];
     if (!handler) return twirpError(res, 404, 'bad_route', `no handler for path ${req.url}`);
@@ -261,9 +326,28 @@ export class LiveKitStandIn {
     return this.#startEgress(request, { case: 'roomComposite', value: request }, files);
   }
 
-  // StartEgress: a template source is the room composite; each output's storage is beside it.
+  #startParticipant(request) {
+    const files = request.fileOutputs.map((file) => ({ filepath: file.filepath, upload: file.output }));
+    return this.#startEgress(request, { case: 'participant', value: request }, files);
+  }
+
+  #startTrack(request) {
+    const file = request.output.case === 'file' ? request.output.value : null;
+    const files = file ? [{ filepath: file.filepath, upload: file.output }] : [];
+    return this.#startEgress(request, { case: 'track', value: request }, files);
+  }
+
+  // ListParticipants: the token must name the room (roomAdmin is for one room).
+  #listParticipants(request, grant) {
+    if (grant.room !== request.room) throw new Error(`ListParticipants for ${request.room} with a token for room ${grant.room}`);
+    if (!this.rooms.has(request.room)) return null;
+    return new ListParticipantsResponse({ participants: this.participants.get(request.room) ?? [] });
+  }
+
+  // StartEgress: a template source is the room composite, a media source one participant; each
+  // output's storage is beside it.
   #startUnified(request) {
-    if (request.source.case !== 'template') throw new Error(`the stand-in starts template sources only, not ${request.source.case}`);
+    if (!['template', 'media'].includes(request.source.case)) throw new Error(`the stand-in starts template and media sources only, not ${request.source.case}`);
     const files = request.outputs.filter((o) => o.config.case === 'file')
       .map((o) => ({ filepath: o.config.value.filepath, upload: o.storage?.provider ?? request.storage?.provider }));
     return this.#startEgress(request, { case: 'egress', value: request }, files);

@@ -19,12 +19,16 @@ export function roomSid() {
 }
 
 // The JSON body of a webhook event, as livekit-server serializes it.
-export function eventBody(event, { room, id = eventId(), egressInfo } = {}) {
+// participant_joined carries the whole ParticipantInfo; track_published the publisher and the
+// TrackInfo (livekit-server pkg/telemetry/events.go).
+export function eventBody(event, { room, id = eventId(), egressInfo, participant, track } = {}) {
   const message = new WebhookEvent({ event, id, createdAt: nowSeconds() });
   if (room) {
     message.room = new Room({ sid: roomSid(), emptyTimeout: 300, creationTime: nowSeconds(), ...room });
   }
   if (egressInfo) message.egressInfo = egressInfo;
+  if (participant) message.participant = participant;
+  if (track) message.track = track;
   return message.toJsonString();
 }
 

@@ -245,7 +245,19 @@ TEST(Rules, EveryMistakeIsNamedWithTheRuleAndKey) {
        "config.yaml:4: \"rules[0]\" has record: false and recording settings: a rule that skips "
        "rooms takes only match and name"},
       {"rules:\n  - match: {room: a}\n    record: maybe\n",
-       "config.yaml:5: \"rules[0].record\" must be true or false"},
+       "rules[0].record: \"maybe\" is not one of room, participants, tracks (or true, the same as "
+       "room; or false to skip rooms)"},
+      {"rules:\n  - match: {room: a}\n    record: [room, participant]\n",
+       "rules[0].record: \"participant\" is not one of room, participants, tracks; did you mean "
+       "participants? (or true, the same as room; or false to skip rooms)"},
+      {"rules:\n  - match: {room: a}\n    record: participants\n    participants:\n"
+       "      kinds: [standard, egress]\n",
+       "rules[0].participants.kinds: egress is the hidden participant every egress adds to its "
+       "room; recording it would start an egress per egress, so it never is"},
+      {"rules:\n  - match: {room: a}\n    record: tracks\n    file: false\n"
+       "    segments: {playlist_name: a.m3u8}\n",
+       "rules[0] records participants or tracks, which are written to files, but file is false: "
+       "turn the file output on (file_type, file_storage)"},
       {"rules:\n  - match: {room_regex: \"class-(\"}\n",
        "config.yaml:4: \"rules[0].match\" room_regex \"class-(\" is not a regular expression RE2 "
        "accepts: missing ): class-("},

@@ -204,13 +204,30 @@ class FakeLiveKit final : public livekit::EgressApi {
       livekit::EgressInfo& started = add_egress(name, model::EgressStatus::kStarting);
       started.results.started_at_ns = now_ms() * 1'000'000;
       started.results.files.push_back({name + ".mp4", "", 0, 0});
-      const std::string id = started.egress_id;
-      if (lose_start_answer_) {
-        lose_start_answer_ = false;
-        const livekit::ApiError lost{"connection_error", "connection reset", 0, {}};
-        return done(&lost, "");
-      }
-      done(nullptr, id);
+      answer_start(started.egress_id, done);
+    });
+  }
+  // Logged "StartSubject"; an active participant or track egress of the room, as LiveKit's.
+  void start_subject(std::string_view room_name, const recording::Plan& /*recording*/,
+                     const livekit::Subject& subject, StartDone done) override {
+    log_.emplace_back("StartSubject");
+    ++starts_[subject.sid];
+    answers_.push([this, name = std::string(room_name), subject, done = std::move(done)] {
+      if (auto error = failure("StartSubject")) return done(&*error, "");
+      livekit::EgressInfo& started = add_egress(name, model::EgressStatus::kStarting);
+      started.kind = subject.kind;
+      started.subject = subject.is_track() ? subject.sid : subject.identity;
+      started.results.files.push_back({subject.sid + ".mp4", "", 0, 0});
+      answer_start(started.egress_id, done);
+    });
+  }
+  // Who is in a room now, for ListParticipants (logged "ListParticipants").
+  std::map<std::string, std::vector<livekit::Participant>> participants_in;
+  void participants(std::string_view room_name, ParticipantsDone done) override {
+    log_.emplace_back("ListParticipants");
+    answers_.push([this, name = std::string(room_name), done = std::move(done)] {
+      if (auto error = failure("ListParticipants")) return done(&*error, {});
+      done(nullptr, participants_in[name]);
     });
   }
   // Logged "Stop <egress id>"; the egress ends EGRESS_COMPLETE, as StopEgress ends it, or
@@ -260,6 +277,15 @@ class FakeLiveKit final : public livekit::EgressApi {
   }
 
  private:
+  // A start that worked: its answer, unless lose_next_start_answer() asked to lose it.
+  void answer_start(const std::string& egress_id, const StartDone& done) {
+    if (lose_start_answer_) {
+      lose_start_answer_ = false;
+      const livekit::ApiError lost{"connection_error", "connection reset", 0, {}};
+      return done(&lost, "");
+    }
+    done(nullptr, egress_id);
+  }
   std::string sid_of(const std::string& room_name) const {
     for (const auto& room : rooms_) {
       if (room.name == room_name) return room.sid;

@@ -1,0 +1,177 @@
+// record: participants and record: tracks: one recording per participant session and per
+// published track, beside (or instead of) the room composite, exactly once through duplicated
+// webhooks, a lost answer, a failure and the unified API; never the egress's own participant.
+// The stand-in plays LiveKit (participants, their tracks, ListParticipants, the egress calls);
+// every request it parses strictly with LiveKit's own protocol package.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { EgressStatus, ParticipantInfo_Kind } from '@livekit/protocol';
+import { LiveKitStandIn } from './lib/standin.mjs';
+import { startRecorder, runToExit, baseEnv, STARTED } from './lib/recorder.mjs';
+import { sendEvent, eventId } from './lib/webhooks.mjs';
+import { until } from './lib/wait.mjs';
+
+const timeout = 60_000;
+const standins = [];
+after(async () => {
+  for (const standin of standins) {
+    assert.deepEqual(standin.strictErrors, [], 'every request must parse strictly');
+    await standin.stop();
+  }
+});
+
+async function server(options = {}) {
+  const standin = await new LiveKitStandIn({ requireRooms: true, ...options }).start();
+  standins.push(standin);
+  return standin;
+}
+
+// A participant joins the stand-in's room, and LiveKit says so.
+async function join(recorder, standin, room, identity, options = {}) {
+  const participant = standin.join(room.name, identity, options);
+  const answer = await sendEvent(recorder, 'participant_joined', { room: { name: room.name, sid: room.sid }, participant });
+  assert.equal(answer.status, 200);
+  return participant;
+}
+
+async function publish(recorder, standin, room, participant, type) {
+  const track = standin.publish(participant, type);
+  const answer = await sendEvent(recorder, 'track_published', { room: { name: room.name, sid: room.sid }, participant, track });
+  assert.equal(answer.status, 200);
+  return track;
+}
+
+// Resolves once `count` recordings of the subject (an identity or a track id) are at LiveKit and
+// the recorder has taken the answers in.
+async function recorded(recorder, standin, subject, count = 1) {
+  await recorder.until(() => standin.subjectStarts(subject).length >= count,
+    `${count} recording(s) of ${subject} (saw ${standin.subjectStarts(subject).length})`);
+  await recorder.waitForNoPendingStarts();
+  return standin.subjectStarts(subject);
+}
+
+test('record: participants: one recording per participant session, never the egress\'s own, a rejoin recorded anew', { timeout }, async () => {
+  const standin = await server();
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECORD: 'room,participants', RECONCILE_INTERVAL: '0' }) });
+  try {
+    const room = standin.addRoom('class-1');
+    await sendEvent(recorder, 'room_started', { room: { name: room.name, sid: room.sid } });
+    await recorder.waitForRecorded(standin, 'class-1');
+    const alice = await join(recorder, standin, room, 'alice');
+    const [first] = await recorded(recorder, standin, 'alice');
+    assert.equal(first.request.case, 'participant');
+    assert.equal(first.request.value.identity, 'alice');
+    assert.equal(first.request.value.fileOutputs[0].filepath, 'recordings/{room_name}/{publisher_identity}-{time}');
+    assert.equal(first.request.value.fileOutputs[0].output.case, 's3', 'the room\'s storage');
+    // The egress's hidden participant joins (kind EGRESS): never recorded. A webhook sent twice
+    // (a new id each time, as LiveKit's retries after a lost answer) leaves one recording.
+    const hidden = await join(recorder, standin, room, 'EG_hidden', { kind: ParticipantInfo_Kind.EGRESS });
+    await sendEvent(recorder, 'participant_joined', { room: { name: room.name, sid: room.sid }, participant: alice, id: eventId() });
+    const bob = await join(recorder, standin, room, 'bob');
+    await recorded(recorder, standin, 'bob');
+    // evidence that the recorder looked at the repeat and at the hidden participant: bob's
+    // webhook came after both and was acted on
+    assert.equal(standin.subjectStarts('alice').length, 1);
+    assert.equal(standin.subjectStarts(hidden.identity).length, 0);
+    assert.equal(standin.callsFor('StartParticipantEgress', 'class-1').length, 2);
+    // Alice leaves (her recording ends with her: complete), then rejoins: a new participant sid,
+    // a new recording.
+    standin.leave('class-1', alice);
+    const ended = standin.snapshot(first.egressId);
+    await sendEvent(recorder, 'egress_ended', { egressInfo: ended });
+    await join(recorder, standin, room, 'alice');
+    const both = await recorded(recorder, standin, 'alice', 2);
+    assert.equal(both.length, 2);
+    // The room composite is still the one of the start.
+    assert.equal(standin.startsFor('class-1').length, 1);
+    assert.equal(await recorder.metric(STARTED), 4, 'room, alice, bob, alice again');
+  } finally {
+    standin.removeRoom('class-1');
+    await recorder.stop();
+  }
+});
+
+test('record: tracks: one StartTrackEgress per published track of the wanted types, to the tracks\' path', { timeout }, async () => {
+  const standin = await server();
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECORD: 'tracks', TRACK_TYPES: 'audio', RECONCILE_INTERVAL: '0' }) });
+  try {
+    const room = standin.addRoom('podcast');
+    await sendEvent(recorder, 'room_started', { room: { name: room.name, sid: room.sid } });
+    const host = await join(recorder, standin, room, 'host');
+    const mic = await publish(recorder, standin, room, host, 'audio');
+    const [egress] = await recorded(recorder, standin, mic.sid);
+    assert.equal(egress.request.case, 'track');
+    assert.equal(egress.request.value.trackId, mic.sid);
+    assert.equal(egress.request.value.output.value.filepath, 'recordings/{room_name}/{publisher_identity}-{track_id}-{time}');
+    await sendEvent(recorder, 'track_published', { room: { name: room.name, sid: room.sid }, participant: host, track: mic });
+    const camera = await publish(recorder, standin, room, host, 'video');
+    const second = await publish(recorder, standin, room, host, 'audio');
+    await recorded(recorder, standin, second.sid);
+    assert.equal(standin.subjectStarts(mic.sid).length, 1, 'a repeated track_published starts nothing more');
+    assert.equal(standin.subjectStarts(camera.sid).length, 0, 'TRACK_TYPES=audio: no video');
+    assert.equal(standin.startsFor('podcast').length, 0, 'RECORD=tracks: no room composite');
+    assert.equal(standin.callsFor('StartParticipantEgress', 'podcast').length, 0);
+  } finally {
+    standin.removeRoom('podcast');
+    await recorder.stop();
+  }
+});
+
+test('a participant\'s recording whose answer was lost, or that failed while the participant stays, leaves exactly one running', { timeout }, async () => {
+  const standin = await server();
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECORD: 'participants', RECONCILE_INTERVAL: '0', RETRY_INITIAL_DELAY: '100ms' }) });
+  try {
+    const room = standin.addRoom('hearing');
+    standin.inject({ method: 'StartParticipantEgress', loseAnswer: true });
+    await join(recorder, standin, room, 'judge');
+    // The lost answer is retried: the check lists the recording the first try made.
+    await recorder.waitForMetric('auto_recorder_recordings_retried_total', {}, 1);
+    await recorder.waitForNoPendingStarts();
+    const [first] = standin.subjectStarts('judge');
+    assert.equal(standin.subjectStarts('judge').length, 1);
+    // It fails mid-hearing: started again, once, since the judge is still there.
+    const failed = standin.endEgress(first.egressId, EgressStatus.EGRESS_FAILED, 'pipeline crashed');
+    await sendEvent(recorder, 'egress_ended', { egressInfo: failed.clone() });
+    await recorded(recorder, standin, 'judge', 2);
+    await until(() => standin.calls.some((c) => c.method === 'ListParticipants'), 'ListParticipants for the restart');
+    const running = standin.subjectStarts('judge').filter((e) => e.status !== EgressStatus.EGRESS_FAILED);
+    assert.equal(running.length, 1);
+  } finally {
+    standin.removeRoom('hearing');
+    await recorder.stop();
+  }
+});
+
+test('the unified StartEgress records a participant with a media source of its video and audio', { timeout }, async () => {
+  const standin = await server({ egressApi: 'unified' });
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECORD: 'participants', RECONCILE_INTERVAL: '0' }) });
+  try {
+    const room = standin.addRoom('unified-participants');
+    await join(recorder, standin, room, 'carol');
+    const [egress] = await recorded(recorder, standin, 'carol');
+    assert.equal(egress.request.case, 'egress');
+    const media = egress.request.value.source.value;
+    assert.equal(media.video.case, 'participantVideo');
+    assert.equal(media.video.value.identity, 'carol');
+    assert.equal(media.audio.routes[0].match.value, 'carol');
+    assert.equal(egress.request.value.outputs[0].config.value.filepath, 'recordings/{room_name}/{publisher_identity}-{time}');
+    // A repeat finds it in ListEgress (request.egress with a media source): nothing more.
+    await sendEvent(recorder, 'participant_joined', { room: { name: room.name, sid: room.sid }, participant: standin.participants.get(room.name)[0] });
+    await until(() => standin.calls.filter((c) => c.method === 'ListEgress').length >= 2, 'the repeat\'s ListEgress check');
+    await recorder.waitForNoPendingStarts();
+    assert.equal(standin.subjectStarts('carol').length, 1);
+  } finally {
+    standin.removeRoom('unified-participants');
+    await recorder.stop();
+  }
+});
+
+test('--check-config ROOM previews the request of each kind the rule records', { timeout }, async () => {
+  const standin = await server();
+  const result = await runToExit({ env: baseEnv(standin, { RECORD: 'participants, tracks', TRACK_TYPES: 'video', PARTICIPANT_IDENTITY: 'student-*' }), args: ['--check-config', 'class-9'] });
+  assert.equal(result.code, 0, result.output);
+  assert.match(result.output, /# room "class-9": top level: no room composite\n/);
+  assert.match(result.output, /#   each participant: StartEgress \{"roomName":"class-9","media":\{"participantVideo":\{"identity":"<participant identity>"\}/);
+  assert.match(result.output, /#   or, on a LiveKit without StartEgress: StartParticipantEgress \{"roomName":"class-9","identity":"<participant identity>"/);
+  assert.match(result.output, /#   each video track: StartTrackEgress \{"roomName":"class-9","trackId":"<track sid>","file":\{"filepath":"recordings\/\{room_name\}\/\{publisher_identity\}-\{track_id\}-\{time\}"/);
+});

@@ -1,0 +1,218 @@
+// record: participants and record: tracks, in memory: one recording per participant session and
+// per published track, through the same claim, check, start and retry as a room's
+// (recorder/subjects.cpp). tests/integration/subjects.test.mjs shows the same through real
+// processes.
+#include <gtest/gtest.h>
+
+#include <memory>
+
+#include "recorder/fakes.hpp"
+#include "recorder/recorded_events.hpp"
+#include "recorder/recorder.hpp"
+#include "telemetry/log.hpp"
+
+namespace ar::recorder {
+namespace {
+
+using model::EgressStatus;
+using testing::Answers;
+using testing::ClaimTable;
+using testing::FakeClaims;
+using testing::FakeLiveKit;
+using testing::ManualTimers;
+
+livekit::Participant participant(std::string identity,
+                                 model::ParticipantKind kind = model::ParticipantKind::kStandard) {
+  livekit::Participant p;
+  p.sid = "PA_" + identity;
+  p.identity = std::move(identity);
+  p.kind = kind;
+  return p;
+}
+
+livekit::WebhookEvent joined(const livekit::Room& room, const livekit::Participant& who,
+                             std::string id) {
+  livekit::WebhookEvent e;
+  e.id = std::move(id);
+  e.event = "participant_joined";
+  e.kind = livekit::EventKind::kParticipantJoined;
+  e.room = room;
+  e.participant = who;
+  return e;
+}
+
+livekit::WebhookEvent published(const livekit::Room& room, const livekit::Participant& who,
+                                const livekit::Track& track, std::string id) {
+  auto e = joined(room, who, std::move(id));
+  e.event = "track_published";
+  e.kind = livekit::EventKind::kTrackPublished;
+  e.track = track;
+  return e;
+}
+
+class SubjectsTest : public ::testing::Test {
+ protected:
+  SubjectsTest() {
+    log::setup({.level = log::Level::kError});
+    top_level.record = {.room = false, .participants = true, .tracks = true};
+    top_level.file = recording::FileOutput{};
+    top_level.subjects.video_tracks = false;
+  }
+
+  Recorder& recorder(coordination::ClaimStore* claims = nullptr) {
+    if (!recorder_) {
+      policy_ = std::make_unique<recording::Policy>(top_level, rules);
+      recorder_ = std::make_unique<Recorder>(
+          Recorder::Parts{*policy_, delivery, livekit, timers, events, claims, nullptr, 42});
+    }
+    return *recorder_;
+  }
+  void settle() { testing::settle(answers, timers, std::chrono::milliseconds(0)); }
+
+  std::size_t recordings_of(const std::string& subject) const {
+    std::size_t n = 0;
+    for (const auto& egress : livekit.egresses()) {
+      n += egress.subject == subject && model::is_active(egress.status) ? 1 : 0;
+    }
+    return n;
+  }
+
+  Answers answers;
+  ManualTimers timers;
+  FakeLiveKit livekit{answers};
+  recording::Plan top_level;
+  std::vector<recording::Rule> rules;
+  Delivery delivery;
+  testing::RecordedEvents events;
+
+ private:
+  std::unique_ptr<recording::Policy> policy_;
+  std::unique_ptr<Recorder> recorder_;
+};
+
+TEST_F(SubjectsTest, WithOnlyRoomRecordedParticipantEventsAreIgnoredWithoutALook) {
+  top_level.record = {};
+  const auto room = livekit.add_room("class-1");
+  EXPECT_EQ(recorder().on_webhook(joined(room, participant("alice"), "EV_1")), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(livekit.calls("ListEgress"), 0U);
+  EXPECT_EQ(livekit.calls("StartSubject"), 0U);
+  EXPECT_EQ(events.all<WebhookIgnored>().size(), 1U);
+}
+
+TEST_F(SubjectsTest, AParticipantIsRecordedOnceAndTheEgressOwnParticipantNever) {
+  const auto room = livekit.add_room("class-1");
+  const auto alice = participant("alice");
+  recorder().on_webhook(joined(room, alice, "EV_1"));
+  recorder().on_webhook(joined(room, alice, "EV_2"));  // a retry under a new id, at once
+  settle();
+  recorder().on_webhook(joined(room, alice, "EV_3"));  // and later: the check lists it
+  recorder().on_webhook(joined(room, participant("EG_x", model::ParticipantKind::kEgress), "EV_4"));
+  settle();
+  EXPECT_EQ(recordings_of("alice"), 1U);
+  EXPECT_EQ(recordings_of("EG_x"), 0U);
+  EXPECT_EQ(livekit.calls("StartSubject"), 1U);
+  EXPECT_EQ(livekit.starts_for("class-1"), 0U) << "record: participants without room";
+}
+
+TEST_F(SubjectsTest, OnlyTheWantedTypesOfTracksAreRecordedEachOnce) {
+  const auto room = livekit.add_room("podcast");
+  const auto host = participant("host");
+  recorder().on_webhook(published(room, host, {"TR_mic", true, false}, "EV_1"));
+  recorder().on_webhook(published(room, host, {"TR_cam", false, false}, "EV_2"));
+  recorder().on_webhook(published(room, host, {"TR_data", false, true}, "EV_3"));
+  settle();
+  recorder().on_webhook(published(room, host, {"TR_mic", true, false}, "EV_4"));
+  settle();
+  EXPECT_EQ(recordings_of("TR_mic"), 1U);
+  EXPECT_EQ(recordings_of("TR_cam"), 0U) << "video tracks are not wanted";
+  EXPECT_EQ(recordings_of("TR_data"), 0U);
+  EXPECT_EQ(recordings_of("host"), 0U) << "track_published records the track, not its publisher";
+}
+
+TEST_F(SubjectsTest, TwoReplicasRecordAParticipantOnce) {
+  ClaimTable table;
+  FakeClaims claims_a("a", table, answers);
+  FakeClaims claims_b("b", table, answers);
+  const auto room = livekit.add_room("class-1");
+  const auto alice = participant("alice");
+  Recorder& a = recorder(&claims_a);
+  const recording::Policy policy(top_level, rules);
+  Recorder b(Recorder::Parts{policy, delivery, livekit, timers, events, &claims_b, nullptr, 7});
+  a.on_webhook(joined(room, alice, "EV_1"));
+  b.on_webhook(joined(room, alice, "EV_2"));  // LiveKit's retry reached the other replica
+  settle();
+  EXPECT_EQ(recordings_of("alice"), 1U);
+  EXPECT_EQ(livekit.calls("StartSubject"), 1U);
+}
+
+TEST_F(SubjectsTest, AFailedRecordingIsStartedAgainWhileItsParticipantStaysAndNotOnceItLeft) {
+  const auto room = livekit.add_room("hearing");
+  const auto judge = participant("judge");
+  const auto clerk = participant("clerk");
+  livekit.participants_in["hearing"] = {judge, clerk};
+  recorder().on_webhook(joined(room, judge, "EV_1"));
+  recorder().on_webhook(joined(room, clerk, "EV_2"));
+  settle();
+  auto first_of = [&](const std::string& subject) {
+    for (const auto& egress : livekit.egresses()) {
+      if (egress.subject == subject) return egress.egress_id;
+    }
+    return std::string();
+  };
+  livekit::WebhookEvent ended;
+  ended.id = "EV_3";
+  ended.event = "egress_ended";
+  ended.kind = livekit::EventKind::kEgressEnded;
+  ended.egress = livekit.end(first_of("judge"), EgressStatus::kFailed);
+  recorder().on_webhook(ended);
+  settle();
+  EXPECT_EQ(recordings_of("judge"), 1U) << "started again: the judge is still there";
+  EXPECT_EQ(recordings_of("clerk"), 1U) << "the clerk's recording is left alone";
+  EXPECT_EQ(livekit.calls("StartSubject"), 3U);
+  // The clerk left before the failure was heard: nothing to start again.
+  livekit.participants_in["hearing"] = {judge};
+  ended.id = "EV_4";
+  ended.egress = livekit.end(first_of("clerk"), EgressStatus::kFailed);
+  recorder().on_webhook(ended);
+  settle();
+  EXPECT_EQ(recordings_of("clerk"), 0U);
+  EXPECT_EQ(livekit.calls("StartSubject"), 3U);
+  EXPECT_EQ(livekit.calls("ListParticipants"), 2U);
+}
+
+TEST_F(SubjectsTest, ARecordingThatEndedCompleteIsNotStartedAgainForTheSameParticipant) {
+  const auto room = livekit.add_room("class-1");
+  const auto alice = participant("alice");
+  recorder().on_webhook(joined(room, alice, "EV_1"));
+  settle();
+  // Stopped on purpose (StopEgress) while alice stays: her next participant_joined retry, or a
+  // pass, finds it complete and starts nothing.
+  for (const auto& egress : livekit.egresses())
+    livekit.end(egress.egress_id, EgressStatus::kComplete);
+  recorder().on_webhook(joined(room, alice, "EV_2"));
+  settle();
+  EXPECT_EQ(livekit.calls("StartSubject"), 1U);
+}
+
+TEST(ParticipantFilter, EgressNeverAndTheRestByIdentityKindAndAttributes) {
+  recording::ParticipantFilter filter;
+  const recording::ParticipantFilter::Attributes none;
+  EXPECT_TRUE(filter.matches("alice", model::ParticipantKind::kStandard, none));
+  EXPECT_TRUE(filter.matches("agent-1", model::ParticipantKind::kAgent, none));
+  EXPECT_FALSE(filter.matches("EG_x", model::ParticipantKind::kEgress, none));
+  filter.kinds = {model::ParticipantKind::kStandard, model::ParticipantKind::kEgress};
+  EXPECT_FALSE(filter.matches("EG_x", model::ParticipantKind::kEgress, none))
+      << "never, even listed";
+  filter.identity = "student-*";
+  EXPECT_TRUE(filter.matches("student-7", model::ParticipantKind::kStandard, none));
+  EXPECT_FALSE(filter.matches("teacher", model::ParticipantKind::kStandard, none));
+  EXPECT_FALSE(filter.matches("student-7", model::ParticipantKind::kSip, none));
+  filter.attributes = {{"role", "speaker"}};
+  EXPECT_FALSE(filter.matches("student-7", model::ParticipantKind::kStandard, none));
+  EXPECT_TRUE(filter.matches("student-7", model::ParticipantKind::kStandard,
+                             {{"team", "a"}, {"role", "speaker"}}));
+}
+
+}  // namespace
+}  // namespace ar::recorder
