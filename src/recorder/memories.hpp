@@ -15,20 +15,22 @@
 namespace ar::recorder {
 
 enum class Seen : char {
-  kEvent,             // a webhook event id, handled
-  kSessionStarted,    // a room sid whose room_started was decided
-  kSessionFinished,   // a room sid that finished
-  kEgressEnded,       // an egress id whose end was acted on
-  kToldMetadata,      // a room (sid, or name) whose unparsable metadata was said
-  kToldSkip,          // a room the policy skips, said
-  kToldStop,          // a room sid whose stop kept it from being recorded again, said
-  kStopDecided,       // a room sid whose stop the ledger was told was on purpose
-  kOurs,              // an egress id this process started
-  kOursInSession,     // a room sid of which this process started a recording
-  kHealChecked,       // an egress id not ours whose start made the recorder look for duplicates
-  kHealed,            // an egress id this process stopped as a duplicate
-  kSubjectRecording,  // an egress id recording a participant or a track this process started,
-                      // or found running for one: restarted when it fails
+  kEvent,            // a webhook event id, handled
+  kSessionStarted,   // a room sid whose room_started was decided
+  kSessionFinished,  // a room sid that finished
+  kEgressEnded,      // an egress id whose end was acted on
+  kToldMetadata,     // a room (sid, or name) whose unparsable metadata was said
+  kToldSkip,         // a room the policy skips, said
+  kToldStop,         // a room sid whose stop kept it from being recorded again, said
+  kStopDecided,      // a room sid whose stop the ledger was told was on purpose
+  kOurs,             // an egress id this process started
+  kOursInSession,    // a room sid of which this process started a recording
+  kHealChecked,      // an egress id not ours whose start made the recorder look for duplicates
+  kHealed,           // an egress id this process stopped as a duplicate
+  kSubjectRecorded,  // a participant or track sid found recorded, or started: its next webhook
+                     // asks LiveKit nothing
+  kSubjectDone,      // a participant or track sid whose recording ended complete: stopped on
+                     // purpose (or it left), never started again
 };
 
 // One SeenSet for every kind: the kinds share its time to live and its capacity

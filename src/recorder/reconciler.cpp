@@ -28,7 +28,32 @@ void Reconciler::Recorded::add(const livekit::EgressInfo& egress) {
   }
 }
 
+namespace {
+
+std::uint64_t subject_hash(std::string_view room_sid, std::string_view subject) {
+  std::string key(room_sid);
+  key += '\n';
+  key += subject;
+  return util::hash_of(key);
+}
+
+}  // namespace
+
+void Reconciler::Recorded::add_subject(const livekit::EgressInfo& egress) {
+  if (!egress.subject.empty() && !egress.room_id.empty()) {
+    subjects.push_back(subject_hash(egress.room_id, egress.subject));
+  }
+}
+
+bool Reconciler::Recorded::has_subject(const livekit::Room& room,
+                                       const livekit::Subject& subject) const {
+  const std::uint64_t hash =
+      subject_hash(room.sid, subject.is_track() ? subject.sid : subject.identity);
+  return std::binary_search(subjects.begin(), subjects.end(), hash);
+}
+
 void Reconciler::Recorded::sort() {
+  std::sort(subjects.begin(), subjects.end());
   std::sort(sids.begin(), sids.end());
   std::sort(names.begin(), names.end());
   std::sort(writing.begin(), writing.end());
@@ -187,6 +212,9 @@ void Reconciler::list_egresses(const std::shared_ptr<Convergence>& convergence) 
       convergence == nullptr,
       [recorded, convergence](livekit::EgressInfo&& egress) {
         if (convergence) convergence->egress(egress);
+        if (!egress.subject.empty() && model::is_active(egress.status)) {
+          recorded->add_subject(egress);
+        }
         if (!egress.records_room()) return;
         if (model::is_active(egress.status)) recorded->add(egress);
         if (model::is_failure(egress.status) && !egress.room_id.empty()) {
@@ -205,15 +233,17 @@ void Reconciler::compare(const std::shared_ptr<const Recorded>& recorded,
   struct Listed {
     std::size_t rooms = 0;
     std::vector<livekit::Room> unrecorded;
-    std::vector<livekit::Room> doubled;  // recorded twice or more at once
+    std::vector<livekit::Room> doubled;   // recorded twice or more at once
+    std::vector<livekit::Room> subjects;  // whose rule records participants or tracks
   };
   auto listed = std::make_shared<Listed>();
   // A room listed now lives after every end noted before: the evidence of a stop on purpose.
   const auto listed_at = timers_.now();
   api_.each_room(
-      [listed, recorded, convergence](livekit::Room&& room) {
+      [this, listed, recorded, convergence](livekit::Room&& room) {
         ++listed->rooms;
         if (convergence) convergence->room(room);
+        if (recorder_.records_subjects_of(room)) listed->subjects.push_back(room);
         if (recorded->has_duplicate(room)) listed->doubled.push_back(room);
         if (!recorded->has(room)) listed->unrecorded.push_back(std::move(room));
       },
@@ -222,6 +252,7 @@ void Reconciler::compare(const std::shared_ptr<const Recorded>& recorded,
         if (convergence && !stopped_) converge(*convergence);
         summarize(listed->rooms, listed->unrecorded, *recorded, listed_at);
         for (const livekit::Room& room : listed->doubled) recorder_.check_duplicates(room);
+        reconcile_subjects(listed->subjects, recorded);
         if (listed->rooms >= kLargePass) recorder_.release_memory_soon();
         schedule(interval_);
       });
@@ -247,6 +278,23 @@ void Reconciler::converge(const Convergence& convergence) {
   if (outcome.gone.empty() && outcome.refreshed == 0 && outcome.closed == 0) return;
   recorder_.events().tell(
       LedgerCaughtUp{outcome.gone.size(), outcome.refreshed, outcome.closed, outcome.ends.size()});
+}
+
+void Reconciler::reconcile_subjects(const std::vector<livekit::Room>& rooms,
+                                    const std::shared_ptr<const Recorded>& recorded) {
+  for (const livekit::Room& room : rooms) {
+    if (stopped_) return;
+    api_.participants(
+        room.name, [this, room, recorded](const livekit::ApiError* error,
+                                          const std::vector<livekit::Participant>& participants) {
+          // The next pass asks again; a room that closed meanwhile answers not_found.
+          if (error != nullptr || stopped_) return;
+          recorder_.ensure_subjects(room, participants, Origin::kReconciler,
+                                    [&](const livekit::Subject& subject) {
+                                      return recorded->has_subject(room, subject);
+                                    });
+        });
+  }
 }
 
 // Every room without a recording goes to the recorder; what came of them is one line per pass.

@@ -76,7 +76,12 @@ class Reconciler {
     // which the recorder looks at (heal_duplicates).
     std::vector<std::uint64_t> writing;
     std::vector<std::uint64_t> doubled;
+    // Participants and tracks being recorded (record: participants, tracks): hashes of their
+    // room sid with the identity or track id an egress's request names.
+    std::vector<std::uint64_t> subjects;
     void add(const livekit::EgressInfo& egress);
+    void add_subject(const livekit::EgressInfo& egress);
+    bool has_subject(const livekit::Room& room, const livekit::Subject& subject) const;
     void sort();  // once every egress is in
     bool has(const livekit::Room& room) const;
     bool has_duplicate(const livekit::Room& room) const;
@@ -94,6 +99,10 @@ class Reconciler {
   void summarize(std::size_t rooms, const std::vector<livekit::Room>& unrecorded,
                  const Recorded& recorded, util::Timers::Clock::time_point listed_at);
   void pass_failed(std::string_view call, const livekit::ApiError& error);
+  // The rooms whose rule records participants or tracks: ListParticipants for each, and every
+  // participant or track without a recording in this pass's ListEgress to the recorder.
+  void reconcile_subjects(const std::vector<livekit::Room>& rooms,
+                          const std::shared_ptr<const Recorded>& recorded);
 
   // A pass over this many rooms hands its memory back to the system afterwards.
   static constexpr std::size_t kLargePass = 1000;

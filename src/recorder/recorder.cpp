@@ -142,8 +142,10 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
     case livekit::EventKind::kOther:
       break;
   }
-  // A 503 must not mark the event seen: LiveKit's retry of it has to get through.
-  if (!model::asks_for_retry(verdict) && !event.id.empty()) {
+  // A 503 must not mark the event seen: LiveKit's retry of it has to get through. Participants'
+  // and tracks' ids are not kept: they would push out the room sids that matter, and their
+  // subjects' own memory (kSubjectRecorded) answers a repeat.
+  if (!model::asks_for_retry(verdict) && !event.id.empty() && !subject) {
     memories_.remember(Seen::kEvent, event.id, now);
   }
   return verdict;
@@ -227,7 +229,7 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
   recording::Choice choice;
   if (!chosen_by_policy(room, origin, now, choice)) return Verdict::kSkipped;
   // record: participants or tracks without room: no composite (subjects.cpp records them).
-  if (!choice.recording->record.room) return Verdict::kAccepted;
+  if (!choice.recording->record.room) return Verdict::kSkipped;
   if (shutting_down_) return Verdict::kShuttingDown;
   if (attempts_.contains(room.name)) return Verdict::kAccepted;  // a start is under way
   // After a recording failed mid-room, every new start is a restart, whoever asks for it; it

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -79,8 +80,13 @@ class Recorder {
   // record: participants and tracks (subjects.cpp): each participant (and each of its tracks)
   // the room's plan records gets its recording, as ensure_recording's room does. The reconciler
   // calls it with what ListParticipants listed.
+  // `recorded`: what the reconciler's pass found recorded already, asked nothing more.
   void ensure_subjects(const livekit::Room& room,
-                       const std::vector<livekit::Participant>& participants, Origin origin);
+                       const std::vector<livekit::Participant>& participants, Origin origin,
+                       const std::function<bool(const livekit::Subject&)>& recorded);
+  // Whether the room's rule records participants or tracks (for the reconciler: false at once
+  // when no rule does).
+  bool records_subjects_of(const livekit::Room& room) const;
 
   // A pass listed two or more recordings of this room session running: the ones this service
   // started besides the oldest are stopped (recorder/duplicates.hpp; heal.cpp), when
@@ -183,10 +189,11 @@ class Recorder {
 
   // Participants and tracks (subjects.cpp).
   struct SubjectsAsked {
-    bool tracks_only = false;            // track_published: its track, not its publisher
     std::string_view event_id{};         // the webhook's
     std::string_view only{};             // a restart: the identity or track id that failed
     std::string_view replaces_egress{};  // ...and that recording
+    // A reconcile pass: whether its ListEgress lists the subject recorded (none asked again).
+    const std::function<bool(const livekit::Subject&)>* recorded = nullptr;
   };
   Verdict on_subject_webhook(const livekit::WebhookEvent& event);
   Verdict ensure_subjects_locked(const livekit::Room& room,

@@ -197,10 +197,8 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
       started.subject = attempt->subject->label();
       started.start_delay.reset();  // the room's age says nothing of a participant's
       tell(started);
-      if (!egress_id.empty()) {
-        memories_.remember(Seen::kOurs, egress_id, timers_.now());
-        memories_.remember(Seen::kSubjectRecording, egress_id, timers_.now());
-      }
+      if (!egress_id.empty()) memories_.remember(Seen::kOurs, egress_id, timers_.now());
+      memories_.remember(Seen::kSubjectRecorded, attempt->subject->sid, timers_.now());
       return finish(room_name, named);  // the ledger keeps room composites (for now)
     }
     tell(started);

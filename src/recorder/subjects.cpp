@@ -41,21 +41,27 @@ bool Recorder::records_subject(const livekit::EgressInfo& egress, const livekit:
 
 Verdict Recorder::on_subject_webhook(const livekit::WebhookEvent& event) {
   if (!event.room || !event.participant) return Verdict::kAccepted;
+  // track_published: the track, and its publisher, who now publishes (a participant's recording
+  // starts with its first track, as LiveKit's AutoParticipantEgress does).
   std::vector<livekit::Participant> joined{*event.participant};
   if (event.kind == livekit::EventKind::kTrackPublished) {
     if (!event.track) return Verdict::kAccepted;
     joined.front().tracks = {*event.track};
   }
-  const bool tracks_only = event.kind == livekit::EventKind::kTrackPublished;
-  return ensure_subjects_locked(*event.room, joined, Origin::kWebhook,
-                                {.tracks_only = tracks_only, .event_id = event.id});
+  return ensure_subjects_locked(*event.room, joined, Origin::kWebhook, {.event_id = event.id});
 }
 
 void Recorder::ensure_subjects(const livekit::Room& room,
-                               const std::vector<livekit::Participant>& participants,
-                               Origin origin) {
+                               const std::vector<livekit::Participant>& participants, Origin origin,
+                               const std::function<bool(const livekit::Subject&)>& recorded) {
   const std::lock_guard lock(mutex_);
-  ensure_subjects_locked(room, participants, origin, {});
+  ensure_subjects_locked(room, participants, origin, {.recorded = &recorded});
+}
+
+bool Recorder::records_subjects_of(const livekit::Room& room) const {
+  if (!policy_.records_subjects()) return false;
+  const recording::Plan* plan = policy_.choose(room.name, room.metadata).recording;
+  return plan != nullptr && plan->record.subjects();
 }
 
 Verdict Recorder::ensure_subjects_locked(const livekit::Room& room,
@@ -74,6 +80,7 @@ Verdict Recorder::ensure_subjects_locked(const livekit::Room& room,
         asked.only != (subject.is_track() ? subject.sid : subject.identity)) {
       return;
     }
+    if (asked.recorded != nullptr && (*asked.recorded)(subject)) return;
     const Verdict one = ensure_subject(room, subject, *plan, choice.rule, origin, asked);
     if (model::asks_for_retry(one)) verdict = one;
   };
@@ -82,9 +89,10 @@ Verdict Recorder::ensure_subjects_locked(const livekit::Room& room,
                                              participant.attributes)) {
       continue;
     }
-    if (plan->record.participants && !asked.tracks_only) {
-      ensure(livekit::participant_subject(participant));
-    }
+    // A participant who publishes nothing (a viewer) has nothing to record.
+    const bool publishes = std::any_of(participant.tracks.begin(), participant.tracks.end(),
+                                       [](const livekit::Track& track) { return !track.data; });
+    if (plan->record.participants && publishes) ensure(livekit::participant_subject(participant));
     if (!plan->record.tracks) continue;
     for (const livekit::Track& track : participant.tracks) {
       const bool wanted = track.audio ? plan->subjects.audio_tracks : plan->subjects.video_tracks;
@@ -101,6 +109,14 @@ Verdict Recorder::ensure_subject(const livekit::Room& room, const livekit::Subje
   std::string key = subject_key(subject);
   if (attempts_.contains(key)) return Verdict::kAccepted;  // a start is under way
   const auto now = timers_.now();
+  // Its next track_published (or a repeat) asks LiveKit nothing; a restart and a pass, which
+  // found it without a recording, do.
+  if (origin == Origin::kWebhook && memories_.knows(Seen::kSubjectRecorded, subject.sid, now)) {
+    return Verdict::kAccepted;
+  }
+  if (asked.replaces_egress.empty() && memories_.knows(Seen::kSubjectDone, subject.sid, now)) {
+    return Verdict::kStopped;
+  }
   if (auto limit = restarts_.limit_reached(key, now)) {
     tell_limit(room, origin, *limit);
     return Verdict::kAccepted;
@@ -119,7 +135,10 @@ Verdict Recorder::ensure_subject(const livekit::Room& room, const livekit::Subje
   attempt.recording = &plan;
   attempt.rule = rule;
   attempt.first_try = now;
-  attempt.event_id = asked.event_id;
+  // Each subject of one webhook claims apart (a participant and its track, from one
+  // track_published): the webhook's id alone would let only the first through.
+  attempt.event_id =
+      asked.event_id.empty() ? std::string() : std::string(asked.event_id) + ":" + subject.sid;
   attempt.replaces_egress = asked.replaces_egress;
   if (claims_ != nullptr) {
     claim_then_check(attempt.key, attempt.id);
@@ -138,7 +157,13 @@ void Recorder::on_subject_egresses(const std::string& key, Attempt& attempt,
     // recorded and ended: a subject's recording ends with the participant or the track, or was
     // stopped on purpose. Either way nothing more is started for it.
     if (model::is_failure(egress.status)) continue;
-    memories_.remember(Seen::kSubjectRecording, egress.egress_id, timers_.now());
+    if (egress.status == model::EgressStatus::kComplete) {
+      // Stopped on purpose while its participant or track stays (or it left): not again, unless
+      // restart_stopped_recordings says so, as for a room.
+      if (delivery_.restart_stopped_recordings) continue;
+      memories_.remember(Seen::kSubjectDone, subject.sid, timers_.now());
+    }
+    memories_.remember(Seen::kSubjectRecorded, subject.sid, timers_.now());
     return finish(key, egress.egress_id);
   }
   if (!count_restart(attempt, egresses)) return finish(key);
@@ -148,12 +173,9 @@ void Recorder::on_subject_egresses(const std::string& key, Attempt& attempt,
 
 bool Recorder::subject_ended(const livekit::EgressInfo& egress, RecordingEnded& ended,
                              TimePoint now) {
-  // Only those this process started or counts on: one the application started for a participant
-  // no rule records is its own business.
-  if (!is_subject_kind(egress.kind) ||
-      !memories_.knows(Seen::kSubjectRecording, egress.egress_id, now)) {
-    return false;
-  }
+  // Whoever started it (another replica, this process before a restart, the application):
+  // restart_subject asks the policy, with the room's metadata, whether a rule records it.
+  if (!is_subject_kind(egress.kind) || !policy_.records_subjects()) return false;
   ended.subject = subject_label(egress);
   ended.room_finished =
       !egress.room_id.empty() && memories_.knows(Seen::kSessionFinished, egress.room_id, now);

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { EgressStatus, ParticipantInfo_Kind } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, runToExit, baseEnv, STARTED } from './lib/recorder.mjs';
-import { sendEvent, eventId } from './lib/webhooks.mjs';
+import { sendEvent, eventId, eventBody, signBody, post } from './lib/webhooks.mjs';
+import { RedisServer } from './lib/redis.mjs';
 import { until } from './lib/wait.mjs';
 
 const timeout = 60_000;
@@ -26,9 +27,10 @@ async function server(options = {}) {
   return standin;
 }
 
-// A participant joins the stand-in's room, and LiveKit says so.
+// A participant joins the stand-in's room, publishing a microphone unless told otherwise, and
+// LiveKit says so.
 async function join(recorder, standin, room, identity, options = {}) {
-  const participant = standin.join(room.name, identity, options);
+  const participant = standin.join(room.name, identity, { tracks: [{ type: 'audio' }], ...options });
   const answer = await sendEvent(recorder, 'participant_joined', { room: { name: room.name, sid: room.sid }, participant });
   assert.equal(answer.status, 200);
   return participant;
@@ -97,7 +99,7 @@ test('record: tracks: one StartTrackEgress per published track of the wanted typ
   try {
     const room = standin.addRoom('podcast');
     await sendEvent(recorder, 'room_started', { room: { name: room.name, sid: room.sid } });
-    const host = await join(recorder, standin, room, 'host');
+    const host = await join(recorder, standin, room, 'host', { tracks: [] });
     const mic = await publish(recorder, standin, room, host, 'audio');
     const [egress] = await recorded(recorder, standin, mic.sid);
     assert.equal(egress.request.case, 'track');
@@ -144,7 +146,7 @@ test('a participant\'s recording whose answer was lost, or that failed while the
 
 test('the unified StartEgress records a participant with a media source of its video and audio', { timeout }, async () => {
   const standin = await server({ egressApi: 'unified' });
-  const recorder = await startRecorder({ env: baseEnv(standin, { RECORD: 'participants', RECONCILE_INTERVAL: '0' }) });
+  let recorder = await startRecorder({ env: baseEnv(standin, { RECORD: 'participants', RECONCILE_INTERVAL: '0' }) });
   try {
     const room = standin.addRoom('unified-participants');
     await join(recorder, standin, room, 'carol');
@@ -155,13 +157,104 @@ test('the unified StartEgress records a participant with a media source of its v
     assert.equal(media.video.value.identity, 'carol');
     assert.equal(media.audio.routes[0].match.value, 'carol');
     assert.equal(egress.request.value.outputs[0].config.value.filepath, 'recordings/{room_name}/{publisher_identity}-{time}');
-    // A repeat finds it in ListEgress (request.egress with a media source): nothing more.
+    // A repeat starts nothing; a recorder started afresh finds carol's recording in ListEgress
+    // (request.egress with a media source) and starts nothing either. Evidence that each looked:
+    // a participant who joins after the repeat is recorded.
     await sendEvent(recorder, 'participant_joined', { room: { name: room.name, sid: room.sid }, participant: standin.participants.get(room.name)[0] });
-    await until(() => standin.calls.filter((c) => c.method === 'ListEgress').length >= 2, 'the repeat\'s ListEgress check');
+    await join(recorder, standin, room, 'dora');
+    await recorded(recorder, standin, 'dora');
+    await recorder.stop();
+    recorder = await startRecorder({ env: baseEnv(standin, { RECORD: 'participants', RECONCILE_INTERVAL: '0' }) });
+    const checks = standin.calls.filter((c) => c.method === 'ListEgress').length;
+    await sendEvent(recorder, 'participant_joined', { room: { name: room.name, sid: room.sid }, participant: standin.participants.get(room.name)[0] });
+    await until(() => standin.calls.filter((c) => c.method === 'ListEgress').length > checks, 'the new process\'s ListEgress check');
     await recorder.waitForNoPendingStarts();
     assert.equal(standin.subjectStarts('carol').length, 1);
   } finally {
     standin.removeRoom('unified-participants');
+    await recorder.stop();
+  }
+});
+
+test('a participant whose webhook was lost is recorded by the next reconcile pass; a viewer who publishes nothing never', { timeout }, async () => {
+  const standin = await server();
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECORD: 'room, participants', RECONCILE_INTERVAL: '1s' }) });
+  try {
+    const room = standin.addRoom('lost-joins');
+    standin.join(room.name, 'dave', { tracks: [{ type: 'audio' }, { type: 'video' }] }); // no webhook
+    standin.join(room.name, 'viewer'); // publishes nothing
+    standin.join(room.name, 'EG_hidden', { kind: ParticipantInfo_Kind.EGRESS, tracks: [{ type: 'video' }] });
+    await recorded(recorder, standin, 'dave');
+    await recorder.waitForRecorded(standin, 'lost-joins');
+    // Two more passes list the participants again, find dave in ListEgress and start nothing.
+    await recorder.waitForPasses(2);
+    await until(() => standin.calls.filter((c) => c.method === 'ListParticipants').length >= 3, 'ListParticipants on every pass');
+    assert.equal(standin.subjectStarts('dave').length, 1);
+    assert.equal(standin.subjectStarts('viewer').length, 0);
+    assert.equal(standin.subjectStarts('EG_hidden').length, 0);
+    assert.equal(standin.startsFor('lost-joins').length, 1);
+  } finally {
+    standin.removeRoom('lost-joins');
+    await recorder.stop();
+  }
+});
+
+test('two replicas on one Redis, each hearing every participant\'s and track\'s webhook: one recording of each', { timeout }, async () => {
+  const standin = await server();
+  const redis = await new RedisServer().start();
+  const env = { RECORD: 'participants, tracks', TRACK_TYPES: 'audio', RECONCILE_INTERVAL: '0', REDIS_ADDRESS: `127.0.0.1:${redis.port}` };
+  const replicas = [await startRecorder({ env: baseEnv(standin, env) }), await startRecorder({ env: baseEnv(standin, env) })];
+  try {
+    const room = standin.addRoom('panel');
+    const speakers = ['ann', 'ben', 'cat', 'dan', 'eve'].map((identity) => standin.join(room.name, identity, { tracks: [{ type: 'audio' }] }));
+    // Every webhook reaches both replicas at once, as LiveKit's retries through a Service can.
+    await Promise.all(speakers.flatMap((participant) => replicas.map(async (replica) => {
+      const body = eventBody('track_published', { room: { name: room.name, sid: room.sid }, participant, track: participant.tracks[0] });
+      const answer = await post(`${replica.url}/webhook-receiver`, body, { authorization: await signBody(body, replica.webhookAuth) });
+      assert.equal(answer.status, 200);
+    })));
+    for (const speaker of speakers) {
+      await recorded(replicas[0], standin, speaker.identity);
+      await recorded(replicas[0], standin, speaker.tracks[0].sid);
+    }
+    for (const replica of replicas) await replica.waitForNoPendingStarts();
+    for (const speaker of speakers) {
+      assert.equal(standin.subjectStarts(speaker.identity).length, 1, speaker.identity);
+      assert.equal(standin.subjectStarts(speaker.tracks[0].sid).length, 1, `${speaker.identity}'s track`);
+    }
+  } finally {
+    standin.removeRoom('panel');
+    for (const replica of replicas) await replica.stop();
+    await redis.stop();
+  }
+});
+
+test('a recorder restarted mid-room, a deliberate stop and an empty EGRESS_COMPLETE: one running recording where one belongs', { timeout }, async () => {
+  const standin = await server();
+  const env = baseEnv(standin, { RECORD: 'participants', RECONCILE_INTERVAL: '1s' });
+  let recorder = await startRecorder({ env });
+  try {
+    const room = standin.addRoom('seminar');
+    const fay = await join(recorder, standin, room, 'fay');
+    const gus = await join(recorder, standin, room, 'gus');
+    const hal = await join(recorder, standin, room, 'hal');
+    for (const who of ['fay', 'gus', 'hal']) await recorded(recorder, standin, who);
+    await recorder.stop();
+    // While it is down: fay's recording is stopped on purpose (StopEgress: complete while she
+    // stays), gus's completes empty (egress#944: a failure), hal's keeps running.
+    standin.endEgress(standin.subjectStarts('fay')[0].egressId, EgressStatus.EGRESS_COMPLETE);
+    standin.endEgress(standin.subjectStarts('gus')[0].egressId, EgressStatus.EGRESS_COMPLETE, '', 0, { empty: true });
+    recorder = await startRecorder({ env });
+    // Its passes see all three in ListParticipants: gus is recorded again, fay's stop holds, hal
+    // is left alone.
+    await recorded(recorder, standin, 'gus', 2);
+    await recorder.waitForPasses(2);
+    assert.equal(standin.subjectStarts('fay').length, 1, 'a deliberate stop holds across the restart');
+    assert.equal(standin.subjectStarts('gus').length, 2, 'an empty recording is a failure: started again');
+    assert.equal(standin.subjectStarts('hal').length, 1, 'a running recording is left alone');
+    assert.ok([fay, gus, hal].every((p) => p.sid));
+  } finally {
+    standin.removeRoom('seminar');
     await recorder.stop();
   }
 });

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "recorder/fakes.hpp"
+#include "recorder/reconciler.hpp"
 #include "recorder/recorded_events.hpp"
 #include "recorder/recorder.hpp"
 #include "telemetry/log.hpp"
@@ -21,12 +22,15 @@ using testing::FakeClaims;
 using testing::FakeLiveKit;
 using testing::ManualTimers;
 
+// A participant publishing one audio track (TR_<identity>), or nothing (`publishing` false).
 livekit::Participant participant(std::string identity,
-                                 model::ParticipantKind kind = model::ParticipantKind::kStandard) {
+                                 model::ParticipantKind kind = model::ParticipantKind::kStandard,
+                                 bool publishing = true) {
   livekit::Participant p;
   p.sid = "PA_" + identity;
   p.identity = std::move(identity);
   p.kind = kind;
+  if (publishing) p.tracks.push_back({"TR_" + p.identity, true, false});
   return p;
 }
 
@@ -54,7 +58,7 @@ class SubjectsTest : public ::testing::Test {
  protected:
   SubjectsTest() {
     log::setup({.level = log::Level::kError});
-    top_level.record = {.room = false, .participants = true, .tracks = true};
+    top_level.record = {.room = false, .participants = true, .tracks = false};
     top_level.file = recording::FileOutput{};
     top_level.subjects.video_tracks = false;
   }
@@ -115,9 +119,29 @@ TEST_F(SubjectsTest, AParticipantIsRecordedOnceAndTheEgressOwnParticipantNever) 
   EXPECT_EQ(livekit.starts_for("class-1"), 0U) << "record: participants without room";
 }
 
+TEST_F(SubjectsTest, AParticipantIsRecordedFromItsFirstTrackAndAViewerNever) {
+  const auto room = livekit.add_room("webinar");
+  const auto viewer = participant("viewer", model::ParticipantKind::kStandard, false);
+  recorder().on_webhook(joined(room, viewer, "EV_1"));
+  auto speaker = participant("speaker", model::ParticipantKind::kStandard, false);
+  recorder().on_webhook(joined(room, speaker, "EV_2"));
+  settle();
+  EXPECT_EQ(livekit.calls("ListEgress"), 0U) << "nothing published: nothing asked";
+  recorder().on_webhook(published(room, speaker, {"TR_mic", true, false}, "EV_3"));
+  settle();
+  EXPECT_EQ(recordings_of("speaker"), 1U);
+  const std::size_t checks = livekit.calls("ListEgress");
+  recorder().on_webhook(published(room, speaker, {"TR_cam", false, false}, "EV_4"));
+  settle();
+  EXPECT_EQ(livekit.calls("ListEgress"), checks) << "a second track asks LiveKit nothing";
+  EXPECT_EQ(recordings_of("speaker"), 1U);
+  EXPECT_EQ(recordings_of("viewer"), 0U);
+}
+
 TEST_F(SubjectsTest, OnlyTheWantedTypesOfTracksAreRecordedEachOnce) {
+  top_level.record = {.room = false, .participants = false, .tracks = true};
   const auto room = livekit.add_room("podcast");
-  const auto host = participant("host");
+  const auto host = participant("host", model::ParticipantKind::kStandard, false);
   recorder().on_webhook(published(room, host, {"TR_mic", true, false}, "EV_1"));
   recorder().on_webhook(published(room, host, {"TR_cam", false, false}, "EV_2"));
   recorder().on_webhook(published(room, host, {"TR_data", false, true}, "EV_3"));
@@ -127,7 +151,7 @@ TEST_F(SubjectsTest, OnlyTheWantedTypesOfTracksAreRecordedEachOnce) {
   EXPECT_EQ(recordings_of("TR_mic"), 1U);
   EXPECT_EQ(recordings_of("TR_cam"), 0U) << "video tracks are not wanted";
   EXPECT_EQ(recordings_of("TR_data"), 0U);
-  EXPECT_EQ(recordings_of("host"), 0U) << "track_published records the track, not its publisher";
+  EXPECT_EQ(recordings_of("host"), 0U) << "record: tracks only";
 }
 
 TEST_F(SubjectsTest, TwoReplicasRecordAParticipantOnce) {
@@ -193,6 +217,38 @@ TEST_F(SubjectsTest, ARecordingThatEndedCompleteIsNotStartedAgainForTheSameParti
   recorder().on_webhook(joined(room, alice, "EV_2"));
   settle();
   EXPECT_EQ(livekit.calls("StartSubject"), 1U);
+}
+
+TEST_F(SubjectsTest, APassRecordsParticipantsWhoseWebhookWasLostAndTheNextAsksNothingMore) {
+  livekit.add_room("class-1");
+  livekit.participants_in["class-1"] = {
+      participant("alice"), participant("viewer", model::ParticipantKind::kStandard, false),
+      participant("EG_x", model::ParticipantKind::kEgress)};
+  Reconciler reconciler(recorder(), livekit, timers, delivery.reconcile_interval, nullptr);
+  reconciler.start();
+  settle();
+  EXPECT_EQ(recordings_of("alice"), 1U);
+  EXPECT_EQ(recordings_of("viewer"), 0U);
+  EXPECT_EQ(recordings_of("EG_x"), 0U);
+  EXPECT_EQ(livekit.calls("ListParticipants"), 1U);
+  const std::size_t checks = livekit.calls("ListEgress");
+  testing::settle(answers, timers, delivery.reconcile_interval);
+  EXPECT_EQ(livekit.calls("ListParticipants"), 2U) << "a second pass looked";
+  EXPECT_EQ(livekit.calls("ListEgress"), checks) << "and found alice in the pass's own list";
+  EXPECT_EQ(livekit.calls("StartSubject"), 1U);
+  reconciler.stop();
+}
+
+TEST_F(SubjectsTest, WithOnlyRoomRecordedAPassListsNoParticipants) {
+  top_level.record = {};
+  livekit.add_room("class-1");
+  livekit.participants_in["class-1"] = {participant("alice")};
+  Reconciler reconciler(recorder(), livekit, timers, delivery.reconcile_interval, nullptr);
+  reconciler.start();
+  settle();
+  EXPECT_EQ(livekit.calls("ListParticipants"), 0U);
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+  reconciler.stop();
 }
 
 TEST(ParticipantFilter, EgressNeverAndTheRestByIdentityKindAndAttributes) {
