@@ -44,6 +44,9 @@ struct Subject {
   std::int64_t joined_ms = 0;
 
   bool is_track() const { return kind == model::RecordingKind::kTrack; }
+  // How an egress's request names it (EgressInfo::subject): a track by its id, a participant by
+  // its identity.
+  const std::string& named() const { return is_track() ? sid : identity; }
   // "participant alice", "track TR_x of alice": for logs.
   std::string label() const;
 };

@@ -47,9 +47,8 @@ void Reconciler::Recorded::add_subject(const livekit::EgressInfo& egress) {
 
 bool Reconciler::Recorded::has_subject(const livekit::Room& room,
                                        const livekit::Subject& subject) const {
-  const std::uint64_t hash =
-      subject_hash(room.sid, subject.is_track() ? subject.sid : subject.identity);
-  return std::binary_search(subjects.begin(), subjects.end(), hash);
+  return std::binary_search(subjects.begin(), subjects.end(),
+                            subject_hash(room.sid, subject.named()));
 }
 
 void Reconciler::Recorded::sort() {

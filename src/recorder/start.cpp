@@ -35,7 +35,6 @@ CallFailed call_failed(const livekit::Room& room, model::Origin origin,
 
 }  // namespace
 
-// Several replicas: only the one holding the room's claim goes on to check and start.
 bool Recorder::records(const Attempt& attempt, const livekit::EgressInfo& egress) {
   if (attempt.subject) return records_subject(egress, attempt.room, *attempt.subject);
   return records_session(egress, attempt.room);
@@ -46,6 +45,7 @@ coordination::ClaimKey Recorder::claim_key(const Attempt& attempt) {
   return {attempt.room.name, attempt.subject ? attempt.subject->sid : attempt.room.sid};
 }
 
+// Several replicas: only the one holding the room's claim goes on to check and start.
 void Recorder::claim_then_check(const std::string& room_name, std::uint64_t id) {
   const Attempt& attempt = attempts_.at(room_name);
   claims_->claim(

@@ -30,7 +30,7 @@ std::string subject_label(const livekit::EgressInfo& egress) {
 bool Recorder::records_subject(const livekit::EgressInfo& egress, const livekit::Room& room,
                                const livekit::Subject& subject) {
   if (egress.kind != subject.kind) return false;
-  if (egress.subject != (subject.is_track() ? subject.sid : subject.identity)) return false;
+  if (egress.subject != subject.named()) return false;
   if (!room.sid.empty() && !egress.room_id.empty() && egress.room_id != room.sid) return false;
   // A participant's recording that started before it joined is of an earlier session of the
   // same identity (a rejoin is a new participant sid, and a new recording).
@@ -76,10 +76,7 @@ Verdict Recorder::ensure_subjects_locked(const livekit::Room& room,
   if (plan == nullptr || !plan->record.subjects()) return Verdict::kSkipped;
   Verdict verdict = Verdict::kAccepted;
   auto ensure = [&](const livekit::Subject& subject) {
-    if (!asked.only.empty() &&
-        asked.only != (subject.is_track() ? subject.sid : subject.identity)) {
-      return;
-    }
+    if (!asked.only.empty() && asked.only != subject.named()) return;
     if (asked.recorded != nullptr && (*asked.recorded)(subject)) return;
     const Verdict one = ensure_subject(room, subject, *plan, choice.rule, origin, asked);
     if (model::asks_for_retry(one)) verdict = one;
@@ -205,13 +202,14 @@ void Recorder::restart_subject(const livekit::EgressInfo& failed) {
         return tell(RestartUnknown{failed.room_name, error->code, error->message});
       }
       const auto now = timers_.now();
+      // The failed recording's subject, as the room has it now, enters its restart budget.
       for (const livekit::Participant& participant : participants) {
-        const bool publishes = std::any_of(participant.tracks.begin(), participant.tracks.end(),
-                                           [&](const auto& t) { return t.sid == failed.subject; });
         if (participant.identity == failed.subject) {
           restarts_.failed(subject_key(livekit::participant_subject(participant)), room.sid, now);
-        } else if (publishes) {
-          restarts_.failed(std::string(1, '\0') + failed.subject, room.sid, now);
+        }
+        for (const livekit::Track& track : participant.tracks) {
+          if (track.sid != failed.subject) continue;
+          restarts_.failed(subject_key(livekit::track_subject(participant, track)), room.sid, now);
         }
       }
       ensure_subjects_locked(room, participants, Origin::kRestart,

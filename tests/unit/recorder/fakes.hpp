@@ -216,7 +216,7 @@ class FakeLiveKit final : public livekit::EgressApi {
       if (auto error = failure("StartSubject")) return done(&*error, "");
       livekit::EgressInfo& started = add_egress(name, model::EgressStatus::kStarting);
       started.kind = subject.kind;
-      started.subject = subject.is_track() ? subject.sid : subject.identity;
+      started.subject = subject.named();
       started.results.files.push_back({subject.sid + ".mp4", "", 0, 0});
       answer_start(started.egress_id, done);
     });
