@@ -19,11 +19,13 @@ struct RoomSeen {
   std::string metadata;      // the room's metadata as LiveKit has it; empty when it has none
 };
 
-// The policy's decision for the session.
+// The policy's decision for the session: whether it records anything, and what (recording kind
+// names, "room_composite,participant": Session::asked).
 struct Decided {
   std::string sid;
   bool record = true;
   std::string rule;
+  std::string asked{};
 };
 
 // A start failed for a transient reason and is retried. `key` names this retry among all
@@ -34,17 +36,21 @@ struct StartRetried {
   std::string key;
 };
 
-// A start failed for good (refused, given up, shutting down).
+// A start failed for good (refused, given up, shutting down): the room's composite, or a
+// participant's or track's recording (`subject`, boxed as in EgressReported), which the session
+// then misses until one of it starts.
 struct StartFailed {
   std::string sid;
   std::string error;
+  std::shared_ptr<const Subject> subject{};
 };
 
 struct RecordingStarted {
   std::string sid;
   std::string egress_id;
   std::int64_t at_ms = 0;
-  bool restart = false;  // after a recording failed mid-room
+  bool restart = false;                      // after a recording failed mid-room
+  std::shared_ptr<const Subject> subject{};  // a participant's or track's; null: the room's
 };
 
 // What egress reported of a recording (egress_started, egress_updated, egress_ended). The

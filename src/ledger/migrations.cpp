@@ -8,7 +8,7 @@ namespace {
 // Each migration runs once, in order, in one transaction; both databases understand it. They are
 // history, never edited: the status names they spell (EGRESS_COMPLETE, ...) are those of
 // model/egress_status.hpp as they were then; statements that run today bind them from the table.
-constexpr std::array<const char*, 7> kMigrations{
+constexpr std::array<const char*, 8> kMigrations{
     R"sql(
 CREATE TABLE rooms (
   sid TEXT PRIMARY KEY,
@@ -111,6 +111,17 @@ CREATE TABLE ledger_compat (
 ALTER TABLE recordings ADD COLUMN retry_count BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE recordings ADD COLUMN backup_storage_used BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE recordings ADD COLUMN duplicate_of TEXT NOT NULL DEFAULT '';
+)sql",
+    // 8: recordings of participants and tracks beside the room's composite: what each records
+    // (its kind, the participant's identity, the track), what the session's rule asked for
+    // (recording kind names; '' in older rows: the composite alone), and the participants and
+    // tracks whose recording did not start (a JSON array, rarely more than empty).
+    R"sql(
+ALTER TABLE recordings ADD COLUMN kind TEXT NOT NULL DEFAULT 'room_composite';
+ALTER TABLE recordings ADD COLUMN participant TEXT NOT NULL DEFAULT '';
+ALTER TABLE recordings ADD COLUMN track_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE rooms ADD COLUMN asked TEXT NOT NULL DEFAULT '';
+ALTER TABLE rooms ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
 )sql"};
 
 // After migration i + 1, the oldest schema whose binaries still read and write the ledger. A
@@ -119,8 +130,9 @@ ALTER TABLE recordings ADD COLUMN duplicate_of TEXT NOT NULL DEFAULT '';
 // the newer code fills would be left behind by an older binary's writes. 4 adds indexes and
 // computes statuses again, counted as a change; 5 (a trigram index kept by triggers) and 6 (a
 // table only migrations write) only add; so does 7 (columns whose defaults are what an older
-// binary knows of them: its rows read "not retried, no backup, no duplicate").
-constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4, 4};
+// binary knows of them: its rows read "not retried, no backup, no duplicate"). 8 raises it: an
+// older binary would take a participant's recording for the room's and compute the status wrong.
+constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4, 4, 8};
 // Never lower than the one before (what a migration changed stays changed), never above its own.
 constexpr bool carried_forward() {
   for (std::size_t i = 0; i < kReadableBy.size(); ++i) {

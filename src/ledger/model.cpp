@@ -14,19 +14,38 @@ bool recording_end_unknown(const Recording& r) {
   return !r.closed_by.empty() && !model::is_final(r.status);
 }
 
+bool asks_for(const Session& room, model::RecordingKind kind) {
+  if (room.decision == "skip") return false;
+  if (room.asked.empty()) return kind == model::RecordingKind::kRoomComposite;
+  const std::string_view name = model::to_string(kind);
+  std::string_view rest = room.asked;
+  while (!rest.empty()) {
+    const std::size_t comma = rest.find(',');
+    if (rest.substr(0, comma) == name) return true;
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return false;
+}
+
 namespace {
 
 // A duplicate this service stopped (recorder/duplicates.hpp) ends however egress ends a stopped
 // start (complete, aborted, empty): it says nothing of the session, whose recording is the one
-// kept. Every other recording counts.
-bool counts(const Recording& r) {
-  return r.duplicate_of.empty();
+// kept. Nor does a recording of a kind the rule did not ask for (an application's participant
+// egress in a room recorded as a composite): the ledger keeps and shows it, and it counts for
+// nothing. Every other recording counts.
+bool counts(const Session& room, const Recording& r) {
+  return r.duplicate_of.empty() && asks_for(room, r.kind);
 }
 
 template <typename Test>
 bool any_counted(const Session& room, Test test) {
   return std::any_of(room.recordings.begin(), room.recordings.end(),
-                     [&](const Recording& r) { return counts(r) && test(r); });
+                     [&](const Recording& r) { return counts(room, r) && test(r); });
+}
+
+bool composite(const Recording& r) {
+  return r.kind == model::RecordingKind::kRoomComposite;
 }
 
 }  // namespace
@@ -35,6 +54,7 @@ Status status_of(const Session& room) {
   if (room.decision == "skip") return Status::kSkipped;
   if (!any_counted(room, [](const Recording&) { return true; })) return Status::kUnrecorded;
   const bool lives = room.finished_ms == 0;
+  const bool composite_asked = asks_for(room, model::RecordingKind::kRoomComposite);
   if (any_counted(room, [](const Recording& r) {
         return model::is_failure(r.status) || recording_end_unknown(r);
       })) {
@@ -43,15 +63,25 @@ Status status_of(const Session& room) {
     // it cannot be shown complete: someone has to look at its file.
     return Status::kPartial;
   }
+  // Something the rule asked for is missing: a participant or track whose recording did not
+  // start, or the room's composite while its participants are recorded.
+  if (!room.missing.empty() || (composite_asked && !any_counted(room, composite))) {
+    return Status::kPartial;
+  }
   // The recorder decided it once, where it happened: LiveKit listed the room after the
   // recording ended (recorder/memories.hpp, Stops).
   if (any_counted(room, [](const Recording& r) { return r.stopped_on_purpose; })) {
     return Status::kStopped;
   }
   if (lives) {
-    // Every recording ended while the room goes on: stopped, or about to close (egress ends a
-    // recording when its room closes, sometimes just before room_finished arrives).
-    return any_counted(room, recording_active) ? Status::kRecording : Status::kStopped;
+    // Participants' and tracks' recordings end as they leave: the room is recorded while it
+    // lives. Its composite is not when it ended while the room goes on: stopped, or about to
+    // close (egress ends a recording when its room closes, sometimes just before room_finished
+    // arrives).
+    if (!composite_asked) return Status::kRecording;
+    return any_counted(room, [](const Recording& r) { return composite(r) && recording_active(r); })
+               ? Status::kRecording
+               : Status::kStopped;
   }
   return Status::kRecorded;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "model/egress_status.hpp"
+#include "model/recording_kind.hpp"
 #include "model/session_status.hpp"
 
 namespace ar::ledger {
@@ -22,8 +23,27 @@ struct File {
   double duration_seconds = 0;
 };
 
+// Whom a participant's or a track's recording records (record: participants, tracks).
+struct Subject {
+  model::RecordingKind kind = model::RecordingKind::kParticipant;  // or kTrack
+  std::string sid;          // the participant sid, or the track sid
+  std::string participant;  // the participant's identity; a track's publisher
+  std::string track_id;     // a track's sid; empty for a participant
+};
+
+// A participant or track the rule asked to record, whose recording could not be started (the
+// start was refused, or given up): the session is partial until one starts.
+struct Missing {
+  Subject subject;
+  std::string error;
+};
+
 struct Recording {
   std::string egress_id;
+  // What it records: the room (room composite), a participant, or a track.
+  model::RecordingKind kind = model::RecordingKind::kRoomComposite;
+  std::string participant;  // a participant recording's identity; a track's publisher if known
+  std::string track_id;     // a track recording's track
   model::EgressStatus status = model::EgressStatus::kStarting;  // the last LiveKit reported
   std::int64_t started_ms = 0;
   std::int64_t ended_ms = 0;
@@ -55,9 +75,13 @@ struct Session {
   std::string metadata;          // the room's metadata (often JSON), as LiveKit had it
   std::string decision;          // "record", "skip", or "" before the policy decided
   std::string rule;              // the rule that decided ("top level", "rules[2] (classes)")
-  std::string start_error;       // the last reason a start failed, when none started
-  std::int64_t retries = 0;      // starts retried after a transient failure
-  std::int64_t restarts = 0;     // recordings started again after one failed mid-room
+  // What the rule asked to record, as recording kind names ("room_composite,participant");
+  // empty in sessions decided before the ledger kept it: the room composite alone.
+  std::string asked;
+  std::vector<Missing> missing;         // participants and tracks whose recording did not start
+  std::string start_error;              // the last reason a start failed, when none started
+  std::int64_t retries = 0;             // starts retried after a transient failure
+  std::int64_t restarts = 0;            // recordings started again after one failed mid-room
   std::int64_t first_recording_ms = 0;  // when the first recording started
   std::size_t metadata_bytes = 0;  // the metadata's length, more than it holds when a list cut it
   // "reconciler" when the session's end was inferred: its room_finished never came, and LiveKit
@@ -76,6 +100,9 @@ bool recording_end_unknown(const Recording& r);
 
 // The session's one status, from what the ledger knows of it.
 Status status_of(const Session& room);
+
+// Whether the session's rule asked for recordings of this kind (never when it skipped the room).
+bool asks_for(const Session& room, model::RecordingKind kind);
 
 // The session is over: its room finished and no recording of it is still starting, active or
 // ending. Its status is then final.

@@ -10,26 +10,13 @@
 #include <system_error>
 
 #include "ledger/files_json.hpp"
+#include "ledger/json_fields.hpp"
+#include "ledger/subject_json.hpp"
 
 namespace ar::ledger {
 namespace {
 
 namespace json = boost::json;
-
-std::string text(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-std::int64_t number(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_int64() ? v->get_int64() : 0;
-}
-
-bool flag(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v != nullptr && v->is_bool() && v->get_bool();
-}
 
 json::object recording_json(const Recording& r) {
   return json::object{{"egress_id", r.egress_id},
@@ -44,25 +31,45 @@ json::object recording_json(const Recording& r) {
                       {"manifest_location", r.manifest_location},
                       {"retry_count", r.retry_count},
                       {"backup_storage_used", r.backup_storage_used},
-                      {"duplicate_of", r.duplicate_of}};
+                      {"duplicate_of", r.duplicate_of},
+                      {"kind", model::to_string(r.kind)},
+                      {"participant", r.participant},
+                      {"track_id", r.track_id}};
 }
 
 Recording recording_from(const json::object& o) {
   Recording r;
-  r.egress_id = text(o, "egress_id");
-  r.status = model::egress_status_named(text(o, "status"));
-  r.started_ms = number(o, "started_ms");
-  r.ended_ms = number(o, "ended_ms");
-  r.error = text(o, "error");
+  r.egress_id = text_field(o, "egress_id");
+  r.status = model::egress_status_named(text_field(o, "status"));
+  r.started_ms = number_field(o, "started_ms");
+  r.ended_ms = number_field(o, "ended_ms");
+  r.error = text_field(o, "error");
   if (const json::value* files = o.if_contains("files")) r.files = files_from_json(*files);
-  r.playlist_location = text(o, "playlist_location");
-  r.segment_count = number(o, "segment_count");
-  r.image_count = number(o, "image_count");
-  r.manifest_location = text(o, "manifest_location");
-  r.retry_count = number(o, "retry_count");
-  r.backup_storage_used = flag(o, "backup_storage_used");
-  r.duplicate_of = text(o, "duplicate_of");
+  r.playlist_location = text_field(o, "playlist_location");
+  r.segment_count = number_field(o, "segment_count");
+  r.image_count = number_field(o, "image_count");
+  r.manifest_location = text_field(o, "manifest_location");
+  r.retry_count = number_field(o, "retry_count");
+  r.backup_storage_used = flag_field(o, "backup_storage_used");
+  r.duplicate_of = text_field(o, "duplicate_of");
+  // A spill written before the ledger kept participants and tracks holds composites only.
+  r.kind = model::kRecordingKindNames.named(text_field(o, "kind"))
+               .value_or(model::RecordingKind::kRoomComposite);
+  r.participant = text_field(o, "participant");
+  r.track_id = text_field(o, "track_id");
   return r;
+}
+
+// An entry's participant or track, as JSON: absent for the room's.
+void put_subject(json::object& o, const std::shared_ptr<const Subject>& subject) {
+  if (subject) o.emplace("subject", subject_to_json(*subject));
+}
+
+std::shared_ptr<const Subject> subject_in(const json::object& o) {
+  const json::value* v = o.if_contains("subject");
+  if (v == nullptr) return nullptr;
+  auto subject = subject_from_json(*v);
+  return subject ? std::make_shared<const Subject>(std::move(*subject)) : nullptr;
 }
 
 // Each entry type as a JSON object with its "type".
@@ -76,20 +83,28 @@ struct Encode {
             {"metadata", e.metadata}};
   }
   json::object operator()(const Decided& e) const {
-    return {{"type", "decided"}, {"sid", e.sid}, {"record", e.record}, {"rule", e.rule}};
+    return {{"type", "decided"},
+            {"sid", e.sid},
+            {"record", e.record},
+            {"rule", e.rule},
+            {"asked", e.asked}};
   }
   json::object operator()(const StartRetried& e) const {
     return {{"type", "start_retried"}, {"sid", e.sid}, {"error", e.error}, {"key", e.key}};
   }
   json::object operator()(const StartFailed& e) const {
-    return {{"type", "start_failed"}, {"sid", e.sid}, {"error", e.error}};
+    json::object o{{"type", "start_failed"}, {"sid", e.sid}, {"error", e.error}};
+    put_subject(o, e.subject);
+    return o;
   }
   json::object operator()(const RecordingStarted& e) const {
-    return {{"type", "recording_started"},
-            {"sid", e.sid},
-            {"egress_id", e.egress_id},
-            {"at_ms", e.at_ms},
-            {"restart", e.restart}};
+    json::object o{{"type", "recording_started"},
+                   {"sid", e.sid},
+                   {"egress_id", e.egress_id},
+                   {"at_ms", e.at_ms},
+                   {"restart", e.restart}};
+    put_subject(o, e.subject);
+    return o;
   }
   json::object operator()(const EgressReported& e) const {
     return {{"type", "egress_reported"},
@@ -120,34 +135,38 @@ struct Encode {
 };
 
 std::optional<Entry> entry_from(const json::object& o) {
-  const std::string type = text(o, "type");
-  const std::string sid = text(o, "sid");
+  const std::string type = text_field(o, "type");
+  const std::string sid = text_field(o, "sid");
   if (sid.empty()) return std::nullopt;
   if (type == "room_seen") {
-    return RoomSeen{sid, text(o, "name"), number(o, "started_ms"), text(o, "learned_from"),
-                    text(o, "metadata")};
+    return RoomSeen{sid, text_field(o, "name"), number_field(o, "started_ms"),
+                    text_field(o, "learned_from"), text_field(o, "metadata")};
   }
-  if (type == "decided") return Decided{sid, flag(o, "record"), text(o, "rule")};
-  if (type == "start_retried") return StartRetried{sid, text(o, "error"), text(o, "key")};
-  if (type == "start_failed") return StartFailed{sid, text(o, "error")};
+  if (type == "decided") {
+    return Decided{sid, flag_field(o, "record"), text_field(o, "rule"), text_field(o, "asked")};
+  }
+  if (type == "start_retried")
+    return StartRetried{sid, text_field(o, "error"), text_field(o, "key")};
+  if (type == "start_failed") return StartFailed{sid, text_field(o, "error"), subject_in(o)};
   if (type == "recording_started") {
-    return RecordingStarted{sid, text(o, "egress_id"), number(o, "at_ms"), flag(o, "restart")};
+    return RecordingStarted{sid, text_field(o, "egress_id"), number_field(o, "at_ms"),
+                            flag_field(o, "restart"), subject_in(o)};
   }
   if (type == "egress_reported") {
     const json::value* r = o.if_contains("recording");
     if (r == nullptr || !r->is_object()) return std::nullopt;
-    return EgressReported{sid, text(o, "room_name"), recording_from(r->get_object())};
+    return EgressReported{sid, text_field(o, "room_name"), recording_from(r->get_object())};
   }
-  if (type == "stopped_on_purpose") return StoppedOnPurpose{sid, text(o, "egress_id")};
+  if (type == "stopped_on_purpose") return StoppedOnPurpose{sid, text_field(o, "egress_id")};
   if (type == "stopped_as_duplicate") {
-    return StoppedAsDuplicate{sid, text(o, "egress_id"), text(o, "kept")};
+    return StoppedAsDuplicate{sid, text_field(o, "egress_id"), text_field(o, "kept")};
   }
   if (type == "room_finished") {
-    return RoomFinished{sid, number(o, "at_ms"), text(o, "name"), number(o, "started_ms"),
-                        text(o, "closed_by")};
+    return RoomFinished{sid, number_field(o, "at_ms"), text_field(o, "name"),
+                        number_field(o, "started_ms"), text_field(o, "closed_by")};
   }
   if (type == "recording_closed") {
-    return RecordingClosed{sid, text(o, "egress_id"), number(o, "at_ms")};
+    return RecordingClosed{sid, text_field(o, "egress_id"), number_field(o, "at_ms")};
   }
   return std::nullopt;
 }

@@ -1,11 +1,13 @@
 // SqlStore::apply: each entry the recorder journals, as SQL. Webhooks arrive out of order and
 // more than once, so every statement is an upsert that keeps what is already known.
+#include <algorithm>
 #include <boost/json.hpp>
 #include <set>
 
 #include "ledger/files_json.hpp"
 #include "ledger/sql_store.hpp"
 #include "ledger/sql_transaction.hpp"
+#include "ledger/subject_json.hpp"
 
 namespace ar::ledger {
 namespace {
@@ -33,12 +35,18 @@ constexpr const char* kEnsureRoom =
 // what is known is not forgotten by a report that lacks it. An end LiveKit reports replaces one
 // the ledger inferred (closed_by). $12: whether this report is an end (is_final).
 #define KEPT_AFTER_END "WHEN recordings.is_final = 1 AND $12 = 0 "
+// A participant's identity or a track's id, once known, is never forgotten by a report that
+// lacks it (a track egress's report does not name its publisher; the start did).
+#define KEPT_KNOWN(column)                                                                         \
+  column " = CASE WHEN excluded." column " <> '' THEN excluded." column " ELSE recordings." column \
+         " END"
 constexpr const char* kUpsertRecording =
     "INSERT INTO recordings (egress_id, room_sid, status, started_ms, ended_ms, error, files, "
     "playlist_location, segment_count, image_count, manifest_location, is_final, retry_count, "
-    "backup_storage_used) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
-    "ON CONFLICT (egress_id) DO UPDATE SET "
+    "backup_storage_used, kind, participant, track_id) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
+    "ON CONFLICT (egress_id) DO UPDATE SET kind = excluded.kind, " KEPT_KNOWN("participant")
+    ", " KEPT_KNOWN("track_id") ", "
     "status = CASE " KEPT_AFTER_END
     "THEN recordings.status ELSE excluded.status END, "
     "is_final = CASE WHEN $12 = 1 THEN 1 ELSE recordings.is_final END, "
@@ -72,6 +80,14 @@ constexpr const char* kUpsertRecording =
     "ELSE recordings.backup_storage_used END";
 #undef KEPT_AFTER_END
 
+constexpr const char* kFirstRecording =
+    "UPDATE rooms SET first_recording_ms = CASE WHEN first_recording_ms = 0 OR "
+    "first_recording_ms > $2 THEN $2 ELSE first_recording_ms END";
+
+bool is_composite(model::RecordingKind kind) {
+  return kind == model::RecordingKind::kRoomComposite;
+}
+
 // One entry as SQL, by its type: each statement an upsert that keeps what is already known.
 struct Applier {
   Database& db;
@@ -94,8 +110,8 @@ struct Applier {
 
   void operator()(const Decided& decided) const {
     db.run(kEnsureRoom, {sid, ""});
-    db.run("UPDATE rooms SET decision = $2, rule = $3 WHERE sid = $1",
-           {sid, decided.record ? "record" : "skip", decided.rule});
+    db.run("UPDATE rooms SET decision = $2, rule = $3, asked = $4 WHERE sid = $1",
+           {sid, decided.record ? "record" : "skip", decided.rule, decided.asked});
   }
 
   void operator()(const StartRetried& retried) const {
@@ -116,15 +132,45 @@ struct Applier {
 
   void operator()(const StartFailed& failed) const {
     db.run(kEnsureRoom, {sid, ""});
+    if (failed.subject) return note_missing(*failed.subject, &failed.error);
     db.run("UPDATE rooms SET start_error = $2 WHERE sid = $1", {sid, failed.error});
+  }
+
+  // The session's participants and tracks without a recording, with this one's noted (`error`)
+  // or no longer missing (null). Rarely more than empty: read only when it is not.
+  void note_missing(const Subject& subject, const std::string* error) const {
+    std::vector<Missing> missing;
+    for (const Row& row :
+         db.run("SELECT missing FROM rooms WHERE sid = $1 AND missing <> '[]'", {sid}).rows) {
+      missing = missing_from_text(row.text(0));
+    }
+    const auto same = std::find_if(missing.begin(), missing.end(),
+                                   [&](const Missing& m) { return m.subject.sid == subject.sid; });
+    if (error == nullptr) {
+      if (same == missing.end()) return;
+      missing.erase(same);
+    } else if (same == missing.end()) {
+      missing.push_back({subject, *error});
+    } else {
+      if (same->error == *error) return;
+      same->error = *error;
+    }
+    db.run("UPDATE rooms SET missing = $2 WHERE sid = $1",
+           {sid, json::serialize(missing_to_json(missing))});
   }
 
   void operator()(const RecordingStarted& started) const {
     db.run(kEnsureRoom, {sid, ""});
+    const Subject none{model::RecordingKind::kRoomComposite, "", "", ""};
+    const Subject& subject = started.subject ? *started.subject : none;
     db.run(
-        "INSERT INTO recordings (egress_id, room_sid, started_ms) VALUES ($1, $2, $3) "
-        "ON CONFLICT (egress_id) DO NOTHING",
-        {started.egress_id, sid, started.at_ms});
+        "INSERT INTO recordings (egress_id, room_sid, started_ms, kind, participant, track_id) "
+        "VALUES ($1, $2, $3, $4, $5, $6) "
+        "ON CONFLICT (egress_id) DO UPDATE SET " KEPT_KNOWN("participant") ", " KEPT_KNOWN(
+            "track_id"),
+        {started.egress_id, sid, started.at_ms, model::to_string(subject.kind), subject.participant,
+         subject.track_id});
+    if (started.subject) note_missing(subject, nullptr);
     // A restart counts once, whichever way its recording is told twice.
     const bool restart =
         started.restart && db.run(
@@ -132,11 +178,10 @@ struct Applier {
                                  "restart = 0",
                                  {started.egress_id})
                                    .changed == 1;
-    db.run(
-        "UPDATE rooms SET restarts = restarts + $3, "
-        "first_recording_ms = CASE WHEN first_recording_ms = 0 OR first_recording_ms > $2 "
-        "THEN $2 ELSE first_recording_ms END WHERE sid = $1",
-        {sid, started.at_ms, std::int64_t{restart ? 1 : 0}});
+    if (restart) db.run("UPDATE rooms SET restarts = restarts + 1 WHERE sid = $1", {sid});
+    // The delay of the room's recording: its composite's, when the rule asked for one.
+    if (!started.subject)
+      db.run(std::string(kFirstRecording) + " WHERE sid = $1", {sid, started.at_ms});
   }
 
   void operator()(const EgressReported& reported) const {
@@ -146,13 +191,14 @@ struct Applier {
     db.run(kUpsertRecording,
            {r.egress_id, sid, model::to_string(r.status), r.started_ms, r.ended_ms, r.error, files,
             r.playlist_location, r.segment_count, r.image_count, r.manifest_location, final_flag(r),
-            r.retry_count, std::int64_t{r.backup_storage_used ? 1 : 0}});
+            r.retry_count, std::int64_t{r.backup_storage_used ? 1 : 0}, model::to_string(r.kind),
+            r.participant, r.track_id});
     if (r.started_ms > 0) {
-      db.run(
-          "UPDATE rooms SET first_recording_ms = CASE WHEN first_recording_ms = 0 OR "
-          "first_recording_ms > $2 THEN $2 ELSE first_recording_ms END, "
-          "started_ms = CASE WHEN started_ms = 0 THEN $2 ELSE started_ms END WHERE sid = $1",
-          {sid, r.started_ms});
+      db.run("UPDATE rooms SET started_ms = $2 WHERE sid = $1 AND started_ms = 0",
+             {sid, r.started_ms});
+      if (is_composite(r.kind)) {
+        db.run(std::string(kFirstRecording) + " WHERE sid = $1", {sid, r.started_ms});
+      }
     }
   }
 
@@ -194,6 +240,8 @@ struct Applier {
         {closed.egress_id, closed.at_ms});
   }
 };
+
+#undef KEPT_KNOWN
 
 }  // namespace
 

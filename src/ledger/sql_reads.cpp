@@ -9,6 +9,7 @@
 #include "ledger/redaction.hpp"
 #include "ledger/sql_query.hpp"
 #include "ledger/sql_store.hpp"
+#include "ledger/subject_json.hpp"
 
 namespace ar::ledger {
 namespace {
@@ -18,12 +19,12 @@ namespace json = boost::json;
 // A session's columns but its metadata, which a list reads apart (SqlStore::fill).
 constexpr const char* kRoomColumns =
     "sid, name, started_ms, finished_ms, learned_from, decision, rule, start_error, retries, "
-    "restarts, first_recording_ms, closed_by, changed_ms";
+    "restarts, first_recording_ms, closed_by, changed_ms, asked, missing";
 
 constexpr const char* kRecordingColumns =
     "room_sid, egress_id, status, started_ms, ended_ms, error, files, playlist_location, "
     "segment_count, image_count, manifest_location, stopped_on_purpose, restart, closed_by, "
-    "retry_count, backup_storage_used, duplicate_of";
+    "retry_count, backup_storage_used, duplicate_of, kind, participant, track_id";
 
 // Recordings are read for this many sessions at once (a page of 1 000 in 5 statements: in 20,
 // its p95 on PostgreSQL was 101 ms); metadata for fewer, so that one answer holds at most a few
@@ -47,10 +48,15 @@ std::string sids_in(std::string_view column, std::span<const Session> rooms, std
 std::size_t text_bytes(const Session& room) {
   std::size_t bytes = room.sid.size() + room.name.size() + room.learned_from.size() +
                       room.metadata.size() + room.rule.size() + room.start_error.size() +
-                      room.closed_by.size();
+                      room.closed_by.size() + room.asked.size();
+  for (const Missing& m : room.missing) {
+    bytes += m.subject.sid.size() + m.subject.participant.size() + m.subject.track_id.size() +
+             m.error.size();
+  }
   for (const Recording& r : room.recordings) {
     bytes += r.egress_id.size() + r.error.size() + r.playlist_location.size() +
-             r.manifest_location.size() + r.closed_by.size();
+             r.manifest_location.size() + r.closed_by.size() + r.participant.size() +
+             r.track_id.size();
     for (const File& f : r.files) bytes += f.filename.size() + f.location.size();
   }
   return bytes;
@@ -85,6 +91,8 @@ Session room_from(const Row& row) {
   room.first_recording_ms = row.integer(10);
   room.closed_by = row.text(11);
   room.changed_ms = row.integer(12);
+  room.asked = row.text(13);
+  room.missing = missing_from_text(row.text(14));
   return room;
 }
 
@@ -107,6 +115,9 @@ Recording recording_from(const Row& row) {
   r.retry_count = row.integer(14);
   r.backup_storage_used = row.integer(15) != 0;
   r.duplicate_of = row.text(16);
+  r.kind = model::kRecordingKindNames.named(row.text(17)).value_or(model::RecordingKind::kOther);
+  r.participant = row.text(18);
+  r.track_id = row.text(19);
   return r;
 }
 
@@ -152,7 +163,7 @@ std::optional<Session> SqlStore::session(std::string_view sid, bool with_metadat
   if (result.rows.empty()) return std::nullopt;
   Session room = room_from(result.rows.front());
   if (with_metadata) {
-    room.metadata = result.rows.front().text(13);
+    room.metadata = result.rows.front().text(15);
     room.metadata_bytes = room.metadata.size();
   }
   load_recordings({&room, 1});

@@ -5,6 +5,7 @@
 
 #include "ledger/migrations.hpp"
 #include "ledger/sql_transaction.hpp"
+#include "ledger/subject_json.hpp"
 #include "util/wall_clock.hpp"
 
 namespace ar::ledger {
@@ -133,14 +134,16 @@ void SqlStore::restatus() {
     std::vector<std::string> stored;
     const std::array<Param, 1> params{after};
     db_->each(
-        "SELECT sid, decision, finished_ms, status FROM rooms WHERE sid > $1 ORDER BY sid "
-        "LIMIT 1000",
+        "SELECT sid, decision, finished_ms, status, asked, missing FROM rooms WHERE sid > $1 "
+        "ORDER BY sid LIMIT 1000",
         params, [&](const Row& row) {
           Session& room = rooms.emplace_back();
           room.sid = row.text(0);
           room.decision = row.text(1);
           room.finished_ms = row.integer(2);
           stored.push_back(row.text(3));
+          room.asked = row.text(4);
+          room.missing = missing_from_text(row.text(5));
         });
     if (rooms.empty()) return;
     load_recordings(rooms);

@@ -99,7 +99,7 @@ void Convergence::egress(const livekit::EgressInfo& egress) {
   }
   // An egress of an open session that the ledger never heard of (its webhooks, and the answer
   // to the start that made it, were lost).
-  if (!egress.records_room()) return;
+  if (!ledger_keeps(egress)) return;
   if (!final && (started_ms == 0 || started_ms > read_ms_ - kSettledMs)) return;
   if (!note(egress.room_id, final)) return;
   new_ends_.push_back(final);

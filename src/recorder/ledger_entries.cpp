@@ -9,9 +9,18 @@ std::int64_t ns_to_ms(std::int64_t ns) {
 
 }  // namespace
 
+bool ledger_keeps(const livekit::EgressInfo& egress) {
+  return egress.records_room() || egress.kind == model::RecordingKind::kParticipant ||
+         egress.kind == model::RecordingKind::kTrack;
+}
+
 ledger::EgressReported reported(const livekit::EgressInfo& egress) {
   ledger::Recording r;
   r.egress_id = egress.egress_id;
+  r.kind = egress.kind;
+  // The request names a participant by identity and a track by its id (EgressInfo::subject).
+  if (egress.kind == model::RecordingKind::kParticipant) r.participant = egress.subject;
+  if (egress.kind == model::RecordingKind::kTrack) r.track_id = egress.subject;
   r.status = egress.status;
   r.error = egress.error;
   const livekit::EgressResults& results = egress.results;
@@ -28,6 +37,26 @@ ledger::EgressReported reported(const livekit::EgressInfo& egress) {
   r.retry_count = results.retry_count;
   r.backup_storage_used = results.backup_storage_used;
   return {egress.room_id, egress.room_name, std::move(r)};
+}
+
+std::string asked_kinds(const recording::Plan* plan) {
+  std::string out;
+  if (plan == nullptr) return out;
+  const auto add = [&out](bool asked, model::RecordingKind kind) {
+    if (!asked) return;
+    if (!out.empty()) out += ',';
+    out += model::to_string(kind);
+  };
+  add(plan->record.room, model::RecordingKind::kRoomComposite);
+  add(plan->record.participants, model::RecordingKind::kParticipant);
+  add(plan->record.tracks, model::RecordingKind::kTrack);
+  return out;
+}
+
+std::shared_ptr<const ledger::Subject> ledger_subject(const livekit::Subject& subject) {
+  return std::make_shared<const ledger::Subject>(
+      ledger::Subject{subject.kind, subject.sid, subject.identity,
+                      subject.is_track() ? subject.sid : std::string()});
 }
 
 }  // namespace ar::recorder

@@ -46,10 +46,8 @@ void Recorder::journal_session(const livekit::Room& room, std::string_view learn
   journal(ledger::RoomSeen{room.sid, room.name,
                            room.created_ms > 0 ? room.created_ms : timers_.wall_ms(),
                            std::string(learned_from), room.metadata});
-  // The ledger keeps room composites: a session whose rule records only participants or tracks
-  // is not one it expects a recording of.
-  const bool composite = choice.recording != nullptr && choice.recording->record.room;
-  journal(ledger::Decided{room.sid, composite, std::string(choice.rule)});
+  journal(ledger::Decided{room.sid, choice.recording != nullptr, std::string(choice.rule),
+                          asked_kinds(choice.recording)});
 }
 
 std::size_t Recorder::pending() const {
@@ -122,14 +120,12 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       break;
     case livekit::EventKind::kEgressStarted:
     case livekit::EventKind::kEgressUpdated:
-      if (event.egress && event.egress->records_room()) {
-        journal(reported(*event.egress));
-        on_other_recording(*event.egress, now);
-      }
+      if (event.egress && ledger_keeps(*event.egress)) journal(reported(*event.egress));
+      if (event.egress && event.egress->records_room()) on_other_recording(*event.egress, now);
       break;
     case livekit::EventKind::kEgressEnded:
       if (event.egress) {
-        if (event.egress->records_room()) journal(reported(*event.egress));
+        if (ledger_keeps(*event.egress)) journal(reported(*event.egress));
         on_recording_ended(*event.egress);
       } else {
         tell(WebhookIgnored{event.event, event.id});  // no egress id: nothing to act on

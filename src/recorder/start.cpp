@@ -199,7 +199,11 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
       tell(started);
       if (!egress_id.empty()) memories_.remember(Seen::kOurs, egress_id, timers_.now());
       memories_.remember(Seen::kSubjectRecorded, attempt->subject->sid, timers_.now());
-      return finish(room_name, named);  // the ledger keeps room composites (for now)
+      if (!egress_id.empty()) {
+        journal(ledger::RecordingStarted{attempt->room.sid, egress_id, timers_.wall_ms(),
+                                         attempt->restart, ledger_subject(*attempt->subject)});
+      }
+      return finish(room_name, named);
     }
     tell(started);
     if (attempt->finished) {
@@ -239,7 +243,14 @@ void Recorder::on_failure(Attempt& attempt, const livekit::ApiError& error, std:
   if (attempt.subject) failure.subject = attempt.subject->label();
   const auto give_up = [&](GaveUp::Why why) {
     tell(GaveUp{why, std::move(failure)});
-    if (!attempt.subject) journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
+    if (!attempt.subject) {
+      journal(ledger::StartFailed{attempt.room.sid, failure_text(error)});
+    } else if (why != GaveUp::Why::kRoomGone) {
+      // The session misses this participant's or track's recording until one starts. One that
+      // left (its room, participant or track gone) is not missed: there was nothing to record.
+      journal(ledger::StartFailed{attempt.room.sid, failure_text(error),
+                                  ledger_subject(*attempt.subject)});
+    }
     finish(room_name);
   };
   switch (livekit::classify(error.code, error.http_status)) {

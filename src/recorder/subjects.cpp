@@ -5,6 +5,7 @@
 // means (it ends with its participant or track: normal, never a stop to report).
 #include <algorithm>
 
+#include "recorder/ledger_entries.hpp"
 #include "recorder/recorder.hpp"
 
 namespace ar::recorder {
@@ -148,6 +149,10 @@ Verdict Recorder::ensure_subject(const livekit::Room& room, const livekit::Subje
 void Recorder::on_subject_egresses(const std::string& key, Attempt& attempt,
                                    const std::vector<livekit::EgressInfo>& egresses) {
   const livekit::Subject& subject = *attempt.subject;
+  // What LiveKit lists of its recordings, for the ledger: their webhooks may have been lost.
+  for (const livekit::EgressInfo& egress : egresses) {
+    if (records_subject(egress, attempt.room, subject)) journal(reported(egress));
+  }
   for (const livekit::EgressInfo& egress : egresses) {
     if (!records_subject(egress, attempt.room, subject)) continue;
     // Being recorded (by us, another replica, the application or LiveKit's auto-egress), or
@@ -161,6 +166,8 @@ void Recorder::on_subject_egresses(const std::string& key, Attempt& attempt,
       memories_.remember(Seen::kSubjectDone, subject.sid, timers_.now());
     }
     memories_.remember(Seen::kSubjectRecorded, subject.sid, timers_.now());
+    journal(ledger::RecordingStarted{attempt.room.sid, egress.egress_id, timers_.wall_ms(),
+                                     attempt.restart, ledger_subject(subject)});
     return finish(key, egress.egress_id);
   }
   if (!count_restart(attempt, egresses)) return finish(key);

@@ -73,7 +73,11 @@ std::string coverage_bar(const Session& room, std::int64_t now_ms) {
       std::string("<div class=\"bar") + (room.status == Status::kSkipped ? " none" : "") +
       "\" title=\"the room's life, " + html_escape(rfc3339(from)) + " to " +
       (room.finished_ms != 0 ? html_escape(rfc3339(room.finished_ms)) : "now") + "\">";
+  // The room's composite shows what of its life was recorded; participants' and tracks' do when
+  // the rule asked for no composite.
+  const bool composite = ledger::asks_for(room, model::RecordingKind::kRoomComposite);
   for (const Recording& r : room.recordings) {
+    if (composite && r.kind != model::RecordingKind::kRoomComposite) continue;
     const std::int64_t start = r.started_ms != 0 ? r.started_ms : from;
     const std::int64_t end = r.ended_ms != 0 ? r.ended_ms : to;
     const double left = at(start);
@@ -85,39 +89,71 @@ std::string coverage_bar(const Session& room, std::int64_t now_ms) {
   return out + "</div>";
 }
 
+// "participant alice", "track TR_x of alice": whom a recording or a missing one records.
+std::string subject_text(model::RecordingKind kind, const std::string& participant,
+                         const std::string& track_id) {
+  if (kind == model::RecordingKind::kTrack) {
+    return "track " + track_id + (participant.empty() ? "" : " of " + participant);
+  }
+  return "participant " + participant;
+}
+
+// One recording's lines: where its files are, and what went wrong.
+void recording_lines(std::string& out, const Recording& r) {
+  std::vector<std::string> locations;
+  for (const File& f : r.files) locations.push_back(f.location);
+  if (!r.playlist_location.empty()) locations.push_back(r.playlist_location);
+  if (!r.manifest_location.empty()) locations.push_back(r.manifest_location);
+  for (const std::string& location : locations) {
+    if (location.empty()) continue;
+    if (!out.empty()) out += "<br>";
+    out += linkable(location)
+               ? "<a href=\"" + html_escape(location) + "\">" + html_escape(location) + "</a>"
+               : html_escape(location);
+  }
+  if (!r.error.empty()) {
+    if (!out.empty()) out += "<br>";
+    out += "<small>" + html_escape(r.error) + "</small>";
+  }
+  if (!r.duplicate_of.empty()) {
+    if (!out.empty()) out += "<br>";
+    out += "<small>" + html_escape(r.egress_id) + ": stopped: duplicate of " +
+           html_escape(r.duplicate_of) + "</small>";
+  }
+  if (r.backup_storage_used) {
+    if (!out.empty()) out += "<br>";
+    out += "<small>" + html_escape(r.egress_id) +
+           ": uploaded to egress's backup storage, not where the rule said</small>";
+  }
+  if (ledger::recording_end_unknown(r)) {
+    if (!out.empty()) out += "<br>";
+    out += "<small>" + html_escape(r.egress_id) +
+           ": LiveKit forgot it before its end was known; look for its file</small>";
+  }
+}
+
+// The session's recordings by kind: the room's first, then each participant's and track's under
+// its name, then those the rule asked for that did not start.
 std::string files_cell(const Session& room) {
   std::string out;
-  for (const Recording& r : room.recordings) {
-    std::vector<std::string> locations;
-    for (const File& f : r.files) locations.push_back(f.location);
-    if (!r.playlist_location.empty()) locations.push_back(r.playlist_location);
-    if (!r.manifest_location.empty()) locations.push_back(r.manifest_location);
-    for (const std::string& location : locations) {
-      if (location.empty()) continue;
-      if (!out.empty()) out += "<br>";
-      out += linkable(location)
-                 ? "<a href=\"" + html_escape(location) + "\">" + html_escape(location) + "</a>"
-                 : html_escape(location);
+  for (const model::RecordingKind kind :
+       {model::RecordingKind::kRoomComposite, model::RecordingKind::kParticipant,
+        model::RecordingKind::kTrack}) {
+    for (const Recording& r : room.recordings) {
+      if (r.kind != kind) continue;
+      if (kind != model::RecordingKind::kRoomComposite) {
+        if (!out.empty()) out += "<br>";
+        out += "<b class=\"kind\">" + html_escape(subject_text(kind, r.participant, r.track_id)) +
+               "</b>";
+      }
+      recording_lines(out, r);
     }
-    if (!r.error.empty()) {
-      if (!out.empty()) out += "<br>";
-      out += "<small>" + html_escape(r.error) + "</small>";
-    }
-    if (!r.duplicate_of.empty()) {
-      if (!out.empty()) out += "<br>";
-      out += "<small>" + html_escape(r.egress_id) + ": stopped: duplicate of " +
-             html_escape(r.duplicate_of) + "</small>";
-    }
-    if (r.backup_storage_used) {
-      if (!out.empty()) out += "<br>";
-      out += "<small>" + html_escape(r.egress_id) +
-             ": uploaded to egress's backup storage, not where the rule said</small>";
-    }
-    if (ledger::recording_end_unknown(r)) {
-      if (!out.empty()) out += "<br>";
-      out += "<small>" + html_escape(r.egress_id) +
-             ": LiveKit forgot it before its end was known; look for its file</small>";
-    }
+  }
+  for (const ledger::Missing& m : room.missing) {
+    if (!out.empty()) out += "<br>";
+    out += "<b class=\"kind\">" +
+           html_escape(subject_text(m.subject.kind, m.subject.participant, m.subject.track_id)) +
+           "</b> <small class=\"missing\">not recorded: " + html_escape(m.error) + "</small>";
   }
   if (out.empty() && !room.start_error.empty())
     out = "<small>" + html_escape(room.start_error) + "</small>";

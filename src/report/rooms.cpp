@@ -11,6 +11,7 @@
 
 #include "ledger/files_json.hpp"
 #include "ledger/store.hpp"
+#include "ledger/subject_json.hpp"
 #include "util/duration.hpp"
 #include "util/printable.hpp"
 #include "util/wall_clock.hpp"
@@ -28,8 +29,14 @@ json::value time_or_null(std::int64_t ms) {
   return json::string(rfc3339(ms));
 }
 
+constexpr std::array kKinds{model::RecordingKind::kRoomComposite,
+                            model::RecordingKind::kParticipant, model::RecordingKind::kTrack};
+
 json::object recording_object(const Recording& r) {
   return json::object{{"egress_id", r.egress_id},
+                      {"kind", model::to_string(r.kind)},
+                      {"participant", r.participant},
+                      {"track_id", r.track_id},
                       {"status", model::to_string(r.status)},
                       {"started_at", time_or_null(r.started_ms)},
                       {"ended_at", time_or_null(r.ended_ms)},
@@ -68,7 +75,13 @@ json::object room_object(const Session& room, Metadata metadata = Metadata::kWho
   out.emplace("start_error", room.start_error);
   out.emplace("retries", room.retries);
   out.emplace("restarts", room.restarts);
+  json::array asked;
+  for (const model::RecordingKind kind : kKinds) {
+    if (ledger::asks_for(room, kind)) asked.emplace_back(model::to_string(kind));
+  }
+  out.emplace("asked", std::move(asked));
   out.emplace("recordings", std::move(recordings));
+  out.emplace("missing", ledger::missing_to_json(room.missing));
   return out;
 }
 
@@ -91,14 +104,24 @@ std::string csv_field(std::string_view text) {
   return out + "\"";
 }
 
+// The room composite's first file, else the first participant's or track's.
 std::string first_location(const Session& room) {
-  for (const Recording& r : room.recordings) {
-    for (const File& f : r.files) {
-      if (!f.location.empty()) return f.location;
+  for (const model::RecordingKind kind : kKinds) {
+    for (const Recording& r : room.recordings) {
+      if (r.kind != kind) continue;
+      for (const File& f : r.files) {
+        if (!f.location.empty()) return f.location;
+      }
+      if (!r.playlist_location.empty()) return r.playlist_location;
     }
-    if (!r.playlist_location.empty()) return r.playlist_location;
   }
   return "";
+}
+
+std::size_t count_of(const Session& room, model::RecordingKind kind) {
+  return static_cast<std::size_t>(
+      std::count_if(room.recordings.begin(), room.recordings.end(),
+                    [kind](const Recording& r) { return r.kind == kind; }));
 }
 
 // Pads to `width` characters (UTF-8 continuation bytes take no column), and at least one space
@@ -229,7 +252,7 @@ class CsvWriter final : public RoomWriter {
   using RoomWriter::RoomWriter;
   void begin() override {
     out_ << "sid,name,status,started_at,finished_at,rule,start_delay_seconds,recordings,location,"
-            "start_error\n";
+            "start_error,participant_recordings,track_recordings,missing\n";
   }
   void room(const Session& room) override {
     const double delay = start_delay_seconds(room);
@@ -237,7 +260,9 @@ class CsvWriter final : public RoomWriter {
          << "," << (room.started_ms ? rfc3339(room.started_ms) : "") << ","
          << (room.finished_ms ? rfc3339(room.finished_ms) : "") << "," << csv_field(room.rule)
          << "," << (delay < 0 ? "" : std::to_string(delay)) << "," << room.recordings.size() << ","
-         << csv_field(first_location(room)) << "," << csv_field(room.start_error) << "\n";
+         << csv_field(first_location(room)) << "," << csv_field(room.start_error) << ","
+         << count_of(room, model::RecordingKind::kParticipant) << ","
+         << count_of(room, model::RecordingKind::kTrack) << "," << room.missing.size() << "\n";
   }
 };
 

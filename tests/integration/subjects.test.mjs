@@ -7,7 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { EgressStatus, ParticipantInfo_Kind } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
-import { startRecorder, runToExit, baseEnv, STARTED } from './lib/recorder.mjs';
+import { startRecorder, runToExit, baseEnv, tempDir, STARTED } from './lib/recorder.mjs';
 import { sendEvent, eventId, eventBody, signBody, post } from './lib/webhooks.mjs';
 import { RedisServer } from './lib/redis.mjs';
 import { until } from './lib/wait.mjs';
@@ -255,6 +255,60 @@ test('a recorder restarted mid-room, a deliberate stop and an empty EGRESS_COMPL
     assert.ok([fay, gus, hal].every((p) => p.sid));
   } finally {
     standin.removeRoom('seminar');
+    await recorder.stop();
+  }
+});
+
+// The ledger, as `auto-recorder report` reads it while the service runs (it exits 3 while a
+// session is partial or unrecorded).
+async function ledgerRoom(env, cwd, sid) {
+  const { code, output } = await runToExit({ env, cwd, args: ['report', '--format', 'json', '--since', '1h'] });
+  assert.ok(code === 0 || code === 3, output);
+  return JSON.parse(output).rooms.find((r) => r.sid === sid);
+}
+
+test('the ledger keeps each recording by kind, and a participant whose start was refused leaves the session partial until one starts', { timeout }, async () => {
+  const standin = await server();
+  const cwd = tempDir();
+  const env = baseEnv(standin, { RECORD: 'room,participants,tracks', TRACK_TYPES: 'audio', RECONCILE_INTERVAL: '0' });
+  const recorder = await startRecorder({ env, cwd });
+  try {
+    const room = standin.addRoom('court-7');
+    await sendEvent(recorder, 'room_started', { room: { name: room.name, sid: room.sid } });
+    await recorder.waitForRecorded(standin, 'court-7');
+    const judge = await join(recorder, standin, room, 'judge');
+    const [mic] = judge.tracks;
+    await recorded(recorder, standin, 'judge');
+    await recorded(recorder, standin, mic.sid);
+    // The witness's recording is refused (invalid_argument): given up, and missed.
+    standin.inject({ method: 'StartParticipantEgress', status: 400, code: 'invalid_argument', msg: 'no such output' });
+    const witness = await join(recorder, standin, room, 'witness', { tracks: [{ type: 'video' }] });
+    await recorder.waitForMetric('auto_recorder_recordings_failed_total', { code: 'invalid_argument' }, 1);
+    let session;
+    await until(async () => {
+      session = await ledgerRoom(env, cwd, room.sid);
+      return session?.missing.length === 1 && session.recordings.length === 3;
+    }, 'the session in the ledger with its three recordings and one missing', 10000, 100);
+    assert.equal(session.status, 'partial');
+    assert.deepEqual(session.asked, ['room_composite', 'participant', 'track']);
+    const byKind = Object.fromEntries(session.recordings.map((r) => [r.kind, r]));
+    assert.equal(byKind.room_composite.egress_id, standin.startsFor('court-7')[0].egressId);
+    assert.equal(byKind.participant.participant, 'judge');
+    assert.equal(byKind.track.track_id, mic.sid);
+    assert.equal(byKind.track.participant, 'judge', 'the publisher, from the start');
+    assert.deepEqual(session.missing.map((m) => [m.kind, m.participant, m.sid]), [['participant', 'witness', witness.sid]]);
+    assert.match(session.missing[0].error, /invalid_argument: no such output/);
+    // The witness publishes again: started this time, and nothing is missing any more.
+    await publish(recorder, standin, room, witness, 'audio');
+    await recorded(recorder, standin, 'witness');
+    await until(async () => (await ledgerRoom(env, cwd, room.sid))?.missing.length === 0, 'the witness no longer missing', 10000, 100);
+    session = await ledgerRoom(env, cwd, room.sid);
+    assert.equal(session.status, 'recording');
+    const { output: csv } = await runToExit({ env, cwd, args: ['report', '--format', 'csv', '--since', '1h'] });
+    assert.match(csv, /,participant_recordings,track_recordings,missing\n/);
+    assert.match(csv, new RegExp(`^${room.sid},court-7,recording,.*,2,2,0$`, 'm'), csv);
+  } finally {
+    standin.removeRoom('court-7');
     await recorder.stop();
   }
 });

@@ -49,6 +49,54 @@ TEST(LedgerStatus, OneStatusPerSession) {
   EXPECT_EQ(status_of(skipped), Status::kSkipped);
 }
 
+// Recordings of participants and tracks beside (or instead of) the room's composite: each counts
+// when the rule asked for its kind, and whatever the rule asked for that is missing makes the
+// session partial.
+TEST(LedgerStatus, EveryKindTheRuleAskedForCountsAndAMissingOneMakesItPartial) {
+  const auto of = [](Session s, model::RecordingKind kind, model::EgressStatus status) {
+    Recording r;
+    r.egress_id = "EG_" + std::to_string(s.recordings.size());
+    r.kind = kind;
+    r.status = status;
+    r.participant = "alice";
+    s.recordings.push_back(r);
+    return s;
+  };
+  using K = model::RecordingKind;
+  using E = model::EgressStatus;
+  Session both = room(true, {E::kComplete});
+  both.asked = "room_composite,participant";
+  EXPECT_EQ(status_of(of(both, K::kParticipant, E::kComplete)), Status::kRecorded);
+  EXPECT_EQ(status_of(of(both, K::kParticipant, E::kFailed)), Status::kPartial);
+  Session missing = of(both, K::kParticipant, E::kComplete);
+  missing.missing.push_back({{K::kParticipant, "PA_b", "bob", ""}, "invalid_argument: x"});
+  EXPECT_EQ(status_of(missing), Status::kPartial);
+  // The composite asked for and never started, while the participants were recorded.
+  Session no_composite = room(true, {});
+  no_composite.asked = "room_composite,participant";
+  EXPECT_EQ(status_of(no_composite), Status::kUnrecorded);
+  EXPECT_EQ(status_of(of(no_composite, K::kParticipant, E::kComplete)), Status::kPartial);
+  // Participants only: their recordings end as they leave, and the room is recorded meanwhile.
+  Session participants = room(false, {});
+  participants.asked = "participant";
+  EXPECT_EQ(status_of(participants), Status::kUnrecorded);
+  participants = of(participants, K::kParticipant, E::kComplete);
+  EXPECT_EQ(status_of(participants), Status::kRecording);
+  participants.finished_ms = 9000;
+  EXPECT_EQ(status_of(participants), Status::kRecorded);
+  // A kind the rule did not ask for (an application's track egress) counts for nothing.
+  EXPECT_EQ(status_of(of(room(true, {E::kComplete}), K::kTrack, E::kFailed)), Status::kRecorded);
+  EXPECT_EQ(status_of(of(room(true, {}), K::kTrack, E::kComplete)), Status::kUnrecorded);
+  // The composite's end while the room lives is a stop, whatever its participants' do.
+  Session live = room(false, {E::kComplete});
+  live.asked = "room_composite,participant";
+  EXPECT_EQ(status_of(of(live, K::kParticipant, E::kActive)), Status::kStopped);
+  EXPECT_TRUE(asks_for(live, K::kParticipant));
+  EXPECT_FALSE(asks_for(live, K::kTrack));
+  live.decision = "skip";
+  EXPECT_FALSE(asks_for(live, K::kRoomComposite));
+}
+
 TEST(LedgerStatus, NamesRoundTrip) {
   for (Status s : {Status::kRecording, Status::kRecorded, Status::kPartial, Status::kStopped,
                    Status::kSkipped, Status::kUnrecorded}) {

@@ -26,6 +26,12 @@ std::vector<Entry> one_of_each() {
   r.manifest_location = "s3://b/a.json";
   r.retry_count = 1;
   r.backup_storage_used = true;
+  Recording track = r;
+  track.egress_id = "EG_4";
+  track.kind = model::RecordingKind::kTrack;
+  track.track_id = "TR_a";
+  const auto subject = std::make_shared<const Subject>(
+      Subject{model::RecordingKind::kTrack, "TR_a", "alice", "TR_a"});
   return {RoomSeen{"RM_1", "Chemistry 7B — Zürich", 1000, "webhook", R"({"course":"chem"})"},
           Decided{"RM_1", false, "rules[2] (classes)"},
           StartRetried{"RM_1", "unavailable: no response from servers", "7:1:2"},
@@ -35,7 +41,11 @@ std::vector<Entry> one_of_each() {
           StoppedOnPurpose{"RM_1", "EG_1"},
           StoppedAsDuplicate{"RM_1", "EG_3", "EG_1"},
           RoomFinished{"RM_1", 9100, "Chemistry 7B — Zürich", 1000, "reconciler"},
-          RecordingClosed{"RM_1", "EG_2", 9200}};
+          RecordingClosed{"RM_1", "EG_2", 9200},
+          Decided{"RM_1", true, "top level", "room_composite,track"},
+          StartFailed{"RM_1", "invalid_argument: no such track", subject},
+          RecordingStarted{"RM_1", "EG_4", 1200, false, subject},
+          EgressReported{"RM_1", "Chemistry 7B — Zürich", track}};
 }
 
 TEST(LedgerSpill, EveryKindOfEntryTravelsThroughALine) {
@@ -47,6 +57,16 @@ TEST(LedgerSpill, EveryKindOfEntryTravelsThroughALine) {
     EXPECT_EQ(back->index(), entry.index()) << line;
     EXPECT_EQ(encode_entry(*back), line);
   }
+  // Written before the ledger kept participants and tracks: a composite, the room's own start.
+  const auto older =
+      decode_entry(R"({"type":"egress_reported","sid":"RM_1","recording":{"egress_id":"EG_1"}})");
+  ASSERT_TRUE(older);
+  EXPECT_EQ(std::get<EgressReported>(*older).recording().kind,
+            model::RecordingKind::kRoomComposite);
+  const auto started =
+      decode_entry(R"({"type":"recording_started","sid":"RM_1","egress_id":"EG_1"})");
+  ASSERT_TRUE(started);
+  EXPECT_EQ(std::get<RecordingStarted>(*started).subject, nullptr);
   for (const char* line : {"", "{", "[]", R"({"type":"room_seen"})", R"({"type":"x","sid":"RM"})",
                            R"({"type":"egress_reported","sid":"RM_1"})"}) {
     EXPECT_FALSE(decode_entry(line)) << line;

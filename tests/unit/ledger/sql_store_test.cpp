@@ -93,6 +93,51 @@ TEST_P(SqlStoreTest, ADuplicateStoppedIsKeptWithTheOneKeptAndCountsForNothing) {
   EXPECT_EQ(store.room("RM_1")->status, Status::kRecorded);
 }
 
+// record: [room, participants, tracks]: each recording kept with its kind and whom it records;
+// a participant whose start was given up is missing (partial) until one of it starts.
+TEST_P(SqlStoreTest, RecordingsAreKeptByKindAndAMissingOneMakesTheSessionPartialUntilItStarts) {
+  const auto opened = open();
+  Store& store = *opened;
+  using K = model::RecordingKind;
+  const auto track = std::make_shared<const Subject>(Subject{K::kTrack, "TR_a", "alice", "TR_a"});
+  const auto bob = std::make_shared<const Subject>(Subject{K::kParticipant, "PA_b", "bob", ""});
+  apply(store, {RoomSeen{"RM_1", "class-1", 1000, "webhook", ""},
+                Decided{"RM_1", true, "top level", "room_composite,participant,track"},
+                RecordingStarted{"RM_1", "EG_room", 1500, false},
+                RecordingStarted{"RM_1", "EG_track", 1100, false, track},
+                StartFailed{"RM_1", "invalid_argument: no", bob}});
+  // A track egress's report names no publisher: what the start said stays.
+  Recording reported;
+  reported.egress_id = "EG_track";
+  reported.kind = K::kTrack;
+  reported.track_id = "TR_a";
+  reported.status = model::EgressStatus::kActive;
+  reported.started_ms = 1100;
+  apply(store, {EgressReported{"RM_1", "class-1", reported}});
+  Session room = *store.room("RM_1");
+  EXPECT_EQ(room.asked, "room_composite,participant,track");
+  EXPECT_EQ(room.first_recording_ms, 1500) << "the composite's start, not the track's";
+  ASSERT_EQ(room.recordings.size(), 2U);
+  const Recording& kept = room.recordings[0];
+  EXPECT_EQ(kept.egress_id, "EG_track");
+  EXPECT_EQ(kept.kind, K::kTrack);
+  EXPECT_EQ(kept.participant, "alice");
+  EXPECT_EQ(kept.track_id, "TR_a");
+  EXPECT_EQ(room.recordings[1].kind, K::kRoomComposite);
+  ASSERT_EQ(room.missing.size(), 1U);
+  EXPECT_EQ(room.missing[0].subject.participant, "bob");
+  EXPECT_EQ(room.missing[0].error, "invalid_argument: no");
+  EXPECT_EQ(room.status, Status::kPartial);
+  // The same failure told twice is one; a later start of it (the reconciler's) ends the gap.
+  apply(store, {StartFailed{"RM_1", "invalid_argument: no", bob}});
+  EXPECT_EQ(store.room("RM_1")->missing.size(), 1U);
+  apply(store, {RecordingStarted{"RM_1", "EG_bob", 2000, false, bob}});
+  room = *store.room("RM_1");
+  EXPECT_TRUE(room.missing.empty());
+  EXPECT_EQ(room.status, Status::kRecording);
+  EXPECT_EQ(room.recordings.back().participant, "bob");
+}
+
 TEST_P(SqlStoreTest, AnEndedRecordingDoesNotBecomeActiveAgainWhenWebhooksArriveLate) {
   const auto opened = open();
   Store& store = *opened;

@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "recorder/fakes.hpp"
+#include "recorder/memory_ledger.hpp"
 #include "recorder/reconciler.hpp"
 #include "recorder/recorded_events.hpp"
 #include "recorder/recorder.hpp"
@@ -67,7 +68,7 @@ class SubjectsTest : public ::testing::Test {
     if (!recorder_) {
       policy_ = std::make_unique<recording::Policy>(top_level, rules);
       recorder_ = std::make_unique<Recorder>(
-          Recorder::Parts{*policy_, delivery, livekit, timers, events, claims, nullptr, 42});
+          Recorder::Parts{*policy_, delivery, livekit, timers, events, claims, &journal, 42});
     }
     return *recorder_;
   }
@@ -88,6 +89,7 @@ class SubjectsTest : public ::testing::Test {
   std::vector<recording::Rule> rules;
   Delivery delivery;
   testing::RecordedEvents events;
+  testing::MemoryLedger journal;
 
  private:
   std::unique_ptr<recording::Policy> policy_;
@@ -249,6 +251,43 @@ TEST_F(SubjectsTest, WithOnlyRoomRecordedAPassListsNoParticipants) {
   EXPECT_EQ(livekit.calls("ListParticipants"), 0U);
   EXPECT_EQ(livekit.starts_for("class-1"), 1U);
   reconciler.stop();
+}
+
+// The ledger keeps the composite and each participant's recording with whom it records, and a
+// participant whose start was refused as missing (the session partial) until one starts.
+TEST_F(SubjectsTest, TheLedgerKeepsEachKindAndAParticipantRefusedIsMissingUntilOneStarts) {
+  top_level.record = {.room = true, .participants = true, .tracks = false};
+  const auto room = livekit.add_room("class-1");
+  livekit::WebhookEvent started;
+  started.id = "EV_0";
+  started.event = "room_started";
+  started.kind = livekit::EventKind::kRoomStarted;
+  started.room = room;
+  recorder().on_webhook(started);
+  recorder().on_webhook(joined(room, participant("alice"), "EV_1"));
+  settle();
+  livekit.fail_next("StartSubject", {"invalid_argument"});
+  const auto bob = participant("bob");
+  recorder().on_webhook(joined(room, bob, "EV_2"));
+  settle();
+  ledger::Session session = journal.room(room.sid);
+  EXPECT_EQ(session.asked, "room_composite,participant");
+  ASSERT_EQ(session.recordings.size(), 2U);
+  const auto alice =
+      std::find_if(session.recordings.begin(), session.recordings.end(),
+                   [](const ledger::Recording& r) { return r.participant == "alice"; });
+  ASSERT_NE(alice, session.recordings.end());
+  EXPECT_EQ(alice->kind, model::RecordingKind::kParticipant);
+  ASSERT_EQ(session.missing.size(), 1U);
+  EXPECT_EQ(session.missing[0].subject.sid, "PA_bob");
+  EXPECT_EQ(session.status, ledger::Status::kPartial);
+  // Bob's next track: his recording starts, and he is no longer missing.
+  recorder().on_webhook(published(room, bob, {"TR_bob_2", true, false}, "EV_3"));
+  settle();
+  session = journal.room(room.sid);
+  EXPECT_TRUE(session.missing.empty());
+  EXPECT_EQ(session.recordings.size(), 3U);
+  EXPECT_EQ(session.status, ledger::Status::kRecording);
 }
 
 TEST(ParticipantFilter, EgressNeverAndTheRestByIdentityKindAndAttributes) {

@@ -62,6 +62,48 @@ TEST(LedgerHtml, CountsTheWholeWindowAndShowsTheRowsItIsGiven) {
   EXPECT_NE(rooms_html(page).find("No room sessions with status partial"), std::string::npos);
 }
 
+// record: [room, participants, tracks]: the room's files first, then each participant's and
+// track's under its name, then whom the rule asked for and was not recorded; the bar shows the
+// composite alone.
+TEST(LedgerHtml, RecordingsAreShownByKindWithWhomTheyRecordAndWhoIsMissing) {
+  HtmlPage page;
+  Session room = session("RM_a", "class-a", Status::kPartial);
+  room.decision = "record";
+  room.asked = "room_composite,participant,track";
+  const auto add = [&room](std::string id, model::RecordingKind kind, std::string participant,
+                           std::string track, std::string location) {
+    Recording r;
+    r.egress_id = std::move(id);
+    r.kind = kind;
+    r.participant = std::move(participant);
+    r.track_id = std::move(track);
+    r.status = model::EgressStatus::kComplete;
+    r.started_ms = 1'050'000;
+    r.ended_ms = 1'100'000;
+    r.files.push_back({"f", std::move(location), 5, 50});
+    room.recordings.push_back(std::move(r));
+  };
+  add("EG_t", model::RecordingKind::kTrack, "alice", "TR_a", "s3://b/track.ogg");
+  add("EG_p", model::RecordingKind::kParticipant, "alice", "", "s3://b/alice.mp4");
+  add("EG_r", model::RecordingKind::kRoomComposite, "", "", "s3://b/room.mp4");
+  room.missing.push_back(
+      {{model::RecordingKind::kParticipant, "PA_b", "<bob>", ""}, "invalid_argument: no"});
+  page.rooms = {room};
+  const std::string html = rooms_html(page);
+  const auto at = [&html](std::string_view text) { return html.find(text); };
+  ASSERT_NE(at("s3://b/room.mp4"), std::string::npos) << html;
+  EXPECT_LT(at("s3://b/room.mp4"), at("<b class=\"kind\">participant alice</b>"));
+  EXPECT_LT(at("participant alice</b>"), at("s3://b/alice.mp4"));
+  EXPECT_LT(at("s3://b/alice.mp4"), at("<b class=\"kind\">track TR_a of alice</b>"));
+  EXPECT_LT(at("track TR_a of alice</b>"), at("s3://b/track.ogg"));
+  EXPECT_NE(at("participant &lt;bob&gt;</b> <small class=\"missing\">not recorded: "
+               "invalid_argument: no</small>"),
+            std::string::npos)
+      << html;
+  EXPECT_NE(at("data-egress=\"EG_r\""), std::string::npos);
+  EXPECT_EQ(at("data-egress=\"EG_p\""), std::string::npos) << "the bar is the composite's";
+}
+
 TEST(LedgerHtml, WhatRoomsAndEgressSayIsEscapedAndOnlyKnownSchemesAreLinks) {
   HtmlPage page;
   Session room = session("RM_x", "<script>alert('x')</script>", Status::kPartial);

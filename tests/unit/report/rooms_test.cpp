@@ -86,16 +86,45 @@ TEST(LedgerReport, JsonHasTheApisShape) {
   EXPECT_EQ(file.at("location").as_string(), "s3://b/h.mp4");
   EXPECT_EQ(file.at("size").as_int64(), 42);
   EXPECT_DOUBLE_EQ(file.at("duration_seconds").as_double(), 3598.5);
+  EXPECT_EQ(recording.at("kind").as_string(), "room_composite");
+  EXPECT_EQ(room.at("asked"), boost::json::parse(R"(["room_composite"])"));
+  EXPECT_TRUE(room.at("missing").as_array().empty());
   Session live = sample();
   live.finished_ms = 0;
   EXPECT_TRUE(boost::json::parse(room_json(live)).as_object().at("finished_at").is_null());
+}
+
+TEST(LedgerReport, EachRecordingSaysItsKindAndWhomAndTheSessionWhatItMisses) {
+  Session room = sample();
+  room.asked = "room_composite,participant";
+  Recording alice;
+  alice.egress_id = "EG_2";
+  alice.kind = model::RecordingKind::kParticipant;
+  alice.participant = "alice";
+  alice.status = model::EgressStatus::kComplete;
+  alice.files.push_back({"a.mp4", "s3://b/alice.mp4", 9, 60});
+  room.recordings.insert(room.recordings.begin(), alice);
+  room.missing.push_back({{model::RecordingKind::kParticipant, "PA_b", "bob", ""}, "refused"});
+  room.status = status_of(room);
+  const auto doc = boost::json::parse(room_json(room)).as_object();
+  EXPECT_EQ(doc.at("status").as_string(), "partial");
+  EXPECT_EQ(doc.at("asked"), boost::json::parse(R"(["room_composite","participant"])"));
+  const auto& first = doc.at("recordings").as_array().at(0).as_object();
+  EXPECT_EQ(first.at("kind").as_string(), "participant");
+  EXPECT_EQ(first.at("participant").as_string(), "alice");
+  EXPECT_EQ(doc.at("missing"),
+            boost::json::parse(R"([{"kind":"participant","sid":"PA_b","participant":"bob",)"
+                               R"("track_id":"","error":"refused"}])"));
+  const std::string csv = rooms_csv({room});
+  // The composite's file is the room's location, whichever recording is older.
+  EXPECT_NE(csv.find(",2,s3://b/h.mp4,,1,0,1\n"), std::string::npos) << csv;
 }
 
 TEST(LedgerReport, CsvQuotesWhatNeedsQuoting) {
   const std::string csv = rooms_csv({sample()});
   EXPECT_EQ(csv.substr(0, csv.find('\n')),
             "sid,name,status,started_at,finished_at,rule,start_delay_seconds,recordings,location,"
-            "start_error");
+            "start_error,participant_recordings,track_recordings,missing");
   EXPECT_NE(csv.find("RM_1,\"hearing, day 2\",recorded,2025-11-30T12:00:00Z"), std::string::npos)
       << csv;
   EXPECT_NE(csv.find("s3://b/h.mp4"), std::string::npos);
