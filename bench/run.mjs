@@ -15,6 +15,7 @@
 //                      during the slowest read, large metadata), logged
 //   BENCH_ONLY=callgrind  only the instruction count; keeps the callgrind files for
 //                      callgrind_annotate and prints where they are
+//   BENCH_ONLY=participants  only the 50-participant room, logged
 //   SERVER_THREADS     passed to this service (tuning only: the table is for the defaults)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, statSync, existsSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { tmpdir, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
+import { ParticipantInfo, TrackInfo, TrackType } from '@livekit/protocol';
 import { eventBody, signBody } from '../tests/integration/lib/webhooks.mjs';
 import { write as writeFigures, JSON_PATH as FIGURES_JSON } from './figures.mjs';
 import { ledgerApiBench, metadataMemoryBench } from './ledger_api.mjs';
@@ -320,14 +322,56 @@ async function scale(standin) {
   return result;
 }
 
+// A room of 50 participants joining at once, with record: participants (each publishing a
+// microphone, each participant_joined posted at the same moment): the time until every one has
+// its recording, starts made (50, none doubled), and the recorder's peak resident memory.
+const ROOM_PARTICIPANTS = 50;
+async function participantsRoom(standin) {
+  const port = await freePort();
+  const proc = await launch(BIN, [], {
+    ready: /auto-recorder ready/,
+    env: { PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret,
+      S3_BUCKET: 'bench', RECORD: 'participants', LEDGER_PATH: join(mkdtempSync(join(dir, 'ledger-')), 'ledger.db') },
+  });
+  const { sids: [sid] } = await control(standin, '/rooms?prefix=panel-&count=1');
+  const room = { name: 'panel-00000', sid };
+  const { participants } = await control(standin, `/participants?room=${room.name}&count=${ROOM_PARTICIPANTS}`);
+  const auth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret, ttlSeconds: 600 };
+  const hooks = await Promise.all(participants.map(async (json) => {
+    const body = eventBody('participant_joined', { room, participant: ParticipantInfo.fromJson(json) });
+    return { body, token: await signBody(body, auth) };
+  }));
+  const url = `http://127.0.0.1:${port}/webhook-receiver`;
+  const t0 = performance.now();
+  const statuses = await Promise.all(hooks.map(({ body, token }) => fetch(url, {
+    method: 'POST', headers: { 'Content-Type': 'application/webhook+json', Authorization: token }, body,
+  }).then((res) => res.status)));
+  let counts;
+  for (;;) {
+    counts = await control(standin, `/subjects?room=${room.name}`);
+    if (counts.distinct === ROOM_PARTICIPANTS || performance.now() - t0 > 60000) break;
+    await sleep(2);
+  }
+  const recordedMs = performance.now() - t0;
+  await sleep(1000); // anything doubled shows up by now
+  counts = await control(standin, `/subjects?room=${room.name}`);
+  const peak = rssKb(proc.child.pid, 'VmHWM');
+  await proc.stop();
+  await control(standin, '/forget?prefix=panel-');
+  const result = { recordedMs, starts: counts.starts, distinct: counts.distinct, refused: statuses.filter((s) => s !== 200).length, peak };
+  log(`${ROOM_PARTICIPANTS} participants: all recording in ${recordedMs.toFixed(0)} ms, ${result.starts} starts for ${result.distinct} participants, non-200 ${result.refused}, peak ${peak} kB`);
+  return result;
+}
+
 // Instructions per verified webhook: two callgrind runs that differ only in how many webhooks they
-// verify; the difference divided by the count leaves start-up and shutdown out.
-async function instructionsPerWebhook(standin) {
-  const body = readFileSync(join(dir, 'body.json'), 'utf8');
-  const token = readFileSync(join(dir, 'auth.txt'), 'utf8');
+// verify; the difference divided by the count leaves start-up and shutdown out. `kind`: which
+// signed webhook (body.json, track.json) is sent, under the default record: room.
+async function instructionsPerWebhook(standin, kind = 'body') {
+  const body = readFileSync(join(dir, `${kind}.json`), 'utf8');
+  const token = readFileSync(join(dir, `${kind}.auth`), 'utf8');
   const run = async (count) => {
     const port = await freePort();
-    const out = join(dir, `callgrind.${count}`);
+    const out = join(dir, `callgrind.${kind}.${count}`);
     const proc = await launch('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, BIN], {
       ready: /auto-recorder ready/,
       timeoutMs: 120000,
@@ -483,6 +527,13 @@ const auth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret, ttlSeconds:
 const joined = eventBody('participant_joined', { room: { name: 'bench-room', sid: 'RM_bench' } });
 writeFileSync(join(dir, 'body.json'), joined);
 writeFileSync(join(dir, 'auth.txt'), await signBody(joined, auth));
+writeFileSync(join(dir, 'body.auth'), await signBody(joined, auth));
+// A track_published of a participant with its track: what record: room ignores, as cheaply.
+const benchParticipant = new ParticipantInfo({ sid: 'PA_bench', identity: 'speaker', joinedAtMs: BigInt(Date.now()) });
+const published = eventBody('track_published', { room: { name: 'bench-room', sid: 'RM_bench' }, participant: benchParticipant,
+  track: new TrackInfo({ sid: 'TR_bench', type: TrackType.AUDIO }) });
+writeFileSync(join(dir, 'track.json'), published);
+writeFileSync(join(dir, 'track.auth'), await signBody(published, auth));
 
 const ours = recorderTarget(standin);
 const peer = nodeTarget(standin);
@@ -494,7 +545,13 @@ if (process.env.BENCH_ONLY === 'burst') {
   process.exit(0);
 }
 if (process.env.BENCH_ONLY === 'callgrind') {
-  log(`${Math.round(await instructionsPerWebhook(standin))} instructions per verified webhook; profiles in ${dir}/callgrind.*`);
+  log(`${Math.round(await instructionsPerWebhook(standin))} instructions per verified participant_joined; ` +
+    `${Math.round(await instructionsPerWebhook(standin, 'track'))} per track_published; profiles in ${dir}/callgrind.*`);
+  await standin.proc.stop();
+  process.exit(0);
+}
+if (process.env.BENCH_ONLY === 'participants') {
+  await participantsRoom(standin);
   await standin.proc.stop();
   process.exit(0);
 }
@@ -539,11 +596,13 @@ const peerBurst = await burst(peer, standin, 'burst-peer-');
 const ledgerBurst = await ledgerBursts(standin);
 await control(standin, '/delay?ms=0');
 const oursScale = await scale(standin);
+const panel = await participantsRoom(standin);
 const report = reportBench();
 const api = await ledgerApi(standin);
 log('callgrind (slow)');
 const instructions = await instructionsPerWebhook(standin);
-log(`${Math.round(instructions)} instructions per verified webhook`);
+const trackInstructions = await instructionsPerWebhook(standin, 'track');
+log(`${Math.round(instructions)} instructions per verified participant_joined, ${Math.round(trackInstructions)} per track_published`);
 await standin.proc.stop();
 
 const ratio = (a, b) => (b ? `${(a / b).toFixed(2)}×` : '');
@@ -600,7 +659,11 @@ const rows = [
   [`retention on ${LEDGER_SESSIONS} sessions (SQLite), the older ${api.prune.sessions}: steps / time / longest step / file before → after`,
     `${api.prune.steps} / ${(api.prune.ms / 1000).toFixed(1)} s / ${api.prune.longestMs} ms / ${api.prune.beforeMb.toFixed(0)} → ${api.prune.afterMb.toFixed(0)} MB`, '', '',
     'a step < 100 ms, the file shrinks', check(api.prune.longestMs < 100 && api.prune.afterMb < api.prune.beforeMb)],
-  ['instructions per verified webhook (callgrind)', Math.round(instructions), '', '', 'for regressions', ''],
+  [`a room of ${ROOM_PARTICIPANTS} participants joining at once (record: participants): all recording / starts / peak memory`,
+    `${ms(panel.recordedMs)} / ${panel.starts} for ${panel.distinct} / ${mb(panel.peak)}`, '', '', `${ROOM_PARTICIPANTS} starts, each once`,
+    check(panel.starts === ROOM_PARTICIPANTS && panel.distinct === ROOM_PARTICIPANTS && panel.refused === 0)],
+  ['instructions per verified webhook (callgrind; record: room): participant_joined / track_published', `${Math.round(instructions)} / ${Math.round(trackInstructions)}`, '', '',
+    'for regressions; ignored as cheaply as before', ''],
   ['start-up to ready', ms(oursLoad.readyMs), ms(peerLoad.readyMs), ratio(oursLoad.readyMs, peerLoad.readyMs), '', ''],
   ['binary size (stripped)', mb(strippedSize(BIN) / 1024), '', '', '', ''],
 ];

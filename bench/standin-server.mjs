@@ -6,6 +6,10 @@
 //   POST /delay?ms=M              every StartRoomCompositeEgress answers after M ms
 //   GET  /counts?prefix=P         { rooms, recorded, doubled, starts } for rooms named P*
 //   POST /forget?prefix=P         the rooms named P* and their egresses are gone, as if never there
+//   POST /participants?room=R&count=N  N participants join room R, each publishing a microphone;
+//                                answers { participants: [ParticipantInfo as JSON, ...] }
+//   GET  /subjects?room=R         { starts, distinct }: participant and track egresses of room R,
+//                                and how many participants or tracks they record
 import http from 'node:http';
 import { LiveKitStandIn } from '../tests/integration/lib/standin.mjs';
 
@@ -34,6 +38,17 @@ const control = http.createServer((req, res) => {
     for (const e of standin.egresses) if (e.roomName.startsWith(prefix)) counts.set(e.roomName, (counts.get(e.roomName) ?? 0) + 1);
     const rooms = [...standin.rooms.keys()].filter((n) => n.startsWith(prefix)).length;
     return reply({ rooms, recorded: counts.size, doubled: [...counts.values()].filter((n) => n > 1).length, starts: [...counts.values()].reduce((a, b) => a + b, 0) });
+  }
+  if (url.pathname === '/participants') {
+    const room = url.searchParams.get('room');
+    const count = Number(url.searchParams.get('count'));
+    const joined = Array.from({ length: count }, (_, i) => standin.join(room, `speaker-${i}`, { tracks: [{ type: 'audio' }] }));
+    return reply({ participants: joined.map((p) => p.toJson()) });
+  }
+  if (url.pathname === '/subjects') {
+    const room = url.searchParams.get('room');
+    const subjects = standin.egresses.filter((e) => e.roomName === room).map((e) => standin.subjectOf(e)).filter((s) => s !== undefined);
+    return reply({ starts: subjects.length, distinct: new Set(subjects).size });
   }
   if (url.pathname === '/forget') {
     const prefix = url.searchParams.get('prefix');

@@ -165,8 +165,9 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "default such a stop holds for the rest of the room session."},
     {"heal_duplicates", "HEAL_DUPLICATES", "true", Kind::kBool, kPlain,
      "When a recording this service started runs beside an older recording of the same room "
-     "session (LiveKit's own auto-egress, another deployment, an application), stop ours with "
-     "StopEgress and keep the oldest. A recording this service did not start is never stopped."},
+     "session, participant or track (LiveKit's own auto-egress, another deployment, an "
+     "application), stop ours with StopEgress and keep the oldest. A recording this service did "
+     "not start is never stopped."},
     {"max_pending_starts", "MAX_PENDING_STARTS", "10000", Kind::kInteger, kPlain,
      "Rooms waiting for a recording to start; beyond it room_started is answered 503."},
     {"egress_concurrency", "EGRESS_CONCURRENCY", "256", Kind::kInteger, kPlain,

@@ -86,7 +86,8 @@ BodyHash body_hash(std::string_view body) {
   return {encoded.data(), encoded.size()};
 }
 
-util::Result<void> parse_webhook_event(std::string_view body, WebhookEvent& out) {
+util::Result<void> parse_webhook_event(std::string_view body, WebhookEvent& out,
+                                       bool read_subjects) {
   // The parsed body lives in a buffer on the stack (bigger bodies spill to the heap).
   std::array<unsigned char, 8192> buffer;  // NOLINT(cppcoreguidelines-pro-type-member-init)
   json::monotonic_resource resource(buffer.data(), buffer.size());
@@ -125,8 +126,10 @@ util::Result<void> parse_webhook_event(std::string_view body, WebhookEvent& out)
   out.kind = event_kind(out.event);
   out.participant.reset();
   out.track.reset();
-  // Read only for the events that use them: a room recorded as a composite does not pay for them.
-  if (out.kind == EventKind::kParticipantJoined || out.kind == EventKind::kTrackPublished) {
+  // Read only for the events that use them, when a rule records participants or tracks: a room
+  // recorded as a composite does not pay for them (nor answer 400 for a participant it ignores).
+  if (read_subjects &&
+      (out.kind == EventKind::kParticipantJoined || out.kind == EventKind::kTrackPublished)) {
     if (const json::object* participant = in.object(event, "participant", "")) {
       out.participant = read_participant(*participant);
     }
@@ -167,8 +170,11 @@ std::string_view WebhookResult::label() const {
 }
 
 WebhookVerifier::WebhookVerifier(std::string api_key, std::string api_secret,
-                                 std::chrono::seconds leeway)
-    : api_key_(std::move(api_key)), api_secret_(std::move(api_secret)), leeway_(leeway) {}
+                                 std::chrono::seconds leeway, bool read_subjects)
+    : api_key_(std::move(api_key)),
+      api_secret_(std::move(api_secret)),
+      leeway_(leeway),
+      read_subjects_(read_subjects) {}
 
 WebhookResult WebhookVerifier::verify(std::string_view authorization, std::string_view body,
                                       Clock::time_point now) const {
@@ -202,7 +208,7 @@ void WebhookVerifier::verify(std::string_view authorization, std::string_view bo
     result.reason = "body does not match the token's sha256 claim";
     return;
   }
-  if (const auto parsed = parse_webhook_event(body, result.event); !parsed) {
+  if (const auto parsed = parse_webhook_event(body, result.event, read_subjects_); !parsed) {
     result.problem = WebhookProblem::kNotAnEvent;
     result.reason = parsed.error();
   }

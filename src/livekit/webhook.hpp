@@ -80,7 +80,10 @@ struct WebhookResult {
 
 class WebhookVerifier {
  public:
-  WebhookVerifier(std::string api_key, std::string api_secret, std::chrono::seconds leeway);
+  // read_subjects: whether participant_joined's and track_published's participant and track are
+  // read (a rule records participants or tracks); otherwise they cost no more than their parse.
+  WebhookVerifier(std::string api_key, std::string api_secret, std::chrono::seconds leeway,
+                  bool read_subjects = true);
 
   // authorization is the raw header: the bare token livekit-server sends, or "Bearer <token>".
   // body is hashed exactly as received.
@@ -95,12 +98,14 @@ class WebhookVerifier {
   std::string api_key_;
   std::string api_secret_;
   std::chrono::seconds leeway_;
+  bool read_subjects_;
 };
 
 // Reads a WebhookEvent from protobuf JSON (lowerCamelCase or proto names, int64 as string or
 // number, unknown fields ignored), or says what is wrong. out is overwritten, its strings'
-// capacity kept.
-util::Result<void> parse_webhook_event(std::string_view body, WebhookEvent& out);
+// capacity kept. read_subjects: see WebhookVerifier.
+util::Result<void> parse_webhook_event(std::string_view body, WebhookEvent& out,
+                                       bool read_subjects = true);
 
 // base64(SHA-256(body)) as in the token's sha256 claim: 44 characters, held without the heap.
 using BodyHash = boost::static_string<44>;

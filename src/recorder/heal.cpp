@@ -1,7 +1,9 @@
 // Duplicates healed (recorder/duplicates.hpp decides): looked for when a recording this service
 // did not start begins in a room session it records (egress_started, egress_updated), and when a
-// reconcile pass lists two or more recordings of one session. Only what this process started
-// (Seen::kOurs) is ever stopped.
+// reconcile pass lists two or more recordings of one session, participant or track. Only what
+// this process started (Seen::kOurs) is ever stopped.
+#include <unordered_map>
+
 #include "recorder/duplicates.hpp"
 #include "recorder/ledger_entries.hpp"
 #include "recorder/recorder.hpp"
@@ -33,20 +35,48 @@ void Recorder::look_for_duplicates(const std::string& room_name, const std::stri
                                              const std::vector<livekit::EgressInfo>& egresses) {
         const std::lock_guard lock(mutex_);
         if (error != nullptr || shutting_down_) return;  // a later pass looks again
-        const auto now = timers_.now();
-        const Healing healing = heal(egresses, room_sid, [&](const std::string& egress_id) {
-          return memories_.knows(Seen::kOurs, egress_id, now);
+        if (!participants_doubled(egresses, room_sid)) {
+          return heal_listed(room_name, room_sid, egresses, nullptr);
+        }
+        // Two recordings of one identity: of one participant session, or one of an earlier
+        // session still ending after a rejoin? When each participant joined tells.
+        api_.participants(room_name, [this, room_name, room_sid, egresses](
+                                         const livekit::ApiError* error,
+                                         const std::vector<livekit::Participant>& participants) {
+          const std::lock_guard lock(mutex_);
+          if (shutting_down_) return;
+          std::unordered_map<std::string, std::int64_t> joined_ms;
+          for (const livekit::Participant& p : participants) joined_ms[p.identity] = p.joined_ms;
+          const JoinedAt joined = [&](const std::string& identity) -> std::optional<std::int64_t> {
+            const auto found = joined_ms.find(identity);
+            if (found == joined_ms.end()) return std::nullopt;
+            return found->second;
+          };
+          // Unanswered: the room's and tracks' duplicates are healed now, the participants' by a
+          // later pass.
+          heal_listed(room_name, room_sid, egresses, error == nullptr ? &joined : nullptr);
         });
-        if (healing.stop.empty()) return;
-        // The one kept records the session: the ledger hears of it as of any recording LiveKit
-        // lists.
-        for (const livekit::EgressInfo& egress : egresses) {
-          if (egress.egress_id == healing.keep) journal(reported(egress));
-        }
-        for (const std::string& egress_id : healing.stop) {
-          stop_duplicate(room_name, room_sid, egress_id, healing.keep);
-        }
       });
+}
+
+void Recorder::heal_listed(const std::string& room_name, const std::string& room_sid,
+                           const std::vector<livekit::EgressInfo>& egresses,
+                           const JoinedAt* joined) {
+  const auto now = timers_.now();
+  const auto ours = [&](const std::string& egress_id) {
+    return memories_.knows(Seen::kOurs, egress_id, now);
+  };
+  for (const Healing& healing : heal(egresses, room_sid, ours, joined)) {
+    if (healing.stop.empty()) continue;
+    // The one kept records the session (or its participant, or track): the ledger hears of it as
+    // of any recording LiveKit lists.
+    for (const livekit::EgressInfo& egress : egresses) {
+      if (egress.egress_id == healing.keep) journal(reported(egress));
+    }
+    for (const std::string& egress_id : healing.stop) {
+      stop_duplicate(room_name, room_sid, egress_id, healing.keep);
+    }
+  }
 }
 
 void Recorder::stop_duplicate(const std::string& room_name, const std::string& room_sid,

@@ -40,9 +40,10 @@ std::uint64_t subject_hash(std::string_view room_sid, std::string_view subject) 
 }  // namespace
 
 void Reconciler::Recorded::add_subject(const livekit::EgressInfo& egress) {
-  if (!egress.subject.empty() && !egress.room_id.empty()) {
-    subjects.push_back(subject_hash(egress.room_id, egress.subject));
-  }
+  if (egress.subject.empty() || egress.room_id.empty()) return;
+  const std::uint64_t subject = subject_hash(egress.room_id, egress.subject);
+  subjects.push_back(subject);
+  if (egress.writes_files) subjects_writing.emplace_back(subject, util::hash_of(egress.room_id));
 }
 
 bool Reconciler::Recorded::has_subject(const livekit::Room& room,
@@ -62,6 +63,16 @@ void Reconciler::Recorded::sort() {
     }
   }
   writing = {};
+  // A participant or track recorded twice: its session is looked at too.
+  std::sort(subjects_writing.begin(), subjects_writing.end());
+  for (std::size_t i = 1; i < subjects_writing.size(); ++i) {
+    if (subjects_writing[i].first == subjects_writing[i - 1].first) {
+      doubled.push_back(subjects_writing[i].second);
+    }
+  }
+  subjects_writing = {};
+  std::sort(doubled.begin(), doubled.end());
+  doubled.erase(std::unique(doubled.begin(), doubled.end()), doubled.end());
   std::sort(failed.begin(), failed.end(),
             [](const auto& a, const auto& b) { return a.room_id < b.room_id; });
 }
@@ -206,12 +217,14 @@ void Reconciler::pass() {
 
 void Reconciler::list_egresses(const std::shared_ptr<Convergence>& convergence) {
   auto recorded = std::make_shared<Recorded>();
+  // Participants' and tracks' recordings matter only when a rule records them.
+  const bool subjects = recorder_.records_subjects();
   // Ended egresses matter only to the ledger.
   api_.each_egress(
       convergence == nullptr,
-      [recorded, convergence](livekit::EgressInfo&& egress) {
+      [recorded, convergence, subjects](livekit::EgressInfo&& egress) {
         if (convergence) convergence->egress(egress);
-        if (!egress.subject.empty() && model::is_active(egress.status)) {
+        if (subjects && !egress.subject.empty() && model::is_active(egress.status)) {
           recorded->add_subject(egress);
         }
         if (!egress.records_room()) return;

@@ -76,6 +76,9 @@ class Reconciler {
     // which the recorder looks at (heal_duplicates).
     std::vector<std::uint64_t> writing;
     std::vector<std::uint64_t> doubled;
+    // Participants' and tracks' recordings that write files: (subject, session) hashes, one per
+    // recording; two of one subject put its session in `doubled`.
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> subjects_writing;
     // Participants and tracks being recorded (record: participants, tracks): hashes of their
     // room sid with the identity or track id an egress's request names.
     std::vector<std::uint64_t> subjects;

@@ -120,8 +120,13 @@ Verdict Recorder::on_webhook(const livekit::WebhookEvent& event) {
       break;
     case livekit::EventKind::kEgressStarted:
     case livekit::EventKind::kEgressUpdated:
-      if (event.egress && ledger_keeps(*event.egress)) journal(reported(*event.egress));
-      if (event.egress && event.egress->records_room()) on_other_recording(*event.egress, now);
+      if (event.egress && ledger_keeps(*event.egress)) {
+        journal(reported(*event.egress));
+        // A participant's or track's recording can be a duplicate only when a rule records them.
+        if (event.egress->records_room() || policy_.records_subjects()) {
+          on_other_recording(*event.egress, now);
+        }
+      }
       break;
     case livekit::EventKind::kEgressEnded:
       if (event.egress) {

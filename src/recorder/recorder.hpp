@@ -28,6 +28,7 @@
 #include "model/origin.hpp"
 #include "model/verdict.hpp"
 #include "recorder/delivery.hpp"
+#include "recorder/duplicates.hpp"
 #include "recorder/events.hpp"
 #include "recorder/memories.hpp"
 #include "recorder/recent_ids.hpp"
@@ -87,6 +88,8 @@ class Recorder {
   // Whether the room's rule records participants or tracks (for the reconciler: false at once
   // when no rule does).
   bool records_subjects_of(const livekit::Room& room) const;
+  // Whether any rule records participants or tracks.
+  bool records_subjects() const { return policy_.records_subjects(); }
 
   // A pass listed two or more recordings of this room session running: the ones this service
   // started besides the oldest are stopped (recorder/duplicates.hpp; heal.cpp), when
@@ -182,6 +185,9 @@ class Recorder {
   void on_other_recording(const livekit::EgressInfo& egress, TimePoint now);
   // Asks ListEgress for the room and stops what recorder/duplicates.hpp says to stop.
   void look_for_duplicates(const std::string& room_name, const std::string& room_sid);
+  // Stops what heal() says of the listed egresses (recorder/duplicates.hpp).
+  void heal_listed(const std::string& room_name, const std::string& room_sid,
+                   const std::vector<livekit::EgressInfo>& egresses, const JoinedAt* joined);
   void stop_duplicate(const std::string& room_name, const std::string& room_sid,
                       const std::string& egress_id, const std::string& kept);
   // An egress this process stopped as a duplicate: its EGRESS_COMPLETE is no stop on purpose.

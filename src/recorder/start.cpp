@@ -197,7 +197,11 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
       started.subject = attempt->subject->label();
       started.start_delay.reset();  // the room's age says nothing of a participant's
       tell(started);
-      if (!egress_id.empty()) memories_.remember(Seen::kOurs, egress_id, timers_.now());
+      if (!egress_id.empty()) {
+        // Ours: only such a recording is ever stopped as a duplicate (heal.cpp).
+        memories_.remember(Seen::kOurs, egress_id, timers_.now());
+        memories_.remember(Seen::kOursInSession, attempt->room.sid, timers_.now());
+      }
       memories_.remember(Seen::kSubjectRecorded, attempt->subject->sid, timers_.now());
       if (!egress_id.empty()) {
         journal(ledger::RecordingStarted{attempt->room.sid, egress_id, timers_.wall_ms(),

@@ -155,6 +155,8 @@ void Recorder::on_subject_egresses(const std::string& key, Attempt& attempt,
   }
   for (const livekit::EgressInfo& egress : egresses) {
     if (!records_subject(egress, attempt.room, subject)) continue;
+    // A duplicate this process stopped says nothing: the one kept records the subject.
+    if (healed(egress.egress_id, timers_.now())) continue;
     // Being recorded (by us, another replica, the application or LiveKit's auto-egress), or
     // recorded and ended: a subject's recording ends with the participant or the track, or was
     // stopped on purpose. Either way nothing more is started for it.

@@ -259,6 +259,39 @@ test('a recorder restarted mid-room, a deliberate stop and an empty EGRESS_COMPL
   }
 });
 
+test('LiveKit\'s AutoParticipantEgress listed after ours started: ours is stopped within one pass, the oldest kept, the ledger says why', { timeout }, async () => {
+  const standin = await server();
+  const token = 'tok-5e1d7c3a9b2f4086';
+  const recorder = await startRecorder({ env: baseEnv(standin, { RECORD: 'participants', RECONCILE_INTERVAL: '1s', API_TOKEN: token }), cwd: tempDir() });
+  try {
+    const room = standin.addRoom('seminar');
+    const alice = standin.join(room.name, 'alice', { tracks: [{ type: 'audio' }] });
+    const listed = standin.autoParticipantEgress(room.name, 'alice', { listedAfterMs: 250 });
+    assert.equal((await sendEvent(recorder, 'participant_joined', { room: { name: room.name, sid: room.sid }, participant: alice })).status, 200);
+    const [ours] = await recorded(recorder, standin, 'alice');
+    const auto = await listed;
+    const stops = () => standin.calls.filter((c) => c.method === 'StopEgress').map((c) => c.request?.egressId);
+    const listedAt = await recorder.reconcilePasses();
+    await recorder.until(() => stops().includes(ours.egressId), 'our duplicate of alice stopped');
+    assert.ok(await recorder.reconcilePasses() <= listedAt + 2, 'within one pass after the listing');
+    assert.ok(!stops().includes(auto.egressId), 'LiveKit\'s own is never stopped');
+    assert.equal(stops().length, 1);
+    await recorder.waitForMetric('auto_recorder_duplicates_stopped_total', { outcome: 'stopped' }, 1);
+    const row = await recorder.waitForLedgerRoom(room.name, (r) => r.recordings?.some((x) => x.duplicate_of));
+    const stopped = row.recordings.find((r) => r.egress_id === ours.egressId);
+    assert.equal(stopped.kind, 'participant');
+    assert.equal(stopped.duplicate_of, auto.egressId, 'stopped: duplicate, of the one kept');
+    assert.equal(row.status, 'recording');
+    // Nothing more is stopped or started by the passes after: the kept one records alice.
+    await recorder.waitForPasses(2);
+    assert.equal(stops().length, 1);
+    assert.equal(standin.subjectStarts('alice').length, 1, 'ours only; LiveKit\'s is listed apart');
+  } finally {
+    standin.removeRoom('seminar');
+    await recorder.stop();
+  }
+});
+
 // The ledger, as `auto-recorder report` reads it while the service runs (it exits 3 while a
 // session is partial or unrecorded).
 async function ledgerRoom(env, cwd, sid) {

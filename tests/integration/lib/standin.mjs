@@ -410,6 +410,23 @@ export class LiveKitStandIn {
     return info;
   }
 
+  // LiveKit's own AutoParticipantEgress: a participant egress with a file output, started as the
+  // participant published its first track (now), listed by ListEgress only `listedAfterMs` later
+  // and no sooner than the recorder's own start of that participant. Resolves once listed.
+  async autoParticipantEgress(roomName, identity, { listedAfterMs = 200, startedAt = BigInt(Date.now()) * 1000000n } = {}) {
+    const room = this.rooms.get(roomName);
+    const info = new EgressInfo({
+      egressId: `EG_auto_${randomBytes(6).toString('hex')}`, roomName, roomId: room?.sid ?? '',
+      status: EgressStatus.EGRESS_ACTIVE, startedAt,
+      request: { case: 'participant', value: new ParticipantEgressRequest({ roomName, identity, fileOutputs: [new EncodedFileOutput({ filepath: `auto/${identity}.mp4` })] }) },
+      fileResults: [new FileInfo({ filename: `auto/${identity}.mp4` })],
+    });
+    await sleep(listedAfterMs);
+    await until(() => this.subjectStarts(identity).length > 0, `the recorder's start of ${identity}`);
+    this.preexisting.push(info);
+    return info;
+  }
+
   #listEgress(request) {
     const items = [...this.preexisting, ...this.egresses].filter((e) => (!request.roomName || e.roomName === request.roomName)
       && (!request.egressId || e.egressId === request.egressId)

@@ -87,6 +87,27 @@ TEST(WebhookParse, AReusedEventKeepsNothingOfTheOneBefore) {
   EXPECT_FALSE(event.room);
 }
 
+// participant_joined and track_published carry their participant and track, read only when a rule
+// records participants or tracks: with record: room they cost no more than their parse, and one
+// malformed is not refused.
+TEST(WebhookParse, ParticipantAndTrackAreReadOnlyWhenAskedFor) {
+  const std::string body =
+      R"({"event":"track_published","room":{"name":"r"},"participant":{"sid":"PA_1",)"
+      R"("identity":"alice"},"track":{"sid":"TR_1","type":"AUDIO"}})";
+  WebhookEvent event;
+  ASSERT_TRUE(parse_webhook_event(body, event));
+  ASSERT_TRUE(event.participant);
+  EXPECT_EQ(event.participant->identity, "alice");
+  ASSERT_TRUE(event.track);
+  EXPECT_EQ(event.track->sid, "TR_1");
+  ASSERT_TRUE(parse_webhook_event(body, event, false));
+  EXPECT_FALSE(event.participant);
+  EXPECT_FALSE(event.track);
+  const std::string malformed = R"({"event":"participant_joined","participant":5})";
+  EXPECT_FALSE(parse_webhook_event(malformed, event));
+  EXPECT_TRUE(parse_webhook_event(malformed, event, false));
+}
+
 TEST(WebhookParse, KeepsNonAsciiRoomNamesByteForByte) {
   const WebhookEvent event =
       parse(R"({"event":"room_started","room":{"name":"Sprechstunde Zürich 会议 \ud83c\udf93"}})");

@@ -625,35 +625,94 @@ TEST(Duplicates, TheOldestIsKeptAndOnlyOursAreStopped) {
     return e;
   };
   const auto ours = [](const std::string& id) { return id.starts_with("EG_ours"); };
+  // The room's one Healing, if any.
+  const auto heal_room = [&](const std::vector<livekit::EgressInfo>& egresses) {
+    const std::vector<Healing> all = heal(egresses, "RM_1", ours);
+    EXPECT_LE(all.size(), 1U);
+    return all.empty() ? Healing{} : all.front();
+  };
   std::vector<livekit::EgressInfo> listed{composite("EG_ours_new", 30), composite("EG_auto", 10),
                                           composite("EG_ours_old", 20)};
-  Healing healing = heal(listed, "RM_1", ours);
+  Healing healing = heal_room(listed);
   EXPECT_EQ(healing.keep, "EG_auto");
   EXPECT_EQ(healing.stop, (std::vector<std::string>{"EG_ours_old", "EG_ours_new"}));
   // An active one is kept before an older one still starting (it may never start); one ending is
   // on its way out: neither kept nor a reason to stop ours.
   listed = {composite("EG_ours", 30), composite("EG_auto", 10)};
   listed[1].status = EgressStatus::kStarting;
-  EXPECT_EQ(heal(listed, "RM_1", ours).keep, "EG_ours");
+  EXPECT_EQ(heal_room(listed).keep, "EG_ours");
   listed[1].status = EgressStatus::kEnding;
-  EXPECT_TRUE(heal(listed, "RM_1", ours).stop.empty());
+  EXPECT_TRUE(heal_room(listed).stop.empty());
   // Ours is the oldest: the application's newer one is never stopped.
   listed = {composite("EG_ours", 10), composite("EG_app", 20)};
-  healing = heal(listed, "RM_1", ours);
+  healing = heal_room(listed);
   EXPECT_EQ(healing.keep, "EG_ours");
   EXPECT_TRUE(healing.stop.empty());
   // One not started yet (no start time) is the newest; a stream-only composite, a recording of
   // another session, one that ended: none is a duplicate.
   listed = {composite("EG_ours", 0), composite("EG_auto", 50)};
-  EXPECT_EQ(heal(listed, "RM_1", ours).stop, std::vector<std::string>{"EG_ours"});
+  EXPECT_EQ(heal_room(listed).stop, std::vector<std::string>{"EG_ours"});
   listed = {composite("EG_ours", 20), composite("EG_stream", 10, false)};
-  EXPECT_TRUE(heal(listed, "RM_1", ours).stop.empty());
+  EXPECT_TRUE(heal_room(listed).stop.empty());
   listed = {composite("EG_ours", 20), composite("EG_auto", 10)};
   listed[1].room_id = "RM_2";
-  EXPECT_TRUE(heal(listed, "RM_1", ours).stop.empty());
+  EXPECT_TRUE(heal_room(listed).stop.empty());
   listed[1].room_id = "RM_1";
   listed[1].status = EgressStatus::kComplete;
-  EXPECT_TRUE(heal(listed, "RM_1", ours).stop.empty());
+  EXPECT_TRUE(heal_room(listed).stop.empty());
+}
+
+// Participants and tracks: each is its own group, healed as a room is; a participant's recording
+// that started before it (re)joined, or one whose participant left, is left alone.
+TEST(Duplicates, EachParticipantAndTrackIsHealedApartAndARejoinIsNoDuplicate) {
+  const auto recording = [](std::string id, model::RecordingKind kind, std::string subject,
+                            std::int64_t started_ms) {
+    livekit::EgressInfo e;
+    e.egress_id = std::move(id);
+    e.room_id = "RM_1";
+    e.status = EgressStatus::kActive;
+    e.kind = kind;
+    e.subject = std::move(subject);
+    e.writes_files = true;
+    e.results.started_at_ns = started_ms * 1'000'000;
+    return e;
+  };
+  using K = model::RecordingKind;
+  const auto ours = [](const std::string& id) { return id.starts_with("EG_ours"); };
+  std::vector<livekit::EgressInfo> listed{recording("EG_ours_alice", K::kParticipant, "alice", 300),
+                                          recording("EG_auto_alice", K::kParticipant, "alice", 200),
+                                          recording("EG_ours_track", K::kTrack, "TR_a", 300),
+                                          recording("EG_auto_track", K::kTrack, "TR_a", 250),
+                                          recording("EG_ours_bob", K::kParticipant, "bob", 300),
+                                          recording("EG_ours_room", K::kRoomComposite, "", 100)};
+  EXPECT_TRUE(participants_doubled(listed, "RM_1"));
+  EXPECT_FALSE(participants_doubled(listed, "RM_2"));
+  // Without ListParticipants, participants are left alone; the track is healed.
+  std::vector<Healing> healed = heal(listed, "RM_1", ours);
+  ASSERT_EQ(healed.size(), 1U);
+  EXPECT_EQ(healed[0].keep, "EG_auto_track");
+  EXPECT_EQ(healed[0].stop, std::vector<std::string>{"EG_ours_track"});
+  // Alice joined at 150: both of hers record this session, and ours is the newer.
+  std::int64_t alice_joined = 150;
+  const JoinedAt joined = [&](const std::string& identity) -> std::optional<std::int64_t> {
+    if (identity == "alice") return alice_joined;
+    return std::nullopt;
+  };
+  healed = heal(listed, "RM_1", ours, &joined);
+  ASSERT_EQ(healed.size(), 2U);
+  const auto alice = std::find_if(healed.begin(), healed.end(),
+                                  [](const Healing& h) { return h.keep == "EG_auto_alice"; });
+  ASSERT_NE(alice, healed.end());
+  EXPECT_EQ(alice->stop, std::vector<std::string>{"EG_ours_alice"});
+  // She rejoined at 250: the older recording is her earlier session's, ending by itself.
+  alice_joined = 250;
+  healed = heal(listed, "RM_1", ours, &joined);
+  ASSERT_EQ(healed.size(), 1U);
+  EXPECT_EQ(healed[0].keep, "EG_auto_track");
+  // Gone from the room: her recordings end with her.
+  alice_joined = 0;
+  const JoinedAt left = [](const std::string&) { return std::optional<std::int64_t>(); };
+  EXPECT_EQ(heal(listed, "RM_1", ours, &left).size(), 1U);
 }
 
 TEST_F(RecorderTest, OursIsStoppedWhenAnOlderRecordingOfTheSessionShowsUpAndItsEndIsNoStop) {

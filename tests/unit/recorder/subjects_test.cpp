@@ -253,6 +253,58 @@ TEST_F(SubjectsTest, WithOnlyRoomRecordedAPassListsNoParticipants) {
   reconciler.stop();
 }
 
+// LiveKit's AutoParticipantEgress records alice too, listed only after ours started: ours is
+// stopped (the oldest kept). Bob's older recording is of his session before a rejoin, ending by
+// itself: not a duplicate, and his new one stays.
+TEST_F(SubjectsTest, AParticipantRecordedTwiceKeepsTheOldestAndARejoinIsNoDuplicate) {
+  livekit.use_clock(timers);
+  const auto room = livekit.add_room("class-1");
+  auto alice = participant("alice");
+  alice.joined_ms = timers.wall_ms();
+  timers.advance(std::chrono::milliseconds(100));
+  auto bob = participant("bob");
+  bob.joined_ms = timers.wall_ms();
+  livekit.participants_in["class-1"] = {alice, bob};
+  // Bob's recording of his earlier session, still running a moment after he rejoined.
+  livekit::EgressInfo& old = livekit.add_egress("class-1", EgressStatus::kActive, false);
+  old.kind = model::RecordingKind::kParticipant;
+  old.subject = "bob";
+  old.results.started_at_ns = (bob.joined_ms - 50) * 1'000'000;
+  const std::string bobs_old = old.egress_id;
+  timers.advance(std::chrono::milliseconds(100));
+  recorder().on_webhook(joined(room, alice, "EV_1"));
+  recorder().on_webhook(joined(room, bob, "EV_2"));
+  settle();
+  EXPECT_EQ(livekit.calls("StartSubject"), 2U) << "bob's old recording is not his session's";
+  std::string ours;
+  for (const auto& egress : livekit.egresses()) {
+    if (egress.subject == "alice") ours = egress.egress_id;
+  }
+  livekit::EgressInfo& theirs = livekit.add_egress("class-1", EgressStatus::kActive, false);
+  theirs.kind = model::RecordingKind::kParticipant;
+  theirs.subject = "alice";
+  theirs.results.started_at_ns = (alice.joined_ms + 1) * 1'000'000;
+  livekit::WebhookEvent started;
+  started.id = "EV_3";
+  started.event = "egress_started";
+  started.kind = livekit::EventKind::kEgressStarted;
+  started.egress = theirs;
+  const std::string auto_egress = theirs.egress_id;
+  recorder().on_webhook(started);
+  settle();
+  EXPECT_EQ(livekit.calls("ListParticipants"), 1U) << "when each joined tells a rejoin apart";
+  EXPECT_EQ(livekit.calls("Stop " + ours), 1U);
+  EXPECT_EQ(livekit.calls("Stop " + auto_egress), 0U) << "never one we did not start";
+  EXPECT_EQ(livekit.calls("Stop " + bobs_old), 0U);
+  EXPECT_EQ(events.all<DuplicateStopped>().size(), 1U);
+  EXPECT_EQ(recordings_of("bob"), 2U) << "the old one ends by itself";
+  const auto recordings = journal.room(room.sid).recordings;
+  const auto stopped = std::find_if(recordings.begin(), recordings.end(),
+                                    [&](const auto& r) { return r.egress_id == ours; });
+  ASSERT_NE(stopped, recordings.end());
+  EXPECT_EQ(stopped->duplicate_of, auto_egress);
+}
+
 // The ledger keeps the composite and each participant's recording with whom it records, and a
 // participant whose start was refused as missing (the session partial) until one starts.
 TEST_F(SubjectsTest, TheLedgerKeepsEachKindAndAParticipantRefusedIsMissingUntilOneStarts) {
