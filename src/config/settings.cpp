@@ -169,7 +169,8 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "application), stop ours with StopEgress and keep the oldest. A recording this service did "
      "not start is never stopped."},
     {"max_pending_starts", "MAX_PENDING_STARTS", "10000", Kind::kInteger, kPlain,
-     "Rooms waiting for a recording to start; beyond it room_started is answered 503."},
+     "Rooms waiting for a recording to start; beyond it room_started is answered 503. "
+     "Participants and tracks waiting (record: participants, tracks) have as many of their own."},
     {"egress_concurrency", "EGRESS_CONCURRENCY", "256", Kind::kInteger, kPlain,
      "Calls to LiveKit's API in flight at once."},
     {"dedupe_ttl", "DEDUPE_TTL", "24h", Kind::kDuration, kPlain,

@@ -163,7 +163,11 @@ void Recorder::on_room_finished(const livekit::Room& room, TimePoint now, std::i
   }
   ledger::RoomFinished end{room.sid, at_ms, room.name, room.created_ms, std::string(closed_by)};
   restarts_.forget(room.name, room.sid);
-  if (policy_.records_subjects()) cancel_subjects(room);
+  if (policy_.records_subjects()) {
+    // Its participants' and tracks' restart budgets, and their starts under way, end with it.
+    if (!room.sid.empty()) restarts_.forget("", room.sid);
+    cancel_subjects(room);
+  }
   Attempt* attempt = attempt_for(room);
   if (attempt == nullptr) return journal(std::move(end));
   if (attempt->finished) {
@@ -239,10 +243,10 @@ Verdict Recorder::ensure_locked(const livekit::Room& room, Origin origin, std::s
     tell_limit(room, origin, *limit);
     return Verdict::kAccepted;
   }
-  if (attempts_.size() >= delivery_.max_pending_starts) {
+  if (attempts_.size() - subject_attempts_ >= delivery_.max_pending_starts) {
     // A webhook answered 503 is told each; the reconciler counts its deferred rooms in one line
     // per pass (30 000 rooms made 20 000 lines a pass).
-    if (origin != Origin::kReconciler) tell(Busy{room.name, attempts_.size()});
+    if (origin != Origin::kReconciler) tell(Busy{room.name, attempts_.size() - subject_attempts_});
     return Verdict::kBusy;
   }
 

@@ -185,6 +185,8 @@ class Recorder {
   void on_other_recording(const livekit::EgressInfo& egress, TimePoint now);
   // Asks ListEgress for the room and stops what recorder/duplicates.hpp says to stop.
   void look_for_duplicates(const std::string& room_name, const std::string& room_sid);
+  // Every attempt ends here (finished, cancelled, or claimed by another replica).
+  void erase_attempt(std::unordered_map<std::string, Attempt>::iterator it);
   // Stops what heal() says of the listed egresses (recorder/duplicates.hpp).
   void heal_listed(const std::string& room_name, const std::string& room_sid,
                    const std::vector<livekit::EgressInfo>& egresses, const JoinedAt* joined);
@@ -261,6 +263,9 @@ class Recorder {
   mutable std::mutex mutex_;
   // By room name, one attempt per room, and by subject (subjects.cpp).
   std::unordered_map<std::string, Attempt> attempts_;
+  // Of attempts_, those of participants and tracks: each kind has max_pending_starts of its own,
+  // so that a room of many participants never makes room_started answer 503.
+  std::size_t subject_attempts_ = 0;
   RestartWindow restarts_;
   Stops stops_;
   Memories memories_;

@@ -69,7 +69,7 @@ void Recorder::claim_then_check(const std::string& room_name, std::uint64_t id) 
             elsewhere.event_id = current->event_id;
             elsewhere.holder = answer.holder;
             tell(elsewhere);
-            attempts_.erase(room_name);
+            erase_attempt(attempts_.find(room_name));
             return;
           }
           case coordination::Claim::kUnavailable:
@@ -232,6 +232,12 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
   api_.start_recording(asking->room.name, *asking->recording, std::move(answered));
 }
 
+void Recorder::erase_attempt(std::unordered_map<std::string, Attempt>::iterator it) {
+  if (it == attempts_.end()) return;
+  if (it->second.subject) --subject_attempts_;
+  attempts_.erase(it);
+}
+
 // The seconds of the meeting missing from the start of its first recording (a restart's gap is
 // the failure's, not the start's).
 std::optional<double> Recorder::start_delay(const Attempt& attempt) const {
@@ -318,7 +324,7 @@ void Recorder::finish(const std::string& room_name, std::string_view egress_id) 
       claims_->started(room, egress_id);
     }
   }
-  attempts_.erase(it);
+  erase_attempt(it);
   if (attempts_.empty() && most_pending_ >= kManyPending) {
     most_pending_ = 0;
     release_memory_soon();

@@ -119,11 +119,12 @@ Verdict Recorder::ensure_subject(const livekit::Room& room, const livekit::Subje
     tell_limit(room, origin, *limit);
     return Verdict::kAccepted;
   }
-  if (attempts_.size() >= delivery_.max_pending_starts) {
-    if (origin != Origin::kReconciler) tell(Busy{room.name, attempts_.size()});
+  if (subject_attempts_ >= delivery_.max_pending_starts) {
+    if (origin != Origin::kReconciler) tell(Busy{room.name, subject_attempts_});
     return Verdict::kBusy;
   }
   Attempt& attempt = attempts_[key];
+  ++subject_attempts_;
   most_pending_ = std::max(most_pending_, attempts_.size());
   attempt.id = next_attempt_id_++;
   attempt.key = std::move(key);

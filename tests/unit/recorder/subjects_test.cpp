@@ -305,6 +305,30 @@ TEST_F(SubjectsTest, AParticipantRecordedTwiceKeepsTheOldestAndARejoinIsNoDuplic
   EXPECT_EQ(stopped->duplicate_of, auto_egress);
 }
 
+// Participants' starts have max_pending_starts of their own: a room of many participants never
+// makes room_started answer 503.
+TEST_F(SubjectsTest, ParticipantsStartsNeverCrowdOutARoomsStart) {
+  top_level.record = {.room = true, .participants = true, .tracks = false};
+  delivery.max_pending_starts = 1;
+  const auto room = livekit.add_room("class-1");
+  EXPECT_EQ(recorder().on_webhook(joined(room, participant("alice"), "EV_1")), Verdict::kAccepted);
+  EXPECT_EQ(recorder().on_webhook(joined(room, participant("bob"), "EV_2")), Verdict::kBusy);
+  livekit::WebhookEvent started;
+  started.id = "EV_3";
+  started.event = "room_started";
+  started.kind = livekit::EventKind::kRoomStarted;
+  started.room = room;
+  EXPECT_EQ(recorder().on_webhook(started), Verdict::kAccepted)
+      << "alice's start is not the room's";
+  EXPECT_EQ(recorder().pending(), 2U);
+  settle();
+  EXPECT_EQ(recorder().pending(), 0U);
+  EXPECT_EQ(recorder().on_webhook(joined(room, participant("bob"), "EV_4")), Verdict::kAccepted);
+  settle();
+  EXPECT_EQ(recordings_of("bob"), 1U);
+  EXPECT_EQ(livekit.starts_for("class-1"), 1U);
+}
+
 // The ledger keeps the composite and each participant's recording with whom it records, and a
 // participant whose start was refused as missing (the session partial) until one starts.
 TEST_F(SubjectsTest, TheLedgerKeepsEachKindAndAParticipantRefusedIsMissingUntilOneStarts) {
