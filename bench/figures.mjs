@@ -22,6 +22,12 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 export function render(f) {
   return {
     [README]: {
+      // A webhook the recorder ignores (the load's participant_joined); 300 of them: a room of 50
+      // participants who each join, publish two tracks and leave, with their other events.
+      events: `about ${Math.round(f.cpuUserUs + f.cpuKernelUs)} µs of CPU each (${f.cpuUserUs.toFixed(1)} µs user + ` +
+        `${f.cpuKernelUs.toFixed(1)} µs kernel, the latest\n\`make bench\`), so a room of 50 participants who each ` +
+        `join, publish two tracks and leave (about\n300 events) costs it about ` +
+        `${Math.round((300 * (f.cpuUserUs + f.cpuKernelUs)) / 1000)} ms of CPU`,
       intro: `a ${mb(f.binaryMb)} stripped binary, ${mb(f.idleMb, 0)} resident when idle`,
       trust: `${hundreds(f.webhooksPerS)} verified webhooks/s (${times(f.webhooksPerS, f.peerWebhooksPerS)} a ` +
         `Node receiver on LiveKit's SDK, ${times(f.webhooksPerS, f.nginxPerS)} a do-nothing nginx on\n` +

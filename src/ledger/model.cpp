@@ -52,9 +52,16 @@ bool composite(const Recording& r) {
 
 Status status_of(const Session& room) {
   if (room.decision == "skip") return Status::kSkipped;
-  if (!any_counted(room, [](const Recording&) { return true; })) return Status::kUnrecorded;
   const bool lives = room.finished_ms == 0;
   const bool composite_asked = asks_for(room, model::RecordingKind::kRoomComposite);
+  if (!any_counted(room, [](const Recording&) { return true; })) {
+    // A rule that records only participants or tracks, in a room where nobody published (yet):
+    // nothing was there to record, and nothing is missing.
+    if (room.decision == "record" && !composite_asked && room.missing.empty()) {
+      return lives ? Status::kRecording : Status::kRecorded;
+    }
+    return Status::kUnrecorded;
+  }
   if (any_counted(room, [](const Recording& r) {
         return model::is_failure(r.status) || recording_end_unknown(r);
       })) {

@@ -132,31 +132,45 @@ struct Applier {
 
   void operator()(const StartFailed& failed) const {
     db.run(kEnsureRoom, {sid, ""});
-    if (failed.subject) return note_missing(*failed.subject, &failed.error);
+    if (failed.subject) return note_missing(*failed.subject, failed.error);
     db.run("UPDATE rooms SET start_error = $2 WHERE sid = $1", {sid, failed.error});
   }
 
-  // The session's participants and tracks without a recording, with this one's noted (`error`)
-  // or no longer missing (null). Rarely more than empty: read only when it is not.
-  void note_missing(const Subject& subject, const std::string* error) const {
+  // The session's participants and tracks without a recording, as the rooms table has them.
+  // Rarely more than empty: read only when it is not.
+  std::vector<Missing> missing_now() const {
     std::vector<Missing> missing;
     for (const Row& row :
          db.run("SELECT missing FROM rooms WHERE sid = $1 AND missing <> '[]'", {sid}).rows) {
       missing = missing_from_text(row.text(0));
     }
-    const auto same = std::find_if(missing.begin(), missing.end(),
-                                   [&](const Missing& m) { return m.subject.sid == subject.sid; });
-    if (error == nullptr) {
-      if (same == missing.end()) return;
-      missing.erase(same);
-    } else if (same == missing.end()) {
-      missing.push_back({subject, *error});
-    } else {
-      if (same->error == *error) return;
-      same->error = *error;
-    }
+    return missing;
+  }
+  void write_missing(const std::vector<Missing>& missing) const {
     db.run("UPDATE rooms SET missing = $2 WHERE sid = $1",
            {sid, json::serialize(missing_to_json(missing))});
+  }
+
+  // This participant or track is missing, for `error`.
+  void note_missing(const Subject& subject, const std::string& error) const {
+    std::vector<Missing> missing = missing_now();
+    const auto same = std::find_if(missing.begin(), missing.end(),
+                                   [&](const Missing& m) { return m.subject.sid == subject.sid; });
+    if (same == missing.end()) {
+      missing.push_back({subject, error});
+    } else {
+      if (same->error == error) return;
+      same->error = error;
+    }
+    write_missing(missing);
+  }
+
+  // Recorded after all (a start of it, the reconciler's, another replica's, or LiveKit's own
+  // recording of it reported): those of `missing` that `recorded` says are no longer missing.
+  template <typename Recorded>
+  void no_longer_missing(Recorded recorded) const {
+    std::vector<Missing> missing = missing_now();
+    if (std::erase_if(missing, recorded) > 0) write_missing(missing);
   }
 
   void operator()(const RecordingStarted& started) const {
@@ -170,7 +184,9 @@ struct Applier {
             "track_id"),
         {started.egress_id, sid, started.at_ms, model::to_string(subject.kind), subject.participant,
          subject.track_id});
-    if (started.subject) note_missing(subject, nullptr);
+    if (started.subject) {
+      no_longer_missing([&](const Missing& m) { return m.subject.sid == subject.sid; });
+    }
     // A restart counts once, whichever way its recording is told twice.
     const bool restart =
         started.restart && db.run(
@@ -193,6 +209,15 @@ struct Applier {
             r.playlist_location, r.segment_count, r.image_count, r.manifest_location, final_flag(r),
             r.retry_count, std::int64_t{r.backup_storage_used ? 1 : 0}, model::to_string(r.kind),
             r.participant, r.track_id});
+    // A participant's (by identity) or track's recording, of whoever's start: it is recorded.
+    if (!is_composite(r.kind) && !model::is_failure(r.status) &&
+        (!r.participant.empty() || !r.track_id.empty())) {
+      no_longer_missing([&](const Missing& m) {
+        return m.subject.kind == r.kind &&
+               (r.kind == model::RecordingKind::kTrack ? m.subject.track_id == r.track_id
+                                                       : m.subject.participant == r.participant);
+      });
+    }
     if (r.started_ms > 0) {
       db.run("UPDATE rooms SET started_ms = $2 WHERE sid = $1 AND started_ms = 0",
              {sid, r.started_ms});

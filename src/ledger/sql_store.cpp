@@ -18,6 +18,12 @@ std::int64_t last_event_ms(const Session& room) {
   return last;
 }
 
+bool has_composite(const Session& room) {
+  return std::any_of(room.recordings.begin(), room.recordings.end(), [](const Recording& r) {
+    return r.kind == model::RecordingKind::kRoomComposite;
+  });
+}
+
 }  // namespace
 
 int SqlStore::schema_version() {
@@ -80,13 +86,13 @@ std::optional<Status> SqlStore::refresh_status(const std::string& sid) {
   if (!loaded) return std::nullopt;
   const std::int64_t now = clock_();
   // The status, when it last changed, the latest thing that happened to it, and no start error
-  // once a recording exists.
+  // once a composite exists (the start error is the composite's: a participant's is in missing).
   db_->run(
       "UPDATE rooms SET status = $2, changed_ms = CASE WHEN status <> $2 THEN $3 "
       "ELSE changed_ms END, last_event_ms = CASE WHEN status <> $2 AND $3 > $5 THEN $3 "
       "WHEN $5 > last_event_ms THEN $5 ELSE last_event_ms END, "
       "start_error = CASE WHEN $4 = 1 THEN '' ELSE start_error END WHERE sid = $1",
-      {sid, to_string(loaded->status), now, std::int64_t{loaded->recordings.empty() ? 0 : 1},
+      {sid, to_string(loaded->status), now, std::int64_t{has_composite(*loaded) ? 1 : 0},
        last_event_ms(*loaded)});
   if (!ended(*loaded)) return std::nullopt;
   // The row is locked until commit: of replicas writing the same session, one flips it.

@@ -139,23 +139,31 @@ bool has_file_output(const json::object& request) {
   return false;
 }
 
-// The participant a unified media source records: its participantVideo's identity, else the
-// identity its first audio route selects; empty for a source of tracks.
+// The participant a unified media source records: the one identity its participantVideo and
+// every audio route select. Empty when it records more than one (routes of several identities,
+// a route by track or by participant kind, a video track): an application's mix, never taken
+// for one participant's recording (a duplicate to heal, a recording that counts for one).
 std::string media_participant(const json::object& media) {
+  std::string identity;
+  bool one = true;
+  const auto take = [&](std::string name) {
+    if (name.empty() || (!identity.empty() && name != identity)) one = false;
+    if (identity.empty()) identity = std::move(name);
+  };
   if (const json::value* video = proto_field(media, "participantVideo", "participant_video")) {
-    if (video->is_object()) return string_field(video->get_object(), "identity", "");
+    if (video->is_object()) take(string_field(video->get_object(), "identity", ""));
   }
-  const json::value* audio = media.if_contains("audio");
-  if (audio == nullptr || !audio->is_object()) return {};
-  const json::value* routes = audio->get_object().if_contains("routes");
-  if (routes == nullptr || !routes->is_array()) return {};
-  for (const json::value& route : routes->get_array()) {
-    if (!route.is_object()) continue;
-    std::string identity =
-        string_field(route.get_object(), "participantIdentity", "participant_identity");
-    if (!identity.empty()) return identity;
+  if (proto_field(media, "videoTrackId", "video_track_id") != nullptr) one = false;
+  if (const json::value* audio = media.if_contains("audio"); audio && audio->is_object()) {
+    if (const json::value* routes = audio->get_object().if_contains("routes");
+        routes && routes->is_array()) {
+      for (const json::value& route : routes->get_array()) {
+        if (!route.is_object()) continue;
+        take(string_field(route.get_object(), "participantIdentity", "participant_identity"));
+      }
+    }
   }
-  return {};
+  return one ? identity : std::string();
 }
 
 }  // namespace

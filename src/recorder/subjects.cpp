@@ -187,7 +187,8 @@ bool Recorder::subject_ended(const livekit::EgressInfo& egress, RecordingEnded& 
   ended.room_finished =
       !egress.room_id.empty() && memories_.knows(Seen::kSessionFinished, egress.room_id, now);
   tell(ended);
-  if (!model::is_failure(egress.status) || ended.room_finished) return true;
+  // A duplicate this process stopped ends as asked (aborted, or empty): no failure to restart.
+  if (!model::is_failure(egress.status) || ended.room_finished || ended.duplicate) return true;
   restart_subject(egress);
   return true;
 }

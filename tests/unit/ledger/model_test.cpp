@@ -79,7 +79,14 @@ TEST(LedgerStatus, EveryKindTheRuleAskedForCountsAndAMissingOneMakesItPartial) {
   // Participants only: their recordings end as they leave, and the room is recorded meanwhile.
   Session participants = room(false, {});
   participants.asked = "participant";
+  // Nobody published: nothing to record, nothing missed; a refused one is missed.
+  EXPECT_EQ(status_of(participants), Status::kRecording);
+  participants.finished_ms = 9000;
+  EXPECT_EQ(status_of(participants), Status::kRecorded);
+  participants.missing.push_back({{K::kParticipant, "PA_b", "bob", ""}, "refused"});
   EXPECT_EQ(status_of(participants), Status::kUnrecorded);
+  participants.missing.clear();
+  participants.finished_ms = 0;
   participants = of(participants, K::kParticipant, E::kComplete);
   EXPECT_EQ(status_of(participants), Status::kRecording);
   participants.finished_ms = 9000;

@@ -136,6 +136,25 @@ TEST_P(SqlStoreTest, RecordingsAreKeptByKindAndAMissingOneMakesTheSessionPartial
   EXPECT_TRUE(room.missing.empty());
   EXPECT_EQ(room.status, Status::kRecording);
   EXPECT_EQ(room.recordings.back().participant, "bob");
+  // Given up again, then recorded by someone else (LiveKit's own AutoParticipantEgress): its
+  // report alone ends the gap, as no start of ours ever will.
+  const auto carol = std::make_shared<const Subject>(Subject{K::kParticipant, "PA_c", "carol", ""});
+  apply(store, {StartFailed{"RM_1", "deadline_exceeded", carol}});
+  EXPECT_EQ(store.room("RM_1")->status, Status::kPartial);
+  Recording theirs;
+  theirs.egress_id = "EG_auto_carol";
+  theirs.kind = K::kParticipant;
+  theirs.participant = "carol";
+  theirs.status = model::EgressStatus::kActive;
+  apply(store, {EgressReported{"RM_1", "class-1", theirs}});
+  EXPECT_TRUE(store.room("RM_1")->missing.empty());
+  EXPECT_EQ(store.room("RM_1")->status, Status::kRecording);
+  // The composite refused while a participant is recorded: partial, and its reason stays.
+  apply(store, {Decided{"RM_2", true, "top level", "room_composite,participant"},
+                StartFailed{"RM_2", "invalid_argument: no bucket"},
+                RecordingStarted{"RM_2", "EG_2", 1000, false, bob}});
+  EXPECT_EQ(store.room("RM_2")->status, Status::kPartial);
+  EXPECT_EQ(store.room("RM_2")->start_error, "invalid_argument: no bucket");
 }
 
 TEST_P(SqlStoreTest, AnEndedRecordingDoesNotBecomeActiveAgainWhenWebhooksArriveLate) {

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <tuple>
 #include <vector>
 
 #include "livekit/egress_info.hpp"
@@ -229,6 +230,52 @@ TEST(ListReader, TellsWhetherAnEgressWritesFilesWhicheverWayItIsRead) {
     EXPECT_EQ(listed[i].writes_files, expected[i].second) << expected[i].first;
     EXPECT_EQ(parse_egress_info(boost::json::serialize(whole[i]))->writes_files, expected[i].second)
         << expected[i].first << " as a webhook reads it";
+  }
+}
+
+// Whom an egress records, as both readers say: a participant request's identity, a track's id,
+// and a unified media source only when every identity it names is one participant's (the
+// recorder's own: participantVideo and an audio route of the same identity). An application's
+// mix of several participants, or of a route by kind or a video track, records no one participant.
+constexpr std::string_view kSubjects =
+    R"({"items":[)"
+    R"({"egressId":"EG_p","participant":{"roomName":"r","identity":"alice"}},)"
+    R"({"egressId":"EG_t","track":{"roomName":"r","trackId":"TR_1"}},)"
+    R"({"egressId":"EG_media","egress":{"media":{"participantVideo":{"identity":"alice"},)"
+    R"("audio":{"routes":[{"participantIdentity":"alice"}]}}}},)"
+    R"({"egressId":"EG_audio","egress":{"media":{"audio":{"routes":[{"participantIdentity":"bob"}]}}}},)"
+    R"({"egressId":"EG_mix","egress":{"media":{"audio":{"routes":[{"participantIdentity":"alice"},)"
+    R"({"participantIdentity":"bob"}]}}}},)"
+    R"({"egressId":"EG_kind","egress":{"media":{"participantVideo":{"identity":"alice"},)"
+    R"("audio":{"routes":[{"participantIdentity":"alice"},{"participantKind":"AGENT"}]}}}},)"
+    R"({"egressId":"EG_video","egress":{"media":{"videoTrackId":"TR_9",)"
+    R"("audio":{"routes":[{"participantIdentity":"alice"}]}}}}]})";
+
+TEST(ListReader, NamesWhomAnEgressRecordsOnlyWhenItIsOneParticipantOrTrack) {
+  std::vector<EgressInfo> listed;
+  const auto reader =
+      egress_list_reader([&](EgressInfo&& info) { listed.push_back(std::move(info)); });
+  ASSERT_TRUE(feed(*reader, kSubjects, 3));
+  using K = model::RecordingKind;
+  const std::vector<std::tuple<std::string, K, std::string>> expected{
+      {"EG_p", K::kParticipant, "alice"},
+      {"EG_t", K::kTrack, "TR_1"},
+      {"EG_media", K::kParticipant, "alice"},
+      {"EG_audio", K::kParticipant, "bob"},
+      {"EG_mix", K::kOther, ""},
+      {"EG_kind", K::kOther, ""},
+      {"EG_video", K::kOther, ""}};
+  ASSERT_EQ(listed.size(), expected.size());
+  const auto whole = boost::json::parse(kSubjects).as_object().at("items").as_array();
+  for (std::size_t i = 0; i < listed.size(); ++i) {
+    const auto& [id, kind, subject] = expected[i];
+    EXPECT_EQ(listed[i].egress_id, id);
+    EXPECT_EQ(listed[i].kind, kind) << id;
+    EXPECT_EQ(listed[i].subject, subject) << id;
+    const auto webhook = parse_egress_info(boost::json::serialize(whole[i]));
+    ASSERT_TRUE(webhook) << id;
+    EXPECT_EQ(webhook->kind, kind) << id << " as a webhook reads it";
+    EXPECT_EQ(webhook->subject, subject) << id << " as a webhook reads it";
   }
 }
 

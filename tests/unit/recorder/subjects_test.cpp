@@ -303,6 +303,17 @@ TEST_F(SubjectsTest, AParticipantRecordedTwiceKeepsTheOldestAndARejoinIsNoDuplic
                                     [&](const auto& r) { return r.egress_id == ours; });
   ASSERT_NE(stopped, recordings.end());
   EXPECT_EQ(stopped->duplicate_of, auto_egress);
+  // Its end (aborted: stopped while starting) is the one asked for, not a failure to restart.
+  livekit::WebhookEvent ended;
+  ended.id = "EV_4";
+  ended.event = "egress_ended";
+  ended.kind = livekit::EventKind::kEgressEnded;
+  ended.egress = livekit.egress(ours);
+  EXPECT_TRUE(model::is_failure(ended.egress->status));
+  recorder().on_webhook(ended);
+  settle();
+  EXPECT_EQ(livekit.calls("ListRooms"), 0U);
+  EXPECT_EQ(livekit.calls("StartSubject"), 2U);
 }
 
 // Participants' starts have max_pending_starts of their own: a room of many participants never
