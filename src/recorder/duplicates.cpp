@@ -24,8 +24,7 @@ bool runs(const livekit::EgressInfo& egress, std::string_view room_sid) {
 using Group = std::pair<RecordingKind, std::string_view>;
 std::optional<Group> group_of(const livekit::EgressInfo& egress) {
   if (egress.records_room()) return Group{RecordingKind::kRoomComposite, {}};
-  if ((egress.kind == RecordingKind::kParticipant || egress.kind == RecordingKind::kTrack) &&
-      !egress.subject.empty()) {
+  if (model::is_subject(egress.kind) && !egress.subject.empty()) {
     return Group{egress.kind, egress.subject};
   }
   return std::nullopt;

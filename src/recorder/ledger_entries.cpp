@@ -10,8 +10,7 @@ std::int64_t ns_to_ms(std::int64_t ns) {
 }  // namespace
 
 bool ledger_keeps(const livekit::EgressInfo& egress) {
-  return egress.records_room() || egress.kind == model::RecordingKind::kParticipant ||
-         egress.kind == model::RecordingKind::kTrack;
+  return egress.records_room() || model::is_subject(egress.kind);
 }
 
 ledger::EgressReported reported(const livekit::EgressInfo& egress) {

@@ -185,6 +185,8 @@ class Recorder {
   void on_other_recording(const livekit::EgressInfo& egress, TimePoint now);
   // Asks ListEgress for the room and stops what recorder/duplicates.hpp says to stop.
   void look_for_duplicates(const std::string& room_name, const std::string& room_sid);
+  // A start of this attempt's made `egress_id`: remembered as ours, and journaled.
+  void started_ours(const Attempt& attempt, const std::string& egress_id);
   // Every attempt ends here (finished, cancelled, or claimed by another replica).
   void erase_attempt(std::unordered_map<std::string, Attempt>::iterator it);
   // Stops what heal() says of the listed egresses (recorder/duplicates.hpp).

@@ -197,16 +197,8 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
       started.subject = attempt->subject->label();
       started.start_delay.reset();  // the room's age says nothing of a participant's
       tell(started);
-      if (!egress_id.empty()) {
-        // Ours: only such a recording is ever stopped as a duplicate (heal.cpp).
-        memories_.remember(Seen::kOurs, egress_id, timers_.now());
-        memories_.remember(Seen::kOursInSession, attempt->room.sid, timers_.now());
-      }
       memories_.remember(Seen::kSubjectRecorded, attempt->subject->sid, timers_.now());
-      if (!egress_id.empty()) {
-        journal(ledger::RecordingStarted{attempt->room.sid, egress_id, timers_.wall_ms(),
-                                         attempt->restart, ledger_subject(*attempt->subject)});
-      }
+      if (!egress_id.empty()) started_ours(*attempt, egress_id);
       return finish(room_name, named);
     }
     tell(started);
@@ -216,13 +208,7 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
       return conclude_finished(room_name, *attempt, {}, egress_id);
     }
     // An answer without an egress id leaves the recording to the egress webhooks.
-    if (!egress_id.empty()) {
-      // Ours: only such a recording is ever stopped as a duplicate (heal.cpp).
-      memories_.remember(Seen::kOurs, egress_id, timers_.now());
-      memories_.remember(Seen::kOursInSession, attempt->room.sid, timers_.now());
-      journal(ledger::RecordingStarted{attempt->room.sid, egress_id, timers_.wall_ms(),
-                                       attempt->restart});
-    }
+    if (!egress_id.empty()) started_ours(*attempt, egress_id);
     finish(room_name, named);
   };
   if (asking->subject) {
@@ -230,6 +216,15 @@ void Recorder::start(const std::string& room_name, std::uint64_t id) {
                               std::move(answered));
   }
   api_.start_recording(asking->room.name, *asking->recording, std::move(answered));
+}
+
+// Ours: only such a recording is ever stopped as a duplicate (heal.cpp); the ledger hears of it
+// with whom it records.
+void Recorder::started_ours(const Attempt& attempt, const std::string& egress_id) {
+  memories_.remember(Seen::kOurs, egress_id, timers_.now());
+  memories_.remember(Seen::kOursInSession, attempt.room.sid, timers_.now());
+  journal(ledger::RecordingStarted{attempt.room.sid, egress_id, timers_.wall_ms(), attempt.restart,
+                                   attempt.subject ? ledger_subject(*attempt.subject) : nullptr});
 }
 
 void Recorder::erase_attempt(std::unordered_map<std::string, Attempt>::iterator it) {

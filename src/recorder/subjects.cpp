@@ -16,10 +16,6 @@ std::string subject_key(const livekit::Subject& subject) {
   return std::string(1, '\0') + subject.sid;
 }
 
-bool is_subject_kind(model::RecordingKind kind) {
-  return kind == model::RecordingKind::kParticipant || kind == model::RecordingKind::kTrack;
-}
-
 // "participant alice" or "track TR_x", from what LiveKit lists of an egress's request.
 std::string subject_label(const livekit::EgressInfo& egress) {
   return std::string(egress.kind == model::RecordingKind::kTrack ? "track " : "participant ") +
@@ -182,7 +178,7 @@ bool Recorder::subject_ended(const livekit::EgressInfo& egress, RecordingEnded& 
                              TimePoint now) {
   // Whoever started it (another replica, this process before a restart, the application):
   // restart_subject asks the policy, with the room's metadata, whether a rule records it.
-  if (!is_subject_kind(egress.kind) || !policy_.records_subjects()) return false;
+  if (!model::is_subject(egress.kind) || !policy_.records_subjects()) return false;
   ended.subject = subject_label(egress);
   ended.room_finished =
       !egress.room_id.empty() && memories_.knows(Seen::kSessionFinished, egress.room_id, now);

@@ -136,9 +136,7 @@ void recording_lines(std::string& out, const Recording& r) {
 // its name, then those the rule asked for that did not start.
 std::string files_cell(const Session& room) {
   std::string out;
-  for (const model::RecordingKind kind :
-       {model::RecordingKind::kRoomComposite, model::RecordingKind::kParticipant,
-        model::RecordingKind::kTrack}) {
+  for (const model::RecordingKind kind : model::kRecordedKinds) {
     for (const Recording& r : room.recordings) {
       if (r.kind != kind) continue;
       if (kind != model::RecordingKind::kRoomComposite) {

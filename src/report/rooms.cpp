@@ -29,9 +29,6 @@ json::value time_or_null(std::int64_t ms) {
   return json::string(rfc3339(ms));
 }
 
-constexpr std::array kKinds{model::RecordingKind::kRoomComposite,
-                            model::RecordingKind::kParticipant, model::RecordingKind::kTrack};
-
 json::object recording_object(const Recording& r) {
   return json::object{{"egress_id", r.egress_id},
                       {"kind", model::to_string(r.kind)},
@@ -76,7 +73,7 @@ json::object room_object(const Session& room, Metadata metadata = Metadata::kWho
   out.emplace("retries", room.retries);
   out.emplace("restarts", room.restarts);
   json::array asked;
-  for (const model::RecordingKind kind : kKinds) {
+  for (const model::RecordingKind kind : model::kRecordedKinds) {
     if (ledger::asks_for(room, kind)) asked.emplace_back(model::to_string(kind));
   }
   out.emplace("asked", std::move(asked));
@@ -106,7 +103,7 @@ std::string csv_field(std::string_view text) {
 
 // The room composite's first file, else the first participant's or track's.
 std::string first_location(const Session& room) {
-  for (const model::RecordingKind kind : kKinds) {
+  for (const model::RecordingKind kind : model::kRecordedKinds) {
     for (const Recording& r : room.recordings) {
       if (r.kind != kind) continue;
       for (const File& f : r.files) {
