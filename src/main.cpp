@@ -1,5 +1,6 @@
 // The command line: flags, the configuration, and which of the commands runs (the service,
-// --check-config, report, ledger backup). What each does is in src/app/ and src/report/.
+// --check-config, report, ledger backup, notify resend). What each does is in src/app/ and
+// src/report/.
 #include <openssl/crypto.h>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,7 @@
 #include "config/load.hpp"
 #include "report/backup.hpp"
 #include "report/command.hpp"
+#include "report/resend.hpp"
 #include "telemetry/log_text.hpp"
 #include "util/redact.hpp"
 
@@ -55,6 +57,24 @@ CLI::App* add_ledger(CLI::App& cli, std::string& backup_file) {
   return ledger;
 }
 
+// `auto-recorder notify resend` (report/resend.hpp).
+CLI::App* add_notify(CLI::App& cli, report::ResendArgs& args) {
+  CLI::App* notify = cli.add_subcommand("notify", "Commands on notifications");
+  notify->require_subcommand(1);
+  notify->fallthrough();
+  CLI::App* resend = notify->add_subcommand(
+      "resend",
+      "Send again the notifications created in the window (delivered or not, with their "
+      "webhook-id), after fixing a receiver; the running service sends them");
+  resend->add_option("--since", args.since,
+                     "From: RFC 3339 or a duration back from now (1h, 24h, 7d); default 1h");
+  resend->add_option("--status", args.status,
+                     "Only of sessions with this status (unrecorded, partial, ...)");
+  resend->add_option("--endpoint", args.endpoint, "Only this endpoint's (its name)");
+  resend->fallthrough();
+  return notify;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -85,6 +105,8 @@ int main(int argc, char** argv) {
   std::string backup_file;
   CLI::App* ledger_command = add_ledger(cli, backup_file);
   CLI::App* backup_command = ledger_command->get_subcommand("backup");
+  report::ResendArgs resend_args;
+  CLI::App* notify_command = add_notify(cli, resend_args);
   // The build line is what the image test compares; OpenSSL is the shared library loaded now,
   // whose version Debian's security updates change.
   cli.set_version_flag("--version", std::string("auto-recorder ") + AUTO_RECORDER_VERSION +
@@ -104,10 +126,11 @@ int main(int argc, char** argv) {
   std::signal(SIGUSR2, SIG_IGN);
   config::Config config;
   try {
-    config = config::load_config(config::process_environment(), config_path,
-                                 report_command->parsed() || ledger_command->parsed()
-                                     ? config::Scope::kLedgerOnly
-                                     : config::Scope::kService);
+    config = config::load_config(
+        config::process_environment(), config_path,
+        report_command->parsed() || ledger_command->parsed() || notify_command->parsed()
+            ? config::Scope::kLedgerOnly
+            : config::Scope::kService);
   } catch (const config::ConfigError& e) {
     // Values quoted in the message may hold anything: shown as a text log line shows them.
     std::string message;
@@ -122,6 +145,9 @@ int main(int argc, char** argv) {
     return report::report(config.ledger, report_args, std::cout, std::cerr);
   if (backup_command->parsed()) {
     return report::backup(config.ledger, backup_file, std::cout, std::cerr);
+  }
+  if (notify_command->parsed()) {
+    return report::resend(config.ledger, resend_args, std::cout, std::cerr);
   }
   if (check_config) return app::check_config(config, check, std::cout);
   return app::run_service(config);

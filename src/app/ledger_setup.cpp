@@ -42,7 +42,8 @@ std::function<std::unique_ptr<ledger::Store>()> reopen_ledger_file(
 
 }  // namespace
 
-std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
+std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings,
+                                            std::function<void()> on_ended) {
   if (!settings.enabled) return nullptr;
   if (const auto spillable = ledger::can_spill(settings.spill_file()); !spillable) {
     log::warn(
@@ -69,7 +70,11 @@ std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings) {
             .on_rebuild = [path = settings.path](
                               ledger::Rebuild what, std::chrono::milliseconds took,
                               std::string_view error) { ledger_rebuilt(path, what, took, error); },
-            .on_ended = [](ledger::Status status) { metrics::room_session_ended(status); },
+            .on_ended =
+                [on_ended = std::move(on_ended)](ledger::Status status) {
+                  metrics::room_session_ended(status);
+                  if (on_ended) on_ended();
+                },
             .spill_path = settings.spill_file(),
             .on_replay = ledger_replayed,
             .on_spill = ledger_spilled,

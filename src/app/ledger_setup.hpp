@@ -18,7 +18,9 @@ struct StartupError : std::runtime_error {
 // The ledger's writer; null when it is off, or when its default file cannot be opened here (a
 // warning: the operator did not ask for that file). Throws StartupError for a ledger the
 // operator named that cannot be used.
-std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings);
+// `on_ended` is told of each session that ended (the outbox has its notification).
+std::unique_ptr<ledger::Writer> open_ledger(const ledger::Settings& settings,
+                                            std::function<void()> on_ended);
 
 // The API's readers; null without the API or the ledger. Throws StartupError.
 std::unique_ptr<ledger::Readers> open_ledger_readers(const config::Config& config, bool writing);

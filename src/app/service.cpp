@@ -11,6 +11,7 @@
 
 #include "app/ledger_setup.hpp"
 #include "app/messages.hpp"
+#include "app/notifications.hpp"
 #include "app/recorder_telemetry.hpp"
 #include "coordination/coordination.hpp"
 #include "ledger/open.hpp"
@@ -96,6 +97,7 @@ class Service {
   livekit::TwirpClient client_;
   livekit::TwirpEgressApi api_;
   std::unique_ptr<coordination::Coordination> coordination_;
+  Notifications notifications_;  // before the ledger, which wakes it
   std::unique_ptr<ledger::Writer> ledger_;
   util::AsioTimers timers_;
   const recording::Policy policy_;
@@ -121,7 +123,8 @@ Service::Service(const config::Config& config)
       client_(twirp_options(config)),
       api_(client_, {config.storage, config.storages}, config.livekit.flavour, egress_api_chosen),
       coordination_(open_coordination(config)),
-      ledger_(open_ledger(config.ledger)),
+      notifications_(config.notify, config.ledger),
+      ledger_(open_ledger(config.ledger, [this] { notifications_.wake(); })),
       policy_(config.recording, config.rules),
       recorder_({.policy = policy_,
                  .delivery = config.delivery,
@@ -274,6 +277,7 @@ void Service::run() {
 // written, for a moment: a database that is down loses it (or it goes to the spill file).
 void Service::stop_threads() {
   if (ledger_readers_) ledger_readers_->stop();
+  notifications_.stop();
   reconciler_.stop();
   client_.stop();
   if (coordination_) coordination_->stop();

@@ -12,6 +12,7 @@
 #include "coordination/settings.hpp"
 #include "ledger/settings.hpp"
 #include "livekit/egress_flavour.hpp"
+#include "notify/settings.hpp"
 #include "recorder/delivery.hpp"
 #include "recording/policy.hpp"
 #include "recording/storage.hpp"
@@ -75,7 +76,8 @@ struct Config {
   recorder::Delivery delivery;
   coordination::RedisSettings redis;
   ledger::Settings ledger;
-  std::string api_token;  // the ledger's HTTP API; empty: off
+  std::string api_token;    // the ledger's HTTP API; empty: off
+  notify::Settings notify;  // signed webhooks to the application; no endpoints: off
   log::Settings log;
   std::string source;                 // "config.yaml + environment", for the startup line
   std::vector<std::string> warnings;  // logged once at startup

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "util/duration.hpp"
 #include "util/redact.hpp"
 #include "util/text.hpp"
 
@@ -45,6 +46,34 @@ std::string describe(const Config& config) {
     }
     out += "#   " + rule.label + ": " + (match.empty() ? "every room" : util::join(match, ", ")) +
            " -> " + (rule.record ? "recorded" : "not recorded") + "\n";
+  }
+  out += describe_notifications(config.notify);
+  return out;
+}
+
+std::string describe_notifications(const notify::Settings& settings) {
+  if (settings.endpoints.empty()) return {};
+  std::string out = "# notifications, signed by Standard Webhooks; each event tried for up to " +
+                    util::format_duration(settings.give_up_after) + ", waits up to " +
+                    util::format_duration(settings.max_backoff) + ":\n";
+  for (const notify::Endpoint& e : settings.endpoints) {
+    const ledger::Subscription& s = e.subscription;
+    std::vector<std::string> events;
+    if (s.session_finished) {
+      std::vector<std::string> statuses;
+      for (const model::SessionStatus status : s.statuses) {
+        statuses.emplace_back(model::to_string(status));
+      }
+      events.push_back("room_session.finished" +
+                       (statuses.empty() ? "" : " (" + util::join(statuses, ", ") + ")"));
+    }
+    if (s.recording_ended) events.emplace_back("recording.ended");
+    out += "#   " + e.name() + " <- " + util::join(events, ", ") +
+           (s.metadata ? ", with metadata" : "") + "; POST " + util::redact_url_passwords(e.url) +
+           ", timeout " + util::format_duration(e.timeout) + ", " + std::to_string(e.keys.size()) +
+           (e.keys.size() == 1 ? " secret" : " secrets (each signs)");
+    if (e.proxy) out += ", through the proxy " + e.proxy->shown + " ($" + e.proxy->variable + ")";
+    out += "\n";
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "config/files.hpp"
+#include "config/notifications.hpp"
 #include "config/raw.hpp"
 #include "config/recording.hpp"
 #include "config/redis.hpp"
@@ -50,12 +51,17 @@ void read_yaml_text(const std::string& text, const std::string& name, const EnvL
                         " holds no settings although it is not empty: is it YAML?");
     }
     raw.file = name;
-    // rules: and storages: are read whole by read_rules and read_named_storages.
-    YamlReader({.file = name, .own_keys = {"rules", "storages"}}, env, raw).read_mapping(root, "");
+    // rules:, storages: and notifications: are read whole by read_rules, read_named_storages and
+    // read_notifications.
+    YamlReader({.file = name, .own_keys = {"rules", "storages", "notifications"}}, env, raw)
+        .read_mapping(root, "");
     if (root.IsMap()) {
       if (const YAML::Node rules = root["rules"]; rules.IsDefined()) raw.rules = rules;
       if (const YAML::Node storages = root["storages"]; storages.IsDefined()) {
         raw.storages = storages;
+      }
+      if (const YAML::Node list = root["notifications"]; list.IsDefined()) {
+        raw.notifications = list;
       }
     }
   } catch (const YAML::Exception& e) {
@@ -256,6 +262,16 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config, Scope
   config.redis = read_redis(in);
   config.ledger = read_ledger(in, config.redis.enabled(), config.warnings);
   config.api_token = read_api_token(in);
+  config.notify = read_notifications(raw.notifications, raw, raw.file, env);
+  if (!config.notify.endpoints.empty() && !config.ledger.enabled) {
+    throw ConfigError(
+        "notifications need the ledger, whose outbox keeps them until delivered: turn the "
+        "ledger on (ledger: on, with ledger.path or ledger.postgres_url), or remove notify_url "
+        "and notifications:");
+  }
+  for (const notify::Endpoint& endpoint : config.notify.endpoints) {
+    config.ledger.subscriptions.push_back(endpoint.subscription);
+  }
   if (config.livekit.insecure_skip_verify) {
     config.warnings.emplace_back(
         "livekit_insecure_skip_verify is on: LiveKit's TLS certificate is NOT verified, so anyone "

@@ -27,9 +27,10 @@ struct RawSettings {
   std::set<std::string, std::less<>> sections;      // mapping keys present, e.g. "storage.s3"
   std::set<std::string, std::less<>> switched_off;  // sections given as false ("segments")
   Strings yaml_files;                               // secret key -> path from its "<key>_file"
-  std::string file;     // the YAML file's name, for messages about rules and storages
-  YAML::Node rules;     // the top level's `rules:` list, read by read_rules
-  YAML::Node storages;  // the top level's `storages:` map, read by read_named_storages
+  std::string file;          // the YAML file's name, for messages about rules and storages
+  YAML::Node rules;          // the top level's `rules:` list, read by read_rules
+  YAML::Node storages;       // the top level's `storages:` map, read by read_named_storages
+  YAML::Node notifications;  // the top level's `notifications:` list, read by read_notifications
 };
 
 std::string lower(std::string_view text);

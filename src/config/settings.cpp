@@ -205,6 +205,43 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "Unset: the API answers 404. API_TOKEN_FILE may name a file that does not exist (an "
      "optional key of the Secret): the API is then off.",
      true},
+    // Notifications: signed webhooks to the application (docs/notifications.md)
+    {"notify_url", "NOTIFY_URL", "", Kind::kString, kPlain,
+     "An endpoint (http:// or https://) that gets every event, signed by Standard Webhooks: "
+     "room_session.finished once per session when its status is final, and recording.ended per "
+     "recording. More endpoints, or fewer events, go under notifications: in YAML."},
+    {"notify_secret", "NOTIFY_SECRET", "", Kind::kString, kSecret,
+     "The endpoint's signing secret, whsec_ and the base64 of 24 to 64 random bytes; during a "
+     "rotation, the new and the old one separated by a space (each signs). Required with "
+     "notify_url."},
+    {"notify_timeout", "NOTIFY_TIMEOUT", "10s", Kind::kDuration, kPlain,
+     "How long one delivery to notify_url may take, connecting included."},
+    {"notify_max_backoff", "NOTIFY_MAX_BACKOFF", "5m", Kind::kDuration, kPlain,
+     "A failed delivery is tried again after about 1s, then twice as long each time (with "
+     "jitter), waiting at most this long between attempts; a Retry-After the receiver sends is "
+     "honoured."},
+    {"notify_give_up_after", "NOTIFY_GIVE_UP_AFTER", "24h", Kind::kDuration, kPlain,
+     "How long an event is tried before it is marked failed (counted in /metrics, shown in the "
+     "ledger API; auto-recorder notify resend sends it again)."},
+    {"notification.url", "", "", Kind::kString, kPlain,
+     "notifications[].url: the endpoint's URL (http:// or https://). Required."},
+    {"notification.secret", "", "", Kind::kString, kSecret,
+     "notifications[].secret (or secret_file): its signing secret, as notify_secret. Required."},
+    {"notification.name", "", "", Kind::kString, kPlain,
+     "notifications[].name: its name in /metrics, logs and the ledger (default: the URL's host "
+     "and path)."},
+    {"notification.events", "", "", Kind::kStringList, kPlain,
+     "notifications[].events: room_session.finished, recording.ended, or both (the default)."},
+    {"notification.statuses", "", "", Kind::kStringList, kPlain,
+     "notifications[].statuses: room_session.finished only of sessions with these statuses "
+     "(e.g. unrecorded, partial: a pager's channel); default: every status."},
+    {"notification.metadata", "", "false", Kind::kBool, kPlain,
+     "notifications[].metadata: room_session.finished carries the room's metadata."},
+    {"notification.timeout", "", "10s", Kind::kDuration, kPlain,
+     "notifications[].timeout: how long one delivery may take, connecting included."},
+    {"notification.ca_file", "", "", Kind::kString, kPlain,
+     "notifications[].ca_file: PEM file of CAs to trust for its https:// URL (default: the "
+     "system's CAs)."},
     // Logging
     {"log_level", "LOG_LEVEL", "info", Kind::kString, kPlain, "debug, info, warn or error."},
     {"log_format", "LOG_FORMAT", "text", Kind::kString, kPlain,

@@ -86,6 +86,10 @@ class Database {
   // "table WHERE ...": a row for each name the index finds, for counting them (SQLite's subquery
   // of containing() is read whole before its first row; its index, counted, stops at a LIMIT).
   virtual std::string found_by_trigrams(std::string_view like, std::string_view glob) const = 0;
+  // What a subquery that picks rows to update adds so that another connection's pick of the
+  // same moment takes others: PostgreSQL's FOR UPDATE SKIP LOCKED; nothing for SQLite, whose one
+  // writer at a time picks alone.
+  virtual std::string_view skip_locked() const { return {}; }
   // Whether the trigram index exists (a PostgreSQL role may have been unable to create it).
   virtual bool has_name_trigrams() = 0;
 

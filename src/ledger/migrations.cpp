@@ -8,7 +8,7 @@ namespace {
 // Each migration runs once, in order, in one transaction; both databases understand it. They are
 // history, never edited: the status names they spell (EGRESS_COMPLETE, ...) are those of
 // model/egress_status.hpp as they were then; statements that run today bind them from the table.
-constexpr std::array<const char*, 8> kMigrations{
+constexpr std::array<const char*, 9> kMigrations{
     R"sql(
 CREATE TABLE rooms (
   sid TEXT PRIMARY KEY,
@@ -122,6 +122,32 @@ ALTER TABLE recordings ADD COLUMN participant TEXT NOT NULL DEFAULT '';
 ALTER TABLE recordings ADD COLUMN track_id TEXT NOT NULL DEFAULT '';
 ALTER TABLE rooms ADD COLUMN asked TEXT NOT NULL DEFAULT '';
 ALTER TABLE rooms ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
+)sql",
+    // 9: the outbox of notifications (ledger/outbox.hpp): one row per event and endpoint, with
+    // its body and how its delivery goes; the pending ones found by when they are due; a
+    // recording whose end was told (those that ended before are counted as told).
+    R"sql(
+CREATE TABLE notifications (
+  event_id TEXT NOT NULL,
+  endpoint TEXT NOT NULL,
+  type TEXT NOT NULL,
+  room_sid TEXT NOT NULL,
+  egress_id TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts BIGINT NOT NULL DEFAULT 0,
+  next_ms BIGINT NOT NULL,
+  delivered_ms BIGINT NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (event_id, endpoint)
+);
+CREATE INDEX notifications_due ON notifications (next_ms) WHERE state = 'pending';
+CREATE INDEX notifications_by_room ON notifications (room_sid);
+CREATE INDEX notifications_by_creation ON notifications (created_ms);
+ALTER TABLE recordings ADD COLUMN notified BIGINT NOT NULL DEFAULT 0;
+UPDATE recordings SET notified = 1 WHERE is_final = 1 OR closed_by <> '';
 )sql"};
 
 // After migration i + 1, the oldest schema whose binaries still read and write the ledger. A
@@ -132,7 +158,9 @@ ALTER TABLE rooms ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
 // table only migrations write) only add; so does 7 (columns whose defaults are what an older
 // binary knows of them: its rows read "not retried, no backup, no duplicate"). 8 raises it: an
 // older binary would take a participant's recording for the room's and compute the status wrong.
-constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4, 4, 8};
+// 9 only adds (the outbox and a flag an older binary leaves at 0): while an older binary writes,
+// sessions ending get no notification (docs/notifications.md).
+constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4, 4, 8, 8};
 // Never lower than the one before (what a migration changed stays changed), never above its own.
 constexpr bool carried_forward() {
   for (std::size_t i = 0; i < kReadableBy.size(); ++i) {

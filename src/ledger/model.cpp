@@ -93,6 +93,67 @@ Status status_of(const Session& room) {
   return Status::kRecorded;
 }
 
+namespace {
+
+std::string with_error(std::string text, const std::string& error) {
+  if (!error.empty()) text.append(": ").append(error);
+  return text;
+}
+
+std::string whom(const Subject& subject) {
+  if (subject.kind == model::RecordingKind::kTrack) return "track " + subject.track_id;
+  return "participant " + subject.participant;
+}
+
+// The first counted recording that `test` picks, or null.
+template <typename Test>
+const Recording* first_counted(const Session& room, Test test) {
+  const auto found = std::find_if(room.recordings.begin(), room.recordings.end(),
+                                  [&](const Recording& r) { return counts(room, r) && test(r); });
+  return found == room.recordings.end() ? nullptr : &*found;
+}
+
+std::string partial_reason(const Session& room) {
+  if (const Recording* r =
+          first_counted(room, [](const Recording& r) { return model::is_failure(r.status); })) {
+    return with_error("recording " + r->egress_id + " ended " + std::string(to_string(r->status)),
+                      r->error);
+  }
+  if (const Recording* r = first_counted(room, recording_end_unknown)) {
+    return "LiveKit forgot recording " + r->egress_id + " before its end was known";
+  }
+  if (!room.missing.empty()) {
+    const Missing& m = room.missing.front();
+    return with_error(whom(m.subject) + " not recorded", m.error);
+  }
+  return with_error("the room composite was not recorded", room.start_error);
+}
+
+}  // namespace
+
+std::string reason_of(const Session& room) {
+  switch (status_of(room)) {
+    case Status::kSkipped:
+      return room.rule.empty() ? "skipped by policy" : "skipped by " + room.rule;
+    case Status::kUnrecorded:
+      return room.start_error.empty() ? "no recording started"
+                                      : "no recording started: " + room.start_error;
+    case Status::kPartial:
+      return partial_reason(room);
+    case Status::kStopped:
+      if (const Recording* r = first_counted(room, [](const Recording& r) {
+            return r.stopped_on_purpose || (composite(r) && !recording_active(r));
+          })) {
+        return "recording " + r->egress_id + " was stopped while the room went on";
+      }
+      return "stopped while the room went on";
+    case Status::kRecorded:
+    case Status::kRecording:
+      break;
+  }
+  return {};
+}
+
 bool ended(const Session& room) {
   return room.finished_ms != 0 &&
          std::none_of(room.recordings.begin(), room.recordings.end(), recording_active);

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ledger/outbox.hpp"
 #include "model/egress_status.hpp"
 #include "model/recording_kind.hpp"
 #include "model/session_status.hpp"
@@ -90,6 +91,8 @@ struct Session {
   std::int64_t changed_ms = 0;          // when the ledger last saw the status change (its clock)
   std::vector<Recording> recordings;    // oldest first
   Status status = Status::kUnrecorded;  // derived by status_of
+  // Its notifications and how their delivery went: read for one session only (Store::room).
+  std::vector<Notification> notifications{};
 };
 
 // What the ledger adds to the vocabulary's questions (model::is_active, is_failure, is_final of
@@ -100,6 +103,11 @@ bool recording_end_unknown(const Recording& r);
 
 // The session's one status, from what the ledger knows of it.
 Status status_of(const Session& room);
+
+// Why the session has its status, in a few words for people and notifications: "recording
+// EG_x ended EGRESS_FAILED: <error>", "participant alice not recorded: <error>". Empty for
+// recorded and recording.
+std::string reason_of(const Session& room);
 
 // Whether the session's rule asked for recordings of this kind (never when it skipped the room).
 bool asks_for(const Session& room, model::RecordingKind kind);

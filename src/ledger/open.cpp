@@ -23,7 +23,13 @@ std::unique_ptr<Store> open_store(const Settings& settings, Access access,
                                   std::chrono::milliseconds statement_limit) {
   auto store = std::make_unique<SqlStore>(open_database(settings, access), access, where(settings));
   if (statement_limit.count() > 0) store->limit_statements(statement_limit);
+  if (access == Access::kWrite) store->subscribe(settings.subscriptions);
   return store;
+}
+
+std::unique_ptr<Outbox> open_outbox(const Settings& settings) {
+  return std::make_unique<SqlStore>(open_database(settings, Access::kWrite), Access::kWrite,
+                                    where(settings));
 }
 
 std::string where(const Settings& settings) {

@@ -31,6 +31,7 @@ class PostgresDatabase final : public Database {
   int schema_version() override;
   void limit_statements(std::chrono::milliseconds limit) override;
   std::string_view bytewise() const override { return "\"C\""; }
+  std::string_view skip_locked() const override { return " FOR UPDATE SKIP LOCKED"; }
   std::string byte_length(std::string_view text) const override {
     return "octet_length(" + std::string(text) + ")";
   }

@@ -3,6 +3,9 @@
 #include <chrono>
 #include <cstddef>
 #include <string>
+#include <vector>
+
+#include "ledger/outbox.hpp"
 
 namespace ar::ledger {
 
@@ -17,6 +20,9 @@ struct Settings {
   // run before it is stopped (503).
   std::size_t readers = 4;
   std::chrono::milliseconds query_timeout{std::chrono::seconds(5)};
+  // What the notification endpoints want written to the outbox (notify/settings.hpp); none:
+  // nothing is.
+  std::vector<Subscription> subscriptions{};
 
   // Where entries not written at a stop wait for the next start: beside the SQLite file, or in
   // the working directory (a pod's emptyDir in the manifests) for PostgreSQL.

@@ -152,7 +152,9 @@ Result SqlStore::recording_rows(std::span<const Session> rooms) {
 }
 
 std::optional<Session> SqlStore::room(std::string_view sid) {
-  return session(sid, true);
+  std::optional<Session> room = session(sid, true);
+  if (room) room->notifications = notifications(sid);
+  return room;
 }
 
 std::optional<Session> SqlStore::session(std::string_view sid, bool with_metadata) {

@@ -94,13 +94,16 @@ std::optional<Status> SqlStore::refresh_status(const std::string& sid) {
       "start_error = CASE WHEN $4 = 1 THEN '' ELSE start_error END WHERE sid = $1",
       {sid, to_string(loaded->status), now, std::int64_t{has_composite(*loaded) ? 1 : 0},
        last_event_ms(*loaded)});
-  if (!ended(*loaded)) return std::nullopt;
   // The row is locked until commit: of replicas writing the same session, one flips it.
-  const Result ended = db_->run(
-      "UPDATE rooms SET ended = 1, changed_ms = $2, last_event_ms = CASE WHEN $2 > "
-      "last_event_ms THEN $2 ELSE last_event_ms END WHERE sid = $1 AND ended = 0",
-      {sid, now});
-  return ended.changed == 1 ? std::optional(loaded->status) : std::nullopt;
+  const bool ended_now =
+      ended(*loaded) &&
+      db_->run(
+             "UPDATE rooms SET ended = 1, changed_ms = $2, last_event_ms = CASE WHEN $2 > "
+             "last_event_ms THEN $2 ELSE last_event_ms END WHERE sid = $1 AND ended = 0",
+             {sid, now})
+              .changed == 1;
+  write_outbox(*loaded, ended_now);
+  return ended_now ? std::optional(loaded->status) : std::nullopt;
 }
 
 // Read row by row into an answer of the right size: at 30 000 open sessions, keeping every row
@@ -172,7 +175,7 @@ Pruned SqlStore::prune(std::int64_t before_ms, std::size_t limit) {
   bool space_left = false;
   const auto n = static_cast<std::int64_t>(limit);
   in_transaction(*db_, [&] {
-    for (const char* table : {"recordings", "start_retries"}) {
+    for (const char* table : {"recordings", "start_retries", "notifications"}) {
       db_->run(std::string("DELETE FROM ") + table + " WHERE room_sid" + kOldest, {before_ms, n});
     }
     step.sessions =

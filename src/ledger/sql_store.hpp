@@ -7,12 +7,13 @@
 #include <string>
 
 #include "ledger/database.hpp"
+#include "ledger/outbox.hpp"
 #include "ledger/sql_query.hpp"
 #include "ledger/store.hpp"
 
 namespace ar::ledger {
 
-class SqlStore final : public Store {
+class SqlStore final : public Store, public Outbox {
  public:
   // `where` names the database in errors (a path, or host and database, never a password).
   // `clock`: when the ledger learns something (util::unix_ms_now; make bench's generated ledgers
@@ -31,6 +32,17 @@ class SqlStore final : public Store {
   void interrupt() noexcept override { db_->interrupt(); }
   bool finds_names_within() override { return db_->has_name_trigrams(); }
   std::string file_gone() override { return db_->file_gone(); }
+
+  // Outbox: the notifications of endpoints that want them (none: nothing is written).
+  void subscribe(std::vector<Subscription> subscriptions) {
+    subscriptions_ = std::move(subscriptions);
+  }
+  std::vector<Notification> claim(std::int64_t now_ms, std::int64_t lease_ms, std::size_t limit,
+                                  std::string_view endpoint) override;
+  void settle(std::span<const Outcome> outcomes) override;
+  std::map<std::string, Backlog, std::less<>> backlog() override;
+  std::size_t resend(std::int64_t since_ms, std::optional<model::SessionStatus> status,
+                     std::string_view endpoint, std::int64_t now_ms) override;
 
   // The schema version this binary writes.
   static int schema_version();
@@ -55,9 +67,13 @@ class SqlStore final : public Store {
   void load_metadata(std::span<Session> rooms, std::size_t cap);
   // Stores the session's status; its final status when it has just ended.
   std::optional<Status> refresh_status(const std::string& sid);
+  // The notifications the session's write causes (ledger/sql_outbox.cpp).
+  void write_outbox(const Session& loaded, bool session_ended);
+  std::vector<Notification> notifications(std::string_view sid);
 
   std::unique_ptr<Database> db_;
   std::function<std::int64_t()> clock_;
+  std::vector<Subscription> subscriptions_;
 };
 
 }  // namespace ar::ledger

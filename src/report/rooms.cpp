@@ -9,9 +9,8 @@
 #include <ostream>
 #include <sstream>
 
-#include "ledger/files_json.hpp"
+#include "ledger/session_json.hpp"
 #include "ledger/store.hpp"
-#include "ledger/subject_json.hpp"
 #include "util/duration.hpp"
 #include "util/printable.hpp"
 #include "util/wall_clock.hpp"
@@ -24,62 +23,14 @@ namespace {
 
 namespace json = boost::json;
 
-json::value time_or_null(std::int64_t ms) {
-  if (ms == 0) return nullptr;
-  return json::string(rfc3339(ms));
-}
-
-json::object recording_object(const Recording& r) {
-  return json::object{{"egress_id", r.egress_id},
-                      {"kind", model::to_string(r.kind)},
-                      {"participant", r.participant},
-                      {"track_id", r.track_id},
-                      {"status", model::to_string(r.status)},
-                      {"started_at", time_or_null(r.started_ms)},
-                      {"ended_at", time_or_null(r.ended_ms)},
-                      {"error", r.error},
-                      {"files", ledger::files_to_json(r.files)},
-                      {"playlist_location", r.playlist_location},
-                      {"segment_count", r.segment_count},
-                      {"image_count", r.image_count},
-                      {"manifest_location", r.manifest_location},
-                      {"retry_count", r.retry_count},
-                      {"backup_storage_used", r.backup_storage_used},
-                      {"duplicate_of", r.duplicate_of},
-                      {"stopped_on_purpose", r.stopped_on_purpose},
-                      {"restart", r.restart},
-                      {"closed_by", r.closed_by}};
-}
-
 json::object room_object(const Session& room, Metadata metadata = Metadata::kWhole) {
-  json::array recordings;
-  for (const Recording& r : room.recordings) recordings.push_back(recording_object(r));
-  const double delay = start_delay_seconds(room);
-  json::object out{{"sid", room.sid},
-                   {"name", room.name},
-                   {"status", to_string(room.status)},
-                   {"started_at", time_or_null(room.started_ms)},
-                   {"finished_at", time_or_null(room.finished_ms)},
-                   {"closed_by", room.closed_by},
-                   {"rule", room.rule},
-                   {"learned_from", room.learned_from}};
-  if (metadata != Metadata::kLeftOut) out.emplace("metadata", room.metadata);
+  json::object shown;
+  if (metadata != Metadata::kLeftOut) shown.emplace("metadata", room.metadata);
   if (metadata == Metadata::kCut) {
-    out.emplace("metadata_truncated", room.metadata_bytes > room.metadata.size());
-    out.emplace("metadata_bytes", room.metadata_bytes);
+    shown.emplace("metadata_truncated", room.metadata_bytes > room.metadata.size());
+    shown.emplace("metadata_bytes", room.metadata_bytes);
   }
-  out.emplace("start_delay_seconds", delay < 0 ? json::value(nullptr) : json::value(delay));
-  out.emplace("start_error", room.start_error);
-  out.emplace("retries", room.retries);
-  out.emplace("restarts", room.restarts);
-  json::array asked;
-  for (const model::RecordingKind kind : model::kRecordedKinds) {
-    if (ledger::asks_for(room, kind)) asked.emplace_back(model::to_string(kind));
-  }
-  out.emplace("asked", std::move(asked));
-  out.emplace("recordings", std::move(recordings));
-  out.emplace("missing", ledger::missing_to_json(room.missing));
-  return out;
+  return ledger::session_to_json(room, shown);
 }
 
 // A text cell: control characters escaped as in the table (so a line break never forges a row
@@ -138,24 +89,6 @@ std::string delay_text(const Session& room) {
   if (delay < 0) return "-";
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1fs", delay);
-  return buffer;
-}
-
-std::string rfc3339(std::int64_t ms) {
-  using namespace std::chrono;
-  const sys_time<milliseconds> at{milliseconds(ms)};
-  const auto day = floor<days>(at);
-  const year_month_day date{day};
-  const hh_mm_ss time{at - day};
-  char buffer[40];
-  const auto millis = time.subseconds().count();
-  std::snprintf(
-      buffer, sizeof buffer,
-      millis == 0 ? "%04d-%02u-%02uT%02d:%02d:%02dZ" : "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-      static_cast<int>(date.year()), static_cast<unsigned>(date.month()),
-      static_cast<unsigned>(date.day()), static_cast<int>(time.hours().count()),
-      static_cast<int>(time.minutes().count()), static_cast<int>(time.seconds().count()),
-      static_cast<int>(millis));
   return buffer;
 }
 
@@ -334,7 +267,13 @@ std::string page_json(const std::vector<Session>& rooms, std::string_view next_p
 }
 
 std::string room_json(const Session& room) {
-  return json::serialize(room_object(room));
+  json::object out = room_object(room);
+  json::array notifications;
+  for (const ledger::Notification& n : room.notifications) {
+    notifications.push_back(ledger::notification_to_json(n));
+  }
+  out.emplace("notifications", std::move(notifications));
+  return json::serialize(out);
 }
 
 std::string rooms_csv(const std::vector<Session>& rooms) {

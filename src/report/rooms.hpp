@@ -12,13 +12,14 @@
 
 #include "ledger/model.hpp"
 #include "util/result.hpp"
+#include "util/wall_clock.hpp"
 
 namespace ar::report {
 
 using ledger::Session;
 
 // "2026-11-30T14:05:09Z" (UTC, to the second; milliseconds when there are any).
-std::string rfc3339(std::int64_t ms);
+using util::rfc3339;
 
 // "2026-11-30T14:05:09Z", "2026-11-30T15:05:09+01:00", "24h", "90m", "7d" (days): the time in ms
 // since the epoch. Durations count back from `now_ms`. Anything else: what is wrong, when it is
@@ -57,6 +58,7 @@ std::string rooms_json(const std::vector<Session>& rooms);
 // {"rooms": [...], "next_page_token": "..."}: a page of the API.
 std::string page_json(const std::vector<Session>& rooms, std::string_view next_page_token,
                       Metadata metadata);
+// One session, with its notifications and their delivery state (GET /v1/rooms/{sid}).
 std::string room_json(const Session& room);
 std::string rooms_csv(const std::vector<Session>& rooms);
 std::string rooms_table(const std::vector<Session>& rooms);

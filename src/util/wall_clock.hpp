@@ -3,6 +3,7 @@
 // One place converts; code that must be tested with a clock of its own asks util::Timers.
 #include <chrono>
 #include <cstdint>
+#include <string>
 
 namespace ar::util {
 
@@ -13,5 +14,8 @@ constexpr std::int64_t unix_ms(std::chrono::system_clock::time_point at) {
 inline std::int64_t unix_ms_now() {
   return unix_ms(std::chrono::system_clock::now());
 }
+
+// "2026-11-30T14:05:09Z" (UTC, to the second; milliseconds when there are any).
+std::string rfc3339(std::int64_t ms);
 
 }  // namespace ar::util

@@ -1,0 +1,204 @@
+// NOTIFY_URL and `notifications:`: each endpoint's URL, secrets, events, statuses and timeout.
+#include "config/notifications.hpp"
+
+#include <set>
+
+#include "config/error.hpp"
+#include "config/files.hpp"
+#include "notify/http_post.hpp"
+#include "notify/signature.hpp"
+#include "util/redact.hpp"
+#include "util/text.hpp"
+
+namespace ar::config {
+namespace {
+
+// "did you mean x?" for a word close to one of the names of `table`.
+template <typename Table>
+std::string did_you_mean(std::string_view word, const Table& table) {
+  std::string_view best;
+  std::size_t distance = 4;  // closer than this, or no guess
+  for (const std::string_view name : table.names) {
+    if (const std::size_t d = util::edit_distance(word, name); d < distance) {
+      best = name;
+      distance = d;
+    }
+  }
+  if (best.empty()) return ": write " + table.listed();
+  return ": did you mean " + std::string(best) + "?";
+}
+
+// The URL's target, and its name for metrics and logs: host:port and path, without the query.
+std::pair<notify::Target, std::string> parse_url(const std::string& setting,
+                                                 const std::string& url) {
+  const auto target = notify::parse_target(url);
+  if (!target) {
+    // A URL with credentials is never quoted back.
+    const std::string quoted =
+        url.find('@') == std::string::npos ? "\"" + url + "\"" : "the value (it holds credentials)";
+    throw ConfigError(setting + ": " + quoted +
+                      " is not an http:// or https:// URL: write e.g. "
+                      "https://app.example.com/hooks/recordings");
+  }
+  return {*target, target->authority + target->path.substr(0, target->path.find('?'))};
+}
+
+std::vector<std::string> read_keys(const std::string& setting, const std::string& secret) {
+  std::vector<std::string> keys;
+  for (const std::string& word : split_list(secret)) {
+    for (std::size_t at = 0; at < word.size();) {
+      const std::size_t end = std::min(word.find(' ', at), word.size());
+      if (end > at) {
+        const auto key = notify::secret_key(word.substr(at, end - at));
+        // The secret itself is never quoted.
+        if (!key) {
+          throw ConfigError(setting +
+                            " is not a Standard Webhooks secret: write whsec_ and the base64 of "
+                            "24 to 64 random bytes (e.g. echo whsec_$(openssl rand -base64 32)); "
+                            "during a rotation, the new and the old one separated by a space");
+        }
+        keys.push_back(*key);
+      }
+      at = end + 1;
+    }
+  }
+  if (keys.empty()) {
+    throw ConfigError(setting + " is required: the secret the receiver verifies signatures with");
+  }
+  return keys;
+}
+
+struct Given {
+  std::string url_setting;     // "notify_url (NOTIFY_URL)", "notifications[1].url"
+  std::string secret_setting;  // the setting that names the secret, for messages
+  std::string url;
+  std::string secret;
+  std::string name;
+  std::chrono::milliseconds timeout;
+  std::string ca_file;
+  std::string ca_setting;
+};
+
+notify::Endpoint make_endpoint(const Given& given, const EnvLookup& env) {
+  const auto [target, name] = parse_url(given.url_setting, given.url);
+  notify::Endpoint out;
+  out.url = given.url;
+  out.shown = util::redact_url_passwords(given.url);
+  out.keys = read_keys(given.secret_setting, given.secret);
+  out.timeout = given.timeout;
+  out.subscription.endpoint = given.name.empty() ? name : given.name;
+  out.ca_file = given.ca_file;
+  if (!out.ca_file.empty() && !target.tls) {
+    throw ConfigError(given.ca_setting + " is set but " + given.url_setting +
+                      " is http://: use https://, or remove the CA file");
+  }
+  require_pem_file(given.ca_setting, out.ca_file, "a PEM CA bundle");
+  try {
+    out.proxy = util::proxy_for(target.tls ? "https" : "http", target.host, target.port, env);
+  } catch (const std::invalid_argument& e) {
+    throw ConfigError(e.what());
+  }
+  return out;
+}
+
+void read_wants(const Reader& in, ledger::Subscription& s) {
+  const auto events = split_list(in.text("notification.events"));
+  if (!events.empty()) {
+    s.session_finished = s.recording_ended = false;
+    for (const std::string& word : events) {
+      const auto type = ledger::kEventTypeNames.named(word);
+      if (!type) {
+        throw ConfigError(in.name("notification.events") + ": \"" + word + "\" is not an event" +
+                          did_you_mean(word, ledger::kEventTypeNames));
+      }
+      (*type == ledger::EventType::kSessionFinished ? s.session_finished : s.recording_ended) =
+          true;
+    }
+  }
+  for (const std::string& word : split_list(in.text("notification.statuses"))) {
+    const auto status = model::kSessionStatusNames.named(lower(word));
+    if (!status || *status == model::SessionStatus::kRecording) {
+      throw ConfigError(
+          in.name("notification.statuses") + ": \"" + word + "\" is not a final status" +
+          did_you_mean(word, model::kSessionStatusNames) + " (recording is never final)");
+    }
+    s.statuses.push_back(*status);
+  }
+  if (!s.statuses.empty() && !s.session_finished) {
+    throw ConfigError(in.name("notification.statuses") +
+                      " filters room_session.finished, which its events leave out: add it to "
+                      "events, or remove statuses");
+  }
+  s.metadata = in.boolean("notification.metadata");
+}
+
+}  // namespace
+
+notify::Settings read_notifications(const YAML::Node& node, const RawSettings& top,
+                                    const std::string& file, const EnvLookup& env) {
+  notify::Settings out;
+  const Reader in(top);
+  for (const auto& [key, value] : top.values) {
+    if (key.starts_with("notification.")) {
+      throw ConfigError(key +
+                        " is a key of each endpoint: write it under notifications: (a list, "
+                        "- url: ...), or use notify_url (NOTIFY_URL) for one endpoint");
+    }
+  }
+  out.max_backoff = in.duration("notify_max_backoff", false);
+  out.give_up_after = in.duration("notify_give_up_after", false);
+  if (const std::string url = in.text("notify_url"); !url.empty()) {
+    out.endpoints.push_back(make_endpoint({name_of("notify_url"),
+                                           name_of("notify_secret"),
+                                           url,
+                                           in.text("notify_secret"),
+                                           {},
+                                           in.duration("notify_timeout", false),
+                                           {},
+                                           {}},
+                                          env));
+  } else if (!in.text("notify_secret").empty()) {
+    throw ConfigError(name_of("notify_secret") +
+                      " is set, but notify_url (NOTIFY_URL) is not: set the URL, or remove it");
+  }
+  if (node.IsDefined() && !node.IsNull()) {
+    RawSettings unused;
+    const YamlReader outer({.file = file, .shown = "notifications"}, env, unused);
+    if (!node.IsSequence()) outer.fail("", node, "must be a list of endpoints (- url: ...)");
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      const std::string label = "notifications[" + std::to_string(i) + "].";
+      RawSettings own;
+      YamlReader reader(
+          {.file = file,
+           .strip = "notification.",
+           .shown = label,
+           .allowed = [](std::string_view key) { return key.starts_with("notification."); },
+           .kind = "endpoint setting (url, secret, name, events, statuses, "
+                   "metadata, timeout, ca_file)"},
+          env, own);
+      if (!node[i].IsMap()) reader.fail("", node[i], "must be a mapping: url, secret, ...");
+      reader.read_mapping(node[i], "notification");
+      read_yaml_secret_files(file, own);
+      const Reader entry(own, "notification.", label);
+      notify::Endpoint endpoint =
+          make_endpoint({entry.name("notification.url"), entry.name("notification.secret"),
+                         entry.required("notification.url", " for each endpoint"),
+                         entry.text("notification.secret"), entry.text("notification.name"),
+                         entry.duration("notification.timeout", false),
+                         entry.text("notification.ca_file"), entry.name("notification.ca_file")},
+                        env);
+      read_wants(entry, endpoint.subscription);
+      out.endpoints.push_back(std::move(endpoint));
+    }
+  }
+  std::set<std::string> names;
+  for (const notify::Endpoint& e : out.endpoints) {
+    if (!names.insert(e.name()).second) {
+      throw ConfigError("two notification endpoints are named \"" + e.name() +
+                        "\": give one a name: of its own in notifications:");
+    }
+  }
+  return out;
+}
+
+}  // namespace ar::config
