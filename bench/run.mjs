@@ -16,6 +16,8 @@
 //   BENCH_ONLY=callgrind  only the instruction count; keeps the callgrind files for
 //                      callgrind_annotate and prints where they are
 //   BENCH_ONLY=participants  only the 50-participant room, logged
+//   BENCH_ONLY=notify  only the burst, closed, with notifications to one endpoint and without,
+//                      logged
 //   SERVER_THREADS     passed to this service (tuning only: the table is for the defaults)
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, statSync, existsSync } from 'node:fs';
@@ -23,7 +25,7 @@ import { tmpdir, cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import http from 'node:http';
 import net from 'node:net';
-import { ParticipantInfo, TrackInfo, TrackType } from '@livekit/protocol';
+import { EgressInfo, ParticipantInfo, TrackInfo, TrackType } from '@livekit/protocol';
 import { eventBody, signBody } from '../tests/integration/lib/webhooks.mjs';
 import { write as writeFigures, JSON_PATH as FIGURES_JSON } from './figures.mjs';
 import { ledgerApiBench, metadataMemoryBench } from './ledger_api.mjs';
@@ -106,7 +108,7 @@ async function control(standin, path) {
 }
 
 // `ledger`: the ledger's settings (default: on, a SQLite file in a fresh directory).
-function recorderTarget(standin, { name = 'auto-recorder', ledger } = {}) {
+function recorderTarget(standin, { name = 'auto-recorder', ledger, env = {} } = {}) {
   return {
     name,
     async start() {
@@ -117,6 +119,7 @@ function recorderTarget(standin, { name = 'auto-recorder', ledger } = {}) {
           PORT: String(port), LIVEKIT_HOST: standin.url, LIVEKIT_API_KEY: standin.apiKey, LIVEKIT_API_SECRET: standin.apiSecret, S3_BUCKET: 'bench',
           ...(process.env.SERVER_THREADS ? { SERVER_THREADS: process.env.SERVER_THREADS } : {}),
           ...(ledger ?? { LEDGER_PATH: join(mkdtempSync(join(dir, 'ledger-')), 'ledger.db') }),
+          ...env,
         },
       });
       return { proc, pid: proc.child.pid, url: `http://127.0.0.1:${port}/webhook-receiver` };
@@ -237,19 +240,18 @@ async function ledgerBursts(standin) {
   }
 }
 
-async function burst(target, standin, prefix) {
-  // Started before the rooms exist, so that its reconciler's first pass finds none of them.
-  const running = await target.start();
-  const { names, sids } = await control(standin, `/rooms?prefix=${prefix}&count=${BURST_ROOMS}`);
+// The bodies signed as LiveKit signs them, before any clock starts.
+async function signAll(bodies, standin) {
   const auth = { apiKey: standin.apiKey, apiSecret: standin.apiSecret, ttlSeconds: 600 };
-  const requests = await Promise.all(names.map(async (name, i) => {
-    const body = eventBody('room_started', { room: { name, sid: sids[i] } });
-    return { body, token: await signBody(body, auth) };
-  }));
-  await sleep(500);
+  return Promise.all(bodies.map(async (body) => ({ body, token: await signBody(body, auth) })));
+}
+
+// Posts them BURST_CONCURRENCY at a time over kept-alive connections; how many were not
+// answered 200.
+async function postAll(url, requests) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: BURST_CONCURRENCY });
   const post = ({ body, token }) => new Promise((resolve, reject) => {
-    const req = http.request(running.url, { method: 'POST', agent, headers: { 'Content-Type': 'application/webhook+json', Authorization: token, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+    const req = http.request(url, { method: 'POST', agent, headers: { 'Content-Type': 'application/webhook+json', Authorization: token, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode));
     });
@@ -258,10 +260,69 @@ async function burst(target, standin, prefix) {
   });
   const queue = [...requests];
   let failed = 0;
-  const t0 = performance.now();
   await Promise.all(Array.from({ length: BURST_CONCURRENCY }, async () => {
     for (let next = queue.shift(); next; next = queue.shift()) if ((await post(next)) !== 200) failed += 1;
   }));
+  agent.destroy();
+  return failed;
+}
+
+// The burst's rooms close: each recording's egress_ended and each room's room_finished, posted
+// as the burst was. Returns when all are answered (closedMs), and, with notifications on, when
+// the recorder has delivered all 2 * BURST_ROOMS of them (notifiedMs, from its /metrics).
+async function closeAll(running, standin, prefix, notified) {
+  const { rooms, egresses } = await control(standin, `/close?prefix=${prefix}`);
+  const bodies = [...egresses.map((e) => eventBody('egress_ended', { egressInfo: EgressInfo.fromJson(e) })),
+    ...rooms.map(({ name, sid }) => eventBody('room_finished', { room: { name, sid } }))];
+  const requests = await signAll(bodies, standin);
+  const t0 = performance.now();
+  const failed = await postAll(running.url, requests);
+  const closedMs = performance.now() - t0;
+  let notifiedMs = 0;
+  if (notified) {
+    const metrics = running.url.replace('/webhook-receiver', '/metrics');
+    const delivered = async () => {
+      const text = await (await fetch(metrics)).text();
+      return [...text.matchAll(/^auto_recorder_notifications_total\{[^}]*outcome="delivered"[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    };
+    while ((await delivered()) < 2 * rooms.length && performance.now() - t0 < 120000) await sleep(20);
+    notifiedMs = performance.now() - t0;
+  }
+  return { closedMs, notifiedMs, closeFailed: failed };
+}
+
+// The burst with notifications to one endpoint (an nginx that answers 200) and without, on
+// SQLite, its rooms then closed: three rounds in turn, the best time of each kept.
+async function notifyBursts(standin) {
+  const receiver = await nginxTarget().start();
+  const secret = `whsec_${Buffer.from('bench-secret-of-32-bytes-exactly!').toString('base64')}`;
+  try {
+    const result = {};
+    for (const round of [1, 2, 3]) {
+      for (const key of ['off', 'on']) {
+        const prefix = `burst-notify-${key}-${round}-`;
+        const env = key === 'on' ? { NOTIFY_URL: receiver.url, NOTIFY_SECRET: secret } : {};
+        const run = await burst(recorderTarget(standin, { name: `auto-recorder (notifications ${key})`, env }), standin, prefix, { close: true, notified: key === 'on' });
+        await control(standin, `/forget?prefix=${prefix}`);
+        const best = result[key];
+        result[key] = !best ? run : Object.fromEntries(Object.entries(run).map(([k, v]) =>
+          [k, ['missed', 'doubled', 'failed', 'closeFailed'].includes(k) ? v + best[k] : k === 'peak' ? Math.max(v, best[k]) : Math.min(v, best[k])]));
+      }
+    }
+    return result;
+  } finally {
+    await receiver.proc.stop();
+  }
+}
+
+async function burst(target, standin, prefix, { close = false, notified = false } = {}) {
+  // Started before the rooms exist, so that its reconciler's first pass finds none of them.
+  const running = await target.start();
+  const { names, sids } = await control(standin, `/rooms?prefix=${prefix}&count=${BURST_ROOMS}`);
+  const requests = await signAll(names.map((name, i) => eventBody('room_started', { room: { name, sid: sids[i] } })), standin);
+  await sleep(500);
+  const t0 = performance.now();
+  const failed = await postAll(running.url, requests);
   const acknowledgedMs = performance.now() - t0;
   let counts;
   for (;;) {
@@ -272,11 +333,12 @@ async function burst(target, standin, prefix) {
   const recordedMs = performance.now() - t0;
   await sleep(1000); // anything doubled shows up by now
   counts = await control(standin, `/counts?prefix=${prefix}`);
+  const closed = close ? await closeAll(running, standin, prefix, notified) : {};
   const peak = rssKb(running.pid, 'VmHWM');
-  agent.destroy();
   await running.proc.stop();
-  const result = { acknowledgedMs, recordedMs, missed: BURST_ROOMS - counts.recorded, doubled: counts.doubled, failed, peak };
-  log(`${target.name} burst: acknowledged in ${acknowledgedMs.toFixed(0)} ms, recorded in ${recordedMs.toFixed(0)} ms, missed ${result.missed}, doubled ${result.doubled}, non-200 ${failed}, peak ${peak} kB`);
+  const result = { acknowledgedMs, recordedMs, missed: BURST_ROOMS - counts.recorded, doubled: counts.doubled, failed, peak, ...closed };
+  log(`${target.name} burst: acknowledged in ${acknowledgedMs.toFixed(0)} ms, recorded in ${recordedMs.toFixed(0)} ms, missed ${result.missed}, doubled ${result.doubled}, non-200 ${failed}, peak ${peak} kB` +
+    (close ? `; closed in ${closed.closedMs.toFixed(0)} ms (non-200 ${closed.closeFailed})` + (notified ? `, ${2 * BURST_ROOMS} notifications delivered in ${closed.notifiedMs.toFixed(0)} ms` : '') : ''));
   return result;
 }
 
@@ -555,6 +617,12 @@ if (process.env.BENCH_ONLY === 'participants') {
   await standin.proc.stop();
   process.exit(0);
 }
+if (process.env.BENCH_ONLY === 'notify') {
+  await control(standin, `/delay?ms=${START_DELAY_MS}`);
+  await notifyBursts(standin);
+  await standin.proc.stop();
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY === 'scale') {
   await scale(standin);
   await standin.proc.stop();
@@ -594,6 +662,7 @@ await control(standin, `/delay?ms=${START_DELAY_MS}`);
 const oursBurst = await burst(ours, standin, 'burst-ours-');
 const peerBurst = await burst(peer, standin, 'burst-peer-');
 const ledgerBurst = await ledgerBursts(standin);
+const notifyBurst = await notifyBursts(standin);
 await control(standin, '/delay?ms=0');
 // Before the scale test, whose 30 000 rooms stay in the stand-in: their reconcile passes would
 // be this recorder's too.
@@ -635,6 +704,16 @@ const rows = [
       `${ms(on.acknowledgedMs)} / ${ms(on.recordedMs)}`, '', `${ratio(on.acknowledgedMs, off.acknowledgedMs)} / ${ratio(on.recordedMs, off.recordedMs)} of off`,
       key === 'sqlite' ? 'within 10 % of the ledger off' : 'reported', key === 'sqlite' ? check(within && on.missed === 0 && on.doubled === 0) : ''];
   }),
+  (() => {
+    const { on, off } = notifyBurst;
+    const within = on.acknowledgedMs <= 1.1 * off.acknowledgedMs && on.recordedMs <= 1.1 * off.recordedMs;
+    return [`burst with notifications to one endpoint: acknowledged / recording (off: ${ms(off.acknowledgedMs)} / ${ms(off.recordedMs)})`,
+      `${ms(on.acknowledgedMs)} / ${ms(on.recordedMs)}`, '', `${ratio(on.acknowledgedMs, off.acknowledgedMs)} / ${ratio(on.recordedMs, off.recordedMs)} of off`,
+      'within 1.1× of notifications off', check(within && on.missed === 0 && on.doubled === 0)];
+  })(),
+  [`the burst's ${BURST_ROOMS} rooms closed (egress_ended, room_finished): all acknowledged, notifications on (off: ${ms(notifyBurst.off.closedMs)})`,
+    ms(notifyBurst.on.closedMs), '', `${ratio(notifyBurst.on.closedMs, notifyBurst.off.closedMs)} of off`, 'reported (the deliveries share the 2 cores)', ''],
+  [`... and their ${2 * BURST_ROOMS} notifications (room_session.finished, recording.ended) delivered`, ms(notifyBurst.on.notifiedMs), '', '', 'reported', ''],
   [`${SCALE_ROOMS} rooms without a webhook: all recorded by the reconciler`, ms(oursScale.recordedMs), '', '', '', ''],
   ['scale: rooms missed / doubled; log lines written', `${oursScale.missed} / ${oursScale.doubled}; ${oursScale.lines}`, '', '', '0 / 0; a line per room started, not per deferred room',
     check(oursScale.missed === 0 && oursScale.doubled === 0 && oursScale.lines < SCALE_ROOMS * 1.1)],

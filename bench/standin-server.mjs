@@ -10,6 +10,8 @@
 //                                answers { participants: [ParticipantInfo as JSON, ...] }
 //   GET  /subjects?room=R         { starts, distinct }: participant and track egresses of room R,
 //                                and how many participants or tracks they record
+//   POST /close?prefix=P          the rooms named P* close, their egresses complete with them;
+//                                answers { rooms: [{ name, sid }], egresses: [EgressInfo as JSON] }
 import http from 'node:http';
 import { LiveKitStandIn } from '../tests/integration/lib/standin.mjs';
 
@@ -49,6 +51,13 @@ const control = http.createServer((req, res) => {
     const room = url.searchParams.get('room');
     const subjects = standin.egresses.filter((e) => e.roomName === room).map((e) => standin.subjectOf(e)).filter((s) => s !== undefined);
     return reply({ starts: subjects.length, distinct: new Set(subjects).size });
+  }
+  if (url.pathname === '/close') {
+    const prefix = url.searchParams.get('prefix');
+    const rooms = [...standin.rooms.entries()].filter(([name]) => name.startsWith(prefix)).map(([name, room]) => ({ name, sid: room.sid }));
+    for (const { name } of rooms) standin.removeRoom(name);
+    const egresses = standin.egresses.filter((e) => e.roomName.startsWith(prefix)).map((e) => e.toJson());
+    return reply({ rooms, egresses });
   }
   if (url.pathname === '/forget') {
     const prefix = url.searchParams.get('prefix');

@@ -1,5 +1,6 @@
 #include "app/notifications.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "ledger/open.hpp"
@@ -60,19 +61,37 @@ Notifications::Notifications(const notify::Settings& settings, const ledger::Set
   if (!ledger.enabled) return;  // refused by the configuration: notifications need the ledger
   notifier_ = std::make_unique<notify::Notifier>(
       settings, [ledger] { return ledger::open_outbox(ledger); },
-      notify::Hooks{.on_attempt = told,
-                    .on_backlog =
-                        [this](const std::map<std::string, ledger::Backlog, std::less<>>& backlog) {
-                          const std::lock_guard lock(mutex_);
-                          backlog_ = backlog;
-                        },
-                    .on_store_error =
-                        [](const std::string& message) {
-                          log::warn(
-                              "notifications: the ledger's outbox cannot be read or written; tried "
-                              "again every second",
-                              {{"error", message}});
-                        }});
+      notify::Hooks{
+          .on_attempt = told,
+          .on_backlog =
+              [this, names](const std::map<std::string, ledger::Backlog, std::less<>>& backlog) {
+                warn_of_orphans(backlog, names);
+                const std::lock_guard lock(mutex_);
+                backlog_ = backlog;
+              },
+          .on_store_error =
+              [](const std::string& message) {
+                log::warn(
+                    "notifications: the ledger's outbox cannot be read or written; tried "
+                    "again every second",
+                    {{"error", message}});
+              }});
+}
+
+// Events wait for an endpoint no longer configured (its URL or name changed): nothing sends them
+// until it is configured again under that name. Said once per name.
+void Notifications::warn_of_orphans(
+    const std::map<std::string, ledger::Backlog, std::less<>>& backlog,
+    const std::vector<std::string>& names) {
+  for (const auto& [endpoint, waiting] : backlog) {
+    if (std::find(names.begin(), names.end(), endpoint) != names.end()) continue;
+    if (!orphans_told_.insert(endpoint).second) continue;
+    const std::string pending = std::to_string(waiting.pending);
+    log::warn(
+        "notifications wait for an endpoint that is no longer configured: configure it "
+        "again with this name (notifications[].name) to deliver them",
+        {{"endpoint", endpoint}, {"pending", pending}});
+  }
 }
 
 ledger::Backlog Notifications::backlog_of(const std::string& endpoint) {

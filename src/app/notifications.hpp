@@ -5,7 +5,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "ledger/outbox.hpp"
 #include "ledger/settings.hpp"
@@ -31,9 +33,12 @@ class Notifications {
 
  private:
   ledger::Backlog backlog_of(const std::string& endpoint);
+  void warn_of_orphans(const std::map<std::string, ledger::Backlog, std::less<>>& backlog,
+                       const std::vector<std::string>& names);
 
   std::mutex mutex_;
   std::map<std::string, ledger::Backlog, std::less<>> backlog_;
+  std::set<std::string> orphans_told_;          // the notifier's thread only
   std::unique_ptr<notify::Notifier> notifier_;  // last: its thread uses the above
 };
 

@@ -69,8 +69,8 @@ std::string describe_notifications(const notify::Settings& settings) {
     }
     if (s.recording_ended) events.emplace_back("recording.ended");
     out += "#   " + e.name() + " <- " + util::join(events, ", ") +
-           (s.metadata ? ", with metadata" : "") + "; POST " + util::redact_url_passwords(e.url) +
-           ", timeout " + util::format_duration(e.timeout) + ", " + std::to_string(e.keys.size()) +
+           (s.metadata ? ", with metadata" : "") + "; POST " + e.shown + ", timeout " +
+           util::format_duration(e.timeout) + ", " + std::to_string(e.keys.size()) +
            (e.keys.size() == 1 ? " secret" : " secrets (each signs)");
     if (e.proxy) out += ", through the proxy " + e.proxy->shown + " ($" + e.proxy->variable + ")";
     out += "\n";

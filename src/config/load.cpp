@@ -109,8 +109,10 @@ std::vector<EffectiveSetting> effective_settings(const RawSettings& raw,
   std::vector<EffectiveSetting> out;
   for (const Setting& setting : all_settings()) {
     const std::string key(setting.key);
+    // Each endpoint's settings (notification.*) are shown with it (describe_notifications).
     const bool other_storage = (key.starts_with("storage.") && !key.starts_with(storage_prefix)) ||
-                               (key.starts_with("redis.") && !redis.enabled());
+                               (key.starts_with("redis.") && !redis.enabled()) ||
+                               key.starts_with("notification.");
     const auto value = raw.values.find(key);
     if (setting.kind == Kind::kStringMap) {
       if (auto map = raw.maps.find(key); map != raw.maps.end()) {
@@ -294,6 +296,10 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config, Scope
     if (setting.key == "ledger" && !config.ledger.enabled &&
         parse_bool(lower(setting.value)).value_or(false)) {
       setting = {setting.key, "off", "redis: without ledger.postgres_url", false};
+    }
+    // notify_url's path and query may hold a token: shown as its endpoint is.
+    if (setting.key == "notify_url" && !config.notify.endpoints.empty()) {
+      setting.value = config.notify.endpoints.front().shown;
     }
     if (setting.origin != "default") continue;
     if (setting.key == "webhook_api_key") {

@@ -7,7 +7,7 @@
 #include "config/files.hpp"
 #include "notify/http_post.hpp"
 #include "notify/signature.hpp"
-#include "util/redact.hpp"
+#include "util/connect.hpp"
 #include "util/text.hpp"
 
 namespace ar::config {
@@ -28,19 +28,16 @@ std::string did_you_mean(std::string_view word, const Table& table) {
   return ": did you mean " + std::string(best) + "?";
 }
 
-// The URL's target, and its name for metrics and logs: host:port and path, without the query.
-std::pair<notify::Target, std::string> parse_url(const std::string& setting,
-                                                 const std::string& url) {
+// The URL's target. Never quoted back: its path or query may hold a token (a Slack or Zapier
+// hook), its user info a password.
+notify::Target parse_url(const std::string& setting, const std::string& url) {
   const auto target = notify::parse_target(url);
   if (!target) {
-    // A URL with credentials is never quoted back.
-    const std::string quoted =
-        url.find('@') == std::string::npos ? "\"" + url + "\"" : "the value (it holds credentials)";
-    throw ConfigError(setting + ": " + quoted +
+    throw ConfigError(setting +
                       " is not an http:// or https:// URL: write e.g. "
                       "https://app.example.com/hooks/recordings");
   }
-  return {*target, target->authority + target->path.substr(0, target->path.find('?'))};
+  return *target;
 }
 
 std::vector<std::string> read_keys(const std::string& setting, const std::string& secret) {
@@ -80,19 +77,29 @@ struct Given {
 };
 
 notify::Endpoint make_endpoint(const Given& given, const EnvLookup& env) {
-  const auto [target, name] = parse_url(given.url_setting, given.url);
+  const notify::Target target = parse_url(given.url_setting, given.url);
   notify::Endpoint out;
   out.url = given.url;
-  out.shown = util::redact_url_passwords(given.url);
+  // What people and metrics see of it: its scheme and authority, not its path, query or user.
+  out.shown = std::string(target.tls ? "https://" : "http://") + target.authority +
+              (target.path == "/" ? "/" : "/...");
   out.keys = read_keys(given.secret_setting, given.secret);
   out.timeout = given.timeout;
-  out.subscription.endpoint = given.name.empty() ? name : given.name;
+  out.subscription.endpoint = given.name.empty() ? target.authority : given.name;
   out.ca_file = given.ca_file;
   if (!out.ca_file.empty() && !target.tls) {
     throw ConfigError(given.ca_setting + " is set but " + given.url_setting +
                       " is http://: use https://, or remove the CA file");
   }
   require_pem_file(given.ca_setting, out.ca_file, "a PEM CA bundle");
+  if (!out.ca_file.empty()) {
+    try {
+      util::make_tls_client_context(out.ca_file, true);  // loaded now, as the notifier will
+    } catch (const std::exception& e) {
+      throw ConfigError(given.ca_setting + ": " + out.ca_file +
+                        " could not be loaded as PEM CA certificates (" + e.what() + ")");
+    }
+  }
   try {
     out.proxy = util::proxy_for(target.tls ? "https" : "http", target.host, target.port, env);
   } catch (const std::invalid_argument& e) {
@@ -124,6 +131,11 @@ void read_wants(const Reader& in, ledger::Subscription& s) {
     }
     s.statuses.push_back(*status);
   }
+  if (in.boolean("notification.metadata") && !s.session_finished) {
+    throw ConfigError(in.name("notification.metadata") +
+                      " puts the room's metadata in room_session.finished, which its events leave "
+                      "out: add it to events, or remove metadata");
+  }
   if (!s.statuses.empty() && !s.session_finished) {
     throw ConfigError(in.name("notification.statuses") +
                       " filters room_session.finished, which its events leave out: add it to "
@@ -147,21 +159,24 @@ notify::Settings read_notifications(const YAML::Node& node, const RawSettings& t
   }
   out.max_backoff = in.duration("notify_max_backoff", false);
   out.give_up_after = in.duration("notify_give_up_after", false);
+  const std::chrono::milliseconds timeout = in.duration("notify_timeout", false);
+  const std::string top_secret = in.text("notify_secret");
+  bool top_secret_used = false;
   if (const std::string url = in.text("notify_url"); !url.empty()) {
-    out.endpoints.push_back(make_endpoint({name_of("notify_url"),
-                                           name_of("notify_secret"),
-                                           url,
-                                           in.text("notify_secret"),
-                                           {},
-                                           in.duration("notify_timeout", false),
-                                           {},
-                                           {}},
-                                          env));
-  } else if (!in.text("notify_secret").empty()) {
-    throw ConfigError(name_of("notify_secret") +
-                      " is set, but notify_url (NOTIFY_URL) is not: set the URL, or remove it");
+    top_secret_used = true;
+    out.endpoints.push_back(make_endpoint(
+        {name_of("notify_url"), name_of("notify_secret"), url, top_secret, {}, timeout, {}, {}},
+        env));
   }
-  if (node.IsDefined() && !node.IsNull()) {
+  const bool listed = node.IsDefined() && !node.IsNull();
+  for (const char* key : {"notify_timeout", "notify_max_backoff", "notify_give_up_after"}) {
+    if (in.get(key) && out.endpoints.empty() && !listed) {
+      throw ConfigError(name_of(key) +
+                        " is set, but no notification endpoint is: set notify_url (NOTIFY_URL) "
+                        "or notifications:, or remove it");
+    }
+  }
+  if (listed) {
     RawSettings unused;
     const YamlReader outer({.file = file, .shown = "notifications"}, env, unused);
     if (!node.IsSequence()) outer.fail("", node, "must be a list of endpoints (- url: ...)");
@@ -180,16 +195,28 @@ notify::Settings read_notifications(const YAML::Node& node, const RawSettings& t
       reader.read_mapping(node[i], "notification");
       read_yaml_secret_files(file, own);
       const Reader entry(own, "notification.", label);
-      notify::Endpoint endpoint =
-          make_endpoint({entry.name("notification.url"), entry.name("notification.secret"),
-                         entry.required("notification.url", " for each endpoint"),
-                         entry.text("notification.secret"), entry.text("notification.name"),
-                         entry.duration("notification.timeout", false),
-                         entry.text("notification.ca_file"), entry.name("notification.ca_file")},
-                        env);
+      // An endpoint without a secret of its own signs with notify_secret (NOTIFY_SECRET).
+      const bool own_secret = entry.get("notification.secret").has_value();
+      top_secret_used = top_secret_used || !own_secret;
+      notify::Endpoint endpoint = make_endpoint(
+          {entry.name("notification.url"),
+           own_secret ? entry.name("notification.secret")
+                      : entry.name("notification.secret") + " (or notify_secret, NOTIFY_SECRET)",
+           entry.required("notification.url", " for each endpoint"),
+           own_secret ? entry.text("notification.secret") : top_secret,
+           entry.text("notification.name"),
+           entry.get("notification.timeout") ? entry.duration("notification.timeout", false)
+                                             : timeout,
+           entry.text("notification.ca_file"), entry.name("notification.ca_file")},
+          env);
       read_wants(entry, endpoint.subscription);
       out.endpoints.push_back(std::move(endpoint));
     }
+  }
+  if (!top_secret.empty() && !top_secret_used) {
+    throw ConfigError(name_of("notify_secret") +
+                      " is set, but no endpoint signs with it: set notify_url (NOTIFY_URL), or "
+                      "leave secret out of an endpoint of notifications:, or remove it");
   }
   std::set<std::string> names;
   for (const notify::Endpoint& e : out.endpoints) {

@@ -213,9 +213,12 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"notify_secret", "NOTIFY_SECRET", "", Kind::kString, kSecret,
      "The endpoint's signing secret, whsec_ and the base64 of 24 to 64 random bytes; during a "
      "rotation, the new and the old one separated by a space (each signs). Required with "
-     "notify_url."},
+     "notify_url; endpoints of notifications: without a secret of their own use it too. "
+     "NOTIFY_SECRET_FILE may name a file that does not exist (an optional key of the Secret).",
+     true},
     {"notify_timeout", "NOTIFY_TIMEOUT", "10s", Kind::kDuration, kPlain,
-     "How long one delivery to notify_url may take, connecting included."},
+     "How long one delivery may take, connecting included: notify_url's, and each endpoint's of "
+     "notifications: that sets no timeout."},
     {"notify_max_backoff", "NOTIFY_MAX_BACKOFF", "5m", Kind::kDuration, kPlain,
      "A failed delivery is tried again after about 1s, then twice as long each time (with "
      "jitter), waiting at most this long between attempts; a Retry-After the receiver sends is "
@@ -226,10 +229,12 @@ constexpr std::array kSettings = std::to_array<Setting>({
     {"notification.url", "", "", Kind::kString, kPlain,
      "notifications[].url: the endpoint's URL (http:// or https://). Required."},
     {"notification.secret", "", "", Kind::kString, kSecret,
-     "notifications[].secret (or secret_file): its signing secret, as notify_secret. Required."},
+     "notifications[].secret (or secret_file): its signing secret, as notify_secret (the "
+     "default)."},
     {"notification.name", "", "", Kind::kString, kPlain,
-     "notifications[].name: its name in /metrics, logs and the ledger (default: the URL's host "
-     "and path)."},
+     "notifications[].name: its name in /metrics, logs and the ledger (default: the URL's "
+     "host:port; "
+     "never its path, which may hold a token)."},
     {"notification.events", "", "", Kind::kStringList, kPlain,
      "notifications[].events: room_session.finished, recording.ended, or both (the default)."},
     {"notification.statuses", "", "", Kind::kStringList, kPlain,
@@ -237,7 +242,7 @@ constexpr std::array kSettings = std::to_array<Setting>({
      "(e.g. unrecorded, partial: a pager's channel); default: every status."},
     {"notification.metadata", "", "false", Kind::kBool, kPlain,
      "notifications[].metadata: room_session.finished carries the room's metadata."},
-    {"notification.timeout", "", "10s", Kind::kDuration, kPlain,
+    {"notification.timeout", "", "(notify_timeout)", Kind::kDuration, kPlain,
      "notifications[].timeout: how long one delivery may take, connecting included."},
     {"notification.ca_file", "", "", Kind::kString, kPlain,
      "notifications[].ca_file: PEM file of CAs to trust for its https:// URL (default: the "

@@ -124,8 +124,9 @@ ALTER TABLE rooms ADD COLUMN asked TEXT NOT NULL DEFAULT '';
 ALTER TABLE rooms ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
 )sql",
     // 9: the outbox of notifications (ledger/outbox.hpp): one row per event and endpoint, with
-    // its body and how its delivery goes; the pending ones found by when they are due; a
-    // recording whose end was told (those that ended before are counted as told).
+    // its body and how its delivery goes (due_since_ms: since when it waits, its creation or the
+    // last resend); the pending ones found by when they are due; a recording whose end was told
+    // (those that ended before are counted as told).
     R"sql(
 CREATE TABLE notifications (
   event_id TEXT NOT NULL,
@@ -136,6 +137,7 @@ CREATE TABLE notifications (
   status TEXT NOT NULL DEFAULT '',
   body TEXT NOT NULL,
   created_ms BIGINT NOT NULL,
+  due_since_ms BIGINT NOT NULL,
   state TEXT NOT NULL DEFAULT 'pending',
   attempts BIGINT NOT NULL DEFAULT 0,
   next_ms BIGINT NOT NULL,

@@ -60,6 +60,7 @@ struct Notification {
   std::string status;     // the session's status when the event was made
   std::string body;       // left empty in lists (Session::notifications)
   std::int64_t created_ms = 0;
+  std::int64_t due_since_ms = 0;  // since when it waits: its creation, or the last resend
   DeliveryState state = DeliveryState::kPending;
   std::int64_t attempts = 0;      // begun, counting the one a claim begins
   std::int64_t next_ms = 0;       // when it is due (a claim's lease while it is sent)
@@ -80,7 +81,7 @@ struct Outcome {
 // The notifications not yet delivered nor given up.
 struct Backlog {
   std::size_t pending = 0;
-  std::int64_t oldest_ms = 0;  // the oldest one's created_ms; 0 when none
+  std::int64_t oldest_ms = 0;  // the longest waiting one's due_since_ms; 0 when none
 };
 
 class Outbox {
@@ -99,7 +100,11 @@ class Outbox {
   // By endpoint; one with none pending is absent.
   virtual std::map<std::string, Backlog, std::less<>> backlog() = 0;
   // Makes the notifications created since since_ms (of sessions whose status is now `status`, of
-  // this endpoint, when given) due again at now_ms, delivered or not: how many.
+  // this endpoint, when given) due again at now_ms, delivered or not, waiting from now_ms (so
+  // that give-up counts from the resend): how many.
+  // What became of the file the outbox reads, when its path no longer names it (Store::file_gone);
+  // empty while it does.
+  virtual std::string file_gone() { return {}; }
   virtual std::size_t resend(std::int64_t since_ms, std::optional<model::SessionStatus> status,
                              std::string_view endpoint, std::int64_t now_ms) = 0;
 };

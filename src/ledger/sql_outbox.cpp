@@ -14,12 +14,12 @@ namespace {
 
 constexpr const char* kInsert =
     "INSERT INTO notifications (event_id, endpoint, type, room_sid, egress_id, status, body, "
-    "created_ms, next_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) "
+    "created_ms, due_since_ms, next_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $8) "
     "ON CONFLICT (event_id, endpoint) DO NOTHING";
 
 constexpr const char* kColumns =
-    "event_id, endpoint, type, room_sid, egress_id, status, created_ms, state, attempts, next_ms, "
-    "delivered_ms, last_error";
+    "event_id, endpoint, type, room_sid, egress_id, status, created_ms, due_since_ms, state, "
+    "attempts, next_ms, delivered_ms, last_error";
 
 Notification notification_from(const Row& row) {
   return {row.text(0),
@@ -30,11 +30,12 @@ Notification notification_from(const Row& row) {
           row.text(5),
           {},
           row.integer(6),
-          kDeliveryStateNames.named(row.text(7)).value_or(DeliveryState::kPending),
-          row.integer(8),
+          row.integer(7),
+          kDeliveryStateNames.named(row.text(8)).value_or(DeliveryState::kPending),
           row.integer(9),
           row.integer(10),
-          row.text(11)};
+          row.integer(11),
+          row.text(12)};
 }
 
 }  // namespace
@@ -107,7 +108,7 @@ std::vector<Notification> SqlStore::claim(std::int64_t now_ms, std::int64_t leas
             std::string(db_->skip_locked()) + ") RETURNING " + kColumns + ", body",
         params, [&claimed](const Row& row) {
           claimed.push_back(notification_from(row));
-          claimed.back().body = row.text(12);
+          claimed.back().body = row.text(13);
         });
   });
   // The order they were made in: a recording's end before its session's.
@@ -132,7 +133,7 @@ void SqlStore::settle(std::span<const Outcome> outcomes) {
 std::map<std::string, Backlog, std::less<>> SqlStore::backlog() {
   std::map<std::string, Backlog, std::less<>> out;
   db_->each(
-      "SELECT endpoint, COUNT(*), MIN(created_ms) FROM notifications WHERE state = 'pending' "
+      "SELECT endpoint, COUNT(*), MIN(due_since_ms) FROM notifications WHERE state = 'pending' "
       "GROUP BY endpoint",
       {}, [&out](const Row& row) {
         out[row.text(0)] = {static_cast<std::size_t>(row.integer(1)), row.integer(2)};
@@ -144,13 +145,14 @@ std::size_t SqlStore::resend(std::int64_t since_ms, std::optional<model::Session
                              std::string_view endpoint, std::int64_t now_ms) {
   std::size_t changed = 0;
   in_transaction(*db_, [&] {
-    changed = db_->run(
-                     "UPDATE notifications SET state = 'pending', next_ms = $4, attempts = 0, "
-                     "last_error = '', delivered_ms = 0 WHERE created_ms >= $1 AND "
-                     "($2 = '' OR room_sid IN (SELECT sid FROM rooms WHERE status = $2)) AND "
-                     "($3 = '' OR endpoint = $3)",
-                     {since_ms, status ? to_string(*status) : std::string_view(), endpoint, now_ms})
-                  .changed;
+    changed =
+        db_->run(
+               "UPDATE notifications SET state = 'pending', next_ms = $4, due_since_ms = $4, "
+               "attempts = 0, last_error = '', delivered_ms = 0 WHERE created_ms >= $1 AND "
+               "($2 = '' OR room_sid IN (SELECT sid FROM rooms WHERE status = $2)) AND "
+               "($3 = '' OR endpoint = $3)",
+               {since_ms, status ? to_string(*status) : std::string_view(""), endpoint, now_ms})
+            .changed;
   });
   return changed;
 }

@@ -31,7 +31,7 @@ class SqlStore final : public Store, public Outbox {
   void rebuild() override { db_->rebuild(); }
   void interrupt() noexcept override { db_->interrupt(); }
   bool finds_names_within() override { return db_->has_name_trigrams(); }
-  std::string file_gone() override { return db_->file_gone(); }
+  std::string file_gone() override { return db_->file_gone(); }  // Store's and Outbox's
 
   // Outbox: the notifications of endpoints that want them (none: nothing is written).
   void subscribe(std::vector<Subscription> subscriptions) {

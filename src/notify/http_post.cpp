@@ -23,6 +23,8 @@ namespace http = beast::http;
 using asio::use_awaitable;
 
 constexpr std::uint32_t kMaxAnswerHeaderBytes = 16 * 1024;
+// A Retry-After longer than any give-up time is no instruction to keep (nor to overflow on).
+constexpr std::chrono::seconds kMaxRetryAfter{std::chrono::hours(24 * 30)};
 
 std::string request_text(const Target& target, const util::HttpProxy* proxy, const Headers& headers,
                          const std::string& body) {
@@ -31,7 +33,7 @@ std::string request_text(const Target& target, const util::HttpProxy* proxy, con
   const bool absolute = proxy != nullptr && !target.tls;
   std::string out = "POST ";
   if (absolute) out += "http://" + target.authority;
-  out += target.path + " HTTP/1.1\r\nHost: " + target.authority +
+  out += target.path + " HTTP/1.1\r\nHost: " + target.host_header +
          "\r\nContent-Type: application/json\r\nUser-Agent: auto-recorder/" AUTO_RECORDER_VERSION
          "\r\nConnection: close\r\nContent-Length: " +
          std::to_string(body.size()) + "\r\n";
@@ -51,17 +53,22 @@ asio::awaitable<Answer> exchange(Stream& stream, beast::tcp_stream& lowest,
   lowest.expires_at(deadline);
   co_await asio::async_write(stream, asio::buffer(request), use_awaitable);
   beast::flat_buffer buffer;
-  http::response_parser<http::empty_body> parser;
-  parser.header_limit(kMaxAnswerHeaderBytes);
-  parser.skip(true);  // the body is not read
-  lowest.expires_at(deadline);
-  co_await http::async_read_header(stream, buffer, parser, use_awaitable);
-  Answer answer;
-  answer.status = parser.get().result_int();
-  if (const auto it = parser.get().find(http::field::retry_after); it != parser.get().end()) {
-    answer.retry_after = parse_retry_after(it->value(), std::chrono::system_clock::now());
+  // Interim answers (100 Continue, 103 Early Hints from a CDN) come before the final one.
+  for (;;) {
+    http::response_parser<http::empty_body> parser;
+    parser.header_limit(kMaxAnswerHeaderBytes);
+    parser.skip(true);  // the body is not read
+    lowest.expires_at(deadline);
+    co_await http::async_read_header(stream, buffer, parser, use_awaitable);
+    const unsigned status = parser.get().result_int();
+    if (status >= 100 && status < 200 && status != 101) continue;
+    Answer answer;
+    answer.status = status;
+    if (const auto it = parser.get().find(http::field::retry_after); it != parser.get().end()) {
+      answer.retry_after = parse_retry_after(it->value(), std::chrono::system_clock::now());
+    }
+    co_return answer;
   }
-  co_return answer;
 }
 
 asio::awaitable<Answer> attempt(asio::any_io_executor executor, const Target& target,
@@ -91,6 +98,8 @@ std::optional<Target> parse_target(const std::string& url) {
   t.port =
       parsed->has_port() ? parsed->port_number() : static_cast<std::uint16_t>(t.tls ? 443 : 80);
   t.authority = std::string(parsed->encoded_host()) + ":" + std::to_string(t.port);
+  t.host_header = std::string(parsed->encoded_host());
+  if (t.port != (t.tls ? 443 : 80)) t.host_header += ":" + std::to_string(t.port);
   t.path = parsed->encoded_path().empty() ? "/" : std::string(parsed->encoded_path());
   if (parsed->has_query()) t.path += "?" + std::string(parsed->encoded_query());
   if (parsed->has_userinfo()) {
@@ -105,7 +114,7 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   if (auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
       ec == std::errc() && end == value.data() + value.size()) {
     if (seconds < 0) return std::nullopt;
-    return std::chrono::seconds(seconds);
+    return std::chrono::seconds(std::min<std::int64_t>(seconds, kMaxRetryAfter.count()));
   }
   std::tm tm{};
   std::istringstream in{std::string(value)};
@@ -114,7 +123,7 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   if (in.fail()) return std::nullopt;
   const auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
   return std::chrono::duration_cast<std::chrono::seconds>(
-      std::max(at - now, std::chrono::system_clock::duration::zero()));
+      std::clamp<std::chrono::system_clock::duration>(at - now, {}, kMaxRetryAfter));
 }
 
 asio::awaitable<Answer> post(asio::any_io_executor executor, const Target& target,
@@ -132,6 +141,9 @@ asio::awaitable<Answer> post(asio::any_io_executor executor, const Target& targe
       co_return Answer{0, std::nullopt, "timed out after " + util::format_duration(timeout)};
     }
     co_return Answer{0, std::nullopt, e.code().message()};
+  } catch (const std::exception& e) {
+    // A proxy's or a TLS handshake's own failure (util/connect.hpp, util/proxy.hpp).
+    co_return Answer{0, std::nullopt, e.what()};
   }
 }
 

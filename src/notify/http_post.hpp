@@ -21,9 +21,10 @@ struct Target {
   bool tls = false;
   std::string host;
   std::uint16_t port = 80;
-  std::string authority;  // host:port
-  std::string path;       // path and query: "/hooks?x=1"
-  std::string basic;      // "Basic ...", from the URL's user:password; empty without
+  std::string authority;    // host:port
+  std::string host_header;  // host, and :port unless the scheme's own
+  std::string path;         // path and query: "/hooks?x=1"
+  std::string basic;        // "Basic ...", from the URL's user:password; empty without
 };
 
 // The URL as a target; nullopt for anything but http(s)://host[:port][/path][?query].

@@ -59,14 +59,17 @@ void Notifier::store_failed(const std::string& message) {
 asio::awaitable<void> Notifier::run() {
   for (;;) {
     try {
+      if (outbox_ && !outbox_->file_gone().empty()) outbox_.reset();  // a SQLite file made anew
       if (!outbox_) outbox_ = open_();
+      flush();
       claim_due();
       store_failing_ = false;
       if (steady_clock::now() - backlog_told_ >= std::chrono::seconds(1) && hooks_.on_backlog) {
         backlog_told_ = steady_clock::now();
         hooks_.on_backlog(outbox_->backlog());
       }
-    } catch (const ledger::StoreError& e) {
+    } catch (const std::exception& e) {
+      // A StoreError, or anything else the database's library threw: this loop must go on.
       store_failed(e.what());
     }
     if (!woken_) {
@@ -79,7 +82,9 @@ asio::awaitable<void> Notifier::run() {
 
 void Notifier::claim_due() {
   for (auto& [name, to] : destinations_) {
-    if (to.in_flight >= kSlots) continue;
+    // Claimed in batches, once half the slots are free: a burst of 4000 events is a few hundred
+    // transactions, not one per event.
+    if (to.in_flight > kSlots / 2) continue;
     const std::int64_t now = util::unix_ms_now();
     const std::int64_t lease = now + (to.endpoint.timeout + kLeaseMargin).count();
     for (ledger::Notification& n : outbox_->claim(now, lease, kSlots - to.in_flight, name)) {
@@ -102,21 +107,20 @@ asio::awaitable<void> Notifier::deliver(Destination& to, ledger::Notification n)
   const double jitter = std::uniform_real_distribution<double>(0.0, 1.0)(random_);
   const ledger::Outcome outcome = outcome_of(n, answer, util::unix_ms_now(), settings_, jitter);
   --to.in_flight;
-  settle(outcome);
+  // Written by the loop with the others that end meanwhile, in one transaction, before it claims
+  // more: a slot is free, and what waits for it need not wait for the second. Kept until written
+  // (the outbox may fail meanwhile): an answer is not thrown away; if this process ends first,
+  // the claim's lease ends and the event is sent again (at least once).
+  unsettled_.push_back(outcome);
   if (hooks_.on_attempt) hooks_.on_attempt(n, outcome, steady_clock::now() - began);
-  // A slot is free: what waits for it need not wait for the second.
   woken_ = true;
   timer_.cancel();
 }
 
-void Notifier::settle(const ledger::Outcome& outcome) {
-  try {
-    if (!outbox_) outbox_ = open_();
-    outbox_->settle({&outcome, 1});
-  } catch (const ledger::StoreError& e) {
-    // Its claim's lease ends, and it is sent again: at least once.
-    store_failed(e.what());
-  }
+void Notifier::flush() {
+  if (unsettled_.empty()) return;
+  outbox_->settle(unsettled_);
+  unsettled_.clear();
 }
 
 }  // namespace ar::notify

@@ -12,6 +12,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "ledger/outbox.hpp"
 #include "notify/http_post.hpp"
@@ -36,7 +37,7 @@ struct Hooks {
 class Notifier {
  public:
   using Open = std::function<std::unique_ptr<ledger::Outbox>()>;
-  static constexpr std::size_t kSlots = 8;  // deliveries at once, per endpoint
+  static constexpr std::size_t kSlots = 16;  // deliveries at once, per endpoint
 
   // Starts at once. `open` is called on the notifier's thread (again after a StoreError).
   // Throws boost::system::system_error when an endpoint's ca_file cannot be loaded.
@@ -62,7 +63,9 @@ class Notifier {
   boost::asio::awaitable<void> run();
   void claim_due();
   boost::asio::awaitable<void> deliver(Destination& to, ledger::Notification n);
-  void settle(const ledger::Outcome& outcome);
+  // Writes the outcomes of the attempts that ended since the last time, in one transaction.
+  // Throws StoreError.
+  void flush();
   void store_failed(const std::string& message);
 
   Settings settings_;
@@ -70,6 +73,7 @@ class Notifier {
   Hooks hooks_;
   std::map<std::string, Destination, std::less<>> destinations_;
   std::unique_ptr<ledger::Outbox> outbox_;
+  std::vector<ledger::Outcome> unsettled_;
   std::mt19937_64 random_{std::random_device{}()};
   std::chrono::steady_clock::time_point backlog_told_{};
   bool woken_ = false;

@@ -32,14 +32,16 @@ ledger::Outcome outcome_of(const ledger::Notification& n, const Answer& answer, 
     return out;
   }
   out.error = answer_text(answer);
-  if (s >= 400 && s < 500 && s != 408 && s != 429) {
+  // 407 is a proxy's (an http:// endpoint through HTTP_PROXY), never the receiver's refusal.
+  if (s >= 400 && s < 500 && s != 407 && s != 408 && s != 429) {
     out.state = ledger::DeliveryState::kFailed;
     return out;
   }
   std::chrono::milliseconds wait = backoff(n.attempts, settings.max_backoff, jitter);
   if (answer.retry_after) wait = std::max<std::chrono::milliseconds>(wait, *answer.retry_after);
+  wait = std::min(wait, settings.give_up_after);
   out.next_ms = now_ms + wait.count();
-  if (out.next_ms > n.created_ms + settings.give_up_after.count()) {
+  if (out.next_ms > n.due_since_ms + settings.give_up_after.count()) {
     out.state = ledger::DeliveryState::kFailed;
     out.error = "gave up after " + util::format_duration(settings.give_up_after) + ": " + out.error;
   }

@@ -14,8 +14,8 @@ namespace ar::notify {
 struct Endpoint {
   ledger::Subscription subscription;  // its name, events, statuses, metadata
   std::string url;                    // http(s)://; may hold a password: never shown
-  std::string shown;                  // the URL with its password redacted
-  std::vector<std::string> keys;      // the secrets' keys; each signs (several during a rotation)
+  std::string shown;  // scheme://host:port/...: never its path, query or user (tokens live there)
+  std::vector<std::string> keys;  // the secrets' keys; each signs (several during a rotation)
   std::chrono::milliseconds timeout{std::chrono::seconds(10)};  // one attempt, connecting included
   std::string ca_file;                                          // empty: the system's CAs
   std::optional<util::HttpProxy> proxy;  // from HTTPS_PROXY/HTTP_PROXY, unless NO_PROXY

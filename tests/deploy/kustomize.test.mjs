@@ -319,7 +319,7 @@ test('every Secret key a pod reads is in the documented kubectl create secret co
     const [container] = find(render(overlay(components)), 'Deployment')[0].spec.template.spec.containers;
     for (const e of container.env) if (e.value?.startsWith(`${SECRET_DIR}/`)) keys.add(e.value.slice(SECRET_DIR.length + 1));
   }
-  assert.deepEqual([...keys].sort(), ['API_TOKEN', 'LEDGER_POSTGRES_URL', 'LIVEKIT_API_SECRET', 'REDIS_PASSWORD']);
+  assert.deepEqual([...keys].sort(), ['API_TOKEN', 'LEDGER_POSTGRES_URL', 'LIVEKIT_API_SECRET', 'NOTIFY_SECRET', 'REDIS_PASSWORD']);
   for (const key of keys) assert.match(docs, new RegExp(`--from-literal=${key}=`), `the docs create ${key}`);
 });
 

@@ -9,6 +9,7 @@ import { RedisServer } from './lib/redis.mjs';
 import { PostgresServer } from './lib/postgres.mjs';
 import { eventBody, signBody, post } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
+import { Receiver, newSecret } from './lib/receiver.mjs';
 import { spawn, execFileSync } from 'node:child_process';
 
 // Each test's own limit, so that a hang names the test (ctest's limit names only the file).
@@ -84,6 +85,41 @@ test('replicas write one ledger: a room whose webhooks reached one replica is li
   } finally {
     await Promise.all([a.stop(), b.stop()]); // each checks its output holds no password
     standin.removeRoom('tribunal-7');
+  }
+});
+
+test('replicas share one outbox: each session\'s notification is delivered once, by one of them, whichever wrote it', { timeout }, async () => {
+  const { env, config, secrets } = replicaSetup();
+  const secret = newSecret();
+  const receiver = await new Receiver({ secrets: [secret] }).start();
+  const notify = { ...env, NOTIFY_URL: receiver.url, NOTIFY_SECRET: secret };
+  const [a, b] = await Promise.all([0, 1].map(() => startRecorder({ env: notify, config, secrets })));
+  const names = ['outbox-1', 'outbox-2', 'outbox-3', 'outbox-4'];
+  const rooms = names.map((name) => standin.addRoom(name));
+  try {
+    // Each room's webhooks reach either replica, as a Service spreads them.
+    for (const [i, room] of rooms.entries()) {
+      const [first, second] = i % 2 === 0 ? [a, b] : [b, a];
+      await hook(first, eventBody('room_started', { room: { name: room.name, sid: room.sid } }));
+      await first.waitForRecorded(standin, room.name);
+      const egress = standin.endEgress(standin.startsFor(room.name)[0].egressId, EgressStatus.EGRESS_COMPLETE);
+      await hook(second, eventBody('egress_ended', { egressInfo: new EgressInfo(egress) }));
+      await hook(second, eventBody('room_finished', { room: { name: room.name, sid: room.sid } }));
+    }
+    for (const room of rooms) assert.equal((await receiver.finished(room.sid))[0].data.status, 'recorded');
+    await until(() => receiver.accepted('recording.ended').length === rooms.length, 'every recording.ended', 10000);
+    // Each event went once, from one replica: the two counted as many deliveries as there are
+    // events.
+    const ids = receiver.deliveries.map((d) => d.id);
+    assert.equal(ids.length, 2 * rooms.length);
+    assert.equal(new Set(ids).size, ids.length, 'each event once');
+    const delivered = async (r) => r.metric('auto_recorder_notifications_total', { outcome: 'delivered' });
+    assert.equal((await delivered(a)) + (await delivered(b)), 2 * rooms.length);
+    assert.deepEqual(receiver.unverified, []);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+    await receiver.stop();
+    for (const name of names) standin.removeRoom(name);
   }
 });
 

@@ -2,7 +2,9 @@
 // each of the five webhooks that matter withheld in turn (and egress_ended with room_finished),
 // with a recording that completes or fails as its room closes, with and without a restart of the
 // recorder in between. Within three reconcile passes (RECONCILE_INTERVAL=1s) every session's row
-// in the ledger is what LiveKit says: its status and end, its recording's status, end and files.
+// in the ledger is what LiveKit says: its status and end, its recording's status, end and files;
+// and the application's receiver got exactly one room_session.finished for it, verified with the
+// standardwebhooks package, with that status and those files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,16 +15,25 @@ import { BINARY, startRecorder, runToExit, baseEnv, tempDir, RETRIED } from './l
 import { PostgresServer } from './lib/postgres.mjs';
 import { eventBody, signBody, post } from './lib/webhooks.mjs';
 import { until } from './lib/wait.mjs';
+import { Receiver, newSecret } from './lib/receiver.mjs';
 
 let standin;
-before(async () => { standin = await new LiveKitStandIn({ requireRooms: true }).start(); });
+let receiver;
+const SECRET = newSecret();
+before(async () => {
+  standin = await new LiveKitStandIn({ requireRooms: true }).start();
+  receiver = await new Receiver({ secrets: [SECRET] }).start();
+  ENV.NOTIFY_URL = receiver.url;
+});
 after(async () => {
   assert.deepEqual(standin.strictErrors, [], 'every request must parse strictly');
+  assert.deepEqual(receiver.unverified, [], 'every notification verifies');
   await standin.stop();
+  await receiver.stop();
 });
 
 const TOKEN = 'ledger-truth-token-0123';
-const ENV = { RECONCILE_INTERVAL: '1s', RETRY_INITIAL_DELAY: '100ms', RETRY_MAX_DELAY: '400ms', API_TOKEN: TOKEN };
+const ENV = { RECONCILE_INTERVAL: '1s', RETRY_INITIAL_DELAY: '100ms', RETRY_MAX_DELAY: '400ms', API_TOKEN: TOKEN, NOTIFY_SECRET: SECRET };
 const HOOKS = ['room_started', 'egress_started', 'egress_updated', 'egress_ended', 'room_finished'];
 const LOST = [...HOOKS.map((hook) => [hook]), ['egress_ended', 'room_finished']];
 
@@ -105,7 +116,14 @@ async function assertTrue(recorder, truths) {
   await recorder.waitForPasses(4);
   for (const truth of truths) {
     const row = await api(recorder, `/v1/rooms/${truth.sid}`);
-    assert.deepEqual(untrue(row, truth), [], `${truth.name}: lost ${truth.lost.join(' and ')}${truth.failAtClose ? ', failed as it closed' : ''}`);
+    const what = `${truth.name}: lost ${truth.lost.join(' and ')}${truth.failAtClose ? ', failed as it closed' : ''}`;
+    assert.deepEqual(untrue(row, truth), [], what);
+    // The application was told once, what the ledger says.
+    const [told] = await receiver.finished(truth.sid);
+    assert.equal(receiver.accepted('room_session.finished', truth.sid).length, 1, `${what}: one room_session.finished`);
+    assert.equal(told.data.status, row.status, `${what}: the status told`);
+    const recording = ({ egress_id, status, error, files }) => ({ egress_id, status, error, files });
+    assert.deepEqual(told.data.recordings.map(recording), row.recordings.map(recording), `${what}: the recordings told`);
   }
 }
 

@@ -214,10 +214,16 @@ test('notify resend sends a window\'s events again with their webhook-id; --chec
     const [again] = (await receiver.finished(sid, { count: 2 })).slice(1);
     assert.equal(again.data.sid, sid);
     assert.equal(receiver.attempts(`msg_${sid}_finished`).length, 2);
+    // Without filters: every event of the window.
+    const all = run(['notify', 'resend', '--since', '1h']);
+    assert.equal(all.status, 0, all.stderr);
+    assert.match(all.stdout, /^2 notifications created since/);
+    await receiver.finished(sid, { count: 3 });
 
     const check = run(['--check-config']);
     assert.equal(check.status, 0, check.stderr);
-    assert.match(check.stdout, /127\.0\.0\.1:\d+\/hooks\/recordings <- room_session\.finished, recording\.ended; POST http:\/\/127\.0\.0\.1:\d+\/hooks\/recordings, timeout 10s, 1 secret/);
+    assert.match(check.stdout, /127\.0\.0\.1:\d+ <- room_session\.finished, recording\.ended; POST http:\/\/127\.0\.0\.1:\d+\/\.\.\., timeout 10s, 1 secret/);
+    assert.ok(!check.stdout.includes('/hooks/recordings'), 'never the path, which may hold a token');
     assert.ok(!check.stdout.includes(secret.slice(6, 20)), 'the secret is never shown');
   } finally {
     await recorder.stop();

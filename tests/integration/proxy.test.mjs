@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, tempDir, freePort, RETRIED } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
+import { until } from './lib/wait.mjs';
 import { makeCa } from './lib/certs.mjs';
 import { TinyProxy, tinyproxyAvailable } from './lib/tinyproxy.mjs';
+import { Receiver, newSecret } from './lib/receiver.mjs';
 
 // Each test's own limit, so that a hang names the test (ctest's limit names only the file).
 const timeout = 60_000;
@@ -107,5 +109,50 @@ test('a 5xx of the proxy (LiveKit unreachable from it) is named as the proxy\'s 
     await recorder.waitForLogLine(/recording not started yet: retrying room=proxy-cannot-reach .*code=proxy_5\d\d error="the proxy 127\.0\.0\.1:\d+ \(HTTP_PROXY\) answered 5\d\d: it could not reach LiveKit, not LiveKit's Twirp"/);
   } finally {
     await recorder.stop();
+  }
+});
+
+// Notifications go through the proxy as LiveKit's calls do: a CONNECT tunnel for an https://
+// receiver (its certificate verified against notifications[].ca_file), absolute form for http://,
+// direct with NO_PROXY. Each delivery verified by the standardwebhooks package.
+test('notifications through HTTPS_PROXY and HTTP_PROXY, direct with NO_PROXY', { timeout }, async () => {
+  const dir = tempDir();
+  const { cert, key } = makeCa(dir)('receiver');
+  const secret = newSecret();
+  const tls = await new Receiver({ secrets: [secret], tls: { cert: readFileSync(cert), key: readFileSync(key) } }).start();
+  const http = await new Receiver({ secrets: [secret] }).start();
+  const direct = await new Receiver({ secrets: [secret] }).start();
+  const config = `notifications:
+  - url: ${tls.url}
+    name: tls
+    secret: ${secret}
+    ca_file: ${join(dir, 'ca.pem')}
+  - url: ${http.url}
+    name: plain
+    secret: ${secret}
+  - url: http://localhost:${direct.port}/hooks/recordings
+    name: direct
+    secret: ${secret}
+`;
+  const env = envFor(plain, { HTTPS_PROXY: proxy.url(), HTTP_PROXY: proxy.url(), NO_PROXY: 'localhost', LEDGER_PATH: join(dir, 'ledger.db') });
+  const recorder = await startRecorder({ env, config, secrets: [proxy.password, secret] });
+  try {
+    const room = 'notified-through-proxy';
+    const { sid } = plain.addRoom(room);
+    await sendEvent(recorder, 'room_started', { room: { name: room, sid } });
+    const [start] = await recorder.waitForRecorded(plain, room);
+    plain.removeRoom(room);
+    await sendEvent(recorder, 'egress_ended', { egressInfo: plain.snapshot(start.egressId) });
+    for (const receiver of [tls, http, direct]) {
+      await recorder.until(() => receiver.accepted("recording.ended").length === 1, `recording.ended at ${receiver.url}`, 10000);
+    }
+    const requests = proxy.requests();
+    assert.ok(requests.includes(`CONNECT 127.0.0.1:${tls.port}`), requests.join('\n'));
+    assert.ok(requests.some((r) => r === `POST http://127.0.0.1:${http.port}/hooks/recordings`), requests.join('\n'));
+    assert.ok(!requests.some((r) => r.includes(`:${direct.port}`)), 'NO_PROXY: localhost goes direct');
+    for (const receiver of [tls, http, direct]) assert.deepEqual(receiver.unverified, []);
+  } finally {
+    await recorder.stop();
+    for (const receiver of [tls, http, direct]) await receiver.stop();
   }
 });

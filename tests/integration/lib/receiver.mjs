@@ -3,6 +3,7 @@
 // default, or what `answers` says for the next deliveries (a status, or 'hang'); it can go down
 // and come back on the same port.
 import http from 'node:http';
+import https from 'node:https';
 import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { until } from './wait.mjs';
@@ -12,7 +13,9 @@ export const newSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
 
 export class Receiver {
   // secrets: those this receiver verifies with (any one suffices, as during a rotation).
-  constructor({ secrets }) {
+  // tls: { cert, key } (PEM) serves HTTPS instead of HTTP.
+  constructor({ secrets, tls }) {
+    this.tls = tls;
     this.verifiers = secrets.map((secret) => new Webhook(secret));
     this.deliveries = []; // verified: { id, timestamp, signature, event, body, answered, headers }
     this.unverified = []; // { headers, body, error }: a test failure unless expected
@@ -23,15 +26,16 @@ export class Receiver {
   }
 
   get url() {
-    return `http://127.0.0.1:${this.port}/hooks/recordings`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}/hooks/recordings`;
   }
 
   async start(port = 0) {
-    this.server = http.createServer((req, res) => {
+    const handle = (req, res) => {
       const chunks = [];
       req.on('data', (chunk) => chunks.push(chunk));
       req.on('end', () => this.#receive(req, res, Buffer.concat(chunks).toString('utf8')));
-    });
+    };
+    this.server = this.tls ? https.createServer(this.tls, handle) : http.createServer(handle);
     await new Promise((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     this.port = this.server.address().port;
     return this;

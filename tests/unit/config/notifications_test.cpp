@@ -39,18 +39,20 @@ TEST(ConfigNotifications, OneEndpointFromTheEnvironmentGetsEveryEvent) {
                                        {"NOTIFY_TIMEOUT", "3s"}}));
   ASSERT_EQ(c.notify.endpoints.size(), 1U);
   const notify::Endpoint& e = c.notify.endpoints[0];
-  EXPECT_EQ(e.name(), "app.example.com:443/hooks/rec");
-  EXPECT_EQ(e.keys.size(), 2U);  // a rotation: both sign
+  EXPECT_EQ(e.name(), "app.example.com:443");  // never the path: it may hold a token
+  EXPECT_EQ(e.keys.size(), 2U);                // a rotation: both sign
   EXPECT_EQ(e.timeout, std::chrono::seconds(3));
   EXPECT_TRUE(e.subscription.session_finished && e.subscription.recording_ended);
   EXPECT_EQ(c.ledger.subscriptions.size(), 1U);
   EXPECT_EQ(c.notify.give_up_after, std::chrono::hours(24));
   EXPECT_EQ(c.notify.max_backoff, std::chrono::minutes(5));
   const std::string shown = describe(c);
-  EXPECT_NE(shown.find("app.example.com:443/hooks/rec <- room_session.finished, recording.ended; "
-                       "POST https://app.example.com/hooks/rec?k=1, timeout 3s, 2 secrets"),
+  EXPECT_NE(shown.find("app.example.com:443 <- room_session.finished, recording.ended; "
+                       "POST https://app.example.com:443/..., timeout 3s, 2 secrets"),
             std::string::npos)
       << shown;
+  EXPECT_EQ(shown.find("/hooks/rec"), std::string::npos);
+  EXPECT_EQ(shown.find("notification."), std::string::npos);  // each endpoint's, shown with it
   EXPECT_EQ(shown.find("MfKQ9r8G"), std::string::npos);
 }
 
@@ -72,11 +74,12 @@ notifications:
   EXPECT_EQ(c.notify.endpoints[0].name(), "app");
   EXPECT_TRUE(c.notify.endpoints[0].subscription.metadata);
   const ledger::Subscription& pager = c.notify.endpoints[1].subscription;
-  EXPECT_EQ(pager.endpoint, "pager.example.com:443/alert");
+  EXPECT_EQ(pager.endpoint, "pager.example.com:443");
   EXPECT_FALSE(pager.recording_ended);
   EXPECT_TRUE(pager.wants(model::SessionStatus::kPartial));
   EXPECT_FALSE(pager.wants(model::SessionStatus::kRecorded));
   EXPECT_EQ(c.notify.endpoints[1].timeout, std::chrono::seconds(2));
+  EXPECT_EQ(c.notify.endpoints[0].timeout, std::chrono::seconds(10));  // notify_timeout's
 }
 
 TEST(ConfigNotifications, MistakesAreNamedWithTheFixAndNoSecret) {
@@ -89,11 +92,20 @@ TEST(ConfigNotifications, MistakesAreNamedWithTheFixAndNoSecret) {
             std::string::npos)
       << weak;
   EXPECT_EQ(weak.find("c2hvcnQtc2VjcmV0"), std::string::npos);
-  EXPECT_NE(notify_error("", {{"NOTIFY_SECRET", kWhsec}}).find("notify_url (NOTIFY_URL) is not"),
+  EXPECT_NE(notify_error("", {{"NOTIFY_SECRET", kWhsec}})
+                .find("notify_secret (NOTIFY_SECRET) is set, but no endpoint signs with it"),
+            std::string::npos);
+  // An endpoint without a secret of its own signs with NOTIFY_SECRET.
+  EXPECT_EQ(notify_error("notifications:\n  - url: http://a/h\n", {{"NOTIFY_SECRET", kWhsec}}),
+            "(loaded)");
+  EXPECT_NE(notify_error("notifications:\n  - url: http://a/h\n")
+                .find("notifications[0].secret (or notify_secret, NOTIFY_SECRET) is required"),
             std::string::npos);
   const std::string hidden =
       notify_error("", {{"NOTIFY_URL", "ftp://u:hunter2-pass@x/"}, {"NOTIFY_SECRET", kWhsec}});
-  EXPECT_NE(hidden.find("is not an http:// or https:// URL"), std::string::npos) << hidden;
+  EXPECT_NE(hidden.find("notify_url (NOTIFY_URL) is not an http:// or https:// URL"),
+            std::string::npos)
+      << hidden;
   EXPECT_EQ(hidden.find("hunter2"), std::string::npos);
   const std::string typo = notify_error("notifications:\n  - url: http://a/h\n    sercet: x\n");
   EXPECT_NE(typo.find("notifications[0].sercet"), std::string::npos) << typo;
@@ -111,8 +123,18 @@ TEST(ConfigNotifications, MistakesAreNamedWithTheFixAndNoSecret) {
   const std::string twice =
       notify_error("notifications:\n  - url: http://a/h\n    secret: " + kWhsec +
                    "\n  - url: http://a/h\n    secret: " + kWhsec + "\n");
-  EXPECT_NE(twice.find("two notification endpoints are named \"a:80/h\""), std::string::npos)
+  EXPECT_NE(twice.find("two notification endpoints are named \"a:80\""), std::string::npos)
       << twice;
+  EXPECT_NE(notify_error("", {{"NOTIFY_TIMEOUT", "3s"}})
+                .find("notify_timeout (NOTIFY_TIMEOUT) is "
+                      "set, but no notification endpoint"),
+            std::string::npos);
+  const std::string metadata =
+      notify_error("notifications:\n  - url: http://a/h\n    secret: " + kWhsec +
+                   "\n    events: recording.ended\n    metadata: true\n");
+  EXPECT_NE(metadata.find("notifications[0].metadata puts the room's metadata in"),
+            std::string::npos)
+      << metadata;
   EXPECT_NE(notify_error("notification:\n  url: http://a/h\n").find("under notifications:"),
             std::string::npos);
   EXPECT_NE(notify_error("ledger: off\n", {{"NOTIFY_URL", "http://a/h"}, {"NOTIFY_SECRET", kWhsec}})

@@ -139,6 +139,9 @@ TEST_P(OutboxTest, SettledAsDeliveredRetriedOrFailedAndSentAgainOnRequest) {
   EXPECT_EQ(out->resend(0, model::SessionStatus::kUnrecorded, "", later(30000)), 0U);
   EXPECT_EQ(out->resend(0, std::nullopt, "other", later(30000)), 0U);
   EXPECT_EQ(out->resend(0, model::SessionStatus::kRecorded, "app", later(30000)), 2U);
+  EXPECT_EQ(out->resend(0, std::nullopt, "", later(30000)), 2U);  // no filter: every event
+  // They wait from the resend: give-up and the oldest-pending gauge count from there.
+  EXPECT_EQ(out->backlog().at("app").oldest_ms, later(30000));
   EXPECT_EQ(out->claim(later(30000), later(40000), 10, "app").size(), 2U);
 }
 

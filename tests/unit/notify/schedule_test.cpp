@@ -8,12 +8,12 @@ namespace {
 
 using std::chrono::milliseconds;
 
-ledger::Notification sent(std::int64_t attempts, std::int64_t created_ms = 0) {
+ledger::Notification sent(std::int64_t attempts, std::int64_t due_since_ms = 0) {
   ledger::Notification n;
   n.id = "msg_RM_1_finished";
   n.endpoint = "app";
   n.attempts = attempts;
-  n.created_ms = created_ms;
+  n.due_since_ms = due_since_ms;
   return n;
 }
 
@@ -35,7 +35,7 @@ TEST(Schedule, TwoHundredsAreDeliveredOtherFourHundredsFailForGood) {
   const ledger::Outcome gone = outcome_of(sent(1), {410}, 5000, settings, 0.5);
   EXPECT_EQ(gone.state, ledger::DeliveryState::kFailed);
   EXPECT_EQ(gone.error, "HTTP 410");
-  for (const unsigned status : {408U, 429U, 500U, 503U, 301U}) {
+  for (const unsigned status : {407U, 408U, 429U, 500U, 503U, 301U}) {
     const ledger::Outcome again = outcome_of(sent(1), {status}, 5000, settings, 0.5);
     EXPECT_EQ(again.state, ledger::DeliveryState::kPending) << status;
     EXPECT_EQ(again.next_ms, 6000) << status;
@@ -54,6 +54,11 @@ TEST(Schedule, RetryAfterIsHonouredWhenLonger) {
             35000);
   EXPECT_EQ(outcome_of(sent(5), {503, std::chrono::seconds(1)}, 5000, settings, 0.5).next_ms,
             21000);
+  // A Retry-After past give_up_after is no reason to wait that long: it fails at once.
+  const ledger::Outcome far =
+      outcome_of(sent(1), {429, std::chrono::hours(48)}, 5000, settings, 0.5);
+  EXPECT_EQ(far.state, ledger::DeliveryState::kFailed);
+  EXPECT_EQ(far.error, "gave up after 24h: HTTP 429");
 }
 
 TEST(Schedule, GivenUpOnceTheNextAttemptWouldBePastGiveUpAfter) {
@@ -74,6 +79,7 @@ TEST(HttpPost, RetryAfterIsSecondsOrAnHttpDate) {
   EXPECT_EQ(parse_retry_after("Fri, 15 Jan 2027 07:00:00 GMT", now), std::chrono::seconds(0));
   EXPECT_FALSE(parse_retry_after("soon", now));
   EXPECT_FALSE(parse_retry_after("-5", now));
+  EXPECT_EQ(parse_retry_after("100000000000000000", now), std::chrono::hours(24 * 30));
 }
 
 TEST(HttpPost, TargetsAreHttpOrHttpsWithPathQueryAndCredentials) {
@@ -82,6 +88,8 @@ TEST(HttpPost, TargetsAreHttpOrHttpsWithPathQueryAndCredentials) {
   EXPECT_TRUE(t->tls);
   EXPECT_EQ(t->port, 443);
   EXPECT_EQ(t->authority, "app.example.com:443");
+  EXPECT_EQ(t->host_header, "app.example.com");
+  EXPECT_EQ(parse_target("http://127.0.0.1:9000/h")->host_header, "127.0.0.1:9000");
   EXPECT_EQ(t->path, "/hooks/rec?x=1");
   EXPECT_EQ(t->basic, "Basic aG9vazpwdw==");
   EXPECT_EQ(parse_target("http://127.0.0.1:9000")->path, "/");
