@@ -1,19 +1,24 @@
 // `make demo`: a room recorded end to end. Starts the LiveKit stand-in (LiveKit's official npm
 // packages), runs the real auto-recorder against it, sends room_started exactly as livekit-server
 // would, shows the StartRoomCompositeEgress that LiveKit received, then the recording ending with
-// its file, and what the ledger keeps of the room (its HTTP API and `auto-recorder report`).
+// its file, what the ledger keeps of the room (its HTTP API and `auto-recorder report`), and the
+// application's receiver getting the signed room_session.finished (verified with the official
+// `standardwebhooks` package).
 import { LiveKitStandIn } from '../tests/integration/lib/standin.mjs';
 import { EgressInfo, EgressStatus } from '@livekit/protocol';
 import { startRecorder, runToExit, tempDir } from '../tests/integration/lib/recorder.mjs';
 import { eventBody, signBody, post } from '../tests/integration/lib/webhooks.mjs';
 import { until } from '../tests/integration/lib/wait.mjs';
 import { randomBytes } from 'node:crypto';
+import { Receiver, newSecret } from '../tests/integration/lib/receiver.mjs';
 
 const bold = process.stdout.isTTY ? (t) => `\x1b[1m${t}\x1b[0m` : (t) => t;
 const step = (text) => console.log(`\n${bold(`▶ ${text}`)}`);
 const mask = (value) => (typeof value === 'string' && value.length > 0 ? '•'.repeat(8) : value);
 
 const standin = await new LiveKitStandIn().start();
+const notifySecret = newSecret();
+const app = await new Receiver({ secrets: [notifySecret] }).start(); // the school's application
 step(`LiveKit stand-in (livekit-server-sdk TokenVerifier, @livekit/protocol strict parsing) on ${standin.url}`);
 
 const env = {
@@ -27,8 +32,10 @@ const env = {
   S3_SECRET: 'minio-secret-key',
   FILE_PATH: 'recordings/{room_name}-{time}',
   API_TOKEN: randomBytes(18).toString('base64url'), // turns on the ledger's HTTP API
+  NOTIFY_URL: app.url, // tells the application when a session's recordings are final
+  NOTIFY_SECRET: notifySecret,
 };
-step('Starting auto-recorder with S3 storage from environment variables');
+step('Starting auto-recorder with S3 storage and a notification endpoint from environment variables');
 const cwd = tempDir(); // the ledger (ledger.db) is written here
 const recorder = await startRecorder({ env, cwd });
 process.stdout.write(recorder.output.replace(/^/gm, '  │ '));
@@ -70,10 +77,17 @@ console.log(JSON.stringify(kept, null, 2).replace(/^/gm, '  '));
 const metrics = await (await fetch(`${recorder.url}/metrics`)).text();
 console.log(metrics.split('\n').filter((l) => l.startsWith('auto_recorder_room_sessions_total{')).map((l) => `  ${l}`).join('\n'));
 
+step(`The application's receiver: room_session.finished, signed (Standard Webhooks), verified with the standardwebhooks package`);
+const [told] = await app.finished(sid);
+const [delivery] = app.accepted('room_session.finished', sid);
+console.log(`  webhook-id: ${delivery.id}\n  webhook-signature: ${delivery.signature.slice(0, 16)}…`);
+console.log(`  ${told.type}: ${told.data.name} ${told.data.status}, ${told.data.recordings.length} recording, file ${told.data.recordings[0]?.files[0]?.location}`);
+
 step('auto-recorder log');
 const { code } = await recorder.stop('SIGTERM'); // the ledger writes what it holds before exiting
 process.stdout.write(recorder.output.replace(/^/gm, '  │ '));
 await standin.stop();
+await app.stop();
 
 step('The ledger: `auto-recorder report --since 1h` (exit 0: nothing unrecorded or partial)');
 const table = await runToExit({ env, cwd, args: ['report', '--since', '1h'] });
@@ -82,6 +96,6 @@ const [reported] = JSON.parse((await runToExit({ env, cwd, args: ['report', '--s
 
 const ok = answer.status === 200 && standin.egresses.length === 1 && code === 0 && standin.strictErrors.length === 0 &&
   table.code === 0 && kept?.status === 'recorded' && kept.recordings[0]?.files[0]?.size === 734003200 &&
-  reported?.status === 'recorded' && reported.sid === sid;
-step(ok ? 'Room recorded end to end: one webhook, one egress, clean shutdown, recorded in the ledger with its file.' : 'Demo FAILED');
+  reported?.status === 'recorded' && reported.sid === sid && told.data.status === 'recorded' && app.unverified.length === 0;
+step(ok ? 'Room recorded end to end: one webhook, one egress, clean shutdown, recorded in the ledger with its file, the application told.' : 'Demo FAILED');
 process.exit(ok ? 0 : 1);

@@ -264,7 +264,7 @@ Config build_config(RawSettings& raw, const EnvLookup& env, Config config, Scope
   config.redis = read_redis(in);
   config.ledger = read_ledger(in, config.redis.enabled(), config.warnings);
   config.api_token = read_api_token(in);
-  config.notify = read_notifications(raw.notifications, raw, raw.file, env);
+  config.notify = read_notifications(raw.notifications, raw, raw.file, env, config.warnings);
   if (!config.notify.endpoints.empty() && !config.ledger.enabled) {
     throw ConfigError(
         "notifications need the ledger, whose outbox keeps them until delivered: turn the "

@@ -144,10 +144,54 @@ void read_wants(const Reader& in, ledger::Subscription& s) {
   s.metadata = in.boolean("notification.metadata");
 }
 
+// What every entry of notifications: reads besides its own settings.
+struct Listed {
+  const std::string& file;
+  const EnvLookup& env;
+  const std::string& top_secret;
+  std::chrono::milliseconds timeout;
+};
+
+// One endpoint of notifications: (its `i`th entry). Without a secret of its own it signs with
+// notify_secret (NOTIFY_SECRET): `top_secret_used` says so.
+notify::Endpoint read_listed(const YAML::Node& item, std::size_t i, const Listed& with,
+                             bool& top_secret_used) {
+  const std::string label = "notifications[" + std::to_string(i) + "].";
+  RawSettings own;
+  YamlReader reader(
+      {.file = with.file,
+       .strip = "notification.",
+       .shown = label,
+       .allowed = [](std::string_view key) { return key.starts_with("notification."); },
+       .kind = "endpoint setting (url, secret, name, events, statuses, "
+               "metadata, timeout, ca_file)"},
+      with.env, own);
+  if (!item.IsMap()) reader.fail("", item, "must be a mapping: url, secret, ...");
+  reader.read_mapping(item, "notification");
+  read_yaml_secret_files(with.file, own);
+  const Reader entry(own, "notification.", label);
+  const bool own_secret = entry.get("notification.secret").has_value();
+  top_secret_used = top_secret_used || !own_secret;
+  notify::Endpoint endpoint = make_endpoint(
+      {entry.name("notification.url"),
+       own_secret ? entry.name("notification.secret")
+                  : entry.name("notification.secret") + " (or notify_secret, NOTIFY_SECRET)",
+       entry.required("notification.url", " for each endpoint"),
+       own_secret ? entry.text("notification.secret") : with.top_secret,
+       entry.text("notification.name"),
+       entry.get("notification.timeout") ? entry.duration("notification.timeout", false)
+                                         : with.timeout,
+       entry.text("notification.ca_file"), entry.name("notification.ca_file")},
+      with.env);
+  read_wants(entry, endpoint.subscription);
+  return endpoint;
+}
+
 }  // namespace
 
 notify::Settings read_notifications(const YAML::Node& node, const RawSettings& top,
-                                    const std::string& file, const EnvLookup& env) {
+                                    const std::string& file, const EnvLookup& env,
+                                    std::vector<std::string>& warnings) {
   notify::Settings out;
   const Reader in(top);
   for (const auto& [key, value] : top.values) {
@@ -180,43 +224,17 @@ notify::Settings read_notifications(const YAML::Node& node, const RawSettings& t
     RawSettings unused;
     const YamlReader outer({.file = file, .shown = "notifications"}, env, unused);
     if (!node.IsSequence()) outer.fail("", node, "must be a list of endpoints (- url: ...)");
+    const Listed with{file, env, top_secret, timeout};
     for (std::size_t i = 0; i < node.size(); ++i) {
-      const std::string label = "notifications[" + std::to_string(i) + "].";
-      RawSettings own;
-      YamlReader reader(
-          {.file = file,
-           .strip = "notification.",
-           .shown = label,
-           .allowed = [](std::string_view key) { return key.starts_with("notification."); },
-           .kind = "endpoint setting (url, secret, name, events, statuses, "
-                   "metadata, timeout, ca_file)"},
-          env, own);
-      if (!node[i].IsMap()) reader.fail("", node[i], "must be a mapping: url, secret, ...");
-      reader.read_mapping(node[i], "notification");
-      read_yaml_secret_files(file, own);
-      const Reader entry(own, "notification.", label);
-      // An endpoint without a secret of its own signs with notify_secret (NOTIFY_SECRET).
-      const bool own_secret = entry.get("notification.secret").has_value();
-      top_secret_used = top_secret_used || !own_secret;
-      notify::Endpoint endpoint = make_endpoint(
-          {entry.name("notification.url"),
-           own_secret ? entry.name("notification.secret")
-                      : entry.name("notification.secret") + " (or notify_secret, NOTIFY_SECRET)",
-           entry.required("notification.url", " for each endpoint"),
-           own_secret ? entry.text("notification.secret") : top_secret,
-           entry.text("notification.name"),
-           entry.get("notification.timeout") ? entry.duration("notification.timeout", false)
-                                             : timeout,
-           entry.text("notification.ca_file"), entry.name("notification.ca_file")},
-          env);
-      read_wants(entry, endpoint.subscription);
-      out.endpoints.push_back(std::move(endpoint));
+      out.endpoints.push_back(read_listed(node[i], i, with, top_secret_used));
     }
   }
+  // A warning, not an error: the manifests' Secret may hold NOTIFY_SECRET (an optional key,
+  // read through NOTIFY_SECRET_FILE) before anyone sets NOTIFY_URL.
   if (!top_secret.empty() && !top_secret_used) {
-    throw ConfigError(name_of("notify_secret") +
-                      " is set, but no endpoint signs with it: set notify_url (NOTIFY_URL), or "
-                      "leave secret out of an endpoint of notifications:, or remove it");
+    warnings.push_back(name_of("notify_secret") +
+                       " is set, but no endpoint signs with it: set notify_url (NOTIFY_URL), or "
+                       "leave secret out of an endpoint of notifications:, or remove it");
   }
   std::set<std::string> names;
   for (const notify::Endpoint& e : out.endpoints) {

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <string>
+#include <vector>
 
 #include "config/raw.hpp"
 #include "notify/settings.hpp"
@@ -12,6 +13,7 @@ namespace ar::config {
 
 // `top`: the top level (notify_*); `node`: the file's notifications: list.
 notify::Settings read_notifications(const YAML::Node& node, const RawSettings& top,
-                                    const std::string& file, const EnvLookup& env);
+                                    const std::string& file, const EnvLookup& env,
+                                    std::vector<std::string>& warnings);
 
 }  // namespace ar::config

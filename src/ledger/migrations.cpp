@@ -8,7 +8,7 @@ namespace {
 // Each migration runs once, in order, in one transaction; both databases understand it. They are
 // history, never edited: the status names they spell (EGRESS_COMPLETE, ...) are those of
 // model/egress_status.hpp as they were then; statements that run today bind them from the table.
-constexpr std::array<const char*, 9> kMigrations{
+constexpr std::array<const char*, 10> kMigrations{
     R"sql(
 CREATE TABLE rooms (
   sid TEXT PRIMARY KEY,
@@ -124,9 +124,8 @@ ALTER TABLE rooms ADD COLUMN asked TEXT NOT NULL DEFAULT '';
 ALTER TABLE rooms ADD COLUMN missing TEXT NOT NULL DEFAULT '[]';
 )sql",
     // 9: the outbox of notifications (ledger/outbox.hpp): one row per event and endpoint, with
-    // its body and how its delivery goes (due_since_ms: since when it waits, its creation or the
-    // last resend); the pending ones found by when they are due; a recording whose end was told
-    // (those that ended before are counted as told).
+    // its body and how its delivery goes; the pending ones found by when they are due; a
+    // recording whose end was told (those that ended before are counted as told).
     R"sql(
 CREATE TABLE notifications (
   event_id TEXT NOT NULL,
@@ -137,7 +136,6 @@ CREATE TABLE notifications (
   status TEXT NOT NULL DEFAULT '',
   body TEXT NOT NULL,
   created_ms BIGINT NOT NULL,
-  due_since_ms BIGINT NOT NULL,
   state TEXT NOT NULL DEFAULT 'pending',
   attempts BIGINT NOT NULL DEFAULT 0,
   next_ms BIGINT NOT NULL,
@@ -150,6 +148,12 @@ CREATE INDEX notifications_by_room ON notifications (room_sid);
 CREATE INDEX notifications_by_creation ON notifications (created_ms);
 ALTER TABLE recordings ADD COLUMN notified BIGINT NOT NULL DEFAULT 0;
 UPDATE recordings SET notified = 1 WHERE is_final = 1 OR closed_by <> '';
+)sql",
+    // 10: since when a notification waits (its creation, or the last `notify resend`), from
+    // which its give-up and the oldest-pending gauge count.
+    R"sql(
+ALTER TABLE notifications ADD COLUMN due_since_ms BIGINT NOT NULL DEFAULT 0;
+UPDATE notifications SET due_since_ms = created_ms;
 )sql"};
 
 // After migration i + 1, the oldest schema whose binaries still read and write the ledger. A
@@ -161,8 +165,9 @@ UPDATE recordings SET notified = 1 WHERE is_final = 1 OR closed_by <> '';
 // binary knows of them: its rows read "not retried, no backup, no duplicate"). 8 raises it: an
 // older binary would take a participant's recording for the room's and compute the status wrong.
 // 9 only adds (the outbox and a flag an older binary leaves at 0): while an older binary writes,
-// sessions ending get no notification (docs/notifications.md).
-constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4, 4, 8, 8};
+// sessions ending get no notification (docs/notifications.md); 10 only adds a column whose
+// default an older binary's writes leave right enough (its rows wait from the epoch: given up).
+constexpr std::array<int, kMigrations.size()> kReadableBy{1, 2, 3, 4, 4, 4, 4, 8, 8, 8};
 // Never lower than the one before (what a migration changed stays changed), never above its own.
 constexpr bool carried_forward() {
   for (std::size_t i = 0; i < kReadableBy.size(); ++i) {

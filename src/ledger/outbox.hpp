@@ -68,7 +68,9 @@ struct Notification {
   std::string last_error;         // why the last attempt failed; empty once delivered
 };
 
-// How an attempt ended (Outbox::settle).
+// How an attempt ended (Outbox::settle). It is written only while its claim holds: the row's
+// attempts and lease are still those the claim set (another replica did not take it after the
+// lease, `notify resend` did not make it due again meanwhile).
 struct Outcome {
   std::string id;
   std::string endpoint;
@@ -76,6 +78,8 @@ struct Outcome {
   std::int64_t at_ms = 0;
   std::int64_t next_ms = 0;
   std::string error{};
+  std::int64_t claimed_attempts = 0;  // the claim's: Notification::attempts and next_ms
+  std::int64_t claimed_lease = 0;
 };
 
 // The notifications not yet delivered nor given up.

@@ -124,8 +124,10 @@ void SqlStore::settle(std::span<const Outcome> outcomes) {
       db_->run(
           "UPDATE notifications SET state = $3, next_ms = $4, last_error = $5, "
           "delivered_ms = CASE WHEN $3 = 'delivered' THEN $6 ELSE delivered_ms END "
-          "WHERE event_id = $1 AND endpoint = $2 AND state = 'pending'",
-          {o.id, o.endpoint, to_string(o.state), o.next_ms, o.error, o.at_ms});
+          "WHERE event_id = $1 AND endpoint = $2 AND state = 'pending' AND attempts = $7 AND "
+          "next_ms = $8",
+          {o.id, o.endpoint, to_string(o.state), o.next_ms, o.error, o.at_ms, o.claimed_attempts,
+           o.claimed_lease});
     }
   });
 }

@@ -121,9 +121,10 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value,
   in.imbue(std::locale::classic());
   in >> std::get_time(&tm, "%a, %d %b %Y %H:%M:%S GMT");
   if (in.fail()) return std::nullopt;
-  const auto at = std::chrono::system_clock::from_time_t(timegm(&tm));
-  return std::chrono::duration_cast<std::chrono::seconds>(
-      std::clamp<std::chrono::system_clock::duration>(at - now, {}, kMaxRetryAfter));
+  // In seconds before any conversion: a date past 2262 overflows the clock's nanoseconds.
+  const std::int64_t wait = static_cast<std::int64_t>(timegm(&tm)) -
+                            static_cast<std::int64_t>(std::chrono::system_clock::to_time_t(now));
+  return std::chrono::seconds(std::clamp<std::int64_t>(wait, 0, kMaxRetryAfter.count()));
 }
 
 asio::awaitable<Answer> post(asio::any_io_executor executor, const Target& target,

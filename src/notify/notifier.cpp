@@ -45,6 +45,7 @@ void Notifier::stop() {
 void Notifier::wake() {
   asio::post(io_thread_.context(), [this] {
     woken_ = true;
+    batches_only_ = false;
     timer_.cancel();
   });
 }
@@ -72,6 +73,7 @@ asio::awaitable<void> Notifier::run() {
       // A StoreError, or anything else the database's library threw: this loop must go on.
       store_failed(e.what());
     }
+    batches_only_ = false;
     if (!woken_) {
       timer_.expires_after(std::chrono::seconds(1));
       co_await timer_.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -82,9 +84,10 @@ asio::awaitable<void> Notifier::run() {
 
 void Notifier::claim_due() {
   for (auto& [name, to] : destinations_) {
-    // Claimed in batches, once half the slots are free: a burst of 4000 events is a few hundred
-    // transactions, not one per event.
-    if (to.in_flight > kSlots / 2) continue;
+    // After a delivery ends, claimed in batches once half the slots are free (a burst of 4000
+    // events is a few hundred transactions, not one per event); at each second's turn, or when
+    // the ledger wrote an event, whenever a slot is free.
+    if (to.in_flight >= kSlots || (batches_only_ && to.in_flight > kSlots / 2)) continue;
     const std::int64_t now = util::unix_ms_now();
     const std::int64_t lease = now + (to.endpoint.timeout + kLeaseMargin).count();
     for (ledger::Notification& n : outbox_->claim(now, lease, kSlots - to.in_flight, name)) {
@@ -113,6 +116,7 @@ asio::awaitable<void> Notifier::deliver(Destination& to, ledger::Notification n)
   // the claim's lease ends and the event is sent again (at least once).
   unsettled_.push_back(outcome);
   if (hooks_.on_attempt) hooks_.on_attempt(n, outcome, steady_clock::now() - began);
+  if (!woken_) batches_only_ = true;  // unless the ledger woke the loop for a new event
   woken_ = true;
   timer_.cancel();
 }

@@ -77,6 +77,7 @@ class Notifier {
   std::mt19937_64 random_{std::random_device{}()};
   std::chrono::steady_clock::time_point backlog_told_{};
   bool woken_ = false;
+  bool batches_only_ = false;  // woken by a delivery that ended, not by the second or the ledger
   bool store_failing_ = false;
   util::IoThread io_thread_;  // last: its thread uses everything above
   boost::asio::steady_timer timer_{io_thread_.context()};

@@ -25,7 +25,8 @@ std::string answer_text(const Answer& answer) {
 
 ledger::Outcome outcome_of(const ledger::Notification& n, const Answer& answer, std::int64_t now_ms,
                            const Settings& settings, double jitter) {
-  ledger::Outcome out{n.id, n.endpoint, ledger::DeliveryState::kPending, now_ms, now_ms, {}};
+  ledger::Outcome out{n.id,       n.endpoint, ledger::DeliveryState::kPending, now_ms, now_ms, {},
+                      n.attempts, n.next_ms};
   const unsigned s = answer.status;
   if (s >= 200 && s < 300) {
     out.state = ledger::DeliveryState::kDelivered;

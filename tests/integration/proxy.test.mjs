@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { startRecorder, tempDir, freePort, RETRIED } from './lib/recorder.mjs';
 import { sendEvent } from './lib/webhooks.mjs';
-import { until } from './lib/wait.mjs';
 import { makeCa } from './lib/certs.mjs';
 import { TinyProxy, tinyproxyAvailable } from './lib/tinyproxy.mjs';
 import { Receiver, newSecret } from './lib/receiver.mjs';

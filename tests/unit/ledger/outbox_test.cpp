@@ -118,15 +118,17 @@ TEST_P(OutboxTest, SettledAsDeliveredRetriedOrFailedAndSentAgainOnRequest) {
   std::vector<Notification> claimed = out->claim(later(20000), later(30000), 10, "app");
   ASSERT_EQ(claimed.size(), 2U);
   const std::vector<Outcome> outcomes{
-      {claimed[0].id, "app", DeliveryState::kPending, later(20100), later(21100), "HTTP 503"},
-      {claimed[1].id, "app", DeliveryState::kDelivered, later(20100), later(0), ""}};
+      {claimed[0].id, "app", DeliveryState::kPending, later(20100), later(21100), "HTTP 503",
+       claimed[0].attempts, claimed[0].next_ms},
+      {claimed[1].id, "app", DeliveryState::kDelivered, later(20100), later(0), "",
+       claimed[1].attempts, claimed[1].next_ms}};
   out->settle(outcomes);
   EXPECT_TRUE(out->claim(later(21099), later(40000), 10, "app").empty());
   claimed = out->claim(later(21100), later(40000), 10, "app");  // due again when the back-off ends
   ASSERT_EQ(claimed.size(), 1U);
   EXPECT_EQ(claimed[0].attempts, 2);
-  const std::vector<Outcome> gone{
-      {claimed[0].id, "app", DeliveryState::kFailed, later(21200), later(0), "HTTP 410"}};
+  const std::vector<Outcome> gone{{claimed[0].id, "app", DeliveryState::kFailed, later(21200),
+                                   later(0), "HTTP 410", claimed[0].attempts, claimed[0].next_ms}};
   out->settle(gone);
   EXPECT_TRUE(out->backlog().empty());
   const Session room = *store->room("RM_4");
@@ -143,6 +145,26 @@ TEST_P(OutboxTest, SettledAsDeliveredRetriedOrFailedAndSentAgainOnRequest) {
   // They wait from the resend: give-up and the oldest-pending gauge count from there.
   EXPECT_EQ(out->backlog().at("app").oldest_ms, later(30000));
   EXPECT_EQ(out->claim(later(30000), later(40000), 10, "app").size(), 2U);
+}
+
+TEST_P(OutboxTest, AnAnswerComingAfterItsClaimWasTakenOverIsNotWritten) {
+  const auto store = writer({{"app", true, false, {}, false}});
+  testing::apply(*store, whole_session("RM_7"));
+  const auto out = outbox();
+  const std::vector<Notification> first = out->claim(later(0), later(10000), 10, "app");
+  ASSERT_EQ(first.size(), 1U);
+  // The lease ran out (this replica hung): another claims it and delivers it.
+  const std::vector<Notification> second = out->claim(later(10000), later(20000), 10, "app");
+  ASSERT_EQ(second.size(), 1U);
+  const std::vector<Outcome> delivered{{second[0].id, "app", DeliveryState::kDelivered,
+                                        later(10100), 0, "", second[0].attempts,
+                                        second[0].next_ms}};
+  out->settle(delivered);
+  // The first's answer, late: a 410 that would fail what was delivered. Not written.
+  const std::vector<Outcome> late{{first[0].id, "app", DeliveryState::kFailed, later(10200), 0,
+                                   "HTTP 410", first[0].attempts, first[0].next_ms}};
+  out->settle(late);
+  EXPECT_EQ(store->room("RM_7")->notifications.at(0).state, DeliveryState::kDelivered);
 }
 
 TEST_P(OutboxTest, ARecordingsEndIsToldWhileItsRoomLivesOn) {

@@ -78,6 +78,7 @@ TEST(HttpPost, RetryAfterIsSecondsOrAnHttpDate) {
   EXPECT_EQ(parse_retry_after("Fri, 15 Jan 2027 08:00:30 GMT", now), std::chrono::seconds(30));
   EXPECT_EQ(parse_retry_after("Fri, 15 Jan 2027 07:00:00 GMT", now), std::chrono::seconds(0));
   EXPECT_FALSE(parse_retry_after("soon", now));
+  EXPECT_EQ(parse_retry_after("Fri, 15 Jan 9999 08:00:30 GMT", now), std::chrono::hours(24 * 30));
   EXPECT_FALSE(parse_retry_after("-5", now));
   EXPECT_EQ(parse_retry_after("100000000000000000", now), std::chrono::hours(24 * 30));
 }
