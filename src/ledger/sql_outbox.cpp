@@ -58,10 +58,17 @@ void SqlStore::write_outbox(const Session& loaded, bool session_ended) {
                          to_string(loaded.status), make_body(s), now});
     }
   };
-  const Result ended_now = db_->run(
-      "UPDATE recordings SET notified = 1 WHERE room_sid = $1 AND notified = 0 AND "
-      "(is_final = 1 OR closed_by <> '') RETURNING egress_id",
-      {loaded.sid});
+  // Most writes are of sessions none of whose recordings has ended (a burst of room_started):
+  // no statement then.
+  const bool any_ended = std::any_of(
+      loaded.recordings.begin(), loaded.recordings.end(),
+      [](const Recording& r) { return model::is_final(r.status) || !r.closed_by.empty(); });
+  const Result ended_now =
+      any_ended ? db_->run(
+                      "UPDATE recordings SET notified = 1 WHERE room_sid = $1 AND notified = 0 "
+                      "AND (is_final = 1 OR closed_by <> '') RETURNING egress_id",
+                      {loaded.sid})
+                : Result{};
   for (const Row& row : ended_now.rows) {
     const auto r = std::find_if(loaded.recordings.begin(), loaded.recordings.end(),
                                 [&](const Recording& r) { return r.egress_id == row.text(0); });
