@@ -17,7 +17,8 @@ namespace ar::ledger {
 using Param = std::variant<std::int64_t, std::string_view>;
 
 enum class Access {
-  kWrite,  // the service: creates the schema and migrates it
+  kWrite,  // the service's writer: creates the schema and migrates it
+  kUse,    // the notifier and `notify resend`: write a ledger the writer made; never create it
   kRead,   // report and the API: the ledger must exist; never written
 };
 

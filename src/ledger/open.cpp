@@ -28,7 +28,7 @@ std::unique_ptr<Store> open_store(const Settings& settings, Access access,
 }
 
 std::unique_ptr<Outbox> open_outbox(const Settings& settings) {
-  return std::make_unique<SqlStore>(open_database(settings, Access::kWrite), Access::kWrite,
+  return std::make_unique<SqlStore>(open_database(settings, Access::kUse), Access::kUse,
                                     where(settings));
 }
 

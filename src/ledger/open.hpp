@@ -15,7 +15,8 @@ std::unique_ptr<Store> open_store(const Settings& settings, Access access,
                                   std::chrono::milliseconds statement_limit = {});
 
 // A connection of its own for the notifier (notify/notifier.hpp), which claims and settles the
-// outbox's rows, and for `notify resend`. Throws StoreError.
+// outbox's rows, and for `notify resend`: of a ledger the service made, never creating one (a file
+// deleted is made anew by the writer, not here). Throws StoreError.
 std::unique_ptr<Outbox> open_outbox(const Settings& settings);
 
 // Where that is, for people: the file, or "postgresql://host:port/database" (no user, password).

@@ -100,16 +100,19 @@ void make_private(const std::string& path) {
 }
 
 SqliteDatabase::SqliteDatabase(const std::string& path, Access access) {
-  const bool write = access == Access::kWrite;
-  if (write) make_private(path);
-  const int flags = write ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE : SQLITE_OPEN_READONLY;
+  const bool write = access != Access::kRead;
+  const bool create = access == Access::kWrite;
+  if (create) make_private(path);
+  const int flags = !write   ? SQLITE_OPEN_READONLY
+                    : create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+                             : SQLITE_OPEN_READWRITE;
   if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     const std::string why = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
     db_ = nullptr;
     throw StoreError(path + ": " + why +
-                     (write ? ": the directory must exist and be writable by the service's user"
-                            : ": is ledger.path (LEDGER_PATH) the service's ledger file?"));
+                     (create ? ": the directory must exist and be writable by the service's user"
+                             : ": is ledger.path (LEDGER_PATH) the service's ledger file?"));
   }
   sqlite3_busy_timeout(db_, 5000);
   path_ = path;

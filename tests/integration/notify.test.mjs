@@ -5,6 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { EgressStatus } from '@livekit/protocol';
 import { LiveKitStandIn } from './lib/standin.mjs';
 import { BINARY, startRecorder, baseEnv, tempDir } from './lib/recorder.mjs';
@@ -219,6 +221,12 @@ test('notify resend sends a window\'s events again with their webhook-id; --chec
     assert.equal(all.status, 0, all.stderr);
     assert.match(all.stdout, /^2 notifications created since/);
     await receiver.finished(sid, { count: 3 });
+    // Where no ledger is (the wrong directory): an error naming the setting, and no ledger made.
+    const elsewhere = tempDir();
+    const lost = spawnSync(BINARY, ['notify', 'resend', '--since', '1h'], { cwd: elsewhere, env: env(receiver, secret), encoding: 'utf8', timeout: 10000 });
+    assert.equal(lost.status, 1, lost.stdout);
+    assert.match(lost.stderr, /ledger\.path \(LEDGER_PATH\) ledger\.db: .*the service's ledger file\?/);
+    assert.ok(!existsSync(join(elsewhere, 'ledger.db')), 'resend made a ledger');
 
     const check = run(['--check-config']);
     assert.equal(check.status, 0, check.stderr);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
 import { until } from './wait.mjs';
+import { tellerEnv, assertTold } from './told.mjs';
 
 // The counters tests read most (docs/operations.md#read-the-metrics).
 export const STARTED = 'auto_recorder_recordings_started_total'; // {origin}
@@ -106,8 +107,12 @@ export function baseEnv(standin, extra = {}) {
 }
 
 class RecorderProcess {
-  constructor(child, port, env, secrets = []) {
+  constructor(child, port, env, secrets = [], { binary, configArgs = [], cwd, ledger = null } = {}) {
     this.env = env;
+    this.binary = binary;
+    this.configArgs = configArgs; // --config FILE, for `report` to read the same ledger
+    this.cwd = cwd;
+    this.ledger = ledger; // set when the recorder tells lib/told.mjs's receiver
     this.secrets = secrets;
     this.child = child;
     this.port = port;
@@ -217,13 +222,17 @@ class RecorderProcess {
   }
 
   async stop(signal = 'SIGTERM') {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    const running = this.child.exitCode === null && this.child.signalCode === null;
+    // Before a graceful stop: every session this ledger ended was told (lib/told.mjs).
+    const untold = running && signal !== 'SIGKILL' ? await assertTold(this).then(() => null, (e) => e) : null;
+    if (running) this.child.kill(signal);
     const result = await this.exit;
     assertNoSecrets(this.output, this.env, this.secrets);
     // A failing exit (a sanitizer report, a crash) is worth seeing in CI's log in full.
     if (result.code !== 0 && result.signal !== 'SIGKILL') {
       console.error(`recorder exited with code ${result.code} signal ${result.signal}; its output:\n${this.output}`);
     }
+    if (untold) throw untold;
     return result;
   }
 }
@@ -243,9 +252,13 @@ export async function startRecorder({ env = {}, config, args = [], waitReady = t
   // Sanitizer settings pass through, so reports land in tests/sanitize.sh's log directory.
   const sanitizers = Object.fromEntries(['ASAN_OPTIONS', 'UBSAN_OPTIONS', 'TSAN_OPTIONS', 'LSAN_OPTIONS']
     .filter((name) => process.env[name]).map((name) => [name, process.env[name]]));
-  const childEnv = { PORT: port, ...sanitizers, ...env };
+  // The service itself (not a subcommand, not inside the image) tells its ledger's receiver.
+  const service = waitReady && args.length === 0 && command.length === 1 && command[0] === BINARY;
+  const { ledger, extra } = await tellerEnv({ env, config, cwd, service });
+  const childEnv = { PORT: port, ...sanitizers, ...extra, ...env };
   const child = spawn(command[0], [...command.slice(1), ...fullArgs], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-  const recorder = new RecorderProcess(child, Number(port), childEnv, secrets);
+  const configArgs = config === undefined ? [] : ['--config', join(cwd, 'test-config.yaml')];
+  const recorder = new RecorderProcess(child, Number(port), childEnv, secrets, { binary: command[0], configArgs, cwd, ledger });
   if (waitReady) {
     await Promise.race([
       recorder.waitForLogLine(/auto-recorder ready/), // log: the line operators wait for; it follows the listen

@@ -32,9 +32,9 @@ class OutboxTest : public testing::StoreTest {
 };
 
 // The outbox is written with the ledger's clock: claims come later, from one fixed moment.
-const std::int64_t kLater = util::unix_ms_now() + 3600 * 1000;
 std::int64_t later(std::int64_t ms) {
-  return kLater + ms;
+  static const std::int64_t from = util::unix_ms_now() + std::int64_t{3600} * 1000;
+  return from + ms;
 }
 
 INSTANTIATE_TEST_SUITE_P(Sqlite, OutboxTest, ::testing::Values(Backend::kSqlite));
@@ -186,6 +186,23 @@ TEST_P(OutboxTest, SessionsForgottenTakeTheirNotificationsWithThem) {
   testing::apply(*store, whole_session("RM_6"));
   while (!store->prune(2000, 100).done) {
   }
+  EXPECT_TRUE(outbox()->backlog().empty());
+}
+
+// The notifier and `notify resend` never make a ledger: a file deleted under the service is made
+// anew by its writer (which says so), and a resend in the wrong directory is an error, not "0".
+TEST_P(OutboxTest, IsNeverMadeWhereTheWriterMadeNoLedger) {
+  const std::string why = GetParam() == Backend::kSqlite
+                              ? "is ledger.path (LEDGER_PATH) the service's ledger file?"
+                              : "holds no ledger yet";
+  try {
+    (void)outbox();
+    ADD_FAILURE() << "an outbox opened where no ledger is";
+  } catch (const StoreError& e) {
+    EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.path()));
+  (void)writer({});
   EXPECT_TRUE(outbox()->backlog().empty());
 }
 
