@@ -23,6 +23,10 @@ class Notifications {
   Notifications& operator=(const Notifications&) = delete;
   ~Notifications() = default;
 
+  // After the ledger's writer opened the ledger (notify::Notifier::start).
+  void start() const {
+    if (notifier_) notifier_->start();
+  }
   // The ledger wrote an event: deliver it now.
   void wake() const {
     if (notifier_) notifier_->wake();

@@ -267,6 +267,7 @@ void Service::run() {
   reload_.async_wait([this](boost::system::error_code ec, int) { on_reload(ec); });
   signals_.async_wait([this](boost::system::error_code ec, int signal) { on_signal(ec, signal); });
   say_ready();
+  notifications_.start();  // the ledger is open: its writer made it
   reconciler_.start();
   pool_.run();
   stop_threads();

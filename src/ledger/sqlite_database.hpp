@@ -25,7 +25,8 @@ void drop_write_ahead_log(const std::string& path);
 
 class SqliteDatabase final : public Database {
  public:
-  // kWrite creates the file; kRead needs it. Throws StoreError naming `path` and the fix.
+  // kWrite creates the file; kUse and kRead need it (kRead never writes). Throws StoreError
+  // naming `path` and the fix.
   SqliteDatabase(const std::string& path, Access access);
   ~SqliteDatabase() override;
 

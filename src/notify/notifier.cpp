@@ -31,6 +31,9 @@ Notifier::Notifier(Settings settings, Open open, Hooks hooks)
     if (d.target.tls) d.tls = util::make_tls_client_context(e.ca_file, true);
     destinations_.emplace(e.name(), std::move(d));
   }
+}
+
+void Notifier::start() {
   asio::co_spawn(io_thread_.context(), run(), asio::detached);
 }
 

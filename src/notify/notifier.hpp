@@ -39,13 +39,15 @@ class Notifier {
   using Open = std::function<std::unique_ptr<ledger::Outbox>()>;
   static constexpr std::size_t kSlots = 16;  // deliveries at once, per endpoint
 
-  // Starts at once. `open` is called on the notifier's thread (again after a StoreError).
   // Throws boost::system::system_error when an endpoint's ca_file cannot be loaded.
   Notifier(Settings settings, Open open, Hooks hooks);
   ~Notifier();
   Notifier(const Notifier&) = delete;
   Notifier& operator=(const Notifier&) = delete;
 
+  // Claims and delivers from now on, on its own thread, where `open` is called (again after a
+  // StoreError): once the ledger's writer has made the ledger, which `open` never does. Once.
+  void start();
   // Something may be due now (the ledger wrote an event): claimed without waiting for the second.
   void wake();
   // Stops the thread: deliveries under way are dropped, and their rows come due again when their

@@ -4,7 +4,7 @@
 // recorder stops gracefully, every session its ledger holds as final (room finished, no recording
 // active) must have reached that receiver exactly once (one webhook-id; a retry repeats it) with
 // the ledger's status and recordings. docs/notifications.md is the contract this checks.
-// TOLD_LOG=FILE appends a line per check: the test file, sessions checked, sessions in the ledger.
+// TOLD_LOG=FILE appends a line per check: the test file, and the sessions checked or why none.
 import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { appendFileSync } from 'node:fs';
@@ -37,39 +37,45 @@ export async function tellerEnv({ env, config, cwd, service }) {
   const ledger = service ? ledgerOf(env, config, cwd) : null;
   if (ledger === null) return { ledger: null, extra: {} };
   const known = byLedger.get(ledger);
-  const own = Object.keys(env).some((name) => name.startsWith('NOTIFY_')) || /^notifications:/m.test(config ?? '');
-  if (own && env.NOTIFY_URL === known?.receiver?.url) return { ledger, extra: {} }; // its env, again
+  const own = Object.keys(env).some((name) => name.startsWith('NOTIFY_')) || /^(notifications|notify_url):/m.test(config ?? '');
+  if (own && known?.receiver && env.NOTIFY_URL === known.receiver.url) return { ledger, extra: {} }; // its env, again
   if (own || proxied(env)) {
     if (known) known.mixed = true;
     else byLedger.set(ledger, { mixed: true });
     return { ledger: null, extra: {} };
   }
   if (!known) {
+    // Set before the receiver listens: replicas started together share it.
     const secret = newSecret();
-    const receiver = await new Receiver({ secrets: [secret] }).start();
-    receiver.server.unref(); // the test file's process ends when its tests do
-    byLedger.set(ledger, { receiver, secret, since: Date.now(), mixed: false });
+    const receiver = new Receiver({ secrets: [secret] });
+    byLedger.set(ledger, { receiver, secret, since: Date.now(), mixed: false,
+      listening: receiver.start().then(() => receiver.server.unref()) }); // the file's process ends with its tests
   }
-  const { receiver, secret } = byLedger.get(ledger);
+  const { receiver, secret, listening } = byLedger.get(ledger);
   if (!receiver) return { ledger: null, extra: {} };
+  await listening;
   return { ledger, extra: { NOTIFY_URL: receiver.url, NOTIFY_SECRET: secret } };
 }
 
 // The ledger's sessions, read as an operator would (`auto-recorder report`), or null when the
-// ledger cannot be read (its database stopped by the test).
+// ledger cannot be read (its database stopped by the test), with why.
 function report(binary, args, env, cwd) {
   return new Promise((done) => {
-    execFile(binary, ['report', '--since', '24h', '--format', 'json', ...args], { env, cwd, maxBuffer: 64 << 20 },
-      (error, stdout) => {
-        if (error && error.code !== 3) return done(null);
+    execFile(binary, ['report', '--since', '24h', '--format', 'json', ...args], { env, cwd, maxBuffer: 64 << 20, timeout: 30000 },
+      (error, stdout, stderr) => {
+        if (error && error.code !== 3) return done({ rooms: null, why: `report: ${error.code ?? error.signal} ${stderr.trim().slice(0, 200)}` });
         try {
-          done(JSON.parse(stdout).rooms);
-        } catch {
-          done(null);
+          done({ rooms: JSON.parse(stdout).rooms });
+        } catch (e) {
+          done({ rooms: null, why: `report: ${e.message}` });
         }
       });
   });
 }
+
+const log = (line) => {
+  if (process.env.TOLD_LOG) appendFileSync(process.env.TOLD_LOG, `${process.argv[1]} ${line}\n`);
+};
 
 const final = (room) => room.finished_at !== null &&
   !room.recordings.some((r) => r.closed_by === '' && ACTIVE.has(r.status));
@@ -81,15 +87,19 @@ const shape = (recordings) => JSON.stringify(recordings.map((r) => [r.egress_id,
 // session still open was.
 export async function assertTold(recorder) {
   const entry = byLedger.get(recorder.ledger);
-  if (!entry || entry.mixed || !recorder.ledger) return;
-  const rooms = await report(recorder.binary, recorder.configArgs, recorder.env, recorder.cwd);
-  if (rooms === null) return;
-  const due = rooms.filter((room) => final(room) && Date.parse(room.started_at ?? room.finished_at) >= entry.since - 1000);
+  if (!recorder.ledger || !entry) return;
+  if (entry.mixed) return log('skipped: a recorder of this ledger had notifications of its own');
   const { receiver } = entry;
-  if (process.env.TOLD_LOG) appendFileSync(process.env.TOLD_LOG, `${process.argv[1]} ${due.length} ${rooms.length}\n`);
+  // Told before the ledger was read: none of these may be open in what it reads.
+  const toldBefore = new Set(receiver.accepted(FINISHED).map((d) => d.event.data.sid));
+  const { rooms, why } = await report(recorder.binary, recorder.configArgs, recorder.env, recorder.cwd);
+  if (rooms === null) return log(`skipped: ${why}`);
+  const due = rooms.filter((room) => final(room) && Date.parse(room.started_at ?? room.finished_at) >= entry.since - 1000);
+  log(`checked ${due.length} of ${rooms.length}`);
   const untold = () => due.filter((room) => receiver.accepted(FINISHED, room.sid).length === 0);
   try {
-    await until(() => untold().length === 0, 'every finished session told', 10000, 20);
+    // 20 s: a claim of a recorder killed before it sent holds for notify_timeout + 5 s.
+    await until(() => untold().length === 0, 'every finished session told', 20000, 20);
   } catch {
     throw new Error(`sessions never told to the application: ${untold().map((r) => `${r.name} (${r.sid}, ${r.status})`).join(', ')}; ` +
       `the recorder's output:\n${recorder.output}`);
@@ -104,7 +114,7 @@ export async function assertTold(recorder) {
   }
   // Never told early: a session the ledger does not hold final has no room_session.finished.
   for (const room of rooms.filter((r) => !final(r))) {
-    if (receiver.accepted(FINISHED, room.sid).length > 0) wrong.push(`${room.name}: told finished while ${room.status}`);
+    if (toldBefore.has(room.sid)) wrong.push(`${room.name}: told finished while ${room.status}`);
   }
   if (receiver.unverified.length > 0) wrong.push(`${receiver.unverified.length} deliveries not verified: ${receiver.unverified[0].error}`);
   if (wrong.length > 0) throw new Error(`sessions told wrong: ${wrong.join('; ')}`);
