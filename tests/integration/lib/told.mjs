@@ -80,7 +80,16 @@ const log = (line) => {
 const final = (room) => room.finished_at !== null &&
   !room.recordings.some((r) => r.closed_by === '' && ACTIVE.has(r.status));
 
-const shape = (recordings) => JSON.stringify(recordings.map((r) => [r.egress_id, r.status, r.files.map((f) => f.location)]).sort());
+// How a session's room_session.finished differs from the ledger's row of it (its status, and each
+// recording's egress, status, error and files, in order): [] when it says what the ledger says.
+const kept = ({ egress_id, status, error, files }) => JSON.stringify({ egress_id, status, error, files });
+export function toldUnlike(told, row) {
+  const wrong = [];
+  if (told.status !== row.status) wrong.push(`told ${told.status}, ledger ${row.status}`);
+  const [said, is] = [told.recordings.map(kept).join(), row.recordings.map(kept).join()];
+  if (said !== is) wrong.push(`told recordings ${said}, ledger ${is}`);
+  return wrong;
+}
 
 // Throws, naming the sessions, unless every final session of the recorder's ledger since its
 // receiver began has been accepted there once, with the ledger's status and recordings, and no
@@ -109,8 +118,7 @@ export async function assertTold(recorder) {
     const ids = new Set(receiver.deliveries.filter((d) => d.event.type === FINISHED && d.event.data.sid === room.sid).map((d) => d.id));
     const [{ event }] = receiver.accepted(FINISHED, room.sid);
     if (ids.size !== 1) wrong.push(`${room.name}: ${ids.size} webhook-ids`);
-    else if (event.data.status !== room.status) wrong.push(`${room.name}: told ${event.data.status}, ledger ${room.status}`);
-    else if (shape(event.data.recordings) !== shape(room.recordings)) wrong.push(`${room.name}: told recordings ${shape(event.data.recordings)}, ledger ${shape(room.recordings)}`);
+    else wrong.push(...toldUnlike(event.data, room).map((what) => `${room.name}: ${what}`));
   }
   // Never told early: a session the ledger does not hold final has no room_session.finished.
   for (const room of rooms.filter((r) => !final(r))) {
